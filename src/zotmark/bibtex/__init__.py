@@ -1,0 +1,1 @@
+"""BibTeX export and import with stable citation keys."""

@@ -1,0 +1,1 @@
+"""The pure core: model, planner and merge. Imports no I/O."""

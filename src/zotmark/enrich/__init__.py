@@ -1,0 +1,1 @@
+"""Metadata enrichment from arXiv and Crossref."""

@@ -1,0 +1,94 @@
+"""zotmark's typed errors.
+
+Every failure a user can meet is one of these. Adapters translate foreign exceptions
+(pyzotero, httpx2, OSError, sqlite3) into them at their boundary; ``cli.py`` is the one place
+that turns them into words on stderr and an exit code. Messages are complete sentences a user
+can act on and never contain an API key.
+"""
+
+from __future__ import annotations
+
+
+class ExitCode:
+    """The process exit codes of the command-line contract (DESIGN §6)."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CONFLICT = 3
+    GUARD = 4
+
+
+class ZotmarkError(Exception):
+    """Base of all zotmark errors: a user-facing message and an exit code."""
+
+    exit_code: int = ExitCode.ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(ZotmarkError):
+    """The configuration file is missing, unreadable or invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ListFileError(ZotmarkError):
+    """A reading-list file cannot be read or written."""
+
+
+class FileChangedError(ListFileError):
+    """The file changed on disk after it was read; writing now would clobber a newer edit."""
+
+
+class StateError(ZotmarkError):
+    """The sync state store cannot be opened, migrated or written."""
+
+
+class LockedError(ZotmarkError):
+    """Another zotmark process holds the lock for this state directory."""
+
+
+class ZoteroError(ZotmarkError):
+    """The Zotero server answered with an error zotmark cannot recover from."""
+
+
+class AuthError(ZoteroError):
+    """The API key is missing, wrong, or lacks the permission the operation needs."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotFoundError(ZoteroError):
+    """A library, collection or item the configuration names does not exist."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NetworkError(ZoteroError):
+    """The Zotero server could not be reached (after retries)."""
+
+
+class PreconditionFailed(ZoteroError):
+    """A write was refused because the library or object changed since it was read (412)."""
+
+
+class ConflictError(ZotmarkError):
+    """A field changed on both sides and the conflict policy is ``fail``."""
+
+    exit_code = ExitCode.CONFLICT
+
+
+class GuardError(ZotmarkError):
+    """A safety guard stopped the run (mass deletion, a side that suddenly looks empty)."""
+
+    exit_code = ExitCode.GUARD
+
+
+class BibtexError(ZotmarkError):
+    """A BibTeX file cannot be read or written."""

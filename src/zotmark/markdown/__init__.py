@@ -1,0 +1,1 @@
+"""The reading-list document: lossless parse, surgical patches, atomic write."""

@@ -1,0 +1,1 @@
+"""A local Zotero Web API v3 server for tests, the demo and offline trials."""

@@ -1,0 +1,1 @@
+"""Runner, watcher, scheduler, streaming listener and daemon."""

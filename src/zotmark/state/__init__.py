@@ -1,0 +1,1 @@
+"""The durable sync state: SQLite store and its in-memory twin."""

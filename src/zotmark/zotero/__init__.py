@@ -1,0 +1,1 @@
+"""The Zotero side: pyzotero adapter and the item <-> Entry mapping."""
