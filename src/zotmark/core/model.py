@@ -64,3 +64,39 @@ class Entry:
     section: tuple[str, ...] = ()
     anchor: str | None = None
     struck: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One Zotero item as zotmark sees it (mapped from the item JSON by ``zotero.mapping``).
+
+    ``tags`` are the item's tag names; ``collections`` the keys of the collections it is in;
+    ``deleted`` is true while it sits in the trash. ``version`` is the item's object version.
+    """
+
+    key: str
+    version: int
+    item_type: str
+    title: str
+    url: str | None
+    ident: Ident
+    tags: frozenset[str] = frozenset()
+    collections: frozenset[str] = frozenset()
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BaseRecord:
+    """The last values both sides agreed on for one entry/item pair (a row of the sync state).
+
+    ``flags`` maps flag tag names to their agreed state, as in :class:`Entry`.
+    ``item_version`` is the item's version after the last run that touched it.
+    """
+
+    item_key: str
+    ident_key: str
+    title: str
+    url: str | None
+    read: bool
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    item_version: int = 0
