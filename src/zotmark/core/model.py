@@ -89,8 +89,10 @@ class Item:
 class BaseRecord:
     """The last values both sides agreed on for one entry/item pair (a row of the sync state).
 
-    ``flags`` maps flag tag names to their agreed state, as in :class:`Entry`.
-    ``item_version`` is the item's version after the last run that touched it.
+    ``title`` is the entry's title as the file had it; ``item_title`` the item's title as Zotero
+    had it (they differ once enrichment supplied the canonical title). ``flags`` maps flag tag
+    names to their agreed state, as in :class:`Entry`. ``item_version`` is the item's version
+    after the last run that touched it.
     """
 
     item_key: str
@@ -100,3 +102,4 @@ class BaseRecord:
     read: bool
     flags: Mapping[str, bool] = field(default_factory=dict)
     item_version: int = 0
+    item_title: str = ""
