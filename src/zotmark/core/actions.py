@@ -1,0 +1,179 @@
+"""The plan: frozen action values, conflicts and guard findings.
+
+The planner returns these; the runner carries them out. Nothing here does anything. Zotero
+actions name items by key; file actions name entries by the 1-based line of their task box in
+the text the plan was made from. Conflicts and guard findings are values, never raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from zotmark.core.model import BaseRecord, Entry
+
+ConflictPolicy = Literal["markdown-wins", "zotero-wins", "fail"]
+MarkdownDeletePolicy = Literal["remove-from-collection", "trash", "keep"]
+ZoteroDeletePolicy = Literal["strike", "remove", "keep"]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How one list syncs: tag names, conflict and deletion policies, the mass-delete guard."""
+
+    collection: str
+    read_tag: str = "read"
+    flag_tags: tuple[str, ...] = ("relevant",)
+    conflict: ConflictPolicy = "markdown-wins"
+    on_markdown_delete: MarkdownDeletePolicy = "remove-from-collection"
+    on_zotero_delete: ZoteroDeletePolicy = "strike"
+    anchors: bool = True
+    max_delete_fraction: float = 0.25
+    force_delete: bool = False
+    new_items_heading: str = ""
+
+
+# --- Zotero side -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateItem:
+    """Create a new item with the client-chosen ``key`` for ``entry``, in the collection."""
+
+    key: str
+    entry: Entry
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class AdoptItem:
+    """Put an existing library item into the collection (restoring it from the trash)."""
+
+    key: str
+    entry: Entry
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateItem:
+    """Change an item: add and remove tags, optionally set its title or URL."""
+
+    key: str
+    add_tags: frozenset[str] = frozenset()
+    remove_tags: frozenset[str] = frozenset()
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveItem:
+    """Take an item out of the collection, or move it to the trash (``trash=True``)."""
+
+    key: str
+    trash: bool = False
+
+
+ZoteroAction = CreateItem | AdoptItem | UpdateItem | RemoveItem
+
+
+# --- File side ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetBox:
+    """Set the entry's own box (``flag is None``) or one of its flag boxes."""
+
+    line: int
+    checked: bool
+    flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetAnchor:
+    """Write or replace the ``<!-- zotero:KEY -->`` anchor on the entry line."""
+
+    line: int
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTitle:
+    """Replace the entry's title text."""
+
+    line: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class InsertEntry:
+    """Append an entry block for an item that appeared in the collection."""
+
+    key: str
+    title: str
+    url: str | None
+    read: bool
+    flags: Mapping[str, bool]
+    heading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeEntry:
+    """Strike the entry through (``~~title~~``): its item left the collection."""
+
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveEntry:
+    """Remove the entry block from the file."""
+
+    line: int
+
+
+FileAction = SetBox | SetAnchor | SetTitle | InsertEntry | StrikeEntry | RemoveEntry
+
+
+# --- Findings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A field changed differently on both sides; ``winner`` is what the policy chose.
+
+    ``winner`` is ``None`` when the policy is ``fail``: the runner must stop before applying.
+    """
+
+    key: str
+    field: str
+    markdown: object
+    zotero: object
+    winner: Literal["markdown", "zotero"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class GuardFinding:
+    """A safety guard that stops the run unless ``--force-delete`` is given."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything one run will do, and the base it will record afterwards.
+
+    ``records`` are the new base rows by item key (``item_version`` is filled in by the runner
+    from the server's write reports); ``forget`` are item keys whose base rows are dropped.
+    """
+
+    zotero: tuple[ZoteroAction, ...] = ()
+    file: tuple[FileAction, ...] = ()
+    records: Mapping[str, BaseRecord] = field(default_factory=dict)
+    forget: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    guards: tuple[GuardFinding, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def changes_nothing(self) -> bool:
+        """True when the run would write nothing on either side."""
+        return not (self.zotero or self.file)

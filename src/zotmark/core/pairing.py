@@ -1,0 +1,166 @@
+"""Pairing: which Zotero item each reading-list entry stands for.
+
+Pure. An entry is paired, in this order, by its anchor, by the base row recorded for its
+identifier, by an item of the collection with the same identifier, then by one anywhere in the
+library (a paper already in the library is adopted, never duplicated). Where one identifier is
+shared by entries with different titles (two papers behind one arXiv link), a match on the
+identifier alone is not enough: the title must agree too. Each item pairs with one entry at most.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from zotmark.core.model import BaseRecord, Entry, Ident, Item, normalize_title
+
+C = TypeVar("C")
+
+
+class IdentIndex:
+    """Items by every match key of their identifiers (arXiv id, DOI, URL, title)."""
+
+    def __init__(self, items: Iterable[Item]) -> None:
+        self._by_key: dict[str, list[Item]] = defaultdict(list)
+        for item in items:
+            for key in item.ident.match_keys():
+                self._by_key[key].append(item)
+
+    def lookup(self, ident: Ident) -> list[Item]:
+        """The items sharing the strongest identifier of ``ident`` that any item has."""
+        for key in ident.match_keys():
+            found = self._by_key.get(key)
+            if found:
+                return sorted(found, key=lambda item: item.key)
+        return []
+
+
+@dataclass(slots=True)
+class Pairing:
+    """The result: entry (by index) → item key, and what could not be paired.
+
+    ``new`` are indices of entries that need a new item, ``duplicates`` indices of entries that
+    repeat another entry's anchor.
+    """
+
+    paired: dict[int, str] = field(default_factory=dict)
+    new: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> set[str]:
+        """The item keys already paired."""
+        return set(self.paired.values())
+
+
+def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
+    """Primary identifiers that the list uses under two or more different titles."""
+    titles: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.ident.primary:
+            titles[entry.ident.primary].add(entry.ident.title)
+    return {key for key, seen in titles.items() if len(seen) > 1}
+
+
+def pair_entries(
+    entries: Sequence[Entry],
+    base: Mapping[str, BaseRecord],
+    collection: Mapping[str, Item],
+    library: Mapping[str, Item],
+) -> Pairing:
+    """Pair every entry with an item key, or mark it new or a duplicate (see module doc)."""
+    result = Pairing()
+    ambiguous = ambiguous_idents(entries)
+    rest = _pair_by_anchor(entries, base, library, result)
+    rest = _pair_by_base(entries, rest, base, ambiguous, result)
+    for items in (collection, library):
+        rest = _pair_by_index(entries, rest, IdentIndex(items.values()), ambiguous, result)
+    result.new.extend(rest)
+    return result
+
+
+def _pair_by_anchor(
+    entries: Sequence[Entry],
+    base: Mapping[str, BaseRecord],
+    library: Mapping[str, Item],
+    result: Pairing,
+) -> list[int]:
+    rest: list[int] = []
+    for index, entry in enumerate(entries):
+        anchor = entry.anchor
+        if anchor is None or (anchor not in base and anchor not in library):
+            rest.append(index)
+        elif anchor in result.claimed:
+            result.duplicates.append(index)
+        else:
+            result.paired[index] = anchor
+    return rest
+
+
+def _pair_by_base(
+    entries: Sequence[Entry],
+    indices: list[int],
+    base: Mapping[str, BaseRecord],
+    ambiguous: set[str],
+    result: Pairing,
+) -> list[int]:
+    by_ident: dict[str, list[BaseRecord]] = defaultdict(list)
+    for record in sorted(base.values(), key=lambda r: r.item_key):
+        by_ident[record.ident_key].append(record)
+    rest: list[int] = []
+    for index in indices:
+        entry = entries[index]
+        candidates = [
+            r
+            for r in by_ident.get(entry.ident.primary or "", [])
+            if r.item_key not in result.claimed
+        ]
+        chosen = _choose(entry, candidates, ambiguous, _base_title)
+        if chosen is None:
+            rest.append(index)
+        else:
+            result.paired[index] = chosen.item_key
+    return rest
+
+
+def _pair_by_index(
+    entries: Sequence[Entry],
+    indices: list[int],
+    index: IdentIndex,
+    ambiguous: set[str],
+    result: Pairing,
+) -> list[int]:
+    rest: list[int] = []
+    for position in indices:
+        entry = entries[position]
+        candidates = [i for i in index.lookup(entry.ident) if i.key not in result.claimed]
+        chosen = _choose(entry, candidates, ambiguous, lambda i: i.ident.title)
+        if chosen is None:
+            rest.append(position)
+        else:
+            result.paired[position] = chosen.key
+    return rest
+
+
+def _base_title(record: BaseRecord) -> str:
+    return normalize_title(record.title)
+
+
+def _choose(
+    entry: Entry,
+    candidates: list[C],
+    ambiguous: set[str],
+    title_of: Callable[[C], str],
+) -> C | None:
+    """The candidate whose normalised title equals the entry's, else the first one — unless the
+    entry's identifier is shared by differently titled entries, where the title must agree."""
+    if not candidates:
+        return None
+    for candidate in candidates:
+        if title_of(candidate) == entry.ident.title:
+            return candidate
+    if entry.ident.primary in ambiguous:
+        return None
+    return candidates[0]

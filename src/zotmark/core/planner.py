@@ -1,0 +1,342 @@
+"""The planner: the decision table of DESIGN §4 as one pure, total function.
+
+``plan(entries, zotero, base, policy)`` compares the reading list, the Zotero collection and
+the last-synced base and returns a :class:`~zotmark.core.actions.Plan`. It never raises on
+data: conflicts and guard findings are values in the plan. Fields merge one by one (read,
+each flag, title, URL), so a box ticked in the file and a tag added in Zotero both survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zotmark.core.actions import (
+    AdoptItem,
+    Conflict,
+    CreateItem,
+    FileAction,
+    GuardFinding,
+    InsertEntry,
+    Plan,
+    Policy,
+    RemoveEntry,
+    RemoveItem,
+    SetAnchor,
+    SetBox,
+    SetTitle,
+    StrikeEntry,
+    UpdateItem,
+    ZoteroAction,
+)
+from zotmark.core.merge import MISSING, FieldMerge, _Missing, merge_field
+from zotmark.core.model import BaseRecord, Entry, Item, normalize_title
+from zotmark.core.pairing import pair_entries
+
+
+@dataclass(frozen=True, slots=True)
+class ZoteroSnapshot:
+    """The Zotero side of one run.
+
+    ``library`` holds every item zotmark knows of in the library (trashed ones included);
+    ``collection`` the keys of the items whose ``collections`` contain the list's collection.
+    """
+
+    library: Mapping[str, Item]
+    collection: frozenset[str]
+
+    def live(self, key: str) -> Item | None:
+        """The item if it is in the collection and not in the trash, else ``None``."""
+        item = self.library.get(key)
+        if item is None or item.deleted or key not in self.collection:
+            return None
+        return item
+
+
+def pending_key(entry: Entry) -> str:
+    """The key under which a pending create of ``entry`` is remembered between runs."""
+    return f"{entry.ident.primary}|{entry.ident.title}"
+
+
+def plan(
+    entries: Sequence[Entry],
+    zotero: ZoteroSnapshot,
+    base: Mapping[str, BaseRecord],
+    policy: Policy,
+    *,
+    new_key: Callable[[], str],
+    pending: Mapping[str, str] | None = None,
+) -> Plan:
+    """Decide one run (see module doc). ``new_key`` supplies fresh item keys; ``pending`` maps
+    :func:`pending_key` of entries whose create may already have reached the server to the key
+    it was sent with, so a retry reuses the key and can never duplicate the item."""
+    active = [e for e in entries if not e.struck and e.ident.primary]
+    collection = {k: zotero.library[k] for k in zotero.collection if k in zotero.library}
+    pairing = pair_entries(active, base, collection, zotero.library)
+    build = _Builder(policy, zotero)
+    for index, key in sorted(pairing.paired.items()):
+        build.pair(active[index], key, base.get(key))
+    for index in pairing.new:
+        entry = active[index]
+        build.create(entry, (pending or {}).get(pending_key(entry)) or new_key())
+    for index in pairing.duplicates:
+        build.notes.append(f"line {active[index].line}: repeats another entry's anchor; skipped")
+    claimed = set(pairing.paired.values())
+    for key in sorted(set(base) - claimed):
+        build.markdown_removed(base[key])
+    for key in sorted(zotero.collection - claimed - set(base)):
+        item = zotero.live(key)
+        if item is not None:
+            build.zotero_added(item)
+    return build.finish(len(active), base)
+
+
+@dataclass
+class _Builder:
+    """Accumulates the plan while the planner walks the pairs."""
+
+    policy: Policy
+    zotero: ZoteroSnapshot
+    zotero_actions: list[ZoteroAction] = field(default_factory=list)
+    file_actions: list[FileAction] = field(default_factory=list)
+    records: dict[str, BaseRecord] = field(default_factory=dict)
+    forget: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    # -- the rows of the decision table ---------------------------------------------------
+
+    def pair(self, entry: Entry, key: str, record: BaseRecord | None) -> None:
+        """An entry paired with an item key: merge, or handle the item leaving the collection."""
+        item = self.zotero.live(key)
+        if item is not None:
+            self._merge(entry, item, record)
+        elif record is None or _entry_changed(entry, record):
+            self._bring_back(entry, key)
+        else:
+            self._zotero_removed(entry, record)
+
+    def create(self, entry: Entry, key: str) -> None:
+        """A new entry with no item anywhere: create one."""
+        tags = _status_tags(entry.read, entry.flags, self.policy)
+        self.zotero_actions.append(CreateItem(key, entry, frozenset(tags)))
+        self._anchor(entry, key)
+        self.records[key] = _record(entry, key, entry.title, entry.read, dict(entry.flags), 0)
+
+    def markdown_removed(self, record: BaseRecord) -> None:
+        """A synced entry is gone from the file: apply ``on_markdown_delete`` (edits win)."""
+        item = self.zotero.live(record.item_key)
+        if item is None:
+            self.forget.append(record.item_key)
+        elif _item_changed(item, record, self.policy):
+            self.zotero_added(item)
+        elif self.policy.on_markdown_delete == "keep":
+            self.records[record.item_key] = record
+        else:
+            trash = self.policy.on_markdown_delete == "trash"
+            self.zotero_actions.append(RemoveItem(record.item_key, trash=trash))
+            self.forget.append(record.item_key)
+
+    def zotero_added(self, item: Item) -> None:
+        """An item in the collection that the file does not have: append an entry for it."""
+        read = self.policy.read_tag in item.tags
+        flags = {tag: tag in item.tags for tag in self.policy.flag_tags}
+        heading = self.policy.new_items_heading
+        self.file_actions.append(InsertEntry(item.key, item.title, item.url, read, flags, heading))
+        record = BaseRecord(
+            item.key, item.ident.primary or "", item.title, item.url, read, flags,
+            item.version, item.title,
+        )  # fmt: skip
+        self.records[item.key] = record
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _bring_back(self, entry: Entry, key: str) -> None:
+        if key in self.zotero.library:
+            self.zotero_actions.append(AdoptItem(key, entry))
+            self._merge(entry, self.zotero.library[key], None, adopted=True)
+        else:
+            self.create(entry, key)
+
+    def _zotero_removed(self, entry: Entry, record: BaseRecord) -> None:
+        rule = self.policy.on_zotero_delete
+        if rule == "keep":
+            self.records[record.item_key] = record
+            return
+        action = StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line)
+        self.file_actions.append(action)
+        self.forget.append(record.item_key)
+
+    def _merge(
+        self, entry: Entry, item: Item, record: BaseRecord | None, adopted: bool = False
+    ) -> None:
+        read = self._merge_box(entry, item, record, None)
+        flags = {
+            tag: self._merge_box(entry, item, record, tag)
+            for tag in self.policy.flag_tags
+            if tag in entry.flags
+        }
+        title, item_title = self._merge_title(entry, item, record)
+        self._push_url(entry, item, record)
+        self._anchor(entry, item.key)
+        version = 0 if adopted else item.version
+        self.records[item.key] = _record(entry, item.key, title, read, flags, version, item_title)
+
+    def _merge_box(
+        self, entry: Entry, item: Item, record: BaseRecord | None, flag: str | None
+    ) -> bool:
+        tag = self.policy.read_tag if flag is None else flag
+        mine = entry.read if flag is None else entry.flags[flag]
+        theirs = tag in item.tags
+        base: bool | _Missing = MISSING
+        if record is not None:
+            base = record.read if flag is None else record.flags.get(flag, MISSING)
+        merged = merge_field(base, mine, theirs, self.policy.conflict)
+        self._conflict(item.key, tag, mine, theirs, merged)
+        if merged.value != mine:
+            self.file_actions.append(SetBox(entry.line, merged.value, flag))
+        if merged.value != theirs:
+            tags = frozenset({tag})
+            self._update(item.key, add=tags if merged.value else frozenset(), remove=tags)
+        return merged.value
+
+    def _merge_title(self, entry: Entry, item: Item, record: BaseRecord | None) -> tuple[str, str]:
+        """Titles may differ for good (a canonical title from enrichment), so they only move
+        when one side was retitled since the base. Returns (file title, item title)."""
+        if record is None:
+            return entry.title, item.title
+        file_moved = not _same_title(entry.title, record.title)
+        item_moved = not _same_title(item.title, record.item_title)
+        if file_moved and item_moved and not _same_title(entry.title, item.title):
+            merged = merge_field(MISSING, entry.title, item.title, self.policy.conflict)
+            self._conflict(item.key, "title", entry.title, item.title, merged)
+            file_moved, item_moved = merged.winner == "markdown", merged.winner == "zotero"
+        if file_moved and not item_moved:
+            self._update(item.key, title=entry.title)
+            return entry.title, entry.title
+        if item_moved and not file_moved:
+            self.file_actions.append(SetTitle(entry.line, item.title))
+            return item.title, item.title
+        return entry.title, item.title
+
+    def _push_url(self, entry: Entry, item: Item, record: BaseRecord | None) -> None:
+        if record is None or entry.url is None or entry.url == record.url:
+            return
+        if entry.url != item.url:
+            self._update(item.key, url=entry.url)
+
+    def _anchor(self, entry: Entry, key: str) -> None:
+        if self.policy.anchors and entry.anchor != key:
+            self.file_actions.append(SetAnchor(entry.line, key))
+
+    def _conflict(
+        self, key: str, name: str, mine: object, theirs: object, merged: FieldMerge[Any]
+    ) -> None:
+        if merged.conflict:
+            self.conflicts.append(Conflict(key, name, mine, theirs, merged.winner))
+
+    def _update(
+        self,
+        key: str,
+        *,
+        add: frozenset[str] = frozenset(),
+        remove: frozenset[str] = frozenset(),
+        title: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        """Fold this change into the item's pending UpdateItem (one write per item)."""
+        change = UpdateItem(key, add, remove - add, title, url)
+        for position, action in enumerate(self.zotero_actions):
+            if isinstance(action, UpdateItem) and action.key == key:
+                change = UpdateItem(
+                    key,
+                    action.add_tags | add,
+                    (action.remove_tags | remove) - (action.add_tags | add),
+                    title if title is not None else action.title,
+                    url if url is not None else action.url,
+                )
+                self.zotero_actions[position] = change
+                return
+        self.zotero_actions.append(change)
+
+    def finish(self, active_entries: int, base: Mapping[str, BaseRecord]) -> Plan:
+        """The plan, or only the guard findings when a safety guard trips."""
+        guards = _guards(self, active_entries, base)
+        if guards:
+            return Plan(guards=tuple(guards), conflicts=tuple(self.conflicts))
+        return Plan(
+            zotero=tuple(self.zotero_actions),
+            file=tuple(self.file_actions),
+            records=dict(self.records),
+            forget=tuple(self.forget),
+            conflicts=tuple(self.conflicts),
+            notes=tuple(self.notes),
+        )
+
+
+def _guards(
+    build: _Builder, active_entries: int, base: Mapping[str, BaseRecord]
+) -> list[GuardFinding]:
+    """Mass-delete guard: a side that suddenly looks empty, or too many deletions at once."""
+    policy = build.policy
+    if policy.force_delete or len(base) < 3:
+        return []
+    found: list[GuardFinding] = []
+    live = [k for k in build.zotero.collection if build.zotero.live(k) is not None]
+    if active_entries == 0:
+        found.append(GuardFinding(f"the list has no entries, but {len(base)} were synced"))
+    if not live:
+        found.append(GuardFinding(f"the collection is empty, but {len(base)} items were synced"))
+    deleting = sum(isinstance(a, RemoveItem) for a in build.zotero_actions) + sum(
+        isinstance(a, StrikeEntry | RemoveEntry) for a in build.file_actions
+    )
+    limit = max(policy.max_delete_fraction * len(base), 2)
+    if deleting > limit and not found:
+        found.append(
+            GuardFinding(
+                f"the run would delete {deleting} of {len(base)} synced entries "
+                f"(more than {policy.max_delete_fraction:.0%})"
+            )
+        )
+    return found
+
+
+def _record(
+    entry: Entry,
+    key: str,
+    title: str,
+    read: bool,
+    flags: Mapping[str, bool],
+    version: int,
+    item_title: str | None = None,
+) -> BaseRecord:
+    ident_key = entry.ident.primary or ""
+    return BaseRecord(
+        key, ident_key, title, entry.url, read, dict(flags), version,
+        item_title if item_title is not None else title,
+    )  # fmt: skip
+
+
+def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[str]:
+    tags = {policy.read_tag} if read else set()
+    return tags | {tag for tag, on in flags.items() if on and tag in policy.flag_tags}
+
+
+def _same_title(a: str, b: str) -> bool:
+    return normalize_title(a) == normalize_title(b)
+
+
+def _entry_changed(entry: Entry, record: BaseRecord) -> bool:
+    """True when the entry differs from the base in anything the user can edit."""
+    flags_moved = any(record.flags.get(tag, on) != on for tag, on in entry.flags.items())
+    return entry.read != record.read or flags_moved or not _same_title(entry.title, record.title)
+
+
+def _item_changed(item: Item, record: BaseRecord, policy: Policy) -> bool:
+    """True when the item differs from the base in a status tag or its title."""
+    if (policy.read_tag in item.tags) != record.read:
+        return True
+    if any((tag in item.tags) != on for tag, on in record.flags.items()):
+        return True
+    return not _same_title(item.title, record.item_title)

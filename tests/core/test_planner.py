@@ -1,0 +1,312 @@
+"""The planner's decision table (DESIGN §4), one row per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from itertools import count
+
+from zotmark.core.actions import (
+    AdoptItem,
+    CreateItem,
+    InsertEntry,
+    Plan,
+    Policy,
+    RemoveEntry,
+    RemoveItem,
+    SetAnchor,
+    SetBox,
+    SetTitle,
+    StrikeEntry,
+    UpdateItem,
+)
+from zotmark.core.model import BaseRecord, Entry, Item, identify
+from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
+
+COLL = "COLL2345"
+POLICY = Policy(collection=COLL)
+
+
+def entry(
+    title: str,
+    url: str | None = None,
+    *,
+    line: int = 1,
+    read: bool = False,
+    relevant: bool | None = False,
+    anchor: str | None = None,
+) -> Entry:
+    flags = {} if relevant is None else {"relevant": relevant}
+    ident = identify(title, url)
+    return Entry(line, title, url, ident, read, flags, (), anchor)
+
+
+def item(
+    key: str,
+    title: str,
+    url: str | None = None,
+    *,
+    tags: Iterable[str] = (),
+    in_collection: bool = True,
+    deleted: bool = False,
+    version: int = 5,
+) -> Item:
+    collections = frozenset({COLL}) if in_collection else frozenset()
+    ident = identify(title, url)
+    return Item(key, version, "preprint", title, url, ident, frozenset(tags), collections, deleted)
+
+
+def snapshot(*items: Item) -> ZoteroSnapshot:
+    library = {i.key: i for i in items}
+    return ZoteroSnapshot(library, frozenset(i.key for i in items if COLL in i.collections))
+
+
+def record(e: Entry, key: str, *, version: int = 5, **changes: object) -> BaseRecord:
+    base = BaseRecord(
+        key, e.ident.primary or "", e.title, e.url, e.read, dict(e.flags), version, e.title
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def run(
+    entries: list[Entry],
+    zotero: ZoteroSnapshot,
+    base: Mapping[str, BaseRecord] | None = None,
+    policy: Policy = POLICY,
+    pending: Mapping[str, str] | None = None,
+) -> Plan:
+    numbers = count(1)
+    return plan(
+        entries,
+        zotero,
+        base or {},
+        policy,
+        new_key=lambda: f"NEW{next(numbers):05d}",
+        pending=pending,
+    )
+
+
+ARXIV = "https://arxiv.org/abs/2105.07581"
+PAPER = entry("Vision Transformers are Robust Learners", ARXIV, anchor="ABCD2345")
+SYNCED = item("ABCD2345", "Vision Transformers are Robust Learners", ARXIV)
+BASE = {"ABCD2345": record(PAPER, "ABCD2345")}
+
+
+def test_new_entry_creates_an_item_and_anchors_the_line() -> None:
+    new = replace(PAPER, anchor=None, read=True)
+    result = run([new], snapshot())
+    assert result.zotero == (CreateItem("NEW00001", new, frozenset({"read"})),)
+    assert result.file == (SetAnchor(1, "NEW00001"),)
+    assert result.records["NEW00001"].read is True
+
+
+def test_new_entry_reuses_the_key_of_its_pending_create() -> None:
+    new = replace(PAPER, anchor=None)
+    result = run([new], snapshot(), pending={pending_key(new): "PEND2345"})
+    assert [a.key for a in result.zotero if isinstance(a, CreateItem)] == ["PEND2345"]
+
+
+def test_new_entry_already_in_the_library_is_adopted_not_created() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    result = run([replace(PAPER, anchor=None)], snapshot(outside))
+    assert result.zotero[0] == AdoptItem("ABCD2345", replace(PAPER, anchor=None))
+    assert not any(isinstance(a, CreateItem) for a in result.zotero)
+
+
+def test_new_entry_matching_a_collection_item_pairs_without_writes_to_zotero() -> None:
+    result = run([replace(PAPER, anchor=None)], snapshot(SYNCED))
+    assert result.zotero == ()
+    assert result.file == (SetAnchor(1, "ABCD2345"),)
+
+
+def test_two_titles_sharing_one_arxiv_id_get_two_items() -> None:
+    url = "https://ar5iv.labs.arxiv.org/html/2004.09476"
+    first = entry("Visual and Audio-Based Emotion Recognition in Music Performances", url)
+    second = entry("Skeleton-Based Audio-Visual Learning for Source Separation", url, line=3)
+    result = run([first, second], snapshot())
+    assert [a.key for a in result.zotero if isinstance(a, CreateItem)] == ["NEW00001", "NEW00002"]
+
+
+def test_shared_arxiv_id_pairs_each_entry_with_its_own_titled_item() -> None:
+    url = "https://ar5iv.labs.arxiv.org/html/2004.09476"
+    first = entry("Visual and Audio-Based Emotion Recognition", url)
+    second = entry("Skeleton-Based Audio-Visual Learning", url, line=3)
+    items = (item("AAAA2345", second.title, url), item("BBBB2345", first.title, url))
+    result = run([first, second], snapshot(*items))
+    assert result.file == (SetAnchor(1, "BBBB2345"), SetAnchor(3, "AAAA2345"))
+
+
+def test_tag_added_in_zotero_ticks_the_box_and_nothing_else() -> None:
+    result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), BASE)
+    assert result.file == (SetBox(1, True),)
+    assert result.zotero == ()
+
+
+def test_box_ticked_in_the_file_adds_the_tag() -> None:
+    result = run([replace(PAPER, read=True)], snapshot(SYNCED), BASE)
+    assert result.zotero == (UpdateItem("ABCD2345", add_tags=frozenset({"read"})),)
+    assert result.file == ()
+
+
+def test_flag_unticked_in_the_file_removes_only_that_tag() -> None:
+    tagged = replace(SYNCED, tags=frozenset({"relevant", "mine"}))
+    base = {"ABCD2345": record(PAPER, "ABCD2345", flags={"relevant": True})}
+    result = run([PAPER], snapshot(tagged), base)
+    assert result.zotero == (UpdateItem("ABCD2345", remove_tags=frozenset({"relevant"})),)
+
+
+def test_box_ticked_in_file_and_flag_tagged_in_zotero_both_survive() -> None:
+    tagged = replace(SYNCED, tags=frozenset({"relevant"}))
+    result = run([replace(PAPER, read=True)], snapshot(tagged), BASE)
+    assert result.zotero == (UpdateItem("ABCD2345", add_tags=frozenset({"read"})),)
+    assert result.file == (SetBox(1, True, "relevant"),)
+    assert result.records["ABCD2345"].flags == {"relevant": True}
+
+
+def test_same_change_on_both_sides_only_records_it() -> None:
+    result = run([replace(PAPER, read=True)], snapshot(replace(SYNCED, tags={"read"})), BASE)
+    assert result.changes_nothing
+    assert result.records["ABCD2345"].read is True
+
+
+def test_difference_without_base_follows_markdown_wins() -> None:
+    result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))))
+    assert result.zotero == (UpdateItem("ABCD2345", remove_tags=frozenset({"read"})),)
+    assert [c.winner for c in result.conflicts] == ["markdown"]
+
+
+def test_difference_without_base_follows_zotero_wins() -> None:
+    policy = replace(POLICY, conflict="zotero-wins")
+    result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), policy=policy)
+    assert result.file == (SetBox(1, True),)
+    assert result.zotero == ()
+
+
+def test_difference_without_base_under_fail_is_an_unresolved_conflict() -> None:
+    policy = replace(POLICY, conflict="fail")
+    result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), policy=policy)
+    assert [(c.field, c.winner) for c in result.conflicts] == [("read", None)]
+
+
+def test_retitle_in_the_file_is_pushed_to_zotero() -> None:
+    renamed = replace(PAPER, title="ViTs are robust")
+    result = run([renamed], snapshot(SYNCED), BASE)
+    assert result.zotero == (UpdateItem("ABCD2345", title="ViTs are robust"),)
+
+
+def test_retitle_in_zotero_is_written_into_the_file() -> None:
+    result = run([PAPER], snapshot(replace(SYNCED, title="ViTs are robust")), BASE)
+    assert result.file == (SetTitle(1, "ViTs are robust"),)
+
+
+def test_canonical_title_from_enrichment_is_not_a_retitle() -> None:
+    canonical = replace(SYNCED, title="Vision Transformers Are Robust Learners (AAAI)")
+    base = {"ABCD2345": record(PAPER, "ABCD2345", item_title=canonical.title)}
+    assert run([PAPER], snapshot(canonical), base).changes_nothing
+
+
+def test_entry_removed_from_file_removes_item_from_collection() -> None:
+    result = run([], snapshot(SYNCED), BASE, policy=replace(POLICY, force_delete=True))
+    assert result.zotero == (RemoveItem("ABCD2345"),)
+    assert result.forget == ("ABCD2345",)
+
+
+def test_entry_removed_from_file_trashes_item_under_trash_policy() -> None:
+    policy = replace(POLICY, on_markdown_delete="trash")
+    result = run([], snapshot(SYNCED), BASE, policy=policy)
+    assert result.zotero == (RemoveItem("ABCD2345", trash=True),)
+
+
+def test_entry_removed_from_file_keeps_item_under_keep_policy() -> None:
+    policy = replace(POLICY, on_markdown_delete="keep")
+    result = run([], snapshot(SYNCED), BASE, policy=policy)
+    assert result.changes_nothing
+    assert "ABCD2345" in result.records
+
+
+def test_entry_removed_but_item_edited_in_zotero_comes_back() -> None:
+    result = run([], snapshot(replace(SYNCED, tags=frozenset({"read"}))), BASE)
+    assert [type(a) for a in result.file] == [InsertEntry]
+    assert result.zotero == ()
+
+
+def test_item_removed_from_collection_strikes_the_entry() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    result = run([PAPER], snapshot(outside), BASE)
+    assert result.file == (StrikeEntry(1),)
+    assert result.forget == ("ABCD2345",)
+
+
+def test_item_trashed_removes_the_entry_under_remove_policy() -> None:
+    policy = replace(POLICY, on_zotero_delete="remove")
+    result = run([PAPER], snapshot(replace(SYNCED, deleted=True)), BASE, policy=policy)
+    assert result.file == (RemoveEntry(1),)
+
+
+def test_item_removed_but_entry_edited_is_brought_back() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    result = run([replace(PAPER, read=True)], snapshot(outside), BASE)
+    assert AdoptItem("ABCD2345", replace(PAPER, read=True)) in result.zotero
+
+
+def test_entry_whose_item_is_gone_for_good_and_was_edited_is_created_again() -> None:
+    result = run([replace(PAPER, read=True)], snapshot(), BASE)
+    assert [type(a) for a in result.zotero] == [CreateItem]
+
+
+def test_new_item_in_collection_is_appended_with_its_flags() -> None:
+    new = item("NEWK2345", "Attention Is All You Need", tags={"relevant"})
+    result = run([PAPER], snapshot(SYNCED, new), BASE)
+    assert result.file == (
+        InsertEntry("NEWK2345", "Attention Is All You Need", None, False, {"relevant": True}),
+    )
+
+
+def test_trashed_item_in_collection_is_not_appended() -> None:
+    new = item("NEWK2345", "Attention Is All You Need", deleted=True)
+    assert run([PAPER], snapshot(SYNCED, new), BASE).changes_nothing
+
+
+def test_synced_pair_plans_nothing() -> None:
+    result = run([PAPER], snapshot(SYNCED), BASE)
+    assert result.changes_nothing
+    assert result.conflicts == ()
+
+
+def test_duplicate_anchor_is_noted_and_skipped() -> None:
+    copy = replace(PAPER, line=5)
+    result = run([PAPER, copy], snapshot(SYNCED), BASE)
+    assert result.changes_nothing
+    assert result.notes == ("line 5: repeats another entry's anchor; skipped",)
+
+
+def _many(n: int) -> tuple[list[Entry], ZoteroSnapshot, dict[str, BaseRecord]]:
+    entries = [entry(f"Paper number {i}", line=i + 1, anchor=f"KEY{i:05d}") for i in range(n)]
+    items = [item(f"KEY{i:05d}", f"Paper number {i}") for i in range(n)]
+    base = {f"KEY{i:05d}": record(e, f"KEY{i:05d}") for i, e in enumerate(entries)}
+    return entries, snapshot(*items), base
+
+
+def test_mass_deletion_is_stopped_by_the_guard() -> None:
+    entries, zotero, base = _many(10)
+    result = run(entries[:5], zotero, base)
+    assert result.changes_nothing
+    assert "would delete 5 of 10" in result.guards[0].message
+
+
+def test_mass_deletion_goes_ahead_with_force_delete() -> None:
+    entries, zotero, base = _many(10)
+    result = run(entries[:5], zotero, base, policy=replace(POLICY, force_delete=True))
+    assert len(result.zotero) == 5
+    assert result.guards == ()
+
+
+def test_emptied_collection_is_stopped_by_the_guard() -> None:
+    entries, _, base = _many(4)
+    result = run(entries, snapshot(), base)
+    assert "collection is empty" in result.guards[0].message
+
+
+def test_a_few_deletions_pass_the_guard() -> None:
+    entries, zotero, base = _many(10)
+    assert run(entries[:8], zotero, base).guards == ()
