@@ -7,8 +7,12 @@ normalised URL, normalised title). Every normalisation is one small pure functio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +30,11 @@ class Ident:
     url: str | None = None
     title: str = ""
 
-    def keys(self) -> tuple[str, ...]:
-        """The match keys, strongest first: ``arxiv:…``, ``doi:…``, ``openreview:…``, ``url:…``, ``title:…``."""
+    def match_keys(self) -> tuple[str, ...]:
+        """The match keys, strongest first.
+
+        ``arxiv:…``, ``doi:…``, ``openreview:…``, ``url:…``, ``title:…``.
+        """
         pairs = (
             ("arxiv", self.arxiv),
             ("doi", self.doi),
@@ -40,7 +47,7 @@ class Ident:
     @property
     def primary(self) -> str | None:
         """The strongest identifier as a key string, or ``None`` for an empty ident."""
-        keys = self.keys()
+        keys = self.match_keys()
         return keys[0] if keys else None
 
 
@@ -103,3 +110,245 @@ class BaseRecord:
     flags: Mapping[str, bool] = field(default_factory=dict)
     item_version: int = 0
     item_title: str = ""
+
+
+# --- arXiv ids ---------------------------------------------------------------------------------
+
+_OLD_ARCHIVES = (
+    "acc-phys|adap-org|alg-geom|ao-sci|astro-ph|atom-ph|bayes-an|chao-dyn|chem-ph|cmp-lg|"
+    "comp-gas|cond-mat|cs|dg-ga|funct-an|gr-qc|hep-ex|hep-lat|hep-ph|hep-th|math-ph|math|"
+    "mtrl-th|nlin|nucl-ex|nucl-th|patt-sol|physics|plasm-ph|q-alg|q-bio|q-fin|quant-ph|"
+    "solv-int|stat|supr-con"
+)
+# One id, new style (2104.00437) or old style (hep-th/9901001, math.GT/0309136), version optional.
+_ARXIV_ID = (
+    r"(\d{4}\.\d{4,5}(?!\d)"
+    rf"|(?:{_OLD_ARCHIVES})(?:\.[A-Za-z]+(?:-[A-Za-z]+)?)?/\d{{7}}(?!\d))(?:v\d+)?"
+)
+_ARXIV_HOST = r"(?:(?:www\.|export\.|ar5iv\.labs\.)?arxiv\.org|(?:www\.)?ar5iv\.org)"
+_ARXIV_IN_TEXT = re.compile(
+    rf"(?<![\w.-]){_ARXIV_HOST}/(?:abs|pdf|html|ps|format)/{_ARXIV_ID}"
+    rf"|(?<![\w.-])arxiv:\s?{_ARXIV_ID}"
+    rf"|(?<![\w.])10\.48550/arxiv\.{_ARXIV_ID}",
+    re.IGNORECASE,
+)
+_ARXIV_ALONE = re.compile(rf"\s*{_ARXIV_ID}\s*", re.IGNORECASE)
+
+
+def _canonical_arxiv(raw: str) -> str | None:
+    """The canonical form of a matched id (archive lower-cased, subject class dropped), or
+    ``None`` when its date or number length is impossible for arXiv."""
+    if "/" in raw:
+        archive, number = raw.split("/")
+        month = int(number[2:4])
+        return f"{archive.split('.')[0].lower()}/{number}" if 1 <= month <= 12 else None
+    yymm, number = raw.split(".")
+    month, expected_digits = int(yymm[2:]), (4 if yymm < "1501" else 5)
+    if not 1 <= month <= 12 or yymm < "0704" or len(number) != expected_digits:
+        return None
+    return raw
+
+
+def arxiv_id(text: str) -> str | None:
+    """The first arXiv id in ``text``, canonical and without version, or ``None``.
+
+    Recognised: arxiv.org / export.arxiv.org / ar5iv.org / ar5iv.labs.arxiv.org URLs
+    (``abs``, ``pdf``, ``html``), ``arXiv:`` text, arXiv DOIs ``10.48550/arXiv.*``, and a text
+    that is nothing but an id. A number in any other URL or text is not an arXiv id.
+    """
+    alone = _ARXIV_ALONE.fullmatch(text)
+    if alone:
+        return _canonical_arxiv(alone.group(1))
+    for match in _ARXIV_IN_TEXT.finditer(unquote(text)):
+        raw = next(group for group in match.groups() if group)
+        found = _canonical_arxiv(raw)
+        if found:
+            return found
+    return None
+
+
+# --- DOIs and OpenReview ids -------------------------------------------------------------------
+
+_DOI = re.compile(r"(?<![\w.])10\.\d{4,9}(?:/|%2[Ff])[^\s\"<>\[\]{}|\\^`?#]+")
+# A DOI inside a URL path counts only behind a resolver or a publisher's DOI path.
+_DOI_URL_PREFIX = re.compile(
+    r"(?:doi\.org|/doi(?:/[a-z]+)?|/(?:article|chapter|book))/$", re.IGNORECASE
+)
+_TRAILING = ".,;:!'\"*_~"
+_OPENREVIEW = re.compile(r"openreview\.net/(?:forum|pdf|attachment)/?\?(?:[^#\s]*?&)?id=([\w-]+)")
+
+
+def _trim_doi(found: str) -> str:
+    """``found`` without trailing punctuation and unbalanced closing brackets."""
+    while found:
+        last = found[-1]
+        if last in _TRAILING or (last == ")" and found.count(")") > found.count("(")):
+            found = found[:-1]
+        else:
+            break
+    return found
+
+
+def doi(text: str) -> str | None:
+    """The first DOI in ``text``, lower-cased and URL-decoded, or ``None``.
+
+    Recognised: doi.org / dx.doi.org URLs, publisher URLs with a ``/doi/`` path, ``doi:`` text
+    and a bare ``10.NNNN/…``. An arXiv DOI is returned as a DOI (:func:`identify` maps it).
+    """
+    for match in _DOI.finditer(text):
+        before = text[: match.start()]
+        if before.endswith("/") and not _DOI_URL_PREFIX.search(before[-20:]):
+            continue
+        found = _trim_doi(unquote(match.group()))
+        if not found.endswith("/"):
+            return found.lower()
+    return None
+
+
+def openreview_id(url: str) -> str | None:
+    """The OpenReview note id of an openreview.net ``forum``/``pdf``/``attachment`` URL."""
+    match = _OPENREVIEW.search(url)
+    return match.group(1) if match else None
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_TRACKING = re.compile(r"(?:utm_[^=&]*|fbclid|gclid)(?:=|$)", re.IGNORECASE)
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+
+
+def _normalize_netloc(netloc: str, scheme: str) -> str:
+    """``netloc`` with the host lower-cased, ``www.`` and a default port dropped."""
+    userinfo, at, hostport = netloc.rpartition("@")
+    hostport = hostport.strip().lower()
+    host, colon, port = hostport.rpartition(":")
+    if colon and port in (_DEFAULT_PORTS.get(scheme), "443"):
+        hostport = host
+    hostport = hostport.removeprefix("www.")
+    return f"{userinfo}{at}{hostport}"
+
+
+def normalize_url(url: str) -> str:
+    """``url`` in a canonical form for matching: scheme and host lower-cased, ``http`` →
+    ``https``, ``www.``, a default port, a trailing slash, the fragment and tracking
+    parameters (``utm_*``, ``fbclid``, ``gclid``) dropped, the other parameters sorted.
+
+    A text without scheme and host is returned stripped, otherwise unchanged. Idempotent.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return url.strip()
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    original_scheme = parts.scheme.lower()
+    scheme = "https" if original_scheme == "http" else original_scheme
+    netloc = _normalize_netloc(parts.netloc, original_scheme)
+    path = _ESCAPE.sub(lambda m: m.group().upper(), parts.path).rstrip("/ \t")
+    params = [p.strip() for p in parts.query.split("&")]
+    params = [p for p in params if p and not _TRACKING.match(p)]
+    query = "&".join(sorted(params))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+# --- titles -------------------------------------------------------------------------------------
+
+_HTML_BREAK = re.compile(r"<(?:br|p|div|li)\b[^<>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_LATEX_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a",
+}  # fmt: skip
+_LATEX_ACCENT = re.compile(
+    r"\\(?:([\"'`^~=.])\s*|([uvHckr])(?=[\s{]))\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))"
+)
+_LATEX_DROPPED_NAMES = (
+    "text textbf textit textrm textsf texttt textsc textup textmd textnormal emph underline "
+    "mathrm mathbf mathit mathsf mathtt mathcal mathbb mathfrak mathscr mathnormal boldsymbol "
+    "bm operatorname mbox hbox textsuperscript textsubscript left right big Big bigg Bigg "
+    "displaystyle scriptstyle ensuremath ldots dots cdots textquoteleft textquoteright "
+    "textquotedblleft textquotedblright"
+)
+_LATEX_DROPPED = frozenset(_LATEX_DROPPED_NAMES.split())
+_LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_GREEK_NAME = re.compile(r"GREEK (?:SMALL |CAPITAL )?LETTER (?:FINAL )?([A-Z]+)")
+_JOINERS = frozenset("'\"")  # plus every dash and quote (Pd, Pi, Pf): removed without a space
+
+
+def _strip_markup(text: str) -> str:
+    """``text`` without HTML tags and entities and LaTeX markup (``$``, braces, commands;
+    ``\\eta`` becomes ``eta``, ``\\"o`` becomes ``ö``)."""
+    text = _HTML_TAG.sub("", _HTML_BREAK.sub(" ", text))
+    text = html.unescape(text)
+    text = _LATEX_ACCENT.sub(
+        lambda m: (m[3] or m[4]) + _LATEX_ACCENTS[m[1] or m[2]],
+        text,
+    )
+    text = _LATEX_COMMAND.sub(lambda m: "" if m[1] in _LATEX_DROPPED else m[1], text)
+    return text.replace("$", "").replace("{", "").replace("}", "")
+
+
+def _plain_char(char: str) -> str:
+    """One character of a normalised title: Greek letters spelt out, punctuation and symbols
+    dropped (dashes and quotes) or turned into a space (all others)."""
+    if "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff":
+        named = _GREEK_NAME.match(unicodedata.name(char, ""))
+        return named.group(1).lower() if named else char
+    category = unicodedata.category(char)
+    if category in ("Pd", "Pi", "Pf") or char in _JOINERS:
+        return ""
+    if category[0] in "PSZC":
+        return " "
+    return char
+
+
+def normalize_title(title: str) -> str:
+    """``title`` as a matching key: NFKC, case-folded, HTML and LaTeX markup removed,
+    punctuation removed, Greek letters spelt out, whitespace collapsed. Titles that differ only
+    in case, punctuation, markup or a trailing ``...`` normalise equal. Idempotent.
+    """
+    text = unicodedata.normalize("NFKC", _strip_markup(unicodedata.normalize("NFKC", title)))
+    text = unicodedata.normalize("NFKC", text.casefold())
+    text = "".join(_plain_char(char) for char in text)
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+# --- the ident of an entry ----------------------------------------------------------------------
+
+
+def identify(title: str, url: str | None, text: str = "") -> Ident:
+    """The :class:`Ident` of a paper from its title, its URL and the rest of its entry text.
+
+    The URL is searched first, then ``text`` (an ``arXiv:`` mention or a second link counts).
+    An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``, never ``doi``. ``url`` is the
+    normalised URL when there is one; ``title`` the normalised title.
+    """
+    sources = [url, text] if url else [text]
+    dois = (found for s in sources if (found := doi(s)))
+    return Ident(
+        # arxiv_id also reads arXiv DOIs, so they need no mapping here, only skipping below.
+        arxiv=next((found for s in sources if (found := arxiv_id(s))), None),
+        doi=next((d for d in dois if not d.startswith("10.48550/arxiv.")), None),
+        openreview=next((found for s in sources if (found := openreview_id(s))), None),
+        url=normalize_url(url) if url else None,
+        title=normalize_title(title),
+    )
+
+
+# --- Zotero item keys ---------------------------------------------------------------------------
+
+ITEM_KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+_ITEM_KEY = re.compile(f"[{ITEM_KEY_ALPHABET}]{{8}}")
+
+
+def new_item_key(randbelow: Callable[[int], int]) -> str:
+    """A new 8-character Zotero object key; ``randbelow(n)`` returns a random int in [0, n)
+    (e.g. :func:`secrets.randbelow`)."""
+    return "".join(ITEM_KEY_ALPHABET[randbelow(len(ITEM_KEY_ALPHABET))] for _ in range(8))
+
+
+def is_item_key(s: str) -> bool:
+    """Whether ``s`` is a well-formed Zotero object key (8 characters of the key alphabet)."""
+    return _ITEM_KEY.fullmatch(s) is not None
