@@ -1,1 +1,30 @@
-"""The durable sync state: SQLite store and its in-memory twin."""
+"""The durable sync state: a port, its SQLite store, its in-memory twin, and the state lock."""
+
+from __future__ import annotations
+
+from zotmark.state.lock import LOCK_FILENAME, StateLock
+from zotmark.state.memory import MemoryStateStore
+from zotmark.state.model import BaseRecord, ListState, PendingCreate, RunCommit, RunStatus
+from zotmark.state.sqlite import STATE_FILENAME, SqliteStateStore
+from zotmark.state.store import StateStore
+
+__all__ = [
+    "LOCK_FILENAME",
+    "STATE_FILENAME",
+    "BaseRecord",
+    "ListState",
+    "MemoryStateStore",
+    "PendingCreate",
+    "RunCommit",
+    "RunStatus",
+    "SqliteStateStore",
+    "StateLock",
+    "StateStore",
+]
+
+
+def _implementations_conform(
+    memory: MemoryStateStore, sqlite: SqliteStateStore
+) -> tuple[StateStore, StateStore]:
+    """Never called: lets mypy check that both stores implement the port."""
+    return memory, sqlite

@@ -1,0 +1,340 @@
+"""The TOML configuration (DESIGN §5): finding, reading and validating it, and the API key.
+
+:func:`load_config` returns a validated, immutable :class:`Config` or raises
+:class:`~zotmark.errors.ConfigError` with one paragraph naming the file, the key path (such as
+``lists[0].conflict``), the value given and what is allowed. Relative paths in the file are
+resolved against the file's directory. The API key is never part of the config: it is read on
+demand by :meth:`Config.api_key` and travels as an :class:`ApiKey`, which masks itself.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from zotmark.api_key import ApiKey
+from zotmark.config_errors import describe_validation_error
+from zotmark.errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILENAME",
+    "ApiKey",
+    "Config",
+    "DaemonSettings",
+    "ListSettings",
+    "StateSettings",
+    "ZoteroSettings",
+    "default_config_path",
+    "load_config",
+]
+
+CONFIG_FILENAME = "zotmark.toml"
+_KEY_ALPHABET = re.compile(r"[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}")
+_LOOKS_LIKE_KEY = re.compile(r"(?=.*[a-z])(?=.*[0-9])[A-Za-z0-9]{24}")
+
+Number = Annotated[float, Field(strict=True)]
+"""A TOML integer or float (a string such as ``"60"`` is refused)."""
+
+
+def _resolve(value: Any, info: ValidationInfo) -> Any:
+    """Turn a path string into an absolute Path against the config file's directory."""
+    if isinstance(value, str) and value:
+        path = Path(value).expanduser()
+        base = (info.context or {}).get("base_dir")
+        return path if path.is_absolute() or base is None else Path(base) / path
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ZoteroSettings(_Section):
+    """``[zotero]``: which library, where the key comes from, which servers."""
+
+    library_type: Literal["user", "group"] = "user"
+    library_id: str = Field(default="", pattern=r"^[0-9]*$")
+    api_key_env: str = Field(default="ZOTERO_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    api_key_file: Path | None = None
+    base_url: str = Field(default="https://api.zotero.org", pattern=r"^https?://\S+$")
+    stream_url: str = Field(default="wss://stream.zotero.org", pattern=r"^(wss?://\S+)?$")
+
+    @field_validator("library_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("api_key_env", mode="before")
+    @classmethod
+    def _not_the_key_itself(cls, value: Any) -> Any:
+        if isinstance(value, str) and _LOOKS_LIKE_KEY.fullmatch(value):
+            raise ValueError(
+                "it looks like an API key itself; it must be the *name* of the environment "
+                "variable that holds the key (the value is not shown)"
+            )
+        return value
+
+    @field_validator("api_key_file", mode="before")
+    @classmethod
+    def _key_path(cls, value: Any, info: ValidationInfo) -> Any:
+        return None if value == "" else _resolve(value, info)
+
+    @field_validator("base_url", "stream_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _group_needs_an_id(self) -> ZoteroSettings:
+        if self.library_type == "group" and not self.library_id:
+            raise ValueError("a group library needs library_id (the group's number)")
+        return self
+
+
+def _default_state_dir() -> Path:
+    return Path(platformdirs.user_state_dir("zotmark"))
+
+
+class StateSettings(_Section):
+    """``[state]``: where the sync state and the lock live (one zotmark per directory)."""
+
+    dir: Path = Field(default_factory=_default_state_dir)
+
+    @field_validator("dir", mode="before")
+    @classmethod
+    def _dir(cls, value: Any, info: ValidationInfo) -> Any:
+        return _default_state_dir() if value == "" else _resolve(value, info)
+
+
+class DaemonSettings(_Section):
+    """``[daemon]``: the poll interval and the quiet time after a file event."""
+
+    poll_seconds: Number = Field(default=60.0, gt=0)
+    debounce_seconds: Number = Field(default=0.5, ge=0)
+
+
+Conflict = Literal["markdown-wins", "zotero-wins", "fail"]
+OnMarkdownDelete = Literal["remove-from-collection", "trash", "keep"]
+OnZoteroDelete = Literal["strike", "remove", "keep"]
+
+
+class ListSettings(_Section):
+    """One ``[[lists]]`` table: a Markdown file, its collection and its sync policies."""
+
+    name: str = Field(min_length=1)
+    file: Path
+    collection: str = Field(min_length=1)
+    bibtex: Path | None = None
+    read_tag: str = Field(default="read", min_length=1)
+    flags: dict[str, str] = Field(default_factory=lambda: {"Relevant?": "relevant"})
+    anchors: StrictBool = True
+    conflict: Conflict = "markdown-wins"
+    on_markdown_delete: OnMarkdownDelete = "remove-from-collection"
+    on_zotero_delete: OnZoteroDelete = "strike"
+    new_items_heading: str = ""
+    enrich: StrictBool = True
+    max_delete_fraction: Number = Field(default=0.25, ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_from_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "name" not in data and isinstance(data.get("file"), str):
+            return {"name": Path(data["file"]).stem, **data}
+        return data
+
+    @field_validator("file", "bibtex", mode="before")
+    @classmethod
+    def _paths(cls, value: Any, info: ValidationInfo) -> Any:
+        if value == "":
+            return None if info.field_name == "bibtex" else value
+        return _resolve(value, info)
+
+    @field_validator("flags")
+    @classmethod
+    def _flags(cls, flags: dict[str, str]) -> dict[str, str]:
+        for label, tag in flags.items():
+            if not label.strip() or not tag.strip():
+                raise ValueError("flag labels and tags must not be empty")
+        return flags
+
+    @model_validator(mode="after")
+    def _read_tag_is_not_a_flag(self) -> ListSettings:
+        if self.read_tag in self.flags.values():
+            raise ValueError(f"the tag {self.read_tag!r} is both read_tag and a flag's tag")
+        return self
+
+    @property
+    def collection_key(self) -> str | None:
+        """The collection as a Zotero key when ``collection`` is one (8 key characters)."""
+        return self.collection if _KEY_ALPHABET.fullmatch(self.collection) else None
+
+
+class Config(_Section):
+    """The whole configuration. Build it with :func:`load_config`."""
+
+    zotero: ZoteroSettings = Field(default_factory=ZoteroSettings)
+    state: StateSettings = Field(default_factory=StateSettings)
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    lists: tuple[ListSettings, ...] = Field(min_length=1)
+
+    _path: Path = PrivateAttr(default=Path(CONFIG_FILENAME))
+    _environ: Mapping[str, str] = PrivateAttr(default_factory=lambda: os.environ)
+
+    @field_validator("lists")
+    @classmethod
+    def _unique_names(cls, lists: tuple[ListSettings, ...]) -> tuple[ListSettings, ...]:
+        seen: dict[str, int] = {}
+        for index, settings in enumerate(lists):
+            if settings.name in seen:
+                raise ValueError(
+                    f"lists[{seen[settings.name]}] and lists[{index}] are both named "
+                    f'"{settings.name}"; give one of them another name (name = "…")'
+                )
+            seen[settings.name] = index
+        return lists
+
+    @property
+    def path(self) -> Path:
+        """The file this configuration was read from."""
+        return self._path
+
+    def list(self, name: str | None) -> ListSettings:
+        """The list called ``name``; with ``None``, the only list (an error if there are several).
+
+        Raises ``ConfigError`` naming the configured lists when there is no such list.
+        """
+        names = ", ".join(repr(s.name) for s in self.lists)
+        if name is None:
+            if len(self.lists) == 1:
+                return self.lists[0]
+            raise ConfigError(f"{self._path} has several lists ({names}); choose one with --list.")
+        for settings in self.lists:
+            if settings.name == name:
+                return settings
+        raise ConfigError(f"{self._path} has no list named {name!r}; its lists are: {names}.")
+
+    def select(self, name: str | None) -> tuple[ListSettings, ...]:
+        """The lists a command works on: all of them for ``None``, else the one named."""
+        return self.lists if name is None else (self.list(name),)
+
+    def api_key(self) -> ApiKey:
+        """Read the API key: from the variable ``api_key_env`` first, then from ``api_key_file``.
+
+        Whitespace around the key is stripped. Raises ``ConfigError`` (exit 2) when neither
+        holds a key.
+        """
+        zotero = self.zotero
+        from_env = self._environ.get(zotero.api_key_env, "").strip()
+        if from_env:
+            return ApiKey(from_env)
+        if zotero.api_key_file is not None and zotero.api_key_file.exists():
+            return ApiKey(_read_key_file(zotero.api_key_file))
+        where = (
+            f"create the key file {zotero.api_key_file}"
+            if zotero.api_key_file is not None
+            else f"set zotero.api_key_file in {self._path} to a file holding it"
+        )
+        raise ConfigError(
+            f"no Zotero API key: set the environment variable {zotero.api_key_env}, or {where}. "
+            "Create a key at https://www.zotero.org/settings/keys."
+        )
+
+    def warnings(self) -> builtins.list[str]:
+        """Warnings about the config and key files (a config or key file others can read)."""
+        files = [self._path]
+        if self.zotero.api_key_file is not None:
+            files.append(self.zotero.api_key_file)
+        return [warning for path in files if (warning := _exposure_warning(path))]
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise ConfigError(f"cannot read the API key file {path}: {reason}.") from error
+    if not key:
+        raise ConfigError(f"the API key file {path} is empty; put the Zotero API key in it.")
+    if len(key.split()) != 1:
+        raise ConfigError(f"the API key file {path} must hold the key alone (one word).")
+    return key
+
+
+def _exposure_warning(path: Path) -> str | None:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        return (
+            f"{path} is readable by other users (mode {mode:04o}); "
+            f"make it private with: chmod 600 {path}"
+        )
+    return None
+
+
+def _sections() -> dict[str, builtins.list[str]]:
+    """The allowed keys of every section, for the message about an unknown key."""
+    models: dict[str, type[BaseModel]] = {
+        "": Config,
+        "zotero": ZoteroSettings,
+        "state": StateSettings,
+        "daemon": DaemonSettings,
+        "lists": ListSettings,
+    }
+    return {name: builtins.list(model.model_fields) for name, model in models.items()}
+
+
+def default_config_path(cwd: Path | None = None) -> Path:
+    """``./zotmark.toml`` if it exists, else ``zotmark.toml`` in the user config directory."""
+    local = (cwd or Path.cwd()) / CONFIG_FILENAME
+    if local.is_file():
+        return local
+    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
+
+
+def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -> Config:
+    """Read and validate the configuration at ``path`` (``None``: :func:`default_config_path`).
+
+    ``environ`` is where :meth:`Config.api_key` looks up the key's variable. Raises
+    ``ConfigError`` for a missing, unreadable, malformed or invalid file.
+    """
+    path = (path or default_config_path()).expanduser().absolute()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"the config file {path} does not exist; create it (see config/zotmark.toml in "
+            "zotmark's sources) or run `zotmark init`."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise ConfigError(f"cannot read the config file {path}: {reason}.") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}.") from error
+    try:
+        config = Config.model_validate(data, context={"base_dir": path.parent})
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(path, error, _sections())) from None
+    config._path = path
+    config._environ = environ
+    return config

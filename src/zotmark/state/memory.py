@@ -1,0 +1,146 @@
+"""The strict in-memory twin of the SQLite state store (tests, dry runs).
+
+Same semantics as :class:`~zotmark.state.sqlite.SqliteStateStore`, checked by the same
+contract suite: values are validated the same way, every mutation builds the new snapshot
+aside and swaps it in only when complete (so an exception mid-commit changes nothing), and a
+closed store raises :class:`~zotmark.errors.StateError`. Nothing survives the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from types import MappingProxyType, TracebackType
+from typing import Any
+
+from zotmark.errors import StateError
+from zotmark.state.model import (
+    ListState,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    check_list_name,
+    check_text,
+    freeze_record,
+)
+
+__all__ = ["MemoryStateStore"]
+
+
+class MemoryStateStore:
+    """A :class:`~zotmark.state.store.StateStore` that keeps one immutable snapshot per list."""
+
+    def __init__(self) -> None:
+        self._lists: dict[str, ListState] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def load(self, list_name: str) -> ListState:
+        """Return the list's snapshot (the stored immutable value itself)."""
+        check_list_name(list_name)
+        with self._lock:
+            self._check_open()
+            return self._lists.get(list_name) or ListState(name=list_name)
+
+    def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
+        """Record creates about to be sent (replacing pending ones with the same key)."""
+        self._update(list_name, lambda old: _with_pending(old, creates))
+
+    def commit_run(self, list_name: str, commit: RunCommit) -> None:
+        """Apply a run's changes all at once, or not at all."""
+        self._update(list_name, lambda old: _committed(old, commit))
+
+    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
+        """Pin (or with ``None`` unpin) BibTeX keys by item key."""
+        self._update(list_name, lambda old: _with_citekeys(old, citekeys))
+
+    def record_status(self, list_name: str, status: RunStatus) -> None:
+        """Set ``last_run`` (and ``last_success`` when ``status.ok``)."""
+        self._update(list_name, lambda old: _with_status(old, status))
+
+    def close(self) -> None:
+        """Forget nothing but refuse further calls."""
+        with self._lock:
+            self._closed = True
+
+    def __enter__(self) -> MemoryStateStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _update(self, list_name: str, change: Callable[[ListState], ListState]) -> None:
+        check_list_name(list_name)
+        with self._lock:
+            self._check_open()
+            old = self._lists.get(list_name) or ListState(name=list_name)
+            self._lists[list_name] = change(old)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StateError("the in-memory state store is closed")
+
+
+def _frozen(values: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(values)
+
+
+def _with_pending(old: ListState, creates: Iterable[PendingCreate]) -> ListState:
+    pending = dict(old.pending)
+    for create in creates:
+        if not isinstance(create, PendingCreate):
+            raise ValueError(f"expected a PendingCreate, got {create!r}")
+        pending[create.item_key] = create
+    return replace(old, pending=_frozen(pending))
+
+
+def _committed(old: ListState, commit: RunCommit) -> ListState:
+    records = dict(old.records)
+    for key in commit.record_deletes:
+        records.pop(key, None)
+    for key, record in commit.record_upserts.items():
+        records[key] = freeze_record(record)
+    pending = {k: v for k, v in old.pending.items() if k not in commit.resolved_pending}
+    mirror = {k: v for k, v in old.mirror.items() if k not in commit.mirror_deletes}
+    mirror.update(commit.mirror_upserts)
+    meta = dict(old.meta)
+    for key, value in commit.meta.items():
+        if value is None:
+            meta.pop(key, None)
+        else:
+            meta[key] = value
+    new = replace(
+        old,
+        library_version=old.library_version
+        if commit.library_version is None
+        else commit.library_version,
+        records=_frozen(records),
+        pending=_frozen(pending),
+        mirror=_frozen(mirror),
+        meta=_frozen(meta),
+    )
+    return new if commit.status is None else _with_status(new, commit.status)
+
+
+def _with_citekeys(old: ListState, citekeys: Mapping[str, str | None]) -> ListState:
+    pinned = dict(old.citekeys)
+    for item_key, citekey in citekeys.items():
+        check_text(item_key, "an item key of citekeys")
+        check_text(citekey, f"the citekey of {item_key}", optional=True)
+        if citekey is None:
+            pinned.pop(item_key, None)
+        else:
+            pinned[item_key] = citekey
+    return replace(old, citekeys=_frozen(pinned))
+
+
+def _with_status(old: ListState, status: RunStatus) -> ListState:
+    if not isinstance(status, RunStatus):
+        raise ValueError(f"expected a RunStatus, got {status!r}")
+    return replace(old, last_run=status, last_success=status if status.ok else old.last_success)

@@ -1,0 +1,198 @@
+"""The values the sync state stores and the changes a run commits.
+
+Pure values, shared by every :class:`~zotmark.state.store.StateStore` implementation. A
+:class:`ListState` is an immutable snapshot of one list's state; a :class:`RunCommit` is
+everything one successful run changes, applied by the store in one transaction. The
+constructors check the invariants every store relies on (keys match their values, versions
+are non-negative 64-bit integers, no key is both upserted and deleted) and raise
+``ValueError`` for a violated one: that is a programming error, not a user error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from zotmark.core.model import BaseRecord
+
+__all__ = [
+    "MAX_VERSION",
+    "BaseRecord",
+    "ListState",
+    "PendingCreate",
+    "RunCommit",
+    "RunStatus",
+    "check_list_name",
+    "check_text",
+    "check_version",
+    "freeze_record",
+]
+
+MAX_VERSION = 2**63 - 1
+"""The largest library or item version a store keeps (SQLite's INTEGER range)."""
+
+_V = TypeVar("_V")
+
+
+def _frozen(mapping: Mapping[str, _V]) -> Mapping[str, _V]:
+    return MappingProxyType(dict(mapping))
+
+
+def check_version(version: int, what: str) -> int:
+    """Return ``version`` if it is an int in ``0..MAX_VERSION``; raise ``ValueError`` otherwise."""
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValueError(f"{what} must be an int, got {version!r}")
+    if not 0 <= version <= MAX_VERSION:
+        raise ValueError(f"{what} must be in 0..2**63-1, got {version}")
+    return version
+
+
+def check_text(value: object, what: str, *, optional: bool = False) -> None:
+    """Raise ``ValueError`` unless ``value`` is a ``str`` (or ``None`` when ``optional``)."""
+    if isinstance(value, str) or (optional and value is None):
+        return
+    raise ValueError(f"{what} must be a string, got {value!r}")
+
+
+def check_list_name(name: str) -> str:
+    """Return ``name`` if it is a non-empty string; raise ``ValueError`` otherwise."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a list name must be a non-empty string, got {name!r}")
+    return name
+
+
+def freeze_record(record: BaseRecord) -> BaseRecord:
+    """Return a copy of ``record`` whose ``flags`` is a private read-only mapping.
+
+    Stores keep only frozen copies, so a caller mutating the dict it passed in cannot change
+    the stored state. Iterating a caller's ``flags`` may raise; the exception propagates.
+    """
+    check_text(record.item_key, "item_key")
+    for what in ("ident_key", "title", "item_title"):
+        check_text(getattr(record, what), f"{what} of record {record.item_key}")
+    check_text(record.url, f"url of record {record.item_key}", optional=True)
+    check_version(record.item_version, f"item_version of record {record.item_key}")
+    flags = {str(label): bool(value) for label, value in record.flags.items()}
+    return replace(record, read=bool(record.read), flags=MappingProxyType(flags))
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCreate:
+    """An item create recorded *before* it is sent to Zotero.
+
+    ``item_key`` is the client-chosen key the create is sent with, ``ident_key`` the entry's
+    primary identifier (``Ident.primary``), ``payload`` the JSON text of the item data sent.
+    A pending row stays until a run resolves it, so a crash or a lost response is followed by
+    a retry with the same key (answered 412 by Zotero) rather than a duplicate.
+    """
+
+    item_key: str
+    ident_key: str
+    title: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        for what in ("item_key", "ident_key", "title", "payload"):
+            check_text(getattr(self, what), f"{what} of a pending create")
+
+
+@dataclass(frozen=True, slots=True)
+class RunStatus:
+    """How one run went. Times are ISO 8601 strings; ``next_poll`` is when the daemon polls next."""
+
+    started_at: str
+    finished_at: str
+    ok: bool
+    error: str | None = None
+    summary: str = ""
+    next_poll: str | None = None
+
+    def __post_init__(self) -> None:
+        for what in ("started_at", "finished_at", "summary"):
+            check_text(getattr(self, what), f"{what} of a run status")
+        check_text(self.error, "error of a run status", optional=True)
+        check_text(self.next_poll, "next_poll of a run status", optional=True)
+        if not isinstance(self.ok, bool):
+            raise ValueError(f"ok of a run status must be a bool, got {self.ok!r}")
+
+
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class ListState:
+    """An immutable snapshot of one list's sync state.
+
+    ``library_version`` is 0 for a list never synced. ``records`` are the bases keyed by item
+    key; ``pending`` the creates not yet confirmed; ``mirror`` the last known item ``data``
+    JSON of every library item seen (it carries the item's ``version``); ``citekeys`` the
+    pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
+    ``ok``; ``meta`` free key→value pairs.
+    """
+
+    name: str
+    library_version: int = 0
+    records: Mapping[str, BaseRecord] = field(default_factory=_empty)
+    pending: Mapping[str, PendingCreate] = field(default_factory=_empty)
+    mirror: Mapping[str, str] = field(default_factory=_empty)
+    citekeys: Mapping[str, str] = field(default_factory=_empty)
+    last_run: RunStatus | None = None
+    last_success: RunStatus | None = None
+    meta: Mapping[str, str] = field(default_factory=_empty)
+
+
+def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
+    for key, value in values.items():
+        if getattr(value, key_of) != key:
+            raise ValueError(f"{what} key {key!r} differs from its {key_of}")
+
+
+def _check_texts(values: Mapping[str, object], what: str, *, optional: bool = False) -> None:
+    for key, value in values.items():
+        check_text(key, f"a key of {what}")
+        check_text(value, f"{what}[{key!r}]", optional=optional)
+
+
+def _check_disjoint(upserts: Iterable[str], deletes: Collection[str], what: str) -> None:
+    both = sorted(set(upserts) & set(deletes))
+    if both:
+        raise ValueError(f"{what}: keys both upserted and deleted: {both}")
+
+
+@dataclass(frozen=True, slots=True)
+class RunCommit:
+    """Everything one successful run changes in one list's state, applied atomically.
+
+    ``library_version`` replaces the stored one (``None`` keeps it). Upserts replace whole
+    values; deletes of absent keys are no-ops. ``resolved_pending`` removes pending creates
+    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``status``,
+    when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
+    copied on construction, so later changes to the caller's dicts have no effect.
+    """
+
+    library_version: int | None = None
+    record_upserts: Mapping[str, BaseRecord] = field(default_factory=_empty)
+    record_deletes: frozenset[str] = frozenset()
+    resolved_pending: frozenset[str] = frozenset()
+    mirror_upserts: Mapping[str, str] = field(default_factory=_empty)
+    mirror_deletes: frozenset[str] = frozenset()
+    meta: Mapping[str, str | None] = field(default_factory=_empty)
+    status: RunStatus | None = None
+
+    def __post_init__(self) -> None:
+        if self.library_version is not None:
+            check_version(self.library_version, "library_version")
+        set_ = object.__setattr__
+        set_(self, "record_upserts", _frozen(self.record_upserts))
+        set_(self, "mirror_upserts", _frozen(self.mirror_upserts))
+        set_(self, "meta", _frozen(self.meta))
+        for name in ("record_deletes", "resolved_pending", "mirror_deletes"):
+            set_(self, name, frozenset(getattr(self, name)))
+        _check_keyed(self.record_upserts, "item_key", "record_upserts")
+        _check_texts(self.mirror_upserts, "mirror_upserts")
+        _check_texts(self.meta, "meta", optional=True)
+        _check_disjoint(self.record_upserts, self.record_deletes, "records")
+        _check_disjoint(self.mirror_upserts, self.mirror_deletes, "mirror")

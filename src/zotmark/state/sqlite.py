@@ -1,0 +1,304 @@
+"""The SQLite state store: one file per state directory, one transaction per mutation.
+
+Implements :class:`~zotmark.state.store.StateStore`. Every ``sqlite3`` error is translated
+here into :class:`~zotmark.errors.StateError` naming the file; a corrupted file's message
+tells the user they can delete it. The connection is shared by threads under a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+
+from zotmark.errors import StateError
+from zotmark.state.model import (
+    BaseRecord,
+    ListState,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    check_list_name,
+    check_text,
+    freeze_record,
+)
+from zotmark.state.schema import RECOVERY_HINT, open_database
+
+__all__ = ["STATE_FILENAME", "SqliteStateStore"]
+
+STATE_FILENAME = "state.sqlite3"
+"""The state file's name inside a state directory."""
+
+_CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+_BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+
+
+def _translate(path: Path, error: sqlite3.Error) -> StateError:
+    name = getattr(error, "sqlite_errorname", "")
+    if name in _CORRUPT:
+        return StateError(f"the state file {path} is corrupted ({error}); {RECOVERY_HINT}")
+    if name in _BUSY:
+        return StateError(
+            f"the state file {path} is busy: another process kept it locked too long ({error})."
+        )
+    return StateError(f"cannot use the state file {path}: {error}.")
+
+
+class SqliteStateStore:
+    """A :class:`~zotmark.state.store.StateStore` in one SQLite file; lists share the file.
+
+    ``busy_timeout`` is how long (seconds) a write waits for another process's write.
+    """
+
+    def __init__(self, path: Path, *, busy_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StateError(
+                f"cannot create the state directory {self.path.parent}: {error.strerror}."
+            ) from error
+        try:
+            self._connection: sqlite3.Connection | None = open_database(
+                self.path, busy_timeout=busy_timeout
+            )
+        except sqlite3.Error as error:
+            raise _translate(self.path, error) from error
+
+    @classmethod
+    def in_dir(cls, directory: Path, *, busy_timeout: float = 10.0) -> SqliteStateStore:
+        """Open the store of a state directory (``<directory>/state.sqlite3``)."""
+        return cls(Path(directory) / STATE_FILENAME, busy_timeout=busy_timeout)
+
+    def load(self, list_name: str) -> ListState:
+        """Read the list's state in one read transaction (a consistent snapshot)."""
+        check_list_name(list_name)
+        with self._transaction("BEGIN") as db:
+            return _read_list(db, list_name)
+
+    def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
+        """Record creates about to be sent, committed before returning."""
+        check_list_name(list_name)
+        with self._transaction() as db:
+            _ensure_list(db, list_name)
+            db.executemany(
+                "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)",
+                (_pending_row(list_name, create) for create in creates),
+            )
+
+    def commit_run(self, list_name: str, commit: RunCommit) -> None:
+        """Apply a run's changes in one immediate transaction."""
+        check_list_name(list_name)
+        with self._transaction() as db:
+            _ensure_list(db, list_name)
+            _apply_commit(db, list_name, commit)
+
+    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
+        """Pin (or with ``None`` unpin) BibTeX keys by item key."""
+        check_list_name(list_name)
+        with self._transaction() as db:
+            _ensure_list(db, list_name)
+            for item_key, citekey in citekeys.items():
+                check_text(item_key, "an item key of citekeys")
+                check_text(citekey, f"the citekey of {item_key}", optional=True)
+                if citekey is None:
+                    db.execute(
+                        "DELETE FROM citekeys WHERE list = ? AND item_key = ?",
+                        (list_name, item_key),
+                    )
+                else:
+                    db.execute(
+                        "INSERT OR REPLACE INTO citekeys VALUES (?, ?, ?)",
+                        (list_name, item_key, citekey),
+                    )
+
+    def record_status(self, list_name: str, status: RunStatus) -> None:
+        """Set ``last_run`` (and ``last_success`` when ``status.ok``)."""
+        check_list_name(list_name)
+        with self._transaction() as db:
+            _ensure_list(db, list_name)
+            _write_status(db, list_name, status)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL); idempotent."""
+        with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                with suppress(sqlite3.Error):
+                    connection.close()
+
+    def __enter__(self) -> SqliteStateStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteStateStore({str(self.path)!r})"
+
+    @contextmanager
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """Run the block in one transaction: commit on success, roll back on any exception."""
+        with self._lock:
+            db = self._connection
+            if db is None:
+                raise StateError(f"the state store {self.path} is closed")
+            try:
+                db.execute(begin)
+                try:
+                    yield db
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            except sqlite3.Error as error:
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise _translate(self.path, error) from error
+
+
+def _ensure_list(db: sqlite3.Connection, list_name: str) -> None:
+    db.execute("INSERT OR IGNORE INTO lists (name, library_version) VALUES (?, 0)", (list_name,))
+
+
+def _pending_row(list_name: str, create: PendingCreate) -> tuple[str, ...]:
+    if not isinstance(create, PendingCreate):
+        raise ValueError(f"expected a PendingCreate, got {create!r}")
+    return (list_name, create.item_key, create.ident_key, create.title, create.payload)
+
+
+def _record_row(list_name: str, record: BaseRecord) -> tuple[object, ...]:
+    record = freeze_record(record)
+    flags = json.dumps(dict(record.flags), sort_keys=True, ensure_ascii=False)
+    return (
+        list_name,
+        record.item_key,
+        record.ident_key,
+        record.title,
+        record.url,
+        int(record.read),
+        flags,
+        record.item_version,
+        record.item_title,
+    )
+
+
+def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
+    if commit.library_version is not None:
+        db.execute(
+            "UPDATE lists SET library_version = ? WHERE name = ?", (commit.library_version, name)
+        )
+    _delete_keys(db, "records", name, commit.record_deletes)
+    db.executemany(
+        "INSERT OR REPLACE INTO records (list, item_key, ident_key, title, url, read, flags,"
+        " item_version, item_title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (_record_row(name, record) for record in commit.record_upserts.values()),
+    )
+    _delete_keys(db, "pending", name, commit.resolved_pending)
+    _delete_keys(db, "mirror", name, commit.mirror_deletes)
+    db.executemany(
+        "INSERT OR REPLACE INTO mirror VALUES (?, ?, ?)",
+        ((name, key, data) for key, data in commit.mirror_upserts.items()),
+    )
+    for key, value in commit.meta.items():
+        if value is None:
+            db.execute("DELETE FROM meta WHERE list = ? AND key = ?", (name, key))
+        else:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", (name, key, value))
+    if commit.status is not None:
+        _write_status(db, name, commit.status)
+
+
+def _delete_keys(db: sqlite3.Connection, table: str, name: str, keys: Iterable[str]) -> None:
+    db.executemany(
+        f"DELETE FROM {table} WHERE list = ? AND item_key = ?", ((name, key) for key in keys)
+    )
+
+
+def _write_status(db: sqlite3.Connection, name: str, status: RunStatus) -> None:
+    if not isinstance(status, RunStatus):
+        raise ValueError(f"expected a RunStatus, got {status!r}")
+    kinds = ("last", "success") if status.ok else ("last",)
+    for kind in kinds:
+        db.execute(
+            "INSERT OR REPLACE INTO run_status VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                kind,
+                status.started_at,
+                status.finished_at,
+                int(status.ok),
+                status.error,
+                status.summary,
+                status.next_poll,
+            ),
+        )
+
+
+def _read_list(db: sqlite3.Connection, name: str) -> ListState:
+    row = db.execute("SELECT library_version FROM lists WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return ListState(name=name)
+    records = {
+        key: BaseRecord(
+            item_key=key,
+            ident_key=ident_key,
+            title=title,
+            url=url,
+            read=bool(read),
+            flags=MappingProxyType(json.loads(flags)),
+            item_version=item_version,
+            item_title=item_title,
+        )
+        for key, ident_key, title, url, read, flags, item_version, item_title in db.execute(
+            "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"
+            " FROM records WHERE list = ?",
+            (name,),
+        )
+    }
+    pending = {
+        key: PendingCreate(key, ident_key, title, payload)
+        for key, ident_key, title, payload in db.execute(
+            "SELECT item_key, ident_key, title, payload FROM pending WHERE list = ?", (name,)
+        )
+    }
+    statuses = _read_statuses(db, name)
+    return ListState(
+        name=name,
+        library_version=int(row[0]),
+        records=MappingProxyType(records),
+        pending=MappingProxyType(pending),
+        mirror=_pairs(db, "SELECT item_key, data FROM mirror WHERE list = ?", name),
+        citekeys=_pairs(db, "SELECT item_key, citekey FROM citekeys WHERE list = ?", name),
+        last_run=statuses.get("last"),
+        last_success=statuses.get("success"),
+        meta=_pairs(db, "SELECT key, value FROM meta WHERE list = ?", name),
+    )
+
+
+def _pairs(db: sqlite3.Connection, query: str, name: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(db.execute(query, (name,)).fetchall()))
+
+
+def _read_statuses(db: sqlite3.Connection, name: str) -> dict[str, RunStatus]:
+    rows = db.execute(
+        "SELECT kind, started_at, finished_at, ok, error, summary, next_poll"
+        " FROM run_status WHERE list = ?",
+        (name,),
+    )
+    return {
+        kind: RunStatus(started, finished, bool(ok), error, summary, next_poll)
+        for kind, started, finished, ok, error, summary, next_poll in rows
+    }

@@ -1,0 +1,72 @@
+"""The state store port: what the runner needs from the durable sync state.
+
+Two implementations keep exactly these semantics, checked by one contract suite
+(``tests/state/test_contract.py``): :class:`~zotmark.state.sqlite.SqliteStateStore` (the
+product) and :class:`~zotmark.state.memory.MemoryStateStore` (its strict in-memory twin).
+
+Glossary: a *list name* is ``ListSettings.name``; lists never see each other's rows. A list
+that was never written reads as an empty :class:`ListState` (``library_version`` 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Protocol
+
+from zotmark.state.model import ListState, PendingCreate, RunCommit, RunStatus
+
+__all__ = ["StateStore"]
+
+
+class StateStore(Protocol):
+    """A durable, transactional store of per-list sync state.
+
+    Every method raises :class:`~zotmark.errors.StateError` when the store cannot be read or
+    written, or after :meth:`close`; ``ValueError`` for an invalid argument (a programming
+    error). Each mutating method is atomic: it applies completely or, when it raises (for
+    any reason, including an exception from the caller's own objects), not at all.
+    """
+
+    def load(self, list_name: str) -> ListState:
+        """Return an immutable, consistent snapshot of the list's state."""
+        ...
+
+    def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
+        """Record creates about to be sent, durably, in their own transaction.
+
+        Call before sending them: a pending create with the same ``item_key`` is replaced.
+        """
+        ...
+
+    def commit_run(self, list_name: str, commit: RunCommit) -> None:
+        """Apply everything a successful run changed in one transaction (see :class:`RunCommit`)."""
+        ...
+
+    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
+        """Pin BibTeX keys by item key; a ``None`` value unpins that item's key."""
+        ...
+
+    def record_status(self, list_name: str, status: RunStatus) -> None:
+        """Record how a run went (used for failed runs; a successful one uses ``commit_run``).
+
+        Sets ``last_run``, and ``last_success`` too when ``status.ok``.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store's resources; further calls raise ``StateError``. Idempotent."""
+        ...
+
+    def __enter__(self) -> StateStore:
+        """Return the store itself."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        ...

@@ -1,0 +1,255 @@
+"""The StateStore contract, run against every implementation (memory and SQLite)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+from state_helpers import ExplodingFlags, Flavour, record
+
+from zotmark.errors import StateError
+from zotmark.state import ListState, PendingCreate, RunCommit, RunStatus, StateStore
+
+LIST = "reading-list"
+OK = RunStatus("2026-01-01T10:00:00+00:00", "2026-01-01T10:00:02+00:00", True, None, "2 created")
+FAILED = RunStatus("2026-01-02T10:00:00+00:00", "2026-01-02T10:00:01+00:00", False, "HTTP 503")
+
+
+def pending(key: str, title: str = "A paper") -> PendingCreate:
+    return PendingCreate(key, f"arxiv:{key}", title, '{"itemType": "preprint"}')
+
+
+def test_a_list_never_written_loads_empty(store: StateStore) -> None:
+    """An unknown list reads as library version 0 with nothing in it."""
+    assert store.load(LIST) == ListState(name=LIST)
+
+
+def test_records_round_trip_with_every_field(store: StateStore) -> None:
+    """Records come back equal, including a missing URL, no flags and several flags."""
+    records = {
+        "AAAA2222": record("AAAA2222", read=True, item_version=2**40, item_title="Canonical"),
+        "BBBB3333": record("BBBB3333", url=None, flags={}),
+        "CCCC4444": record(
+            "CCCC4444", title="Ünïcode ✓ \"quoted\" 'x'", flags={"a": False, "b": True}
+        ),
+    }
+    store.commit_run(LIST, RunCommit(library_version=12, record_upserts=records))
+    state = store.load(LIST)
+    assert state.library_version == 12
+    assert dict(state.records) == records
+
+
+def test_record_upsert_replaces_and_delete_removes(store: StateStore) -> None:
+    """An upsert replaces a whole record, a delete removes it, deleting a missing key is a no-op."""
+    store.commit_run(LIST, RunCommit(record_upserts={"A": record("A"), "B": record("B")}))
+    store.commit_run(
+        LIST,
+        RunCommit(record_upserts={"A": record("A", read=True)}, record_deletes={"B", "ZZZZ"}),
+    )
+    assert dict(store.load(LIST).records) == {"A": record("A", read=True)}
+
+
+def test_library_version_none_keeps_the_stored_one(store: StateStore) -> None:
+    """A commit without a library version leaves the stored one unchanged."""
+    store.commit_run(LIST, RunCommit(library_version=40))
+    store.commit_run(LIST, RunCommit(mirror_upserts={"K": "{}"}))
+    assert store.load(LIST).library_version == 40
+
+
+def test_pending_creates_round_trip_and_same_key_replaces(store: StateStore) -> None:
+    """Pending creates read back equal; re-adding a key replaces its create."""
+    store.add_pending(LIST, [pending("P1"), pending("P2")])
+    store.add_pending(LIST, [pending("P2", title="Retitled")])
+    assert dict(store.load(LIST).pending) == {"P1": pending("P1"), "P2": pending("P2", "Retitled")}
+
+
+def test_resolved_pending_creates_are_removed_with_the_run(store: StateStore) -> None:
+    """A commit's resolved keys leave the pending set; unknown keys are ignored."""
+    store.add_pending(LIST, [pending("P1"), pending("P2")])
+    store.commit_run(
+        LIST, RunCommit(record_upserts={"P1": record("P1")}, resolved_pending={"P1", "NOPE"})
+    )
+    state = store.load(LIST)
+    assert set(state.pending) == {"P2"}
+    assert set(state.records) == {"P1"}
+
+
+def test_mirror_upserts_and_deletes(store: StateStore) -> None:
+    """Mirror JSON text is kept verbatim, replaced by an upsert and removed by a delete."""
+    store.commit_run(LIST, RunCommit(mirror_upserts={"A": '{"version": 3}', "B": '{"x": 1}'}))
+    store.commit_run(LIST, RunCommit(mirror_upserts={"A": '{"version": 4}'}, mirror_deletes={"B"}))
+    assert dict(store.load(LIST).mirror) == {"A": '{"version": 4}'}
+
+
+def test_citekeys_are_pinned_replaced_and_unpinned(store: StateStore) -> None:
+    """``pin_citekeys`` upserts keys and a ``None`` value unpins."""
+    store.pin_citekeys(LIST, {"A": "vaswani2017attention", "B": "dosovitskiy2021image"})
+    store.pin_citekeys(LIST, {"A": "vaswani2017attentiona", "B": None})
+    assert dict(store.load(LIST).citekeys) == {"A": "vaswani2017attentiona"}
+
+
+def test_meta_is_set_and_deleted_by_commits(store: StateStore) -> None:
+    """Meta keys are set by a commit and deleted by a ``None`` value."""
+    store.commit_run(LIST, RunCommit(meta={"collection_key": "ABCD2345", "x": "1"}))
+    store.commit_run(LIST, RunCommit(meta={"x": None}))
+    assert dict(store.load(LIST).meta) == {"collection_key": "ABCD2345"}
+
+
+def test_a_successful_commit_sets_last_run_and_last_success(store: StateStore) -> None:
+    """A commit's status becomes both the last run and the last successful run."""
+    store.commit_run(LIST, RunCommit(status=OK))
+    state = store.load(LIST)
+    assert (state.last_run, state.last_success) == (OK, OK)
+
+
+def test_a_failed_run_keeps_the_last_success(store: StateStore) -> None:
+    """``record_status`` of a failure replaces the last run but not the last success."""
+    store.commit_run(LIST, RunCommit(status=OK))
+    store.record_status(LIST, FAILED)
+    state = store.load(LIST)
+    assert (state.last_run, state.last_success) == (FAILED, OK)
+
+
+def test_a_status_with_next_poll_round_trips(store: StateStore) -> None:
+    """Every field of a run status, ``next_poll`` included, reads back equal."""
+    status = RunStatus("s", "f", True, None, "nothing to do", next_poll="2026-01-01T10:01:00Z")
+    store.record_status(LIST, status)
+    assert store.load(LIST).last_success == status
+
+
+def test_an_exception_mid_commit_leaves_the_previous_snapshot(flavour: Flavour) -> None:
+    """A commit that fails half-way (after its first writes) changes nothing, also on reopen."""
+    store = flavour.open()
+    store.add_pending(LIST, [pending("P1")])
+    store.commit_run(LIST, RunCommit(library_version=5, record_upserts={"A": record("A")}))
+    before = store.load(LIST)
+    doomed = RunCommit(
+        library_version=6,
+        record_upserts={"B": record("B"), "C": record("C", flags=ExplodingFlags())},
+        record_deletes={"A"},
+        resolved_pending={"P1"},
+        status=OK,
+    )
+    with pytest.raises(RuntimeError, match="boom"):
+        store.commit_run(LIST, doomed)
+    assert store.load(LIST) == before
+    store = flavour.reopen(store)
+    assert store.load(LIST) == before
+    store.close()
+
+
+def test_a_store_stays_usable_after_a_failed_commit(store: StateStore) -> None:
+    """After a rolled-back commit, the next commit applies normally."""
+    with pytest.raises(RuntimeError):
+        store.commit_run(LIST, RunCommit(record_upserts={"C": record("C", flags=ExplodingFlags())}))
+    store.commit_run(LIST, RunCommit(record_upserts={"A": record("A")}))
+    assert set(store.load(LIST).records) == {"A"}
+
+
+def test_everything_survives_reopening(flavour: Flavour) -> None:
+    """Every kind of value written is there after the store is reopened."""
+    store = flavour.open()
+    store.add_pending(LIST, [pending("P1")])
+    store.pin_citekeys(LIST, {"A": "key2024"})
+    store.commit_run(
+        LIST,
+        RunCommit(
+            library_version=9,
+            record_upserts={"A": record("A")},
+            mirror_upserts={"A": "{}"},
+            meta={"m": "v"},
+            status=OK,
+        ),
+    )
+    store.record_status(LIST, FAILED)
+    before = store.load(LIST)
+    store = flavour.reopen(store)
+    assert store.load(LIST) == before
+    assert set(before.pending) == {"P1"}
+    store.close()
+
+
+def test_lists_are_isolated_from_each_other(store: StateStore) -> None:
+    """Writes to one list are invisible in another, even with the same item keys."""
+    store.add_pending("one", [pending("K")])
+    store.pin_citekeys("one", {"K": "k"})
+    store.commit_run(
+        "one",
+        RunCommit(library_version=3, record_upserts={"K": record("K")}, mirror_upserts={"K": "{}"}),
+    )
+    store.commit_run("two", RunCommit(library_version=8, record_deletes={"K"}, status=FAILED))
+    assert store.load("two") == ListState(name="two", library_version=8, last_run=FAILED)
+    assert set(store.load("one").records) == {"K"}
+    assert store.load("one").library_version == 3
+
+
+def test_a_snapshot_is_immutable_and_does_not_follow_later_writes(store: StateStore) -> None:
+    """A loaded snapshot cannot be changed, and later commits do not show through it."""
+    store.commit_run(LIST, RunCommit(record_upserts={"A": record("A")}))
+    snapshot = store.load(LIST)
+    store.commit_run(LIST, RunCommit(record_upserts={"B": record("B")}, record_deletes={"A"}))
+    assert set(snapshot.records) == {"A"}
+    with pytest.raises(TypeError):
+        snapshot.records["X"] = record("X")  # type: ignore[index]
+    with pytest.raises(TypeError):
+        snapshot.records["A"].flags["relevant"] = False  # type: ignore[index]
+
+
+def test_mutating_the_callers_dicts_after_a_commit_changes_nothing(store: StateStore) -> None:
+    """The store keeps its own copies of what it is given."""
+    flags = {"relevant": True}
+    upserts = {"A": record("A", flags=flags)}
+    commit = RunCommit(record_upserts=upserts)
+    store.commit_run(LIST, commit)
+    flags["relevant"] = False
+    upserts["B"] = record("B")
+    assert dict(store.load(LIST).records) == {"A": record("A", flags={"relevant": True})}
+
+
+def test_a_closed_store_raises_state_error(store: StateStore) -> None:
+    """Every call after ``close`` raises StateError; closing twice is fine."""
+    store.close()
+    store.close()
+    with pytest.raises(StateError):
+        store.load(LIST)
+    with pytest.raises(StateError):
+        store.add_pending(LIST, [pending("P")])
+    with pytest.raises(StateError):
+        store.commit_run(LIST, RunCommit())
+    with pytest.raises(StateError):
+        store.pin_citekeys(LIST, {})
+    with pytest.raises(StateError):
+        store.record_status(LIST, OK)
+
+
+def test_the_context_manager_closes_the_store(flavour: Flavour) -> None:
+    """Leaving the ``with`` block closes the store."""
+    with flavour.open() as store:
+        store.commit_run(LIST, RunCommit(library_version=1))
+    with pytest.raises(StateError):
+        store.load(LIST)
+
+
+@pytest.mark.parametrize("name", ["", None])
+def test_an_empty_list_name_is_a_value_error(store: StateStore, name: str) -> None:
+    """A list name must be a non-empty string."""
+    with pytest.raises(ValueError, match="list name"):
+        store.load(name)
+
+
+def test_a_record_with_a_wrong_type_is_refused_and_nothing_applied(store: StateStore) -> None:
+    """A non-string title is a ValueError, and the commit applies nothing."""
+    bad = record("B", title=42)
+    with pytest.raises(ValueError, match="title"):
+        store.commit_run(
+            LIST, RunCommit(library_version=3, record_upserts={"A": record("A"), "B": bad})
+        )
+    assert store.load(LIST) == ListState(name=LIST)
+
+
+def test_snapshot_mappings_are_read_only_proxies(store: StateStore) -> None:
+    """Every mapping of a snapshot is read-only."""
+    store.commit_run(LIST, RunCommit(record_upserts={"A": record("A")}, meta={"k": "v"}))
+    state = store.load(LIST)
+    for mapping in (state.records, state.pending, state.mirror, state.citekeys, state.meta):
+        assert isinstance(mapping, MappingProxyType)

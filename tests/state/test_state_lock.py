@@ -1,0 +1,113 @@
+"""One zotmark per state directory: the flock-based StateLock."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from zotmark.errors import LockedError, StateError
+from zotmark.state import StateLock
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the lock of ``tmp_path`` until it is killed."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from zotmark.state import StateLock
+        lock = StateLock(Path({str(tmp_path)!r}))
+        lock.acquire()
+        print("locked", flush=True)
+        sys.stdin.read()
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "locked\n"
+    yield process
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)
+
+
+def test_a_lock_held_by_another_process_is_refused_naming_its_pid(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    """Acquiring while another process holds the lock raises LockedError with that pid."""
+    with pytest.raises(LockedError) as caught:
+        StateLock(tmp_path).acquire()
+    assert caught.value.message.startswith(f"another zotmark (pid {holder.pid}) is running")
+    assert str(tmp_path) in caught.value.message
+
+
+def test_the_os_releases_the_lock_of_a_crashed_process(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    """After the holder is killed (SIGKILL, no cleanup), the lock can be taken."""
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+    with StateLock(tmp_path) as lock:
+        assert lock.held
+
+
+def test_a_second_lock_in_another_thread_is_refused(tmp_path: Path) -> None:
+    """Two StateLocks on one directory exclude each other, also across threads."""
+    errors: list[BaseException] = []
+
+    def try_lock() -> None:
+        try:
+            StateLock(tmp_path).acquire()
+        except LockedError as error:
+            errors.append(error)
+
+    with StateLock(tmp_path):
+        thread = threading.Thread(target=try_lock)
+        thread.start()
+        thread.join(timeout=30)
+    assert len(errors) == 1
+    assert f"pid {os.getpid()}" in str(errors[0])
+
+
+def test_a_released_lock_can_be_taken_again(tmp_path: Path) -> None:
+    """Leaving the ``with`` block releases the lock; the lock file stays."""
+    with StateLock(tmp_path):
+        pass
+    with StateLock(tmp_path) as again:
+        assert again.held
+    assert again.held is False
+    assert (tmp_path / "zotmark.lock").exists()
+
+
+def test_the_holders_pid_is_written_in_the_lock_file(tmp_path: Path) -> None:
+    """The lock file holds the pid of the process holding it."""
+    with StateLock(tmp_path / "state") as lock:
+        assert lock.path.read_text() == f"{os.getpid()}\n"
+
+
+def test_release_is_idempotent(tmp_path: Path) -> None:
+    """Releasing twice, or without acquiring, does nothing."""
+    lock = StateLock(tmp_path)
+    lock.release()
+    lock.acquire()
+    lock.release()
+    lock.release()
+    assert not lock.held
+
+
+def test_an_unusable_state_dir_is_a_state_error(tmp_path: Path) -> None:
+    """A state directory that cannot be created raises StateError naming the lock file."""
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StateError, match="cannot open the lock file"):
+        StateLock(tmp_path / "file" / "state").acquire()
