@@ -1,0 +1,232 @@
+"""Watch reading-list files and signal, debounced, when one of them changed.
+
+``ListWatcher`` watches each list's *parent directory* with watchdog (editors save atomically by
+writing a temp file and renaming it over the list, which replaces the inode a file watch would be
+tied to), keeps only events that touch a list file, and waits for a quiet period per file before it
+calls ``on_change(path)``. A burst of saves therefore yields one call.
+
+zotmark's own writes are recognised by content, not by timing: before (or right after) it
+rewrites a list, the writer calls ``expect_own_write(path, content_hash(data))``. When the events
+for that file settle, the watcher hashes the file; if the hash is the one zotmark wrote, the
+events were its own and no call is made. Any other content (the user saved after zotmark, or
+instead of it) is reported and clears the expectation.
+
+The watcher only signals: ``on_change`` runs on the watcher's debounce thread and should return
+quickly (e.g. ``RunScheduler.request_run``). Exceptions from it are logged, never propagated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from watchdog.events import (
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from zotmark.errors import ListFileError
+
+__all__ = ["ListWatcher", "content_hash"]
+
+logger = logging.getLogger(__name__)
+
+_EVENT_TYPES: list[type[FileSystemEvent]] = [
+    FileModifiedEvent,
+    FileCreatedEvent,
+    FileMovedEvent,
+    FileDeletedEvent,
+]
+
+
+def content_hash(data: bytes) -> str:
+    """Return the hash ``expect_own_write`` compares against: the SHA-256 hex digest of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _hash_file(path: Path) -> str | None:
+    """Return ``content_hash`` of the file's bytes, or ``None`` when it cannot be read now."""
+    try:
+        return content_hash(path.read_bytes())
+    except OSError:
+        return None
+
+
+class _Debouncer:
+    """Calls ``fire(key)`` once a key has seen no ``touch`` for ``quiet`` seconds (own thread)."""
+
+    def __init__(self, quiet: float, fire: Callable[[Path], None]) -> None:
+        self._quiet = quiet
+        self._fire = fire
+        self._deadlines: dict[Path, float] = {}
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._loop, name="zotmark-debounce", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def touch(self, key: Path) -> None:
+        """Restart ``key``'s quiet period."""
+        with self._cond:
+            self._deadlines[key] = time.monotonic() + self._quiet
+            self._cond.notify()
+
+    def stop(self) -> None:
+        """Drop pending keys and end the thread (waits for a ``fire`` in progress)."""
+        with self._cond:
+            self._stopped = True
+            self._deadlines.clear()
+            self._cond.notify()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _next_due(self) -> Path | None:
+        """Block until a key is due (returned) or the debouncer stops (``None``)."""
+        with self._cond:
+            while not self._stopped:
+                if not self._deadlines:
+                    self._cond.wait()
+                    continue
+                key, deadline = min(self._deadlines.items(), key=lambda kv: kv[1])
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    del self._deadlines[key]
+                    return key
+                self._cond.wait(remaining)
+            return None
+
+    def _loop(self) -> None:
+        while (key := self._next_due()) is not None:
+            self._fire(key)
+
+
+class _Handler(FileSystemEventHandler):
+    """Forwards events that touch one of ``files`` to ``touch``; ignores everything else."""
+
+    def __init__(self, files: frozenset[Path], touch: Callable[[Path], None]) -> None:
+        self._files = files
+        self._touch = touch
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        for raw in (event.src_path, event.dest_path):
+            if raw:
+                path = Path(os.fsdecode(raw))
+                if path in self._files:
+                    self._touch(path)
+
+
+class ListWatcher:
+    """Calls ``on_change(path)`` after a list file changed and then stayed quiet for a while.
+
+    ``paths`` are the list files; their parent directories must exist when ``start()`` is
+    called. The ``path`` passed to ``on_change`` is the list's resolved absolute path.
+    ``debounce_seconds`` is the quiet period after the last event for a file. A file that does
+    not exist when its quiet period ends (deleted, or caught mid-rename) is not reported: the
+    event that re-creates it will be. ``start``, ``stop`` and ``expect_own_write`` may be called
+    from any thread; ``stop`` is idempotent and waits for a callback in progress.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        on_change: Callable[[Path], None],
+        debounce_seconds: float,
+        *,
+        observer_factory: Callable[[], BaseObserver] = Observer,
+    ) -> None:
+        if debounce_seconds < 0:
+            raise ValueError("debounce_seconds must not be negative")
+        self._files = frozenset(Path(p).resolve() for p in paths)
+        self._on_change = on_change
+        self._debounce_seconds = debounce_seconds
+        self._observer_factory = observer_factory
+        self._expected: dict[Path, str] = {}
+        self._lock = threading.Lock()
+        self._observer: BaseObserver | None = None
+        self._debouncer: _Debouncer | None = None
+
+    @property
+    def files(self) -> frozenset[Path]:
+        """The watched list files, resolved."""
+        return self._files
+
+    def expect_own_write(self, path: Path, hash_: str) -> None:
+        """Declare that zotmark wrote ``path`` with content whose ``content_hash`` is ``hash_``.
+
+        The events of that write are then not reported, as long as the file still holds that
+        content when they settle. The expectation stays until the watcher sees other content.
+        """
+        with self._lock:
+            self._expected[Path(path).resolve()] = hash_
+
+    def start(self) -> None:
+        """Start watching. Raises ``ListFileError`` if a list's directory cannot be watched."""
+        with self._lock:
+            if self._observer is not None:
+                return
+            directories = sorted({f.parent for f in self._files})
+            for directory in directories:
+                if not directory.is_dir():
+                    raise ListFileError(f"Cannot watch {directory}: it is not a directory.")
+            debouncer = _Debouncer(self._debounce_seconds, self._settled)
+            observer = self._observer_factory()
+            handler = _Handler(self._files, debouncer.touch)
+            for directory in directories:
+                observer.schedule(handler, str(directory), event_filter=_EVENT_TYPES)
+            try:
+                observer.start()
+            except OSError as exc:
+                observer.unschedule_all()
+                names = ", ".join(map(str, directories))
+                raise ListFileError(f"Cannot watch {names}: {exc.strerror or exc}.") from exc
+            debouncer.start()
+            self._observer, self._debouncer = observer, debouncer
+
+    def stop(self) -> None:
+        """Stop watching; pending (not yet settled) changes are dropped."""
+        with self._lock:
+            observer, debouncer = self._observer, self._debouncer
+            self._observer = self._debouncer = None
+        if observer is not None:
+            observer.stop()
+            observer.join()
+        if debouncer is not None:
+            debouncer.stop()
+
+    def __enter__(self) -> ListWatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _settled(self, path: Path) -> None:
+        """A file's quiet period ended: report it unless it is missing or holds our own write."""
+        current = _hash_file(path)
+        if current is None:
+            logger.debug("list file %s is not readable after its events settled", path)
+            return
+        with self._lock:
+            expected = self._expected.get(path)
+            if expected == current:
+                logger.debug("ignoring events caused by zotmark's own write of %s", path)
+                return
+            self._expected.pop(path, None)
+        try:
+            self._on_change(path)
+        except Exception:
+            logger.exception("the change handler failed for %s", path)
