@@ -46,6 +46,11 @@ class FileChangedError(ListFileError):
     """The file changed on disk after it was read; writing now would clobber a newer edit."""
 
 
+class PatchError(ListFileError):
+    """An edit does not fit the text it is applied to (the text changed since it was parsed,
+    or the edit names something the entry does not have)."""
+
+
 class StateError(ZotmarkError):
     """The sync state store cannot be opened, migrated or written."""
 
@@ -92,3 +97,11 @@ class GuardError(ZotmarkError):
 
 class BibtexError(ZotmarkError):
     """A BibTeX file cannot be read or written."""
+
+
+class EnrichError(ZotmarkError):
+    """Metadata could not be fetched from arXiv or Crossref (reported per item, never fatal)."""
+
+
+class EnrichNotFound(EnrichError):
+    """arXiv or Crossref does not know the identifier (HTTP 404 or an empty answer)."""
