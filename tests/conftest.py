@@ -14,3 +14,26 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+# --- sandbox fixtures (zotmark.sandbox): a local Zotero API server shared by the whole session ---
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from zotmark.sandbox import Sandbox, start_sandbox  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Sandbox]:
+    """One sandbox server (127.0.0.1, ephemeral port, daemon thread) for the test session."""
+    with start_sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
+    """The session's sandbox, emptied for this test; server-side exceptions are re-raised."""
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.check_errors()

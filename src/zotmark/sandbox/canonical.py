@@ -1,0 +1,184 @@
+"""Canonical stored forms of items and collections, and how an upload changes them.
+
+An upload has already passed :mod:`zotmark.sandbox.validation`. Here it is merged with the stored
+object (partial for POST-on-existing and PATCH, whole for PUT and creates) and laid out exactly as
+the real server returns it: ``itemType``, the type's fields in schema order with ``creators``
+after the first one, ``deleted``, ``tags`` (sorted, ``type`` omitted when 0), ``collections``,
+``relations``, ``dateAdded``, ``dateModified``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zotmark.sandbox.schema import Schema
+
+# Changing only these leaves dateModified alone (dataserver Items::updateFromJSON).
+QUIET_PROPS = frozenset({"collections", "deleted", "inPublications", "relations"})
+_ATTACHMENT_ORDER = (
+    "linkMode",
+    "title",
+    "accessDate",
+    "url",
+    "note",
+    "contentType",
+    "charset",
+    "filename",
+    "md5",
+    "mtime",
+    "path",
+)
+
+
+def normalise_timestamp(value: str) -> str:
+    """``YYYY-MM-DD hh:mm:ss`` or ISO 8601 (UTC) → ``YYYY-MM-DDThh:mm:ssZ``."""
+    text = value.strip().replace(" ", "T")
+    if len(text) == 10:
+        text += "T00:00:00"
+    return text[:19] + "Z"
+
+
+def merge_item(
+    old: dict[str, Any] | None,
+    body: dict[str, Any],
+    *,
+    partial: bool,
+    now: str,
+    schema: Schema,
+) -> dict[str, Any]:
+    """The item's new canonical data after applying ``body`` to ``old`` (None for a new item)."""
+    values: dict[str, Any] = dict(old) if (old is not None and partial) else {}
+    for name, value in body.items():
+        if name not in ("key", "version"):
+            values[name] = value
+    if old is not None:
+        values["dateAdded"] = old["dateAdded"]
+    new = canonical_item(values, schema)
+    new["dateAdded"] = _timestamp(values.get("dateAdded"), now)
+    new["dateModified"] = _date_modified(old, new, body, now)
+    return new
+
+
+def _timestamp(value: Any, now: str) -> str:
+    return normalise_timestamp(value) if isinstance(value, str) and value else now
+
+
+def _date_modified(
+    old: dict[str, Any] | None, new: dict[str, Any], body: dict[str, Any], now: str
+) -> str:
+    sent = body.get("dateModified")
+    if old is None:
+        return _timestamp(sent, now)
+    if isinstance(sent, str) and sent and normalise_timestamp(sent) != old["dateModified"]:
+        return normalise_timestamp(sent)
+    if changed_props(old, new) - QUIET_PROPS:
+        return now
+    return str(old["dateModified"])
+
+
+def changed_props(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """Top-level properties whose values differ (``dateModified`` ignored)."""
+    names = (set(old) | set(new)) - {"dateModified"}
+    return {name for name in names if old.get(name) != new.get(name)}
+
+
+def canonical_item(values: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    """Lay ``values`` out as the real server's item ``data`` (without key, version, dates)."""
+    out: dict[str, Any] = {}
+    parent = values.get("parentItem")
+    if parent not in (None, False, ""):
+        out["parentItem"] = parent
+    type_name = str(values["itemType"])
+    out["itemType"] = type_name
+    out.update(_typed_fields(type_name, values, schema))
+    if values.get("deleted") in (True, 1):
+        out["deleted"] = 1
+    if values.get("inPublications") is True:
+        out["inPublications"] = True
+    out["tags"] = canonical_tags(values.get("tags", []))
+    if "parentItem" not in out:
+        out["collections"] = _unique(values.get("collections", []))
+    relations = values.get("relations", {})
+    out["relations"] = relations if isinstance(relations, dict) else {}
+    return out
+
+
+def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    if type_name == "note":
+        return {"note": str(values.get("note", ""))}
+    if type_name == "attachment":
+        return {name: values.get(name, "") for name in _ATTACHMENT_ORDER if _keeps(name, values)}
+    if type_name == "annotation":
+        return {k: v for k, v in values.items() if k.startswith("annotation")}
+    item_type = schema.item_type(type_name)
+    assert item_type is not None, "validated before"
+    out: dict[str, Any] = {}
+    for index, field in enumerate(item_type.fields):
+        out[field] = _as_text(values.get(field, ""))
+        if index == 0:
+            out["creators"] = canonical_creators(values.get("creators", []))
+    if not item_type.fields:
+        out["creators"] = canonical_creators(values.get("creators", []))
+    return out
+
+
+def _keeps(name: str, values: dict[str, Any]) -> bool:
+    return name in values or name in ("linkMode", "title", "accessDate", "url", "note")
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def canonical_creators(creators: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Creators with empty ones dropped; ``name`` form or ``firstName``/``lastName`` form."""
+    out: list[dict[str, str]] = []
+    for creator in creators:
+        kind = str(creator.get("creatorType", "author"))
+        if "name" in creator:
+            name = str(creator["name"] or "").strip()
+            if name:
+                out.append({"creatorType": kind, "name": name})
+            continue
+        first = str(creator.get("firstName") or "").strip()
+        last = str(creator.get("lastName") or "").strip()
+        if first or last:
+            out.append({"creatorType": kind, "firstName": first, "lastName": last})
+    return out
+
+
+def canonical_tags(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tags deduplicated and sorted by name; ``type`` kept only when not 0 (manual)."""
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    for tag in tags:
+        name = str(tag.get("tag", "")).strip()
+        if not name:
+            continue
+        kind = int(tag.get("type", 0) or 0)
+        seen[(name, kind)] = {"tag": name, "type": kind} if kind else {"tag": name}
+    return [seen[k] for k in sorted(seen, key=lambda k: (k[0].lower(), k[0], k[1]))]
+
+
+def _unique(keys: list[str]) -> list[str]:
+    return list(dict.fromkeys(keys))
+
+
+def merge_collection(
+    old: dict[str, Any] | None, body: dict[str, Any], *, partial: bool
+) -> dict[str, Any]:
+    """The collection's new canonical data: ``name``, ``parentCollection``, ``relations``."""
+    values: dict[str, Any] = dict(old) if (old is not None and partial) else {}
+    values.update({k: v for k, v in body.items() if k not in ("key", "version")})
+    parent = values.get("parentCollection")
+    out: dict[str, Any] = {
+        "name": str(values.get("name", "")),
+        "parentCollection": parent if parent not in (None, False, "") else False,
+        "relations": values.get("relations") if isinstance(values.get("relations"), dict) else {},
+    }
+    if values.get("deleted") in (True, 1):
+        out["deleted"] = True
+    return out

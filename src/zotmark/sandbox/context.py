@@ -1,0 +1,138 @@
+"""Per-request plumbing shared by the route modules.
+
+``SandboxState`` is everything a request may touch (store, schema, faults, stats, captured
+errors); it rides in the ASGI scope under ``"sandbox"``. ``Ctx`` is one authenticated request:
+its key, its base URL, and helpers for the library in the path, the JSON body, version headers
+and ``Zotero-Write-Token``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from zotmark.sandbox.auth import authenticate, open_library
+from zotmark.sandbox.errors import ApiError
+from zotmark.sandbox.faults import FaultSet
+from zotmark.sandbox.model import ApiKey, Library, Store
+from zotmark.sandbox.respond import error_response
+from zotmark.sandbox.schema import Schema, load_schema
+from zotmark.sandbox.stats import Stats
+from zotmark.sandbox.streaming import StreamHub
+
+WRITE_TOKEN_SECONDS = 12 * 3600
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass
+class SandboxState:
+    """Everything the server's requests share."""
+
+    store: Store
+    schema: Schema = field(default_factory=load_schema)
+    faults: FaultSet = field(default_factory=FaultSet)
+    stats: Stats = field(default_factory=Stats)
+    errors: list[BaseException] = field(default_factory=list)
+    public_url: str | None = None
+    latency_ms: float = 0.0
+    hub: StreamHub = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hub = StreamHub(self.store)
+
+    def reset(self) -> None:
+        """Empty every library, clear faults, counters and captured errors (keys stay)."""
+        self.store.clear_data()
+        self.faults.clear()
+        self.stats.reset()
+        self.errors.clear()
+
+
+@dataclass
+class Ctx:
+    """One authenticated API request."""
+
+    state: SandboxState
+    request: Request
+    key: ApiKey | None
+    base: str
+
+    @property
+    def store(self) -> Store:
+        return self.state.store
+
+    def library(self, *, write: bool = False) -> Library:
+        """The library named by the path (``/users/<id>`` or ``/groups/<id>``), access-checked."""
+        params = self.request.path_params
+        return open_library(self.store, self.key, params["ltype"][:-1], params["lid"], write=write)
+
+    def header_version(self, name: str = "if-unmodified-since-version") -> int | None:
+        """An integer version header, or None when absent; 400 when not a number."""
+        value = self.request.headers.get(name)
+        if value is None:
+            return None
+        if not value.strip().isdigit():
+            title = "-".join(part.capitalize() for part in name.split("-"))
+            raise ApiError(400, f"Invalid {title} value '{value}'")
+        return int(value)
+
+    def write_token(self) -> str | None:
+        """Check ``Zotero-Write-Token`` before a write: 400 if malformed, 412 if already used."""
+        token = self.request.headers.get("zotero-write-token")
+        if not token:
+            return None
+        if not 5 <= len(token) <= 32:
+            raise ApiError(400, "Write token must be 5-32 characters in length", early=True)
+        if self.key is None:
+            raise ApiError(400, "Write token cannot be used without an API key", early=True)
+        expiry = self.store.write_tokens.get((self.key.key, token))
+        if expiry is not None and expiry > self.store.clock().timestamp():
+            raise ApiError(412, "Write token already used", early=True)
+        return token
+
+    def remember_write_token(self, token: str | None) -> None:
+        """Store a write token after its write succeeded (12 hours, per API key)."""
+        if token and self.key is not None:
+            expiry = self.store.clock().timestamp() + WRITE_TOKEN_SECONDS
+            self.store.write_tokens[(self.key.key, token)] = expiry
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body; 400 with the real server's texts when empty or malformed."""
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(400, f"{request.method} data not provided")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "JSON Error: Syntax error, malformed JSON") from None
+
+
+def base_url(request: Request, state: SandboxState) -> str:
+    """The absolute URL prefix for links: the configured public URL or the request's host."""
+    if state.public_url:
+        return state.public_url.rstrip("/")
+    host = request.headers.get("host") or "127.0.0.1"
+    return f"{request.url.scheme}://{host}"
+
+
+def api(handler: Callable[[Ctx], Awaitable[Response]]) -> Endpoint:
+    """Wrap a handler: authenticate, build the :class:`Ctx`, turn :class:`ApiError` into text."""
+
+    @wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        state: SandboxState = request.scope["sandbox"]
+        try:
+            key = authenticate(state.store, request.headers, request.query_params, request.method)
+            ctx = Ctx(state, request, key, base_url(request, state))
+            return await handler(ctx)
+        except ApiError as refused:
+            return error_response(refused)
+
+    return endpoint

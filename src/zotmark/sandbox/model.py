@@ -1,0 +1,196 @@
+"""The sandbox's in-memory data model: users, groups, API keys and versioned libraries.
+
+Nothing here knows about HTTP. A :class:`Library` holds items, collections, settings and the
+delete log, each object carrying the library version at which it was last written; the
+:class:`Store` holds every library plus the API keys and write tokens, guarded by one lock.
+Writers run inside :meth:`Store.transaction`, which tells the listeners (streaming, persistence)
+about every library whose version moved.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DELETED_KINDS = ("collections", "items", "searches", "tags", "settings")
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ssZ``, the form the Zotero API uses for ``dateAdded``/``dateModified``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_now() -> datetime:
+    """The production clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class StoredObject:
+    """An item or collection: its key, its version and its editable data (no key/version)."""
+
+    key: str
+    version: int
+    data: dict[str, Any]
+    seq: int
+
+    def as_data(self) -> dict[str, Any]:
+        """The ``data`` member of the API JSON: key and version first, then the stored data."""
+        return {"key": self.key, "version": self.version, **self.data}
+
+
+@dataclass
+class Setting:
+    """One library setting (e.g. ``tagColors``) and the version it was last written at."""
+
+    value: Any
+    version: int
+
+
+@dataclass
+class Library:
+    """A user or group library: a version counter and the objects written at its versions."""
+
+    kind: str  # "user" or "group"
+    id: int
+    name: str
+    version: int = 0
+    items: dict[str, StoredObject] = field(default_factory=dict)
+    collections: dict[str, StoredObject] = field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)
+    deleted: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {kind: {} for kind in DELETED_KINDS}
+    )
+    seq: int = 0
+
+    @property
+    def prefix(self) -> str:
+        """The library's path prefix and streaming topic, e.g. ``/users/1``."""
+        return f"/{self.kind}s/{self.id}"
+
+    def bump(self) -> int:
+        """Advance the library version by one and return the new value."""
+        self.version += 1
+        return self.version
+
+    def next_seq(self) -> int:
+        """A creation sequence number (stable tie-breaker for sorting)."""
+        self.seq += 1
+        return self.seq
+
+    def objects(self, kind: str) -> dict[str, StoredObject]:
+        """The ``items`` or ``collections`` map."""
+        return self.items if kind == "items" else self.collections
+
+    def log_deleted(self, kind: str, name: str, version: int) -> None:
+        """Log that ``name`` (a key, tag or setting) was deleted at ``version``."""
+        self.deleted[kind][name] = version
+
+    def forget_deleted(self, kind: str, name: str) -> None:
+        """Drop ``name`` from the delete log (it exists again)."""
+        self.deleted[kind].pop(name, None)
+
+
+@dataclass
+class ApiKey:
+    """An API key and what it may do: its user's library and the listed groups."""
+
+    key: str
+    user_id: int
+    write: bool = True
+    groups: dict[int, bool] = field(default_factory=dict)  # group id -> write access
+    all_groups: bool = False
+
+    def can_read(self, library: Library) -> bool:
+        if library.kind == "user":
+            return library.id == self.user_id
+        return self.all_groups or library.id in self.groups
+
+    def can_write(self, library: Library) -> bool:
+        if not self.can_read(library):
+            return False
+        if library.kind == "user":
+            return self.write
+        return self.groups.get(library.id, self.write and self.all_groups)
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    display_name: str = ""
+
+
+@dataclass
+class Group:
+    id: int
+    name: str
+    owner: int
+    members: list[int] = field(default_factory=list)
+
+
+class Store:
+    """All sandbox state behind one re-entrant lock.
+
+    ``listeners`` are called as ``listener(library)`` after every transaction that moved that
+    library's version (from the thread that ran the transaction, with the lock released).
+    """
+
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.users: dict[int, User] = {}
+        self.groups: dict[int, Group] = {}
+        self.libraries: dict[str, Library] = {}
+        self.api_keys: dict[str, ApiKey] = {}
+        self.write_tokens: dict[tuple[str, str], float] = {}
+        self.listeners: list[Callable[[Library], None]] = []
+
+    def add_user(self, user: User) -> Library:
+        """Register a user and create its (empty) library."""
+        self.users[user.id] = user
+        library = Library("user", user.id, user.username)
+        self.libraries[library.prefix] = library
+        return library
+
+    def add_group(self, group: Group) -> Library:
+        """Register a group and create its (empty) library."""
+        self.groups[group.id] = group
+        library = Library("group", group.id, group.name)
+        self.libraries[library.prefix] = library
+        return library
+
+    def library(self, kind: str, library_id: int) -> Library | None:
+        return self.libraries.get(f"/{kind}s/{library_id}")
+
+    def now(self) -> str:
+        """The current time as an API timestamp."""
+        return iso_timestamp(self.clock())
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock for a write; then notify listeners of libraries whose version moved."""
+        with self.lock:
+            before = {prefix: lib.version for prefix, lib in self.libraries.items()}
+            try:
+                yield
+            finally:
+                moved = [
+                    lib
+                    for prefix, lib in self.libraries.items()
+                    if lib.version != before.get(prefix)
+                ]
+        for library in moved:
+            for listener in list(self.listeners):
+                listener(library)
+
+    def clear_data(self) -> None:
+        """Empty every library and forget write tokens (keys, users and groups stay)."""
+        with self.transaction():
+            for prefix, lib in list(self.libraries.items()):
+                self.libraries[prefix] = Library(lib.kind, lib.id, lib.name)
+            self.write_tokens.clear()

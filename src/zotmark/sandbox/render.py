@@ -1,0 +1,180 @@
+"""The JSON envelopes the API returns: library, item, collection and tag objects.
+
+Shapes follow the recorded real server: ``{key, version, library, links, meta, data}`` with
+``links.self`` (API URL), ``links.alternate`` (web URL) and ``links.up`` for children, and
+``meta.creatorSummary`` / ``meta.parsedDate`` / ``meta.numChildren`` for regular items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import quote
+
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.schema import NOTE_TYPES, Schema
+from zotmark.sandbox.tags_settings import TagRow
+
+_MONTHS = {
+    name: index + 1
+    for index, names in enumerate(
+        (
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        )
+    )
+    for name in names.split()
+}
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_YEAR = re.compile(r"\b(\d{4})\b")
+
+
+def _link(href: str, kind: str = "application/json") -> dict[str, str]:
+    return {"href": href, "type": kind}
+
+
+class Renderer:
+    """Renders one library's objects with absolute links under ``base`` (e.g. the sandbox URL)."""
+
+    def __init__(self, base: str, library: Library, schema: Schema) -> None:
+        self.base = base
+        self.library = library
+        self.schema = schema
+        self.api = f"{base}{library.prefix}"
+        web_name = library.name if library.kind == "user" else f"groups/{library.id}"
+        self.web = f"{base}/{quote(web_name)}"
+        self._library_json = {
+            "type": library.kind,
+            "id": library.id,
+            "name": library.name,
+            "links": {"alternate": _link(self.web, "text/html")},
+        }
+        self._children: Counter[str] | None = None
+        self._members: Counter[str] | None = None
+
+    def item(self, item: StoredObject) -> dict[str, Any]:
+        """One item as ``GET /items/<key>`` returns it."""
+        links = {
+            "self": _link(f"{self.api}/items/{item.key}"),
+            "alternate": _link(f"{self.web}/items/{item.key}", "text/html"),
+        }
+        parent = item.data.get("parentItem")
+        if parent:
+            links["up"] = _link(f"{self.api}/items/{parent}")
+        return {
+            "key": item.key,
+            "version": item.version,
+            "library": self._library_json,
+            "links": links,
+            "meta": self._item_meta(item),
+            "data": item.as_data(),
+        }
+
+    def _item_meta(self, item: StoredObject) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        data = item.data
+        if data["itemType"] in NOTE_TYPES:
+            return meta
+        summary = creator_summary(data.get("creators", []), self.schema, data["itemType"])
+        if summary:
+            meta["creatorSummary"] = summary
+        parsed = parsed_date(str(data.get("date", "")))
+        if parsed:
+            meta["parsedDate"] = parsed
+        meta["numChildren"] = self.children()[item.key]
+        return meta
+
+    def children(self) -> Counter[str]:
+        """Number of (untrashed) child items per parent key, computed once per render."""
+        if self._children is None:
+            self._children = Counter(
+                o.data["parentItem"]
+                for o in self.library.items.values()
+                if o.data.get("parentItem") and not o.data.get("deleted")
+            )
+        return self._children
+
+    def collection(self, collection: StoredObject) -> dict[str, Any]:
+        """One collection as ``GET /collections/<key>`` returns it."""
+        links = {
+            "self": _link(f"{self.api}/collections/{collection.key}"),
+            "alternate": _link(f"{self.web}/collections/{collection.key}", "text/html"),
+        }
+        parent = collection.data.get("parentCollection")
+        if parent:
+            links["up"] = _link(f"{self.api}/collections/{parent}")
+        if self._members is None:
+            self._members = Counter(
+                key
+                for item in self.library.items.values()
+                if not item.data.get("deleted")
+                for key in item.data.get("collections", ())
+            )
+        subcollections = sum(
+            1
+            for c in self.library.collections.values()
+            if c.data["parentCollection"] == collection.key
+        )
+        return {
+            "key": collection.key,
+            "version": collection.version,
+            "library": self._library_json,
+            "links": links,
+            "meta": {"numCollections": subcollections, "numItems": self._members[collection.key]},
+            "data": collection.as_data(),
+        }
+
+    def tag(self, row: TagRow) -> dict[str, Any]:
+        """One row of ``GET /tags``."""
+        href = f"{self.api}/tags/{quote(row.name, safe='')}"
+        return {
+            "tag": row.name,
+            "links": {"self": _link(href), "alternate": _link(href, "text/html")},
+            "meta": {"type": row.type, "numItems": row.num_items},
+        }
+
+
+def creator_summary(creators: list[dict[str, str]], schema: Schema, item_type: str) -> str:
+    """``Last``, ``A and B`` or ``A et al.`` from the primary creators (else editors, ...)."""
+    known = schema.item_type(item_type)
+    primary = known.primary_creator if known else "author"
+    for kind in (primary, "editor", "contributor"):
+        names = [
+            c.get("name") or c.get("lastName", "") for c in creators if c["creatorType"] == kind
+        ]
+        if names:
+            if len(names) == 1:
+                return names[0]
+            if len(names) == 2:
+                return f"{names[0]} and {names[1]}"
+            return f"{names[0]} et al."
+    return ""
+
+
+def parsed_date(text: str) -> str:
+    """The ``YYYY[-MM[-DD]]`` the real server derives from a free-form ``date`` field."""
+    text = text.strip()
+    match = _ISO_DATE.match(text)
+    if match:
+        return "-".join(f"{int(p):02d}" if i else p for i, p in enumerate(match.groups()) if p)
+    year = _YEAR.search(text)
+    if not year:
+        return ""
+    words = re.findall(r"[A-Za-z]+", text.lower())
+    month = next((_MONTHS[w] for w in words if w in _MONTHS), None)
+    if month is None:
+        return year.group(1)
+    day = re.search(r"\b(\d{1,2})\b", text)
+    suffix = f"-{int(day.group(1)):02d}" if day else ""
+    return f"{year.group(1)}-{month:02d}{suffix}"

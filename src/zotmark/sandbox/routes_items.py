@@ -1,0 +1,228 @@
+"""Item routes: ``{L}/items`` (list, POST, multi-DELETE), ``/items/top``, ``/items/trash``,
+``/items/<key>`` (GET, PUT, PATCH, DELETE), ``/items/<key>/children`` and
+``/collections/<key>/items[/top]``. Semantics live in :mod:`zotmark.sandbox.writes`."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from zotmark.sandbox.bibtex import items_to_bibtex
+from zotmark.sandbox.context import Ctx, api, json_body
+from zotmark.sandbox.errors import ApiError
+from zotmark.sandbox.keys import is_valid_key
+from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.query import ITEM_FORMATS, parse_list_params
+from zotmark.sandbox.render import Renderer
+from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
+from zotmark.sandbox.writes import (
+    MAX_WRITE_OBJECTS,
+    delete_many,
+    delete_single,
+    write_many,
+    write_single,
+)
+
+ITEM_SINGLE_FORMATS = frozenset({"json", "bibtex", "biblatex"})
+
+
+def _scope_items(
+    library: Library, scope: str, include_trashed: bool, anchor: str | None
+) -> list[StoredObject]:
+    """The items a listing path covers, before query filters."""
+    items = library.items
+    out = []
+    for item in items.values():
+        data = item.data
+        parent = data.get("parentItem")
+        if scope.endswith("top") and parent:
+            continue
+        if scope == "trash":
+            if not data.get("deleted"):
+                continue
+        elif data.get("deleted") and not include_trashed:
+            continue
+        if scope.startswith("collection") and anchor not in data.get("collections", ()):
+            owner = items.get(parent) if parent else None
+            if (
+                scope.endswith("top")
+                or owner is None
+                or anchor not in owner.data.get("collections", ())
+            ):
+                continue
+        if scope == "children" and parent != anchor:
+            continue
+        out.append(item)
+    return out
+
+
+async def _list(ctx: Ctx, scope: str) -> Response:
+    library = ctx.library()
+    cached = unmodified(ctx, library)
+    if cached is not None:
+        return cached
+    params = list_params(ctx, ITEM_FORMATS, "itemKey")
+    anchor = ctx.request.path_params.get("key")
+    if scope.startswith("collection") and anchor not in library.collections:
+        raise ApiError(404, "Collection not found")
+    if scope == "children" and anchor not in library.items:
+        raise ApiError(404, "Item not found")
+    with ctx.store.lock:
+        chosen = filtered(_scope_items(library, scope, params.include_trashed, anchor), params)
+        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        return listing(ctx, library, chosen, params, renderer.item)
+
+
+@api
+async def list_items(ctx: Ctx) -> Response:
+    return await _list(ctx, "all")
+
+
+@api
+async def list_top_items(ctx: Ctx) -> Response:
+    return await _list(ctx, "top")
+
+
+@api
+async def list_trash(ctx: Ctx) -> Response:
+    return await _list(ctx, "trash")
+
+
+@api
+async def list_children(ctx: Ctx) -> Response:
+    return await _list(ctx, "children")
+
+
+@api
+async def list_collection_items(ctx: Ctx) -> Response:
+    return await _list(ctx, "collection")
+
+
+@api
+async def list_collection_top_items(ctx: Ctx) -> Response:
+    return await _list(ctx, "collection-top")
+
+
+@api
+async def get_item(ctx: Ctx) -> Response:
+    library = ctx.library()
+    key = ctx.request.path_params["key"]
+    fmt = ctx.request.query_params.get("format", "json") or "json"
+    if fmt not in ITEM_SINGLE_FORMATS:
+        raise ApiError(400, f"Invalid 'format' value '{fmt}'")
+    with ctx.store.lock:
+        item = library.items.get(key) if is_valid_key(key) else None
+        if item is None:
+            raise ApiError(404, "Item does not exist" if is_valid_key(key) else "Not found")
+        if fmt != "json":
+            text = items_to_bibtex([item.data], biblatex=fmt == "biblatex")
+            return respond(text, BIBTEX_TYPE, last_modified=item.version)
+        body = Renderer(ctx.base, library, ctx.state.schema).item(item)
+        return json_response(body, last_modified=item.version)
+
+
+@api
+async def post_items(ctx: Ctx) -> Response:
+    return await post_objects(ctx, "items")
+
+
+async def post_objects(ctx: Ctx, kind: str) -> Response:
+    """Multi-object POST for ``items`` or ``collections``: the write report, HTTP 200."""
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    header = ctx.header_version()
+    uploads = await json_body(ctx.request)
+    if not isinstance(uploads, list):
+        raise ApiError(400, "Uploaded data must be a JSON array")
+    if len(uploads) > MAX_WRITE_OBJECTS:
+        raise ApiError(413, f"Cannot add more than {MAX_WRITE_OBJECTS} {kind} at a time")
+    schema = ctx.state.schema
+    with ctx.store.transaction():
+        report = write_many(
+            library, kind, uploads, library_header=header, now=ctx.store.now(), schema=schema
+        )
+        renderer = Renderer(ctx.base, library, schema)
+        render = renderer.item if kind == "items" else renderer.collection
+        body = {
+            "successful": {slot: render(obj) for slot, obj in report.successful.items()},
+            "success": report.success,
+            "unchanged": report.unchanged,
+            "failed": report.failed,
+        }
+        ctx.remember_write_token(token)
+        version = library.version
+    return json_response(body, last_modified=version)
+
+
+@api
+async def write_item(ctx: Ctx) -> Response:
+    return await write_object(ctx, "items")
+
+
+async def write_object(ctx: Ctx, kind: str) -> Response:
+    """PUT, PATCH or DELETE of one item or collection: 204 with ``Last-Modified-Version``."""
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    key = ctx.request.path_params["key"]
+    if not is_valid_key(key):
+        raise ApiError(404, "Not found")
+    header = ctx.header_version()
+    method = ctx.request.method
+    body = None if method == "DELETE" else await json_body(ctx.request)
+    with ctx.store.transaction():
+        if method == "DELETE":
+            version = delete_single(library, kind, key, header)
+        else:
+            version = write_single(
+                library,
+                kind,
+                key,
+                body,
+                header=header,
+                method=method,
+                now=ctx.store.now(),
+                schema=ctx.state.schema,
+            )
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
+@api
+async def delete_items(ctx: Ctx) -> Response:
+    return await delete_objects(ctx, "items", "itemKey")
+
+
+async def delete_objects(ctx: Ctx, kind: str, key_param: str) -> Response:
+    """``DELETE {L}/items?itemKey=A,B`` (or collections): checked against the library version."""
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    header = ctx.header_version()
+    query = ctx.request.query_params
+    params = parse_list_params(query, [], formats=frozenset({"json"}), key_param=key_param)
+    with ctx.store.transaction():
+        version = delete_many(library, kind, params.keys or [], header)
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
+def item_routes(prefix: str) -> list[Route]:
+    """The item routes under a library ``prefix`` (specific paths before ``{key}``)."""
+    return [
+        Route(f"{prefix}/items", list_items, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items", post_items, methods=["POST"]),
+        Route(f"{prefix}/items", delete_items, methods=["DELETE"]),
+        Route(f"{prefix}/items/top", list_top_items, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items/trash", list_trash, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items/{{key}}/children", list_children, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items/{{key}}", get_item, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items/{{key}}", write_item, methods=["PUT", "PATCH", "DELETE"]),
+        Route(
+            f"{prefix}/collections/{{key}}/items", list_collection_items, methods=["GET", "HEAD"]
+        ),
+        Route(
+            f"{prefix}/collections/{{key}}/items/top",
+            list_collection_top_items,
+            methods=["GET", "HEAD"],
+        ),
+    ]

@@ -1,0 +1,231 @@
+"""Library-level routes: ``/tags`` (GET, DELETE), item and collection tags, ``/settings``
+(GET, POST) and ``/settings/<name>`` (GET, PUT, DELETE), ``/deleted``, ``/searches`` (always
+empty: saved searches are not emulated) and ``/users/<id>/groups``."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from zotmark.sandbox.context import Ctx, api, json_body
+from zotmark.sandbox.errors import ApiError
+from zotmark.sandbox.listing import list_params, unmodified
+from zotmark.sandbox.model import StoredObject
+from zotmark.sandbox.query import link_header, parse_list_params
+from zotmark.sandbox.render import Renderer
+from zotmark.sandbox.respond import json_response, no_content
+from zotmark.sandbox.tags_settings import (
+    delete_setting,
+    delete_tags,
+    post_settings,
+    put_setting,
+    tag_rows,
+)
+
+
+async def _tags(ctx: Ctx, scope: str) -> Response:
+    library = ctx.library()
+    cached = unmodified(ctx, library)
+    if cached is not None:
+        return cached
+    params = list_params(ctx, frozenset({"json"}), "itemKey")
+    key = ctx.request.path_params.get("key")
+    with ctx.store.lock:
+        items: list[StoredObject] = list(library.items.values())
+        if scope == "item":
+            if key not in library.items:
+                raise ApiError(404, "Item not found")
+            items = [library.items[key]]
+        elif scope == "collection":
+            if key not in library.collections:
+                raise ApiError(404, "Collection not found")
+            items = [i for i in items if key in i.data.get("collections", ())]
+        rows = tag_rows(items)
+        if params.since is not None:
+            rows = [row for row in rows if row.version > params.since]
+        total = len(rows)
+        end = params.start + params.limit if params.limit else None
+        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        body = [renderer.tag(row) for row in rows[params.start : end]]
+        headers = {
+            "Total-Results": str(total),
+            "Link": link_header(ctx.base, ctx.request.url.path, params, total),
+        }
+        return json_response(body, last_modified=library.version, headers=headers)
+
+
+@api
+async def list_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "library")
+
+
+@api
+async def list_item_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "item")
+
+
+@api
+async def list_collection_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "collection")
+
+
+@api
+async def remove_tags(ctx: Ctx) -> Response:
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    header = ctx.header_version()
+    names = [
+        name.strip()
+        for value in ctx.request.query_params.getlist("tag")
+        for name in value.split(" || ")
+        if name.strip()
+    ]
+    with ctx.store.transaction():
+        version = delete_tags(library, names, header)
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
+@api
+async def get_settings(ctx: Ctx) -> Response:
+    library = ctx.library()
+    cached = unmodified(ctx, library)
+    if cached is not None:
+        return cached
+    since = parse_list_params(
+        ctx.request.query_params, [], formats=frozenset({"json"}), key_param="settingKey"
+    ).since
+    with ctx.store.lock:
+        body = {
+            name: {"value": setting.value, "version": setting.version}
+            for name, setting in sorted(library.settings.items())
+            if since is None or setting.version > since
+        }
+        return json_response(body, last_modified=library.version)
+
+
+@api
+async def get_setting(ctx: Ctx) -> Response:
+    library = ctx.library()
+    name = ctx.request.path_params["name"]
+    with ctx.store.lock:
+        setting = library.settings.get(name)
+        if setting is None:
+            raise ApiError(404, "Setting not found")
+        body = {"value": setting.value, "version": setting.version}
+        return json_response(body, last_modified=setting.version)
+
+
+@api
+async def write_setting(ctx: Ctx) -> Response:
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    name = ctx.request.path_params["name"]
+    header = ctx.header_version()
+    body = await json_body(ctx.request) if ctx.request.method == "PUT" else None
+    with ctx.store.transaction():
+        if ctx.request.method == "PUT":
+            version = put_setting(library, name, body, header)
+        else:
+            version = delete_setting(library, name, header)
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
+@api
+async def post_settings_route(ctx: Ctx) -> Response:
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    header = ctx.header_version()
+    body = await json_body(ctx.request)
+    with ctx.store.transaction():
+        version = post_settings(library, body, header)
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
+@api
+async def get_deleted(ctx: Ctx) -> Response:
+    library = ctx.library()
+    raw = ctx.request.query_params.get("since") or ctx.request.query_params.get("newer")
+    if raw is None or raw == "":
+        raise ApiError(400, "'since' parameter must be provided")
+    if not raw.strip().isdigit():
+        raise ApiError(400, "Invalid value for 'since' parameter")
+    since = int(raw)
+    with ctx.store.lock:
+        body = {
+            kind: [name for name, version in entries.items() if version > since]
+            for kind, entries in library.deleted.items()
+        }
+        return json_response(body, last_modified=library.version)
+
+
+@api
+async def list_searches(ctx: Ctx) -> Response:
+    library = ctx.library()
+    cached = unmodified(ctx, library)
+    if cached is not None:
+        return cached
+    params = list_params(ctx, frozenset({"json", "keys", "versions"}), "searchKey")
+    headers = {
+        "Total-Results": "0",
+        "Link": link_header(ctx.base, ctx.request.url.path, params, 0),
+    }
+    body: object = {} if params.format == "versions" else []
+    return json_response(body, last_modified=library.version, headers=headers)
+
+
+@api
+async def list_groups(ctx: Ctx) -> Response:
+    user_id = ctx.request.path_params["lid"]
+    if ctx.key is None or ctx.key.user_id != user_id:
+        raise ApiError(403, "Forbidden")
+    with ctx.store.lock:
+        groups = [g for g in ctx.store.groups.values() if user_id in g.members]
+        body = [_group_json(ctx, g.id) for g in groups]
+    return json_response(body, headers={"Total-Results": str(len(body))})
+
+
+def _group_json(ctx: Ctx, group_id: int) -> dict[str, object]:
+    group = ctx.store.groups[group_id]
+    library = ctx.store.libraries[f"/groups/{group_id}"]
+    href = f"{ctx.base}/groups/{group_id}"
+    return {
+        "id": group.id,
+        "version": 1,
+        "links": {
+            "self": {"href": href, "type": "application/json"},
+            "alternate": {"href": href, "type": "text/html"},
+        },
+        "meta": {"numItems": len(library.items)},
+        "data": {
+            "id": group.id,
+            "version": 1,
+            "name": group.name,
+            "owner": group.owner,
+            "type": "Private",
+            "description": "",
+            "url": "",
+            "libraryEditing": "members",
+            "libraryReading": "members",
+            "fileEditing": "none",
+            "members": group.members,
+        },
+    }
+
+
+def library_routes(prefix: str) -> list[Route]:
+    """Tags, settings, deleted and searches routes under a library ``prefix``."""
+    return [
+        Route(f"{prefix}/tags", list_tags, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/tags", remove_tags, methods=["DELETE"]),
+        Route(f"{prefix}/items/{{key}}/tags", list_item_tags, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/collections/{{key}}/tags", list_collection_tags, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/settings", get_settings, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/settings", post_settings_route, methods=["POST"]),
+        Route(f"{prefix}/settings/{{name}}", get_setting, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/settings/{{name}}", write_setting, methods=["PUT", "DELETE"]),
+        Route(f"{prefix}/deleted", get_deleted, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/searches", list_searches, methods=["GET", "HEAD"]),
+    ]

@@ -1,0 +1,334 @@
+"""Validation of uploaded item and collection JSON, with the real server's messages.
+
+Ports the checks of dataserver's ``Zotero_Items::validateJSONItem`` that matter to API clients:
+required properties, item types and fields from the schema, tags, creators, collections and
+parent references. Every refusal is an :class:`~zotmark.sandbox.errors.ObjectError` carrying the
+status the real server uses (400, or 409 for a missing collection or parent).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from zotmark.sandbox.errors import ObjectError
+from zotmark.sandbox.keys import is_valid_key
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.schema import NOTE_TYPES, Schema
+
+ALLOWED_PREDICATES = frozenset({"owl:sameAs", "dc:replaces", "dc:relation"})
+LINK_MODES = frozenset(
+    {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
+)
+MAX_FIELD_LENGTH = 65535
+MAX_TAG_LENGTH = 255
+ATTACHMENT_PROPS = frozenset({"contentType", "charset", "filename", "md5", "mtime", "path"})
+_DATETIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _bad(message: str) -> ObjectError:
+    return ObjectError(400, message)
+
+
+def item_type_of(body: dict[str, Any], existing: StoredObject | None) -> str:
+    """The item type the object will have: the uploaded one, else the stored one."""
+    if "itemType" in body:
+        return str(body["itemType"])
+    return str(existing.data.get("itemType", "")) if existing else ""
+
+
+def check_item(
+    body: object,
+    library: Library,
+    existing: StoredObject | None,
+    *,
+    partial: bool,
+    schema: Schema,
+) -> dict[str, Any]:
+    """Validate one uploaded item; return it as a dict or raise :class:`ObjectError`.
+
+    ``partial`` is True for POST-on-existing and PATCH (only sent properties change).
+    """
+    if not isinstance(body, dict):
+        raise _bad(f"Invalid item object (found {type(body).__name__} '{body}')")
+    is_child = _is_child(body, existing, partial)
+    _check_required(body, existing, partial=partial, is_child=is_child)
+    item_type = item_type_of(body, existing)
+    for name, value in body.items():
+        _check_property(name, value, body, library, item_type, is_child, schema, existing)
+    return body
+
+
+def _is_child(body: dict[str, Any], existing: StoredObject | None, partial: bool) -> bool:
+    if "parentItem" in body:
+        return body["parentItem"] not in (False, None, "")
+    return bool(partial and existing and existing.data.get("parentItem"))
+
+
+def _check_required(
+    body: dict[str, Any], existing: StoredObject | None, *, partial: bool, is_child: bool
+) -> None:
+    if partial and existing is not None:
+        required: list[str] = []
+    elif body.get("itemType") == "attachment":
+        required = ["linkMode"]
+    elif existing is None:
+        required = ["itemType"]
+    else:
+        required = ["itemType", "tags", "relations"] + ([] if is_child else ["collections"])
+    for prop in required:
+        if prop not in body:
+            raise _bad(f"'{prop}' property not provided")
+
+
+def _check_property(
+    name: str,
+    value: Any,
+    body: dict[str, Any],
+    library: Library,
+    item_type: str,
+    is_child: bool,
+    schema: Schema,
+    existing: StoredObject | None,
+) -> None:
+    if name in ("key", "version", "inPublications"):
+        return
+    checker = _CHECKERS.get(name)
+    if checker is not None:
+        checker(value, body, library, item_type, is_child, schema, existing)
+    elif name in ATTACHMENT_PROPS:
+        if item_type != "attachment":
+            raise _bad(f"'{name}' is valid only for attachment items")
+    elif name.startswith("annotation"):
+        if item_type != "annotation":
+            raise _bad(f"'{name}' is valid only for annotation items")
+    else:
+        _check_field(name, value, item_type, schema)
+
+
+def _check_field(name: str, value: Any, item_type: str, schema: Schema) -> None:
+    if name not in schema.all_fields:
+        raise _bad(f"Invalid property '{name}'")
+    if isinstance(value, list | dict):
+        raise _bad(f"Unexpected array for property '{name}'")
+    known = schema.item_type(item_type)
+    if known is not None and name not in known.fields and value not in ("", None):
+        raise _bad(f"'{name}' is not a valid field for type '{item_type}'")
+    if isinstance(value, str) and len(value) > MAX_FIELD_LENGTH:
+        label = schema.field_label(name)
+        shown = f"{value[:50]}…"
+        raise ObjectError(
+            413, f"{label} field value '{shown}' too long", {"field": label, "value": shown}
+        )
+
+
+def _check_parent(value: Any, body: dict[str, Any], library: Library, *_: Any) -> None:
+    if value in (False, None, ""):
+        return
+    if not is_valid_key(value):
+        raise _bad("'parentItem' must be a valid item key or false")
+    if body.get("key") == value:
+        raise _bad(f"Item {library.id}/{value} cannot be a child of itself")
+    parent = library.items.get(value)
+    if parent is None:
+        raise ObjectError(409, f"Parent item {value} not found", {"parentItem": value})
+    if parent.data.get("itemType") in NOTE_TYPES:
+        raise ObjectError(409, "Parent item cannot be a note or attachment", {"parentItem": value})
+
+
+def _check_item_type(
+    value: Any, body: dict[str, Any], _l: Any, _t: Any, is_child: bool, schema: Schema, _e: Any
+) -> None:
+    if not isinstance(value, str):
+        raise _bad("'itemType' must be a string")
+    if schema.item_type(value) is None:
+        raise _bad(f"'{value}' is not a valid itemType")
+    if is_child and value not in NOTE_TYPES:
+        raise _bad("Child item must be note, attachment, or annotation")
+
+
+def _check_tags(value: Any, *_: Any) -> None:
+    if not isinstance(value, list):
+        raise _bad("'tags' property must be an array")
+    for tag in value:
+        if not isinstance(tag, dict):
+            raise _bad("Tag must be an object")
+        if not tag:
+            raise _bad("Tag object is empty")
+        for prop, prop_value in tag.items():
+            if prop == "tag":
+                if isinstance(prop_value, list | dict) or prop_value is None:
+                    raise _bad("Invalid tag name")
+                if len(str(prop_value)) > MAX_TAG_LENGTH:
+                    name = str(prop_value)
+                    raise ObjectError(413, f"Tag '{name[:50]}…' too long", {"tag": name})
+            elif prop == "type":
+                if not _is_number(prop_value):
+                    raise _bad(f"Invalid tag type '{prop_value}'")
+            else:
+                raise _bad(f"Invalid tag property '{prop}'")
+
+
+def _check_collections(
+    value: Any, _b: Any, library: Library, _t: Any, is_child: bool, *_: Any
+) -> None:
+    if not isinstance(value, list):
+        raise _bad("'collections' property must be an array")
+    if is_child and value:
+        raise _bad("Child items cannot be assigned to collections")
+    for key in value:
+        if not is_valid_key(key):
+            raise _bad(f"'{key}' is not a valid collection key")
+    for key in value:
+        if key not in library.collections:
+            raise ObjectError(409, f"Collection {key} not found", {"collection": key})
+
+
+def _check_relations(value: Any, *_: Any) -> None:
+    if not isinstance(value, dict) and value != []:
+        raise _bad("'relations' property must be an object")
+    for predicate in value if isinstance(value, dict) else ():
+        if predicate not in ALLOWED_PREDICATES:
+            raise _bad(f"Unsupported predicate '{predicate}'")
+
+
+def _check_creators(
+    value: Any,
+    _b: Any,
+    _l: Any,
+    item_type: str,
+    _c: Any,
+    schema: Schema,
+    existing: StoredObject | None,
+) -> None:
+    if not isinstance(value, list):
+        raise _bad("'creators' property must be an array")
+    for creator in value:
+        if not isinstance(creator, dict) or "creatorType" not in creator:
+            raise _bad("creator object must contain 'creatorType'")
+        names = [str(creator.get(k) or "").strip() for k in ("name", "firstName", "lastName")]
+        if not any(names):
+            if len(value) == 1 and existing is None:
+                continue
+            raise _bad("creator object must contain 'firstName'/'lastName' or 'name'")
+        for prop in creator:
+            _check_creator_prop(prop, creator, item_type, schema)
+
+
+def _check_creator_prop(prop: str, creator: dict[str, Any], item_type: str, schema: Schema) -> None:
+    if prop == "creatorType":
+        kind = creator[prop]
+        if kind not in schema.all_creator_types:
+            raise _bad(f"'{kind}' is not a valid creator type")
+        known = schema.item_type(item_type)
+        if known is not None and kind not in known.creator_types and kind != "author":
+            raise _bad(f"'{kind}' is not a valid creator type for item type '{item_type}'")
+    elif prop in ("firstName", "lastName"):
+        other = "lastName" if prop == "firstName" else "firstName"
+        if other not in creator:
+            raise _bad(f"'{other}' creator field must be set if '{prop}' is set")
+        if "name" in creator:
+            raise _bad(f"'{prop}' and 'name' creator fields are mutually exclusive")
+    elif prop != "name":
+        raise _bad(f"Invalid creator property '{prop}'")
+
+
+def _check_note(_v: Any, _b: Any, _l: Any, item_type: str, *_: Any) -> None:
+    if item_type not in ("note", "attachment"):
+        raise _bad("'note' property is valid only for note and attachment items")
+
+
+def _check_deleted(value: Any, *_: Any) -> None:
+    if not isinstance(value, bool) and value not in (0, 1):
+        raise _bad("'deleted' must be a boolean")
+
+
+def _check_link_mode(
+    value: Any, _b: Any, _l: Any, item_type: str, _c: Any, _s: Any, existing: StoredObject | None
+) -> None:
+    if item_type != "attachment":
+        raise _bad("'linkMode' is valid only for attachment items")
+    if value not in LINK_MODES:
+        raise _bad(f"'{value}' is not a valid linkMode")
+    if existing is not None and existing.data.get("linkMode") not in (None, value):
+        raise _bad("Cannot change attachment linkMode")
+
+
+def _check_access_date(value: Any, *_: Any) -> None:
+    if value in ("", "CURRENT_TIMESTAMP") or _is_datetime(value):
+        return
+    raise _bad(
+        "'accessDate' must be in ISO 8601 or UTC 'YYYY-MM-DD[ hh:mm:ss]' format or "
+        f"'CURRENT_TIMESTAMP' ({value})"
+    )
+
+
+def _check_timestamp(name: str) -> Any:
+    def check(value: Any, *_: Any) -> None:
+        if not _is_datetime(value):
+            raise _bad(
+                f"'{name}' must be in ISO 8601 or UTC 'YYYY-MM-DD hh:mm:ss' format ({value})"
+            )
+
+    return check
+
+
+def _is_datetime(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DATETIME_RE.match(value))
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+
+
+_CHECKERS: dict[str, Any] = {
+    "parentItem": _check_parent,
+    "itemType": _check_item_type,
+    "tags": _check_tags,
+    "collections": _check_collections,
+    "relations": _check_relations,
+    "creators": _check_creators,
+    "note": _check_note,
+    "deleted": _check_deleted,
+    "linkMode": _check_link_mode,
+    "accessDate": _check_access_date,
+    "dateAdded": _check_timestamp("dateAdded"),
+    "dateModified": _check_timestamp("dateModified"),
+}
+
+COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations", "deleted"})
+
+
+def check_collection(
+    body: object, library: Library, existing: StoredObject | None, *, partial: bool
+) -> dict[str, Any]:
+    """Validate one uploaded collection; return it as a dict or raise :class:`ObjectError`."""
+    if not isinstance(body, dict):
+        raise _bad(f"Invalid collection object (found {type(body).__name__} '{body}')")
+    for name in body:
+        if name not in COLLECTION_PROPS:
+            raise _bad(f"Invalid property '{name}'")
+    if "name" not in body and not (partial and existing is not None):
+        raise _bad("'name' property not provided")
+    if "name" in body:
+        if not isinstance(body["name"], str):
+            raise _bad("'name' must be a string")
+        if not body["name"].strip():
+            raise _bad("Collection name cannot be empty")
+    parent = body.get("parentCollection")
+    if parent not in (None, False, ""):
+        if not is_valid_key(parent):
+            raise _bad(f"'{parent}' is not a valid collection key")
+        if parent not in library.collections or parent == body.get("key"):
+            raise ObjectError(409, f"Parent collection {parent} not found", {"collection": parent})
+    if "relations" in body:
+        _check_relations(body["relations"])
+    if "deleted" in body:
+        _check_deleted(body["deleted"])
+    return body

@@ -1,0 +1,281 @@
+"""Write semantics for items and collections: versions, preconditions, write reports, deletes.
+
+This is the heart of the emulator and follows the recorded real server (dataserver 5cf550f3):
+
+* a multi-object POST checks ``If-Unmodified-Since-Version`` against the library once, then bumps
+  the library version **once per object** (written, or reported unchanged); each written object
+  takes the new value; failed objects leave the version alone;
+* a keyed object needs a ``version`` property unless the request carried the library header
+  (428); ``version`` 0 means "must not exist yet" (412 when it does), a stale version is 412, a
+  version > 0 for a missing key is 404; an existing key is a partial update;
+* single-object PUT/PATCH/DELETE compare with the **object** version; an unchanged PUT/PATCH
+  answers with the previous library version and bumps nothing;
+* deletes are logged for ``/deleted``.
+
+The caller holds the store's transaction; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zotmark.sandbox.canonical import changed_props, merge_collection, merge_item
+from zotmark.sandbox.errors import ApiError, ObjectError
+from zotmark.sandbox.keys import is_valid_key, new_object_key
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.schema import Schema
+from zotmark.sandbox.validation import check_collection, check_item
+
+MAX_WRITE_OBJECTS = 50
+VERSION_REQUIRED = (
+    "Either If-Unmodified-Since-Version or object version property must be provided for "
+    "key-based writes"
+)
+_NOUN = {"items": "Item", "collections": "Collection"}
+
+
+@dataclass
+class WriteReport:
+    """The body of a multi-object write response; keys are the upload's indexes as strings."""
+
+    successful: dict[str, StoredObject] = field(default_factory=dict)
+    success: dict[str, str] = field(default_factory=dict)
+    unchanged: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def check_library_version(library: Library, header: int | None) -> None:
+    """412 when the library moved past ``If-Unmodified-Since-Version`` (a larger value passes)."""
+    if header is not None and library.version > header:
+        raise ApiError(
+            412,
+            f"Library has been modified since specified version "
+            f"(expected {header}, found {library.version})",
+            last_modified=library.version,
+        )
+
+
+def write_many(
+    library: Library,
+    kind: str,
+    uploads: list[Any],
+    *,
+    library_header: int | None,
+    now: str,
+    schema: Schema,
+) -> WriteReport:
+    """Apply a multi-object POST (``items`` or ``collections``) and report per object."""
+    check_library_version(library, library_header)
+    report = WriteReport()
+    start_version = library.version
+    for index, upload in enumerate(uploads):
+        slot = str(index)
+        key = upload.get("key") if isinstance(upload, dict) else None
+        try:
+            stored, changed = _write_one(
+                library, kind, upload, library_header, start_version, now, schema
+            )
+        except ObjectError as refused:
+            report.failed[slot] = refused.as_report(key if isinstance(key, str) else None)
+            continue
+        version = library.bump()
+        if changed:
+            stored.version = version
+            report.successful[slot] = stored
+            report.success[slot] = stored.key
+        else:
+            report.unchanged[slot] = stored.key
+    return report
+
+
+def _write_one(
+    library: Library,
+    kind: str,
+    upload: Any,
+    library_header: int | None,
+    start_version: int,
+    now: str,
+    schema: Schema,
+) -> tuple[StoredObject, bool]:
+    if not isinstance(upload, dict):
+        raise ObjectError(400, "Invalid value for index in uploaded data; expected JSON object")
+    objects = library.objects(kind)
+    key = upload.get("key")
+    if key is not None and not is_valid_key(key):
+        raise ObjectError(400, f"'{key}' is not a valid {kind[:-1]} key")
+    existing = objects.get(key) if key else None
+    _check_object_version(kind, upload, existing, library_header is None, start_version)
+    return apply_upload(library, kind, upload, existing, partial=True, now=now, schema=schema)
+
+
+def _check_object_version(
+    kind: str,
+    upload: dict[str, Any],
+    existing: StoredObject | None,
+    require: bool,
+    start_version: int,
+) -> None:
+    if "version" not in upload:
+        if require and "key" in upload:
+            raise ObjectError(428, VERSION_REQUIRED)
+        return
+    version = upload["version"]
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ObjectError(400, "'version' must be an integer")
+    if "key" not in upload:
+        raise ObjectError(400, f"'version' is valid only if {kind[:-1]} key is provided")
+    if existing is not None and existing.version > version:
+        if existing.version > start_version:  # written earlier in this same request
+            return
+        raise ObjectError(412, _stale_message(kind, version, existing.version))
+    if existing is None and version > 0:
+        raise ObjectError(
+            404, f"{_NOUN[kind]} doesn't exist (expected version {version}; use 0 instead)"
+        )
+
+
+def _stale_message(kind: str, expected: int, found: int) -> str:
+    return (
+        f"{_NOUN[kind]} has been modified since specified version "
+        f"(expected {expected}, found {found})"
+    )
+
+
+def apply_upload(
+    library: Library,
+    kind: str,
+    upload: dict[str, Any],
+    existing: StoredObject | None,
+    *,
+    partial: bool,
+    now: str,
+    schema: Schema,
+) -> tuple[StoredObject, bool]:
+    """Validate and store one object; return it and whether its data changed.
+
+    The caller assigns the version (and bumps the library) when it changed.
+    """
+    objects = library.objects(kind)
+    if kind == "items":
+        check_item(upload, library, existing, partial=partial, schema=schema)
+        old = existing.data if existing else None
+        data = merge_item(old, upload, partial=partial, now=now, schema=schema)
+    else:
+        check_collection(upload, library, existing, partial=partial)
+        old = existing.data if existing else None
+        data = merge_collection(old, upload, partial=partial)
+    if existing is not None:
+        if not changed_props(existing.data, data):
+            return existing, False
+        existing.data = data
+        return existing, True
+    key = upload.get("key") or new_object_key(objects)
+    stored = StoredObject(key=key, version=0, data=data, seq=library.next_seq())
+    objects[key] = stored
+    library.forget_deleted(kind, key)
+    return stored, True
+
+
+def write_single(
+    library: Library,
+    kind: str,
+    key: str,
+    body: Any,
+    *,
+    header: int | None,
+    method: str,
+    now: str,
+    schema: Schema,
+) -> int:
+    """PUT (whole) or PATCH (partial) one object; return the ``Last-Modified-Version`` to send."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "Uploaded data must be a JSON object")
+    version = _single_version(body, header)
+    existing = library.objects(kind).get(key)
+    if existing is None and method == "PATCH" and version is None:
+        raise ApiError(
+            404,
+            f"{_NOUN[kind]} not found (to create, use If-Unmodified-Since-Version: 0, "
+            "JSON 'version' 0, or PUT method)",
+        )
+    if existing is not None and version is None:
+        raise ApiError(428, VERSION_REQUIRED)
+    _check_single_version(kind, existing, version or 0)
+    if "key" in body and body["key"] != key:
+        noun = kind[:-1]
+        raise ApiError(409, f"'key' property in JSON does not match {noun} key of request")
+    upload = dict(body, key=key)
+    try:
+        stored, changed = apply_upload(
+            library, kind, upload, existing, partial=(method == "PATCH"), now=now, schema=schema
+        )
+    except ObjectError as refused:
+        raise ApiError(refused.code, refused.message) from refused
+    if not changed:
+        return library.version
+    stored.version = library.bump()
+    return stored.version
+
+
+def _single_version(body: dict[str, Any], header: int | None) -> int | None:
+    sent = body.get("version")
+    if sent is not None and (isinstance(sent, bool) or not isinstance(sent, int)):
+        raise ApiError(400, "'version' must be an integer")
+    if header is not None and sent is not None and header != sent:
+        raise ApiError(
+            400,
+            "If-Unmodified-Since-Version value does not match JSON 'version' property "
+            f"({header} != {sent})",
+        )
+    return header if header is not None else sent
+
+
+def _check_single_version(kind: str, existing: StoredObject | None, version: int) -> None:
+    if existing is not None and existing.version > version:
+        raise ApiError(
+            412, _stale_message(kind, version, existing.version), last_modified=existing.version
+        )
+    if existing is None and version > 0:
+        raise ApiError(404, f"{_NOUN[kind]} not found (expected version {version})")
+
+
+def delete_single(library: Library, kind: str, key: str, header: int | None) -> int:
+    """DELETE one object with its object version; return the new library version."""
+    if header is None:
+        raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
+    existing = library.objects(kind).get(key)
+    _check_single_version(kind, existing, header)
+    if existing is None:
+        raise ApiError(404, f"{_NOUN[kind]} not found")
+    version = library.bump()
+    _remove(library, kind, key, version)
+    return version
+
+
+def delete_many(library: Library, kind: str, keys: list[str], header: int | None) -> int:
+    """DELETE ``?itemKey=``/``?collectionKey=`` (library version checked); one bump if any went."""
+    check_library_version(library, header)
+    present = [key for key in dict.fromkeys(keys) if key in library.objects(kind)]
+    if not present:
+        return library.version
+    version = library.bump()
+    for key in present:
+        if key in library.objects(kind):
+            _remove(library, kind, key, version)
+    return version
+
+
+def _remove(library: Library, kind: str, key: str, version: int) -> None:
+    objects = library.objects(kind)
+    objects.pop(key, None)
+    library.log_deleted(kind, key, version)
+    if kind == "items":
+        for child in [k for k, o in objects.items() if o.data.get("parentItem") == key]:
+            _remove(library, kind, child, version)
+        return
+    for item in library.items.values():
+        if key in item.data.get("collections", ()):
+            item.data["collections"] = [k for k in item.data["collections"] if k != key]
+    for child in [k for k, o in objects.items() if o.data.get("parentCollection") == key]:
+        _remove(library, kind, child, version)
