@@ -1,0 +1,381 @@
+"""The Zotero Web API client of zotmark: typed reads and batched, idempotent writes.
+
+Reads that pyzotero 1.16 does right go through it (``item_versions`` with ``limit=None`` and
+``includeTrashed``, ``deleted``, ``items(itemKey=…)``, paged ``everything``). zotmark sends
+the rest itself on the same ``httpx2`` client, because pyzotero has no conditional reads, reads
+``/keys/<key>`` (the key in a URL), sends a fresh write token per call (so a retried create
+fails whole), ignores ``failed``, and loses or crashes on a 429'd write. Writes are batched
+≤ 50 objects; each object's new version comes from the write report's ``successful`` map.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import httpx2
+
+from zotmark.core.model import is_item_key, new_item_key
+from zotmark.errors import NotFoundError, ZoteroError
+from zotmark.zotero.connection import Connection, env_proxy, library_version
+from zotmark.zotero.results import (
+    CollectionInfo,
+    KeyAccess,
+    KeyInfo,
+    Versions,
+    WriteFailure,
+    WriteReport,
+    key_info_from_json,
+)
+from zotmark.zotero.transport import REPLAYED, RetryTransport
+from zotmark.zotero.writes import (
+    MAX_WRITE_OBJECTS,
+    batches,
+    existing_creates,
+    parse_report,
+    patch_applied,
+    unversioned,
+    with_read_back,
+)
+
+DEFAULT_BASE_URL = "https://api.zotero.org"
+JsonObject = Mapping[str, Any]
+__all__ = [
+    "CollectionInfo",
+    "KeyAccess",
+    "KeyInfo",
+    "Versions",
+    "WriteFailure",
+    "WriteReport",
+    "ZoteroClient",
+]
+
+
+class ZoteroClient:
+    """One Zotero library (``user``/``group`` ``library_id``) on the server at ``base_url``.
+
+    Effects are injected: ``sleep`` and ``clock`` (back-off waits), ``randbelow`` (new object
+    keys), ``transport`` (the raw ``httpx2`` transport; default: HTTP through the
+    environment's proxy). Retries: ``max_retries`` per request, each wait ≤ ``max_backoff``
+    seconds. An empty ``library_id`` of a user library is read from the key on first use (one
+    request). ``requests`` counts every HTTP attempt. Every method raises only
+    ``zotmark.errors.ZoteroError`` and its subclasses (``ValueError`` for misuse).
+    """
+
+    def __init__(
+        self,
+        library_type: str,
+        library_id: str | int,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        sleep: Callable[[float], object] = time.sleep,
+        max_retries: int = 5,
+        max_backoff: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        randbelow: Callable[[int], int] = secrets.randbelow,
+        transport: httpx2.BaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        if library_type not in ("user", "group"):
+            raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
+        base_url = base_url.rstrip("/")
+        inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
+        retrying = RetryTransport(
+            inner, sleep=sleep, clock=clock, max_retries=max_retries, max_backoff=max_backoff
+        )
+        self._conn = Connection(
+            library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout
+        )
+        self._randbelow = randbelow
+        self._versions_cache: tuple[int, Versions] | None = None
+
+    def __repr__(self) -> str:
+        conn = self._conn
+        return f"ZoteroClient({conn.library_type!r}, {conn.library_id!r}, {conn.base_url!r})"
+
+    def __enter__(self) -> ZoteroClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._conn.close()
+
+    @property
+    def requests(self) -> int:
+        """How many HTTP requests (attempts, retries included) this client has sent."""
+        return self._conn.transport.requests
+
+    @property
+    def library_id(self) -> str:
+        """The library's id (read from the key for a user library configured without one)."""
+        return self._conn.library_id
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL, without a trailing slash."""
+        return self._conn.base_url
+
+    def _path(self, tail: str) -> str:
+        """The library-scoped path of ``tail``; resolves an empty user library id first."""
+        if not self._conn.library_id:
+            if self._conn.library_type == "group":
+                raise ZoteroError("A group library needs a library_id; none is configured.")
+            self.key_info()
+        return self._conn.path(tail)
+
+    # --- the key and the library version ------------------------------------------------------
+
+    def key_info(self) -> KeyInfo:
+        """The key's user and permissions (``GET /keys/current``); fills in an empty user
+        ``library_id``. An invalid key raises :class:`AuthError`."""
+        body = self._conn.request("GET", "/keys/current", what="the API key").json()
+        info = key_info_from_json(body, self._conn.library_type, self._conn.library_id)
+        if not self._conn.library_id and self._conn.library_type == "user":
+            self._conn.library_id = str(info.user_id)
+        return info
+
+    def check_library_version(self, known: int) -> int | None:
+        """``None`` when the library has not changed since version ``known`` (304), else its
+        current version. One request, which also answers the next ``item_versions(known)``
+        (trash included) so that call costs no request."""
+        response = self._conn.request(
+            "GET",
+            self._path("/items"),
+            what=self._conn.library,
+            ok=(200, 304),
+            params={"since": known, "format": "versions", "includeTrashed": 1},
+            headers={"If-Modified-Since-Version": str(known)},
+        )
+        if response.status_code == 304:
+            return None
+        versions = Versions(
+            {str(k): int(v) for k, v in response.json().items()}, library_version(response)
+        )
+        self._versions_cache = (known, versions)
+        return versions.library_version
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def item_versions(self, since: int, *, include_trashed: bool = True) -> Versions:
+        """Versions of the items changed after version ``since`` (every item for 0), trashed
+        items included unless ``include_trashed=False``. One request (none right after
+        ``check_library_version(since)`` answered a version)."""
+        cached = self._versions_cache
+        if include_trashed and cached is not None and cached[0] == since:
+            return cached[1]
+        params: dict[str, Any] = {"since": since, "limit": None}
+        if include_trashed:
+            params["includeTrashed"] = 1
+        self._path("")
+        zot = self._conn.zot
+        result = self._conn.read(partial(zot.item_versions, **params), self._conn.library)
+        versions = Versions(
+            {str(k): int(v) for k, v in result.items()}, self._conn.last_library_version()
+        )
+        if include_trashed:
+            self._versions_cache = (since, versions)
+        return versions
+
+    def deleted_since(self, since: int) -> list[str]:
+        """Keys of the items deleted for good after version ``since`` (trash is not deletion)."""
+        self._path("")
+        result = self._conn.read(partial(self._conn.zot.deleted, since=since), self._conn.library)
+        return [str(key) for key in result.get("items", [])]
+
+    def fetch_items(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """The JSON of the items with these keys, trashed ones included, ≤ 50 keys per
+        request. Keys that do not exist are left out."""
+        self._path("")
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), MAX_WRITE_OBJECTS):
+            chunk = ",".join(keys[start : start + MAX_WRITE_OBJECTS])
+            call = partial(self._conn.zot.items, itemKey=chunk, includeTrashed=1, limit=100)
+            found.extend(self._conn.read(call, self._conn.library))
+        return found
+
+    def _fetch_map(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return {str(obj["key"]): obj for obj in self.fetch_items(keys)}
+
+    def collection_item_keys(
+        self, collection_key: str, *, include_trashed: bool = False
+    ) -> set[str]:
+        """Keys of the items in a collection (child items included; trashed ones only with
+        ``include_trashed``). One request. An unknown collection raises
+        :class:`NotFoundError`."""
+        params: dict[str, Any] = {"format": "versions", "limit": None}
+        if include_trashed:
+            params["includeTrashed"] = 1
+        self._path("")
+        call = partial(self._conn.zot.collection_items, collection_key, **params)
+        what = f"collection {collection_key} in {self._conn.library}"
+        return {str(key) for key in self._conn.read(call, what)}
+
+    def all_items_json(self, *, include_trashed: bool = True) -> list[dict[str, Any]]:
+        """The JSON of every item of the library (100 per request), trashed ones included
+        unless ``include_trashed=False``."""
+        params: dict[str, Any] = {"limit": 100}
+        if include_trashed:
+            params["includeTrashed"] = 1
+        self._path("")
+        zot = self._conn.zot
+        return list(
+            self._conn.read(lambda: zot.everything(zot.items(**params)), self._conn.library)
+        )
+
+    # --- collections --------------------------------------------------------------------------
+
+    def collections(self) -> list[CollectionInfo]:
+        """Every collection of the library that is not in the trash (100 per request)."""
+        self._path("")
+        zot = self._conn.zot
+        found = self._conn.read(
+            lambda: zot.everything(zot.collections(limit=100)), self._conn.library
+        )
+        return [
+            CollectionInfo(str(c["key"]), str(c["data"]["name"]), int(c["version"]))
+            for c in found
+            if not c["data"].get("deleted")
+        ]
+
+    def find_or_create_collection(self, name_or_key: str) -> str:
+        """The key of the collection with this key, else with this name, else of a new
+        top-level collection of that name. A well-formed key that matches neither raises
+        :class:`NotFoundError` naming it."""
+        existing = self.collections()
+        for collection in existing:
+            if collection.key == name_or_key:
+                return collection.key
+        for collection in existing:
+            if collection.name == name_or_key:
+                return collection.key
+        if is_item_key(name_or_key):
+            raise NotFoundError(
+                f"Collection {name_or_key} does not exist in {self._conn.library} on "
+                f"{self.base_url}. Use the key of an existing collection, or a name to create one."
+            )
+        return self._create_collection(name_or_key)
+
+    def _create_collection(self, name: str) -> str:
+        """Create a top-level collection ``name`` under a client-chosen key (idempotent)."""
+        key = new_item_key(self._randbelow)
+        sent = [{"key": key, "version": 0, "name": name, "parentCollection": False}]
+        response = self._conn.request(
+            "POST", self._path("/collections"), what=self._conn.library, json=sent
+        )
+        self._versions_cache = None
+        report = parse_report(sent, response.json(), library_version(response))
+        if key in report.versions or existing_creates(sent, report):
+            return key
+        failure = report.failed.get(key)
+        detail = f"{failure.code} “{failure.message}”" if failure else "no answer for it"
+        raise ZoteroError(f"Zotero refused to create the collection “{name}”: {detail}.")
+
+    # --- item writes --------------------------------------------------------------------------
+
+    def _post_items(
+        self, batch: Sequence[JsonObject], unmodified_since: int | None = None
+    ) -> tuple[WriteReport, bool]:
+        """POST one batch (≤ 50) of items: its report, and whether the request was replayed
+        after an attempt whose outcome is unknown. With ``unmodified_since`` the POST is
+        conditional on it (``If-Unmodified-Since-Version``): a library changed since raises
+        :class:`PreconditionFailed`."""
+        headers = None
+        if unmodified_since is not None:
+            headers = {"If-Unmodified-Since-Version": str(unmodified_since)}
+        response = self._conn.request(
+            "POST", self._path("/items"), what=self._conn.library, json=list(batch),
+            headers=headers,
+        )  # fmt: skip
+        self._versions_cache = None
+        body = response.json()
+        report = parse_report(batch, body, library_version(response))
+        missing = unversioned(body)
+        if missing:
+            report = with_read_back(report, self._fetch_map(missing), existed=False)
+        return report, bool(response.extensions.get(REPLAYED))
+
+    def create_items(
+        self, items: Sequence[JsonObject], *, library_version: int | None = None
+    ) -> WriteReport:
+        """Create items that carry client-chosen ``key``s and ``"version": 0``, ≤ 50 per
+        request. A key that already exists (a retried or repeated create whose first
+        attempt was applied) counts as created: its JSON is read back and it is listed in
+        ``already_existed``. Other per-object failures are returned in ``failed``."""
+        for obj in items:
+            if not obj.get("key") or obj.get("version") != 0:
+                raise ValueError("create_items needs objects with a 'key' and 'version': 0")
+        report = WriteReport()
+        for batch in batches(items):
+            written, _replayed = self._post_items(batch, library_version)
+            library_version = _chained(library_version, written)
+            exists = existing_creates(batch, written)
+            if exists:
+                written = with_read_back(written, self._fetch_map(exists), existed=True)
+            report = report.merged(written)
+        return report
+
+    def update_items(
+        self, patches: Sequence[JsonObject], *, library_version: int | None = None
+    ) -> WriteReport:
+        """Apply patches (``key``, the item's ``version``, the changed properties), ≤ 50 per
+        request. A stale version fails that object with 412 in ``failed``. When a lost
+        response made the batch go twice, its 412s are checked against the items read back,
+        and patches found applied count as written."""
+        for obj in patches:
+            if not obj.get("key") or not isinstance(obj.get("version"), int):
+                raise ValueError("update_items needs patches with a 'key' and a 'version'")
+        report = WriteReport()
+        for batch in batches(patches):
+            written, replayed = self._post_items(batch, library_version)
+            library_version = _chained(library_version, written)
+            stale = [key for key, failure in written.failed.items() if failure.code == 412]
+            if replayed and stale:
+                wanted = {str(patch["key"]): patch for patch in batch}
+                applied = {
+                    key: obj
+                    for key, obj in self._fetch_map(stale).items()
+                    if patch_applied(wanted[key], obj["data"])
+                }
+                written = with_read_back(written, applied, existed=False)
+            report = report.merged(written)
+        return report
+
+    def delete_items(self, keys: Sequence[str], library_version: int) -> int:
+        """Delete items for good, ≤ 50 per request, each request conditional on the library
+        version (``library_version``, then each answer's); returns the new library version.
+        A library changed meanwhile raises :class:`PreconditionFailed` (unless the change
+        was this very delete, applied before its response was lost)."""
+        version = library_version
+        for start in range(0, len(keys), MAX_WRITE_OBJECTS):
+            chunk = list(keys[start : start + MAX_WRITE_OBJECTS])
+            version = max(version, self._delete_chunk(chunk, version))
+        return version
+
+    def _delete_chunk(self, chunk: list[str], version: int) -> int:
+        """DELETE one chunk of keys at library ``version``; the library version after it."""
+        response = self._conn.request(
+            "DELETE",
+            self._path("/items"),
+            what=self._conn.library,
+            ok=(204, 412),
+            params={"itemKey": ",".join(chunk)},
+            headers={"If-Unmodified-Since-Version": str(version)},
+        )
+        self._versions_cache = None
+        if response.status_code == 204:
+            return library_version(response)
+        if response.extensions.get(REPLAYED) and not self._fetch_map(chunk):
+            return self._conn.last_library_version()
+        raise self._conn.error(response, self._conn.library)
+
+
+def _chained(library_version: int | None, report: WriteReport) -> int | None:
+    """The version the next conditional batch is conditional on: this batch's answer."""
+    return None if library_version is None else report.library_version

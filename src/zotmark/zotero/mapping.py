@@ -1,0 +1,221 @@
+"""Zotero item JSON ⇄ zotmark values: reading items, building new items and write patches.
+
+Pure: no I/O. Item JSON is what the Web API returns (``{"key", "version", "data": {…}}``) or
+its bare ``data`` dict; both are accepted everywhere. Patches are dicts with ``key`` and
+``version`` plus only the properties they change, ready for ``ZoteroClient.update_items``;
+patches for the same item object compose with ``{**p1, **p2}``. Arrays in a patch (``tags``,
+``collections``) replace the item's array wholesale, so they always carry the user's other
+values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from zotmark.core.model import Entry, Ident, Item, identify
+from zotmark.errors import ZoteroError
+from zotmark.zotero.schema import title_field, valid_field
+
+JsonObject = Mapping[str, Any]
+
+NON_REGULAR_TYPES = frozenset({"note", "attachment", "annotation"})
+_STRONG_KINDS = ("arxiv", "doi", "openreview")
+
+
+def _data(obj: JsonObject) -> JsonObject:
+    """The ``data`` part of an API object, or ``obj`` itself when it is bare data."""
+    data = obj.get("data")
+    return data if isinstance(data, Mapping) else obj
+
+
+def _key_version(obj: JsonObject) -> dict[str, Any]:
+    """``{"key", "version"}`` of an item object (the envelope wins over ``data``)."""
+    data = _data(obj)
+    return {
+        "key": obj.get("key", data.get("key")),
+        "version": obj.get("version", data.get("version")),
+    }
+
+
+def is_regular_item(obj: JsonObject) -> bool:
+    """Whether ``obj`` is a top-level regular item (not a note, attachment, annotation or
+    child item): the only items a reading list can hold."""
+    data = _data(obj)
+    return data.get("itemType") not in NON_REGULAR_TYPES and not data.get("parentItem")
+
+
+def item_from_json(obj: JsonObject) -> Item:
+    """The :class:`Item` of an API item object (envelope or bare data).
+
+    The title comes from the type's title-like field (``title``, ``caseName``, …); the ident
+    from that title, ``url``, and the ``DOI``, ``archiveID`` and ``extra`` fields (Zotero's
+    arXiv imports say ``arXiv:…`` there). An empty ``url`` is ``None``.
+    """
+    data = _data(obj)
+    item_type = str(data.get("itemType", ""))
+    title = str(data.get(title_field(item_type)) or data.get("title") or "")
+    url = str(data.get("url") or "").strip() or None
+    text = "\n".join(str(data.get(name) or "") for name in ("DOI", "archiveID", "extra"))
+    key_version = _key_version(obj)
+    return Item(
+        key=str(key_version["key"]),
+        version=int(key_version["version"] or 0),
+        item_type=item_type,
+        title=title,
+        url=url,
+        ident=identify(title, url, text),
+        tags=frozenset(str(t["tag"]) for t in data.get("tags", ())),
+        collections=frozenset(str(c) for c in data.get("collections", ())),
+        deleted=bool(data.get("deleted")),
+    )
+
+
+def managed_tags(read_tag: str, flag_map: Mapping[str, str]) -> frozenset[str]:
+    """The tags zotmark owns for a list: the read tag and every flag's tag.
+    ``flag_map`` maps a flag label (``Relevant?``) to its tag (``relevant``)."""
+    return frozenset({read_tag, *flag_map.values()})
+
+
+def tags_for(
+    read: bool, flags: Mapping[str, bool], read_tag: str, flag_map: Mapping[str, str]
+) -> set[str]:
+    """The managed tags an entry's boxes call for. ``flags`` is keyed by tag name (as in
+    :class:`Entry`); ``flag_map`` maps labels to tag names and bounds which flags count."""
+    tags = {read_tag} if read else set()
+    tags.update(tag for tag in flag_map.values() if flags.get(tag))
+    return tags
+
+
+def _type_fields(ident: Ident, url: str | None) -> dict[str, str]:
+    """``itemType`` and the identifying fields of a new item for ``ident``."""
+    if ident.arxiv:
+        return {
+            "itemType": "preprint",
+            "repository": "arXiv",
+            "archiveID": f"arXiv:{ident.arxiv}",
+            "DOI": f"10.48550/arXiv.{ident.arxiv}",
+            "url": url or f"https://arxiv.org/abs/{ident.arxiv}",
+        }
+    if ident.doi:
+        return {
+            "itemType": "journalArticle",
+            "DOI": ident.doi,
+            "url": url or f"https://doi.org/{ident.doi}",
+        }
+    if ident.openreview and not url:
+        url = f"https://openreview.net/forum?id={ident.openreview}"
+    return {"itemType": "webpage", "url": url or ""}
+
+
+def new_item_data(
+    entry: Entry,
+    *,
+    key: str,
+    collection: str,
+    read_tag: str,
+    flag_tags: Mapping[str, str],
+) -> dict[str, Any]:
+    """The JSON of a new item for ``entry``, to create with the client-chosen ``key`` and
+    ``"version": 0`` (so a retried create cannot duplicate it) in ``collection``.
+
+    ``preprint`` (repository ``arXiv``, ``archiveID`` ``arXiv:ID``, the arXiv DOI) for an
+    arXiv id, ``journalArticle`` for a DOI, ``webpage`` otherwise. The entry's own URL is kept
+    (canonical URL when it has none); the title is the entry's. Tags: :func:`tags_for` with
+    ``flag_tags`` (label → tag). Every field is valid for its type in the packaged schema.
+    """
+    fields = _type_fields(entry.ident, entry.url)
+    title = entry.title or entry.url or ""
+    tags = sorted(tags_for(entry.read, entry.flags, read_tag, flag_tags))
+    data: dict[str, Any] = {"key": key, "version": 0, "itemType": fields.pop("itemType")}
+    data["title"] = title
+    data.update(fields)
+    for name in data.keys() - {"key", "version", "itemType"}:
+        if not valid_field(data["itemType"], name):  # a bug here, never bad input
+            raise ZoteroError(f"'{name}' is not a valid field for type '{data['itemType']}'.")
+    data["tags"] = [{"tag": tag} for tag in tags]
+    data["collections"] = [collection]
+    return data
+
+
+def tag_patch(item_json: JsonObject, add: set[str], remove: set[str]) -> dict[str, Any]:
+    """A patch that adds ``add`` and removes ``remove`` (by name, any tag type) and keeps
+    every other tag of the item as it is. ``add`` and ``remove`` must not overlap."""
+    if add & remove:
+        raise ValueError(f"tags both added and removed: {sorted(add & remove)}")
+    current = _data(item_json).get("tags", ())
+    kept = [dict(tag) for tag in current if tag["tag"] not in remove]
+    present = {tag["tag"] for tag in kept}
+    kept.extend({"tag": name} for name in sorted(add - present))
+    return {**_key_version(item_json), "tags": kept}
+
+
+def collection_patch(
+    item_json: JsonObject, *, add: str | None = None, remove: str | None = None
+) -> dict[str, Any]:
+    """A patch that puts the item into collection ``add`` and/or takes it out of ``remove``,
+    keeping its other collections (in their order)."""
+    current = [str(c) for c in _data(item_json).get("collections", ())]
+    new = [c for c in current if c != remove]
+    if add is not None and add not in new:
+        new.append(add)
+    return {**_key_version(item_json), "collections": new}
+
+
+def title_patch(item_json: JsonObject, title: str) -> dict[str, Any]:
+    """A patch that sets the item's title (in its type's title-like field)."""
+    item_type = str(_data(item_json).get("itemType", ""))
+    return {**_key_version(item_json), title_field(item_type): title}
+
+
+def trash_patch(item_json: JsonObject, *, trashed: bool = True) -> dict[str, Any]:
+    """A patch that moves the item to the trash (or restores it with ``trashed=False``)."""
+    return {**_key_version(item_json), "deleted": 1 if trashed else 0}
+
+
+def _contradicts(a: Ident, b: Ident) -> bool:
+    """Whether two idents carry different values for the same strong identifier."""
+    return any(
+        getattr(a, kind) and getattr(b, kind) and getattr(a, kind) != getattr(b, kind)
+        for kind in _STRONG_KINDS
+    )
+
+
+class IdentIndex:
+    """Items by identifier: arXiv id, DOI, OpenReview id, normalised URL, normalised title.
+
+    Built locally because the Web API's ``q=`` search cannot find DOIs or arXiv ids.
+    """
+
+    def __init__(self, by_key: Mapping[str, list[Item]]) -> None:
+        self._by_key = by_key
+
+    @classmethod
+    def build(cls, items: Iterable[Item]) -> IdentIndex:
+        """An index of ``items`` (every ident key of each item)."""
+        by_key: dict[str, list[Item]] = {}
+        for item in items:
+            for key in item.ident.match_keys():
+                by_key.setdefault(key, []).append(item)
+        return cls(by_key)
+
+    def lookup(self, ident: Ident) -> list[Item]:
+        """The items that match ``ident``, strongest match first, each once.
+
+        Groups in order: same arXiv id, DOI, OpenReview id, normalised URL, normalised title;
+        within a group items with the same normalised title come first. A URL or title match
+        is left out when the two idents name different arXiv ids, DOIs or OpenReview ids.
+        """
+        found: list[Item] = []
+        seen: set[str] = set()
+        for key in ident.match_keys():
+            strong = key.split(":", 1)[0] in _STRONG_KINDS
+            group = [
+                item
+                for item in self._by_key.get(key, ())
+                if item.key not in seen and (strong or not _contradicts(ident, item.ident))
+            ]
+            group.sort(key=lambda item: item.ident.title != ident.title)
+            seen.update(item.key for item in group)
+            found.extend(group)
+        return found

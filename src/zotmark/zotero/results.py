@@ -1,0 +1,108 @@
+"""The typed values the Zotero client returns (frozen, no behaviour beyond merging)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAccess:
+    """Whether a key may read and write one library."""
+
+    read: bool
+    write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """What the API key may do: its user, its access to the configured library, and its
+    access per group (group id, or ``all``)."""
+
+    user_id: int
+    username: str
+    can_read: bool
+    can_write: bool
+    groups: Mapping[str, KeyAccess] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    """Item key → object version for the items changed since some version, and the library
+    version the answer reflects."""
+
+    versions: Mapping[str, int]
+    library_version: int
+
+
+class CollectionInfo(NamedTuple):
+    """One (not trashed) collection."""
+
+    key: str
+    name: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriteFailure:
+    """One object the server refused: its key, the per-object status code and message."""
+
+    key: str
+    code: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    """What one logical write (one or more POSTs) did.
+
+    ``versions`` maps each written object's key to its new object version, ``objects`` to its
+    full JSON as the server returned it (or as read back). ``unchanged`` objects were already
+    as sent; their version did not move (``versions`` holds the version sent).
+    ``already_existed``: keyed creates the server answered "already exists" for (a retried or
+    repeated create whose first attempt was applied); they count as created, with their
+    version read back. ``failed`` holds the rest, by key. ``library_version`` is the library
+    version after the last request.
+    """
+
+    versions: Mapping[str, int] = field(default_factory=dict)
+    objects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    unchanged: frozenset[str] = frozenset()
+    already_existed: frozenset[str] = frozenset()
+    failed: Mapping[str, WriteFailure] = field(default_factory=dict)
+    library_version: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether no object failed."""
+        return not self.failed
+
+    def merged(self, other: WriteReport) -> WriteReport:
+        """This report followed by ``other`` (a later batch of the same write)."""
+        return WriteReport(
+            versions={**self.versions, **other.versions},
+            objects={**self.objects, **other.objects},
+            unchanged=self.unchanged | other.unchanged,
+            already_existed=self.already_existed | other.already_existed,
+            failed={**self.failed, **other.failed},
+            library_version=max(self.library_version, other.library_version),
+        )
+
+
+def key_info_from_json(body: Mapping[str, Any], library_type: str, library_id: str) -> KeyInfo:
+    """The :class:`KeyInfo` of a ``/keys/current`` answer, judged for the library
+    ``library_type``/``library_id`` (an empty user ``library_id`` means the key's own)."""
+    user_id = int(body["userID"])
+    access = body.get("access", {})
+    groups = {
+        str(gid): KeyAccess(bool(g.get("library")), bool(g.get("write")))
+        for gid, g in access.get("groups", {}).items()
+    }
+    if library_type == "user":
+        own = library_id in ("", str(user_id))
+        user = access.get("user", {}) if own else {}
+        mine = KeyAccess(bool(user.get("library")), bool(user.get("write")))
+    else:
+        mine = groups.get(library_id) or groups.get("all") or KeyAccess(False, False)
+    return KeyInfo(user_id, str(body.get("username", "")), mine.read, mine.write, groups)

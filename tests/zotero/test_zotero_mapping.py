@@ -1,0 +1,312 @@
+"""zotero.mapping: item JSON → Item, Entry → new item JSON, patches, the identifier index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zotmark.core.model import Entry, Ident, Item, identify
+from zotmark.zotero.mapping import (
+    IdentIndex,
+    collection_patch,
+    is_regular_item,
+    item_from_json,
+    managed_tags,
+    new_item_data,
+    tag_patch,
+    tags_for,
+    title_patch,
+    trash_patch,
+)
+from zotmark.zotero.schema import item_type, title_field, valid_field
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+FLAGS = {"Relevant?": "relevant"}
+
+
+def _recorded(seq: int) -> dict[str, Any]:
+    lines = (FIXTURES / "recordings" / "dataserver-session.jsonl").read_text().splitlines()
+    exchange: dict[str, Any] = json.loads(lines[seq - 1])
+    return exchange
+
+
+def _entry(
+    title: str, url: str | None, *, read: bool = False, relevant: bool | None = None
+) -> Entry:
+    flags = {} if relevant is None else {"relevant": relevant}
+    return Entry(line=1, title=title, url=url, ident=identify(title, url), read=read, flags=flags)
+
+
+def _item(key: str, title: str, url: str | None = None, text: str = "") -> Item:
+    return Item(key, 1, "preprint", title, url, identify(title, url, text))
+
+
+# --- item_from_json -----------------------------------------------------------------------------
+
+
+def test_recorded_preprint_maps_to_item_with_arxiv_ident() -> None:
+    obj = _recorded(4)["response"]["body"]["successful"]["0"]
+    item = item_from_json(obj)
+    assert item.key == "GNVQSMGM"
+    assert item.version == 2
+    assert item.item_type == "preprint"
+    assert item.title == "Attention Is Not All You Need"
+    assert item.ident.arxiv == "2401.00001"
+    assert item.tags == {"to-read", "transformers"}
+    assert item.collections == {"HQ6CUPGM"}
+    assert not item.deleted
+
+
+def test_recorded_trashed_item_is_deleted() -> None:
+    obj = _recorded(30)["response"]["body"][0]
+    assert item_from_json(obj).deleted
+
+
+def test_bare_data_dict_maps_like_the_envelope() -> None:
+    obj = _recorded(4)["response"]["body"]["successful"]["0"]
+    assert item_from_json(obj["data"]) == item_from_json(obj)
+
+
+def test_empty_url_is_none() -> None:
+    assert item_from_json({"key": "AAAAAAAA", "version": 3, "data": {"url": ""}}).url is None
+
+
+@pytest.mark.parametrize(
+    ("data", "arxiv", "doi"),
+    [
+        (
+            {"itemType": "journalArticle", "DOI": "10.1112/PLMS/s2-42.1.230"},
+            None,
+            "10.1112/plms/s2-42.1.230",
+        ),
+        ({"itemType": "journalArticle", "extra": "arXiv: 2206.06488 [cs]"}, "2206.06488", None),
+        ({"itemType": "preprint", "archiveID": "arXiv:2105.07581v2"}, "2105.07581", None),
+        ({"itemType": "preprint", "DOI": "10.48550/arXiv.2004.09476"}, "2004.09476", None),
+        ({"itemType": "webpage", "url": "https://arxiv.org/pdf/2104.00437"}, "2104.00437", None),
+    ],
+)
+def test_identifiers_come_from_url_doi_archive_id_and_extra(
+    data: dict[str, str], arxiv: str | None, doi: str | None
+) -> None:
+    item = item_from_json({"key": "AAAAAAAA", "version": 1, "data": {"title": "T", **data}})
+    assert (item.ident.arxiv, item.ident.doi) == (arxiv, doi)
+
+
+def test_title_comes_from_the_types_title_like_field() -> None:
+    item = item_from_json(
+        {"key": "AAAAAAAA", "version": 1, "data": {"itemType": "case", "caseName": "Roe"}}
+    )
+    assert item.title == "Roe"
+    assert item.ident.title == "roe"
+
+
+@pytest.mark.parametrize(
+    ("data", "regular"),
+    [
+        ({"itemType": "preprint"}, True),
+        ({"itemType": "note"}, False),
+        ({"itemType": "attachment"}, False),
+        ({"itemType": "journalArticle", "parentItem": "ABCD2345"}, False),
+    ],
+)
+def test_only_top_level_regular_items_are_regular(data: dict[str, str], regular: bool) -> None:
+    assert is_regular_item({"data": data}) is regular
+
+
+# --- new_item_data ------------------------------------------------------------------------------
+
+
+def test_arxiv_entry_becomes_preprint_from_arxiv() -> None:
+    entry = _entry("Multimodal Learning", "https://ar5iv.labs.arxiv.org/html/2206.06488")
+    data = new_item_data(
+        entry, key="ABCD2345", collection="COLL2345", read_tag="read", flag_tags=FLAGS
+    )
+    assert data["itemType"] == "preprint"
+    assert data["repository"] == "arXiv"
+    assert data["archiveID"] == "arXiv:2206.06488"
+    assert data["url"] == "https://ar5iv.labs.arxiv.org/html/2206.06488"
+    assert data["key"] == "ABCD2345"
+    assert data["version"] == 0
+    assert data["collections"] == ["COLL2345"]
+
+
+def test_doi_entry_becomes_journal_article_with_doi() -> None:
+    entry = _entry("On Computable Numbers", "https://doi.org/10.1112/plms/s2-42.1.230")
+    data = new_item_data(
+        entry, key="ABCD2345", collection="COLL2345", read_tag="read", flag_tags=FLAGS
+    )
+    assert data["itemType"] == "journalArticle"
+    assert data["DOI"] == "10.1112/plms/s2-42.1.230"
+
+
+@pytest.mark.parametrize("url", ["https://example.org/paper", None])
+def test_other_entries_become_webpages(url: str | None) -> None:
+    data = new_item_data(
+        _entry("VideoBERT", url), key="ABCD2345", collection="C", read_tag="read", flag_tags=FLAGS
+    )
+    assert data["itemType"] == "webpage"
+    assert data["title"] == "VideoBERT"
+    assert data["url"] == (url or "")
+
+
+ENTRIES = [
+    _entry("Vision Transfomers are Robust Learners", "https://arxiv.org/abs/2105.07581", read=True),
+    _entry("Old style", "https://arxiv.org/abs/hep-th/9901001v2", relevant=True),
+    _entry("A DOI paper", "https://dx.doi.org/10.1145/3292500.3330701"),
+    _entry("An OpenReview paper", "https://openreview.net/forum?id=YicbFdNTTy"),
+    _entry("A blog post", "http://www.example.com/post/?utm_source=x"),
+    _entry("VideoBERT", None),
+]
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.title)
+def test_new_item_fields_are_valid_for_their_type(entry: Entry) -> None:
+    data = new_item_data(entry, key="ABCD2345", collection="C", read_tag="read", flag_tags=FLAGS)
+    fields = data.keys() - {"key", "version", "itemType", "tags", "collections"}
+    assert fields
+    assert all(valid_field(data["itemType"], name) for name in fields)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.title)
+def test_new_item_maps_back_to_the_entrys_ident_and_tags(entry: Entry) -> None:
+    data = new_item_data(entry, key="ABCD2345", collection="C", read_tag="read", flag_tags=FLAGS)
+    item = item_from_json(data)
+    assert item.ident.primary == entry.ident.primary
+    assert item.tags == tags_for(entry.read, entry.flags, "read", FLAGS)
+    assert item.title == entry.title
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "flags", "expected"),
+    [
+        (False, {}, set()),
+        (True, {}, {"read"}),
+        (False, {"relevant": True}, {"relevant"}),
+        (True, {"relevant": False}, {"read"}),
+        (False, {"unconfigured": True}, set()),
+    ],
+)
+def test_tags_for_boxes(read: bool, flags: dict[str, bool], expected: set[str]) -> None:
+    assert tags_for(read, flags, "read", FLAGS) == expected
+
+
+def test_managed_tags_are_read_tag_and_flag_tags() -> None:
+    assert managed_tags("done", FLAGS) == {"done", "relevant"}
+
+
+ITEM_JSON: dict[str, Any] = {
+    "key": "ABCD2345",
+    "version": 7,
+    "data": {
+        "key": "ABCD2345",
+        "version": 7,
+        "itemType": "case",
+        "caseName": "x",
+        "tags": [{"tag": "mine"}, {"tag": "auto", "type": 1}, {"tag": "read"}],
+        "collections": ["AAAA2222", "BBBB3333"],
+    },
+}
+
+
+def test_tag_patch_keeps_the_users_other_tags() -> None:
+    patch = tag_patch(ITEM_JSON, add={"relevant"}, remove={"read"})
+    assert patch == {
+        "key": "ABCD2345",
+        "version": 7,
+        "tags": [{"tag": "mine"}, {"tag": "auto", "type": 1}, {"tag": "relevant"}],
+    }
+
+
+_NAMES = st.sets(st.sampled_from(["a", "b", "read", "relevant", "x y", "Ünï"]))
+
+
+@given(current=_NAMES, add=_NAMES, remove=_NAMES)
+def test_tag_patch_yields_current_minus_removed_plus_added(
+    current: set[str], add: set[str], remove: set[str]
+) -> None:
+    add -= remove
+    item = {
+        "key": "ABCD2345",
+        "version": 1,
+        "data": {"tags": [{"tag": t} for t in sorted(current)]},
+    }
+    names = [t["tag"] for t in tag_patch(item, add=add, remove=remove)["tags"]]
+    assert sorted(names) == sorted((current - remove) | add)
+
+
+def test_tag_patch_does_not_add_a_tag_twice() -> None:
+    assert tag_patch(ITEM_JSON, add={"auto"}, remove=set())["tags"] == ITEM_JSON["data"]["tags"]
+
+
+def test_tag_patch_refuses_overlapping_add_and_remove() -> None:
+    with pytest.raises(ValueError, match="read"):
+        tag_patch(ITEM_JSON, add={"read"}, remove={"read"})
+
+
+def test_collection_patch_adds_and_removes_keeping_others() -> None:
+    assert collection_patch(ITEM_JSON, add="CCCC4444")["collections"] == [
+        "AAAA2222",
+        "BBBB3333",
+        "CCCC4444",
+    ]
+    assert collection_patch(ITEM_JSON, remove="AAAA2222")["collections"] == ["BBBB3333"]
+    assert collection_patch(ITEM_JSON, add="AAAA2222")["collections"] == ["AAAA2222", "BBBB3333"]
+
+
+def test_title_patch_writes_the_types_title_field() -> None:
+    assert title_patch(ITEM_JSON, "New") == {"key": "ABCD2345", "version": 7, "caseName": "New"}
+
+
+def test_trash_patch_sets_deleted() -> None:
+    assert trash_patch(ITEM_JSON) == {"key": "ABCD2345", "version": 7, "deleted": 1}
+    assert trash_patch(ITEM_JSON, trashed=False)["deleted"] == 0
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+def test_schema_knows_title_like_fields() -> None:
+    assert title_field("case") == "caseName"
+    assert title_field("preprint") == "title"
+    assert "archiveID" in item_type("preprint").fields
+
+
+# --- IdentIndex ---------------------------------------------------------------------------------
+
+
+def test_index_finds_by_each_identifier_kind() -> None:
+    a = _item("AAAAAAAA", "Paper A", "https://arxiv.org/abs/2105.07581")
+    b = _item("BBBBBBBB", "Paper B", "https://doi.org/10.1000/xyz")
+    c = _item("CCCCCCCC", "Paper C", "https://example.org/c")
+    d = _item("DDDDDDDD", "Paper D")
+    index = IdentIndex.build([a, b, c, d])
+    assert index.lookup(identify("other", "https://ar5iv.org/abs/2105.07581v3")) == [a]
+    assert index.lookup(identify("other", None, "doi:10.1000/XYZ")) == [b]
+    assert index.lookup(identify("other", "http://www.example.org/c/")) == [c]
+    assert index.lookup(identify("PAPER  d!", None)) == [d]
+    assert index.lookup(identify("nothing", None)) == []
+
+
+def test_index_orders_stronger_matches_first_and_lists_each_item_once() -> None:
+    by_arxiv = _item("AAAAAAAA", "Other title", "https://arxiv.org/abs/2105.07581")
+    by_title = _item("BBBBBBBB", "Same title")
+    both = _item("CCCCCCCC", "Same title", "https://arxiv.org/abs/2105.07581")
+    index = IdentIndex.build([by_title, by_arxiv, both])
+    found = index.lookup(identify("Same title", "https://arxiv.org/abs/2105.07581"))
+    assert [item.key for item in found] == ["CCCCCCCC", "AAAAAAAA", "BBBBBBBB"]
+
+
+def test_index_title_match_is_dropped_when_arxiv_ids_differ() -> None:
+    other = _item("AAAAAAAA", "Same title", "https://arxiv.org/abs/2105.07581")
+    index = IdentIndex.build([other])
+    assert index.lookup(identify("Same title", "https://arxiv.org/abs/2004.09476")) == []
+    assert index.lookup(Ident(title="same title")) == [other]

@@ -1,0 +1,107 @@
+"""zotero.transport: back-off, retries and replay marking, on a scripted mock transport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import httpx2
+import pytest
+
+from zotmark.zotero.transport import REPLAYED, RetryTransport
+
+from .fakes import FakeTime
+
+Step = httpx2.Response | Exception
+
+
+def _scripted(steps: list[Step]) -> Callable[[httpx2.Request], httpx2.Response]:
+    remaining: Iterator[Step] = iter(steps)
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        step = next(remaining)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    return handler
+
+
+def _client(
+    steps: list[Step], time: FakeTime, **kwargs: float
+) -> tuple[httpx2.Client, RetryTransport]:
+    transport = RetryTransport(
+        httpx2.MockTransport(_scripted(steps)), sleep=time.sleep, clock=time.clock, **kwargs
+    )
+    return httpx2.Client(transport=transport), transport
+
+
+def test_429_is_retried_after_retry_after() -> None:
+    time = FakeTime()
+    client, transport = _client(
+        [httpx2.Response(429, headers={"Retry-After": "3"}), httpx2.Response(200)], time
+    )
+    assert client.get("http://z/items").status_code == 200
+    assert time.sleeps == [3.0]
+    assert transport.requests == 2
+
+
+def test_503_without_retry_after_backs_off_exponentially() -> None:
+    time = FakeTime()
+    client, _ = _client([httpx2.Response(503), httpx2.Response(503), httpx2.Response(200)], time)
+    assert client.get("http://z/items").status_code == 200
+    assert time.sleeps == [1.0, 2.0]
+
+
+def test_backoff_header_delays_the_next_request_and_is_hidden() -> None:
+    time = FakeTime()
+    client, _ = _client(
+        [httpx2.Response(200, headers={"Backoff": "5"}), httpx2.Response(200)], time
+    )
+    first = client.get("http://z/items")
+    assert time.sleeps == []
+    assert "Backoff" not in first.headers
+    client.get("http://z/items")
+    assert time.sleeps == [5.0]
+
+
+def test_connection_errors_exhaust_retries_with_capped_backoff() -> None:
+    time = FakeTime()
+    steps: list[Step] = [httpx2.ConnectError("refused")] * 6
+    client, transport = _client(steps, time, max_retries=5, max_backoff=5)
+    with pytest.raises(httpx2.ConnectError):
+        client.get("http://z/items")
+    assert time.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]
+    assert transport.requests == 6
+
+
+def test_rate_limit_outlasting_retries_returns_the_429_without_its_delay() -> None:
+    time = FakeTime()
+    steps: list[Step] = [httpx2.Response(429, headers={"Retry-After": "2"})] * 3
+    client, _ = _client(steps, time, max_retries=2)
+    response = client.get("http://z/items")
+    assert response.status_code == 429
+    assert "Retry-After" not in response.headers
+    assert time.sleeps == [2.0, 2.0]
+
+
+def test_retry_after_is_capped_by_max_backoff() -> None:
+    time = FakeTime()
+    client, _ = _client(
+        [httpx2.Response(429, headers={"Retry-After": "3600"}), httpx2.Response(200)],
+        time,
+        max_backoff=60,
+    )
+    client.get("http://z/items")
+    assert time.sleeps == [60.0]
+
+
+def test_a_dropped_response_marks_the_retry_replayed() -> None:
+    time = FakeTime()
+    client, _ = _client([httpx2.RemoteProtocolError("dropped"), httpx2.Response(200)], time)
+    assert client.post("http://z/items", json=[]).extensions[REPLAYED] is True
+
+
+def test_a_refused_connection_is_not_a_replay() -> None:
+    time = FakeTime()
+    client, _ = _client([httpx2.ConnectError("refused"), httpx2.Response(200)], time)
+    assert client.post("http://z/items", json=[]).extensions[REPLAYED] is False
