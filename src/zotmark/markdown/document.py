@@ -1,0 +1,115 @@
+"""The parsed reading list: the original text plus where every entry, flag and heading sits.
+
+A :class:`Document` never stores a rewritten form of the file: :func:`render` returns the text
+it was parsed from, byte for byte. Everything the patcher needs to change an entry surgically
+(offsets of its box, flag boxes, anchor, title and block) is on its :class:`ListEntry`.
+Offsets are indices into ``Document.text`` (characters, not bytes); lines are 0-based in
+offsets' neighbours (``first_line``/``last_line``) and 1-based only in ``Entry.line`` and
+warnings, which are for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from zotmark.core.model import Entry
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something in the list a user should look at; the entry is still read where possible.
+
+    ``kind`` is one of ``reversed-link``, ``empty-link``, ``no-link``, ``same-identifier``,
+    ``duplicate``, ``ignored`` (an entry inside a code block or comment), ``stray-flag``,
+    ``empty-entry``. ``line`` is 1-based.
+    """
+
+    line: int
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One heading. ``path`` is the heading path ending with this heading's own text.
+
+    ``start`` is the offset of the heading's first line, ``body`` the offset just past its
+    last line (its line ending included), ``end`` the offset where the next heading of the same
+    or a higher level starts (or the end of the text).
+    """
+
+    line: int
+    level: int
+    title: str
+    path: tuple[str, ...]
+    start: int
+    body: int
+    end: int
+
+
+class ListEntry(NamedTuple):
+    """One entry with the positions the patcher needs (a named tuple: cheap to build by the
+    ten thousand).
+
+    ``box`` is the offset of the entry's box character (`` ``, ``x`` or ``X``); ``flag_boxes``
+    maps a flag's tag name to the offset of its box character. The block spans
+    ``[start, end)``: the entry line, its continuation lines and nested items, its last line's
+    ending included, trailing blank lines excluded. ``line_end`` is the offset where the entry
+    line's content ends (before its line ending); ``anchor_at`` where a new anchor goes;
+    ``anchor_key`` the span of an existing anchor's key. ``title_inner`` is the span a new title
+    replaces and ``title_outer`` the span strikethrough wraps (``None`` without a title).
+    ``indent``/``marker``/``eol`` are the entry line's leading whitespace, list marker and line
+    ending; ``child_indent`` the leading whitespace of its first nested list item, if any.
+    ``title_form`` is ``bold``/``link``/``text``/``""``; ``link_label`` and ``link_wrapped``
+    describe the link its URL came from (``([Link](url))`` → ``"Link"``, ``True``).
+    """
+
+    entry: Entry
+    box: int
+    flag_boxes: Mapping[str, int]
+    first_line: int
+    last_line: int
+    start: int
+    end: int
+    line_end: int
+    anchor_at: int
+    anchor_key: Span | None
+    title_inner: Span | None
+    title_outer: Span | None
+    indent: str
+    marker: str
+    eol: str
+    child_indent: str | None = None
+    title_form: str = ""
+    link_label: str | None = None
+    link_wrapped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed reading list.
+
+    ``flag_labels`` maps a flag's tag name to its label as the file spells it (the first
+    spelling met). ``open_at_end`` is true when the text ends inside a fenced code block or an
+    HTML comment (an entry appended there would be ignored).
+    """
+
+    text: str
+    entries: tuple[ListEntry, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
+    sections: tuple[Section, ...] = ()
+    flag_labels: Mapping[str, str] = field(default_factory=dict)
+    open_at_end: bool = False
+
+    def find(self, line: int) -> ListEntry | None:
+        """The entry whose task box is on 1-based line ``line``, if any."""
+        return next((e for e in self.entries if e.entry.line == line), None)
+
+
+def render(document: Document) -> str:
+    """The document's text: exactly the text it was parsed from."""
+    return document.text

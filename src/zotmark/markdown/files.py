@@ -1,0 +1,146 @@
+"""Reading and atomically rewriting a reading-list file, never clobbering a newer edit.
+
+Bytes are preserved exactly: files are decoded as UTF-8 with ``surrogateescape`` (a BOM stays
+in the text as U+FEFF; undecodable bytes survive as lone surrogates) and encoded back the same
+way, with no newline translation. A write goes to a temporary file in the same directory, is
+fsynced, and replaces the list only if the list still has the fingerprint it had when it was
+read (DESIGN §2). ``OSError`` is translated into :class:`~zotmark.errors.ListFileError` here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from zotmark.errors import FileChangedError, ListFileError
+
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What a file looked like when it was read: size, mtime (ns), inode and SHA-256."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
+    return Fingerprint(
+        info.st_size, info.st_mtime_ns, info.st_ino, hashlib.sha256(data).hexdigest()
+    )
+
+
+def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
+    """The file's bytes and the fingerprint of exactly those bytes."""
+    with path.open("rb") as handle:
+        before = os.fstat(handle.fileno())
+        if stat.S_ISDIR(before.st_mode):
+            raise IsADirectoryError(21, "Is a directory")
+        data = handle.read()
+        return data, _fingerprint(data, os.fstat(handle.fileno()))
+
+
+class ListFile:
+    """The file operations on a reading list (all static; paths may be symlinks)."""
+
+    @staticmethod
+    def read(path: Path | str) -> tuple[str, Fingerprint]:
+        """The list's text and its fingerprint. :class:`ListFileError` when it cannot be read."""
+        path = Path(path)
+        try:
+            data, fingerprint = _read_bytes(path)
+        except OSError as error:
+            raise ListFileError(f"cannot read the list {path}: {_reason(error)}") from None
+        return data.decode(ENCODING, ERRORS), fingerprint
+
+    @staticmethod
+    def fingerprint(path: Path | str) -> Fingerprint | None:
+        """The file's current fingerprint, or ``None`` when it does not exist."""
+        path = Path(path)
+        try:
+            return _read_bytes(path)[1]
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise ListFileError(f"cannot read the list {path}: {_reason(error)}") from None
+
+    @staticmethod
+    def write(path: Path | str, text: str, expected: Fingerprint | None) -> Fingerprint:
+        """Atomically replace the list with ``text`` and return the new fingerprint.
+
+        ``expected`` is the fingerprint from :meth:`read` (``None``: the file must not exist
+        yet). The file's mode is kept. Raises :class:`FileChangedError` when the file changed
+        since it was read (nothing is written then) and :class:`ListFileError` on I/O errors.
+        """
+        target = Path(os.path.realpath(path))
+        try:
+            data = text.encode(ENCODING, ERRORS)
+        except UnicodeEncodeError as error:
+            raise ListFileError(f"cannot encode the list {target}: {error.reason}") from None
+        try:
+            return _replace(target, data, expected)
+        except FileChangedError:
+            raise
+        except OSError as error:
+            raise ListFileError(f"cannot write the list {target}: {_reason(error)}") from None
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+    """``data`` in a new fsynced file beside ``target`` with permission bits ``mode``."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".zotmark", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            os.fsync(out.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be fsynced
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _replace(target: Path, data: bytes, expected: Fingerprint | None) -> Fingerprint:
+    current = ListFile.fingerprint(target)
+    if current != expected:
+        raise FileChangedError(f"{target} changed since it was read; not overwriting it")
+    mode = stat.S_IMODE(target.stat().st_mode) if current is not None else _default_mode()
+    temp = _write_temp(target, data, mode)
+    try:
+        if ListFile.fingerprint(target) != expected:
+            raise FileChangedError(f"{target} changed since it was read; not overwriting it")
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return _fingerprint(data, target.stat())
+
+
+def _default_mode() -> int:
+    """The mode a new file gets under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

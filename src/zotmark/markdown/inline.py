@@ -1,0 +1,377 @@
+"""The fields of one entry read from the text of its line: title, URL, anchor, strikethrough.
+
+:func:`extract` implements DESIGN §2's field rules on the content of an entry line (the text
+after the task box) and, for the URL only, its continuation line. All positions it returns
+are offsets into that content, so the parser can turn them into offsets into the file.
+
+Inline structure is found with regexes on a *mask* of the content: a same-length copy in which
+backslash escapes, code-span contents, HTML comments and (for emphasis) link destinations are
+blanked with NUL characters. Text is always cut from the original, never from the mask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from zotmark.markdown.escape import mask_escapes, unescape
+
+_TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
+_DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
+_SCHEME = r"(?:https?|ftp)://"
+LINK = re.compile(
+    rf"(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{_SCHEME}))?"
+    rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
+    rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{_SCHEME}[^\s\[\]]*)\]"
+    rf"|<(?P<auto>{_SCHEME}[^\s<>]*)>"
+    rf"|(?P<bare>{_SCHEME}[^\W_][^\s<>]*)"
+)
+ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_BOLD = re.compile(
+    r"\*\*(?=[^\s*])(?P<a>.+?)(?<=[^\s*])\*\*|(?<![^\W_])__(?=\S)(?P<b>.+?)(?<=\S)__(?![^\W_])"
+)
+_MARKS = re.compile(r"\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$)")
+_STARS = re.compile(r"\*+")
+_BARE_TRAILING = ".,;:!?'\"*_~"
+_EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
+_TITLE_JUNK = " \t-–—:;,|/·•"
+_GENERIC_TEXT = (
+    "link links url pdf pdfs arxiv paper papers code codes project projects page website web "
+    "site homepage home html abs abstract doi github gitlab git repo repository video videos "
+    "slides slide ppt blog post demo dataset data poster talk openreview oepnreview here "
+    "download source official community supp supplementary bibtex youtube note notes review "
+    "read this preprint publication article full text online version pytorch tensorflow "
+    "implementation huggingface hf model models weights tweet twitter medium"
+)
+_GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
+_NON_WORD = re.compile(r"[\W_]+")
+
+Span = tuple[int, int]
+
+
+class Inline(NamedTuple):
+    """What one entry line says (offsets relative to the content passed to :func:`extract`).
+
+    ``title_inner`` is the text a new title replaces; ``title_outer`` what strikethrough wraps
+    (the whole ``**…**`` or ``[…](…)``). ``title_form`` is ``bold``, ``link``, ``text`` or
+    ``""`` (no title). ``link_label``/``link_wrapped`` describe the link the URL came from when
+    it is not the title (``([Link](url))``: ``"Link"``, ``True``); ``issues`` holds
+    ``reversed-link``, ``empty-link`` or ``no-link``. ``anchor_at`` is where an anchor goes.
+    """
+
+    title: str
+    url: str | None
+    struck: bool
+    anchor: str | None
+    anchor_key: Span | None
+    anchor_at: int
+    title_inner: Span | None
+    title_outer: Span | None
+    title_form: str
+    link_label: str | None
+    link_wrapped: bool
+    issues: tuple[str, ...]
+
+
+def is_generic(label: str) -> bool:
+    """Whether a link text names no paper: ``Link``, ``PDF``, ``[pdf]``, ``arXiv:2401.13660``,
+    ``Code_official``, an emoji, a number (every word generic or a number, or no letter)."""
+    if not any(char.isalpha() for char in label):
+        return True
+    words = _NON_WORD.sub(" ", label).casefold().split()
+    return all(word in _GENERIC_WORDS or word.isdigit() for word in words)
+
+
+def _blank(mask: str, start: int, end: int) -> str:
+    return mask[:start] + "\x00" * (end - start) + mask[end:]
+
+
+def _unmark(text: str, mask: str, start: int, end: int, lone_star: bool) -> str:
+    """``text[start:end]`` without emphasis/code/strike delimiters and comments, unescaped.
+    With ``lone_star`` a ``*`` run is literal text (it has nothing to pair with)."""
+    parts, pos = [], start
+    for mark in _MARKS.finditer(mask, start, end):
+        if lone_star and mark.group()[0] == "*":
+            continue
+        parts.append(unescape(text[pos : mark.start()]))
+        pos = mark.end()
+    parts.append(unescape(text[pos:end]))
+    return "".join(parts)
+
+
+def mask_code(mask: str) -> str:
+    """``mask`` with the contents of code spans blanked (they hold no markup)."""
+    if "`" in mask:
+        for code in _CODE.finditer(mask):
+            mask = _blank(mask, *code.span(2))
+    return mask
+
+
+def plain(text: str, lone_star: bool | None = None) -> str:
+    """``text`` (inline Markdown) as plain text: links become their text, images vanish,
+    delimiters go, escapes are resolved and whitespace collapses. A single ``*`` run is
+    literal text; ``lone_star`` overrides that count when ``text`` is part of a longer text."""
+    mask = mask_code(mask_escapes(text))
+    if lone_star is None:
+        lone_star = "*" in mask and len(_STARS.findall(mask)) == 1
+    parts, pos = [], 0
+    for link in LINK.finditer(mask):
+        parts.append(_unmark(text, mask, pos, link.start(), lone_star))
+        if link["text"] is not None:
+            if not link["img"]:
+                parts.append(plain(text[link.start("text") : link.end("text")]))
+        elif link["rtext"] is not None:
+            parts.append(plain(text[link.start("rtext") : link.end("rtext")]))
+        else:
+            group = "auto" if link["auto"] is not None else "bare"
+            parts.append(text[link.start(group) : _end(text, link, group)])
+        pos = _end(text, link)
+    parts.append(_unmark(text, mask, pos, len(text), lone_star))
+    return " ".join("".join(parts).split())
+
+
+def _end(text: str, link: re.Match[str], group: str | int = 0) -> int:
+    """Where a link match ends; a bare URL ends before its trailing punctuation."""
+    if link["bare"] is None:
+        return link.end(group)
+    return link.start() + len(_trim_bare(text[link.start() : link.end()]))
+
+
+def _trim_bare(url: str) -> str:
+    """A bare URL without trailing punctuation and unbalanced closing brackets."""
+    while url and (
+        url[-1] in _BARE_TRAILING
+        or (url[-1] == ")" and url.count(")") > url.count("("))
+        or (url[-1] == "]" and url.count("]") > url.count("["))
+    ):
+        url = url[:-1]
+    return url
+
+
+@dataclass(slots=True)
+class _Scan:
+    """The content and its masks while one line is being read."""
+
+    text: str
+    mask: str  # escapes, code-span contents, comments and the anchor blanked
+    links: list[re.Match[str]]
+    cuts: list[Span]  # links, comments and the anchor: not part of the title text
+    anchor: re.Match[str] | None
+    open_comment: int | None
+    first_comment: int  # where the first comment or the anchor starts (else the length)
+
+
+def _scan(text: str) -> _Scan:
+    """Mask escapes, then code spans, then the anchor and comments; then find the links."""
+    mask = mask_code(mask_escapes(text))
+    anchors = list(ANCHOR.finditer(mask)) if "<!--" in mask else []
+    anchor = anchors[-1] if anchors else None
+    cuts: list[Span] = []
+    if anchor is not None:
+        mask = _blank(mask, *anchor.span())
+        cuts.append(anchor.span())
+    open_comment = None
+    if "<!--" in mask:
+        for comment in _COMMENT.finditer(mask):
+            if not comment.group().endswith("-->"):
+                open_comment = comment.start()
+            mask = _blank(mask, *comment.span())
+            cuts.append(comment.span())
+    comments = [start for start, end in cuts if text.startswith("<!--", start)]
+    first_comment = min(comments, default=len(text))
+    links = list(LINK.finditer(mask))
+    cuts.extend((link.start(), _end(text, link)) for link in links)
+    return _Scan(text, mask, links, sorted(cuts), anchor, open_comment, first_comment)
+
+
+def _url_of(text: str, link: re.Match[str]) -> str | None:
+    """The target of one link match in ``text``, or ``None`` for an image, an empty or an
+    in-page target."""
+    if link["text"] is not None:
+        if link["img"]:
+            return None
+        dest = unescape(text[link.start("dest") : link.end("dest")])
+        dest = dest[1:-1].strip() if dest.startswith("<") else dest
+        return dest if dest and not dest.startswith("#") else None
+    for group in ("rdest", "auto"):
+        if link[group] is not None:
+            return text[link.start(group) : link.end(group)]
+    return _trim_bare(text[link.start() : link.end()]) or None
+
+
+def _choose_url(scan: _Scan) -> tuple[str | None, re.Match[str] | None]:
+    """The first explicit link target, else the first bare URL; and the link it came from."""
+    bare: tuple[str | None, re.Match[str] | None] = (None, None)
+    for link in scan.links:
+        url = _url_of(scan.text, link)
+        if url is None:
+            continue
+        if link["bare"] is None:
+            return url, link
+        if bare[0] is None:
+            bare = (url, link)
+    return bare
+
+
+def _wrapped_in_tildes(segment: str) -> bool:
+    segment = segment.strip()
+    return len(segment) >= 4 and segment.startswith("~~") and segment.endswith("~~")
+
+
+def _struck(mask: str, outer: Span, inner: Span) -> bool:
+    """Whether the title is struck through: ``~~**T**~~``, ``**~~T~~**`` or ``~~T~~``."""
+    start, end = outer
+    if start >= 2 and mask[start - 2 : start] == "~~" and mask[end : end + 2] == "~~":
+        return True
+    return _wrapped_in_tildes(mask[start:end]) or _wrapped_in_tildes(mask[inner[0] : inner[1]])
+
+
+def _inside_link_text(scan: _Scan, pos: int) -> bool:
+    return any(
+        link["text"] is not None and link.start("text") <= pos < link.end("text")
+        for link in scan.links
+    )
+
+
+def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
+    """The first bold span outside link texts whose text has a letter or digit."""
+    if "**" not in scan.mask and "__" not in scan.mask:
+        return None
+    emphasis = scan.mask
+    for link in scan.links:  # link targets and bare URLs never hold emphasis
+        start = link.end("text") if link["text"] is not None else link.start()
+        emphasis = _blank(emphasis, start, _end(scan.text, link))
+    for bold in _BOLD.finditer(emphasis):
+        if _inside_link_text(scan, bold.start()):
+            continue
+        group = "a" if bold["a"] is not None else "b"
+        inner = bold.span(group)
+        title = plain(scan.text[inner[0] : inner[1]])
+        if not any(char.isalnum() for char in title):
+            continue
+        if is_generic(title) and any(inner[0] <= link.start() < inner[1] for link in scan.links):
+            continue  # **[[Paper](url)]** is a link, not a title
+        return title, inner, bold.span()
+    return None
+
+
+def _link_title(scan: _Scan) -> tuple[str, Span, Span] | None:
+    """The text of the first link (not an image), unless it is generic."""
+    for link in scan.links:
+        if link["text"] is not None and not link["img"]:
+            inner = link.span("text")
+        elif link["rtext"] is not None:
+            inner = link.span("rtext")
+        else:
+            continue
+        title = plain(scan.text[inner[0] : inner[1]])
+        return (title, inner, link.span()) if not is_generic(title) else None
+    return None
+
+
+def _text_pieces(scan: _Scan) -> list[Span]:
+    pieces, pos = [], 0
+    for start, end in scan.cuts:
+        if start > pos:
+            pieces.append((pos, start))
+        pos = max(pos, end)
+    pieces.append((pos, len(scan.text)))
+    return pieces
+
+
+def _clean_title(title: str) -> str:
+    previous = None
+    while previous != title:
+        previous = title
+        title = _EMPTY_PAIR.sub("", title).strip(_TITLE_JUNK)
+    return " ".join(title.split())
+
+
+def _text_title(scan: _Scan) -> tuple[str, Span, Span] | None:
+    """The text left without links, URLs and comments; spans cover its first real piece."""
+    pieces = _text_pieces(scan)
+    stars = sum(len(_STARS.findall(scan.mask, a, b)) for a, b in pieces)
+    title = _clean_title(" ".join(plain(scan.text[a:b], stars == 1) for a, b in pieces))
+    if not title:
+        return None
+    for start, end in pieces:
+        segment = scan.text[start:end]
+        if any(char.isalnum() for char in segment):
+            outer = (start + len(segment) - len(segment.lstrip()), start + len(segment.rstrip()))
+            inner = outer
+            if _wrapped_in_tildes(scan.mask[outer[0] : outer[1]]):
+                inner = (outer[0] + 2, outer[1] - 2)
+            return title, inner, outer
+    return None
+
+
+def _title(scan: _Scan) -> tuple[str, Span | None, Span | None, str]:
+    """Title, inner and outer span, form. Without a title the outer span is the whole content
+    before any comment or anchor, so that an entry of only a link can still be struck through."""
+    for form, finder in (("bold", _bold_title), ("link", _link_title), ("text", _text_title)):
+        found = finder(scan)
+        if found is not None:
+            return found[0], found[1], found[2], form
+    segment = scan.text[: scan.first_comment]
+    start = len(segment) - len(segment.lstrip())
+    outer = (start, len(segment.rstrip())) if segment.strip() else None
+    return "", outer, outer, ""
+
+
+def _issues(scan: _Scan, url: str | None, source: re.Match[str] | None) -> list[str]:
+    issues = []
+    if source is not None and source["rdest"] is not None:
+        issues.append("reversed-link")
+    if any(
+        link["text"] is not None and not link["img"] and not link["dest"] for link in scan.links
+    ):
+        issues.append("empty-link")
+    if url is None and not issues and not scan.links:
+        issues.append("no-link")
+    return issues
+
+
+def _link_form(content: str, source: re.Match[str] | None, form: str) -> tuple[str | None, bool]:
+    """The text of the link the URL came from (unless it is the title) and whether the link
+    sits in parentheses, as in ``([Link](url))``."""
+    if source is None or source["text"] is None or form == "link":
+        return None, False
+    start, end = source.span()
+    wrapped = start > 0 and content[start - 1] == "(" and content[end : end + 1] == ")"
+    return content[source.start("text") : source.end("text")], wrapped
+
+
+def extract(content: str, continuation: str | None = None) -> Inline:
+    """The fields of an entry whose line reads ``content`` after its task box.
+
+    ``continuation`` is the entry's next line when it continues the entry's paragraph; it is
+    searched for a URL only when ``content`` has no link at all.
+    """
+    scan = _scan(content)
+    url, source = _choose_url(scan)
+    issues = _issues(scan, url, source)
+    if url is None and not scan.links and continuation:
+        url, source = _choose_url(_scan(continuation))
+        if url is not None:
+            issues = ["reversed-link"] if source is not None and source["rdest"] else []
+        source = None  # a link on the next line says nothing about the entry line's form
+    title, inner, outer, form = _title(scan)
+    label, wrapped = _link_form(content, source, form)
+    anchor = scan.anchor
+    return Inline(
+        title=title,
+        url=url,
+        struck=outer is not None and inner is not None and _struck(scan.mask, outer, inner),
+        anchor=anchor["key"] if anchor else None,
+        anchor_key=anchor.span("key") if anchor else None,
+        anchor_at=scan.open_comment if scan.open_comment is not None else len(content),
+        title_inner=inner if form else None,
+        title_outer=outer,
+        title_form=form,
+        link_label=label,
+        link_wrapped=wrapped,
+        issues=tuple(issues),
+    )

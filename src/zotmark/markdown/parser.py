@@ -1,0 +1,335 @@
+"""The lossless reading-list parser: text → :class:`~zotmark.markdown.document.Document`.
+
+One pass over the lines tracks fenced code blocks, HTML comments, headings, front matter and
+the stack of open list items (an item is nested in an earlier one indented less). A task item
+is an entry, unless its label names a configured flag and its parent item is an entry: then
+it is that entry's flag. Task items inside code blocks and comments are ignored with a
+warning. The fields of each entry are then read by :func:`zotmark.markdown.inline.extract`.
+The text itself is kept as it is, so rendering is the identity (DESIGN §2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from zotmark.core.model import Entry, identify
+from zotmark.markdown import blocks
+from zotmark.markdown.checks import cross_warnings
+from zotmark.markdown.document import Document, ListEntry, ParseWarning, Section
+from zotmark.markdown.fastpath import extract_common
+from zotmark.markdown.inline import Inline, extract, plain
+
+DEFAULT_FLAGS: Mapping[str, str] = {"Relevant?": "relevant"}
+
+
+def flag_key(label: str) -> str:
+    """A flag label compared case-insensitively, a trailing ``?`` or ``:`` optional."""
+    return label.strip().rstrip("?:").strip().casefold()
+
+
+@dataclass(slots=True)
+class _Draft:
+    """An entry while its block is still being read."""
+
+    line: int
+    line_at: int
+    box: int
+    read: bool
+    indent: str
+    marker: str
+    content: str
+    content_at: int
+    section: tuple[str, ...]
+    flags: dict[str, tuple[bool, int]] = field(default_factory=dict)
+    last_line: int = -1
+    continuation: str | None = None
+    child_indent: str | None = None
+
+
+_Open = tuple[int, _Draft | None]
+"""An open list item: the column of its marker and the entry it is, if it is one."""
+
+
+class _Scanner:
+    """The state of one pass over the lines (one instance per :func:`parse` call)."""
+
+    def __init__(self, text: str, flags: Mapping[str, str]) -> None:
+        self.text = text
+        self.lines = blocks.split_lines(text)
+        self.flag_tags = {flag_key(label): tag for label, tag in flags.items()}
+        self.flag_labels: dict[str, str] = {}
+        self.drafts: list[_Draft] = []
+        self.warnings: list[ParseWarning] = []
+        self.headings: list[tuple[int, int, int, str, tuple[str, ...]]] = []  # first and last
+        # line, level, title, path
+        self.path: list[tuple[int, str]] = []
+        self.section: tuple[str, ...] = ()
+        self.stack: list[_Open] = []
+        self.fence: str | None = None
+        self.comment = False
+        self.prev_blank = True
+        self.prev_para = False
+        self.last_nonblank = -1
+
+    def run(self) -> None:
+        contents, starts = self.lines.contents, self.lines.starts
+        for i in range(self._front_matter_end(), len(contents)):
+            line = contents[i]
+            shift = 1 if i == 0 and line.startswith("\ufeff") else 0
+            if shift:
+                line = line[1:]
+            stripped = line.lstrip(" \t")
+            if self.fence is not None:
+                self._fence_line(i, line)
+            elif self.comment:
+                self._comment_line(i, line)
+            elif not stripped:
+                self.prev_blank, self.prev_para = True, False
+                continue
+            else:
+                self._line(i, line, stripped, starts[i] + shift)
+                self.prev_blank = False
+            if stripped:
+                self.last_nonblank = i
+        self._pop(-1)
+
+    def _front_matter_end(self) -> int:
+        """The index of the first line after YAML front matter (0 without front matter)."""
+        contents = self.lines.contents
+        if not contents or contents[0].lstrip("\ufeff").rstrip(" \t") != "---":
+            return 0
+        for i in range(1, len(contents)):
+            if contents[i].rstrip(" \t") in ("---", "..."):
+                return i + 1
+        return 0
+
+    def _ignored(self, i: int, line: str, where: str) -> None:
+        match = blocks.ITEM.match(line.lstrip(" \t"))
+        if match is not None and match[4] is not None:
+            snippet = line.strip()[:60]
+            self.warnings.append(
+                ParseWarning(i + 1, "ignored", f"an entry inside {where} is ignored: {snippet}")
+            )
+
+    def _fence_line(self, i: int, line: str) -> None:
+        assert self.fence is not None
+        if blocks.closes_fence(line, self.fence):
+            self.fence = None
+        else:
+            self._ignored(i, line, "a code block")
+
+    def _comment_line(self, i: int, line: str) -> None:
+        self.comment, texts = blocks.comment_state(line, True)
+        for text in texts:
+            self._ignored(i, text, "an HTML comment")
+
+    def _pop(self, column: int) -> None:
+        """Close the open items whose marker sits at ``column`` or further right."""
+        stack = self.stack
+        while stack and stack[-1][0] >= column:
+            draft = stack.pop()[1]
+            if draft is not None:
+                draft.last_line = self.last_nonblank
+
+    def _line(self, i: int, line: str, stripped: str, offset: int) -> None:
+        """One non-blank line outside code blocks and comments (``stripped``: without its
+        indentation)."""
+        indent = len(line) - len(stripped)
+        column = blocks.width(line[:indent]) if indent else 0
+        first = stripped[0]
+        item = blocks.ITEM.match(line) if first in "-*+0123456789" else None
+        was_para, self.prev_para = self.prev_para, False
+        if first in "`~" and (fence := blocks.fence_open(line)) is not None:
+            self._pop(column)
+            self.fence = fence
+            return
+        if first == "#" and column <= 3 and (atx := blocks.atx_heading(line)) is not None:
+            self._heading(i, i, atx[0], atx[1])
+        elif first in "=-" and was_para and (level := blocks.setext_level(line)) is not None:
+            self._heading(i - 1, i, level, self.lines.contents[i - 1].strip())
+        elif item is not None and item[4] is not None:
+            self._item(i, line, item, column, offset)
+        elif first in "*-_" and blocks.is_thematic_break(line):
+            self._pop(column)
+        elif item is not None:
+            self._item(i, line, item, column, offset)
+        else:
+            self._text(i, line, column)
+        if "<!--" in line:
+            self._comment_start(i, line)
+
+    def _comment_start(self, i: int, line: str) -> None:
+        self.comment, texts = blocks.comment_state(line, False)
+        for text in texts:
+            self._ignored(i, text, "an HTML comment")
+
+    def _text(self, i: int, line: str, column: int) -> None:
+        """A line that is no item, heading, fence or break: a paragraph or HTML line."""
+        if self.prev_blank or (column <= 3 and blocks.is_html_start(line)):
+            self._pop(column)
+        if not self.stack:
+            self.prev_para = not blocks.is_html_start(line)
+            return
+        draft = self.stack[-1][1]
+        if draft is not None and draft.line == i - 1:
+            draft.continuation = line
+
+    def _heading(self, first: int, last: int, level: int, raw: str) -> None:
+        self._pop(-1)
+        title = plain(raw)
+        self.path = [(lv, t) for lv, t in self.path if lv < level] + [(level, title)]
+        self.section = tuple(t for _, t in self.path)
+        self.headings.append((first, last, level, title, self.section))
+
+    def _item(self, i: int, line: str, item: re.Match[str], column: int, offset: int) -> None:
+        self._pop(column)
+        parent = self.stack[-1][1] if self.stack else None
+        if parent is not None and parent.child_indent is None:
+            parent.child_indent = item[1]
+        if item[4] is None:
+            self.stack.append((column, None))
+            return
+        content = line[item.end() :]
+        tag = self.flag_tags.get(flag_key(content)) if len(content) < 64 else None
+        if tag is not None and parent is not None:
+            parent.flags.setdefault(tag, (item[4] != " ", offset + item.start(4)))
+            self.flag_labels.setdefault(tag, content.strip())
+            self.stack.append((column, None))
+            return
+        if tag is not None:
+            self.warnings.append(
+                ParseWarning(i + 1, "stray-flag", f"flag {content.strip()!r} is under no entry")
+            )
+            self.stack.append((column, None))
+            return
+        draft = _Draft(
+            line=i,
+            line_at=offset,
+            box=offset + item.start(4),
+            read=item[4] != " ",
+            indent=item[1],
+            marker=item[2],
+            content=content,
+            content_at=offset + item.end(),
+            section=self.section,
+        )
+        self.drafts.append(draft)
+        self.stack.append((column, draft))
+
+
+_MESSAGES = {
+    "reversed-link": "reversed link (text)[url] read as a link to {url}: {title!r}",
+    "empty-link": "empty link: {title!r} has no URL",
+    "no-link": "no link: {title!r} has no URL",
+}
+
+
+def _line_end(lines: blocks.Lines, i: int, ending: bool) -> int:
+    """The offset where line ``i``'s content ends, or (``ending``) where its ending ends."""
+    end = lines.starts[i] + len(lines.contents[i])
+    return end + len(lines.endings[i]) if ending else end
+
+
+def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
+    return [
+        ParseWarning(line, issue, _MESSAGES[issue].format(title=fields.title, url=fields.url))
+        for issue in fields.issues
+    ]
+
+
+def _moved(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
+    return None if span is None else (span[0] + by, span[1] + by)
+
+
+def _finish(lines: blocks.Lines, draft: _Draft, fields: Inline) -> ListEntry:
+    """The entry a draft describes, its fields read from its line."""
+    text = draft.content if draft.continuation is None else f"{draft.content}\n{draft.continuation}"
+    entry = Entry(
+        line=draft.line + 1,
+        title=fields.title,
+        url=fields.url,
+        ident=identify(fields.title, fields.url, text),
+        read=draft.read,
+        flags={tag: state for tag, (state, _) in draft.flags.items()},
+        section=draft.section,
+        anchor=fields.anchor,
+        struck=fields.struck,
+    )
+    at = draft.content_at
+    return ListEntry(
+        entry=entry,
+        box=draft.box,
+        flag_boxes={tag: offset for tag, (_, offset) in draft.flags.items()},
+        first_line=draft.line,
+        last_line=draft.last_line,
+        start=draft.line_at,
+        end=_line_end(lines, draft.last_line, True),
+        line_end=_line_end(lines, draft.line, False),
+        anchor_at=at + fields.anchor_at,
+        anchor_key=_moved(fields.anchor_key, at),
+        title_inner=_moved(fields.title_inner, at),
+        title_outer=_moved(fields.title_outer, at),
+        indent=draft.indent,
+        marker=draft.marker,
+        eol=lines.endings[draft.line],
+        child_indent=draft.child_indent,
+        title_form=fields.title_form,
+        link_label=fields.link_label,
+        link_wrapped=fields.link_wrapped,
+    )
+
+
+def _entries(scanner: _Scanner, warnings: list[ParseWarning]) -> list[ListEntry]:
+    """The entries of all drafts; task items with neither title, link nor anchor are none."""
+    entries = []
+    for draft in scanner.drafts:
+        content, continuation = draft.content, draft.continuation
+        fields = extract_common(content, continuation) or extract(content, continuation)
+        if not fields.title and fields.url is None and fields.anchor is None:
+            warnings.append(ParseWarning(draft.line + 1, "empty-entry", "a task item without text"))
+            continue
+        if fields.issues:
+            warnings.extend(_field_warnings(draft.line + 1, fields))
+        entries.append(_finish(scanner.lines, draft, fields))
+    return entries
+
+
+def _sections(scanner: _Scanner) -> tuple[Section, ...]:
+    """The headings as sections; a section ends where a heading of its level or higher starts."""
+    lines, text = scanner.lines, scanner.text
+    ends: list[int] = [len(text)] * len(scanner.headings)
+    open_sections: list[tuple[int, int]] = []  # (level, index) of sections not yet ended
+    for k, (first, _, level, _, _) in enumerate(scanner.headings):
+        while open_sections and open_sections[-1][0] >= level:
+            ends[open_sections.pop()[1]] = lines.starts[first]
+        open_sections.append((level, k))
+    sections = []
+    for k, (first, last, level, title, path) in enumerate(scanner.headings):
+        start = lines.starts[first] + (1 if first == 0 and text[:1] == "\ufeff" else 0)
+        body = _line_end(lines, last, True)
+        sections.append(Section(first + 1, level, title, path, start, body, ends[k]))
+    return tuple(sections)
+
+
+def parse(text: str, flags: Mapping[str, str] = DEFAULT_FLAGS) -> Document:
+    """Parse a reading list. Never fails: what cannot be read becomes a warning.
+
+    ``flags`` maps flag labels as written in the list (``"Relevant?"``) to tag names
+    (``"relevant"``). ``render(parse(text)) == text`` for every ``text``.
+    """
+    scanner = _Scanner(text, flags)
+    scanner.run()
+    warnings = list(scanner.warnings)
+    entries = _entries(scanner, warnings)
+    warnings.extend(cross_warnings(listed.entry for listed in entries))
+    warnings.sort(key=lambda warning: warning.line)
+    return Document(
+        text=text,
+        entries=tuple(entries),
+        warnings=tuple(warnings),
+        sections=_sections(scanner),
+        flag_labels=dict(scanner.flag_labels),
+        open_at_end=scanner.fence is not None or scanner.comment,
+    )

@@ -1,0 +1,110 @@
+"""What ``zotmark check`` shows: a parsed list as one JSON document or as rich renderables."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from zotmark.core.model import Entry
+from zotmark.markdown.document import Document
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """``text`` printable: undecodable bytes (lone surrogates) shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    ident = entry.ident
+    return {
+        "line": entry.line,
+        "title": _clean(entry.title),
+        "url": _clean(entry.url) if entry.url is not None else None,
+        "ident": {
+            "arxiv": ident.arxiv,
+            "doi": ident.doi,
+            "openreview": ident.openreview,
+            "url": _clean(ident.url) if ident.url is not None else None,
+            "title": _clean(ident.title),
+        },
+        "read": entry.read,
+        "flags": dict(entry.flags),
+        "section": [_clean(part) for part in entry.section],
+        "anchor": entry.anchor,
+        "struck": entry.struck,
+    }
+
+
+def check_json(file: str, document: Document) -> dict[str, Any]:
+    """The ``check --json`` document: the file, its entries and its warnings."""
+    return {
+        "file": file,
+        "entries": [_entry_json(listed.entry) for listed in document.entries],
+        "warnings": [
+            {"line": w.line, "kind": w.kind, "message": _clean(w.message)}
+            for w in document.warnings
+        ],
+    }
+
+
+def _identifiers(entry: Entry) -> str:
+    ident = entry.ident
+    pairs = (("arXiv", ident.arxiv), ("DOI", ident.doi), ("OpenReview", ident.openreview))
+    return "\n".join(f"{name} {value}" for name, value in pairs if value)
+
+
+def _flags(entry: Entry) -> str:
+    return " ".join(f"{'☑' if state else '☐'} {tag}" for tag, state in entry.flags.items())
+
+
+_COLUMNS: dict[str, dict[str, Any]] = {
+    "line": {"style": "dim", "no_wrap": True, "justify": "right"},
+    "title": {"style": "bold", "ratio": 5, "overflow": "fold"},
+    "url": {"style": "cyan", "ratio": 3, "overflow": "fold"},
+    "identifiers": {"no_wrap": True},
+    "read": {"no_wrap": True, "justify": "center"},
+    "flags": {"no_wrap": True},
+    "section": {"ratio": 2, "overflow": "fold"},
+    "anchor": {"no_wrap": True},
+}
+_ALWAYS = ("line", "title", "url", "read")
+
+
+def _row(entry: Entry) -> dict[str, Text]:
+    return {
+        "line": Text(str(entry.line)),
+        "title": Text(_clean(entry.title), style="strike" if entry.struck else ""),
+        "url": Text(_clean(entry.url or "")),
+        "identifiers": Text(_identifiers(entry)),
+        "read": Text("☑" if entry.read else "☐"),
+        "flags": Text(_flags(entry)),
+        "section": Text(_clean(" › ".join(entry.section))),
+        "anchor": Text(entry.anchor or ""),
+    }
+
+
+def check_renderable(file: str, document: Document) -> RenderableType:
+    """The entries as a table (columns empty for every entry left out), then the warnings,
+    then a one-line summary."""
+    rows = [_row(listed.entry) for listed in document.entries]
+    shown = [c for c in _COLUMNS if c in _ALWAYS or any(row[c].plain for row in rows)]
+    table = Table(title=escape(_clean(file)), expand=True)
+    for column in shown:
+        table.add_column(column, **_COLUMNS[column])
+    for row in rows:
+        table.add_row(*(row[column] for column in shown))
+    warnings = [
+        Text.assemble(
+            (f"line {w.line}: ", "yellow"), (w.kind, "bold yellow"), f" {_clean(w.message)}"
+        )
+        for w in document.warnings
+    ]
+    summary = Text(f"{len(document.entries)} entries, {len(document.warnings)} warnings")
+    return Group(table, *warnings, summary)

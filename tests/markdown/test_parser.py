@@ -1,0 +1,335 @@
+"""The reading-list grammar of DESIGN §2: entries, flags, sections, fields and warnings."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import FIXTURES
+
+from zotmark.markdown.document import Document
+from zotmark.markdown.parser import parse
+
+
+def titles(document: Document) -> list[str]:
+    return [listed.entry.title for listed in document.entries]
+
+
+def kinds(document: Document) -> list[tuple[int, str]]:
+    return [(warning.line, warning.kind) for warning in document.warnings]
+
+
+@pytest.fixture(scope="module")
+def original() -> Document:
+    path = FIXTURES / "original-reading-list.md"
+    return parse(path.read_bytes().decode("utf-8"))
+
+
+# --- the original list ---------------------------------------------------------------------------
+
+
+def test_original_list_has_seventeen_entries(original: Document) -> None:
+    assert len(original.entries) == 17
+    assert [e.entry.line for e in original.entries] == [*range(1, 30, 2), 31, 32]
+
+
+def test_original_list_titles_come_from_bold_text(original: Document) -> None:
+    assert titles(original)[0] == "Multimodal Learning with Transformers: A Survey"
+    assert titles(original)[-3:] == [
+        "Vision Transfomers are Robust Learners",
+        "ViLBERT: Pretraining Task-Agnostic Visiolinguistic Representations for "
+        "Vision-and-Language Tasks",
+        "VideoBERT",
+    ]
+
+
+def test_original_list_arxiv_ids_from_ar5iv_and_abs_links(original: Document) -> None:
+    arxiv = {e.entry.title: e.entry.ident.arxiv for e in original.entries}
+    assert arxiv["Multimodal Learning with Transformers: A Survey"] == "2206.06488"
+    assert arxiv["Vision Transfomers are Robust Learners"] == "2105.07581"
+    assert sum(1 for value in arxiv.values() if value) == 13
+
+
+def test_original_list_other_links_are_plain_urls(original: Document) -> None:
+    by_title = {e.entry.title: e.entry for e in original.entries}
+    wavenet = by_title["WaveNet: A Generative Model for Raw Audio"]
+    mir = by_title["MIR-ST500: A Dataset for Music Information Retrieval"]
+    assert (
+        wavenet.url
+        == "https://deepmind.com/research/publications/wavenet-generative-model-raw-audio"
+    )
+    assert mir.url == "https://paperswithcode.com/dataset/mir-st500"
+    assert (wavenet.ident.arxiv, wavenet.ident.doi, mir.ident.arxiv) == (None, None, None)
+    assert wavenet.ident.url is not None and mir.ident.url is not None
+
+
+def test_original_list_nothing_is_read(original: Document) -> None:
+    assert not any(e.entry.read for e in original.entries)
+
+
+def test_original_list_only_the_tab_indented_flag_is_ticked(original: Document) -> None:
+    relevant = [e.entry.title for e in original.entries if e.entry.flags.get("relevant")]
+    assert relevant == ["Vision Transfomers are Robust Learners"]
+    assert sum(1 for e in original.entries if "relevant" in e.entry.flags) == 15
+
+
+def test_original_list_vilbert_and_videobert_have_no_url(original: Document) -> None:
+    assert [e.entry.url for e in original.entries[-2:]] == [None, None]
+
+
+def test_original_list_warnings(original: Document) -> None:
+    assert kinds(original) == [
+        (25, "same-identifier"),
+        (29, "reversed-link"),
+        (31, "empty-link"),
+        (32, "no-link"),
+    ]
+    assert "2004.09476" in original.warnings[0].message
+
+
+# --- structure -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("marker", ["-", "*", "+", "1.", "7)"])
+def test_every_list_marker_starts_an_entry(marker: str) -> None:
+    assert titles(parse(f"{marker} [ ] **Paper**\n")) == ["Paper"]
+
+
+@pytest.mark.parametrize("box, read", [("[ ]", False), ("[x]", True), ("[X]", True)])
+def test_box_states(box: str, read: bool) -> None:
+    assert parse(f"- {box} Paper").entries[0].entry.read is read
+
+
+@pytest.mark.parametrize("line", ["- [] Paper", "- [x]Paper", "[ ] Paper", "-[ ] Paper", "- [y] P"])
+def test_not_task_items(line: str) -> None:
+    assert parse(line).entries == ()
+
+
+@pytest.mark.parametrize("label", ["Relevant?", "relevant", "RELEVANT:", "Relevant", " relevant ?"])
+def test_flag_label_matches_case_insensitively_with_optional_mark(label: str) -> None:
+    document = parse(f"- [ ] **Paper**\n  - [x] {label}\n")
+    assert [dict(e.entry.flags) for e in document.entries] == [{"relevant": True}]
+
+
+def test_configured_flags_map_labels_to_tags() -> None:
+    text = "- [ ] Paper\n    - [x] Must read:\n    - [ ] Relevant?\n"
+    document = parse(text, {"Must read": "must-read"})
+    assert [e.entry.title for e in document.entries] == ["Paper", "Relevant?"]
+    assert dict(document.entries[0].entry.flags) == {"must-read": True}
+
+
+def test_flag_box_offsets_point_at_the_box() -> None:
+    text = "- [ ] Paper\n\t- [x] Relevant?\n"
+    listed = parse(text).entries[0]
+    assert text[listed.flag_boxes["relevant"]] == "x"
+    assert text[listed.box] == " "
+
+
+def test_task_under_a_plain_bullet_is_an_entry() -> None:
+    text = "- Vision\n  - [ ] **ViT**\n  - [x] **DeiT**\n"
+    assert titles(parse(text)) == ["ViT", "DeiT"]
+
+
+def test_nested_non_flag_tasks_are_entries_too() -> None:
+    text = "- [ ] [Image Classification]()\n\n    - [x] [AlexNet](https://a.org/x)\n"
+    assert titles(parse(text)) == ["Image Classification", "AlexNet"]
+
+
+def test_flag_outside_an_entry_is_a_warning() -> None:
+    document = parse("- [ ] Relevant?\n")
+    assert document.entries == ()
+    assert kinds(document) == [(1, "stray-flag")]
+
+
+def test_entry_block_covers_nested_items_and_continuations() -> None:
+    text = "- [ ] A\n  notes\n    - [ ] Relevant?\n    - detail\n\n- [ ] B\n"
+    first, second = parse(text).entries
+    assert text[first.start : first.end] == "- [ ] A\n  notes\n    - [ ] Relevant?\n    - detail\n"
+    assert text[second.start : second.end] == "- [ ] B\n"
+
+
+def test_entry_block_ends_before_an_unindented_paragraph_after_a_blank_line() -> None:
+    text = "- [ ] A\n\nSome prose.\n"
+    listed = parse(text).entries[0]
+    assert text[listed.start : listed.end] == "- [ ] A\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```\n- [ ] Hidden\n```\n",
+        "~~~ python\n- [ ] Hidden\n~~~\n",
+        "- [ ] [Shown](https://a.org)\n    ```\n    - [ ] Hidden\n    ```\n",
+        "````\n```\n- [ ] Hidden\n````\n",
+        "<!-- - [ ] Hidden -->\n",
+        "<!--\n- [ ] Hidden\n-->\n",
+        "text <!-- start\n- [ ] Hidden\nend --> more\n",
+    ],
+)
+def test_entries_in_code_blocks_and_comments_are_ignored_with_a_warning(text: str) -> None:
+    document = parse(text)
+    assert "Hidden" not in titles(document)
+    assert [w.kind for w in document.warnings] == ["ignored"]
+
+
+def test_parsing_resumes_after_a_closed_fence_and_comment() -> None:
+    text = "```\n- [ ] A\n```\n<!--\n- [ ] B\n-->\n- [ ] C\n"
+    assert titles(parse(text)) == ["C"]
+
+
+def test_an_escaped_comment_opener_opens_nothing() -> None:
+    assert titles(parse("- [ ] **A \\<!-- B**\n- [ ] C\n")) == ["A <!-- B", "C"]
+
+
+def test_a_comment_opener_in_a_code_span_opens_nothing() -> None:
+    assert titles(parse("- [ ] **A** `<!--`\n- [ ] C\n")) == ["A", "C"]
+
+
+def test_details_blocks_are_normal_content() -> None:
+    text = "<details><summary>Week 1</summary>\n\n- [ ] **A**\n  - [x] Relevant?\n\n</details>\n"
+    document = parse(text)
+    assert titles(document) == ["A"]
+    assert document.entries[0].entry.flags == {"relevant": True}
+
+
+def test_sections_are_heading_paths() -> None:
+    text = (
+        "# List\n## Vision\n### ViT\n- [ ] A\n## Audio\n- [ ] B\n\n"
+        "Music\n-----\n- [ ] C\n# [Other](http://x.org) ##\n- [ ] D\n"
+    )
+    sections = [e.entry.section for e in parse(text).entries]
+    assert sections == [
+        ("List", "Vision", "ViT"),
+        ("List", "Audio"),
+        ("List", "Music"),
+        ("Other",),
+    ]
+
+
+def test_front_matter_is_skipped() -> None:
+    text = "---\ntitle: x\n---\n- [ ] A\n"
+    document = parse(text)
+    assert titles(document) == ["A"]
+    assert document.sections == ()
+
+
+def test_bom_crlf_and_tabs() -> None:
+    text = "\ufeff- [ ] **A**\r\n\t- [x] Relevant?\r\n- [x] **B**"
+    first, second = parse(text).entries
+    assert (first.entry.title, first.entry.flags, first.eol) == ("A", {"relevant": True}, "\r\n")
+    assert text[first.box] == " " and text[first.start] == "-"
+    assert (second.entry.title, second.entry.read, second.end) == ("B", True, len(text))
+
+
+def test_lone_carriage_returns_end_lines() -> None:
+    assert titles(parse("- [ ] A\r- [ ] B\r")) == ["A", "B"]
+
+
+# --- fields ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, title",
+    [
+        ("**Bold Title** ([Link](https://x.org))", "Bold Title"),
+        ("__Under Title__ [pdf](https://x.org)", "Under Title"),
+        ("[Linked Title](https://x.org) [code](https://github.com/x)", "Linked Title"),
+        ("[PDF](https://x.org) Remaining Title", "Remaining Title"),
+        ("Plain Title https://arxiv.org/abs/2105.07581", "Plain Title"),
+        ("Plain Title ([Link]())", "Plain Title"),
+        ("**[[Paper](https://x.org)]** Venue Title", "Venue Title"),
+        ("[**Paper**](https://x.org) Real Title", "Real Title"),
+        ("**A \\*starred\\* \\[title\\]**", "A *starred* [title]"),
+        ("**`code` _em_ title**", "code em title"),
+        ("[SEQ* (ACL 2024)](https://x.org)", "SEQ* (ACL 2024)"),
+    ],
+)
+def test_title_rules(content: str, title: str) -> None:
+    assert parse(f"- [ ] {content}").entries[0].entry.title == title
+
+
+@pytest.mark.parametrize(
+    "content, url",
+    [
+        ("**T** ([Link](https://a.org/x))", "https://a.org/x"),
+        ("**T** <https://a.org/x>", "https://a.org/x"),
+        ("**T** see https://a.org/x.", "https://a.org/x"),
+        ("**T** (https://a.org/x)", "https://a.org/x"),
+        ("**T** (Link)[https://a.org/x]", "https://a.org/x"),
+        ("[T] (https://a.org/x)", "https://a.org/x"),
+        ("[T]( https://a.org/x )", "https://a.org/x"),
+        ("[T](<https://a.org/x y>)", "https://a.org/x y"),
+        ('[T](https://a.org/x_(y) "title")', "https://a.org/x_(y)"),
+        ("https://bare.org/a [T](https://a.org/x)", "https://a.org/x"),
+        ("[T](https://a.org/vision\\_transformer)", "https://a.org/vision_transformer"),
+        ("[T](#in-page)", None),
+        ("![img](https://a.org/i.png) T", None),
+        ("[![badge](https://img.org/b.svg)](https://a.org/x) T", "https://a.org/x"),
+    ],
+)
+def test_url_rules(content: str, url: str | None) -> None:
+    assert parse(f"- [ ] {content}").entries[0].entry.url == url
+
+
+def test_link_on_the_continuation_line_counts() -> None:
+    text = "- [X] **Title**, Author et al.\n[`Paper`](https://arxiv.org/abs/1711.00043)\n"
+    entry = parse(text).entries[0].entry
+    assert (entry.title, entry.url, entry.ident.arxiv) == (
+        "Title",
+        "https://arxiv.org/abs/1711.00043",
+        "1711.00043",
+    )
+    assert parse(text).warnings == ()
+
+
+def test_arxiv_id_from_text_of_the_entry() -> None:
+    entry = parse("- [ ] **T** arXiv:2105.07581").entries[0].entry
+    assert (entry.url, entry.ident.arxiv) == (None, "2105.07581")
+
+
+def test_anchor_at_the_end_of_the_line() -> None:
+    text = "- [ ] **T** ([Link](https://a.org)) <!-- zotero:ABCD2345 -->\n"
+    listed = parse(text).entries[0]
+    assert listed.entry.anchor == "ABCD2345"
+    assert listed.anchor_key is not None
+    assert text[listed.anchor_key[0] : listed.anchor_key[1]] == "ABCD2345"
+    assert listed.entry.title == "T"
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["~~**T**~~ ([Link](u))", "**~~T~~**", "~~[T](https://a.org)~~", "~~T~~ https://a.org"],
+)
+def test_struck_titles(content: str) -> None:
+    entry = parse(f"- [ ] {content}").entries[0].entry
+    assert (entry.title, entry.struck) == ("T", True)
+
+
+def test_escaped_tildes_do_not_strike() -> None:
+    entry = parse("- [ ] **\\~\\~T\\~\\~**").entries[0].entry
+    assert (entry.title, entry.struck) == ("~~T~~", False)
+
+
+# --- warnings -------------------------------------------------------------------------------
+
+
+def test_exact_duplicates_are_warned_about() -> None:
+    text = "- [ ] **A** [x](https://arxiv.org/abs/2105.07581)\n- [ ] **A** (https://arxiv.org/pdf/2105.07581v2)\n"
+    assert kinds(parse(text)) == [(2, "duplicate")]
+
+
+def test_duplicate_titles_without_links_are_warned_about() -> None:
+    assert kinds(parse("- [ ] **A**\n- [ ] **a.**\n")) == [
+        (1, "no-link"),
+        (2, "no-link"),
+        (2, "duplicate"),
+    ]
+
+
+def test_struck_entries_are_not_compared() -> None:
+    text = "- [ ] ~~**A**~~ https://a.org/x\n- [ ] **A** https://a.org/x\n"
+    assert kinds(parse(text)) == []
+
+
+def test_task_without_text_is_no_entry() -> None:
+    document = parse("- [ ]\n- [ ] ~~~~\n")
+    assert document.entries == ()
+    assert [w.kind for w in document.warnings] == ["empty-entry", "empty-entry"]
