@@ -9,6 +9,9 @@ Commands with ``--json`` print exactly one JSON document on stdout.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +19,10 @@ from rich.markup import escape
 
 from zotmark import __version__
 from zotmark.errors import ExitCode, ZotmarkError
+
+if TYPE_CHECKING:
+    from zotmark.config import Config
+    from zotmark.service.progress import ProgressHook
 
 app = typer.Typer(
     name="zotmark",
@@ -25,6 +32,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
+
+
+class _Output:
+    """The global ``--quiet``/``--verbose`` choice (set by the root callback on every call)."""
+
+    quiet = False
+    verbose = 0
+
+
+OUTPUT = _Output()
+PLAN_LINES = 30
+"""Plan lines ``zotmark sync`` prints before "… and N more" (all with ``--verbose``)."""
 
 
 def _version(value: bool) -> None:
@@ -38,8 +57,369 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print nothing but errors (and --json documents)."
+    ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More detail: every plan line, -vv debug logs."
+    ),
 ) -> None:
     """Keep a Markdown reading list and a Zotero collection in two-way sync."""
+    if quiet and verbose:
+        raise typer.BadParameter("use --quiet or --verbose, not both", param_hint="--quiet")
+    OUTPUT.quiet, OUTPUT.verbose = quiet, verbose
+    if verbose:
+        from zotmark.service.logs import configure_logging
+
+        configure_logging("info" if verbose == 1 else "debug")
+
+
+def _flag_options(values: list[str]) -> dict[str, str]:
+    """``--flag LABEL=TAG`` options as a label → tag mapping (the default when none)."""
+    from zotmark.markdown.parser import DEFAULT_FLAGS
+
+    flags = {}
+    for value in values:
+        label, equals, tag = value.rpartition("=")
+        if not equals or not label.strip() or not tag.strip():
+            raise typer.BadParameter(f"expected LABEL=TAG, got {value!r}", param_hint="--flag")
+        flags[label.strip()] = tag.strip()
+    return flags or dict(DEFAULT_FLAGS)
+
+
+@app.command()
+def check(
+    file: str = typer.Argument(..., metavar="FILE", help="The reading list (Markdown) to read."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    flag: list[str] = typer.Option(  # noqa: B008
+        [], "--flag", help="A flag label and its tag, LABEL=TAG (repeatable).", show_default=False
+    ),
+) -> None:
+    """Parse a list; print the entries as understood and every warning."""
+    import json
+
+    from zotmark.markdown.files import ListFile
+    from zotmark.markdown.parser import parse
+    from zotmark.markdown.report import check_json, check_renderable
+
+    flags = _flag_options(flag)
+    text, _ = ListFile.read(file)
+    document = parse(text, flags)
+    if json_output:
+        typer.echo(json.dumps(check_json(file, document), ensure_ascii=False, indent=2))
+    else:
+        Console().print(check_renderable(file, document))
+
+
+@app.command()
+def sandbox(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(0, "--port", help="Port to listen on (0: any free port)."),
+    data: str = typer.Option(
+        "", "--data", metavar="FILE", help="Load the libraries from FILE and save them back."
+    ),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", help="Delay every API request."),
+    faults: str = typer.Option(
+        "",
+        "--faults",
+        metavar="SPEC",
+        help="Fault rules, ';'-separated, e.g. '429=2,times=1;backoff=5,method=GET' "
+        "(kinds: latency=MS, backoff=S, 429[=S], 503[=S], drop, concurrent; options: "
+        "times=N, after=N, every=N, method=M, path=TEXT).",
+    ),
+) -> None:
+    """Run the local Zotero API server; the first stdout line is JSON {url, api_key, user_id}."""
+    from pathlib import Path
+
+    from zotmark.sandbox.command import run_sandbox
+
+    run_sandbox(
+        host=host,
+        port=port,
+        data=Path(data) if data else None,
+        latency_ms=latency_ms,
+        faults=faults,
+    )
+
+
+CONFIG_OPTION = typer.Option(
+    None, "--config", "-c", metavar="FILE", help="The config file (default: ./zotmark.toml)."
+)
+LIST_OPTION = typer.Option(None, "--list", metavar="NAME", help="Only this list.")
+JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+def _load(config: str | None) -> Config:
+    from pathlib import Path
+
+    from zotmark.config import load_config
+
+    loaded = load_config(Path(config) if config else None)
+    for warning in [] if OUTPUT.quiet else loaded.warnings():
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+    return loaded
+
+
+@app.command()
+def sync(
+    config: str | None = CONFIG_OPTION,
+    list_name: str | None = LIST_OPTION,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
+    json_output: bool = JSON_OPTION,
+    force_delete: bool = typer.Option(
+        False, "--force-delete", help="Go ahead even when the mass-delete guard trips."
+    ),
+) -> None:
+    """Bring each list and its Zotero collection into agreement (one run per list)."""
+    import json
+
+    from zotmark.service.app import open_session
+    from zotmark.service.render import plan_lines, report_json
+
+    loaded = _load(config)
+    with open_session(loaded) as session, _progress() as progress:
+        session.progress = progress
+        reports = session.sync(list_name, dry_run=dry_run, force_delete=force_delete)
+    if json_output:
+        typer.echo(json.dumps({"lists": [report_json(r) for r in reports]}, indent=2))
+        return
+    if OUTPUT.quiet:
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    for report in reports:
+        console.print(f"[bold]{escape(report.list_name)}[/]: {escape(report.summary)}")
+        lines = plan_lines(report.plan)
+        shown = lines if OUTPUT.verbose else lines[:PLAN_LINES]
+        for line in shown:
+            console.print(f"  {escape(line)}")
+        if len(shown) < len(lines):
+            console.print(f"  … and {len(lines) - len(shown)} more (--verbose shows them all)")
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressHook | None]:
+    """Progress bars on stderr when it is a terminal and --quiet is off; else no hook."""
+    if OUTPUT.quiet or not err_console.is_terminal:
+        yield None
+        return
+    from zotmark.service.progress import RichProgress
+
+    with RichProgress(err_console) as progress:
+        yield progress
+
+
+@app.command()
+def status(
+    config: str | None = CONFIG_OPTION,
+    list_name: str | None = LIST_OPTION,
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Per list: last run, last success, library version, pending creates (no network)."""
+    import json
+
+    from zotmark.service.app import state_dir
+    from zotmark.service.render import status_json
+    from zotmark.state import SqliteStateStore
+
+    loaded = _load(config)
+    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
+        states = [status_json(store.load(s.name)) for s in loaded.select(list_name)]
+    stale = _mark_stale_daemons(states, loaded.daemon.poll_seconds)
+    if json_output:
+        typer.echo(json.dumps({"lists": states}, indent=2))
+    else:
+        console = Console(highlight=False, soft_wrap=True)
+        for state in states:
+            last = state["last_run"] or {}
+            outcome = "never run" if not last else ("ok" if last["ok"] else "FAILED")
+            console.print(f"[bold]{escape(state['list'])}[/]: last run {outcome}")
+            if last:
+                console.print(f"  finished {last['finished_at']}: {escape(last['summary'] or '')}")
+                if last.get("error"):
+                    console.print(f"  error: {escape(last['error'])}")
+            console.print(
+                f"  {state['synced_entries']} synced entries, {state['pending_creates']} pending "
+                f"creates, library version {state['library_version']}"
+            )
+            if state["daemon"]:
+                console.print(f"  daemon: {escape(_daemon_line(state['daemon']))}")
+    if stale or any(s["last_run"] and not s["last_run"]["ok"] for s in states):
+        raise typer.Exit(ExitCode.ERROR)
+
+
+def _mark_stale_daemons(states: list[dict[str, Any]], poll_seconds: float) -> bool:
+    """Add ``stale`` to each list's daemon heartbeat; whether any running daemon is stale."""
+    from datetime import UTC, datetime
+
+    from zotmark.service.heartbeat import is_stale
+
+    now = datetime.now(UTC)
+    for state in states:
+        if state["daemon"]:
+            state["daemon"]["stale"] = is_stale(state["daemon"], poll_seconds, now)
+    return any(state["daemon"].get("stale") for state in states)
+
+
+def _daemon_line(daemon: dict[str, Any]) -> str:
+    """The daemon's heartbeat in words (``zotmark status``)."""
+    if daemon.get("state") == "stopped":
+        return f"stopped at {daemon.get('heartbeat', '?')}"
+    line = f"running (pid {daemon.get('pid', '?')}), heartbeat {daemon.get('heartbeat', '?')}"
+    if daemon.get("stale"):
+        line += " — STALE: no heartbeat for too long; is the daemon stuck or killed?"
+    if daemon.get("next_poll"):
+        line += f", next poll {daemon['next_poll']}"
+    if daemon.get("last_error"):
+        line += f"; last error at {daemon.get('last_error_at', '?')}: {daemon['last_error']}"
+    return line
+
+
+@app.command()
+def daemon(
+    config: str | None = CONFIG_OPTION,
+    log_level: str = typer.Option(
+        "info", "--log-level", metavar="LEVEL", help="debug, info, warning or error."
+    ),
+) -> None:
+    """Watch the lists, poll and stream Zotero, and sync until SIGINT/SIGTERM."""
+    from zotmark.service.daemon import Daemon
+    from zotmark.service.logs import LEVELS, configure_logging
+
+    if log_level.strip().lower() not in LEVELS:
+        raise typer.BadParameter(f"use one of: {', '.join(LEVELS)}", param_hint="--log-level")
+    loaded = _load(config)
+    configure_logging(log_level, secrets=[loaded.api_key().reveal()])
+    Daemon(loaded).serve()
+
+
+@app.command()
+def demo(json_output: bool = JSON_OPTION) -> None:
+    """The whole loop on the original list against a local sandbox: no account, no network."""
+    import json
+
+    from zotmark.service.demo import run_demo
+
+    if json_output:
+        typer.echo(json.dumps(run_demo().as_json(), ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    run_demo(lambda _r: None) if OUTPUT.quiet else run_demo(console.print)
+
+
+@app.command("export-bib")
+def export_bib(
+    config: str | None = CONFIG_OPTION,
+    list_name: str | None = LIST_OPTION,
+    output: str | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Write here."),
+) -> None:
+    """Write the BibTeX of a list's collection (as of the last sync); keys never change."""
+    from pathlib import Path
+
+    from zotmark.service.app import state_dir
+    from zotmark.service.bibliography import export_list
+    from zotmark.state import SqliteStateStore
+
+    loaded = _load(config)
+    settings = loaded.list(list_name)
+    target = Path(output) if output else None
+    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
+        report = export_list(store, settings, target)
+    where = target or settings.bibtex
+    state = "written" if report.changed else "unchanged"
+    Console(highlight=False, soft_wrap=True).print(
+        f"{escape(str(where))}: {report.entries} entries, {state}"
+    )
+
+
+@app.command("import-bib")
+def import_bib(
+    bib: str = typer.Argument(..., metavar="FILE.bib", help="The .bib file to import."),
+    config: str | None = CONFIG_OPTION,
+    list_name: str | None = LIST_OPTION,
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Add the .bib's papers to the list (and to Zotero on the next sync); matches are skipped."""
+    import json
+    from pathlib import Path
+
+    from zotmark.service.app import state_dir
+    from zotmark.service.bibliography import import_into_list
+    from zotmark.state import SqliteStateStore
+
+    loaded = _load(config)
+    settings = loaded.list(list_name)
+    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
+        report = import_into_list(store, settings, Path(bib))
+    problems = [{"line": p.line, "message": p.message} for p in report.problems]
+    if json_output:
+        document = {"added": list(report.added), "matched": list(report.matched)}
+        typer.echo(json.dumps({**document, "problems": problems}, indent=2))
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
+        f"{len(report.added)} added to {escape(str(settings.file))}, "
+        f"{len(report.matched)} already there; {len(problems)} problems"
+    )
+    for problem in problems:
+        console.print(f"  line {problem['line']}: {escape(str(problem['message']))}")
+
+
+@app.command()
+def init(
+    base_url: str = typer.Option(
+        "https://api.zotero.org", "--base-url", metavar="URL", help="The Zotero API server."
+    ),
+    api_key_env: str = typer.Option(
+        "ZOTERO_API_KEY", "--api-key-env", metavar="NAME", help="Read the key from this variable."
+    ),
+    key_file: str | None = typer.Option(
+        None, "--key-file", metavar="FILE", help="Keep the key in FILE (mode 0600)."
+    ),
+    library_type: str | None = typer.Option(
+        None, "--library-type", metavar="user|group", help="Your own library or a group's."
+    ),
+    library_id: str = typer.Option("", "--library-id", metavar="N", help="The group's number."),
+    collection: str | None = typer.Option(
+        None, "--collection", metavar="NAME|KEY", help="Sync this collection (a name creates it)."
+    ),
+    list_file: str = typer.Option(
+        "reading-list.md", "--list-file", metavar="FILE", help="The reading list to sync."
+    ),
+    tag_colors: bool | None = typer.Option(
+        None, "--tag-colors/--no-tag-colors", help="Put read/relevant on Zotero's keys 1 and 2."
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Ask nothing; take the defaults."),
+    config_out: str = typer.Option(
+        "zotmark.toml", "--config-out", metavar="FILE", help="Where to write the config."
+    ),
+    dry_run: bool = typer.Option(
+        True, "--dry-run/--no-dry-run", help="Run `zotmark sync --dry-run` at the end."
+    ),
+) -> None:
+    """Set up: validate the API key, pick or create the collection, write zotmark.toml.
+
+    Without a terminal (or with --yes) it asks nothing: the key comes from $ZOTERO_API_KEY.
+    """
+    from pathlib import Path
+
+    from zotmark.service.init import Defaults, Init, InitOptions, TerminalAsker
+
+    if library_type not in (None, "user", "group"):
+        raise typer.BadParameter("use user or group", param_hint="--library-type")
+    options = InitOptions(
+        base_url=base_url, api_key_env=api_key_env,
+        key_file=Path(key_file).expanduser().absolute() if key_file else None,
+        library_type=library_type, library_id=library_id.strip(), collection=collection,
+        list_file=list_file, tag_colors=tag_colors, config_out=Path(config_out), dry_run=dry_run,
+    )  # fmt: skip
+    interactive = not yes and sys.stdin.isatty()
+    console = Console(highlight=False, soft_wrap=True)
+
+    def say(message: Any) -> None:
+        if not OUTPUT.quiet:
+            console.print(escape(message) if isinstance(message, str) else message)
+
+    Init(options, TerminalAsker() if interactive else Defaults(), say).run()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,3 +445,7 @@ def main(argv: list[str] | None = None) -> int:
 def entrypoint() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entrypoint()

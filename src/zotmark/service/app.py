@@ -1,0 +1,167 @@
+"""Wiring: from a loaded configuration to runnable lists, with production defaults.
+
+:func:`open_session` is what ``zotmark sync`` and the daemon call: it takes the state-dir lock,
+opens the state store and one Zotero client per library the lists live in (``[zotero]``'s, or a
+list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each selected list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zotmark.config import Config, LibraryRef, ListSettings
+from zotmark.core.actions import Policy
+from zotmark.enrich import Enricher
+from zotmark.service.bibliography import export_list
+from zotmark.service.file_side import BeforeWrite, ListDocument
+from zotmark.service.metadata import new_item_hook
+from zotmark.service.ports import ZoteroPort
+from zotmark.service.progress import ProgressHook, ProgressPort, reporting_hook
+from zotmark.service.runner import ListRunner, RunReport
+from zotmark.service.zotero_side import NewItemHook
+from zotmark.state import SqliteStateStore, StateLock, StateStore
+from zotmark.zotero.client import ZoteroClient
+
+ClientFactory = Callable[[Config], ZoteroClient]
+"""Makes the client of the library ``[zotero]`` names (a list in another library gets a
+factory call with :meth:`Config.for_library` of its library)."""
+
+
+def policy_for(settings: ListSettings, *, force_delete: bool = False) -> Policy:
+    """The planner's policy for one configured list."""
+    return Policy(
+        collection=settings.collection,
+        read_tag=settings.read_tag,
+        flag_tags=tuple(settings.flags.values()),
+        conflict=settings.conflict,
+        on_markdown_delete=settings.on_markdown_delete,
+        on_zotero_delete=settings.on_zotero_delete,
+        anchors=settings.anchors,
+        max_delete_fraction=float(settings.max_delete_fraction),
+        force_delete=force_delete,
+        new_items_heading=settings.new_items_heading,
+    )
+
+
+def default_client(config: Config) -> ZoteroClient:
+    """The production client for the configured library."""
+    zotero = config.zotero
+    return ZoteroClient(
+        zotero.library_type,
+        zotero.library_id,
+        config.api_key().reveal(),
+        zotero.base_url,
+    )
+
+
+@dataclass
+class Session:
+    """What a command needs for a run of several lists: one store, one client per library.
+
+    ``progress``, when set, is told how the big reads and writes of a run advance.
+    """
+
+    config: Config
+    store: StateStore
+    clients: Mapping[LibraryRef, ZoteroClient]
+    before_write: BeforeWrite | None = None
+    new_item: Callable[[ListSettings], NewItemHook | None] = field(default=lambda s: None)
+    progress: ProgressHook | None = None
+
+    @property
+    def client(self) -> ZoteroClient:
+        """The client of ``[zotero]``'s library (the first list's when no list uses it)."""
+        zotero = self.config.zotero
+        default = self.clients.get(LibraryRef(zotero.library_type, zotero.library_id))
+        return default or self.client_for(self.config.lists[0])
+
+    def client_for(self, settings: ListSettings) -> ZoteroClient:
+        """The client of the library the list lives in."""
+        return self.clients[self.config.library(settings)]
+
+    def runner(self, settings: ListSettings, *, force_delete: bool = False) -> ListRunner:
+        """The runner of one list."""
+        document = ListDocument(
+            settings.file, settings.flags, settings.anchors, before_write=self.before_write
+        )
+        port: ZoteroPort = self.client_for(settings)
+        new_item = self.new_item(settings)
+        if self.progress is not None:
+            port = ProgressPort(port, self.progress)
+            if new_item is not None:
+                new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
+        return ListRunner(
+            settings.name,
+            policy_for(settings, force_delete=force_delete),
+            port,
+            self.store,
+            document,
+            new_item=new_item,
+        )
+
+    def sync(
+        self, name: str | None, *, dry_run: bool = False, force_delete: bool = False
+    ) -> list[RunReport]:
+        """Run the selected lists (all for ``None``) one after another; export each list's
+        BibTeX after a run when the list has a ``bibtex`` file (only rewritten on change)."""
+        reports = []
+        for settings in self.config.select(name):
+            report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
+            if settings.bibtex is not None and not dry_run:
+                export_list(self.store, settings)
+            reports.append(report)
+        return reports
+
+
+def production_hooks(
+    store: StateStore, enricher: Enricher
+) -> Callable[[ListSettings], NewItemHook | None]:
+    """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``)."""
+
+    def for_list(settings: ListSettings) -> NewItemHook:
+        return new_item_hook(
+            enricher if settings.enrich else None, lambda: store.load(settings.name).meta
+        )
+
+    return for_list
+
+
+def state_dir(config: Config) -> Path:
+    """The configured state directory, created if needed."""
+    path = Path(config.state.dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def open_session(
+    config: Config,
+    *,
+    client_factory: ClientFactory = default_client,
+    lock: bool = True,
+) -> Iterator[Session]:
+    """A session holding the state-dir lock (unless ``lock=False``), the store and one client
+    per library the configured lists live in (made by ``client_factory``; none sends a request
+    before it is used)."""
+    with ExitStack() as stack:
+        directory = state_dir(config)
+        if lock:
+            stack.enter_context(StateLock(directory))
+        store = stack.enter_context(SqliteStateStore.in_dir(directory))
+        clients: dict[LibraryRef, ZoteroClient] = {}
+        for library in dict.fromkeys(config.library(s) for s in config.lists):
+            made = client_factory(
+                config if _is_default(config, library) else config.for_library(library)
+            )
+            clients[library] = stack.enter_context(made)
+        enricher = Enricher(cache_dir=directory / "enrich-cache")
+        yield Session(config, store, clients, new_item=production_hooks(store, enricher))
+
+
+def _is_default(config: Config, library: LibraryRef) -> bool:
+    """Whether ``library`` is the one ``[zotero]`` names."""
+    zotero = config.zotero
+    return library == LibraryRef(zotero.library_type, zotero.library_id)

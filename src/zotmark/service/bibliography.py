@@ -1,0 +1,111 @@
+"""A list's BibTeX: export its collection (keys pinned in the state), import a ``.bib`` into it.
+
+Export reads the collection from the state's mirror, i.e. as of the last sync. Import appends
+the ``.bib``'s papers to the list (matched entries are skipped, never doubled) and keeps each
+paper's metadata in the state so that the next sync creates its item with it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zotmark.bibtex.files import ExportReport, export_bib_file, read_bib_file
+from zotmark.bibtex.importer import BibEntry
+from zotmark.bibtex.scanner import Problem
+from zotmark.config import ListSettings
+from zotmark.core.model import identify
+from zotmark.errors import BibtexError
+from zotmark.markdown import patch
+from zotmark.markdown.compose import NewEntry
+from zotmark.markdown.files import ListFile
+from zotmark.markdown.parser import parse
+from zotmark.service.metadata import imported_key
+from zotmark.state import ListState, RunCommit, StateStore
+
+SKIPPED_TYPES = ("attachment", "note", "annotation")
+
+
+def collection_items(state: ListState) -> list[dict[str, Any]]:
+    """The ``data`` of every live regular item of the list's collection, per the mirror."""
+    collection = state.meta.get("collection_key")
+    items = [json.loads(text) for text in state.mirror.values()]
+    return [
+        data
+        for data in items
+        if collection in data.get("collections", ())
+        and not data.get("deleted")
+        and data.get("itemType") not in SKIPPED_TYPES
+    ]
+
+
+def export_list(
+    store: StateStore, settings: ListSettings, path: Path | None = None
+) -> ExportReport:
+    """Write the list's BibTeX to ``path`` (default: the configured file) and pin its keys."""
+    target = path or settings.bibtex
+    if target is None:
+        raise BibtexError(f"list {settings.name!r} has no bibtex file configured; use -o FILE.")
+    state = store.load(settings.name)
+    if not state.meta.get("collection_key"):
+        raise BibtexError(f"list {settings.name!r} was never synced; run `zotmark sync` first.")
+    report = export_bib_file(collection_items(state), state.citekeys, target)
+    new_pins = {k: v for k, v in report.keys.items() if state.citekeys.get(k) != v}
+    if new_pins:
+        store.pin_citekeys(settings.name, new_pins)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: entries added to the list, entries already there, problems."""
+
+    added: tuple[str, ...]
+    matched: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+def import_into_list(store: StateStore, settings: ListSettings, bib: Path) -> ImportReport:
+    """Append the ``.bib``'s papers to the list file; remember their metadata for the next sync."""
+    result = read_bib_file(bib)
+    text, fingerprint = ListFile.read(settings.file)
+    document = parse(text, settings.flags)
+    known = {key for e in document.entries for key in _match_keys(e.entry.ident.match_keys())}
+    edits: list[patch.Edit] = []
+    added: list[str] = []
+    matched: list[str] = []
+    meta: dict[str, str | None] = {}
+    for entry in result.entries:
+        keys = _match_keys(entry.ident.match_keys())
+        if keys & known or not entry.title:
+            matched.append(entry.citekey)
+            continue
+        url = _url_of(entry)
+        flags = dict.fromkeys(settings.flags.values(), False)
+        edits.append(
+            patch.insert(document, NewEntry(entry.title, url, False, flags), flags=settings.flags)
+        )
+        meta[imported_key(identify(entry.title, url).primary)] = json.dumps(entry.item_data)
+        known |= keys
+        added.append(entry.citekey)
+    if edits:
+        store.commit_run(settings.name, RunCommit(meta=meta))
+        ListFile.write(settings.file, patch.apply(text, edits), fingerprint)
+    return ImportReport(tuple(added), tuple(matched), tuple(result.problems))
+
+
+def _match_keys(keys: tuple[str, ...]) -> set[str]:
+    """Identifier keys strong enough to call two papers the same (title included)."""
+    return {key for key in keys if not key.startswith("url:")}
+
+
+def _url_of(entry: BibEntry) -> str | None:
+    if entry.url:
+        return entry.url
+    if entry.arxiv:
+        return f"https://arxiv.org/abs/{entry.arxiv}"
+    if entry.doi:
+        return f"https://doi.org/{entry.doi}"
+    return None

@@ -1,0 +1,57 @@
+"""Metadata for new items: from an imported ``.bib`` entry first, else from arXiv/Crossref.
+
+Builds the runner's ``new_item`` hook. Enrichment never blocks a sync: a paper the services
+cannot describe is created with what the list says (the enricher reports failures as values).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from zotmark.core.actions import CreateItem
+from zotmark.enrich import Enricher, Metadata, ident_key
+from zotmark.service.zotero_side import NewItemHook
+
+IMPORTED_PREFIX = "bib:"
+KEPT = ("key", "version", "tags", "collections")
+
+
+def imported_key(primary: str | None) -> str:
+    """The state meta key under which a ``.bib`` import keeps a paper's item data."""
+    return f"{IMPORTED_PREFIX}{primary}"
+
+
+def with_imported(data: Mapping[str, Any], imported: Mapping[str, Any]) -> dict[str, Any]:
+    """The item JSON from an imported ``.bib`` entry, keeping zotmark's key, tags, collections."""
+    merged = {k: v for k, v in imported.items() if k not in KEPT}
+    merged.update({k: data[k] for k in KEPT if k in data})
+    return merged
+
+
+def new_item_hook(
+    enricher: Enricher | None, imported: Callable[[], Mapping[str, str]]
+) -> NewItemHook:
+    """The hook: ``.bib`` data where the list's entry came from an import, else enrichment
+    (when ``enricher`` is given). ``imported`` reads the state's meta at call time."""
+
+    def hook(creates: list[tuple[CreateItem, dict[str, Any]]]) -> list[dict[str, Any]]:
+        meta = imported()
+        out: list[dict[str, Any]] = []
+        pending: list[tuple[int, CreateItem]] = []
+        for action, data in creates:
+            raw = meta.get(imported_key(action.entry.ident.primary))
+            out.append(with_imported(data, json.loads(raw)) if raw else data)
+            if raw is None and enricher is not None:
+                pending.append((len(out) - 1, action))
+        if enricher is not None and pending:
+            results = enricher.enrich(action.entry.ident for _, action in pending)
+            for index, action in pending:
+                key = ident_key(action.entry.ident)
+                result = results.get(key) if key else None
+                if isinstance(result, Metadata):
+                    out[index] = enricher.apply(out[index], result)
+        return out
+
+    return hook

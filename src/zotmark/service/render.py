@@ -1,0 +1,123 @@
+"""Plans, run reports and list status as words (for people) and as JSON-ready values.
+
+Pure formatting: no I/O. ``cli.py`` prints what these return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from zotmark.core.actions import (
+    AdoptItem,
+    CreateItem,
+    FileAction,
+    InsertEntry,
+    Plan,
+    RemoveEntry,
+    RemoveItem,
+    SetAnchor,
+    SetBox,
+    SetTitle,
+    StrikeEntry,
+    UpdateItem,
+    ZoteroAction,
+)
+from zotmark.service.runner import RunReport
+from zotmark.state import ListState
+
+
+def zotero_line(action: ZoteroAction) -> str:
+    """One Zotero action in words."""
+    if isinstance(action, CreateItem):
+        tags = f" tagged {', '.join(sorted(action.tags))}" if action.tags else ""
+        return f"create {action.key} “{action.entry.title}”{tags}"
+    if isinstance(action, AdoptItem):
+        return f"add {action.key} “{action.entry.title}” to the collection"
+    if isinstance(action, RemoveItem):
+        return f"{'trash' if action.trash else 'remove from the collection'} {action.key}"
+    return _update_line(action)
+
+
+def _update_line(action: UpdateItem) -> str:
+    parts = [f"+{t}" for t in sorted(action.add_tags)]
+    parts += [f"-{t}" for t in sorted(action.remove_tags)]
+    if action.title is not None:
+        parts.append(f"title “{action.title}”")
+    if action.url is not None:
+        parts.append(f"url {action.url}")
+    return f"update {action.key}: {' '.join(parts)}"
+
+
+def file_line(action: FileAction) -> str:
+    """One file action in words."""
+    if isinstance(action, SetBox):
+        box = "read box" if action.flag is None else f"“{action.flag}” box"
+        return f"line {action.line}: {'tick' if action.checked else 'untick'} the {box}"
+    if isinstance(action, SetAnchor):
+        return f"line {action.line}: anchor to {action.key}"
+    if isinstance(action, SetTitle):
+        return f"line {action.line}: retitle to “{action.title}”"
+    if isinstance(action, InsertEntry):
+        return f"append “{action.title}” ({action.key})"
+    if isinstance(action, StrikeEntry):
+        return f"line {action.line}: strike through (gone from Zotero)"
+    assert isinstance(action, RemoveEntry)
+    return f"line {action.line}: remove (gone from Zotero)"
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The whole plan, one line per action, Zotero first; conflicts and notes after."""
+    lines = [f"zotero: {zotero_line(a)}" for a in plan.zotero]
+    lines += [f"file:   {file_line(a)}" for a in plan.file]
+    for conflict in plan.conflicts:
+        outcome = f"{conflict.winner} wins" if conflict.winner else "unresolved"
+        lines.append(
+            f"conflict: {conflict.key} {conflict.field}: file {conflict.markdown!r}, "
+            f"Zotero {conflict.zotero!r} ({outcome})"
+        )
+    lines += [f"note: {note}" for note in plan.notes]
+    return lines
+
+
+def report_json(report: RunReport) -> dict[str, Any]:
+    """A run report as JSON-ready values."""
+    plan = report.plan
+    return {
+        "list": report.list_name,
+        "dry_run": report.dry_run,
+        "zotero_actions": [zotero_line(a) for a in plan.zotero],
+        "file_actions": [file_line(a) for a in plan.file],
+        "conflicts": [
+            {
+                "key": c.key,
+                "field": c.field,
+                "markdown": c.markdown,
+                "zotero": c.zotero,
+                "winner": c.winner,
+            }
+            for c in plan.conflicts
+        ],
+        "notes": list(plan.notes),
+        "created": report.created,
+        "updated": report.updated,
+        "failed": dict(report.failed or {}),
+        "file_changed": report.file_changed,
+        "requests": report.requests,
+        "library_version": report.library_version,
+    }
+
+
+def status_json(state: ListState) -> dict[str, Any]:
+    """One list's status as JSON-ready values."""
+    return {
+        "list": state.name,
+        "library_version": state.library_version,
+        "synced_entries": len(state.records),
+        "pending_creates": len(state.pending),
+        "last_run": asdict(state.last_run) if state.last_run else None,
+        "last_success": asdict(state.last_success) if state.last_success else None,
+        "daemon": {
+            k.removeprefix("daemon."): v for k, v in state.meta.items() if k.startswith("daemon.")
+        },
+    }

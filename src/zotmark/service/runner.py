@@ -1,0 +1,259 @@
+"""One sync run of one list: snapshot → plan → apply → record.
+
+The runner wires the pure planner to its adapters. Zotero writes go first (creates recorded as
+pending before they are sent), then one atomic, fingerprint-checked patch of the file, then one
+state transaction. When Zotero moved under us (412) or the user saved the file mid-run, the run
+starts over from fresh snapshots (a few times at most), so no edit on either side is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from zotmark.core.actions import CreateItem, Plan, Policy
+from zotmark.core.model import BaseRecord, new_item_key
+from zotmark.core.planner import pending_key, plan
+from zotmark.errors import (
+    ConflictError,
+    FileChangedError,
+    GuardError,
+    PreconditionFailed,
+    ZoteroError,
+    ZotmarkError,
+)
+from zotmark.service.file_side import ListDocument
+from zotmark.service.ports import ZoteroPort
+from zotmark.service.zotero_side import (
+    Mirror,
+    NewItemHook,
+    ZoteroWrites,
+    build_creates,
+    build_patches,
+    load_mirror,
+    mirror_texts,
+    refresh,
+    resolve_collection,
+    write,
+)
+from zotmark.state.model import ListState, PendingCreate, RunCommit, RunStatus
+from zotmark.state.store import StateStore
+
+ATTEMPTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What one run planned and did (for ``--json``, the log and ``zotmark status``)."""
+
+    list_name: str
+    plan: Plan
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    failed: Mapping[str, str] | None = None
+    file_changed: bool = False
+    requests: int = 0
+    library_version: int = 0
+    attempts: int = 1
+
+    @property
+    def summary(self) -> str:
+        """One line for logs and the status."""
+        if self.dry_run:
+            return f"dry run: {len(self.plan.zotero)} Zotero and {len(self.plan.file)} file changes"
+        return (
+            f"{self.created} created, {self.updated} updated in Zotero; "
+            f"file {'changed' if self.file_changed else 'unchanged'}; {self.requests} requests"
+        )
+
+
+@dataclass
+class ListRunner:
+    """Runs one list. Effects are injected: the Zotero port, the state store, the document,
+    the clock and the random source for new item keys; ``new_item`` may enrich new items."""
+
+    name: str
+    policy: Policy
+    port: ZoteroPort
+    store: StateStore
+    document: ListDocument
+    new_item: NewItemHook | None = None
+    randbelow: Callable[[int], int] = secrets.randbelow
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def run(self, *, dry_run: bool = False) -> RunReport:
+        """One run; raises a :class:`~zotmark.errors.ZotmarkError` and records it on failure."""
+        started = self.now().isoformat()
+        first_request = self.port.requests
+        try:
+            report = self._attempts(dry_run, first_request, started)
+        except ZotmarkError as error:
+            if not dry_run:
+                self.store.record_status(self.name, self._status(started, False, error.message))
+            raise
+        return report
+
+    def _attempts(self, dry_run: bool, first_request: int, started: str) -> RunReport:
+        state = self.store.load(self.name)
+        settled = self._settled_token()
+        checked = False
+        if state.library_version and state.meta.get("settled") == settled:
+            if self.port.check_library_version(state.library_version) is None:
+                return self._unchanged(state, dry_run, first_request, started)
+            checked = True  # the client keeps the answer: refresh sends nothing more for it
+        mirror = load_mirror(state.mirror, state.library_version)
+        collection = self._collection(state, create=not dry_run)
+        for attempt in range(1, ATTEMPTS + 1):
+            mirror = refresh(self.port, mirror, checked=checked)
+            checked = False
+            entries = self.document.read()
+            the_plan = self._plan(state, mirror, collection or "", entries)
+            self._check(the_plan)
+            if dry_run:
+                return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
+            try:
+                writes = self._write_zotero(state, mirror, the_plan, collection or "")
+            except PreconditionFailed:
+                continue  # a concurrent writer: re-read and re-plan
+            mirror = writes.mirror
+            try:
+                changed = self.document.apply(the_plan.file, skip_keys=set(writes.failed))
+            except FileChangedError:
+                continue  # the user saved mid-run: their edit wins, plan again
+            return self._record(
+                state, the_plan, writes, changed, collection, started, attempt, first_request
+            )
+        raise ZoteroError(
+            "The library or the file kept changing while zotmark synced it; run it again."
+        )
+
+    def _settled_token(self) -> str:
+        """What must be unchanged for a run to be skippable: the file's bytes and the policy."""
+        return f"{self.document.current_hash()}|{self.policy!r}"
+
+    def _unchanged(
+        self, state: ListState, dry_run: bool, first_request: int, started: str
+    ) -> RunReport:
+        """Neither side moved since the last run that settled them: nothing to plan."""
+        report = RunReport(
+            self.name, Plan(), dry_run, requests=self._requests(first_request),
+            library_version=state.library_version,
+        )  # fmt: skip
+        if not dry_run:
+            self.store.record_status(self.name, self._status(started, True, None, report.summary))
+        return report
+
+    def _collection(self, state: ListState, *, create: bool) -> str | None:
+        name = self.policy.collection
+        if state.meta.get("collection") == name and state.meta.get("collection_key"):
+            return state.meta["collection_key"]
+        return resolve_collection(self.port, name, create=create)
+
+    def _plan(self, state: ListState, mirror: Mirror, collection: str, entries: Any) -> Plan:
+        pending = {
+            f"{p.ident_key}|{p.title}": key
+            for key, p in state.pending.items()
+            if key not in mirror.items
+        }
+        return plan(
+            entries,
+            mirror.snapshot(collection),
+            state.records,
+            self.policy,
+            new_key=lambda: new_item_key(self.randbelow),
+            pending=pending,
+        )
+
+    def _check(self, the_plan: Plan) -> None:
+        if the_plan.guards:
+            reasons = "; ".join(g.message for g in the_plan.guards)
+            raise GuardError(
+                f"Stopped to protect your data: {reasons}. Nothing was changed. "
+                "If this is what you want, run again with --force-delete."
+            )
+        unresolved = [c for c in the_plan.conflicts if c.winner is None]
+        if unresolved:
+            listed = ", ".join(f"{c.key} {c.field}" for c in unresolved)
+            raise ConflictError(
+                f"Conflicting changes on both sides ({listed}) and the conflict policy is "
+                "'fail'. Nothing was changed; settle them in the file or in Zotero."
+            )
+
+    def _write_zotero(
+        self, state: ListState, mirror: Mirror, the_plan: Plan, collection: str
+    ) -> ZoteroWrites:
+        creates = build_creates(the_plan, self.policy, collection, self.new_item)
+        if creates:
+            self.store.add_pending(self.name, [_pending(data, the_plan) for data in creates])
+        patches = build_patches(the_plan, mirror, collection)
+        return write(self.port, mirror, creates, patches)
+
+    def _record(
+        self,
+        state: ListState,
+        the_plan: Plan,
+        writes: ZoteroWrites,
+        file_changed: bool,
+        collection: str | None,
+        started: str,
+        attempts: int,
+        first_request: int,
+    ) -> RunReport:
+        mirror = writes.mirror
+        records = {
+            key: _settled(record, mirror)
+            for key, record in the_plan.records.items()
+            if key not in writes.failed
+        }
+        report = RunReport(
+            self.name, the_plan, False, len(writes.created), writes.sent - len(writes.created),
+            dict(writes.failed), file_changed, self._requests(first_request),
+            mirror.library_version, attempts,
+        )  # fmt: skip
+        resolved = {k for k in state.pending if k in mirror.items or k not in records}
+        settled = not writes.failed  # every planned write landed: both sides agree
+        commit = RunCommit(
+            library_version=mirror.library_version,
+            record_upserts=records,
+            record_deletes=frozenset(the_plan.forget) - set(records),
+            resolved_pending=frozenset(resolved | set(writes.created)),
+            mirror_upserts=mirror_texts(mirror.upserts),
+            mirror_deletes=mirror.deletes,
+            meta={
+                "collection": self.policy.collection,
+                "collection_key": collection,
+                "settled": f"{self.document.last_hash()}|{self.policy!r}" if settled else None,
+            },
+            status=self._status(started, True, None, report.summary),
+        )
+        self.store.commit_run(self.name, commit)
+        return report
+
+    def _status(self, started: str, ok: bool, error: str | None, summary: str = "") -> RunStatus:
+        return RunStatus(started, self.now().isoformat(), ok, error, summary)
+
+    def _requests(self, first: int) -> int:
+        return self.port.requests - first
+
+
+def _settled(record: BaseRecord, mirror: Mirror) -> BaseRecord:
+    """The base row with the item's version and title as the server now has them."""
+    obj = mirror.items.get(record.item_key)
+    if obj is None:
+        return record
+    data = obj.get("data", {})
+    title = str(data.get("title", record.item_title))
+    return replace(record, item_version=int(obj.get("version", 0)), item_title=title)
+
+
+def _pending(data: Mapping[str, Any], the_plan: Plan) -> PendingCreate:
+    entry = next(
+        a.entry for a in the_plan.zotero if isinstance(a, CreateItem) and a.key == data["key"]
+    )
+    ident_key, _, title = pending_key(entry).rpartition("|")
+    return PendingCreate(str(data["key"]), ident_key, title, json.dumps(data, sort_keys=True))

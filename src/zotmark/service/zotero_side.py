@@ -1,0 +1,218 @@
+"""One run's dealings with Zotero: refresh the local mirror, then carry out the plan's writes.
+
+The mirror (kept in the state) holds the last known JSON of every library item, so a run reads
+only what changed since the stored library version (one request when nothing did) and can match
+entries against the whole library without searching it. Writes are batched and chained on the
+library version: each batch is conditional on the version the previous one returned.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zotmark.core.actions import AdoptItem, CreateItem, Plan, Policy, RemoveItem, UpdateItem
+from zotmark.core.model import Item
+from zotmark.core.planner import ZoteroSnapshot
+from zotmark.service.ports import JsonObject, ZoteroPort
+from zotmark.zotero.mapping import item_from_json, new_item_data
+
+NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
+"""Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mirror:
+    """The library as last seen: item JSON by key and the library version it reflects.
+
+    ``upserts``/``deletes`` are the changes to store for it at the end of the run.
+    """
+
+    items: Mapping[str, JsonObject]
+    library_version: int
+    upserts: Mapping[str, JsonObject] = field(default_factory=dict)
+    deletes: frozenset[str] = frozenset()
+
+    def snapshot(self, collection: str | None) -> ZoteroSnapshot:
+        """The planner's view: every regular item, and those in ``collection``."""
+        library: dict[str, Item] = {}
+        for key, obj in self.items.items():
+            if obj.get("data", {}).get("itemType") in ("attachment", "note", "annotation"):
+                continue
+            library[key] = item_from_json(obj)
+        members = frozenset(
+            key for key, item in library.items() if collection and collection in item.collections
+        )
+        return ZoteroSnapshot(library, members)
+
+    def with_written(self, written: Mapping[str, JsonObject], version: int) -> Mirror:
+        """The mirror after our own writes (the write reports carry the full objects), at
+        the library version the last of them returned. Every write was conditional on the
+        version before it, so no one else's change can hide between them."""
+        return Mirror(
+            {**self.items, **written},
+            version,
+            {**self.upserts, **written},
+            self.deletes - set(written),
+        )
+
+
+def load_mirror(stored: Mapping[str, str], library_version: int) -> Mirror:
+    """The mirror from the state's JSON texts."""
+    items = {key: _wrap(json.loads(text)) for key, text in stored.items()}
+    return Mirror(items, library_version)
+
+
+def mirror_texts(objects: Mapping[str, JsonObject]) -> dict[str, str]:
+    """The state's JSON texts for mirror upserts (the item ``data`` with its version)."""
+    return {key: json.dumps(obj["data"], sort_keys=True) for key, obj in objects.items()}
+
+
+def _wrap(data: dict[str, Any]) -> JsonObject:
+    return {"key": data["key"], "version": data.get("version", 0), "data": data}
+
+
+def refresh(port: ZoteroPort, mirror: Mirror, *, checked: bool = False) -> Mirror:
+    """Bring the mirror up to date: one request when nothing changed. ``checked``: the caller
+    already learnt from ``check_library_version`` that something did."""
+    if not checked and port.check_library_version(mirror.library_version) is None:
+        return mirror
+    changes = port.item_versions(mirror.library_version)
+    known = mirror.items
+    moved = [k for k, v in changes.versions.items() if k not in known or _version(known[k]) != v]
+    fetched = {str(obj["key"]): obj for obj in port.fetch_items(sorted(moved))}
+    gone: set[str] = set()
+    if mirror.library_version > 0:
+        gone = {k for k in port.deleted_since(mirror.library_version) if k in known}
+    items = {k: v for k, v in {**known, **fetched}.items() if k not in gone}
+    return Mirror(
+        items,
+        changes.library_version,
+        {**mirror.upserts, **fetched},
+        (mirror.deletes | gone) - set(fetched),
+    )
+
+
+def _version(obj: JsonObject) -> int:
+    return int(obj.get("version", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class ZoteroWrites:
+    """The result of carrying out a plan's Zotero actions."""
+
+    mirror: Mirror
+    created: frozenset[str]
+    failed: Mapping[str, str]
+    sent: int
+
+
+def build_creates(
+    plan: Plan, policy: Policy, collection: str, hook: NewItemHook | None = None
+) -> list[dict[str, Any]]:
+    """The JSON of every item the plan creates (``hook`` may add metadata, e.g. enrichment)."""
+    out: list[tuple[CreateItem, dict[str, Any]]] = []
+    for action in plan.zotero:
+        if isinstance(action, CreateItem):
+            data = new_item_data(
+                action.entry, key=action.key, collection=collection,
+                read_tag=policy.read_tag, flag_tags={t: t for t in policy.flag_tags},
+            )  # fmt: skip
+            data["tags"] = [{"tag": tag} for tag in sorted(action.tags)]
+            out.append((action, data))
+    if hook is not None and out:
+        return hook(out)
+    return [data for _, data in out]
+
+
+def build_patches(plan: Plan, mirror: Mirror, collection: str) -> list[dict[str, Any]]:
+    """One partial update per item the plan changes, built on the item's mirrored JSON."""
+    patches: dict[str, dict[str, Any]] = {}
+    for action in plan.zotero:
+        if isinstance(action, CreateItem) or action.key not in mirror.items:
+            continue
+        obj = mirror.items[action.key]
+        patch = patches.setdefault(action.key, {"key": action.key, "version": _version(obj)})
+        _fold(patch, action, obj["data"], collection)
+    return list(patches.values())
+
+
+def _fold(
+    patch: dict[str, Any],
+    action: AdoptItem | UpdateItem | RemoveItem,
+    data: JsonObject,
+    collection: str,
+) -> None:
+    """Fold one action into the item's patch (later actions see earlier ones)."""
+    collections: list[str] = list(_current(patch, data, "collections"))
+    if isinstance(action, AdoptItem):
+        if collection not in collections:
+            patch["collections"] = [*collections, collection]
+        if data.get("deleted"):
+            patch["deleted"] = 0
+    elif isinstance(action, RemoveItem):
+        if action.trash:
+            patch["deleted"] = 1
+        else:
+            patch["collections"] = [c for c in collections if c != collection]
+    else:
+        _fold_update(patch, action, data)
+
+
+def _fold_update(patch: dict[str, Any], action: UpdateItem, data: JsonObject) -> None:
+    current: list[dict[str, Any]] = list(_current(patch, data, "tags"))
+    tags = [dict(t) for t in current if t["tag"] not in action.remove_tags]
+    have = {t["tag"] for t in tags}
+    patch["tags"] = tags + [{"tag": name} for name in sorted(action.add_tags - have)]
+    if action.title is not None:
+        patch["title"] = action.title
+    if action.url is not None:
+        patch["url"] = action.url
+
+
+def _current(patch: JsonObject, data: JsonObject, name: str) -> list[Any]:
+    """A field's value as the patch so far leaves it."""
+    value = patch[name] if name in patch else data.get(name)
+    return list(value or [])
+
+
+def resolve_collection(port: ZoteroPort, name_or_key: str, *, create: bool) -> str | None:
+    """The collection's key; created by name only when ``create`` (not in a dry run)."""
+    if create:
+        return port.find_or_create_collection(name_or_key)
+    for info in port.collections():
+        if name_or_key in (info.key, info.name):
+            return info.key
+    return None
+
+
+def write(
+    port: ZoteroPort,
+    mirror: Mirror,
+    creates: Sequence[JsonObject],
+    patches: Sequence[JsonObject],
+) -> ZoteroWrites:
+    """Send creates, then updates, each batch conditional on the library version the one
+    before returned (a concurrent writer raises :class:`PreconditionFailed`: plan again).
+    Per-object failures come back as values."""
+    written: dict[str, JsonObject] = {}
+    failed: dict[str, str] = {}
+    created: set[str] = set()
+    version = mirror.library_version
+    for batch, send, is_create in (
+        (creates, port.create_items, True),
+        (patches, port.update_items, False),
+    ):
+        if not batch:
+            continue
+        report = send(batch, library_version=version)
+        version = report.library_version
+        written.update(report.objects)
+        failed.update({key: f.message for key, f in report.failed.items()})
+        if is_create:
+            created |= set(report.objects)
+    return ZoteroWrites(
+        mirror.with_written(written, version), frozenset(created), failed, len(written)
+    )

@@ -1,0 +1,68 @@
+"""Importing a .bib into a list and exporting a list's collection."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+from zotmark.config import ListSettings
+from zotmark.markdown.files import ListFile
+from zotmark.markdown.parser import parse
+from zotmark.service.bibliography import export_list, import_into_list
+from zotmark.service.metadata import IMPORTED_PREFIX
+from zotmark.state import MemoryStateStore, RunCommit
+
+BIB = FIXTURES / "bib" / "Panreta-zotero-library__My_Library.bib"
+
+
+def _settings(tmp_path: Path) -> ListSettings:
+    target = tmp_path / "list.md"
+    shutil.copyfile(FIXTURES / "original-reading-list.md", target)
+    return ListSettings(name="list", file=target, collection="Reading List", bibtex=None)
+
+
+def test_import_appends_every_new_paper_to_the_list(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    report = import_into_list(MemoryStateStore(), settings, BIB)
+    entries = parse(ListFile.read(settings.file)[0]).entries
+    assert len(report.added) == 9
+    assert len(entries) == 17 + 9
+
+
+def test_import_keeps_each_papers_metadata_for_the_next_sync(tmp_path: Path) -> None:
+    store = MemoryStateStore()
+    import_into_list(store, _settings(tmp_path), BIB)
+    kept = [
+        json.loads(v) for k, v in store.load("list").meta.items() if k.startswith(IMPORTED_PREFIX)
+    ]
+    assert len(kept) == 9
+    assert all(data.get("creators") for data in kept if data["itemType"] == "journalArticle")
+
+
+def test_importing_the_same_file_twice_matches_instead_of_doubling(tmp_path: Path) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    import_into_list(store, settings, BIB)
+    again = import_into_list(store, settings, BIB)
+    assert again.added == ()
+    assert len(again.matched) == 9
+
+
+def test_export_writes_the_mirrored_collection_and_pins_its_keys(tmp_path: Path) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    data = {"key": "ABCD2345", "version": 3, "itemType": "journalArticle",
+            "title": "Attention Is All You Need", "collections": ["COLL2345"],
+            "creators": [{"creatorType": "author", "firstName": "A", "lastName": "Vaswani"}],
+            "date": "2017"}  # fmt: skip
+    store.commit_run(
+        "list",
+        RunCommit(
+            mirror_upserts={"ABCD2345": json.dumps(data)}, meta={"collection_key": "COLL2345"}
+        ),
+    )
+    report = export_list(store, settings, tmp_path / "out.bib")
+    assert report.keys == {"ABCD2345": "vaswani2017attention"}
+    assert store.load("list").citekeys == {"ABCD2345": "vaswani2017attention"}
+    assert "{vaswani2017attention," in (tmp_path / "out.bib").read_text()

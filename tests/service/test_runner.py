@@ -1,0 +1,161 @@
+"""One sync run end to end against the sandbox, on a copy of the original list."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import FIXTURES
+
+from zotmark.core.actions import Policy
+from zotmark.sandbox import Sandbox
+from zotmark.service.file_side import ListDocument
+from zotmark.service.runner import ListRunner
+from zotmark.state import MemoryStateStore
+from zotmark.zotero.client import ZoteroClient
+
+ORIGINAL = FIXTURES / "original-reading-list.md"
+
+
+@pytest.fixture
+def listfile(tmp_path: Path) -> Path:
+    target = tmp_path / "reading-list.md"
+    shutil.copyfile(ORIGINAL, target)
+    return target
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> Iterator[ZoteroClient]:
+    with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as made:
+        yield made
+
+
+class World:
+    """A list file, a state store and a runner factory against the sandbox."""
+
+    def __init__(self, sandbox: Sandbox, client: ZoteroClient, listfile: Path) -> None:
+        self.sandbox = sandbox
+        self.client = client
+        self.path = listfile
+        self.store = MemoryStateStore()
+
+    def runner(self, **policy: Any) -> ListRunner:
+        document = ListDocument(self.path, {"Relevant?": "relevant"})
+        settings = Policy(collection="Reading List", **policy)
+        return ListRunner("reading-list", settings, self.client, self.store, document)
+
+    def collection_items(self) -> dict[str, dict[str, Any]]:
+        key = next(k for k, c in self.sandbox.collections().items() if c["name"] == "Reading List")
+        return {
+            k: item
+            for k, item in self.sandbox.items().items()
+            if key in item.get("collections", []) and not item.get("deleted")
+        }
+
+    def item_titled(self, words: str) -> tuple[str, dict[str, Any]]:
+        return next((k, i) for k, i in self.collection_items().items() if words in i["title"])
+
+
+@pytest.fixture
+def world(sandbox: Sandbox, client: ZoteroClient, listfile: Path) -> World:
+    return World(sandbox, client, listfile)
+
+
+def _tags(item: dict[str, Any]) -> set[str]:
+    return {t["tag"] for t in item.get("tags", [])}
+
+
+def test_first_run_creates_seventeen_items_in_the_collection(world: World) -> None:
+    report = world.runner().run()
+    assert report.created == 17
+    assert len(world.collection_items()) == 17
+
+
+def test_first_run_keeps_the_two_titles_sharing_an_arxiv_id_apart(world: World) -> None:
+    world.runner().run()
+    titles = [
+        i["title"]
+        for i in world.collection_items().values()
+        if i.get("archiveID") == "arXiv:2004.09476"
+    ]
+    assert len(titles) == 2
+    assert len(set(titles)) == 2
+
+
+def test_first_run_tags_only_the_relevant_paper(world: World) -> None:
+    world.runner().run()
+    tagged = [i["title"] for i in world.collection_items().values() if _tags(i)]
+    assert tagged == ["Vision Transfomers are Robust Learners"]
+    assert _tags(world.item_titled("Vision Transfomers")[1]) == {"relevant"}
+
+
+def test_second_run_plans_nothing_and_sends_at_most_one_request(world: World) -> None:
+    world.runner().run()
+    before = world.client.requests
+    report = world.runner().run()
+    assert report.plan.changes_nothing
+    assert world.client.requests - before <= 1
+
+
+def test_read_tag_added_in_zotero_ticks_exactly_one_byte(world: World) -> None:
+    world.runner().run()
+    before = world.path.read_bytes()
+    key, item = world.item_titled("WaveNet: A Generative")
+    world.sandbox.update_item(key, {"tags": [*item["tags"], {"tag": "read"}]})
+    world.runner().run()
+    after = world.path.read_bytes()
+    assert len(after) == len(before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert len(changed) == 1
+    assert after[changed[0] : changed[0] + 1] == b"x"
+    assert b"**WaveNet: A Generative" in after.split(b"\n")[after[: changed[0]].count(b"\n")]
+
+
+def test_item_added_in_zotero_appears_in_the_files_style(world: World) -> None:
+    world.runner().run()
+    collection = next(iter(world.sandbox.collections()))
+    world.sandbox.add_items(
+        [
+            {
+                "itemType": "preprint",
+                "title": "Attention Is All You Need",
+                "url": "https://arxiv.org/abs/1706.03762",
+                "collections": [collection],
+                "tags": [{"tag": "relevant"}],
+            }
+        ]
+    )
+    world.runner().run()
+    text = world.path.read_text()
+    assert "- [ ] **Attention Is All You Need** ([Link](https://arxiv.org/abs/1706.03762))" in text
+    assert text.rstrip().endswith("- [x] Relevant?")
+
+
+def test_relevant_box_ticked_in_the_file_adds_the_tag(world: World) -> None:
+    world.runner().run()
+    text = world.path.read_text()
+    line = text.index("**Deep Cross-Modal Audio-Visual Generation**")
+    flag = text.index("- [ ] Relevant?", line)
+    world.path.write_text(text[:flag] + "- [x] Relevant?" + text[flag + len("- [ ] Relevant?") :])
+    world.runner().run()
+    assert "relevant" in _tags(world.item_titled("Deep Cross-Modal")[1])
+
+
+def test_lost_state_creates_nothing_new(world: World) -> None:
+    world.runner().run()
+    world.store = MemoryStateStore()
+    report = world.runner().run()
+    assert report.created == 0
+    assert len(world.sandbox.items()) == 17
+
+
+def test_paper_already_in_the_library_is_added_to_the_collection(world: World) -> None:
+    [key] = world.sandbox.add_items(
+        [{"itemType": "preprint", "title": "Some other title", "archiveID": "arXiv:2206.06488"}]
+    )
+    world.runner().run()
+    assert key in world.collection_items()
+    assert len(world.sandbox.items()) == 17
