@@ -7,6 +7,7 @@ normalised URL, normalised title). Every normalisation is one small pure functio
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -290,6 +291,7 @@ def _strip_markup(text: str) -> str:
     return text.replace("$", "").replace("{", "").replace("}", "")
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain_char(char: str) -> str:
     """One character of a normalised title: Greek letters spelt out, punctuation and symbols
     dropped (dashes and quotes) or turned into a space (all others)."""
@@ -304,13 +306,26 @@ def _plain_char(char: str) -> str:
     return char
 
 
+_ASCII_PLAIN = {
+    code: _plain_char(chr(code)) for code in range(128) if _plain_char(chr(code)) != chr(code)
+}
+_MARKUP_CHARS = frozenset("<&\\${}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_title(title: str) -> str:
     """``title`` as a matching key: NFKC, case-folded, HTML and LaTeX markup removed,
     punctuation removed, Greek letters spelt out, whitespace collapsed. Titles that differ only
     in case, punctuation, markup or a trailing ``...`` normalise equal. Idempotent.
+    (Cached: lists and libraries repeat the same titles run after run.)
     """
-    text = unicodedata.normalize("NFKC", _strip_markup(unicodedata.normalize("NFKC", title)))
-    text = unicodedata.normalize("NFKC", text.casefold())
+    text = unicodedata.normalize("NFKC", title)
+    if not _MARKUP_CHARS.isdisjoint(text):
+        text = unicodedata.normalize("NFKC", _strip_markup(text))
+    text = text.casefold()
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_PLAIN).split())
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(_plain_char(char) for char in text)
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
