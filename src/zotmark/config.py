@@ -16,7 +16,7 @@ import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import platformdirs
 from pydantic import (
@@ -40,6 +40,7 @@ __all__ = [
     "ApiKey",
     "Config",
     "DaemonSettings",
+    "LibraryRef",
     "ListSettings",
     "StateSettings",
     "ZoteroSettings",
@@ -137,12 +138,25 @@ OnMarkdownDelete = Literal["remove-from-collection", "trash", "keep"]
 OnZoteroDelete = Literal["strike", "remove", "keep"]
 
 
+class LibraryRef(NamedTuple):
+    """One Zotero library: ``("user", "")`` is the key's own user library."""
+
+    library_type: str
+    library_id: str
+
+
 class ListSettings(_Section):
-    """One ``[[lists]]`` table: a Markdown file, its collection and its sync policies."""
+    """One ``[[lists]]`` table: a Markdown file, its collection and its sync policies.
+
+    ``library_type``/``library_id`` put the list in another library than ``[zotero]``'s (a
+    group's, for a shared lab list); when both are unset the list uses ``[zotero]``'s library.
+    """
 
     name: str = Field(min_length=1)
     file: Path
     collection: str = Field(min_length=1)
+    library_type: Literal["user", "group"] | None = None
+    library_id: str = Field(default="", pattern=r"^[0-9]*$")
     bibtex: Path | None = None
     read_tag: str = Field(default="read", min_length=1)
     flags: dict[str, str] = Field(default_factory=lambda: {"Relevant?": "relevant"})
@@ -175,6 +189,17 @@ class ListSettings(_Section):
             if not label.strip() or not tag.strip():
                 raise ValueError("flag labels and tags must not be empty")
         return flags
+
+    @field_validator("library_id", mode="before")
+    @classmethod
+    def _list_id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _list_group_needs_an_id(self) -> ListSettings:
+        if self.library_type == "group" and not self.library_id:
+            raise ValueError("a group library needs library_id (the group's number)")
+        return self
 
     @model_validator(mode="after")
     def _read_tag_is_not_a_flag(self) -> ListSettings:
@@ -235,6 +260,22 @@ class Config(_Section):
     def select(self, name: str | None) -> tuple[ListSettings, ...]:
         """The lists a command works on: all of them for ``None``, else the one named."""
         return self.lists if name is None else (self.list(name),)
+
+    def library(self, settings: ListSettings) -> LibraryRef:
+        """The library ``settings`` lives in: the list's own ``library_type``/``library_id``
+        when it sets either (a missing type is ``[zotero]``'s), else ``[zotero]``'s library."""
+        zotero = self.zotero
+        if settings.library_type is None and not settings.library_id:
+            return LibraryRef(zotero.library_type, zotero.library_id)
+        return LibraryRef(settings.library_type or zotero.library_type, settings.library_id)
+
+    def for_library(self, library: LibraryRef) -> Config:
+        """This configuration with ``[zotero]`` pointing at ``library`` (what a client factory
+        is given for a list in another library); the file path and environment are kept."""
+        zotero = self.zotero.model_copy(
+            update={"library_type": library.library_type, "library_id": library.library_id}
+        )
+        return self.model_copy(update={"zotero": zotero})
 
     def api_key(self) -> ApiKey:
         """Read the API key: from the variable ``api_key_env`` first, then from ``api_key_file``.

@@ -58,9 +58,7 @@ def test_new_tags_get_colours_nobody_uses() -> None:
     assert len(new) == 2
 
 
-def test_empty_library_gets_both_coloured_tags(
-    settings: LibrarySettings, sandbox: Sandbox
-) -> None:
+def test_empty_library_gets_both_coloured_tags(settings: LibrarySettings, sandbox: Sandbox) -> None:
     written = settings.assign_keys(["read", "relevant"])
     assert written.names == ["read", "relevant"]
     assert [e["name"] for e in _stored(sandbox)] == ["read", "relevant"]

@@ -1,0 +1,53 @@
+"""The README's configuration reference is generated from the models and kept in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from zotmark.config import ListSettings
+from zotmark.config_docs import END, SECTIONS, START, config_reference, section_reference
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_reference() -> str:
+    text = README.read_text(encoding="utf-8")
+    assert text.count(START) == 1 and text.count(END) == 1, "reference markers missing"
+    return text[text.index(START) + len(START) : text.index(END)].lstrip("\n")
+
+
+def test_the_readme_reference_is_the_generated_one() -> None:
+    assert _readme_reference() == config_reference(), (
+        "README.md's configuration reference is stale; replace it with the output of "
+        "`.venv/bin/python -m zotmark.config_docs`"
+    )
+
+
+def test_every_key_of_every_section_has_a_row() -> None:
+    reference = config_reference()
+    for _title, model in SECTIONS:
+        for name in model.model_fields:
+            assert f"| `{name}` |" in reference
+
+
+def test_allowed_values_and_defaults_come_from_the_model() -> None:
+    rows = {
+        line.split(" | ")[0].strip("| `"): line
+        for line in section_reference("[[lists]]", ListSettings).splitlines()
+        if line.startswith("| `")
+    }
+    assert '`"markdown-wins"` \\| `"zotero-wins"` \\| `"fail"`' in rows["conflict"]
+    assert "| `0.25` |" in rows["max_delete_fraction"]
+    assert "(≥ 0, ≤ 1)" in rows["max_delete_fraction"]
+    assert "**required**" in rows["collection"]
+
+
+def test_a_key_without_a_written_meaning_is_refused() -> None:
+    class ListSettings(BaseModel):  # the name of the real section, one key too many
+        undocumented: int = 1
+
+    with pytest.raises(KeyError, match="undocumented"):
+        section_reference("[[lists]]", ListSettings)
