@@ -7,20 +7,29 @@ Measures, for a generated N-entry list:
 - a no-op sync as a whole ``zotmark sync`` process: requests (≤ 1) and wall time (≤ 1 s);
 - one box flipped: requests (≤ 3);
 - a naive baseline: one create request per item, as a tool without batching would send.
+
+The sandbox runs as its own process (``zotmark sandbox --latency-ms 50``), as zotero.org
+would, so its CPU time does not compete with the client's for one interpreter lock.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from pyzotero.zotero import Zotero
+
 from zotmark.core.actions import Policy
-from zotmark.sandbox import Sandbox, start_sandbox
 from zotmark.service.file_side import ListDocument
 from zotmark.service.runner import ListRunner
 from zotmark.state import SqliteStateStore
@@ -42,19 +51,62 @@ def generate(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass
+class RemoteSandbox:
+    """A ``zotmark sandbox`` process, controlled over its admin routes."""
+
+    url: str
+    api_key: str
+    user_id: int
+
+    def _call(self, method: str, route: str) -> dict[str, object]:
+        request = urllib.request.Request(self.url + route, method=method)
+        with urllib.request.urlopen(request) as answer:
+            body = answer.read()
+        return json.loads(body) if body else {}
+
+    def reset_stats(self) -> None:
+        self._call("POST", "/_sandbox/stats/reset")
+
+    @property
+    def request_count(self) -> int:
+        return int(self._call("GET", "/_sandbox/stats?log=0")["requests"])  # type: ignore[call-overload]
+
+    def zotero(self) -> Zotero:
+        zot = Zotero(self.user_id, "user", self.api_key)
+        zot.endpoint = self.url
+        return zot
+
+
+@contextmanager
+def sandbox_process(latency_ms: float) -> Iterator[RemoteSandbox]:
+    zotmark = str(Path(sys.executable).parent / "zotmark")
+    process = subprocess.Popen(
+        [zotmark, "sandbox", "--latency-ms", str(latency_ms)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        hello = json.loads(process.stdout.readline())
+        yield RemoteSandbox(hello["url"], hello["api_key"], int(hello["user_id"]))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def runner(path: Path, client: ZoteroClient, store: SqliteStateStore) -> ListRunner:
     document = ListDocument(path, {"Relevant?": "relevant"})
     return ListRunner("bench", Policy(collection="Bench"), client, store, document)
 
 
-def timed_run(sandbox: Sandbox, run: ListRunner) -> tuple[int, float]:
+def timed_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float]:
     sandbox.reset_stats()
     start = time.perf_counter()
     run.run()
     return sandbox.request_count, time.perf_counter() - start
 
 
-def whole_process(workdir: Path, sandbox: Sandbox) -> tuple[int, float]:
+def whole_process(workdir: Path, sandbox: RemoteSandbox) -> tuple[int, float]:
     config = workdir / "zotmark.toml"
     config.write_text(
         f'[zotero]\nlibrary_id = "{sandbox.user_id}"\nbase_url = "{sandbox.url}"\n'
@@ -71,7 +123,7 @@ def whole_process(workdir: Path, sandbox: Sandbox) -> tuple[int, float]:
     return sandbox.request_count, time.perf_counter() - start
 
 
-def naive_baseline(sandbox: Sandbox, n: int) -> tuple[int, float]:
+def naive_baseline(sandbox: RemoteSandbox, n: int) -> tuple[int, float]:
     zot = sandbox.zotero()
     sandbox.reset_stats()
     start = time.perf_counter()
@@ -82,7 +134,7 @@ def naive_baseline(sandbox: Sandbox, n: int) -> tuple[int, float]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as tmp, start_sandbox(latency_ms=LATENCY_MS) as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(LATENCY_MS) as sandbox:
         workdir = Path(tmp)
         path = workdir / "list.md"
         path.write_text(generate(n))

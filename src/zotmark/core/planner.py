@@ -104,6 +104,7 @@ class _Builder:
     forget: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    update_at: dict[str, int] = field(default_factory=dict)
 
     # -- the rows of the decision table ---------------------------------------------------
 
@@ -246,19 +247,20 @@ class _Builder:
         url: str | None = None,
     ) -> None:
         """Fold this change into the item's pending UpdateItem (one write per item)."""
-        change = UpdateItem(key, add, remove - add, title, url)
-        for position, action in enumerate(self.zotero_actions):
-            if isinstance(action, UpdateItem) and action.key == key:
-                change = UpdateItem(
-                    key,
-                    action.add_tags | add,
-                    (action.remove_tags | remove) - (action.add_tags | add),
-                    title if title is not None else action.title,
-                    url if url is not None else action.url,
-                )
-                self.zotero_actions[position] = change
-                return
-        self.zotero_actions.append(change)
+        position = self.update_at.get(key)
+        if position is None:
+            self.update_at[key] = len(self.zotero_actions)
+            self.zotero_actions.append(UpdateItem(key, add, remove - add, title, url))
+            return
+        action = self.zotero_actions[position]
+        assert isinstance(action, UpdateItem)
+        self.zotero_actions[position] = UpdateItem(
+            key,
+            action.add_tags | add,
+            (action.remove_tags | remove) - (action.add_tags | add),
+            title if title is not None else action.title,
+            url if url is not None else action.url,
+        )
 
     def finish(self, active_entries: int, base: Mapping[str, BaseRecord]) -> Plan:
         """The plan, or only the guard findings when a safety guard trips."""

@@ -81,7 +81,7 @@ class ListDocument:
         if self.before_write is not None:
             self.before_write(self.path, new_text)
         self._fingerprint = ListFile.write(self.path, new_text, self._fingerprint)
-        self._document = parse(new_text, self.flags)
+        self._document = None  # read() again before the next apply
         return True
 
     def _edits(self, document: Document, action: FileAction) -> Sequence[patch.Edit]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zotmark.core.actions import CreateItem, Plan, Policy
-from zotmark.core.model import BaseRecord, new_item_key
+from zotmark.core.model import BaseRecord, Entry, new_item_key
 from zotmark.core.planner import pending_key, plan
 from zotmark.errors import (
     ConflictError,
@@ -189,7 +189,9 @@ class ListRunner:
     ) -> ZoteroWrites:
         creates = build_creates(the_plan, self.policy, collection, self.new_item)
         if creates:
-            self.store.add_pending(self.name, [_pending(data, the_plan) for data in creates])
+            entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
+            pending = [_pending(data, entries[str(data["key"])]) for data in creates]
+            self.store.add_pending(self.name, pending)
         patches = build_patches(the_plan, mirror, collection)
         return write(self.port, mirror, creates, patches)
 
@@ -251,9 +253,7 @@ def _settled(record: BaseRecord, mirror: Mirror) -> BaseRecord:
     return replace(record, item_version=int(obj.get("version", 0)), item_title=title)
 
 
-def _pending(data: Mapping[str, Any], the_plan: Plan) -> PendingCreate:
-    entry = next(
-        a.entry for a in the_plan.zotero if isinstance(a, CreateItem) and a.key == data["key"]
-    )
+def _pending(data: Mapping[str, Any], entry: Entry) -> PendingCreate:
+    """The pending-create row recorded before ``data`` is sent for ``entry``."""
     ident_key, _, title = pending_key(entry).rpartition("|")
     return PendingCreate(str(data["key"]), ident_key, title, json.dumps(data, sort_keys=True))
