@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx2
-from pyzotero import zotero
-from pyzotero.errors import PyZoteroError
 
 from zotmark import __version__
 from zotmark.errors import ZoteroError
@@ -58,8 +56,7 @@ class Connection:
         self._key = api_key
         self.transport = transport
         self.http = httpx2.Client(transport=transport, timeout=timeout, follow_redirects=True)
-        self.zot: Any = zotero.Zotero(library_id, library_type, api_key, client=self.http)
-        self.zot.endpoint = base_url
+        self._zot: Any = None
         self.library_id = library_id
 
     def __repr__(self) -> str:
@@ -73,7 +70,21 @@ class Connection:
     @library_id.setter
     def library_id(self, value: str) -> None:
         self._library_id = value
-        self.zot.library_id = value
+        if self._zot is not None:
+            self._zot.library_id = value
+
+    @property
+    def zot(self) -> Any:
+        """pyzotero's client on our HTTP client, made (and pyzotero imported) on first use:
+        a run that finds nothing changed never needs it, and importing it costs ~0.3 s."""
+        if self._zot is None:
+            from pyzotero import zotero
+
+            self._zot = zotero.Zotero(
+                self._library_id, self.library_type, self._key, client=self.http
+            )
+            self._zot.endpoint = self.base_url
+        return self._zot
 
     @property
     def library(self) -> str:
@@ -140,7 +151,7 @@ class Connection:
             return call()
         except httpx2.TransportError as exc:
             raise self.network_error(exc) from None
-        except PyZoteroError as exc:
+        except _pyzotero_error() as exc:
             if zot.request is not None and zot.request.status_code >= 300:
                 raise self.error(zot.request, what) from None
             name = type(exc).__name__
@@ -154,3 +165,10 @@ class Connection:
     def last_library_version(self) -> int:
         """The ``Last-Modified-Version`` of pyzotero's last response."""
         return library_version(self.zot.request)
+
+
+def _pyzotero_error() -> type[Exception]:
+    """pyzotero's base error class (imported only once pyzotero is in use)."""
+    from pyzotero.errors import PyZoteroError
+
+    return PyZoteroError
