@@ -32,3 +32,16 @@ entry_lines = st.lists(
 """Text that is mostly list items, many of them task items, with any line endings."""
 
 documents = st.one_of(st.text(), markdownish, entry_lines)
+
+task_line = st.tuples(
+    st.sampled_from(["", "  ", "\t"]),
+    st.sampled_from(["- ", "* ", "1. "]),
+    st.sampled_from(["[ ] ", "[x] ", "[X] "]),
+    st.sampled_from(["**Title**", "[Title](https://a.org/x)", "Title", ""]),
+    markdownish.map(lambda s: s.replace("\n", " ").replace("\r", " ")),
+).map("".join)
+with_entries = st.builds(
+    "{}\n{}\n{}".format, st.one_of(st.just(""), documents), task_line, entry_lines
+)
+"""Text with at least one task line (still ignored when what precedes it leaves a code block
+or a comment open)."""

@@ -19,7 +19,8 @@ tricky = st.text(
 title = st.one_of(safe_title, safe_title, safe_title, tricky)
 url = st.one_of(st.text(alphabet="ab/:.-_~*%[]#é", min_size=1), tricky)
 common_lines = st.builds(
-    "{}{}{}{}".format,
+    "{}{}{}{}{}".format,
+    st.sampled_from(["", " ", "  ", "\t"]),
     st.sampled_from(["**{}**", "**{}**", "[{}]", "__{}__"]).flatmap(
         lambda form: title.map(form.format)
     ),
@@ -38,6 +39,7 @@ common_lines = st.builds(
         "**Title** [pdf](https://a.org/x) <!-- zotero:ABCD2345 -->",
         "**Title**",
         "[A Title (2020)](https://a.org/x)",
+        " **Title** ([Link](https://a.org/x))",
     ],
 )
 def test_fast_path_takes_common_lines(content: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from tests.conftest import FIXTURES
-from tests.markdown.md_strategies import FRAGMENTS, documents
+from tests.markdown.md_strategies import FRAGMENTS, documents, with_entries
 
 from zotmark.errors import PatchError
 from zotmark.markdown import patch
@@ -87,7 +87,7 @@ def test_a_missing_flag_box_is_an_error_and_can_be_added() -> None:
     assert [dict(e.entry.flags) for e in parse(new).entries] == [{"relevant": True}, {}]
 
 
-@given(documents, st.data())
+@given(with_entries, st.data())
 def test_a_box_flip_changes_exactly_one_byte(text: str, data: st.DataObject) -> None:
     document = parse(text)
     assume(document.entries)
@@ -130,7 +130,7 @@ def test_malformed_anchor_key_is_refused() -> None:
         patch.set_anchor(document, document.entries[0], "abc")
 
 
-@given(documents, st.data())
+@given(with_entries, st.data())
 def test_anchor_insertion_only_appends_at_the_line_end(text: str, data: st.DataObject) -> None:
     document = parse(text)
     assume(document.entries)
@@ -156,7 +156,7 @@ def test_strike_wraps_the_title() -> None:
     assert patch.strike(parse(new), parse(new).entries[-1]) == ()
 
 
-@given(documents, st.data())
+@given(with_entries, st.data())
 def test_strike_inserts_only_tildes_and_strikes(text: str, data: st.DataObject) -> None:
     document = parse(text)
     assume(document.entries)

@@ -16,7 +16,7 @@ _PLAIN = r"[^*_\\\[\]<>`~\s]"  # a character that is no markup and no whitespace
 _TEXT = rf"{_PLAIN}(?:[^*_\\\[\]<>`~\r\n]*{_PLAIN})?"
 _URL = r"[^\s()<>\\`#][^\s()<>\\`]*"
 _COMMON = re.compile(
-    rf"(?:\*\*(?P<bold>{_TEXT})\*\*"
+    rf"[ \t]*(?:\*\*(?P<bold>{_TEXT})\*\*"
     rf"(?:[ \t]+(?P<open>\(?)\[(?P<label>[^*_\\\[\]<>`~()]*)\]\((?P<url>{_URL})\)(?P<close>\)?))?"
     rf"|\[(?P<text>{_TEXT})\]\((?P<lurl>{_URL})\))"
     r"(?:[ \t]*<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->)?[ \t]*"
@@ -35,7 +35,7 @@ def _link_title(match: re.Match[str], content: str) -> Inline | None:
         anchor_key=match.span("key") if match["key"] else None,
         anchor_at=len(content),
         title_inner=match.span("text"),
-        title_outer=(0, match.end("lurl") + 1),
+        title_outer=(match.start("text") - 1, match.end("lurl") + 1),
         title_form="link",
         link_label=None,
         link_wrapped=False,
@@ -62,7 +62,7 @@ def extract_common(content: str, continuation: str | None) -> Inline | None:
         anchor_key=match.span("key") if match["key"] else None,
         anchor_at=len(content),
         title_inner=match.span("bold"),
-        title_outer=(0, match.end("bold") + 2),
+        title_outer=(match.start("bold") - 2, match.end("bold") + 2),
         title_form="bold",
         link_label=match["label"],
         link_wrapped=bool(match["open"] and match["close"]),

@@ -4,8 +4,10 @@ One pass over the lines tracks fenced code blocks, HTML comments, headings, fron
 the stack of open list items (an item is nested in an earlier one indented less). A task item
 is an entry, unless its label names a configured flag and its parent item is an entry: then
 it is that entry's flag. Task items inside code blocks and comments are ignored with a
-warning. The fields of each entry are then read by :func:`zotmark.markdown.inline.extract`.
-The text itself is kept as it is, so rendering is the identity (DESIGN §2).
+warning. The fields of each entry are then read from its line by
+:func:`zotmark.markdown.fastpath.extract_common` when the line has the common shape, else by
+:func:`zotmark.markdown.inline.extract`. The text itself is kept as it is, so rendering is the
+identity (DESIGN §2).
 """
 
 from __future__ import annotations
@@ -62,8 +64,8 @@ class _Scanner:
         self.flag_labels: dict[str, str] = {}
         self.drafts: list[_Draft] = []
         self.warnings: list[ParseWarning] = []
-        self.headings: list[tuple[int, int, int, str, tuple[str, ...]]] = []  # first and last
-        # line, level, title, path
+        # per heading: its first and last line, level, title and heading path
+        self.headings: list[tuple[int, int, int, str, tuple[str, ...]]] = []
         self.path: list[tuple[int, str]] = []
         self.section: tuple[str, ...] = ()
         self.stack: list[_Open] = []
@@ -258,26 +260,26 @@ def _finish(lines: blocks.Lines, draft: _Draft, fields: Inline) -> ListEntry:
         struck=fields.struck,
     )
     at = draft.content_at
-    return ListEntry(
-        entry=entry,
-        box=draft.box,
-        flag_boxes={tag: offset for tag, (_, offset) in draft.flags.items()},
-        first_line=draft.line,
-        last_line=draft.last_line,
-        start=draft.line_at,
-        end=_line_end(lines, draft.last_line, True),
-        line_end=_line_end(lines, draft.line, False),
-        anchor_at=at + fields.anchor_at,
-        anchor_key=_moved(fields.anchor_key, at),
-        title_inner=_moved(fields.title_inner, at),
-        title_outer=_moved(fields.title_outer, at),
-        indent=draft.indent,
-        marker=draft.marker,
-        eol=lines.endings[draft.line],
-        child_indent=draft.child_indent,
-        title_form=fields.title_form,
-        link_label=fields.link_label,
-        link_wrapped=fields.link_wrapped,
+    return ListEntry(  # positional: a named tuple is built fastest so (fields in order)
+        entry,
+        draft.box,
+        {tag: offset for tag, (_, offset) in draft.flags.items()},
+        draft.line,  # first_line
+        draft.last_line,
+        draft.line_at,  # start
+        _line_end(lines, draft.last_line, True),  # end
+        _line_end(lines, draft.line, False),  # line_end
+        at + fields.anchor_at,
+        _moved(fields.anchor_key, at),
+        _moved(fields.title_inner, at),
+        _moved(fields.title_outer, at),
+        draft.indent,
+        draft.marker,
+        lines.endings[draft.line],  # eol
+        draft.child_indent,
+        fields.title_form,
+        fields.link_label,
+        fields.link_wrapped,
     )
 
 
