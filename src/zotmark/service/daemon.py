@@ -1,0 +1,334 @@
+"""``zotmark daemon``: keep every configured list in sync until SIGINT/SIGTERM.
+
+Wiring only; the parts live next door. One :class:`Daemon` per state directory holds the
+:class:`~zotmark.state.StateLock` for its whole life and one session (the store, one Zotero client
+per library). A :class:`~zotmark.service.watcher.ListWatcher` turns saves of any list into run
+requests; the Zotero streaming API (when ``stream_url`` is set) turns ``topicUpdated`` for the
+lists' libraries and every (re)subscription into run requests; a
+:class:`~zotmark.service.scheduler.RunScheduler` runs one sync of all lists at a time (each list
+followed by its BibTeX export): on start, on request and every ``poll_seconds``. zotmark's own
+file writes are announced to the watcher (by content hash) before they happen, so they trigger
+no run. A failing list is logged and recorded and never stops the daemon or the other lists.
+
+A heartbeat (:mod:`zotmark.service.heartbeat`) goes into each list's state meta and the log after
+every run and on a timer. ``serve`` returns after SIGINT/SIGTERM once the run in flight has
+finished (a second Ctrl-C aborts at once).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+from zotmark.config import Config, ListSettings
+from zotmark.errors import ConflictError, GuardError, ZotmarkError
+from zotmark.markdown.files import ENCODING, ERRORS
+from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
+from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta
+from zotmark.service.logs import kv
+from zotmark.service.scheduler import RunScheduler
+from zotmark.service.stream import StreamListener
+from zotmark.service.watcher import ListWatcher, content_hash
+from zotmark.state import RunCommit, StateLock
+
+__all__ = ["Daemon"]
+
+logger = logging.getLogger("zotmark.daemon")
+
+_HINTS = {
+    GuardError: "nothing was changed; check the list, then run `zotmark sync --force-delete` "
+    "if the deletions are wanted (the daemon never forces them)",
+    ConflictError: "settle the field in the file or in Zotero; the daemon retries on the next "
+    "change or poll",
+}
+
+
+class Watcher(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def expect_own_write(self, path: Path, hash_: str) -> None: ...
+
+
+class Scheduler(Protocol):
+    def start(self, *, run_now: bool = True) -> None: ...
+    def request_run(self, reason: str) -> None: ...
+    def next_poll_at(self) -> datetime | None: ...
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+class Listener(Protocol):
+    def start(self) -> None: ...
+    def stop(self, timeout: float | None = 5.0) -> bool: ...
+
+
+WatcherFactory = Callable[[Sequence[Path], Callable[[Path], None], float], Watcher]
+SchedulerFactory = Callable[[Callable[[str], None], float], Scheduler]
+StreamFactory = Callable[[str, Callable[[str, int], None], str, Callable[[], None]], Listener]
+
+
+def _stream(
+    url: str, on_update: Callable[[str, int], None], api_key: str, on_connected: Callable[[], None]
+) -> Listener:
+    return StreamListener(url, on_update, api_key=api_key, on_connected=on_connected)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Daemon:
+    """The sync service for one configuration (and so one state directory).
+
+    Factories are seams for tests; the defaults are the production parts. ``heartbeat_seconds``
+    is the timer heartbeat's period (default: ``poll_seconds``). Use :meth:`serve` (blocks until
+    a signal or ``stop_event``), or :meth:`start` and :meth:`stop`. Raises
+    :class:`~zotmark.errors.LockedError` when another zotmark holds the state directory.
+    ``runs``, ``failures`` and ``last_error`` describe the runs so far (a run is one sync of
+    every list; it failed when any list did).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        client_factory: ClientFactory = default_client,
+        watcher_factory: WatcherFactory = ListWatcher,
+        scheduler_factory: SchedulerFactory = RunScheduler,
+        stream_factory: StreamFactory = _stream,
+        clock: Callable[[], datetime] = _utcnow,
+        heartbeat_seconds: float | None = None,
+    ) -> None:
+        self.config = config
+        self._client_factory = client_factory
+        self._watcher_factory = watcher_factory
+        self._scheduler_factory = scheduler_factory
+        self._stream_factory = stream_factory
+        self._clock = clock
+        self._poll = timedelta(seconds=config.daemon.poll_seconds)
+        self._heartbeat_seconds = heartbeat_seconds or config.daemon.poll_seconds
+        self._stack: ExitStack | None = None
+        self._session: Session | None = None
+        self._watcher: Watcher | None = None
+        self._scheduler: Scheduler | None = None
+        self._beat_lock = threading.Lock()
+        self._last_beat = float("-inf")
+        self.runs = self.failures = 0
+        self.last_error: str | None = None
+        self._last_error_at: datetime | None = None
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Lock the state dir, open the session, start watching, scheduling and streaming."""
+        stack = ExitStack()
+        try:
+            stack.enter_context(StateLock(state_dir(self.config)))
+            session = stack.enter_context(
+                open_session(self.config, client_factory=self._client_factory, lock=False)
+            )
+            session.before_write = self._before_write
+            self._session = session
+            stack.callback(self._write_stopped)
+            self._start_parts(stack)
+        except BaseException:
+            stack.close()
+            raise
+        self._stack = stack
+        logger.info("daemon.started", extra=self._started_fields())
+
+    def _start_parts(self, stack: ExitStack) -> None:
+        settings = self.config.daemon
+        scheduler = self._scheduler_factory(self._run, settings.poll_seconds)
+        self._scheduler = scheduler
+        stack.callback(scheduler.shutdown, True)
+        files = [s.file for s in self.config.lists]
+        watcher = self._watcher_factory(files, self._file_changed, settings.debounce_seconds)
+        watcher.start()
+        self._watcher = watcher
+        stack.callback(watcher.stop)
+        scheduler.start(run_now=True)
+        url = self.config.zotero.stream_url
+        if url:
+            key = self.config.api_key().reveal()
+            listener = self._stream_factory(url, self._stream_update, key, self._stream_connected)
+            listener.start()
+            stack.callback(listener.stop)
+
+    def stop(self) -> None:
+        """Stop watching and streaming, finish the run in flight, mark the state stopped,
+        release the lock. Idempotent."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            stack.close()
+            logger.info("daemon.stopped", extra=kv(runs=self.runs, failures=self.failures))
+
+    def serve(self, stop_event: threading.Event | None = None) -> None:
+        """Run until SIGINT/SIGTERM (or ``stop_event``), beating on the timer; then stop.
+
+        Signal handlers are installed only when called from the main thread.
+        """
+        stop = stop_event or threading.Event()
+        restore = _on_signals(stop) if threading.current_thread() is threading.main_thread() else {}
+        try:
+            self.start()
+            while not stop.wait(self._heartbeat_seconds):
+                if time.monotonic() - self._last_beat >= self._heartbeat_seconds / 2:
+                    scheduler = self._scheduler
+                    self._beat(scheduler.next_poll_at() if scheduler else None)
+            logger.info("daemon.stopping", extra=kv(pid=os.getpid()))
+        finally:
+            self.stop()
+            for signum, handler in restore.items():
+                signal.signal(signum, handler)
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _before_write(self, path: Path, text: str) -> None:
+        if self._watcher is not None:
+            self._watcher.expect_own_write(path, content_hash(text.encode(ENCODING, ERRORS)))
+
+    def _file_changed(self, path: Path) -> None:
+        logger.debug("file.changed", extra=kv(file=path))
+        if self._scheduler is not None:
+            self._scheduler.request_run(f"file {path.name}")
+
+    def _stream_update(self, topic: str, version: int) -> None:
+        ours = self._library_topics()
+        if ours is not None and topic not in ours:
+            logger.debug("stream.ignored", extra=kv(topic=topic, version=version))
+            return
+        logger.debug("stream.update", extra=kv(topic=topic, version=version))
+        if self._scheduler is not None:
+            self._scheduler.request_run("stream")
+
+    def _stream_connected(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.request_run("stream connected")
+
+    def _library_topics(self) -> set[str] | None:
+        """The stream topics of the lists' libraries (``/users/ID``, ``/groups/ID``); ``None``
+        while a user library's id is not known yet (before its first request)."""
+        if self._session is None:
+            return None
+        topics = set()
+        for library, client in self._session.clients.items():
+            if not client.library_id:
+                return None
+            kind = "users" if library.library_type == "user" else "groups"
+            topics.add(f"/{kind}/{client.library_id}")
+        return topics
+
+    # --- runs ---------------------------------------------------------------------------------
+
+    def _run(self, reason: str) -> None:
+        """One run of every list (the scheduler's ``run``); never raises."""
+        started = time.monotonic()
+        errors = [error for s in self.config.lists if (error := self._run_list(s, reason))]
+        self.runs += 1
+        if errors:
+            self.failures += 1
+            self.last_error, self._last_error_at = "; ".join(errors), self._clock()
+        fields = kv(reason=reason, seconds=round(time.monotonic() - started, 3), ok=not errors)
+        logger.info("run", extra=fields)
+        self._beat(self._clock() + self._poll)
+
+    def _run_list(self, settings: ListSettings, reason: str) -> str | None:
+        """Sync one list (and export its BibTeX); the error (for the heartbeat) if it failed."""
+        assert self._session is not None
+        fields = {"list": settings.name, "reason": reason}
+        try:
+            [report] = self._session.sync(settings.name)
+        except ZotmarkError as error:
+            hint = next((h for kind, h in _HINTS.items() if isinstance(error, kind)), None)
+            event = "list.stopped" if hint else "list.failed"
+            kind = type(error).__name__
+            logger.error(event, extra=kv(**fields, error=kind, message=error.message, hint=hint))
+            return f"{settings.name}: {error.message}"
+        except Exception as error:
+            logger.exception("list.crashed", extra=kv(**fields))
+            return f"{settings.name}: unexpected {type(error).__name__}: {error}"
+        changed = bool(report.plan.zotero or report.plan.file)
+        logger.log(
+            logging.INFO if changed else logging.DEBUG,
+            "list.synced",
+            extra=kv(**fields, summary=report.summary, version=report.library_version),
+        )
+        return None
+
+    # --- heartbeat ----------------------------------------------------------------------------
+
+    def _beat(self, next_poll: datetime | None) -> None:
+        """Write the heartbeat into every list's meta and log it; never raises."""
+        beat = Beat(self._clock(), os.getpid(), next_poll, self.last_error, self._last_error_at)
+        self._write_meta(heartbeat_meta(beat))
+        logger.info(
+            "heartbeat",
+            extra=kv(runs=self.runs, failures=self.failures, next_poll=next_poll,
+                     last_error=self.last_error),
+        )  # fmt: skip
+
+    def _write_stopped(self) -> None:
+        self._write_meta(stopped_meta(self._clock()))
+
+    def _write_meta(self, meta: dict[str, str | None]) -> None:
+        session = self._session
+        if session is None:
+            return
+        with self._beat_lock:
+            try:
+                for settings in self.config.lists:
+                    session.store.commit_run(settings.name, RunCommit(meta=meta))
+            except ZotmarkError as error:
+                logger.error("heartbeat.failed", extra=kv(message=error.message))
+            self._last_beat = time.monotonic()
+
+    def _started_fields(self) -> dict[str, object]:
+        config, settings = self.config, self.config.daemon
+        libraries = dict.fromkeys(config.library(s) for s in config.lists)
+        return kv(
+            pid=os.getpid(),
+            config=config.path,
+            lists=",".join(s.name for s in config.lists),
+            libraries=",".join(f"{kind}:{id_ or 'key'}" for kind, id_ in libraries),
+            poll_seconds=settings.poll_seconds,
+            debounce_seconds=settings.debounce_seconds,
+            streaming="on" if config.zotero.stream_url else "off",
+        )
+
+
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
+
+
+def _on_signals(stop: threading.Event) -> dict[int, SignalHandler]:
+    """Make SIGINT/SIGTERM set ``stop``; return the previous handlers.
+
+    While stopping, another SIGINT (a second Ctrl-C) aborts with ``KeyboardInterrupt``; another
+    SIGTERM is ignored (supervisors escalate to SIGKILL themselves, and a signal sent both to
+    the process and to its group must not cut the run in flight short).
+    """
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if not stop.is_set():
+            logger.info("signal", extra=kv(signal=name))
+            stop.set()
+        elif signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        else:
+            logger.info("signal.ignored", extra=kv(signal=name, why="already stopping"))
+
+    previous: dict[int, SignalHandler] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        old = signal.getsignal(signum)
+        previous[signum] = old if old is not None else signal.SIG_DFL
+        signal.signal(signum, handler)
+    return previous
