@@ -15,6 +15,8 @@ from pathlib import Path
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.enrich import Enricher
+from zotmark.errors import ZotmarkError
+from zotmark.service import library_ids
 from zotmark.service.bibliography import export_list
 from zotmark.service.file_side import BeforeWrite, ListDocument
 from zotmark.service.metadata import new_item_hook
@@ -47,14 +49,14 @@ def policy_for(settings: ListSettings, *, force_delete: bool = False) -> Policy:
 
 
 def default_client(config: Config) -> ZoteroClient:
-    """The production client for the configured library."""
+    """The production client for the configured library (a user library configured without
+    an id uses the one remembered for this key, see :mod:`library_ids`)."""
     zotero = config.zotero
-    return ZoteroClient(
-        zotero.library_type,
-        zotero.library_id,
-        config.api_key().reveal(),
-        zotero.base_url,
-    )
+    key = config.api_key().reveal()
+    library_id = zotero.library_id
+    if not library_id and zotero.library_type == "user":
+        library_id = library_ids.remembered(state_dir(config), zotero.base_url, key)
+    return ZoteroClient(zotero.library_type, library_id, key, zotero.base_url)
 
 
 @dataclass
@@ -158,7 +160,25 @@ def open_session(
             )
             clients[library] = stack.enter_context(made)
         enricher = Enricher(cache_dir=directory / "enrich-cache")
-        yield Session(config, store, clients, new_item=production_hooks(store, enricher))
+        try:
+            yield Session(config, store, clients, new_item=production_hooks(store, enricher))
+        finally:
+            _remember_user_ids(config, clients, directory)
+
+
+def _remember_user_ids(
+    config: Config, clients: Mapping[LibraryRef, ZoteroClient], directory: Path
+) -> None:
+    """Keep the user id a client learnt from its key, for the next process."""
+    zotero = config.zotero
+    client = clients.get(LibraryRef(zotero.library_type, zotero.library_id))
+    if client is None or zotero.library_type != "user" or zotero.library_id:
+        return
+    try:
+        key = config.api_key().reveal()
+    except ZotmarkError:
+        return
+    library_ids.remember(directory, zotero.base_url, key, client.library_id)
 
 
 def _is_default(config: Config, library: LibraryRef) -> bool:
