@@ -160,6 +160,9 @@ def arxiv_id(text: str) -> str | None:
     alone = _ARXIV_ALONE.fullmatch(text)
     if alone:
         return _canonical_arxiv(alone.group(1))
+    folded = text.casefold()
+    if "rxiv" not in folded and "r5iv" not in folded:  # cheap test before the regex
+        return None
     for match in _ARXIV_IN_TEXT.finditer(unquote(text)):
         raw = next(group for group in match.groups() if group)
         found = _canonical_arxiv(raw)
@@ -196,6 +199,8 @@ def doi(text: str) -> str | None:
     Recognised: doi.org / dx.doi.org URLs, publisher URLs with a ``/doi/`` path, ``doi:`` text
     and a bare ``10.NNNN/…``. An arXiv DOI is returned as a DOI (:func:`identify` maps it).
     """
+    if "10." not in text:
+        return None
     for match in _DOI.finditer(text):
         before = text[: match.start()]
         if before.endswith("/") and not _DOI_URL_PREFIX.search(before[-20:]):
@@ -333,12 +338,14 @@ def normalize_title(title: str) -> str:
 # --- the ident of an entry ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def identify(title: str, url: str | None, text: str = "") -> Ident:
     """The :class:`Ident` of a paper from its title, its URL and the rest of its entry text.
 
     The URL is searched first, then ``text`` (an ``arXiv:`` mention or a second link counts).
     An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``, never ``doi``. ``url`` is the
-    normalised URL when there is one; ``title`` the normalised title.
+    normalised URL when there is one; ``title`` the normalised title. (Cached: a daemon
+    parses the same entries run after run.)
     """
     sources = [url, text] if url else [text]
     dois = (found for s in sources if (found := doi(s)))
