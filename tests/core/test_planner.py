@@ -310,3 +310,91 @@ def test_emptied_collection_is_stopped_by_the_guard() -> None:
 def test_a_few_deletions_pass_the_guard() -> None:
     entries, zotero, base = _many(10)
     assert run(entries[:8], zotero, base).guards == ()
+
+
+# --- regressions found by the state machine (test_planner_machine.py) -------------------------
+
+
+def test_entry_ticked_while_its_item_left_the_collection_keeps_the_tick_under_zotero_wins() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    policy = replace(POLICY, conflict="zotero-wins")
+    result = run([replace(PAPER, read=True)], snapshot(outside), BASE, policy=policy)
+    assert UpdateItem("ABCD2345", add_tags=frozenset({"read"})) in result.zotero
+    assert result.file == ()
+    assert result.conflicts == ()
+
+
+def test_entry_retitled_while_its_item_left_the_collection_pushes_the_title() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    result = run([replace(PAPER, title="ViTs are robust")], snapshot(outside), BASE)
+    assert UpdateItem("ABCD2345", title="ViTs are robust") in result.zotero
+
+
+def test_zotero_retitle_of_a_title_only_entry_records_the_new_title_as_its_identity() -> None:
+    notes = entry("Notes on syncing")
+    retitled = item("ABCD2345", "Notes on syncing, revisited")
+    result = run([notes], snapshot(retitled), {"ABCD2345": record(notes, "ABCD2345")})
+    assert SetTitle(1, "Notes on syncing, revisited") in result.file
+    assert result.records["ABCD2345"].ident_key == "title:notes on syncing revisited"
+
+
+def test_identical_entries_without_anchors_keep_their_own_items() -> None:
+    unread, read = entry(PAPER.title, ARXIV), entry(PAPER.title, ARXIV, line=3, read=True)
+    items = (item("AAAA2345", PAPER.title, ARXIV), item("BBBB2345", PAPER.title, ARXIV))
+    items = (items[0], replace(items[1], tags=frozenset({"read"})))
+    base = {"AAAA2345": record(unread, "AAAA2345"), "BBBB2345": record(read, "BBBB2345")}
+    policy = replace(POLICY, anchors=False)
+    assert run([read, unread], snapshot(*items), base, policy=policy).changes_nothing
+
+
+def test_entry_kept_after_its_item_left_the_collection_is_still_anchored() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    policy = replace(POLICY, on_zotero_delete="keep")
+    result = run([replace(PAPER, anchor=None)], snapshot(outside), BASE, policy=policy)
+    assert result.file == (SetAnchor(1, "ABCD2345"),)
+    assert result.zotero == ()
+
+
+def test_entry_kept_after_its_item_left_the_collection_records_only_its_own_boxes() -> None:
+    outside = replace(SYNCED, collections=frozenset())
+    policy = replace(POLICY, on_zotero_delete="keep")
+    no_flag_box = replace(PAPER, flags={})
+    result = run([no_flag_box], snapshot(outside), BASE, policy=policy)
+    assert result.records["ABCD2345"].flags == {}
+
+
+def test_emptied_collection_does_not_trip_the_guard_when_zotero_deletions_are_kept() -> None:
+    entries, _, base = _many(4)
+    policy = replace(POLICY, on_zotero_delete="keep")
+    result = run(entries, snapshot(), base, policy=policy)
+    assert result.guards == ()
+    assert result.changes_nothing
+
+
+def test_emptied_list_does_not_trip_the_guard_when_markdown_deletions_are_kept() -> None:
+    _, zotero, base = _many(4)
+    policy = replace(POLICY, on_markdown_delete="keep")
+    result = run([], zotero, base, policy=policy)
+    assert result.guards == ()
+    assert result.changes_nothing
+
+
+def test_new_entry_adopts_its_titled_library_item_over_a_collection_item_sharing_its_id() -> None:
+    url = "https://ar5iv.labs.arxiv.org/html/2004.09476"
+    visual = entry("Visual and Audio-Based Emotion Recognition", url)
+    other = item("AAAA2345", "Skeleton-Based Audio-Visual Learning", url)
+    own = item("BBBB2345", visual.title, url, in_collection=False)
+    result = run([visual], snapshot(other, own))
+    assert result.zotero[0] == AdoptItem("BBBB2345", visual)
+    assert [type(a) for a in result.file] == [SetAnchor, InsertEntry]
+
+
+def test_look_alike_entries_without_anchors_keep_their_own_items() -> None:
+    lower, upper = entry(PAPER.title, ARXIV), entry(PAPER.title.upper(), ARXIV, line=3)
+    items = (item("AAAA2345", PAPER.title, ARXIV), item("BBBB2345", PAPER.title, ARXIV))
+    base = {
+        "AAAA2345": record(upper, "AAAA2345", item_title=PAPER.title),
+        "BBBB2345": record(lower, "BBBB2345"),
+    }
+    result = run([lower, upper], snapshot(*items), base, policy=replace(POLICY, anchors=False))
+    assert result.records == base

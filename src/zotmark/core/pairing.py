@@ -1,10 +1,11 @@
 """Pairing: which Zotero item each reading-list entry stands for.
 
 Pure. An entry is paired, in this order, by its anchor, by the base row recorded for its
-identifier, by an item of the collection with the same identifier, then by one anywhere in the
-library (a paper already in the library is adopted, never duplicated). Where one identifier is
-shared by entries with different titles (two papers behind one arXiv link), a match on the
-identifier alone is not enough: the title must agree too. Each item pairs with one entry at most.
+identifier, by an item with the same identifier and title (in the collection, then anywhere in
+the library: a paper already in the library is adopted, never duplicated), then by an item with
+the same identifier alone (collection, then library). Where one identifier is shared by entries
+with different titles (two papers behind one arXiv link), a match on the identifier alone is
+not enough: the title must agree too. Each item pairs with one entry at most.
 """
 
 from __future__ import annotations
@@ -42,17 +43,19 @@ class Pairing:
     """The result: entry (by index) → item key, and what could not be paired.
 
     ``new`` are indices of entries that need a new item, ``duplicates`` indices of entries that
-    repeat another entry's anchor.
+    repeat another entry's anchor. ``claimed`` are the item keys already paired (kept with
+    ``paired`` by :meth:`pair`, so that lookups stay O(1) on long lists).
     """
 
     paired: dict[int, str] = field(default_factory=dict)
     new: list[int] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
+    claimed: set[str] = field(default_factory=set)
 
-    @property
-    def claimed(self) -> set[str]:
-        """The item keys already paired."""
-        return set(self.paired.values())
+    def pair(self, index: int, key: str) -> None:
+        """Pair entry ``index`` with item ``key``."""
+        self.paired[index] = key
+        self.claimed.add(key)
 
 
 def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
@@ -75,8 +78,11 @@ def pair_entries(
     ambiguous = ambiguous_idents(entries)
     rest = _pair_by_anchor(entries, base, library, result)
     rest = _pair_by_base(entries, rest, base, ambiguous, result)
-    for items in (collection, library):
-        rest = _pair_by_index(entries, rest, IdentIndex(items.values()), ambiguous, result)
+    if rest:  # the indexes are only built when some entry is still unpaired
+        indexes = (IdentIndex(collection.values()), IdentIndex(library.values()))
+        for exact in (True, False):
+            for index in indexes:
+                rest = _pair_by_index(entries, rest, index, ambiguous, result, exact=exact)
     result.new.extend(rest)
     return result
 
@@ -95,7 +101,7 @@ def _pair_by_anchor(
         elif anchor in result.claimed:
             result.duplicates.append(index)
         else:
-            result.paired[index] = anchor
+            result.pair(index, anchor)
     return rest
 
 
@@ -106,23 +112,35 @@ def _pair_by_base(
     ambiguous: set[str],
     result: Pairing,
 ) -> list[int]:
+    """Pair by the base row of the entry's identifier. Rows that state the entry exactly (its
+    title as written, and its boxes) are taken first, so look-alike entries without anchors
+    keep their own items from run to run instead of swapping them."""
     by_ident: dict[str, list[BaseRecord]] = defaultdict(list)
     for record in sorted(base.values(), key=lambda r: r.item_key):
         by_ident[record.ident_key].append(record)
     rest: list[int] = []
-    for index in indices:
-        entry = entries[index]
-        candidates = [
-            r
-            for r in by_ident.get(entry.ident.primary or "", [])
-            if r.item_key not in result.claimed
-        ]
-        chosen = _choose(entry, candidates, ambiguous, _base_title)
-        if chosen is None:
-            rest.append(index)
-        else:
-            result.paired[index] = chosen.item_key
+    for exact in (True, False):
+        rest = []
+        for index in indices:
+            entry = entries[index]
+            candidates = [
+                r
+                for r in by_ident.get(entry.ident.primary or "", [])
+                if r.item_key not in result.claimed and (not exact or _states(r, entry))
+            ]
+            chosen = _choose(entry, candidates, ambiguous, _base_title)
+            if chosen is None:
+                rest.append(index)
+            else:
+                result.pair(index, chosen.item_key)
+        indices = rest
     return rest
+
+
+def _states(record: BaseRecord, entry: Entry) -> bool:
+    """Whether the base row states the entry exactly: its title as written and its boxes."""
+    same_boxes = record.read == entry.read and dict(record.flags) == dict(entry.flags)
+    return same_boxes and record.title == entry.title
 
 
 def _pair_by_index(
@@ -131,16 +149,25 @@ def _pair_by_index(
     index: IdentIndex,
     ambiguous: set[str],
     result: Pairing,
+    *,
+    exact: bool,
 ) -> list[int]:
+    """Pair by the items sharing the entry's strongest identifier; with ``exact`` only an
+    item whose title agrees too (so a paper's own item, even outside the collection, wins
+    over a collection item that merely shares its arXiv id)."""
     rest: list[int] = []
     for position in indices:
         entry = entries[position]
-        candidates = [i for i in index.lookup(entry.ident) if i.key not in result.claimed]
+        candidates = [
+            i
+            for i in index.lookup(entry.ident)
+            if i.key not in result.claimed and (not exact or i.ident.title == entry.ident.title)
+        ]
         chosen = _choose(entry, candidates, ambiguous, lambda i: i.ident.title)
         if chosen is None:
             rest.append(position)
         else:
-            result.paired[position] = chosen.key
+            result.pair(position, chosen.key)
     return rest
 
 

@@ -9,7 +9,7 @@ each flag, title, URL), so a box ticked in the file and a tag added in Zotero bo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from zotmark.core.actions import (
@@ -32,7 +32,7 @@ from zotmark.core.actions import (
 )
 from zotmark.core.merge import MISSING, FieldMerge, _Missing, merge_field
 from zotmark.core.model import BaseRecord, Entry, Item, normalize_title
-from zotmark.core.pairing import pair_entries
+from zotmark.core.pairing import IdentIndex, pair_entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ def plan(
     active = [e for e in entries if not e.struck and e.ident.primary]
     collection = {k: zotero.library[k] for k in zotero.collection if k in zotero.library}
     pairing = pair_entries(active, base, collection, zotero.library)
-    build = _Builder(policy, zotero)
+    build = _Builder(policy, zotero, claimed=pairing.claimed)
     for index, key in sorted(pairing.paired.items()):
         build.pair(active[index], key, base.get(key))
     for index in pairing.new:
@@ -82,7 +82,7 @@ def plan(
         build.create(entry, (pending or {}).get(pending_key(entry)) or new_key())
     for index in pairing.duplicates:
         build.notes.append(f"line {active[index].line}: repeats another entry's anchor; skipped")
-    claimed = set(pairing.paired.values())
+    claimed = pairing.claimed  # with the items that edited entries took instead of theirs
     for key in sorted(set(base) - claimed):
         build.markdown_removed(base[key])
     for key in sorted(zotero.collection - claimed - set(base)):
@@ -105,6 +105,7 @@ class _Builder:
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     update_at: dict[str, int] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)
 
     # -- the rows of the decision table ---------------------------------------------------
 
@@ -114,7 +115,7 @@ class _Builder:
         if item is not None:
             self._merge(entry, item, record)
         elif record is None or _entry_changed(entry, record):
-            self._bring_back(entry, key)
+            self._bring_back(entry, key, record)
         else:
             self._zotero_removed(entry, record)
 
@@ -153,17 +154,34 @@ class _Builder:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _bring_back(self, entry: Entry, key: str) -> None:
-        if key in self.zotero.library:
-            self.zotero_actions.append(AdoptItem(key, entry))
-            self._merge(entry, self.zotero.library[key], None, adopted=True)
-        else:
+    def _bring_back(self, entry: Entry, key: str, record: BaseRecord | None) -> None:
+        """The edit wins over the delete: the item comes back and merges against the base, so
+        the entry's edits are pushed rather than weighed as conflicts. An item deleted for good
+        is created again, unless the library has the paper in another item: that one is taken."""
+        found = key if key in self.zotero.library else self._same_paper(entry)
+        if found is None:
             self.create(entry, key)
+            return
+        if found != key:
+            self.claimed.add(found)
+            self.forget.append(key)
+        self.zotero_actions.append(AdoptItem(found, entry))
+        self._merge(entry, self.zotero.library[found], record, adopted=True)
+
+    def _same_paper(self, entry: Entry) -> str | None:
+        """The key of a library item of the entry's paper that no entry holds, if any."""
+        free = [item for key, item in self.zotero.library.items() if key not in self.claimed]
+        found = IdentIndex(free).lookup(entry.ident)
+        return found[0].key if found else None
 
     def _zotero_removed(self, entry: Entry, record: BaseRecord) -> None:
+        """An unedited entry whose item left the collection: apply ``on_zotero_delete``. A kept
+        entry stays paired: it is anchored, and its record states only the boxes it has."""
         rule = self.policy.on_zotero_delete
         if rule == "keep":
-            self.records[record.item_key] = record
+            flags = {tag: on for tag, on in record.flags.items() if tag in entry.flags}
+            self.records[record.item_key] = replace(record, flags=flags)
+            self._anchor(entry, record.item_key)
             return
         action = StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line)
         self.file_actions.append(action)
@@ -286,9 +304,9 @@ def _guards(
         return []
     found: list[GuardFinding] = []
     live = [k for k in build.zotero.collection if build.zotero.live(k) is not None]
-    if active_entries == 0:
+    if active_entries == 0 and policy.on_markdown_delete != "keep":
         found.append(GuardFinding(f"the list has no entries, but {len(base)} were synced"))
-    if not live:
+    if not live and policy.on_zotero_delete != "keep":
         found.append(GuardFinding(f"the collection is empty, but {len(base)} items were synced"))
     deleting = sum(isinstance(a, RemoveItem) for a in build.zotero_actions) + sum(
         isinstance(a, StrikeEntry | RemoveEntry) for a in build.file_actions
@@ -313,11 +331,19 @@ def _record(
     version: int,
     item_title: str | None = None,
 ) -> BaseRecord:
-    ident_key = entry.ident.primary or ""
     return BaseRecord(
-        key, ident_key, title, entry.url, read, dict(flags), version,
+        key, _ident_key(entry, title), title, entry.url, read, dict(flags), version,
         item_title if item_title is not None else title,
     )  # fmt: skip
+
+
+def _ident_key(entry: Entry, title: str) -> str:
+    """The entry's primary identifier once its title is ``title``: an entry identified by its
+    title alone (no link) takes the identity of a title that came from Zotero."""
+    primary = entry.ident.primary or ""
+    if primary.startswith("title:") and normalize_title(title):
+        return f"title:{normalize_title(title)}"
+    return primary
 
 
 def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[str]:
