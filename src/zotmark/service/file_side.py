@@ -23,7 +23,7 @@ from zotmark.core.actions import (
 from zotmark.core.model import Entry
 from zotmark.markdown import patch
 from zotmark.markdown.compose import NewEntry
-from zotmark.markdown.document import Document
+from zotmark.markdown.document import Document, ListEntry
 from zotmark.markdown.files import Fingerprint, ListFile
 from zotmark.markdown.parser import parse
 
@@ -70,11 +70,12 @@ class ListDocument:
         Anchors for ``skip_keys`` (items Zotero refused to create) are not written.
         """
         document = self.document
+        by_line = {listed.entry.line: listed for listed in document.entries}
         edits: list[patch.Edit] = []
         for action in actions:
             if isinstance(action, SetAnchor | InsertEntry) and action.key in skip_keys:
                 continue
-            edits.extend(self._edits(document, action))
+            edits.extend(self._edits(document, by_line, action))
         new_text = patch.apply(document.text, edits)
         if new_text == document.text:
             return False
@@ -84,13 +85,15 @@ class ListDocument:
         self._document = None  # read() again before the next apply
         return True
 
-    def _edits(self, document: Document, action: FileAction) -> Sequence[patch.Edit]:
+    def _edits(
+        self, document: Document, by_line: Mapping[int, ListEntry], action: FileAction
+    ) -> Sequence[patch.Edit]:
         if isinstance(action, InsertEntry):
             anchor = action.key if self.anchors else None
             new = NewEntry(action.title, action.url, action.read, action.flags, anchor)
             heading = action.heading or None
             return (patch.insert(document, new, heading=heading, flags=self.flags),)
-        listed = document.find(action.line)
+        listed = by_line.get(action.line)
         if listed is None:
             return ()
         if isinstance(action, SetBox):
