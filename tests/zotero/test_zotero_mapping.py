@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zotmark.core.model import Entry, Ident, Item, identify
+from zotmark.core.model import Entry, Item, identify
 from zotmark.zotero.mapping import (
-    IdentIndex,
     collection_patch,
     is_regular_item,
     item_from_json,
@@ -278,35 +277,3 @@ def test_schema_knows_title_like_fields() -> None:
     assert title_field("case") == "caseName"
     assert title_field("preprint") == "title"
     assert "archiveID" in item_type("preprint").fields
-
-
-# --- IdentIndex ---------------------------------------------------------------------------------
-
-
-def test_index_finds_by_each_identifier_kind() -> None:
-    a = _item("AAAAAAAA", "Paper A", "https://arxiv.org/abs/2105.07581")
-    b = _item("BBBBBBBB", "Paper B", "https://doi.org/10.1000/xyz")
-    c = _item("CCCCCCCC", "Paper C", "https://example.org/c")
-    d = _item("DDDDDDDD", "Paper D")
-    index = IdentIndex.build([a, b, c, d])
-    assert index.lookup(identify("other", "https://ar5iv.org/abs/2105.07581v3")) == [a]
-    assert index.lookup(identify("other", None, "doi:10.1000/XYZ")) == [b]
-    assert index.lookup(identify("other", "http://www.example.org/c/")) == [c]
-    assert index.lookup(identify("PAPER  d!", None)) == [d]
-    assert index.lookup(identify("nothing", None)) == []
-
-
-def test_index_orders_stronger_matches_first_and_lists_each_item_once() -> None:
-    by_arxiv = _item("AAAAAAAA", "Other title", "https://arxiv.org/abs/2105.07581")
-    by_title = _item("BBBBBBBB", "Same title")
-    both = _item("CCCCCCCC", "Same title", "https://arxiv.org/abs/2105.07581")
-    index = IdentIndex.build([by_title, by_arxiv, both])
-    found = index.lookup(identify("Same title", "https://arxiv.org/abs/2105.07581"))
-    assert [item.key for item in found] == ["CCCCCCCC", "AAAAAAAA", "BBBBBBBB"]
-
-
-def test_index_title_match_is_dropped_when_arxiv_ids_differ() -> None:
-    other = _item("AAAAAAAA", "Same title", "https://arxiv.org/abs/2105.07581")
-    index = IdentIndex.build([other])
-    assert index.lookup(identify("Same title", "https://arxiv.org/abs/2004.09476")) == []
-    assert index.lookup(Ident(title="same title")) == [other]

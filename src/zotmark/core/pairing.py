@@ -30,12 +30,29 @@ class IdentIndex:
                 self._by_key[key].append(item)
 
     def lookup(self, ident: Ident) -> list[Item]:
-        """The items sharing the strongest identifier of ``ident`` that any item has."""
+        """The items sharing the strongest identifier of ``ident`` that any item has.
+
+        A URL or title match does not count when the two carry different arXiv ids, DOIs or
+        OpenReview ids: same title, different paper.
+        """
         for key in ident.match_keys():
-            found = self._by_key.get(key)
+            found = self._by_key.get(key, [])
+            if not key.startswith(STRONG_PREFIXES):
+                found = [item for item in found if not _contradicts(ident, item.ident)]
             if found:
                 return sorted(found, key=lambda item: item.key)
         return []
+
+
+STRONG_PREFIXES = ("arxiv:", "doi:", "openreview:")
+
+
+def _contradicts(a: Ident, b: Ident) -> bool:
+    """Whether two idents carry different values for the same strong identifier."""
+    return any(
+        x is not None and y is not None and x != y
+        for x, y in ((a.arxiv, b.arxiv), (a.doi, b.doi), (a.openreview, b.openreview))
+    )
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from zotmark.core.model import Entry, Ident, Item, identify
@@ -20,7 +20,6 @@ from zotmark.zotero.schema import title_field, valid_field
 JsonObject = Mapping[str, Any]
 
 NON_REGULAR_TYPES = frozenset({"note", "attachment", "annotation"})
-_STRONG_KINDS = ("arxiv", "doi", "openreview")
 
 
 def _data(obj: JsonObject) -> JsonObject:
@@ -171,51 +170,3 @@ def title_patch(item_json: JsonObject, title: str) -> dict[str, Any]:
 def trash_patch(item_json: JsonObject, *, trashed: bool = True) -> dict[str, Any]:
     """A patch that moves the item to the trash (or restores it with ``trashed=False``)."""
     return {**_key_version(item_json), "deleted": 1 if trashed else 0}
-
-
-def _contradicts(a: Ident, b: Ident) -> bool:
-    """Whether two idents carry different values for the same strong identifier."""
-    return any(
-        getattr(a, kind) and getattr(b, kind) and getattr(a, kind) != getattr(b, kind)
-        for kind in _STRONG_KINDS
-    )
-
-
-class IdentIndex:
-    """Items by identifier: arXiv id, DOI, OpenReview id, normalised URL, normalised title.
-
-    Built locally because the Web API's ``q=`` search cannot find DOIs or arXiv ids.
-    """
-
-    def __init__(self, by_key: Mapping[str, list[Item]]) -> None:
-        self._by_key = by_key
-
-    @classmethod
-    def build(cls, items: Iterable[Item]) -> IdentIndex:
-        """An index of ``items`` (every ident key of each item)."""
-        by_key: dict[str, list[Item]] = {}
-        for item in items:
-            for key in item.ident.match_keys():
-                by_key.setdefault(key, []).append(item)
-        return cls(by_key)
-
-    def lookup(self, ident: Ident) -> list[Item]:
-        """The items that match ``ident``, strongest match first, each once.
-
-        Groups in order: same arXiv id, DOI, OpenReview id, normalised URL, normalised title;
-        within a group items with the same normalised title come first. A URL or title match
-        is left out when the two idents name different arXiv ids, DOIs or OpenReview ids.
-        """
-        found: list[Item] = []
-        seen: set[str] = set()
-        for key in ident.match_keys():
-            strong = key.split(":", 1)[0] in _STRONG_KINDS
-            group = [
-                item
-                for item in self._by_key.get(key, ())
-                if item.key not in seen and (strong or not _contradicts(ident, item.ident))
-            ]
-            group.sort(key=lambda item: item.ident.title != ident.title)
-            seen.update(item.key for item in group)
-            found.extend(group)
-        return found
