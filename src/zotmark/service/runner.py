@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from zotmark.core.actions import CreateItem, Plan, Policy
+from zotmark.core.actions import CreateItem, Plan, Policy, RemoveItem, UpdateItem
 from zotmark.core.model import BaseRecord, Entry, new_item_key
 from zotmark.core.planner import pending_key, plan
 from zotmark.errors import (
@@ -108,6 +108,7 @@ class ListRunner:
             checked = True  # the client keeps the answer: refresh sends nothing more for it
         mirror = load_mirror(state.mirror, state.library_version)
         collection = self._collection(state, create=not dry_run)
+        forgotten: frozenset[str] = frozenset()
         for attempt in range(1, ATTEMPTS + 1):
             mirror = refresh(self.port, mirror, checked=checked)
             checked = False
@@ -124,10 +125,15 @@ class ListRunner:
             try:
                 changed = self.document.apply(the_plan.file, skip_keys=set(writes.failed))
             except FileChangedError:
-                continue  # the user saved mid-run: their edit wins, plan again
+                # the user saved mid-run: plan again from the new text, on a base that knows
+                # what this attempt already wrote to Zotero, so that their edit wins
+                state, dropped = _after_writes(state, the_plan, writes, self.policy.read_tag)
+                forgotten |= dropped
+                continue
             return self._record(
-                state, the_plan, writes, changed, collection, started, attempt, first_request
-            )
+                state, the_plan, writes, changed, collection, started, attempt, first_request,
+                forgotten,
+            )  # fmt: skip
         raise ZoteroError(
             "The library or the file kept changing while zotmark synced it; run it again."
         )
@@ -205,6 +211,7 @@ class ListRunner:
         started: str,
         attempts: int,
         first_request: int,
+        forgotten: frozenset[str] = frozenset(),
     ) -> RunReport:
         mirror = writes.mirror
         records = {
@@ -222,7 +229,7 @@ class ListRunner:
         commit = RunCommit(
             library_version=mirror.library_version,
             record_upserts=records,
-            record_deletes=frozenset(the_plan.forget) - set(records),
+            record_deletes=(frozenset(the_plan.forget) | forgotten) - set(records),
             resolved_pending=frozenset(resolved | set(writes.created)),
             mirror_upserts=mirror_texts(mirror.upserts),
             mirror_deletes=mirror.deletes,
@@ -251,6 +258,48 @@ def _settled(record: BaseRecord, mirror: Mirror) -> BaseRecord:
     data = obj.get("data", {})
     title = str(data.get("title", record.item_title))
     return replace(record, item_version=int(obj.get("version", 0)), item_title=title)
+
+
+def _after_writes(
+    state: ListState, the_plan: Plan, writes: ZoteroWrites, read_tag: str
+) -> tuple[ListState, frozenset[str]]:
+    """The state to plan again from when the file changed after an attempt's Zotero writes
+    landed, and the item keys whose base rows it dropped.
+
+    What was written to Zotero is agreed now: items created, fields pushed (so a mid-run edit
+    of the file that reverts one is pushed back, not overwritten by zotmark's own write),
+    items taken out of the collection. The changes the file was to receive are not, so they
+    are planned again. Pairs with no base row keep none.
+    """
+    records = dict(state.records)
+    dropped: set[str] = set()
+    for action in the_plan.zotero:
+        planned = the_plan.records.get(action.key)
+        if action.key in writes.failed:
+            continue
+        if isinstance(action, RemoveItem):
+            records.pop(action.key, None)
+            dropped.add(action.key)
+        elif isinstance(action, CreateItem) and planned is not None:
+            records[action.key] = _settled(planned, writes.mirror)
+        elif isinstance(action, UpdateItem) and planned and action.key in records:
+            records[action.key] = _pushed(records[action.key], planned, action, read_tag)
+    return replace(state, records=records), frozenset(dropped)
+
+
+def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag: str) -> BaseRecord:
+    """``base`` with the fields ``update`` wrote to Zotero taken from the planned record."""
+    tags = update.add_tags | update.remove_tags
+    flags = {**base.flags, **{t: on for t, on in planned.flags.items() if t in tags}}
+    record = replace(base, flags=flags, read=planned.read if read_tag in tags else base.read)
+    if update.title is not None:
+        record = replace(
+            record, title=planned.title, item_title=planned.item_title,
+            ident_key=planned.ident_key,
+        )  # fmt: skip
+    if update.url is not None:
+        record = replace(record, url=planned.url)
+    return record
 
 
 def _pending(data: Mapping[str, Any], entry: Entry) -> PendingCreate:

@@ -285,21 +285,49 @@ class ZoteroClient:
         """POST one batch (≤ 50) of items: its report, and whether the request was replayed
         after an attempt whose outcome is unknown. With ``unmodified_since`` the POST is
         conditional on it (``If-Unmodified-Since-Version``): a library changed since raises
-        :class:`PreconditionFailed`."""
+        :class:`PreconditionFailed`, unless the change was this very batch, applied by an
+        attempt whose answer was lost (see :meth:`_landed`)."""
         headers = None
         if unmodified_since is not None:
             headers = {"If-Unmodified-Since-Version": str(unmodified_since)}
         response = self._conn.request(
             "POST", self._path("/items"), what=self._conn.library, json=list(batch),
-            headers=headers,
+            headers=headers, ok=(200, 412),
         )  # fmt: skip
         self._versions_cache = None
+        replayed = bool(response.extensions.get(REPLAYED))
+        if response.status_code == 412:
+            if not replayed:
+                raise self._conn.error(response, self._conn.library)
+            return self._landed(batch, response), True
         body = response.json()
         report = parse_report(batch, body, library_version(response))
         missing = unversioned(body)
         if missing:
             report = with_read_back(report, self._fetch_map(missing), existed=False)
-        return report, bool(response.extensions.get(REPLAYED))
+        return report, replayed
+
+    def _landed(self, batch: Sequence[JsonObject], refused: httpx2.Response) -> WriteReport:
+        """The report of a conditional batch refused (412) on a retry whose first attempt's
+        answer was lost. That attempt is what moved the library when every object reads back
+        as sent (created, or patched) and the newest of them is at the library version the
+        refusal named; then the batch counts as written. Otherwise someone else wrote
+        meanwhile: :class:`PreconditionFailed`."""
+        found = self._fetch_map([str(obj["key"]) for obj in batch])
+        version = library_version(refused)
+        landed = bool(found) and all(
+            str(obj["key"]) in found
+            and (obj.get("version") == 0 or patch_applied(obj, found[str(obj["key"])]["data"]))
+            for obj in batch
+        )
+        if not landed or max(int(obj["version"]) for obj in found.values()) != version:
+            raise self._conn.error(refused, self._conn.library)
+        return WriteReport(
+            versions={key: int(obj["version"]) for key, obj in found.items()},
+            objects=found,
+            already_existed=frozenset(str(o["key"]) for o in batch if o.get("version") == 0),
+            library_version=version,
+        )
 
     def create_items(
         self, items: Sequence[JsonObject], *, library_version: int | None = None

@@ -1,0 +1,156 @@
+"""Runs against the sandbox that once went wrong: each found by the sync state machine
+(``tests/system/test_sync_machine.py``), minimised to the one behaviour it broke."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from zotmark.core.actions import Policy
+from zotmark.core.model import identify
+from zotmark.sandbox import Sandbox
+from zotmark.service.file_side import ListDocument
+from zotmark.service.runner import ListRunner, RunReport
+from zotmark.state import MemoryStateStore
+from zotmark.zotero.client import ZoteroClient
+
+ATTENTION = "- [ ] **Attention Is All You Need** ([Link](https://arxiv.org/abs/1706.03762))"
+WAVENET = (
+    "- [ ] **WaveNet: A Generative Model for Raw Audio** ([Link](https://arxiv.org/abs/1609.03499))"
+)
+
+
+class AfterWrite(httpx2.BaseTransport):
+    """HTTP to the sandbox; ``then`` runs once, right after the ``nth`` write request was
+    answered (someone saves the list while zotmark is between its Zotero writes and its
+    file write). A write whose answer is lost counts too."""
+
+    def __init__(self, then: Callable[[], None], nth: int = 1) -> None:
+        self.inner = httpx2.HTTPTransport(verify=False)
+        self.then: Callable[[], None] | None = then
+        self.writes_left = nth
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.writes_left -= request.method == "POST"
+        response = self.inner.handle_request(request)
+        if self.writes_left == 0 and self.then is not None:
+            then, self.then = self.then, None
+            then()
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class World:
+    """A list file, a state store and runs against the sandbox."""
+
+    def __init__(self, sandbox: Sandbox, path: Path) -> None:
+        self.sandbox = sandbox
+        self.path = path
+        self.store = MemoryStateStore()
+
+    def run(self, transport: httpx2.BaseTransport | None = None) -> RunReport:
+        with ZoteroClient(
+            "user", self.sandbox.user_id, self.sandbox.api_key, self.sandbox.url,
+            sleep=lambda _: None, transport=transport,
+        ) as client:  # fmt: skip
+            document = ListDocument(self.path, {"Relevant?": "relevant"})
+            policy = Policy(collection="Reading List")
+            return ListRunner("reading-list", policy, client, self.store, document).run()
+
+    def edit(self, old: str, new: str) -> None:
+        text = self.path.read_text()
+        assert old in text
+        self.path.write_text(text.replace(old, new, 1))
+
+    def collection(self) -> str:
+        return next(k for k, c in self.sandbox.collections().items() if c["name"] == "Reading List")
+
+    def items_of(self, url: str) -> dict[str, dict[str, Any]]:
+        """The library's items (trashed ones too) of the paper behind ``url``."""
+        wanted = identify("", url).primary
+        return {
+            key: data
+            for key, data in self.sandbox.items().items()
+            if identify(data["title"], data.get("url"), data.get("archiveID", "")).primary == wanted
+        }
+
+    def key_of(self, url: str) -> str:
+        [key] = self.items_of(url)
+        return key
+
+
+@pytest.fixture
+def world(sandbox: Sandbox, tmp_path: Path) -> Iterator[World]:
+    path = tmp_path / "reading-list.md"
+    path.write_text(f"# Reading list\n\n{ATTENTION}\n{WAVENET}\n")
+    made = World(sandbox, path)
+    made.run()
+    yield made
+
+
+def _tags(data: dict[str, Any]) -> set[str]:
+    return {t["tag"] for t in data.get("tags", [])}
+
+
+def test_box_unticked_while_the_run_writes_zotero_stays_unticked(world: World) -> None:
+    """A box ticked, pushed to Zotero, then unticked by the user before the run wrote the
+    file: the untick is the user's last word (DESIGN §4 invariant 5)."""
+    attention = world.key_of("https://arxiv.org/abs/1706.03762")
+    wavenet = world.key_of("https://arxiv.org/abs/1609.03499")
+    world.sandbox.update_item(wavenet, {"tags": [{"tag": "read"}]})  # the file has to change too
+    world.edit("- [ ] **Attention", "- [x] **Attention")
+    world.run(AfterWrite(lambda: world.edit("- [x] **Attention", "- [ ] **Attention")))
+    assert "- [ ] **Attention" in world.path.read_text()
+    assert "read" not in _tags(world.sandbox.items()[attention])
+
+
+def test_edited_entry_of_a_deleted_item_adopts_the_papers_new_item(world: World) -> None:
+    """The item was deleted for good and the paper added to the collection again; the entry,
+    edited meanwhile, goes with the new item instead of re-creating the old one."""
+    url = "https://arxiv.org/abs/1706.03762"
+    world.sandbox.delete_item(world.key_of(url))
+    [again] = world.sandbox.add_items(
+        [
+            {
+                "itemType": "preprint",
+                "title": "Attention Is All You Need",
+                "url": url,
+                "archiveID": "arXiv:1706.03762",
+                "collections": [world.collection()],
+            }
+        ]
+    )
+    world.edit("- [ ] **Attention", "- [x] **Attention")
+    world.run()
+    assert list(world.items_of(url)) == [again]
+    assert "read" in _tags(world.sandbox.items()[again])
+    assert world.path.read_text().count("Attention Is All You Need") == 1
+
+
+def test_lost_answer_to_an_applied_write_does_not_start_the_run_over(world: World) -> None:
+    """The server applied the write but the answer was lost: the retry is refused (the
+    library moved, by that very write), and reading the items back shows it landed."""
+    world.edit("- [ ] **Attention", "- [x] **Attention")
+    world.sandbox.add_faults("drop,method=POST,path=/items")
+    report = world.run()
+    assert (report.attempts, report.updated) == (1, 1)
+
+
+def test_box_unticked_after_a_lost_write_answer_stays_unticked(world: World) -> None:
+    """The tick reached Zotero but its answer was lost; the user unticks the box before the
+    run writes the file: the untick is their last word (DESIGN §4 invariants 4 and 5)."""
+    attention = world.key_of("https://arxiv.org/abs/1706.03762")
+    wavenet = world.key_of("https://arxiv.org/abs/1609.03499")
+    world.sandbox.update_item(wavenet, {"tags": [{"tag": "read"}]})  # the file has to change too
+    world.edit("- [ ] **Attention", "- [x] **Attention")
+    world.sandbox.add_faults("drop,method=POST,path=/items")
+    untick = lambda: world.edit("- [x] **Attention", "- [ ] **Attention")  # noqa: E731
+    world.run(AfterWrite(untick, nth=2))  # after the retry of the write whose answer was lost
+    assert "- [ ] **Attention" in world.path.read_text()
+    assert "read" not in _tags(world.sandbox.items()[attention])

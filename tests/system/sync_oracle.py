@@ -1,0 +1,399 @@
+"""The oracle of the sync state machine: what one successful run must bring about.
+
+From the state both sides last agreed on and the two sides before the run, :func:`forecast`
+says, paper by paper, what DESIGN §4 makes of them: each field edited on one side reaches the
+other; an edit wins over a delete; both-sided edits follow the conflict policy; with no base
+(a new pair, or zotmark's state lost) differing values follow the policy and titles stay put.
+:class:`Oracle` keeps the forecast of the next successful run, folds in edits made while a run
+was in flight, and checks the result; the ``check_*`` functions are the invariants.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hypothesis import event
+from sync_world import BY_PID, TITLE_WORDS, Held, ListText, Row
+
+Conflict = Literal["markdown-wins", "zotero-wins"]
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """A paper as both sides showed it after the last checked run (titles normalised)."""
+
+    key: str
+    file_title: str
+    item_title: str
+    read: bool
+    relevant: bool | None  # None: the entry has no Relevant? box
+
+
+@dataclass
+class Expect:
+    """What a paper must look like after the next successful run. ``present``: an active
+    entry paired with a live item (``False``: neither). Values left ``None`` are free.
+    ``moved`` are the fields each side changed since the last agreement; ``based`` says
+    whether the pair merges against an agreed state (``None``: not a pair of two sides).
+    A pair keeps what it was merged from: the agreed ``base`` and Zotero's values."""
+
+    present: bool
+    why: str
+    read: bool | None = None
+    relevant: bool | None = None
+    titles: tuple[str | None, str | None] = (None, None)
+    trashed: bool = False
+    moved: dict[str, set[str]] = field(default_factory=lambda: {"file": set(), "zotero": set()})
+    based: bool | None = None
+    fragile: bool = False  # stands on an edit winning over a delete: undoing it changes all
+    base: dict[str, Any] = field(default_factory=dict)  # read, relevant, titles: agreed
+    theirs: dict[str, Any] = field(default_factory=dict)  # read, relevant, title: Zotero's
+
+
+_MISSING = object()
+
+
+def merge(base: object, mine: bool, theirs: bool, conflict: Conflict) -> bool:
+    """The three-way merge of one box (``_MISSING`` base: the state was lost or is new)."""
+    if mine == theirs:
+        return mine
+    if base is not _MISSING:
+        if mine == base:
+            return theirs
+        if theirs == base:
+            return mine
+    return mine if conflict == "markdown-wins" else theirs
+
+
+def merge_titles(
+    base: tuple[str, str] | None, mine: str, theirs: str, conflict: Conflict
+) -> tuple[str, str]:
+    """(file title, item title) after a run: a title moves only when one side retitled."""
+    if base is None:
+        return mine, theirs
+    file_moved, item_moved = mine != base[0], theirs != base[1]
+    if file_moved and item_moved and mine != theirs:
+        winner = mine if conflict == "markdown-wins" else theirs
+        return winner, winner
+    if file_moved and not item_moved:
+        return mine, mine
+    if item_moved and not file_moved:
+        return theirs, theirs
+    return mine, theirs
+
+
+def forecast(
+    agreed: Agreed | None,
+    row: Row | None,
+    item: Held | None,
+    conflict: Conflict,
+    trash: bool,
+) -> Expect:
+    """What DESIGN §4 says the next run does with one paper, given the agreed state
+    (``None`` when the paper is new, or zotmark's state was lost) and both sides now."""
+    if agreed is not None and item is not None and item.key != agreed.key:
+        return _replaced(agreed, row, item)
+    if agreed is None:
+        if row is not None:
+            if item is None:
+                return Expect(
+                    True, "new entry: created", row.read, row.relevant, (row.norm_title,) * 2
+                )
+            return _pair(None, row, item, conflict, "new entry: paired or adopted")
+        if item is not None and item.live:
+            # the new entry follows the list's style: it has a Relevant? box only if others do
+            return Expect(True, "new item: listed", item.read, None, (item.norm_title,) * 2)
+        return Expect(False, "on neither side")
+    if row is not None:
+        edited = _row_moved(agreed, row)
+        if item is not None and item.live:
+            return _pair(agreed, row, item, conflict, "synced pair")
+        if not edited:
+            return Expect(False, "deleted in Zotero: struck")
+        if item is not None:
+            expect = _pair(agreed, row, item, conflict, "edit wins over delete: adopted")
+        else:
+            titles = (row.norm_title, row.norm_title)
+            expect = Expect(
+                True, "edit wins over delete: re-created", row.read, row.relevant, titles
+            )
+        expect.fragile = True
+        return expect
+    if item is not None and item.live:
+        if _item_moved(agreed, item):
+            titles = (item.norm_title, item.norm_title)
+            why = "edit wins over delete: listed again"
+            return Expect(True, why, item.read, None, titles, fragile=True)
+        return Expect(False, "removed from the file: leaves the collection", trashed=trash)
+    return Expect(False, "deleted on both sides")
+
+
+def _replaced(agreed: Agreed, row: Row | None, item: Held) -> Expect:
+    """The user deleted the agreed item for good and made another one for the paper."""
+    if row is not None and _row_moved(agreed, row):
+        return Expect(True, "edited entry of a replaced item", fragile=True)  # values free
+    if item.live:
+        titles = (item.norm_title, item.norm_title)
+        return Expect(True, "replaced item: listed", item.read, None, titles)
+    return Expect(False, "replaced item outside the collection")
+
+
+def _pair(agreed: Agreed | None, row: Row, item: Held, conflict: Conflict, why: str) -> Expect:
+    base_read: object = agreed.read if agreed else _MISSING
+    expect = Expect(True, why, merge(base_read, row.read, item.read, conflict))
+    expect.based = agreed is not None
+    if row.relevant is not None:
+        base: object = _MISSING if agreed is None or agreed.relevant is None else agreed.relevant
+        expect.relevant = merge(base, row.relevant, item.relevant, conflict)
+    titles = (agreed.file_title, agreed.item_title) if agreed else None
+    expect.titles = merge_titles(titles, row.norm_title, item.norm_title, conflict)
+    expect.theirs = {"read": item.read, "relevant": item.relevant, "title": item.norm_title}
+    if agreed is not None:
+        expect.base = {"read": agreed.read, "relevant": agreed.relevant, "titles": titles}
+        expect.moved["file"] = _moved(agreed, row.read, row.relevant, row.norm_title, True)
+        rel = item.relevant if agreed.relevant is not None else None
+        expect.moved["zotero"] = _moved(agreed, item.read, rel, item.norm_title, False)
+    return expect
+
+
+def _moved(agreed: Agreed, read: bool, relevant: bool | None, title: str, file: bool) -> set[str]:
+    """The fields one side changed since the agreement (a box with no agreed value, or none
+    at all, has not moved: there is nothing to move from)."""
+    moved = set()
+    if read != agreed.read:
+        moved.add("read")
+    if None not in (relevant, agreed.relevant) and relevant != agreed.relevant:
+        moved.add("relevant")
+    if title != (agreed.file_title if file else agreed.item_title):
+        moved.add("title")
+    return moved
+
+
+def _row_moved(agreed: Agreed, row: Row) -> bool:
+    return bool(_moved(agreed, row.read, row.relevant, row.norm_title, True))
+
+
+def _item_moved(agreed: Agreed, item: Held) -> bool:
+    relevant = item.relevant if agreed.relevant is not None else None
+    return bool(_moved(agreed, item.read, relevant, item.norm_title, False))
+
+
+# --- the oracle across runs ---------------------------------------------------------------
+
+
+@dataclass
+class Meddle:
+    """An edit made while a run is in flight: on ``side``, of ``field`` of paper ``pid``."""
+
+    side: str
+    pid: str
+    field: str
+    value: Any
+    apply: Callable[[], None]
+    done: bool = False
+
+
+class Oracle:
+    """The forecast of the next successful run and what may no longer be foreseen.
+
+    ``weak`` papers are checked only for agreement: edited mid-run where the outcome depends
+    on timing. After a run that died, the next is foreseen afresh from what it left.
+    """
+
+    def __init__(self, conflict: Conflict, trash: bool) -> None:
+        self.conflict, self.trash = conflict, trash
+        self.agreed: dict[str, Agreed] = {}
+        self.expect: dict[str, Expect] | None = None
+        self.weak: set[str] = set()
+        self.dirty = False  # a run died since the last success: it may have written half
+        self.state_lost = False
+
+    def foresee(self, rows: dict[str, Row], held: dict[str, Held]) -> None:
+        """Forecast the next successful run from both sides as they are now (unless a run
+        since the last success already did)."""
+        if self.expect is not None:
+            return
+        self.expect = {
+            pid: forecast(
+                None if self.state_lost else self.agreed.get(pid),
+                rows.get(pid),
+                held.get(pid),
+                self.conflict,
+                self.trash,
+            )
+            for pid in BY_PID
+        }
+        if self.state_lost:
+            event("run after state loss")
+
+    def forget(self, *, state_lost: bool = False) -> None:
+        """The next run is foreseen afresh (the state was lost, or nothing was written)."""
+        self.expect = None
+        self.weak.clear()
+        self.state_lost = self.state_lost or state_lost
+
+    def touched(self, pid: str) -> None:
+        """The user edited a paper. After a killed run the next run is foreseen afresh, from
+        the agreed state and the sides as they will be then, as zotmark judges them: what the
+        killed run wrote counts as edits too (DESIGN §4 promises convergence for a kill
+        followed by one more run, not the user's intent for edits made in between)."""
+        if self.expect is not None:
+            self.forget()
+            event("edit after a killed or failed run")
+
+    def agree(self, rows: dict[str, Row], held: dict[str, Held]) -> None:
+        """A checked success: both sides as they are now are the new agreed state."""
+        self.agreed = {
+            pid: Agreed(held[pid].key, row.norm_title, held[pid].norm_title, row.read, row.relevant)
+            for pid, row in rows.items()
+        }
+        self.expect, self.state_lost, self.dirty = None, False, False
+        self.weak.clear()
+
+    def fold(self, meddle: Meddle) -> bool:
+        """Fold an edit made during a successful run into the forecast; whether the edit
+        must survive as made (it loses only to a conflicting edit the policy prefers)."""
+        assert self.expect is not None
+        pid, name, value = meddle.pid, meddle.field, meddle.value
+        if pid in self.weak or value is None:  # None: a cosmetic retitle, no edit at all
+            return False
+        if name == "add":
+            read, relevant = value
+            title = TITLE_WORDS[pid]
+            self.expect[pid] = Expect(True, "added mid-run", read, relevant, (title, title))
+            return True
+        expect = self.expect[pid]
+        if expect.fragile:  # the edit may undo the edit that won over a delete
+            self.weak.add(pid)
+            return False
+        if meddle.side == "file":
+            return self._file_edit(pid, expect, name, value)
+        self._zotero_edit(pid, expect, name, value)
+        return False
+
+    def _file_edit(self, pid: str, expect: Expect, name: str, value: Any) -> bool:
+        """An edit of the file lands before the run reads it (or makes the run read it
+        again): it merges with Zotero's side; or, when the run writes nothing to the file, the
+        next run finds it changed from the base this one recorded: it wins. Where the two
+        differ, the outcome is free."""
+        assert self.expect is not None
+        if not expect.present:  # an unedited entry whose item left: now the edit wins
+            self.expect[pid] = Expect(True, "edited mid-run: the edit wins over the delete")
+            return self.conflict == "markdown-wins"
+        if expect.based is None:  # a new entry: its item is made from what the file says
+            expect.titles = (value, value) if name == "title" else expect.titles
+        elif name == "title":
+            base_titles, theirs = expect.base.get("titles"), expect.theirs["title"]
+            titles = merge_titles(base_titles, value, theirs, self.conflict)
+            if titles[0] != value or (expect.based and titles[1] != value):
+                self.weak.add(pid)
+                return False
+            expect.titles = (value, value if expect.based else None)
+        else:
+            base = expect.base.get(name)
+            base = _MISSING if base is None else base
+            if merge(base, value, expect.theirs[name], self.conflict) != value:
+                self.weak.add(pid)
+                return False
+        if name != "title":
+            setattr(expect, name, value)
+        expect.moved["file"].add(name)
+        return True
+
+    def _zotero_edit(self, pid: str, expect: Expect, name: str, value: Any) -> None:
+        """An edit in Zotero lands before the run reads the library, after its last look
+        (then the next run pulls it), or between a write of the same field landing and the
+        run reading the library again (a retry found someone else's change): where those
+        differ, the outcome is free."""
+        markdown_wins = self.conflict == "markdown-wins"
+        if name == "title" and expect.based is False and expect.present:
+            expect.titles = (None, value)
+        elif (
+            not expect.present
+            or (expect.based and name in expect.moved["file"])
+            or (expect.based is False and markdown_wins)
+        ):
+            self.weak.add(pid)
+            event("an edit in Zotero mid-run with a timing-dependent outcome")
+            return
+        elif name == "title":
+            expect.titles = (value, value)
+        elif name == "read" or expect.relevant is not None:
+            setattr(expect, name, value)
+        expect.moved["zotero"].add(name)
+
+    def check(self, rows: dict[str, Row], held: dict[str, Held]) -> None:
+        """No lost edit: every paper is as the forecast said (weak papers: anything)."""
+        assert self.expect is not None
+        for pid, expect in sorted(self.expect.items()):
+            if pid not in self.weak:
+                check_expected(expect, pid, rows.get(pid), held.get(pid))
+
+
+# --- the invariants ---------------------------------------------------------------------------
+
+
+def check_expected(expect: Expect, pid: str, row: Row | None, item: Held | None) -> None:
+    """One paper after a successful run, as foreseen."""
+    where = f"{pid} ({expect.why}): {row} / {item}"
+    if not expect.present:
+        assert row is None, f"entry should be gone: {where}"
+        assert item is None or not item.live, f"item should have left: {where}"
+        assert not expect.trashed or item is None or item.deleted, f"not trashed: {where}"
+        return
+    assert row is not None and item is not None and item.live, f"lost: {where}"
+    if expect.read is not None:
+        assert row.read == item.read == expect.read, f"read lost: {where}"
+    if expect.relevant is not None:
+        assert row.relevant == expect.relevant, f"Relevant? lost: {where}"
+        assert item.relevant == expect.relevant, f"relevant tag lost: {where}"
+    file_title, item_title = expect.titles
+    assert file_title is None or row.norm_title == file_title, f"title lost: {where}"
+    assert item_title is None or item.norm_title == item_title, f"title lost: {where}"
+
+
+def check_agree(rows: dict[str, Row], held: dict[str, Held], anchors: bool) -> None:
+    """Invariant 1: every active entry goes with a live item of its paper (anchored to it,
+    with anchors) showing its boxes as tags, and every live item of the collection has
+    exactly one entry."""
+    live = {h.pid for h in held.values() if h.live}
+    assert set(rows) == live, f"entries of {sorted(rows)} vs items of {sorted(live)}"
+    for pid, row in rows.items():
+        item = held[pid]
+        if anchors:
+            assert item.key == row.key, f"not anchored to its item: {row}, {item}"
+        else:
+            assert row.key is None, f"an anchor in a list without anchors: {row}"
+        assert row.read == item.read, f"read box and tag differ: {row} vs {item}"
+        if row.relevant is not None:
+            assert row.relevant == item.relevant, f"Relevant? and tag differ: {row}, {item}"
+
+
+def check_intact(before: ListText, after: ListText, frame: list[str]) -> None:
+    """After a run, killed or not: the file is in the list's style (``ListText.parse``
+    checked that), its frame is as written, no entry block went away (runs strike entries,
+    never remove them), and titles and links are the papers' own."""
+    assert after.frame == frame, "a run changed the text around the entries"
+    lost = Counter(r.pid for r in before.rows) - Counter(r.pid for r in after.rows)
+    assert not lost, f"a run removed entries: {lost}"
+    for row in after.rows:
+        paper = BY_PID.get(row.pid)
+        assert paper is not None, f"an entry of an unknown paper: {row}"
+        words = row.norm_title.removesuffix(" revisited")
+        assert words == TITLE_WORDS[row.pid], f"a mangled title: {row}"
+        assert row.url == paper.url, f"a mangled link: {row}"
+
+
+def check_kept(rows: dict[str, Row], meddle: Meddle) -> None:
+    """Invariant 5: the run did not overwrite the edit made while it ran."""
+    row = rows.get(meddle.pid)
+    assert row is not None, f"entry lost after an edit mid-run: {meddle}"
+    if meddle.field == "read":
+        assert row.read == meddle.value, f"overwrote a box ticked mid-run: {meddle}"
+    elif meddle.field == "relevant":
+        assert row.relevant == meddle.value, f"overwrote a box ticked mid-run: {meddle}"
+    elif meddle.field == "title":
+        assert row.norm_title == meddle.value, f"overwrote a title edited mid-run: {meddle}"

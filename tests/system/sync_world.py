@@ -1,0 +1,317 @@
+"""The world the sync state machine plays in, seen without zotmark's own eyes.
+
+Helpers for ``test_sync_machine.py``: a pool of papers, an independent reader and editor of the
+reading-list file (regular expressions for the list's one style, not zotmark's parser), a
+view of the sandbox library by paper, and :class:`Sides`, the edits a user makes on both.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zotmark.core.model import identify, new_item_key, normalize_title
+from zotmark.sandbox import Sandbox
+
+SUFFIX = ": Revisited"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper of the pool; ``pid`` (its strongest identifier) never changes with its title."""
+
+    title: str
+    url: str
+    fields: tuple[tuple[str, str], ...]  # the Zotero fields a user's item of it has
+
+    @property
+    def pid(self) -> str:
+        return identify(self.title, self.url).primary or ""
+
+    def item(self, collections: list[str], tags: set[str]) -> dict[str, Any]:
+        """The JSON of an item for this paper as a user would add it in Zotero."""
+        return {
+            "itemType": "webpage",
+            **dict(self.fields),
+            "title": self.title,
+            "url": self.url,
+            "collections": collections,
+            "tags": [{"tag": t} for t in sorted(tags)],
+        }
+
+
+def _arxiv(title: str, arxiv: str, url: str = "") -> Paper:
+    fields = (("itemType", "preprint"), ("repository", "arXiv"), ("archiveID", f"arXiv:{arxiv}"))
+    return Paper(title, url or f"https://arxiv.org/abs/{arxiv}", fields)
+
+
+PAPERS = (
+    _arxiv("Attention Is All You Need", "1706.03762"),
+    _arxiv("Vision Transfomers are Robust Learners", "2105.07581"),
+    _arxiv(
+        "Multimodal Learning with Transformers: A Survey",
+        "2206.06488",
+        "https://ar5iv.labs.arxiv.org/html/2206.06488",
+    ),
+    _arxiv("WaveNet: A Generative Model for Raw Audio", "1609.03499"),
+    Paper(
+        "Deep Residual Learning for Image Recognition",
+        "https://doi.org/10.1109/CVPR.2016.90",
+        (("itemType", "journalArticle"), ("DOI", "10.1109/CVPR.2016.90")),
+    ),
+    Paper(
+        "Look, Listen and Learn",
+        "https://openaccess.thecvf.com/content_iccv_2017/html/Arandjelovic_ICCV_2017.html",
+        (("itemType", "webpage"),),
+    ),
+    Paper("A Blog Post About Transformers", "https://example.org/blog/transformers", ()),
+)
+BY_PID = {paper.pid: paper for paper in PAPERS}
+assert len(BY_PID) == len(PAPERS)
+TITLE_WORDS = {paper.pid: normalize_title(paper.title) for paper in PAPERS}
+
+
+def retitled(title: str, cosmetic: bool) -> str:
+    """A new title: another case (``cosmetic``, same normalised title) or a suffix toggled."""
+    if cosmetic:
+        return title.upper() if title != title.upper() else title.lower()
+    if title.casefold().endswith(SUFFIX.casefold()):
+        return title[: -len(SUFFIX)]
+    return title + SUFFIX
+
+
+# --- the file, read and edited as text --------------------------------------------------------
+
+HEADER = "# Reading list\n\nPapers I mean to read, with a box for the good ones.\n\n"
+ENTRY = re.compile(
+    r"^- \[(?P<box>[ xX])\] (?P<strike>~~)?\*\*(?P<title>[^*]+)\*\*(?(strike)~~) "
+    r"\(\[Link\]\((?P<url>[^()\s]+)\)\)(?: <!-- zotero:(?P<key>[A-Z0-9]{8}) -->)?$"
+)
+FLAG = re.compile(r"^    - \[(?P<box>[ xX])\] Relevant\?$")
+
+
+def block(paper: Paper, read: bool, relevant: bool | None, title: str = "") -> str:
+    """An entry block in the original list's style (with a ``Relevant?`` box unless None)."""
+    text = f"- [{'x' if read else ' '}] **{title or paper.title}** ([Link]({paper.url}))\n"
+    if relevant is not None:
+        text += f"    - [{'x' if relevant else ' '}] Relevant?\n"
+    return text
+
+
+@dataclass
+class Row:
+    """One entry block of the file: lines ``[start, end)``."""
+
+    start: int
+    end: int
+    read: bool
+    struck: bool
+    title: str
+    url: str
+    key: str | None
+    relevant: bool | None = None
+
+    @property
+    def pid(self) -> str:
+        return identify(self.title, self.url).primary or ""
+
+    @property
+    def norm_title(self) -> str:
+        return normalize_title(self.title)
+
+
+@dataclass
+class ListText:
+    """The file's text split into lines, its entry blocks and the lines around them."""
+
+    lines: list[str]
+    rows: list[Row]
+    frame: list[str]
+
+    @classmethod
+    def parse(cls, text: str) -> ListText:
+        """Read the list; every line must be an entry, a ``Relevant?`` box right under one,
+        or part of the frame (the header); anything else fails the test."""
+        lines = text.split("\n")
+        rows: list[Row] = []
+        frame: list[str] = []
+        for number, line in enumerate(lines):
+            entry, flag = ENTRY.match(line), FLAG.match(line)
+            if entry:
+                rows.append(_row(number, entry))
+            elif flag and rows and rows[-1].end == number and rows[-1].relevant is None:
+                rows[-1].relevant, rows[-1].end = flag["box"] != " ", number + 1
+            else:
+                assert not rows or line == "", f"line {number + 1} is not in the style: {line!r}"
+                frame.append(line)
+        return cls(lines, rows, frame)
+
+    def active(self) -> list[Row]:
+        return [row for row in self.rows if not row.struck]
+
+    def active_by_pid(self) -> dict[str, Row]:
+        """Active rows by paper; a paper with two active rows fails the test."""
+        counts = Counter(row.pid for row in self.active())
+        assert all(n == 1 for n in counts.values()), f"two active entries for a paper: {counts}"
+        return {row.pid: row for row in self.active()}
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def set_box(self, line: int, checked: bool) -> None:
+        old = self.lines[line]
+        at = old.index("[") + 1
+        self.lines[line] = old[:at] + ("x" if checked else " ") + old[at + 1 :]
+
+    def set_title(self, row: Row, title: str) -> None:
+        self.lines[row.start] = self.lines[row.start].replace(f"**{row.title}**", f"**{title}**")
+
+    def remove(self, row: Row) -> None:
+        del self.lines[row.start : row.end]
+
+    def append(self, text: str) -> None:
+        """Append an entry block (the list ends with a line ending: ``lines[-1] == ""``)."""
+        assert self.lines[-1] == ""
+        self.lines[-1:] = [*text.split("\n")]
+
+
+def _row(number: int, match: re.Match[str]) -> Row:
+    return Row(
+        number,
+        number + 1,
+        match["box"] != " ",
+        bool(match["strike"]),
+        match["title"],
+        match["url"],
+        match["key"],
+    )
+
+
+# --- the library, by paper ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """One item of the library as the checks see it."""
+
+    key: str
+    pid: str
+    title: str
+    tags: frozenset[str]
+    live: bool
+    deleted: bool
+
+    @property
+    def read(self) -> bool:
+        return "read" in self.tags
+
+    @property
+    def relevant(self) -> bool:
+        return "relevant" in self.tags
+
+    @property
+    def norm_title(self) -> str:
+        return normalize_title(self.title)
+
+
+def library(sandbox: Sandbox, collection: str) -> dict[str, Held]:
+    """Every item by paper; a paper with two items (trashed ones count) fails the test:
+    the user never makes one, so it is a duplicate made by zotmark."""
+    found: dict[str, Held] = {}
+    for key, data in sandbox.items().items():
+        text = "\n".join(str(data.get(n) or "") for n in ("DOI", "archiveID", "extra"))
+        pid = identify(str(data.get("title", "")), data.get("url") or None, text).primary or ""
+        deleted = bool(data.get("deleted"))
+        live = collection in data.get("collections", []) and not deleted
+        tags = frozenset(t["tag"] for t in data.get("tags", []))
+        held = Held(key, pid, str(data.get("title", "")), tags, live, deleted)
+        assert pid not in found, f"duplicate items for {pid}: {found[pid]} and {held}"
+        found[pid] = held
+    return found
+
+
+class Sides:
+    """The list file and the library as a user edits them: the file as text, the library
+    through the sandbox's backdoor, as the Zotero app would. Edits of one paper's field
+    return its new value (a title normalised, ``None`` when only its case changed)."""
+
+    def __init__(self, path: Path, sandbox: Sandbox, keys: random.Random) -> None:
+        self.path, self.sandbox, self.keys = path, sandbox, keys
+        self.collection = ""
+
+    def text(self) -> ListText:
+        return ListText.parse(self.path.read_text())
+
+    def save(self, text: ListText) -> None:
+        self.path.write_text(text.text())
+
+    def rows(self) -> dict[str, Row]:
+        """The active entries by paper."""
+        return self.text().active_by_pid()
+
+    def held(self) -> dict[str, Held]:
+        """The library's items by paper."""
+        return library(self.sandbox, self.collection)
+
+    def add_entry(self, paper: Paper, read: bool, relevant: bool | None) -> None:
+        text = self.text()
+        text.append(block(paper, read, relevant))
+        self.save(text)
+
+    def remove_entry(self, row: Row) -> None:
+        text = self.text()
+        text.remove(row)
+        self.save(text)
+
+    def retitle_entry(self, pid: str, cosmetic: bool) -> str | None:
+        text = self.text()
+        row = text.active_by_pid()[pid]
+        title = retitled(row.title, cosmetic)
+        text.set_title(row, title)
+        self.save(text)
+        return None if cosmetic else normalize_title(title)
+
+    def flip_box(self, pid: str, name: str) -> bool:
+        """Tick or untick the entry's own box (``read``) or its ``relevant`` box."""
+        text = self.text()
+        row = text.active_by_pid()[pid]
+        value = not (row.read if name == "read" else row.relevant)
+        text.set_box(row.start if name == "read" else row.end - 1, value)
+        self.save(text)
+        return value
+
+    def add_item(self, paper: Paper, in_collection: bool, tags: set[str]) -> None:
+        item = paper.item([self.collection] if in_collection else [], tags)
+        self.sandbox.add_items([{**item, "key": new_item_key(self.keys.randrange)}])
+
+    def _collections(self, key: str) -> list[str]:
+        return list(self.sandbox.items()[key].get("collections", []))
+
+    def put_in_collection(self, key: str) -> None:
+        """Put the item in the collection, restoring it from the trash."""
+        collections = sorted({*self._collections(key), self.collection})
+        self.sandbox.update_item(key, {"collections": collections, "deleted": 0})
+
+    def take_out(self, key: str, trash: bool) -> None:
+        """Take the item out of the collection, or move it to the trash."""
+        if trash:
+            self.sandbox.update_item(key, {"deleted": 1})
+        else:
+            collections = [c for c in self._collections(key) if c != self.collection]
+            self.sandbox.update_item(key, {"collections": collections})
+
+    def toggle_tag(self, key: str, tag: str) -> bool:
+        tags = self.sandbox.items()[key].get("tags", [])
+        kept = [t for t in tags if t["tag"] != tag]
+        on = len(kept) == len(tags)
+        self.sandbox.update_item(key, {"tags": [*kept, {"tag": tag}] if on else kept})
+        return on
+
+    def retitle_item(self, key: str, cosmetic: bool) -> str | None:
+        title = retitled(str(self.sandbox.items()[key]["title"]), cosmetic)
+        self.sandbox.update_item(key, {"title": title})
+        return None if cosmetic else normalize_title(title)
