@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zotmark.enrich import apply_metadata, arxiv, crossref
-from zotmark.enrich.schema import item_types, type_fields
+from zotmark.schema import item_types, type_fields
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 API = FIXTURES / "api"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from zotmark.bibtex import BibEntry, Problem, assign_keys, export_bibtex, import_bib, read_bib_file
 from zotmark.bibtex.importer import decode_bib
 from zotmark.core.model import Ident
-from zotmark.enrich.schema import type_fields
 from zotmark.errors import BibtexError
+from zotmark.schema import type_fields
 
 NON_FIELDS = {"itemType", "creators"}
 

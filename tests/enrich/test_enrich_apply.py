@@ -10,7 +10,7 @@ from recorded_api import API, recorded_routes
 
 from zotmark.enrich import Creator, Metadata, apply_metadata, arxiv, crossref
 from zotmark.enrich.apply import merge_extra
-from zotmark.enrich.schema import type_fields
+from zotmark.schema import type_fields
 
 # Keys of an item's data that are not schema fields.
 NON_FIELDS = {"key", "version", "itemType", "creators", "tags", "collections", "relations"}

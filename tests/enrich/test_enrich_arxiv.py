@@ -9,8 +9,8 @@ from recorded_api import API, recorded_arxiv_body
 
 from zotmark.enrich import arxiv
 from zotmark.enrich.model import Creator
-from zotmark.enrich.schema import type_fields
 from zotmark.errors import EnrichError
+from zotmark.schema import type_fields
 
 HEAT_BATH = "arxiv.py__id_1605.08386_s0_m100_199195aa31ad.json"
 WORKSHOP = "arxiv.py__id_1707.08567_s0_m100_6a1afebfc6a3.json"

@@ -9,8 +9,8 @@ from recorded_api import API
 
 from zotmark.enrich import crossref
 from zotmark.enrich.model import Creator, Metadata
-from zotmark.enrich.schema import type_fields
 from zotmark.errors import EnrichError
+from zotmark.schema import type_fields
 
 
 def recorded(number: int) -> Metadata:

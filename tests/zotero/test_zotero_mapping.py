@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zotmark.core.model import Entry, Item, identify
+from zotmark.schema import title_field, type_fields, valid_field
 from zotmark.zotero.mapping import (
     collection_patch,
     is_regular_item,
@@ -22,7 +23,6 @@ from zotmark.zotero.mapping import (
     title_patch,
     trash_patch,
 )
-from zotmark.zotero.schema import item_type, title_field, valid_field
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -276,4 +276,4 @@ def test_trash_patch_sets_deleted() -> None:
 def test_schema_knows_title_like_fields() -> None:
     assert title_field("case") == "caseName"
     assert title_field("preprint") == "title"
-    assert "archiveID" in item_type("preprint").fields
+    assert "archiveID" in type_fields("preprint").fields

@@ -20,7 +20,7 @@ from zotmark.bibtex.names import format_names
 from zotmark.bibtex.scanner import MONTHS
 from zotmark.core.model import arxiv_id
 from zotmark.enrich.model import Creator
-from zotmark.enrich.schema import type_fields
+from zotmark.schema import type_fields
 
 HEADER = "% Exported by zotmark. Edit the papers in Zotero or in the reading list, not here.\n"
 NOT_EXPORTED_TYPES = frozenset({"note", "attachment", "annotation"})

@@ -18,7 +18,7 @@ from zotmark.bibtex.names import parse_names
 from zotmark.bibtex.scanner import MONTHS, Problem, RawEntry, scan
 from zotmark.core.model import Ident, arxiv_id, doi, identify
 from zotmark.enrich.apply import creators_for
-from zotmark.enrich.schema import type_fields
+from zotmark.schema import type_fields
 
 ENTRY_TYPES = {
     "article": "journalArticle", "periodical": "journalArticle",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zotmark.enrich.model import Creator, Metadata
-from zotmark.enrich.schema import TypeFields, is_item_type, type_fields
+from zotmark.schema import TypeFields, is_item_type, type_fields
 
 
 def apply_metadata(item_data: Mapping[str, Any], metadata: Metadata) -> dict[str, Any]:

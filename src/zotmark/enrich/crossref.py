@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from zotmark.enrich.model import Creator, Metadata
-from zotmark.enrich.schema import type_fields
 from zotmark.errors import EnrichError
+from zotmark.schema import type_fields
 
 API_URL = "https://api.crossref.org/works/"
 MIN_INTERVAL = 0.2  # seconds between requests: Crossref's public pool allows 5 per second

@@ -15,7 +15,7 @@ from typing import Any
 
 from zotmark.core.model import Entry, Ident, Item, identify
 from zotmark.errors import ZoteroError
-from zotmark.zotero.schema import title_field, valid_field
+from zotmark.schema import title_field, valid_field
 
 JsonObject = Mapping[str, Any]
 

@@ -1,7 +1,8 @@
 """Which fields and creator types each Zotero item type accepts, from the packaged schema.
 
-Enrichment and BibTeX import build item ``data`` dicts that the Zotero server validates against
-``zotmark/data/zotero-schema.json`` (schema v41); this module answers the questions they ask
+Enrichment, BibTeX import and the item mapping build item ``data`` dicts that the Zotero
+server validates against ``zotmark/data/zotero-schema.json`` (schema v41); this module answers
+the questions they ask
 of it so that no invalid field is ever sent: the fields of a type, the type-specific name of a
 base field (``publicationTitle`` is ``proceedingsTitle`` on a ``conferencePaper``), and the
 creator types a type allows.
@@ -78,3 +79,18 @@ def is_item_type(item_type: str) -> bool:
 def item_types() -> tuple[str, ...]:
     """Every item type of the packaged schema, in schema order."""
     return tuple(_types())
+
+
+def title_field(item_type: str) -> str:
+    """The title-like field of ``item_type`` (``title``, ``caseName``, ``nameOfAct``,
+    ``subject``…); ``title`` for unknown types and types without one, as the API does."""
+    found = _types().get(item_type)
+    if found is None:
+        return "title"
+    return found.field_for("title") or "title"
+
+
+def valid_field(item_type: str, field: str) -> bool:
+    """Whether ``field`` is a data field of ``item_type`` (``False`` for an unknown type)."""
+    found = _types().get(item_type)
+    return found is not None and field in found.fields
