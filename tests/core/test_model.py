@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import secrets
+from urllib.parse import quote, unquote
 
 import pytest
 from hypothesis import given
@@ -12,8 +14,16 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from zotmark.core.model import (
+    _ASCII_DROPPED,
+    _ASCII_TO_SPACE,
+    _DOI,
+    _DOI_URL_PREFIX,
     ITEM_KEY_ALPHABET,
     Ident,
+    _arxiv_id_general,
+    _normalize_url_general,
+    _plain_char,
+    _trim_doi,
     arxiv_id,
     doi,
     identify,
@@ -478,6 +488,132 @@ def test_identify_finds_an_openreview_id() -> None:
 def test_identify_ignores_numbers_in_a_non_arxiv_url() -> None:
     ident = identify("T", "https://example.com/2104.00437", "Published 2021, pages 1234.5678")
     assert ident.arxiv is None
+
+
+# --- fast paths agree with the general paths ----------------------------------------------------
+
+# Realistic pieces of arXiv URLs and mentions, DOIs and other URLs (also wrong or odd ones).
+_IDS = ["2104.00437", "0704.0001", "1412.6980", "0612.1234", "2113.00437", "2104.0043",
+        "hep-th/9901001", "math.GT/0309136", "HEP-TH/9913001", "12345"]  # fmt: skip
+_SCHEMES = ["", "https://", "http://", "HTTPS://", "Http://", "//", "https:/", "https:///"]
+_USERINFO = ["", "", "", "user@", "User@"]  # (repeats make the plain case likelier)
+_HOST_LEADS = ["", "www.", "WWW.", "export.", "ar5iv.labs."]
+_HOSTS = ["arxiv.org", "ar5iv.org", "ArXiv.Org", "arxıv.org", "doi.org", "dx.doi.org", "[::1",
+          "openreview.net", "example.org", "exämple.org", "notarxiv.org", "", "[::1]"]  # fmt: skip
+_PORTS = ["", "", "", ":443", ":80", ":8080", ":"]
+_PATHS = ["/abs/", "/pdf/", "/html/", "/format/", "/10.48550/arXiv.", "/doi/10.1000/",
+          "/forum?id=", "/papers/", "/", "", "//abs/", "/a b/", "/é/", "/a\\b/"]  # fmt: skip
+_VERSIONS = ["", "v2", "V12", ".pdf", "v1.pdf", "v"]
+_TAILS = ["", "", "", "/", "//", "/ /", "?utm_source=x", "?b=2&a=1", "?", "#abs", "#", "%2F",
+          "%2f", "%", " ", "\t", "\n", "&embed", "),", "\x00"]  # fmt: skip
+_CHANGES = [str, str.upper, lambda u: quote(u, safe=""), lambda u: u.replace("/", "%2F", 3),
+            lambda u: u.replace("a", "%61", 1), lambda u: u.replace("i", "İ", 1)]  # fmt: skip
+_MENTIONS = ["arXiv:", "arxiv: ", "ARXIV:", "10.48550/arXiv.", "doi:10.48550/ARXIV.", "", " "]
+_TEXT_LEADS = ["", "**Paper number 5: a study of things** ([Link](", "see ", "x", "_", "İ ",
+               "ı ", "Straße ", "\u212a", "\t"]  # fmt: skip
+_TEXT_TAILS = ["", "))", " and arXiv:1706.03762", " and https://arxiv.org/abs/1810.04805", " v2"]
+_TEXT_SURROUNDS = [("", ""), ("x", ""), ("", " and arXiv:1706.03762"), ("ı ", "))")]
+
+_urls_of_pieces = st.builds(
+    lambda change, *pieces: change("".join(pieces)),
+    st.sampled_from(_CHANGES),
+    *map(st.sampled_from, [_SCHEMES, _USERINFO, _HOST_LEADS, _HOSTS, _PORTS, _PATHS, _IDS]),
+    *map(st.sampled_from, [_VERSIONS, _TAILS]),
+)
+_mentions = st.builds("{}{}{}".format, *map(st.sampled_from, [_MENTIONS, _IDS, _VERSIONS]))
+_entry_texts = st.builds(
+    "{}{}{}".format,
+    st.sampled_from(_TEXT_LEADS),
+    st.one_of(_urls_of_pieces, _mentions),
+    st.sampled_from(_TEXT_TAILS),
+)
+
+
+@given(st.one_of(_entry_texts, _urls_of_pieces, st.text()))
+def test_arxiv_id_agrees_with_its_general_path(text: str) -> None:
+    assert arxiv_id(text) == _arxiv_id_general(text)
+
+
+def test_arxiv_id_agrees_with_its_general_path_on_every_arxiv_form() -> None:
+    forms = [
+        "".join(pieces)
+        for pieces in itertools.product(
+            ["", "https://", "HTTP://"],
+            ["", "www.", "WWW.", "export.", "ar5iv.labs.", "10.48550/"],
+            ["arxiv.org", "ar5iv.org", "ArXiv.Org", "arxıv.org", "arxİv.org", "doi.org"],
+            ["/abs/", "/pdf/", "/html/", "/10.48550/arXiv."],
+            ["2104.00437", "0612.1234", "hep-th/9901001", "math.GT/0309136"],
+            ["", "v2"],
+        )
+    ]
+    forms += [f"{mention}{id_}" for mention in _MENTIONS for id_ in _IDS]
+    texts = [f"{lead}{form}{tail}" for form in forms for lead, tail in _TEXT_SURROUNDS]
+    assert [text for text in texts if arxiv_id(text) != _arxiv_id_general(text)] == []
+
+
+@given(st.one_of(_urls_of_pieces, urls, st.text()))
+def test_normalize_url_agrees_with_its_general_path(url: str) -> None:
+    assert normalize_url(url) == _normalize_url_general(url)
+
+
+def test_normalize_url_agrees_with_its_general_path_on_every_combination() -> None:
+    combinations = itertools.product(
+        ["https://", "http://", "HTTPS://", "ftp://", "https:/", "https:///"],
+        ["", "user@", "User@www."],
+        ["arxiv.org", "www.Example.org", "WWW.", "www.", "exämple.org", "[::1]", ""],
+        ["", ":443", ":80", ":8080", ":"],
+        ["", "/", "/abs/2104.00437", "//x//", "/a b/", "/%2f", "/é", "/a\\b", "/\x00"],
+        ["", "/", " ", "\t", "\n", "?b=2&a=1", "?utm_source=x", "#x", "#", "%2F"],
+    )
+    urls = ["".join(pieces) for pieces in combinations]
+    assert [url for url in urls if normalize_url(url) != _normalize_url_general(url)] == []
+
+
+def test_the_ascii_title_table_is_plain_char() -> None:
+    for code in range(128):
+        translated = chr(code).encode().translate(_ASCII_TO_SPACE, _ASCII_DROPPED).decode()
+        assert translated == _plain_char(chr(code)), code
+
+
+def _doi_before_shortcuts(text: str) -> str | None:
+    """doi as it was before its shortcuts (scan from 0, no "doi.org/" test)."""
+    for match in _DOI.finditer(text):
+        before = text[: match.start()]
+        if before.endswith("/") and not _DOI_URL_PREFIX.search(before[-20:]):
+            continue
+        found = _trim_doi(unquote(match.group()))
+        if not found.endswith("/"):
+            return found.lower()
+    return None
+
+
+@given(st.one_of(_entry_texts, _urls_of_pieces, st.text()))
+def test_doi_agrees_with_its_form_before_the_shortcuts(text: str) -> None:
+    assert doi(text) == _doi_before_shortcuts(text)
+
+
+def _identify_before_shortcuts(title: str, url: str | None, text: str) -> Ident:
+    """identify as it was before its shortcuts, on the general paths."""
+    sources = [url, text] if url else [text]
+    dois = (found for s in sources if (found := _doi_before_shortcuts(s)))
+    return Ident(
+        arxiv=next((found for s in sources if (found := _arxiv_id_general(s))), None),
+        doi=next((d for d in dois if not d.startswith("10.48550/arxiv.")), None),
+        openreview=next((found for s in sources if (found := openreview_id(s))), None),
+        url=_normalize_url_general(url) if url else None,
+        title=normalize_title(title),
+    )
+
+
+@given(
+    st.sampled_from(["Paper number 5: a study of things", "", "$\\eta$-VAE"]),
+    st.one_of(st.none(), st.just(""), _urls_of_pieces),
+    st.one_of(_entry_texts, st.text(max_size=20)),
+)
+def test_identify_agrees_with_its_form_before_the_shortcuts(
+    title: str, url: str | None, text: str
+) -> None:
+    assert identify.__wrapped__(title, url, text) == _identify_before_shortcuts(title, url, text)
 
 
 # --- item keys ----------------------------------------------------------------------------------

@@ -150,25 +150,67 @@ def _canonical_arxiv(raw: str) -> str | None:
     return raw
 
 
+# Matches (in lower-cased text) wherever a match of _ARXIV_IN_TEXT can start: each of those
+# starts with "arxiv" or "ar5iv", or with the lead of "www.arxiv.org", "export.arxiv.org" or
+# "10.48550/arXiv." right before one. (A branch of literals: re scans for its first characters.)
+_ARXIV_START = re.compile(r"(?:www\.ar|export\.ar|10\.48550/ar|ar)[x5]iv")
+
+
+def _arxiv_scan_start(text: str) -> int:
+    """A position in ``text`` before which no match of ``_ARXIV_IN_TEXT`` starts.
+
+    That is where ``_ARXIV_START`` first matches ``text.lower()``, unless a character there
+    moves positions (lowers to two: only "İ" does) or matches an "i" under IGNORECASE without
+    lowering to one (only "ı" and "İ" do; no other non-ASCII character matches a letter of the
+    leads and names). With either, 0: scan everything.
+    """
+    low = text.lower()
+    if len(low) != len(text) or "ı" in low:
+        return 0
+    first = _ARXIV_START.search(low)
+    return first.start() if first else len(text)
+
+
+def _first_arxiv_id(text: str, pos: int) -> str | None:
+    """The first valid id of a ``_ARXIV_IN_TEXT`` match in ``text`` from ``pos`` on (its
+    lookbehinds still see what precedes ``pos``)."""
+    match = _ARXIV_IN_TEXT.search(text, pos)
+    while match:
+        found = _canonical_arxiv(match[1] or match[2] or match[3])  # one branch's group is set
+        if found:
+            return found
+        match = _ARXIV_IN_TEXT.search(text, match.end())
+    return None
+
+
 def arxiv_id(text: str) -> str | None:
     """The first arXiv id in ``text``, canonical and without version, or ``None``.
 
     Recognised: arxiv.org / export.arxiv.org / ar5iv.org / ar5iv.labs.arxiv.org URLs
     (``abs``, ``pdf``, ``html``), ``arXiv:`` text, arXiv DOIs ``10.48550/arXiv.*``, and a text
     that is nothing but an id. A number in any other URL or text is not an arXiv id.
+    (Same result as :func:`_arxiv_id_general`, only faster.)
     """
-    alone = _ARXIV_ALONE.fullmatch(text)
-    if alone:
+    # A bare id has no ":" (no \s, \d, letter or id punctuation matches one), while every URL
+    # and "arXiv:" text has: those skip the fullmatch.
+    if ":" not in text and (alone := _ARXIV_ALONE.fullmatch(text)):
         return _canonical_arxiv(alone.group(1))
     folded = text.casefold()
     if "rxiv" not in folded and "r5iv" not in folded:  # cheap test before the regex
         return None
-    for match in _ARXIV_IN_TEXT.finditer(unquote(text)):
-        raw = next(group for group in match.groups() if group)
-        found = _canonical_arxiv(raw)
-        if found:
-            return found
-    return None
+    unquoted = unquote(text)
+    return _first_arxiv_id(unquoted, _arxiv_scan_start(unquoted))
+
+
+def _arxiv_id_general(text: str) -> str | None:
+    """:func:`arxiv_id` without its shortcuts: the reference the tests compare it with."""
+    alone = _ARXIV_ALONE.fullmatch(text)
+    if alone:
+        return _canonical_arxiv(alone.group(1))
+    folded = text.casefold()
+    if "rxiv" not in folded and "r5iv" not in folded:
+        return None
+    return _first_arxiv_id(unquote(text), 0)
 
 
 # --- DOIs and OpenReview ids -------------------------------------------------------------------
@@ -199,11 +241,15 @@ def doi(text: str) -> str | None:
     Recognised: doi.org / dx.doi.org URLs, publisher URLs with a ``/doi/`` path, ``doi:`` text
     and a bare ``10.NNNN/…``. An arXiv DOI is returned as a DOI (:func:`identify` maps it).
     """
-    if "10." not in text:
+    start = text.find("10.")
+    if start < 0:
         return None
-    for match in _DOI.finditer(text):
+    for match in _DOI.finditer(text, start):  # every match starts with "10.": none before
         before = text[: match.start()]
-        if before.endswith("/") and not _DOI_URL_PREFIX.search(before[-20:]):
+        # ("doi.org/", the common prefix, is one _DOI_URL_PREFIX accepts, and cheaper to see.)
+        if before.endswith("/") and not (
+            before.endswith("doi.org/") or _DOI_URL_PREFIX.search(before[-20:])
+        ):
             continue
         found = _trim_doi(unquote(match.group()))
         if not found.endswith("/"):
@@ -235,13 +281,30 @@ def _normalize_netloc(netloc: str, scheme: str) -> str:
     return f"{userinfo}{at}{hostport}"
 
 
+# An http(s) URL with nothing but a host and a path, in characters the general path keeps as they
+# are: no userinfo ("@"), port (":"), query ("?"), fragment ("#"), escape ("%"), IPv6 bracket,
+# whitespace, control or non-ASCII character.
+_PLAIN_HTTP_URL = re.compile(r"https?://([-\w.~!$&'()*+,;=]+)([-\w.~!$&'()*+,;=/]*)", re.ASCII)
+
+
 def normalize_url(url: str) -> str:
     """``url`` in a canonical form for matching: scheme and host lower-cased, ``http`` →
     ``https``, ``www.``, a default port, a trailing slash, the fragment and tracking
     parameters (``utm_*``, ``fbclid``, ``gclid``) dropped, the other parameters sorted.
 
     A text without scheme and host is returned stripped, otherwise unchanged. Idempotent.
+    (Same result as :func:`_normalize_url_general`, only faster.)
     """
+    plain = _PLAIN_HTTP_URL.fullmatch(url.strip())
+    # For such a URL the general path only rewrites the scheme, lower-cases the host, drops its
+    # "www." and the path's trailing slashes; it differs only when the host is nothing but "www.".
+    if plain and (host := plain[1].lower().removeprefix("www.")):
+        return f"https://{host}{plain[2].rstrip('/')}"
+    return _normalize_url_general(url)
+
+
+def _normalize_url_general(url: str) -> str:
+    """:func:`normalize_url` for every URL; the reference the tests compare it with."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:  # e.g. an unbalanced IPv6 bracket
@@ -311,10 +374,13 @@ def _plain_char(char: str) -> str:
     return char
 
 
-_ASCII_PLAIN = {
-    code: _plain_char(chr(code)) for code in range(128) if _plain_char(chr(code)) != chr(code)
-}
-_MARKUP_CHARS = frozenset("<&\\${}")
+# _plain_char for ASCII text, as bytes.translate arguments (several times faster than
+# str.translate): a table that maps to a space the characters that become one, and the characters
+# dropped. (Every other ASCII character _plain_char keeps.)
+_ASCII_SPACED = bytes(code for code in range(128) if _plain_char(chr(code)) == " ")
+_ASCII_TO_SPACE = bytes.maketrans(_ASCII_SPACED, b" " * len(_ASCII_SPACED))
+_ASCII_DROPPED = bytes(code for code in range(128) if not _plain_char(chr(code)))
+_MARKUP_CHAR = re.compile(r"[<&\\${}]")  # (a character class: re scans for it quickly)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -325,11 +391,11 @@ def normalize_title(title: str) -> str:
     (Cached: lists and libraries repeat the same titles run after run.)
     """
     text = unicodedata.normalize("NFKC", title)
-    if not _MARKUP_CHARS.isdisjoint(text):
+    if _MARKUP_CHAR.search(text):
         text = unicodedata.normalize("NFKC", _strip_markup(text))
     text = text.casefold()
     if text.isascii():
-        return " ".join(text.translate(_ASCII_PLAIN).split())
+        return " ".join(text.encode().translate(_ASCII_TO_SPACE, _ASCII_DROPPED).decode().split())
     text = unicodedata.normalize("NFKC", text)
     text = "".join(_plain_char(char) for char in text)
     return " ".join(unicodedata.normalize("NFKC", text).split())
@@ -347,16 +413,20 @@ def identify(title: str, url: str | None, text: str = "") -> Ident:
     normalised URL when there is one; ``title`` the normalised title. (Cached: a daemon
     parses the same entries run after run.)
     """
-    sources = [url, text] if url else [text]
-    dois = (found for s in sources if (found := doi(s)))
-    return Ident(
-        # arxiv_id also reads arXiv DOIs, so they need no mapping here, only skipping below.
-        arxiv=next((found for s in sources if (found := arxiv_id(s))), None),
-        doi=next((d for d in dois if not d.startswith("10.48550/arxiv.")), None),
-        openreview=next((found for s in sources if (found := openreview_id(s))), None),
-        url=normalize_url(url) if url else None,
-        title=normalize_title(title),
+    # Each identifier: the URL's if it has one, else the text's (none of them is ever "").
+    return Ident(  # positional (arxiv, doi, openreview, url, title): cheaper than keywords
+        (url and arxiv_id(url)) or arxiv_id(text),
+        (url and _publisher_doi(url)) or _publisher_doi(text),
+        (url and openreview_id(url)) or openreview_id(text),
+        normalize_url(url) if url else None,
+        normalize_title(title),
     )
+
+
+def _publisher_doi(text: str) -> str | None:
+    """The first DOI in ``text`` unless it is an arXiv DOI (:func:`arxiv_id` reads those)."""
+    found = doi(text)
+    return None if found is None or found.startswith("10.48550/arxiv.") else found
 
 
 # --- Zotero item keys ---------------------------------------------------------------------------
