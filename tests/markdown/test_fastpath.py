@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from zotmark.markdown.fastpath import extract_common
 from zotmark.markdown.inline import extract
 
-safe_title = st.lists(st.text(alphabet="aZ09:!.,-()é😀&\x00", min_size=1), min_size=1).map(
+safe_title = st.lists(st.text(alphabet="aZ09:!.,-()é😀&\x00/{}|·", min_size=1), min_size=1).map(
     " \t\u00a0".join
 )
 tricky = st.text(
@@ -17,16 +17,33 @@ tricky = st.text(
     max_size=12,
 )
 title = st.one_of(safe_title, safe_title, safe_title, tricky)
-url = st.one_of(st.text(alphabet="ab/:.-_~*%[]#é", min_size=1), tricky)
+url = st.one_of(
+    st.text(alphabet="ab/:.-_~*%[]#é", min_size=1),
+    st.text(alphabet="ab/:.-_~*%[]#é()", min_size=1).map("https://{}".format),
+    tricky,
+)
 common_lines = st.builds(
     "{}{}{}{}{}".format,
     st.sampled_from(["", " ", "  ", "\t"]),
-    st.sampled_from(["**{}**", "**{}**", "[{}]", "__{}__"]).flatmap(
+    st.sampled_from(["**{}**", "**{}**", "[{}]", "__{}__", "{}", "{}"]).flatmap(
         lambda form: title.map(form.format)
     ),
-    st.sampled_from(["", " ([Link]({}))", " [PDF]({})", "({})", " ([]({}))", " [x]({}"]).flatmap(
-        lambda form: url.map(form.format)
-    ),
+    st.sampled_from(
+        [
+            "",
+            " ([Link]({}))",
+            " [PDF]({})",
+            "({})",
+            " ([]({}))",
+            " [x]({}",
+            " (Link)[{}]",
+            " ()[{}]",
+            " {}",
+            "\t{}.",
+            " {})",
+            " {} (PDF)",
+        ]
+    ).flatmap(lambda form: url.map(form.format)),
     st.sampled_from(["", " <!-- zotero:ABCD2345 -->", "<!-- zotero:abcd -->"]),
     st.sampled_from(["", " ", "\t"]),
 )
@@ -40,6 +57,9 @@ common_lines = st.builds(
         "**Title**",
         "[A Title (2020)](https://a.org/x)",
         " **Title** ([Link](https://a.org/x))",
+        "**Title** (Link)[https://arxiv.org/abs/2101.00001]",
+        " A plain title https://example.org/papers/5",
+        " A plain title: (with) parts <!-- zotero:ABCD2345 -->",
     ],
 )
 def test_fast_path_takes_common_lines(content: str) -> None:

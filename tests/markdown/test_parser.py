@@ -333,3 +333,21 @@ def test_task_without_text_is_no_entry() -> None:
     document = parse("- [ ]\n- [ ] ~~~~\n")
     assert document.entries == ()
     assert [w.kind for w in document.warnings] == ["empty-entry", "empty-entry"]
+
+
+def test_an_anchor_at_the_end_of_an_entry_line_opens_no_comment() -> None:
+    text = "- [ ] **A** <!-- zotero:ABCD2345 -->\n- [ ] **B**\n"
+    assert titles(parse(text)) == ["A", "B"]
+    assert parse(text).entries[0].entry.anchor == "ABCD2345"
+
+
+def test_a_comment_before_an_anchor_still_hides_the_entry_it_holds() -> None:
+    text = "- [ ] [A](https://a.org) <!-- - [ ] Hidden --> <!-- zotero:ABCD2345 -->\n"
+    document = parse(text)
+    assert titles(document) == ["A"]
+    assert kinds(document) == [(1, "ignored")]
+
+
+def test_a_comment_left_open_after_an_anchor_hides_the_next_lines() -> None:
+    text = "- [ ] **A** <!-- zotero:ABCD2345 --> <!--\n- [ ] Hidden\n-->\n- [ ] **B**\n"
+    assert titles(parse(text)) == ["A", "B"]

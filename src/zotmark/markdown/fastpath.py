@@ -1,9 +1,11 @@
-"""A fast path for the two entry shapes almost every list uses, with the general rules' result.
+"""A fast path for the entry shapes almost every list uses, with the general rules' result.
 
-``**Title** ([Link](url))`` (optionally without the parentheses or the link) and
-``[Title](url)``, optionally followed by an anchor, are read with one regex when the title and
-link hold no character that could be markup. :func:`extract_common` then returns exactly what
-:func:`zotmark.markdown.inline.extract` would (a property test checks that), else ``None``.
+``**Title** ([Link](url))`` (optionally without the parentheses or the link, or with the
+link reversed: ``(Link)[url]``), ``[Title](url)`` and ``Title`` as plain text (optionally
+followed by a bare URL), each optionally followed by an anchor, are read with one regex when
+the title and link hold no character that could be markup.
+:func:`extract_common` then returns exactly what :func:`zotmark.markdown.inline.extract` would
+(a property test checks that), else ``None``.
 """
 
 from __future__ import annotations
@@ -15,56 +17,90 @@ from zotmark.markdown.inline import Inline, is_generic
 _PLAIN = r"[^*_\\\[\]<>`~\s]"  # a character that is no markup and no whitespace
 _TEXT = rf"{_PLAIN}(?:[^*_\\\[\]<>`~\r\n]*{_PLAIN})?"
 _URL = r"[^\s()<>\\`#][^\s()<>\\`]*"
+_LABEL = r"[^*_\\\[\]<>`~()]*"
+# A plain-text title: no markup, no ``://``, and it neither starts nor ends with the characters
+# the general rules strip from a title's ends (whitespace, dashes, ``:;,|/·•``).
+_EDGE = r"[^*_\\\[\]<>`~\s\-–—:;,|/·•]"
+_WORDS = rf"{_EDGE}(?:(?:[^*_\\\[\]<>`~\r\n:]|:(?!//))*{_EDGE})?"
+# A bare URL that ends with no character the general rules would trim from it.
+_BARE = r"(?:https?|ftp)://[^\W_](?:[^\s<>\\`()\[\]]*[^\s<>\\`()\[\].,;:!?'\"*_~])?"
+_EMPTY_PAIR = re.compile(r"\(\s*\)|\{\s*\}")
+_REVERSED_URL = r"(?:https?|ftp)://[^\s()<>\\`\[\]]*"
 _COMMON = re.compile(
     rf"[ \t]*(?:\*\*(?P<bold>{_TEXT})\*\*"
-    rf"(?:[ \t]+(?P<open>\(?)\[(?P<label>[^*_\\\[\]<>`~()]*)\]\((?P<url>{_URL})\)(?P<close>\)?))?"
-    rf"|\[(?P<text>{_TEXT})\]\((?P<lurl>{_URL})\))"
+    rf"(?:[ \t]+(?P<open>\(?)\[(?P<label>{_LABEL})\]\((?P<url>{_URL})\)(?P<close>\)?)"
+    rf"|[ \t]+\((?P<rlabel>{_LABEL})\)\[(?P<rurl>{_REVERSED_URL})\])?"
+    rf"|\[(?P<text>{_TEXT})\]\((?P<lurl>{_URL})\)"
+    rf"|(?P<words>{_WORDS})(?:[ \t]+(?P<bare>{_BARE}))?)"
     r"(?:[ \t]*<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->)?[ \t]*"
 )
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() holds
 
 
-def _link_title(match: re.Match[str], content: str) -> Inline | None:
-    title = " ".join(match["text"].split())
-    if is_generic(title):
+def _fields(match: re.Match[str], continuation: str | None) -> Inline | None:
+    """The fields of the content ``_COMMON`` matched, or ``None`` when the general rules must
+    read it."""
+    bold, text, words = match["bold"], match["text"], match["words"]
+    if "://" in (bold or text or words):
         return None
+    key = match["key"]
+    anchor_key = (match.start("key"), match.end("key")) if key else None
+    end = match.end()
+    if words is not None:
+        return _words_fields(match, continuation, key, anchor_key, end)
+    if text is not None:
+        title = " ".join(text.split())
+        if is_generic(title):
+            return None
+        inner = (match.start("text"), match.end("text"))
+        outer = (inner[0] - 1, match.end("lurl") + 1)
+        return Inline(
+            title, match["lurl"], False, key, anchor_key, end, inner, outer, "link", None, False, ()
+        )
+    title = " ".join(bold.split())
+    url, reversed_url = match["url"], match["rurl"]
+    if (url is None and reversed_url is None and continuation) or _ALNUM.search(title) is None:
+        return None
+    inner = (match.start("bold"), match.end("bold"))
+    wrapped = bool(match["open"] and match["close"])
+    issues: tuple[str, ...] = () if url is not None else ("no-link",)
+    if reversed_url is not None:
+        url, issues = reversed_url, ("reversed-link",)
+    outer = (inner[0] - 2, inner[1] + 2)
     return Inline(
-        title=title,
-        url=match["lurl"],
-        struck=False,
-        anchor=match["key"],
-        anchor_key=match.span("key") if match["key"] else None,
-        anchor_at=len(content),
-        title_inner=match.span("text"),
-        title_outer=(match.start("text") - 1, match.end("lurl") + 1),
-        title_form="link",
-        link_label=None,
-        link_wrapped=False,
-        issues=(),
+        title,
+        url,
+        False,
+        key,
+        anchor_key,
+        end,
+        inner,
+        outer,
+        "bold",
+        match["label"],
+        wrapped,
+        issues,
     )
+
+
+def _words_fields(
+    match: re.Match[str],
+    continuation: str | None,
+    key: str | None,
+    anchor_key: tuple[int, int] | None,
+    end: int,
+) -> Inline | None:
+    """The fields of a plain-text title, perhaps followed by a bare URL."""
+    words, url = match["words"], match["bare"]
+    if (url is None and continuation) or _EMPTY_PAIR.search(words) or not _ALNUM.search(words):
+        return None
+    span = (match.start("words"), match.end("words"))
+    issues = () if url is not None else ("no-link",)
+    title = " ".join(words.split())
+    return Inline(title, url, False, key, anchor_key, end, span, span, "text", None, False, issues)
 
 
 def extract_common(content: str, continuation: str | None) -> Inline | None:
     """The fields of an entry line of a common shape, or ``None`` for any other line."""
     match = _COMMON.fullmatch(content)
-    if match is None or "://" in (match["bold"] or match["text"]):
-        return None
-    if match["text"] is not None:
-        return _link_title(match, content)
-    title = " ".join(match["bold"].split())
-    url = match["url"]
-    if (url is None and continuation) or not any(char.isalnum() for char in title):
-        return None
-    return Inline(
-        title=title,
-        url=url,
-        struck=False,
-        anchor=match["key"],
-        anchor_key=match.span("key") if match["key"] else None,
-        anchor_at=len(content),
-        title_inner=match.span("bold"),
-        title_outer=(match.start("bold") - 2, match.end("bold") + 2),
-        title_form="bold",
-        link_label=match["label"],
-        link_wrapped=bool(match["open"] and match["close"]),
-        issues=() if url is not None else ("no-link",),
-    )
+    return None if match is None else _fields(match, continuation)
