@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from tests.core.plan_simulation import Row, World
 
 from zotmark.core.actions import CreateItem, Plan, Policy
-from zotmark.core.model import BaseRecord, Entry, Item, identify, normalize_title
+from zotmark.core.identifiers import normalize_title
+from zotmark.core.model import BaseRecord, Entry, Item, identify
 
 READ = "read"
 

@@ -18,7 +18,7 @@ from typing import Any
 from zotmark.bibtex.latex import escape, protect_case
 from zotmark.bibtex.names import format_names
 from zotmark.bibtex.scanner import MONTHS
-from zotmark.core.model import arxiv_id
+from zotmark.core.identifiers import arxiv_id
 from zotmark.enrich.model import Creator
 from zotmark.schema import type_fields
 

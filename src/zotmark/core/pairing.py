@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from zotmark.core.model import BaseRecord, Entry, Ident, Item, normalize_title
+from zotmark.core.identifiers import normalize_title
+from zotmark.core.model import BaseRecord, Entry, Ident, Item
 
 C = TypeVar("C")
 

@@ -30,8 +30,9 @@ from zotmark.core.actions import (
     UpdateItem,
     ZoteroAction,
 )
+from zotmark.core.identifiers import normalize_title
 from zotmark.core.merge import MISSING, FieldMerge, _Missing, merge_field
-from zotmark.core.model import BaseRecord, Entry, Item, normalize_title
+from zotmark.core.model import BaseRecord, Entry, Item
 from zotmark.core.pairing import IdentIndex, pair_entries
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
-from zotmark.core.model import arxiv_id
+from zotmark.core.identifiers import arxiv_id
 from zotmark.enrich.model import Creator, Metadata
 from zotmark.errors import EnrichError
 

@@ -1,0 +1,512 @@
+"""Normalisation of identifiers and titles in ``zotmark.core.identifiers`` (DESIGN §2)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from urllib.parse import quote, unquote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import FIXTURES
+from zotmark.core.identifiers import (
+    _ASCII_DROPPED,
+    _ASCII_TO_SPACE,
+    _DOI,
+    _DOI_URL_PREFIX,
+    _arxiv_id_general,
+    _normalize_url_general,
+    _plain_char,
+    _trim_doi,
+    arxiv_id,
+    doi,
+    normalize_title,
+    normalize_url,
+    openreview_id,
+)
+
+# --- arXiv ids ---------------------------------------------------------------------------------
+
+# Every link target of tests/fixtures/original-reading-list.md and the arXiv id it names.
+ORIGINAL_LIST_URLS = {
+    "https://ar5iv.labs.arxiv.org/html/2206.06488": "2206.06488",
+    "https://ar5iv.labs.arxiv.org/html/1704.08292": "1704.08292",
+    "https://ar5iv.labs.arxiv.org/html/2104.00437": "2104.00437",
+    "https://ar5iv.labs.arxiv.org/html/1908.03744": "1908.03744",
+    "https://ar5iv.labs.arxiv.org/html/1612.08727": "1612.08727",
+    "https://deepmind.com/research/publications/wavenet-generative-model-raw-audio": None,
+    "https://ar5iv.labs.arxiv.org/html/1704.01279": "1704.01279",
+    "https://ar5iv.labs.arxiv.org/html/2103.04037": "2103.04037",
+    "https://ar5iv.labs.arxiv.org/html/2203.11977": "2203.11977",
+    "https://ar5iv.labs.arxiv.org/html/1705.06455": "1705.06455",
+    "https://ar5iv.labs.arxiv.org/html/2004.09476": "2004.09476",
+    "https://ar5iv.labs.arxiv.org/html/1906.00435": "1906.00435",
+    "https://paperswithcode.com/dataset/mir-st500": None,
+    "https://arxiv.org/abs/2105.07581": "2105.07581",
+}
+
+
+def test_the_url_table_covers_every_link_of_the_original_list() -> None:
+    text = (FIXTURES / "original-reading-list.md").read_text()
+    urls = set(re.findall(r"[(\[](https?://[^)\]\s]+)[)\]]", text))
+    assert urls == set(ORIGINAL_LIST_URLS)
+
+
+@pytest.mark.parametrize(("url", "expected"), ORIGINAL_LIST_URLS.items())
+def test_arxiv_id_of_each_original_list_url(url: str, expected: str | None) -> None:
+    assert arxiv_id(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://arxiv.org/abs/2104.00437", "2104.00437"),
+        ("http://arxiv.org/abs/2104.00437v2", "2104.00437"),
+        ("https://arxiv.org/abs/2104.00437v12", "2104.00437"),
+        ("https://www.arxiv.org/abs/2104.00437", "2104.00437"),
+        ("https://arxiv.org/pdf/2104.00437", "2104.00437"),
+        ("https://arxiv.org/pdf/2104.00437.pdf", "2104.00437"),
+        ("https://arxiv.org/pdf/2104.00437v3.pdf", "2104.00437"),
+        ("http://arxiv.org/pdf/1506.05869.pdf", "1506.05869"),
+        ("https://arxiv.org/html/2402.01234v1", "2402.01234"),
+        ("https://arxiv.org/pdf/2104.00437.pdf?utm_source=x&utm_medium=refer", "2104.00437"),
+        ("http://arxiv.org/pdf/1412.6980.pdf&embed", "1412.6980"),
+        ("https://arxiv.org/abs/1412.6980", "1412.6980"),
+        ("https://export.arxiv.org/abs/2104.00437", "2104.00437"),
+        ("https://ar5iv.org/abs/2104.00437", "2104.00437"),
+        ("https://ar5iv.org/html/2104.00437v1", "2104.00437"),
+        ("https://ar5iv.labs.arxiv.org/html/2206.06488", "2206.06488"),
+        ("arxiv.org/abs/2104.00437", "2104.00437"),
+        ("arXiv:2104.00437v2", "2104.00437"),
+        ("arxiv:2104.00437", "2104.00437"),
+        ("arXiv: 2104.00437", "2104.00437"),
+        ('"Title." arXiv preprint arXiv:1506.07285(2015) [[pdf]]', "1506.07285"),
+        ("See arXiv:1508.06615, NIPS 2015", "1508.06615"),
+        ("2104.00437", "2104.00437"),
+        (" 2104.00437v2 ", "2104.00437"),
+        ("https://arxiv.org/abs/2104.00437],", "2104.00437"),
+        (
+            "https://www.google.com/url?url=https%3A%2F%2Farxiv.org%2Fabs%2F1311.2901&usg=A",
+            "1311.2901",
+        ),
+        ("10.48550/arXiv.2104.00437", "2104.00437"),
+        ("https://doi.org/10.48550/arXiv.2104.00437", "2104.00437"),
+        ("https://doi.org/10.48550/ARXIV.2104.00437", "2104.00437"),
+    ],
+)
+def test_arxiv_id_of_new_style_forms(text: str, expected: str) -> None:
+    assert arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hep-th/9901001", "hep-th/9901001"),
+        ("astro-ph/0601001v1", "astro-ph/0601001"),
+        ("math.GT/0309136", "math/0309136"),
+        ("math-ph/0101001", "math-ph/0101001"),
+        ("cond-mat/0102536v2", "cond-mat/0102536"),
+        ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
+        ("https://arxiv.org/abs/hep-th/9901001v3", "hep-th/9901001"),
+        ("https://arxiv.org/pdf/astro-ph/0601001v1.pdf", "astro-ph/0601001"),
+        ("https://arxiv.org/abs/math.GT/0309136", "math/0309136"),
+        ("https://export.arxiv.org/abs/quant-ph/0201082", "quant-ph/0201082"),
+        ("arXiv:hep-th/9901001", "hep-th/9901001"),
+        ("https://doi.org/10.48550/arXiv.hep-th/9901001", "hep-th/9901001"),
+    ],
+)
+def test_arxiv_id_of_old_style_forms(text: str, expected: str) -> None:
+    assert arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://deepmind.com/research/publications/wavenet-generative-model-raw-audio",
+        "https://paperswithcode.com/dataset/mir-st500",
+        "https://paperswithcode.com/paper/2104.00437",
+        "https://example.com/papers/2104.00437.pdf",
+        "https://example.com/abs/2104.00437",
+        "https://notarxiv.org/abs/2104.00437",
+        "https://img.shields.io/badge/arXiv-2104.00437-b31b1b.svg",
+        "1234.5678",
+        "2021",
+        "Published 2104.00437 times",
+        "arXiv:2113.00437",
+        "arXiv:2104.0043",
+        "arXiv:2104.004371",
+        "arXiv:1412.69801",
+        "https://arxiv.org/abs/0612.1234",
+        "https://example.com/hep-th/9901001",
+        "https://arxiv.org/help/bulk_data_s3",
+        "https://openreview.net/forum?id=SkgxcnNYDS",
+        "",
+    ],
+)
+def test_arxiv_id_is_none_without_an_arxiv_id(text: str) -> None:
+    assert arxiv_id(text) is None
+
+
+def test_arxiv_id_takes_the_first_id_in_the_text() -> None:
+    text = "arXiv:1706.03762 and later https://arxiv.org/abs/1810.04805"
+    assert arxiv_id(text) == "1706.03762"
+
+
+def test_arxiv_id_finds_the_id_of_every_arxiv_link_of_the_corpus() -> None:
+    link = re.compile(r"https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})[^\s)\]]*")
+    found = [
+        (match.group(), match.group(1))
+        for path in sorted((FIXTURES / "markdown").glob("*.md"))
+        for match in link.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert len(found) > 1000
+    assert [url for url, expected in found if arxiv_id(url) != expected] == []
+
+
+def _new_style_id(year: int, month: int, number: int) -> str:
+    yymm = f"{year:02d}{month:02d}"
+    return f"{yymm}.{number:04d}" if yymm < "1501" else f"{yymm}.{number:05d}"
+
+
+new_style_ids = st.builds(
+    _new_style_id,
+    st.integers(8, 40),
+    st.integers(1, 12),
+    st.integers(1, 9999),
+)
+
+
+@given(new_style_ids, st.integers(1, 40))
+def test_arxiv_id_of_a_versioned_abs_url_is_the_id(identifier: str, version: int) -> None:
+    assert arxiv_id(f"https://arxiv.org/abs/{identifier}v{version}") == identifier
+
+
+@given(new_style_ids)
+def test_arxiv_id_of_the_arxiv_doi_is_the_id(identifier: str) -> None:
+    assert arxiv_id(f"https://doi.org/10.48550/arXiv.{identifier}") == identifier
+
+
+# --- DOIs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://doi.org/10.1016/j.neucom.2021.03.091", "10.1016/j.neucom.2021.03.091"),
+        ("http://doi.org/10.26464/epp2020001", "10.26464/epp2020001"),
+        ("https://dx.doi.org/10.1109/TIP.2019.2913544", "10.1109/tip.2019.2913544"),
+        ("https://doi.org/10.1038/s41586-021-03819-2#", "10.1038/s41586-021-03819-2"),
+        ("https://doi.org/10.1093/gji/ggs010", "10.1093/gji/ggs010"),
+        ("https://doi.org/10.1000%2Fabc", "10.1000/abc"),
+        ("https://doi.org/10.1000/a%20b", "10.1000/a b"),
+        ("doi:10.1190/1.1440881", "10.1190/1.1440881"),
+        ("DOI: 10.1190/1.1440881", "10.1190/1.1440881"),
+        ("Res. Lett., 41, 8809–8817, doi:10.1002/2014GL061855.", "10.1002/2014gl061855"),
+        ("363–376. doi:10.1016/0021-9991(86)90199-3", "10.1016/0021-9991(86)90199-3"),
+        ("see (doi:10.1145/3292500.3330701).", "10.1145/3292500.3330701"),
+        ("[paper](https://doi.org/10.1145/3292500.3330701)", "10.1145/3292500.3330701"),
+        ("doi = {10.1145/3292500.3330701},", "10.1145/3292500.3330701"),
+        ("10.1145/3292500.3330701", "10.1145/3292500.3330701"),
+        ("https://dl.acm.org/doi/10.1145/3292500.3330701", "10.1145/3292500.3330701"),
+        ("https://dl.acm.org/doi/abs/10.1145/3292500.3330701", "10.1145/3292500.3330701"),
+        (
+            "https://link.springer.com/article/10.1007/s11263-015-0816-y",
+            "10.1007/s11263-015-0816-y",
+        ),
+        ("https://doi.org/10.48550/arXiv.2104.00437", "10.48550/arxiv.2104.00437"),
+    ],
+)
+def test_doi_of_each_form(text: str, expected: str) -> None:
+    assert doi(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://arxiv.org/abs/2104.00437",
+        "https://example.com/files/10.1145/3292500",
+        "version10.1145/3292500",
+        "10.1/x",
+        "doi:10.1145/",
+        "",
+    ],
+)
+def test_doi_is_none_without_a_doi(text: str) -> None:
+    assert doi(text) is None
+
+
+# --- OpenReview ids -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://openreview.net/forum?id=SkgxcnNYDS", "SkgxcnNYDS"),
+        ("https://openreview.net/pdf?id=B1e-f-C-", "B1e-f-C-"),
+        ("https://openreview.net/forum?id=_nGgzQjzaRy", "_nGgzQjzaRy"),
+        ("https://openreview.net/forum?id=URjNTQTAXM&referrer=%5Bthe%20profile", "URjNTQTAXM"),
+        ("https://openreview.net/forum?noteId=abc&id=XYZ123", "XYZ123"),
+        ("https://openreview.net/attachment?id=VLrtaSXOWP&name=pdf", "VLrtaSXOWP"),
+        ("openreview.net/forum?id=SkgxcnNYDS", "SkgxcnNYDS"),
+    ],
+)
+def test_openreview_id_of_each_form(url: str, expected: str) -> None:
+    assert openreview_id(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://openreview.net/group?id=ICLR.cc/2024/Conference",
+        "https://openreview.net/pdf/0a3b8c1d2e.pdf",
+        "https://example.com/forum?id=SkgxcnNYDS",
+        "https://arxiv.org/abs/2104.00437",
+    ],
+)
+def test_openreview_id_is_none_for_other_urls(url: str) -> None:
+    assert openreview_id(url) is None
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Example.COM/Path", "https://example.com/Path"),
+        ("http://example.com/a", "https://example.com/a"),
+        ("https://www.example.com/a", "https://example.com/a"),
+        ("https://example.com:443/a", "https://example.com/a"),
+        ("http://example.com:80/a", "https://example.com/a"),
+        ("https://example.com:8080/a", "https://example.com:8080/a"),
+        ("https://example.com/a/", "https://example.com/a"),
+        ("https://example.com/", "https://example.com"),
+        ("https://example.com/a#section-2", "https://example.com/a"),
+        ("https://example.com/a?utm_source=x&utm_medium=y", "https://example.com/a"),
+        ("https://example.com/a?b=2&utm_campaign=z&a=1", "https://example.com/a?a=1&b=2"),
+        ("https://example.com/a?fbclid=abc&id=7", "https://example.com/a?id=7"),
+        ("https://example.com/a%2fb", "https://example.com/a%2Fb"),
+        ("  https://example.com/a  ", "https://example.com/a"),
+        ("https://example.com/a/ /", "https://example.com/a"),
+        ("https://user@Example.com/a", "https://user@example.com/a"),
+        ("ftp://Files.Example.com/x/", "ftp://files.example.com/x"),
+        ("mailto:someone@example.com", "mailto:someone@example.com"),
+        ("assets/figure.png", "assets/figure.png"),
+    ],
+)
+def test_normalize_url_of_each_form(url: str, expected: str) -> None:
+    assert normalize_url(url) == expected
+
+
+def test_normalize_url_makes_variants_of_one_page_equal() -> None:
+    variants = [
+        "http://www.deepmind.com/research/publications/wavenet/",
+        "https://deepmind.com/research/publications/wavenet#abstract",
+        "HTTPS://DeepMind.com:443/research/publications/wavenet?utm_source=twitter",
+    ]
+    assert len({normalize_url(url) for url in variants}) == 1
+
+
+def test_normalize_url_does_not_raise_on_a_malformed_url() -> None:
+    assert normalize_url("http://[::1") == "http://[::1"
+
+
+urls = st.builds(
+    "{}://{}{}{}{}{}{}{}".format,
+    st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    st.sampled_from(["", "www.", "WWW."]),
+    st.from_regex(r"[A-Za-z0-9-]{1,12}(\.[A-Za-z]{2,5}){1,2}", fullmatch=True),
+    st.sampled_from(["", ":80", ":443", ":8080"]),
+    st.lists(st.from_regex(r"[A-Za-z0-9._~% -]{0,8}", fullmatch=True), max_size=4).map(
+        lambda parts: "".join("/" + part for part in parts)
+    ),
+    st.sampled_from(["", "/", "//", " /", "/ /"]),
+    st.lists(st.from_regex(r"(utm_)?[a-z]{1,4}=[A-Za-z0-9% ]{0,4}", fullmatch=True)).map(
+        lambda params: "?" + "&".join(params) if params else ""
+    ),
+    st.sampled_from(["", "#", "#top"]),
+)
+
+
+@given(urls)
+def test_normalize_url_is_idempotent_on_urls(url: str) -> None:
+    once = normalize_url(url)
+    assert normalize_url(once) == once
+
+
+@given(st.text())
+def test_normalize_url_is_idempotent_on_any_text(text: str) -> None:
+    once = normalize_url(text)
+    assert normalize_url(once) == once
+
+
+# --- titles -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Vision Transformers: A Survey", "vision transformers a survey"),
+        ("  VISION   transformers:\ta survey ", "vision transformers a survey"),
+        ("$\\eta$-VAE", "etavae"),
+        ("η-VAE", "etavae"),
+        ("\\textbf{BERT}: Pre-training", "bert pretraining"),
+        ("{B}ERT and {GPT}", "bert and gpt"),
+        ("CO<sub>2</sub> capture", "co2 capture"),
+        ("E = mc<sup>2</sup>", "e mc2"),
+        ("<i>Attention</i> Is All You Need", "attention is all you need"),
+        ("Line<br>break", "line break"),
+        ("Tom &amp; Jerry", "tom jerry"),
+        ("Schr\\\"{o}dinger's Cat", "schrödingers cat"),
+        ("Schrödinger’s Cat", "schrödingers cat"),
+        ("Ｆｕｌｌｗｉｄｔｈ", "fullwidth"),
+        ("Multimodal Learning with ...", "multimodal learning with"),
+        ("Multimodal Learning with …", "multimodal learning with"),
+        ("Multimodal Learning with \\ldots", "multimodal learning with"),
+        ("\\textquotedblleft Quoted\\textquotedblright", "quoted"),
+        ("“Quoted” title!", "quoted title"),
+        ("Straße", "strasse"),
+        ("Transformers:A/B tests", "transformers a b tests"),
+        ("", ""),
+    ],
+)
+def test_normalize_title_of_each_form(title: str, expected: str) -> None:
+    assert normalize_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Vision Transfomers are Robust Learners", "vision transfomers are robust learners."),
+        ("WaveNet: A Generative Model for Raw Audio", "Wavenet - a generative model for raw audio"),
+        ("Multi-modal Learning", "Multimodal learning"),
+        ("$\\alpha$-Net: {T}he \\emph{best}", "α-Net: The best"),
+        ("H<sub>2</sub>O", "H2O"),
+        ("Deep Cross-Modal Audio-Visual Generation", "DEEP CROSS-MODAL AUDIO-VISUAL GENERATION"),
+    ],
+)
+def test_normalize_title_makes_variants_equal(left: str, right: str) -> None:
+    assert normalize_title(left) == normalize_title(right)
+
+
+def test_normalize_title_keeps_different_titles_apart() -> None:
+    assert normalize_title("Audio Visual Learning") != normalize_title("Visual Audio Learning")
+
+
+markup_text = st.text(alphabet=st.sampled_from(list("ab Η$\\{}<>/&;#'-_.…^\"vHto1\u0301\t")))
+
+
+@given(st.text())
+def test_normalize_title_is_idempotent(title: str) -> None:
+    once = normalize_title(title)
+    assert normalize_title(once) == once
+
+
+@given(markup_text)
+def test_normalize_title_is_idempotent_on_markup(title: str) -> None:
+    once = normalize_title(title)
+    assert normalize_title(once) == once
+
+
+# --- fast paths agree with the general paths ----------------------------------------------------
+
+# Realistic pieces of arXiv URLs and mentions, DOIs and other URLs (also wrong or odd ones).
+_IDS = ["2104.00437", "0704.0001", "1412.6980", "0612.1234", "2113.00437", "2104.0043",
+        "hep-th/9901001", "math.GT/0309136", "HEP-TH/9913001", "12345"]  # fmt: skip
+_SCHEMES = ["", "https://", "http://", "HTTPS://", "Http://", "//", "https:/", "https:///"]
+_USERINFO = ["", "", "", "user@", "User@"]  # (repeats make the plain case likelier)
+_HOST_LEADS = ["", "www.", "WWW.", "export.", "ar5iv.labs."]
+_HOSTS = ["arxiv.org", "ar5iv.org", "ArXiv.Org", "arxıv.org", "doi.org", "dx.doi.org", "[::1",
+          "openreview.net", "example.org", "exämple.org", "notarxiv.org", "", "[::1]"]  # fmt: skip
+_PORTS = ["", "", "", ":443", ":80", ":8080", ":"]
+_PATHS = ["/abs/", "/pdf/", "/html/", "/format/", "/10.48550/arXiv.", "/doi/10.1000/",
+          "/forum?id=", "/papers/", "/", "", "//abs/", "/a b/", "/é/", "/a\\b/"]  # fmt: skip
+_VERSIONS = ["", "v2", "V12", ".pdf", "v1.pdf", "v"]
+_TAILS = ["", "", "", "/", "//", "/ /", "?utm_source=x", "?b=2&a=1", "?", "#abs", "#", "%2F",
+          "%2f", "%", " ", "\t", "\n", "&embed", "),", "\x00"]  # fmt: skip
+_CHANGES = [str, str.upper, lambda u: quote(u, safe=""), lambda u: u.replace("/", "%2F", 3),
+            lambda u: u.replace("a", "%61", 1), lambda u: u.replace("i", "İ", 1)]  # fmt: skip
+_MENTIONS = ["arXiv:", "arxiv: ", "ARXIV:", "10.48550/arXiv.", "doi:10.48550/ARXIV.", "", " "]
+_TEXT_LEADS = ["", "**Paper number 5: a study of things** ([Link](", "see ", "x", "_", "İ ",
+               "ı ", "Straße ", "\u212a", "\t"]  # fmt: skip
+_TEXT_TAILS = ["", "))", " and arXiv:1706.03762", " and https://arxiv.org/abs/1810.04805", " v2"]
+_TEXT_SURROUNDS = [("", ""), ("x", ""), ("", " and arXiv:1706.03762"), ("ı ", "))")]
+
+_urls_of_pieces = st.builds(
+    lambda change, *pieces: change("".join(pieces)),
+    st.sampled_from(_CHANGES),
+    *map(st.sampled_from, [_SCHEMES, _USERINFO, _HOST_LEADS, _HOSTS, _PORTS, _PATHS, _IDS]),
+    *map(st.sampled_from, [_VERSIONS, _TAILS]),
+)
+_mentions = st.builds("{}{}{}".format, *map(st.sampled_from, [_MENTIONS, _IDS, _VERSIONS]))
+_entry_texts = st.builds(
+    "{}{}{}".format,
+    st.sampled_from(_TEXT_LEADS),
+    st.one_of(_urls_of_pieces, _mentions),
+    st.sampled_from(_TEXT_TAILS),
+)
+
+
+@given(st.one_of(_entry_texts, _urls_of_pieces, st.text()))
+def test_arxiv_id_agrees_with_its_general_path(text: str) -> None:
+    assert arxiv_id(text) == _arxiv_id_general(text)
+
+
+def test_arxiv_id_agrees_with_its_general_path_on_every_arxiv_form() -> None:
+    forms = [
+        "".join(pieces)
+        for pieces in itertools.product(
+            ["", "https://", "HTTP://"],
+            ["", "www.", "WWW.", "export.", "ar5iv.labs.", "10.48550/"],
+            ["arxiv.org", "ar5iv.org", "ArXiv.Org", "arxıv.org", "arxİv.org", "doi.org"],
+            ["/abs/", "/pdf/", "/html/", "/10.48550/arXiv."],
+            ["2104.00437", "0612.1234", "hep-th/9901001", "math.GT/0309136"],
+            ["", "v2"],
+        )
+    ]
+    forms += [f"{mention}{id_}" for mention in _MENTIONS for id_ in _IDS]
+    texts = [f"{lead}{form}{tail}" for form in forms for lead, tail in _TEXT_SURROUNDS]
+    assert [text for text in texts if arxiv_id(text) != _arxiv_id_general(text)] == []
+
+
+@given(st.one_of(_urls_of_pieces, urls, st.text()))
+def test_normalize_url_agrees_with_its_general_path(url: str) -> None:
+    assert normalize_url(url) == _normalize_url_general(url)
+
+
+def test_normalize_url_agrees_with_its_general_path_on_every_combination() -> None:
+    combinations = itertools.product(
+        ["https://", "http://", "HTTPS://", "ftp://", "https:/", "https:///"],
+        ["", "user@", "User@www."],
+        ["arxiv.org", "www.Example.org", "WWW.", "www.", "exämple.org", "[::1]", ""],
+        ["", ":443", ":80", ":8080", ":"],
+        ["", "/", "/abs/2104.00437", "//x//", "/a b/", "/%2f", "/é", "/a\\b", "/\x00"],
+        ["", "/", " ", "\t", "\n", "?b=2&a=1", "?utm_source=x", "#x", "#", "%2F"],
+    )
+    urls = ["".join(pieces) for pieces in combinations]
+    assert [url for url in urls if normalize_url(url) != _normalize_url_general(url)] == []
+
+
+def test_the_ascii_title_table_is_plain_char() -> None:
+    for code in range(128):
+        translated = chr(code).encode().translate(_ASCII_TO_SPACE, _ASCII_DROPPED).decode()
+        assert translated == _plain_char(chr(code)), code
+
+
+def _doi_before_shortcuts(text: str) -> str | None:
+    """doi as it was before its shortcuts (scan from 0, no "doi.org/" test)."""
+    for match in _DOI.finditer(text):
+        before = text[: match.start()]
+        if before.endswith("/") and not _DOI_URL_PREFIX.search(before[-20:]):
+            continue
+        found = _trim_doi(unquote(match.group()))
+        if not found.endswith("/"):
+            return found.lower()
+    return None
+
+
+@given(st.one_of(_entry_texts, _urls_of_pieces, st.text()))
+def test_doi_agrees_with_its_form_before_the_shortcuts(text: str) -> None:
+    assert doi(text) == _doi_before_shortcuts(text)
