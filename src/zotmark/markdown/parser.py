@@ -34,26 +34,18 @@ def flag_key(label: str) -> str:
 
 
 class _Draft:
-    """An entry while its block is still being read."""
+    """An entry while its block is still being read: ``item`` is the ``blocks.ITEM`` match of
+    its task item (on line ``line``, which starts at offset ``line_at``)."""
 
     __slots__ = (
-        "box", "child_indent", "content", "content_at", "continuation", "flag_boxes", "flags",
-        "indent", "last_line", "line", "line_at", "marker", "read", "section",
+        "child_indent", "continuation", "flag_boxes", "flags", "item", "last_line", "line",
+        "line_at", "section",
     )  # fmt: skip
 
-    def __init__(
-        self, line: int, at: int, item: re.Match[str], content_at: int, section: tuple[str, ...]
-    ) -> None:
-        """The entry whose task item ``item`` was matched on line ``line`` (which starts at
-        offset ``at``) and has its content from ``content_at`` in that line on."""
+    def __init__(self, line: int, at: int, item: re.Match[str], section: tuple[str, ...]) -> None:
         self.line = line
         self.line_at = at
-        self.box = at + item.start(4)
-        self.read = item[4] != " "
-        self.indent: str = item[1]
-        self.marker: str = item[2]
-        self.content = item.string[content_at:]
-        self.content_at = at + content_at
+        self.item = item
         self.section = section
         self.flags: dict[str, bool] = {}  # tag → box state, the first box of a tag only
         self.flag_boxes: dict[str, int] = {}  # tag → offset of its box character
@@ -62,6 +54,7 @@ class _Draft:
         self.child_indent: str | None = None
 
 
+_UNREAD = "\x00unread"  # a content not yet looked up in flag_tag_of
 _ANCHOR_AT_END = re.compile(r"<!--[ \t]*zotero:[A-Z0-9]{8}[ \t]*-->[ \t]*$")
 _ITEM_STARTS = frozenset("-*+0123456789")  # the first character of a list item's marker
 
@@ -76,7 +69,7 @@ class _Scanner:
         self.text = text
         self.lines = blocks.split_lines(text)
         self.flag_tags = {flag_key(label): tag for label, tag in flags.items()}
-        self.flag_tag_of: dict[str, str | None] = {}
+        self.flag_tag_of: dict[str, str | None] = {}  # content → tag: flag lines repeat
         self.flag_labels: dict[str, str] = {}
         self.drafts: list[_Draft] = []
         self.warnings: list[ParseWarning] = []
@@ -217,15 +210,6 @@ class _Scanner:
         self.section = tuple(t for _, t in self.path)
         self.headings.append((first, last, level, title, self.section))
 
-    def _flag_tag(self, content: str) -> str | None:
-        """The tag of the flag a task item's content names, if it names one (memoised: a list
-        repeats its flag lines once per entry)."""
-        try:
-            return self.flag_tag_of[content]
-        except KeyError:
-            tag = self.flag_tag_of[content] = self.flag_tags.get(flag_key(content))
-            return tag
-
     def _open_item(self, column: int, indent: str) -> _Draft | None:
         """Start a list item whose marker sits at ``column``: close the items it ends, note the
         indentation of its parent's first child, and return that parent if it is an entry."""
@@ -248,7 +232,12 @@ class _Scanner:
         """A task item: an entry, or a flag of the entry it is nested in."""
         parent = self._open_item(column, item[1])
         line, content_at = item.string, item.end()
-        tag = self._flag_tag(line[content_at:]) if len(line) - content_at < 64 else None
+        tag = None
+        if len(line) - content_at < 64:
+            content = line[content_at:]
+            tag = self.flag_tag_of.get(content, _UNREAD)
+            if tag is _UNREAD:
+                tag = self.flag_tag_of[content] = self.flag_tags.get(flag_key(content))
         if tag is not None:
             label = line[content_at:].strip()
             if parent is None:
@@ -262,7 +251,7 @@ class _Scanner:
                 self.flag_labels.setdefault(tag, label)
             self.stack.append((column, None))
             return
-        draft = _Draft(i, offset, item, content_at, self.section)
+        draft = _Draft(i, offset, item, self.section)
         self.drafts.append(draft)
         self.stack.append((column, draft))
 
@@ -287,38 +276,39 @@ def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
     ]
 
 
-def _finish(lines: blocks.Lines, draft: _Draft, fields: Inline) -> ListEntry:
-    """The entry a draft describes, its fields read from its line."""
-    text = draft.content if draft.continuation is None else f"{draft.content}\n{draft.continuation}"
+def _finish(lines: blocks.Lines, draft: _Draft, content: str, fields: Inline) -> ListEntry:
+    """The entry a draft describes, its fields read from its line's ``content``."""
+    text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
     ident = identify(fields.title, fields.url, text)
+    item, line_at = draft.item, draft.line_at
     entry = Entry(  # positional, as the fields are declared: built ten thousand times a parse
         draft.line + 1,  # line
         fields.title,
         fields.url,
         ident,
-        draft.read,
+        item[4] != " ",  # read
         draft.flags,
         draft.section,
         fields.anchor,
         fields.struck,
     )
-    at, first, last = draft.content_at, draft.line, draft.last_line
+    at, first, last = line_at + item.end(), draft.line, draft.last_line
     starts, contents = lines.starts, lines.contents
     return ListEntry(  # positional: a named tuple is built fastest so (fields in order)
         entry,
-        draft.box,
+        line_at + item.start(4),  # box
         draft.flag_boxes,
         first,  # first_line
         last,
-        draft.line_at,  # start
+        line_at,  # start
         starts[last] + len(contents[last]) + len(lines.endings[last]),  # end
         starts[first] + len(contents[first]),  # line_end
         at + fields.anchor_at,
         None if (key := fields.anchor_key) is None else (key[0] + at, key[1] + at),
         None if (inner := fields.title_inner) is None else (inner[0] + at, inner[1] + at),
         None if (outer := fields.title_outer) is None else (outer[0] + at, outer[1] + at),
-        draft.indent,
-        draft.marker,
+        item[1],  # indent
+        item[2],  # marker
         lines.endings[first],  # eol
         draft.child_indent,
         fields.title_form,
@@ -339,13 +329,14 @@ def _entries(scanner: _Scanner, warnings: list[ParseWarning]) -> list[ListEntry]
     """The entries of all drafts; task items with neither title, link nor anchor are none."""
     entries = []
     for draft in scanner.drafts:
-        fields = read_fields(draft.content, draft.continuation)
+        content = draft.item.string[draft.item.end() :]
+        fields = read_fields(content, draft.continuation)
         if not fields.title and fields.url is None and fields.anchor is None:
             warnings.append(ParseWarning(draft.line + 1, "empty-entry", "a task item without text"))
             continue
         if fields.issues:
             warnings.extend(_field_warnings(draft.line + 1, fields))
-        entries.append(_finish(scanner.lines, draft, fields))
+        entries.append(_finish(scanner.lines, draft, content, fields))
     return entries
 
 
