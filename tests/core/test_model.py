@@ -125,9 +125,31 @@ def test_new_item_key_is_an_item_key() -> None:
     assert is_item_key(new_item_key(secrets.randbelow))
 
 
-def test_new_item_key_draws_each_character_from_the_random_source() -> None:
-    draws = iter([0, 1, 2, 3, 30, 31, 32, 8])
-    assert new_item_key(lambda n: next(draws)) == "2345XYZA"
+def test_new_item_key_spells_one_draw_in_the_key_alphabet() -> None:
+    digits = [0, 1, 2, 3, 30, 31, 32, 8]  # "2345XYZA"
+    bounds: list[int] = []
+
+    def draw(bound: int) -> int:
+        bounds.append(bound)
+        return sum(digit * 33 ** (7 - place) for place, digit in enumerate(digits))
+
+    assert new_item_key(draw) == "2345XYZA"
+    assert bounds == [33**8]
+
+
+def test_new_item_key_spans_the_whole_key_space() -> None:
+    assert new_item_key(lambda bound: 0) == "22222222"
+    assert new_item_key(lambda bound: bound - 1) == "ZZZZZZZZ"
+
+
+@given(
+    st.builds(
+        Ident, *(st.one_of(st.none(), st.text(max_size=3)) for _ in range(4)), st.text(max_size=3)
+    )
+)
+def test_primary_is_the_first_match_key(ident: Ident) -> None:
+    keys = ident.match_keys()
+    assert ident.primary == (keys[0] if keys else None)
 
 
 @given(st.randoms(use_true_random=False))

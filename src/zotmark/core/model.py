@@ -54,9 +54,17 @@ class Ident:
 
     @property
     def primary(self) -> str | None:
-        """The strongest identifier as a key string, or ``None`` for an empty ident."""
-        keys = self.match_keys()
-        return keys[0] if keys else None
+        """The strongest identifier as a key string (the first of :meth:`match_keys`), or
+        ``None`` for an empty ident. Spelt out: the planner asks for it many times a run."""
+        if self.arxiv:
+            return f"arxiv:{self.arxiv}"
+        if self.doi:
+            return f"doi:{self.doi}"
+        if self.openreview:
+            return f"openreview:{self.openreview}"
+        if self.url:
+            return f"url:{self.url}"
+        return f"title:{self.title}" if self.title else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +156,19 @@ ITEM_KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 _ITEM_KEY = re.compile(f"[{ITEM_KEY_ALPHABET}]{{8}}")
 
 
+_KEY_BASE = len(ITEM_KEY_ALPHABET)
+
+
 def new_item_key(randbelow: Callable[[int], int]) -> str:
     """A new 8-character Zotero object key; ``randbelow(n)`` returns a random int in [0, n)
-    (e.g. :func:`secrets.randbelow`)."""
-    return "".join(ITEM_KEY_ALPHABET[randbelow(len(ITEM_KEY_ALPHABET))] for _ in range(8))
+    (e.g. :func:`secrets.randbelow`). One draw below 33⁸, spelt in the key alphabet (most
+    significant digit first): every key equally likely, one call to the random source (a
+    system call for ``secrets``) per key rather than eight."""
+    number, digits = randbelow(_KEY_BASE**8), []
+    for _ in range(8):
+        number, digit = divmod(number, _KEY_BASE)
+        digits.append(ITEM_KEY_ALPHABET[digit])
+    return "".join(reversed(digits))
 
 
 def is_item_key(s: str) -> bool:

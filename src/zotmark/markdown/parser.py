@@ -5,9 +5,10 @@ the stack of open list items (an item is nested in an earlier one indented less)
 is an entry, unless its label names a configured flag and its parent item is an entry: then
 it is that entry's flag. Task items inside code blocks and comments are ignored with a
 warning. The fields of each entry are then read from its line by
-:func:`zotmark.markdown.fastpath.extract_common` when the line has the common shape, else by
-:func:`zotmark.markdown.inline.extract`. The text itself is kept as it is, so rendering is the
-identity (DESIGN §2).
+:func:`zotmark.markdown.fastpath.extract_common` when the line has a common shape, else by
+:func:`zotmark.markdown.inline.extract` (memoised per line text, as identifiers are: the
+daemon re-parses a list after every edit). The text itself is kept as it is, so rendering is
+the identity (DESIGN §2).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class _Scanner:
                 if "<!--" in line:
                     self._comment_start(i, line)
             else:
-                self._line(i, line, stripped, starts[i] + shift)
+                self._line(i, line, stripped)
                 self.prev_blank = False
             if stripped:
                 self.last_nonblank = i
@@ -157,10 +158,9 @@ class _Scanner:
             if draft is not None:
                 draft.last_line = self.last_nonblank
 
-    def _line(self, i: int, line: str, stripped: str, offset: int) -> None:
+    def _line(self, i: int, line: str, stripped: str) -> None:
         """One non-blank line outside code blocks and comments (``stripped``: without its
-        indentation). :meth:`run` reads the task items that are no setext underline (all of
-        them, as a task item is never all ``-``) itself."""
+        indentation) that is no task item: :meth:`run` reads those itself."""
         indent = len(line) - len(stripped)
         column = blocks.width(line[:indent]) if indent else 0
         first = stripped[0]
@@ -174,8 +174,6 @@ class _Scanner:
             self._heading(i, i, atx[0], atx[1])
         elif first in "=-" and was_para and (level := blocks.setext_level(line)) is not None:
             self._heading(i - 1, i, level, self.lines.contents[i - 1].strip())
-        elif item is not None and item[4] is not None:
-            self._task(i, item, column, offset)
         elif first in "*-_" and blocks.is_thematic_break(line):
             self._pop(column)
         elif item is not None:
