@@ -9,16 +9,9 @@ from zotmark.markdown.document import ParseWarning
 
 
 def _strong_key(entry: Entry) -> str | None:
-    """The entry's strongest identifier other than its title (``arxiv:…``, ``doi:…``, …): the
-    first of :meth:`Ident.match_keys` unless that is the title (spelt out: one per entry)."""
-    ident = entry.ident
-    if ident.arxiv:
-        return f"arxiv:{ident.arxiv}"
-    if ident.doi:
-        return f"doi:{ident.doi}"
-    if ident.openreview:
-        return f"openreview:{ident.openreview}"
-    return f"url:{ident.url}" if ident.url else None
+    """The entry's strongest identifier other than its title (``arxiv:…``, ``doi:…``, …)."""
+    key = entry.ident.primary
+    return key if key is not None and not key.startswith("title:") else None
 
 
 def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
