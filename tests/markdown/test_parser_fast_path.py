@@ -11,6 +11,7 @@ from hypothesis import given
 from tests.conftest import FIXTURES
 from tests.markdown.md_strategies import documents
 
+from zotmark.core.model import Ident, ident_of
 from zotmark.markdown import parser
 from zotmark.markdown.document import Document
 from zotmark.markdown.inline import Inline, extract
@@ -19,21 +20,23 @@ from zotmark.markdown.parser import parse
 LISTS = [FIXTURES / "original-reading-list.md", *sorted((FIXTURES / "markdown").glob("*.md"))]
 
 
-def _general_only(content: str, continuation: str | None) -> Inline:
-    return extract(content, continuation)
+def _general_only(content: str, continuation: str | None) -> tuple[Inline, Ident]:
+    fields = extract(content, continuation)
+    text = content if continuation is None else f"{content}\n{continuation}"
+    return fields, ident_of(fields.title, fields.url, text)
 
 
 def parse_by_general_rules(text: str) -> Document:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parser, "read_fields", _general_only)
+        patch.setattr(parser, "read_line", _general_only)
         return parse(text)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_memo() -> Iterator[None]:
-    parser.read_fields.cache_clear()
+    parser.read_line.cache_clear()
     yield
-    parser.read_fields.cache_clear()
+    parser.read_line.cache_clear()
 
 
 @pytest.mark.parametrize("path", LISTS, ids=lambda path: path.name)
@@ -49,5 +52,5 @@ def test_generated_lists_parse_the_same_without_the_fast_path(text: str) -> None
 
 def test_a_repeated_line_is_read_once() -> None:
     parse("- [ ] **A** ([Link](https://a.org))\n" * 3)
-    info = parser.read_fields.cache_info()
+    info = parser.read_line.cache_info()
     assert (info.misses, info.hits) == (1, 2)

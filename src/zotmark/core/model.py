@@ -131,14 +131,12 @@ class BaseRecord:
 # --- the ident of an entry ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def identify(title: str, url: str | None, text: str = "") -> Ident:
+def ident_of(title: str, url: str | None, text: str = "") -> Ident:
     """The :class:`Ident` of a paper from its title, its URL and the rest of its entry text.
 
     The URL is searched first, then ``text`` (an ``arXiv:`` mention or a second link counts).
     An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``, never ``doi``. ``url`` is the
-    normalised URL when there is one; ``title`` the normalised title. (Cached: a daemon
-    parses the same entries run after run.)
+    normalised URL when there is one; ``title`` the normalised title.
     """
     # Each identifier: the URL's if it has one, else the text's (none of them is ever "").
     return Ident(  # positional (arxiv, doi, openreview, url, title): cheaper than keywords
@@ -148,6 +146,11 @@ def identify(title: str, url: str | None, text: str = "") -> Ident:
         normalize_url(url) if url else None,
         normalize_title(title),
     )
+
+
+identify = functools.lru_cache(maxsize=1 << 16)(ident_of)
+""":func:`ident_of`, memoised: a daemon maps the same Zotero items and entries run after run.
+(The parser memoises whole entry lines itself and calls :func:`ident_of`.)"""
 
 
 # --- Zotero item keys ---------------------------------------------------------------------------

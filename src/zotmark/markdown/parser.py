@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from zotmark.core.model import Entry, identify
+from zotmark.core.model import Entry, Ident, ident_of
 from zotmark.markdown import blocks
 from zotmark.markdown.checks import cross_warnings
 from zotmark.markdown.document import Document, ListEntry, ParseWarning, Section
@@ -274,10 +274,8 @@ def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
     ]
 
 
-def _finish(lines: blocks.Lines, draft: _Draft, content: str, fields: Inline) -> ListEntry:
-    """The entry a draft describes, its fields read from its line's ``content``."""
-    text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
-    ident = identify(fields.title, fields.url, text)
+def _finish(lines: blocks.Lines, draft: _Draft, fields: Inline, ident: Ident) -> ListEntry:
+    """The entry a draft describes, with the fields and ident read from its line."""
     item, line_at = draft.item, draft.line_at
     entry = Entry(  # positional, as the fields are declared: built ten thousand times a parse
         draft.line + 1,  # line
@@ -316,25 +314,26 @@ def _finish(lines: blocks.Lines, draft: _Draft, content: str, fields: Inline) ->
 
 
 @functools.lru_cache(maxsize=1 << 15)
-def read_fields(content: str, continuation: str | None) -> Inline:
-    """The fields of an entry whose line reads ``content`` after its task box (and whose next
-    line is ``continuation``): by the fast path for a common shape, else by the general rules.
-    (Memoised: a daemon re-reads the same lines after every edit.)"""
-    return extract_common(content, continuation) or extract(content, continuation)
+def read_line(content: str, continuation: str | None) -> tuple[Inline, Ident]:
+    """The fields and ident of an entry whose line reads ``content`` after its task box (and
+    whose next line is ``continuation``): fields by the fast path for a common shape, else by
+    the general rules. (Memoised: a daemon re-reads the same lines after every edit.)"""
+    fields = extract_common(content, continuation) or extract(content, continuation)
+    text = content if continuation is None else f"{content}\n{continuation}"
+    return fields, ident_of(fields.title, fields.url, text)
 
 
 def _entries(scanner: _Scanner, warnings: list[ParseWarning]) -> list[ListEntry]:
     """The entries of all drafts; task items with neither title, link nor anchor are none."""
     entries = []
     for draft in scanner.drafts:
-        content = draft.item.string[draft.item.end() :]
-        fields = read_fields(content, draft.continuation)
+        fields, ident = read_line(draft.item.string[draft.item.end() :], draft.continuation)
         if not fields.title and fields.url is None and fields.anchor is None:
             warnings.append(ParseWarning(draft.line + 1, "empty-entry", "a task item without text"))
             continue
         if fields.issues:
             warnings.extend(_field_warnings(draft.line + 1, fields))
-        entries.append(_finish(scanner.lines, draft, content, fields))
+        entries.append(_finish(scanner.lines, draft, fields, ident))
     return entries
 
 
