@@ -31,7 +31,7 @@ TARGET_MS = 100.0
 
 def _entry(i: int, shape: int) -> str:
     """Entry ``i`` in one of six shapes (see :data:`MIX`)."""
-    arxiv = f"{2000 + i % 400:04d}.{i % 100000:05d}"
+    arxiv = f"{16 + i % 9:02d}{1 + i % 12:02d}.{i % 100000:05d}"  # a valid id: 1601.00000 on
     title = f"Paper number {i}: a study of things"
     return (
         f"- [ ] **{title}** ([Link](https://ar5iv.labs.arxiv.org/html/{arxiv}))",
