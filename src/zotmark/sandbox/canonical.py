@@ -112,13 +112,12 @@ def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dic
         return {k: v for k, v in values.items() if k.startswith("annotation")}
     item_type = schema.item_type(type_name)
     assert item_type is not None, "validated before"
-    out: dict[str, Any] = {}
-    for index, field in enumerate(item_type.fields):
-        out[field] = _as_text(values.get(field, ""))
-        if index == 0:
-            out["creators"] = canonical_creators(values.get("creators", []))
-    if not item_type.fields:
-        out["creators"] = canonical_creators(values.get("creators", []))
+    out: dict[str, Any] = dict.fromkeys(item_type.layout, "")  # every field, in order
+    fields = item_type.field_set
+    for name, value in values.items():
+        if name in fields:
+            out[name] = value if type(value) is str else _as_text(value)
+    out["creators"] = canonical_creators(values.get("creators", []))
     return out
 
 

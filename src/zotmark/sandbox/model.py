@@ -10,6 +10,7 @@ about every library whose version moved.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ class Library:
         default_factory=lambda: {kind: {} for kind in DELETED_KINDS}
     )
     seq: int = 0
+    child_counts: Counter[str] = field(default_factory=Counter, repr=False, compare=False)
+    """Untrashed child items per parent key (``meta.numChildren``; no zero entries), kept up to
+    date by :meth:`put` and :meth:`pop`, the only ways objects enter or leave a library or get
+    new data: counting them by a scan would cost O(library) per request that renders items."""
 
     @property
     def prefix(self) -> str:
@@ -83,8 +88,38 @@ class Library:
         return self.seq
 
     def objects(self, kind: str) -> dict[str, StoredObject]:
-        """The ``items`` or ``collections`` map."""
+        """The ``items`` or ``collections`` map; add, replace or remove entries (or give an
+        object new ``data``) only with :meth:`put` and :meth:`pop`."""
         return self.items if kind == "items" else self.collections
+
+    def put(self, kind: str, obj: StoredObject, data: dict[str, Any]) -> None:
+        """Give ``obj`` the new ``data`` and store it under its key (new, or replacing)."""
+        objects = self.objects(kind)
+        if kind == "items":
+            old = objects.get(obj.key)
+            if old is not None:
+                self._count_child(old.data, -1)
+            self._count_child(data, 1)
+        obj.data = data
+        objects[obj.key] = obj
+
+    def pop(self, kind: str, key: str) -> StoredObject | None:
+        """Remove and return the object stored under ``key`` (None when absent)."""
+        obj = self.objects(kind).pop(key, None)
+        if obj is not None and kind == "items":
+            self._count_child(obj.data, -1)
+        return obj
+
+    def _count_child(self, data: dict[str, Any], delta: int) -> None:
+        """Count (``delta`` 1) or uncount (-1) ``data`` as a child of its parent, if it is an
+        untrashed child item."""
+        parent = data.get("parentItem")
+        if parent and not data.get("deleted"):
+            count = self.child_counts[parent] + delta
+            if count > 0:
+                self.child_counts[parent] = count
+            else:
+                self.child_counts.pop(parent, None)
 
     def log_deleted(self, kind: str, name: str, version: int) -> None:
         """Log that ``name`` (a key, tag or setting) was deleted at ``version``."""

@@ -74,9 +74,9 @@ def load_store(store: Store, data: dict[str, Any]) -> None:
 def _load_library(raw: dict[str, Any]) -> Library:
     library = Library(raw["kind"], raw["id"], raw["name"], raw["version"], seq=raw["seq"])
     for kind in ("items", "collections"):
-        target = library.objects(kind)
         for obj in raw[kind]:
-            target[obj["key"]] = StoredObject(**obj)
+            stored = StoredObject(**obj)
+            library.put(kind, stored, stored.data)
     library.settings = {n: Setting(**s) for n, s in raw["settings"].items()}
     for kind, entries in raw["deleted"].items():
         library.deleted[kind] = dict(entries)

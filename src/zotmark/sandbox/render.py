@@ -60,7 +60,6 @@ class Renderer:
             "name": library.name,
             "links": {"alternate": _link(self.web, "text/html")},
         }
-        self._children: Counter[str] | None = None
         self._members: Counter[str] | None = None
 
     def item(self, item: StoredObject) -> dict[str, Any]:
@@ -86,24 +85,17 @@ class Renderer:
         data = item.data
         if data["itemType"] in NOTE_TYPES:
             return meta
-        summary = creator_summary(data.get("creators", []), self.schema, data["itemType"])
+        # no creators or no date summarise to "": most new items skip both
+        creators = data.get("creators")
+        summary = creator_summary(creators, self.schema, data["itemType"]) if creators else ""
         if summary:
             meta["creatorSummary"] = summary
-        parsed = parsed_date(str(data.get("date", "")))
+        date = data.get("date")
+        parsed = parsed_date(str(date)) if date else ""
         if parsed:
             meta["parsedDate"] = parsed
-        meta["numChildren"] = self.children()[item.key]
+        meta["numChildren"] = self.library.child_counts.get(item.key, 0)
         return meta
-
-    def children(self) -> Counter[str]:
-        """Number of (untrashed) child items per parent key, computed once per render."""
-        if self._children is None:
-            self._children = Counter(
-                o.data["parentItem"]
-                for o in self.library.items.values()
-                if o.data.get("parentItem") and not o.data.get("deleted")
-            )
-        return self._children
 
     def collection(self, collection: StoredObject) -> dict[str, Any]:
         """One collection as ``GET /collections/<key>`` returns it."""

@@ -8,6 +8,7 @@ mappings, and the English labels served by ``/itemTypes``, ``/itemFields`` and f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +34,15 @@ class ItemType:
     base_fields: dict[str, str]
     creator_types: tuple[str, ...]
     primary_creator: str | None
+    field_set: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    """``fields`` as a set, for membership tests."""
+    layout: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    """The stored item's typed properties in the server's order: ``fields`` with ``creators``
+    after the first one."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_set", frozenset(self.fields))
+        object.__setattr__(self, "layout", (*self.fields[:1], "creators", *self.fields[1:]))
 
 
 class Schema:

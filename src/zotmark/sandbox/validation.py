@@ -56,9 +56,26 @@ def check_item(
     is_child = _is_child(body, existing, partial)
     _check_required(body, existing, partial=partial, is_child=is_child)
     item_type = item_type_of(body, existing)
+    known = schema.item_type(item_type)
+    plain = known.field_set if known is not None else frozenset()
     for name, value in body.items():
+        if _is_plain_value(name, value, plain):
+            continue
         _check_property(name, value, body, library, item_type, is_child, schema, existing)
     return body
+
+
+def _is_plain_value(name: str, value: Any, plain: frozenset[str]) -> bool:
+    """Whether ``name`` is one of the item type's own fields (``plain``), checked by no rule
+    of its own, with a string value of allowed length: such a property always passes
+    :func:`_check_field`, so the common case skips the general dispatch."""
+    return (
+        name in plain
+        and isinstance(value, str)
+        and len(value) <= MAX_FIELD_LENGTH
+        and name not in _SPECIAL_PROPS
+        and not name.startswith("annotation")
+    )
 
 
 def _is_child(body: dict[str, Any], existing: StoredObject | None, partial: bool) -> bool:
@@ -301,6 +318,9 @@ _CHECKERS: dict[str, Any] = {
     "dateAdded": _check_timestamp("dateAdded"),
     "dateModified": _check_timestamp("dateModified"),
 }
+
+# Properties with a rule of their own (never just a plain field value).
+_SPECIAL_PROPS = frozenset({"key", "version", "inPublications", *_CHECKERS, *ATTACHMENT_PROPS})
 
 COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations", "deleted"})
 

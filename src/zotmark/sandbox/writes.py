@@ -168,11 +168,11 @@ def apply_upload(
     if existing is not None:
         if not changed_props(existing.data, data):
             return existing, False
-        existing.data = data
+        library.put(kind, existing, data)
         return existing, True
     key = upload.get("key") or new_object_key(objects)
     stored = StoredObject(key=key, version=0, data=data, seq=library.next_seq())
-    objects[key] = stored
+    library.put(kind, stored, data)
     library.forget_deleted(kind, key)
     return stored, True
 
@@ -267,9 +267,9 @@ def delete_many(library: Library, kind: str, keys: list[str], header: int | None
 
 
 def _remove(library: Library, kind: str, key: str, version: int) -> None:
-    objects = library.objects(kind)
-    objects.pop(key, None)
+    library.pop(kind, key)
     library.log_deleted(kind, key, version)
+    objects = library.objects(kind)
     if kind == "items":
         for child in [k for k, o in objects.items() if o.data.get("parentItem") == key]:
             _remove(library, kind, child, version)
