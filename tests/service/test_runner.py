@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,3 +160,20 @@ def test_paper_already_in_the_library_is_added_to_the_collection(world: World) -
     world.runner().run()
     assert key in world.collection_items()
     assert len(world.sandbox.items()) == 17
+
+
+def test_a_run_pauses_the_garbage_collector_and_then_restores_it(world: World) -> None:
+    """The cyclic collector is off while a run plans and writes, and on again afterwards."""
+    runner = world.runner()
+    read = runner.document.read
+    seen: list[bool] = []
+
+    def spying_read() -> Any:
+        seen.append(gc.isenabled())
+        return read()
+
+    runner.document.read = spying_read  # type: ignore[method-assign]
+    assert gc.isenabled()
+    runner.run()
+    assert seen == [False]
+    assert gc.isenabled()

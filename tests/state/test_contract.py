@@ -63,6 +63,41 @@ def test_pending_creates_round_trip_and_same_key_replaces(store: StateStore) -> 
     assert dict(store.load(LIST).pending) == {"P1": pending("P1"), "P2": pending("P2", "Retitled")}
 
 
+def test_a_key_given_twice_in_one_call_keeps_the_later_create(store: StateStore) -> None:
+    """Within one ``add_pending`` call the later of two creates with the same key wins."""
+    store.add_pending(LIST, [pending("P2", title="First"), pending("P1"), pending("P2", "Last")])
+    assert dict(store.load(LIST).pending) == {"P1": pending("P1"), "P2": pending("P2", "Last")}
+
+
+def test_many_rows_in_random_key_order_round_trip(store: StateStore) -> None:
+    """Records, mirror texts, pending creates and their deletes, many and in no key order."""
+    keys = [f"K{(i * 7919) % 1000:04d}" for i in range(1000)]
+    store.add_pending(LIST, [pending(key) for key in keys])
+    store.commit_run(
+        LIST,
+        RunCommit(
+            record_upserts={key: record(key) for key in keys},
+            mirror_upserts={key: f'{{"key": "{key}"}}' for key in keys},
+            resolved_pending=frozenset(keys[::2]),
+        ),
+    )
+    store.commit_run(LIST, RunCommit(record_deletes=frozenset(keys[1::3])))
+    state = store.load(LIST)
+    assert dict(state.records) == {key: record(key) for key in keys if key not in keys[1::3]}
+    assert dict(state.mirror) == {key: f'{{"key": "{key}"}}' for key in keys}
+    assert dict(state.pending) == {key: pending(key) for key in keys[1::2]}
+
+
+def test_truthy_read_and_flag_values_are_stored_as_booleans(store: StateStore) -> None:
+    """A record's ``read`` and flag values are kept as ``bool`` whatever truthy value came."""
+    odd = record("A", read=2, flags={"relevant": 1, "other": 0})
+    store.commit_run(LIST, RunCommit(record_upserts={"A": odd}))
+    stored = store.load(LIST).records["A"]
+    assert stored.read is True
+    assert dict(stored.flags) == {"relevant": True, "other": False}
+    assert all(type(value) is bool for value in stored.flags.values())
+
+
 def test_resolved_pending_creates_are_removed_with_the_run(store: StateStore) -> None:
     """A commit's resolved keys leave the pending set; unknown keys are ignored."""
     store.add_pending(LIST, [pending("P1"), pending("P2")])

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
-from zotmark.zotero.results import KeyAccess, WriteFailure, WriteReport, key_info_from_json
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zotmark.zotero.results import (
+    KeyAccess,
+    WriteFailure,
+    WriteReport,
+    key_info_from_json,
+    merge_reports,
+)
 from zotmark.zotero.writes import (
     batches,
     existing_creates,
@@ -83,6 +93,30 @@ def test_read_back_turns_failures_into_successes() -> None:
     assert merged.versions == {"AAAA2222": 6}
     assert merged.already_existed == {"AAAA2222"}
     assert merged.library_version == 7
+
+
+keys = st.sampled_from(["AAAA2222", "BBBB3333", "CCCC4444", "DDDD5555"])
+reports = st.builds(
+    WriteReport,
+    versions=st.dictionaries(keys, st.integers(0, 99)),
+    objects=st.dictionaries(keys, st.fixed_dictionaries({"version": st.integers(0, 99)})),
+    unchanged=st.frozensets(keys),
+    already_existed=st.frozensets(keys),
+    failed=st.dictionaries(keys, st.builds(WriteFailure, keys, st.integers(400, 412), st.text())),
+    library_version=st.integers(0, 99),
+)
+
+
+@given(st.lists(reports, max_size=6))
+def test_merging_batch_reports_at_once_equals_merging_them_one_by_one(
+    parts: list[WriteReport],
+) -> None:
+    """``merge_reports`` gives what folding with ``WriteReport.merged`` gives, map order too."""
+    expected = functools.reduce(WriteReport.merged, parts, WriteReport())
+    merged = merge_reports(parts)
+    assert merged == expected
+    for name in ("versions", "objects", "failed"):
+        assert list(getattr(merged, name).items()) == list(getattr(expected, name).items())
 
 
 def test_batches_hold_at_most_fifty() -> None:

@@ -8,13 +8,13 @@ starts over from fresh snapshots (a few times at most), so no edit on either sid
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from zotmark.collector import collector_paused
 from zotmark.core.actions import CreateItem, Plan, Policy, RemoveItem, UpdateItem
 from zotmark.core.model import BaseRecord, Entry, new_item_key
 from zotmark.core.planner import pending_key, plan
@@ -34,6 +34,7 @@ from zotmark.service.zotero_side import (
     ZoteroWrites,
     build_creates,
     build_patches,
+    json_text,
     load_mirror,
     mirror_texts,
     refresh,
@@ -91,7 +92,8 @@ class ListRunner:
         started = self.now().isoformat()
         first_request = self.port.requests
         try:
-            report = self._attempts(dry_run, first_request, started)
+            with collector_paused():
+                report = self._attempts(dry_run, first_request, started)
         except ZotmarkError as error:
             if not dry_run:
                 self.store.record_status(self.name, self._status(started, False, error.message))
@@ -305,4 +307,4 @@ def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag:
 def _pending(data: Mapping[str, Any], entry: Entry) -> PendingCreate:
     """The pending-create row recorded before ``data`` is sent for ``entry``."""
     ident_key, _, title = pending_key(entry).rpartition("|")
-    return PendingCreate(str(data["key"]), ident_key, title, json.dumps(data, sort_keys=True))
+    return PendingCreate(str(data["key"]), ident_key, title, json_text(data))

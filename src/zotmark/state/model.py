@@ -27,6 +27,7 @@ __all__ = [
     "check_list_name",
     "check_text",
     "check_version",
+    "checked_flags",
     "freeze_record",
 ]
 
@@ -69,13 +70,20 @@ def freeze_record(record: BaseRecord) -> BaseRecord:
     Stores keep only frozen copies, so a caller mutating the dict it passed in cannot change
     the stored state. Iterating a caller's ``flags`` may raise; the exception propagates.
     """
+    flags = checked_flags(record)
+    return replace(record, read=bool(record.read), flags=MappingProxyType(flags))
+
+
+def checked_flags(record: BaseRecord) -> dict[str, bool]:
+    """Check ``record``'s fields as :func:`freeze_record` does (``ValueError`` for a bad one)
+    and return its flags as a new dict of ``str`` labels to ``bool`` values: what a store
+    that only writes the record out needs, without building the frozen copy."""
     check_text(record.item_key, "item_key")
     for what in ("ident_key", "title", "item_title"):
         check_text(getattr(record, what), f"{what} of record {record.item_key}")
     check_text(record.url, f"url of record {record.item_key}", optional=True)
     check_version(record.item_version, f"item_version of record {record.item_key}")
-    flags = {str(label): bool(value) for label, value in record.flags.items()}
-    return replace(record, read=bool(record.read), flags=MappingProxyType(flags))
+    return {str(label): bool(value) for label, value in record.flags.items()}
 
 
 @dataclass(frozen=True, slots=True)

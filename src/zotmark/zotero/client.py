@@ -29,6 +29,7 @@ from zotmark.zotero.results import (
     WriteFailure,
     WriteReport,
     key_info_from_json,
+    merge_reports,
 )
 from zotmark.zotero.transport import REPLAYED, RetryTransport
 from zotmark.zotero.writes import (
@@ -339,15 +340,15 @@ class ZoteroClient:
         for obj in items:
             if not obj.get("key") or obj.get("version") != 0:
                 raise ValueError("create_items needs objects with a 'key' and 'version': 0")
-        report = WriteReport()
+        reports = []
         for batch in batches(items):
             written, _replayed = self._post_items(batch, library_version)
             library_version = _chained(library_version, written)
             exists = existing_creates(batch, written)
             if exists:
                 written = with_read_back(written, self._fetch_map(exists), existed=True)
-            report = report.merged(written)
-        return report
+            reports.append(written)
+        return merge_reports(reports)
 
     def update_items(
         self, patches: Sequence[JsonObject], *, library_version: int | None = None
@@ -359,7 +360,7 @@ class ZoteroClient:
         for obj in patches:
             if not obj.get("key") or not isinstance(obj.get("version"), int):
                 raise ValueError("update_items needs patches with a 'key' and a 'version'")
-        report = WriteReport()
+        reports = []
         for batch in batches(patches):
             written, replayed = self._post_items(batch, library_version)
             library_version = _chained(library_version, written)
@@ -372,8 +373,8 @@ class ZoteroClient:
                     if patch_applied(wanted[key], obj["data"])
                 }
                 written = with_read_back(written, applied, existed=False)
-            report = report.merged(written)
-        return report
+            reports.append(written)
+        return merge_reports(reports)
 
     def delete_items(self, keys: Sequence[str], library_version: int) -> int:
         """Delete items for good, ≤ 50 per request, each request conditional on the library
