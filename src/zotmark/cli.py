@@ -216,62 +216,28 @@ def status(
 ) -> None:
     """Per list: last run, last success, library version, pending creates (no network)."""
     import json
+    from datetime import UTC, datetime
 
     from zotmark.service.app import state_dir
-    from zotmark.service.render import status_json
+    from zotmark.service.heartbeat import mark_stale
+    from zotmark.service.render import status_json, status_lines
     from zotmark.state import SqliteStateStore
 
     loaded = _load(config)
     with SqliteStateStore.in_dir(state_dir(loaded)) as store:
         states = [status_json(store.load(s.name)) for s in loaded.select(list_name)]
-    stale = _mark_stale_daemons(states, loaded.daemon.poll_seconds)
+    stale = mark_stale(states, loaded.daemon.poll_seconds, datetime.now(UTC))
     if json_output:
         typer.echo(json.dumps({"lists": states}, indent=2))
     else:
         console = Console(highlight=False, soft_wrap=True)
         for state in states:
-            last = state["last_run"] or {}
-            outcome = "never run" if not last else ("ok" if last["ok"] else "FAILED")
-            console.print(f"[bold]{escape(state['list'])}[/]: last run {outcome}")
-            if last:
-                console.print(f"  finished {last['finished_at']}: {escape(last['summary'] or '')}")
-                if last.get("error"):
-                    console.print(f"  error: {escape(last['error'])}")
-            console.print(
-                f"  {state['synced_entries']} synced entries, {state['pending_creates']} pending "
-                f"creates, library version {state['library_version']}"
-            )
-            if state["daemon"]:
-                console.print(f"  daemon: {escape(_daemon_line(state['daemon']))}")
+            headline, *details = status_lines(state)
+            console.print(f"[bold]{escape(headline)}[/]")
+            for line in details:
+                console.print(escape(line))
     if stale or any(s["last_run"] and not s["last_run"]["ok"] for s in states):
         raise typer.Exit(ExitCode.ERROR)
-
-
-def _mark_stale_daemons(states: list[dict[str, Any]], poll_seconds: float) -> bool:
-    """Add ``stale`` to each list's daemon heartbeat; whether any running daemon is stale."""
-    from datetime import UTC, datetime
-
-    from zotmark.service.heartbeat import is_stale
-
-    now = datetime.now(UTC)
-    for state in states:
-        if state["daemon"]:
-            state["daemon"]["stale"] = is_stale(state["daemon"], poll_seconds, now)
-    return any(state["daemon"].get("stale") for state in states)
-
-
-def _daemon_line(daemon: dict[str, Any]) -> str:
-    """The daemon's heartbeat in words (``zotmark status``)."""
-    if daemon.get("state") == "stopped":
-        return f"stopped at {daemon.get('heartbeat', '?')}"
-    line = f"running (pid {daemon.get('pid', '?')}), heartbeat {daemon.get('heartbeat', '?')}"
-    if daemon.get("stale"):
-        line += " — STALE: no heartbeat for too long; is the daemon stuck or killed?"
-    if daemon.get("next_poll"):
-        line += f", next poll {daemon['next_poll']}"
-    if daemon.get("last_error"):
-        line += f"; last error at {daemon.get('last_error_at', '?')}: {daemon['last_error']}"
-    return line
 
 
 @app.command()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from zotmark.cli import main
-from zotmark.service.heartbeat import Beat, heartbeat_meta, is_stale, stopped_meta
+from zotmark.service.heartbeat import Beat, heartbeat_meta, is_stale, mark_stale, stopped_meta
+from zotmark.service.render import status_lines
 from zotmark.state import RunCommit, SqliteStateStore
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -40,6 +42,30 @@ def test_no_heartbeat_at_all_is_not_stale() -> None:
 
 def test_an_unreadable_heartbeat_of_a_running_daemon_is_stale() -> None:
     assert is_stale({"state": "running", "heartbeat": "yesterday"}, 60, NOW)
+
+
+def test_mark_stale_marks_each_list_with_a_daemon_and_says_whether_any_is_stale() -> None:
+    states: list[dict[str, Any]] = [
+        {"daemon": _running(timedelta(seconds=10))},
+        {"daemon": _running(timedelta(hours=1))},
+        {"daemon": {}},
+    ]
+    assert mark_stale(states, 60, NOW)
+    assert [state["daemon"].get("stale") for state in states] == [False, True, None]
+
+
+def test_a_stale_daemon_is_named_in_the_status_lines() -> None:
+    state = {
+        "list": "papers",
+        "last_run": {"ok": False, "finished_at": "t", "summary": "", "error": "offline"},
+        "synced_entries": 3,
+        "pending_creates": 0,
+        "library_version": 7,
+        "daemon": {**_running(timedelta(hours=1)), "stale": True},
+    }
+    lines = status_lines(state)
+    assert lines[:3] == ["papers: last run FAILED", "  finished t: ", "  error: offline"]
+    assert "STALE" in lines[-1]
 
 
 def test_the_heartbeat_meta_carries_pid_next_poll_and_the_last_error() -> None:

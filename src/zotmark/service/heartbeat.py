@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 __all__ = [
     "PREFIX",
@@ -85,3 +86,12 @@ def is_stale(daemon: Mapping[str, str], poll_seconds: float, now: datetime) -> b
     if beat.tzinfo is None or now.tzinfo is None:
         return True
     return now - beat > stale_after(poll_seconds)
+
+
+def mark_stale(states: list[dict[str, Any]], poll_seconds: float, now: datetime) -> bool:
+    """Add ``stale`` to the daemon heartbeat of each list status (``render.status_json``
+    values) that has one; return whether any running daemon is stale at ``now``."""
+    for state in states:
+        if state["daemon"]:
+            state["daemon"]["stale"] = is_stale(state["daemon"], poll_seconds, now)
+    return any(state["daemon"].get("stale") for state in states)

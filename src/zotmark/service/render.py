@@ -121,3 +121,36 @@ def status_json(state: ListState) -> dict[str, Any]:
             k.removeprefix("daemon."): v for k, v in state.meta.items() if k.startswith("daemon.")
         },
     }
+
+
+def status_lines(state: dict[str, Any]) -> list[str]:
+    """One list's status (a :func:`status_json` value, its daemon marked stale or not) in
+    words: a headline, then indented details."""
+    last = state["last_run"] or {}
+    outcome = "never run" if not last else ("ok" if last["ok"] else "FAILED")
+    lines = [f"{state['list']}: last run {outcome}"]
+    if last:
+        lines.append(f"  finished {last['finished_at']}: {last['summary'] or ''}")
+        if last.get("error"):
+            lines.append(f"  error: {last['error']}")
+    lines.append(
+        f"  {state['synced_entries']} synced entries, {state['pending_creates']} pending "
+        f"creates, library version {state['library_version']}"
+    )
+    if state["daemon"]:
+        lines.append(f"  daemon: {daemon_line(state['daemon'])}")
+    return lines
+
+
+def daemon_line(daemon: dict[str, Any]) -> str:
+    """The daemon's heartbeat in words (``zotmark status``)."""
+    if daemon.get("state") == "stopped":
+        return f"stopped at {daemon.get('heartbeat', '?')}"
+    line = f"running (pid {daemon.get('pid', '?')}), heartbeat {daemon.get('heartbeat', '?')}"
+    if daemon.get("stale"):
+        line += " — STALE: no heartbeat for too long; is the daemon stuck or killed?"
+    if daemon.get("next_poll"):
+        line += f", next poll {daemon['next_poll']}"
+    if daemon.get("last_error"):
+        line += f"; last error at {daemon.get('last_error_at', '?')}: {daemon['last_error']}"
+    return line
