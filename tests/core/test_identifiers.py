@@ -471,6 +471,20 @@ def test_arxiv_id_agrees_with_its_general_path_on_every_arxiv_form() -> None:
     assert [text for text in texts if arxiv_id(text) != _arxiv_id_general(text)] == []
 
 
+def test_arxiv_id_agrees_with_its_general_path_on_plain_arxiv_urls() -> None:
+    urls = [
+        "".join(pieces)
+        for pieces in itertools.product(
+            ["https://", "http://", "HTTPS://", "https:// "],
+            ["arxiv.org/abs/", "arxiv.org/pdf/", "ar5iv.labs.arxiv.org/html/", "ar5iv.org/html/"],
+            ["2101.00001", "2113.00001", "0704.0001", "0703.0001", "1501.0001", "2101.000012"],
+            ["", "v2", "v12", "v"],
+            ["", ".pdf", "/", ".pdf/", "x", " "],
+        )
+    ]
+    assert [url for url in urls if arxiv_id(url) != _arxiv_id_general(url)] == []
+
+
 @given(st.one_of(_urls_of_pieces, urls, st.text()))
 def test_normalize_url_agrees_with_its_general_path(url: str) -> None:
     assert normalize_url(url) == _normalize_url_general(url)

@@ -57,6 +57,14 @@ def _canonical_arxiv(raw: str) -> str | None:
 _ARXIV_START = re.compile(r"(?:www\.ar|export\.ar|10\.48550/ar|ar)[x5]iv")
 
 
+# An arXiv abs/pdf or ar5iv URL of a new-style id and nothing else: _ARXIV_IN_TEXT's first
+# match in it is that id, and no other can follow (only a version, ".pdf" or "/" do).
+_ARXIV_PLAIN_URL = re.compile(
+    r"https?://(?:arxiv\.org/(?:abs|pdf)|ar5iv\.labs\.arxiv\.org/html)/(\d{4}\.\d{4,5})"
+    r"(?:v\d+)?(?:\.pdf)?/?"
+)
+
+
 def _arxiv_scan_start(text: str) -> int:
     """A position in ``text`` before which no match of ``_ARXIV_IN_TEXT`` starts.
 
@@ -96,6 +104,8 @@ def arxiv_id(text: str) -> str | None:
     # and "arXiv:" text has: those skip the fullmatch.
     if ":" not in text and (alone := _ARXIV_ALONE.fullmatch(text)):
         return _canonical_arxiv(alone.group(1))
+    if plain := _ARXIV_PLAIN_URL.fullmatch(text):  # the URL of most entries: its one id
+        return _canonical_arxiv(plain[1])
     folded = text.casefold()
     if "rxiv" not in folded and "r5iv" not in folded:  # cheap test before the regex
         return None
