@@ -44,7 +44,9 @@ common_lines = st.builds(
             " {} (PDF)",
         ]
     ).flatmap(lambda form: url.map(form.format)),
-    st.sampled_from(["", " <!-- zotero:ABCD2345 -->", "<!-- zotero:abcd -->"]),
+    st.sampled_from(
+        ["", " <!-- zotero:ABCD2345 -->", "<!-- zotero:ABCD2345 -->", "<!-- zotero:abcd -->"]
+    ),
     st.sampled_from(["", " ", "\t"]),
 )
 
@@ -59,6 +61,7 @@ common_lines = st.builds(
         " **Title** ([Link](https://a.org/x))",
         "**Title** (Link)[https://arxiv.org/abs/2101.00001]",
         " A plain title https://example.org/papers/5",
+        " A plain title https://example.org/papers/5<!-- zotero:ABCD2345 -->",
         " A plain title: (with) parts <!-- zotero:ABCD2345 -->",
     ],
 )

@@ -351,3 +351,8 @@ def test_a_comment_before_an_anchor_still_hides_the_entry_it_holds() -> None:
 def test_a_comment_left_open_after_an_anchor_hides_the_next_lines() -> None:
     text = "- [ ] **A** <!-- zotero:ABCD2345 --> <!--\n- [ ] Hidden\n-->\n- [ ] **B**\n"
     assert titles(parse(text)) == ["A", "B"]
+
+
+def test_a_bare_url_ends_where_the_anchor_starts() -> None:
+    entry = parse("- [ ] Foo http://x.y<!-- zotero:ABCD2345 -->\n").entries[0].entry
+    assert (entry.url, entry.anchor) == ("http://x.y", "ABCD2345")

@@ -23,7 +23,7 @@ _LABEL = r"[^*_\\\[\]<>`~()]*"
 _EDGE = r"[^*_\\\[\]<>`~\s\-–—:;,|/·•]"
 _WORDS = rf"{_EDGE}(?:(?:[^*_\\\[\]<>`~\r\n:]|:(?!//))*{_EDGE})?"
 # A bare URL that ends with no character the general rules would trim from it.
-_BARE = r"(?:https?|ftp)://[^\W_](?:[^\s<>\\`()\[\]]*[^\s<>\\`()\[\].,;:!?'\"*_~])?"
+_BARE = r"(?:https?|ftp)://[^\W_](?:[^\s<>\\`()\[\]\x01]*[^\s<>\\`()\[\].,;:!?'\"*_~\x01])?"
 _EMPTY_PAIR = re.compile(r"\(\s*\)|\{\s*\}")
 _REVERSED_URL = r"(?:https?|ftp)://[^\s()<>\\`\[\]]*"
 _COMMON = re.compile(

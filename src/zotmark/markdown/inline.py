@@ -5,8 +5,9 @@ after the task box) and, for the URL only, its continuation line. All positions 
 are offsets into that content, so the parser can turn them into offsets into the file.
 
 Inline structure is found with regexes on a *mask* of the content: a same-length copy in which
-backslash escapes, code-span contents, HTML comments and (for emphasis) link destinations are
-blanked with NUL characters. Text is always cut from the original, never from the mask.
+backslash escapes, code-span contents and (for emphasis) link destinations are blanked with NUL
+characters, HTML comments and the anchor with U+0001 (a bare URL ends where one starts). Text is
+always cut from the original, never from the mask.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ LINK = re.compile(
     rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
     rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{_SCHEME}[^\s\[\]]*)\]"
     rf"|<(?P<auto>{_SCHEME}[^\s<>]*)>"
-    rf"|(?P<bare>{_SCHEME}[^\W_][^\s<>]*)"
+    rf"|(?P<bare>{_SCHEME}[^\W_][^\s<>\x01]*)"
 )
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -85,8 +86,11 @@ def is_generic(label: str) -> bool:
     return all(word in _GENERIC_WORDS or word.isdigit() for word in words)
 
 
-def _blank(mask: str, start: int, end: int) -> str:
-    return mask[:start] + "\x00" * (end - start) + mask[end:]
+def _blank(mask: str, start: int, end: int, filler: str = "\x00") -> str:
+    return mask[:start] + filler * (end - start) + mask[end:]
+
+
+_CUT = "\x01"  # fills comments and the anchor in a mask: a bare URL ends where they start
 
 
 def _unmark(text: str, mask: str, start: int, end: int, lone_star: bool) -> str:
@@ -171,14 +175,14 @@ def _scan(text: str) -> _Scan:
     anchor = anchors[-1] if anchors else None
     cuts: list[Span] = []
     if anchor is not None:
-        mask = _blank(mask, *anchor.span())
+        mask = _blank(mask, *anchor.span(), _CUT)
         cuts.append(anchor.span())
     open_comment = None
     if "<!--" in mask:
         for comment in _COMMENT.finditer(mask):
             if not comment.group().endswith("-->"):
                 open_comment = comment.start()
-            mask = _blank(mask, *comment.span())
+            mask = _blank(mask, *comment.span(), _CUT)
             cuts.append(comment.span())
     comments = [start for start, end in cuts if text.startswith("<!--", start)]
     first_comment = min(comments, default=len(text))
