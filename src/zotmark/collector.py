@@ -11,18 +11,29 @@ runs again.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_depth = 0  # pauses in progress, in any thread
+_was_enabled = False  # the collector's state when the first of them began
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic collector for the block, then leave it as it was found (also when the
-    block raises; a pause inside a pause leaves it off until the outer one ends)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """Pause the cyclic collector for the block. The first pause to begin (in any thread)
+    saves the collector's state and the last to end restores it, also when a block raises."""
+    global _depth, _was_enabled
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()
