@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from zotmark.markdown.inline import Inline, is_generic
+from zotmark.markdown.inline import ANCHOR, EMPTY_PAIR, SCHEME, Inline, is_generic
 
 _PLAIN = r"[^*_\\\[\]<>`~\s]"  # a character that is no markup and no whitespace
 _TEXT = rf"{_PLAIN}(?:[^*_\\\[\]<>`~\r\n]*{_PLAIN})?"
@@ -23,16 +23,15 @@ _LABEL = r"[^*_\\\[\]<>`~()]*"
 _EDGE = r"[^*_\\\[\]<>`~\s\-–—:;,|/·•]"
 _WORDS = rf"{_EDGE}(?:(?:[^*_\\\[\]<>`~\r\n:]|:(?!//))*{_EDGE})?"
 # A bare URL that ends with no character the general rules would trim from it.
-_BARE = r"(?:https?|ftp)://[^\W_](?:[^\s<>\\`()\[\]\x01]*[^\s<>\\`()\[\].,;:!?'\"*_~\x01])?"
-_EMPTY_PAIR = re.compile(r"\(\s*\)|\{\s*\}")
-_REVERSED_URL = r"(?:https?|ftp)://[^\s()<>\\`\[\]]*"
+_BARE = rf"{SCHEME}[^\W_](?:[^\s<>\\`()\[\]\x01]*[^\s<>\\`()\[\].,;:!?'\"*_~\x01])?"
+_REVERSED_URL = rf"{SCHEME}[^\s()<>\\`\[\]]*"
 _COMMON = re.compile(
     rf"[ \t]*(?:\*\*(?P<bold>{_TEXT})\*\*"
     rf"(?:[ \t]+(?P<open>\(?)\[(?P<label>{_LABEL})\]\((?P<url>{_URL})\)(?P<close>\)?)"
     rf"|[ \t]+\((?P<rlabel>{_LABEL})\)\[(?P<rurl>{_REVERSED_URL})\])?"
     rf"|\[(?P<text>{_TEXT})\]\((?P<lurl>{_URL})\)"
     rf"|(?P<words>{_WORDS})(?:[ \t]+(?P<bare>{_BARE}))?)"
-    r"(?:[ \t]*<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->)?[ \t]*"
+    rf"(?:[ \t]*{ANCHOR.pattern})?[ \t]*"
 )
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() holds
 
@@ -92,7 +91,7 @@ def _words_fields(
 ) -> Inline | None:
     """The fields of a plain-text title, perhaps followed by a bare URL."""
     words, url = match["words"], match["bare"]
-    if (url is None and continuation) or _EMPTY_PAIR.search(words) or not _ALNUM.search(words):
+    if (url is None and continuation) or EMPTY_PAIR.search(words) or not _ALNUM.search(words):
         return None
     span = (match.start("words"), match.end("words"))
     issues = () if url is not None else ("no-link",)

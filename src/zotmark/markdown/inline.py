@@ -20,13 +20,13 @@ from zotmark.markdown.escape import mask_escapes, unescape
 
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
 _DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
-_SCHEME = r"(?:https?|ftp)://"
+SCHEME = r"(?:https?|ftp)://"  # the schemes a link or bare URL may have
 LINK = re.compile(
-    rf"(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{_SCHEME}))?"
+    rf"(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{SCHEME}))?"
     rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
-    rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{_SCHEME}[^\s\[\]]*)\]"
-    rf"|<(?P<auto>{_SCHEME}[^\s<>]*)>"
-    rf"|(?P<bare>{_SCHEME}[^\W_][^\s<>\x01]*)"
+    rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
+    rf"|<(?P<auto>{SCHEME}[^\s<>]*)>"
+    rf"|(?P<bare>{SCHEME}[^\W_][^\s<>\x01]*)"
 )
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -37,7 +37,7 @@ _BOLD = re.compile(
 _MARKS = re.compile(r"\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$)")
 _STARS = re.compile(r"\*+")
 _BARE_TRAILING = ".,;:!?'\"*_~"
-_EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
+EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
 _TITLE_JUNK = " \t-–—:;,|/·•"
 _GENERIC_TEXT = (
     "link links url pdf pdfs arxiv paper papers code codes project projects page website web "
@@ -290,7 +290,7 @@ def _clean_title(title: str) -> str:
     previous = None
     while previous != title:
         previous = title
-        title = _EMPTY_PAIR.sub("", title).strip(_TITLE_JUNK)
+        title = EMPTY_PAIR.sub("", title).strip(_TITLE_JUNK)
     return " ".join(title.split())
 
 

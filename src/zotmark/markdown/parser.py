@@ -23,7 +23,7 @@ from zotmark.markdown import blocks
 from zotmark.markdown.checks import cross_warnings
 from zotmark.markdown.document import Document, ListEntry, ParseWarning, Section
 from zotmark.markdown.fastpath import extract_common
-from zotmark.markdown.inline import Inline, extract, plain
+from zotmark.markdown.inline import ANCHOR, Inline, extract, plain
 
 DEFAULT_FLAGS: Mapping[str, str] = {"Relevant?": "relevant"}
 
@@ -55,7 +55,7 @@ class _Draft:
 
 
 _UNREAD = "\x00unread"  # a content not yet looked up in flag_tag_of
-_ANCHOR_AT_END = re.compile(r"<!--[ \t]*zotero:[A-Z0-9]{8}[ \t]*-->[ \t]*$")
+_ANCHOR_AT_END = re.compile(rf"{ANCHOR.pattern}[ \t]*$")
 _ITEM_STARTS = frozenset("-*+0123456789")  # the first character of a list item's marker
 
 _Open = tuple[int, _Draft | None]
