@@ -57,11 +57,17 @@ def _canonical_arxiv(raw: str) -> str | None:
 _ARXIV_START = re.compile(r"(?:www\.ar|export\.ar|10\.48550/ar|ar)[x5]iv")
 
 
-# An arXiv abs/pdf or ar5iv URL of a new-style id and nothing else: _ARXIV_IN_TEXT's first
+# A new-style id _canonical_arxiv accepts as it is: a month from 0704 on, a 4-digit number up to
+# 1412 and a 5-digit one from 1501.
+_VALID_NEW_ID = (
+    r"(?:07(?:0[4-9]|1[0-2])|(?:0[89]|1[0-4])(?:0[1-9]|1[0-2]))\.\d{4}"
+    r"|(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])\.\d{5}"
+)
+# An arXiv abs/pdf or ar5iv URL of a valid new-style id and nothing else: _ARXIV_IN_TEXT's first
 # match in it is that id, and no other can follow (only a version, ".pdf" or "/" do).
 _ARXIV_PLAIN_URL = re.compile(
-    r"https?://(?:arxiv\.org/(?:abs|pdf)|ar5iv\.labs\.arxiv\.org/html)/(\d{4}\.\d{4,5})"
-    r"(?:v\d+)?(?:\.pdf)?/?"
+    r"https?://(?:arxiv\.org/(?:abs|pdf)|ar5iv\.labs\.arxiv\.org/html)/"
+    rf"({_VALID_NEW_ID})(?:v\d+)?(?:\.pdf)?/?"
 )
 
 
@@ -105,7 +111,7 @@ def arxiv_id(text: str) -> str | None:
     if ":" not in text and (alone := _ARXIV_ALONE.fullmatch(text)):
         return _canonical_arxiv(alone.group(1))
     if plain := _ARXIV_PLAIN_URL.fullmatch(text):  # the URL of most entries: its one id
-        return _canonical_arxiv(plain[1])
+        return plain[1]
     folded = text.casefold()
     if "rxiv" not in folded and "r5iv" not in folded:  # cheap test before the regex
         return None
