@@ -138,11 +138,13 @@ def ident_of(title: str, url: str | None, text: str = "") -> Ident:
     An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``, never ``doi``. ``url`` is the
     normalised URL when there is one; ``title`` the normalised title.
     """
-    # Each identifier: the URL's if it has one, else the text's (none of them is ever "").
+    # Each identifier: the URL's if it has one, else the text's (none of them is ever ""). Most
+    # entries name neither a DOI nor OpenReview: one substring test each skips their readers.
+    sources = f"{url}\n{text}" if url else text
     return Ident(  # positional (arxiv, doi, openreview, url, title): cheaper than keywords
         (url and arxiv_id(url)) or arxiv_id(text),
-        (url and _publisher_doi(url)) or _publisher_doi(text),
-        (url and openreview_id(url)) or openreview_id(text),
+        ((url and _publisher_doi(url)) or _publisher_doi(text)) if "10." in sources else None,
+        ((url and openreview_id(url)) or openreview_id(text)) if "openreview" in sources else None,
         normalize_url(url) if url else None,
         normalize_title(title),
     )
