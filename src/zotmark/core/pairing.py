@@ -96,8 +96,9 @@ def pair_entries(
     ambiguous = ambiguous_idents(entries)
     rest = _pair_by_anchor(entries, base, library, result)
     rest = _pair_by_base(entries, rest, base, ambiguous, result)
-    if rest:  # the indexes are only built when some entry is still unpaired
-        indexes = (IdentIndex(collection.values()), IdentIndex(library.values()))
+    if rest:  # the indexes are only built when some entry is still unpaired (and not when
+        # there are no items: a first sync into an empty library looks nothing up)
+        indexes = [IdentIndex(items.values()) for items in (collection, library) if items]
         for exact in (True, False):
             for index in indexes:
                 rest = _pair_by_index(entries, rest, index, ambiguous, result, exact=exact)
