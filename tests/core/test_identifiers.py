@@ -13,14 +13,18 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from zotmark.core.identifiers import (
     _ASCII_DROPPED,
+    _ASCII_TITLE,
     _ASCII_TO_SPACE,
     _DOI,
     _DOI_URL_PREFIX,
+    _MARKUP_CHAR,
     _arxiv_id_general,
+    _normalize_title_general,
     _normalize_url_general,
     _plain_char,
     _trim_doi,
     arxiv_id,
+    canonical_arxiv_url_id,
     doi,
     normalize_title,
     normalize_url,
@@ -471,22 +475,49 @@ def test_arxiv_id_agrees_with_its_general_path_on_every_arxiv_form() -> None:
     assert [text for text in texts if arxiv_id(text) != _arxiv_id_general(text)] == []
 
 
+# arXiv URLs of the plain shapes, with valid and invalid ids, versions and tails.
+_PLAIN_ARXIV_URLS = [
+    "".join(pieces)
+    for pieces in itertools.product(
+        ["https://", "http://", "HTTPS://", "https:// "],
+        ["arxiv.org/abs/", "arxiv.org/pdf/", "ar5iv.labs.arxiv.org/html/", "ar5iv.org/html/"],
+        [
+            *("2101.00001", "2113.00001", "0704.0001", "0703.0001", "1501.0001"),
+            *("2101.000012", "1412.1234", "1412.12345", "1501.12345", "0801.1234"),
+            *("9912.12345", "2100.00001", "0704.12345", "1001.1234", "0612.1234"),
+        ],
+        ["", "v2", "v12", "v", "v\u0663"],  # (the last: an Arabic-Indic digit)
+        ["", ".pdf", "/", ".pdf/", "x", " "],
+    )
+]
+
+
 def test_arxiv_id_agrees_with_its_general_path_on_plain_arxiv_urls() -> None:
-    urls = [
-        "".join(pieces)
-        for pieces in itertools.product(
-            ["https://", "http://", "HTTPS://", "https:// "],
-            ["arxiv.org/abs/", "arxiv.org/pdf/", "ar5iv.labs.arxiv.org/html/", "ar5iv.org/html/"],
-            [
-                *("2101.00001", "2113.00001", "0704.0001", "0703.0001", "1501.0001"),
-                *("2101.000012", "1412.1234", "1412.12345", "1501.12345", "0801.1234"),
-                *("9912.12345", "2100.00001", "0704.12345", "1001.1234", "0612.1234"),
-            ],
-            ["", "v2", "v12", "v"],
-            ["", ".pdf", "/", ".pdf/", "x", " "],
-        )
-    ]
+    urls = _PLAIN_ARXIV_URLS
     assert [url for url in urls if arxiv_id(url) != _arxiv_id_general(url)] == []
+
+
+def _canonical_arxiv_url_id_holds(url: str) -> bool:
+    """Whether canonical_arxiv_url_id(url) is None, or the general arxiv_id of a URL that the
+    general normalize_url keeps as it is."""
+    found = canonical_arxiv_url_id(url)
+    return found is None or (found == _arxiv_id_general(url) and _normalize_url_general(url) == url)
+
+
+def test_canonical_arxiv_url_id_is_the_id_of_a_url_normalize_url_keeps() -> None:
+    urls = _PLAIN_ARXIV_URLS
+    assert [url for url in urls if not _canonical_arxiv_url_id_holds(url)] == []
+
+
+def test_canonical_arxiv_url_id_reads_the_common_arxiv_urls() -> None:
+    assert canonical_arxiv_url_id("https://ar5iv.labs.arxiv.org/html/2106.01548") == "2106.01548"
+    assert canonical_arxiv_url_id("https://arxiv.org/pdf/2106.01548v2.pdf") == "2106.01548"
+    assert canonical_arxiv_url_id("https://arxiv.org/abs/2106.01548/") is None
+
+
+@given(st.one_of(_entry_texts, _urls_of_pieces, st.sampled_from(_PLAIN_ARXIV_URLS), st.text()))
+def test_canonical_arxiv_url_id_agrees_with_the_general_paths(text: str) -> None:
+    assert _canonical_arxiv_url_id_holds(text)
 
 
 @given(st.one_of(_urls_of_pieces, urls, st.text()))
@@ -513,6 +544,29 @@ def test_the_ascii_title_table_is_plain_char() -> None:
         assert translated == _plain_char(chr(code)), code
 
 
+def test_the_ascii_title_table_is_case_folded_plain_char_with_markup_marked() -> None:
+    for code in range(128):
+        char = chr(code)
+        translated = char.encode().translate(_ASCII_TITLE, _ASCII_DROPPED).decode()
+        marked = bool(_MARKUP_CHAR.match(char)) or char == "\0"
+        assert translated == ("\0" if marked else _plain_char(char.casefold())), code
+
+
+_ascii_titles = st.text(alphabet=st.characters(max_codepoint=127))
+
+
+@given(st.one_of(_ascii_titles, markup_text, st.text()))
+def test_normalize_title_agrees_with_its_general_path(title: str) -> None:
+    assert normalize_title.__wrapped__(title) == _normalize_title_general(title)
+
+
+def test_normalize_title_agrees_with_its_general_path_on_each_ascii_pair() -> None:
+    titles = [f"{a}{b} Ab" for a, b in itertools.product(map(chr, range(128)), repeat=2)]
+    assert [
+        t for t in titles if normalize_title.__wrapped__(t) != _normalize_title_general(t)
+    ] == []
+
+
 def _doi_before_shortcuts(text: str) -> str | None:
     """doi as it was before its shortcuts (scan from 0, no "doi.org/" test)."""
     for match in _DOI.finditer(text):
@@ -525,6 +579,23 @@ def _doi_before_shortcuts(text: str) -> str | None:
     return None
 
 
-@given(st.one_of(_entry_texts, _urls_of_pieces, st.text()))
+# doi.org URLs: plain DOIs and ones with escapes, trailing punctuation, brackets, odd digits.
+_DOI_URLS = [
+    "".join(pieces)
+    for pieces in itertools.product(
+        ["https://", "http://", "HTTPS://", "x"],
+        ["doi.org/", "dx.doi.org/", "www.doi.org/", "doi.org//", "doi.org/doi:"],
+        ["10.1000/", "10.48550/arXiv.", "10.123/", "10.1234567890/", "10.\u0661234/", "10.1000%2F"],
+        ["abc", "A_b", "x_", "x.", "x)", "(x)", "a%2Fb", "a/", "1234", "é", ""],
+        ["", " ", "/", "#x", "\n10.1000/y"],
+    )
+]
+
+
+@given(st.one_of(_entry_texts, _urls_of_pieces, st.sampled_from(_DOI_URLS), st.text()))
 def test_doi_agrees_with_its_form_before_the_shortcuts(text: str) -> None:
     assert doi(text) == _doi_before_shortcuts(text)
+
+
+def test_doi_agrees_with_its_form_before_the_shortcuts_on_doi_urls() -> None:
+    assert [url for url in _DOI_URLS if doi(url) != _doi_before_shortcuts(url)] == []

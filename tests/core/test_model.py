@@ -8,15 +8,27 @@ import secrets
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.core.test_identifiers import _doi_before_shortcuts, _entry_texts, _urls_of_pieces
+from tests.core.test_identifiers import (
+    _DOI_URLS,
+    _PLAIN_ARXIV_URLS,
+    _doi_before_shortcuts,
+    _entry_texts,
+    _urls_of_pieces,
+)
 
 from zotmark.core.identifiers import (
     _arxiv_id_general,
+    _normalize_title_general,
     _normalize_url_general,
-    normalize_title,
     openreview_id,
 )
-from zotmark.core.model import ITEM_KEY_ALPHABET, Ident, identify, is_item_key, new_item_key
+from zotmark.core.model import (
+    ITEM_KEY_ALPHABET,
+    Ident,
+    identify,
+    is_item_key,
+    new_item_key,
+)
 
 # --- identify -----------------------------------------------------------------------------------
 
@@ -103,13 +115,22 @@ def _identify_before_shortcuts(title: str, url: str | None, text: str) -> Ident:
         doi=next((d for d in dois if not d.startswith("10.48550/arxiv.")), None),
         openreview=next((found for s in sources if (found := openreview_id(s))), None),
         url=_normalize_url_general(url) if url else None,
-        title=normalize_title(title),
+        title=_normalize_title_general(title),
     )
 
 
 @given(
-    st.sampled_from(["Paper number 5: a study of things", "", "$\\eta$-VAE"]),
-    st.one_of(st.none(), st.just(""), _urls_of_pieces),
+    st.one_of(
+        st.sampled_from(["Paper number 5: a study of things", "", "$\\eta$-VAE", "A\0B"]),
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=20),
+    ),
+    st.one_of(
+        st.none(),
+        st.just(""),
+        _urls_of_pieces,
+        st.sampled_from(_PLAIN_ARXIV_URLS),
+        st.sampled_from(_DOI_URLS),
+    ),
     st.one_of(_entry_texts, st.text(max_size=20)),
 )
 def test_identify_agrees_with_its_form_before_the_shortcuts(

@@ -71,6 +71,25 @@ _ARXIV_PLAIN_URL = re.compile(
 )
 
 
+# A plain arXiv URL (as above) already in normalize_url's canonical form: "https", no trailing
+# "/", ASCII digits only (what _CANONICAL_PLAIN_URL also matches).
+_CANONICAL_ARXIV_URL = re.compile(
+    r"https://(?:arxiv\.org/(?:abs|pdf)|ar5iv\.labs\.arxiv\.org/html)/"
+    rf"({_VALID_NEW_ID})(?:v\d+)?(?:\.pdf)?",
+    re.ASCII,
+)
+
+
+def canonical_arxiv_url_id(url: str) -> str | None:
+    """The arXiv id of ``url`` if it is a plain arXiv URL already canonical, else ``None``.
+
+    For such a URL, ``arxiv_id(url)`` is that id and ``normalize_url(url)`` is ``url``: one
+    match reads both for the URL of most entries.
+    """
+    plain = _CANONICAL_ARXIV_URL.fullmatch(url)
+    return plain[1] if plain else None
+
+
 def _arxiv_scan_start(text: str) -> int:
     """A position in ``text`` before which no match of ``_ARXIV_IN_TEXT`` starts.
 
@@ -138,6 +157,10 @@ _DOI_URL_PREFIX = re.compile(
     r"(?:doi\.org|/doi(?:/[a-z]+)?|/(?:article|chapter|book))/$", re.IGNORECASE
 )
 _TRAILING = ".,;:!'\"*_~"
+# A doi.org URL of a plain DOI (ASCII letters, digits and "-._/" after "10.NNNN/", ending in a
+# letter or digit): all of it after "doi.org/" is the first _DOI match, accepted behind that
+# resolver, with no escape to decode and nothing to trim.
+_PLAIN_DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.[0-9]{4,9}/[-\w./]*[^\W_])", re.ASCII)
 _OPENREVIEW = re.compile(r"openreview\.net/(?:forum|pdf|attachment)/?\?(?:[^#\s]*?&)?id=([\w-]+)")
 
 
@@ -158,6 +181,8 @@ def doi(text: str) -> str | None:
     Recognised: doi.org / dx.doi.org URLs, publisher URLs with a ``/doi/`` path, ``doi:`` text
     and a bare ``10.NNNN/…``. An arXiv DOI is returned as a DOI (:func:`identify` maps it).
     """
+    if plain := _PLAIN_DOI_URL.fullmatch(text):  # the link of many entries
+        return plain[1].lower()
     start = text.find("10.")
     if start < 0:
         return None
@@ -208,6 +233,12 @@ def _normalize_netloc(netloc: str, scheme: str) -> str:
 # are: no userinfo ("@"), port (":"), query ("?"), fragment ("#"), escape ("%"), IPv6 bracket,
 # whitespace, control or non-ASCII character.
 _PLAIN_HTTP_URL = re.compile(r"https?://([-\w.~!$&'()*+,;=]+)([-\w.~!$&'()*+,;=/]*)", re.ASCII)
+# A plain URL (as above) that the plain case returns as it is: scheme "https", a host without
+# capitals or a leading "www." and a path without a trailing "/". (Nothing to strip either: no
+# whitespace matches.)
+_CANONICAL_PLAIN_URL = re.compile(
+    r"https://(?!www\.)[-a-z0-9_.~!$&'()*+,;=]+(?:/[-\w.~!$&'()*+,;=/]*)?(?<!/)", re.ASCII
+)
 
 
 def normalize_url(url: str) -> str:
@@ -218,6 +249,8 @@ def normalize_url(url: str) -> str:
     A text without scheme and host is returned stripped, otherwise unchanged. Idempotent.
     (Same result as :func:`_normalize_url_general`, only faster.)
     """
+    if _CANONICAL_PLAIN_URL.fullmatch(url):  # the URL of most entries: already canonical
+        return url
     plain = _PLAIN_HTTP_URL.fullmatch(url.strip())
     # For such a URL the general path only rewrites the scheme, lower-cases the host, drops its
     # "www." and the path's trailing slashes; it differs only when the host is nothing but "www.".
@@ -303,7 +336,17 @@ def _plain_char(char: str) -> str:
 _ASCII_SPACED = bytes(code for code in range(128) if _plain_char(chr(code)) == " ")
 _ASCII_TO_SPACE = bytes.maketrans(_ASCII_SPACED, b" " * len(_ASCII_SPACED))
 _ASCII_DROPPED = bytes(code for code in range(128) if not _plain_char(chr(code)))
-_MARKUP_CHAR = re.compile(r"[<&\\${}]")  # (a character class: re scans for it quickly)
+_MARKUP_CHARS = "<&\\${}"  # where HTML or LaTeX markup starts
+_MARKUP_CHAR = re.compile(f"[{re.escape(_MARKUP_CHARS)}]")  # (re scans for a class quickly)
+
+
+# normalize_title's table for ASCII titles (for bytes.translate, _ASCII_DROPPED deleted): each
+# character case-folded, then as _plain_char makes it; but a markup character (_MARKUP_CHARS) and
+# NUL become NUL, which marks a title for the general path.
+_ASCII_TITLE = bytes(
+    0 if char in f"{_MARKUP_CHARS}\0" else ord(_plain_char(char.casefold()) or char)
+    for char in map(chr, range(128))
+) + bytes(range(128, 256))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -311,8 +354,21 @@ def normalize_title(title: str) -> str:
     """``title`` as a matching key: NFKC, case-folded, HTML and LaTeX markup removed,
     punctuation removed, Greek letters spelt out, whitespace collapsed. Titles that differ only
     in case, punctuation, markup or a trailing ``...`` normalise equal. Idempotent.
-    (Cached: lists and libraries repeat the same titles run after run.)
+    (Cached: lists and libraries repeat the same titles run after run. Same result as
+    :func:`_normalize_title_general`, only faster.)
     """
+    # The title of most entries: ASCII without markup. ASCII text is its own NFKC form, so the
+    # general path only case-folds it and applies _plain_char: one translate does both (and
+    # shows markup by a NUL, cheaper than a search for it first).
+    if title.isascii():
+        plain = title.encode().translate(_ASCII_TITLE, _ASCII_DROPPED)
+        if 0 not in plain:  # (no markup, no NUL)
+            return " ".join(plain.decode().split())
+    return _normalize_title_general(title)
+
+
+def _normalize_title_general(title: str) -> str:
+    """:func:`normalize_title` for every title; the reference the tests compare it with."""
     text = unicodedata.normalize("NFKC", title)
     if _MARKUP_CHAR.search(text):
         text = unicodedata.normalize("NFKC", _strip_markup(text))

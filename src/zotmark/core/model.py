@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from zotmark.core.identifiers import (
     _publisher_doi,
     arxiv_id,
+    canonical_arxiv_url_id,
     normalize_title,
     normalize_url,
     openreview_id,
@@ -139,13 +140,19 @@ def ident_of(title: str, url: str | None, text: str = "") -> Ident:
     normalised URL when there is one; ``title`` the normalised title.
     """
     # Each identifier: the URL's if it has one, else the text's (none of them is ever ""). Most
-    # entries name neither a DOI nor OpenReview: one substring test each skips their readers.
+    # entries' URL is an arXiv URL already canonical: one match reads its id and normal form.
+    # Most entries name neither a DOI nor OpenReview: one substring test each skips their readers.
+    if url and (arxiv := canonical_arxiv_url_id(url)):
+        normal_url: str | None = url
+    else:
+        arxiv = (url and arxiv_id(url)) or arxiv_id(text)
+        normal_url = normalize_url(url) if url else None
     sources = f"{url}\n{text}" if url else text
     return Ident(  # positional (arxiv, doi, openreview, url, title): cheaper than keywords
-        (url and arxiv_id(url)) or arxiv_id(text),
+        arxiv,
         ((url and _publisher_doi(url)) or _publisher_doi(text)) if "10." in sources else None,
         ((url and openreview_id(url)) or openreview_id(text)) if "openreview" in sources else None,
-        normalize_url(url) if url else None,
+        normal_url,
         normalize_title(title),
     )
 
