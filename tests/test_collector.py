@@ -47,12 +47,17 @@ def test_overlapping_pauses_in_two_threads_restore_the_collector_when_the_last_e
     assert gc.isenabled()
 
 
-def test_the_pause_files_what_the_block_built_with_the_old_generation() -> None:
-    """Objects built in the block are in no young generation afterwards: the first collection
-    of the young generation does not walk them again."""
+def _large_work() -> list[list[int]]:
+    """More new objects than the pause counts as large work."""
+    return [[index] for index in range(20 * max(gc.get_threshold()[0], 1))]
+
+
+def test_the_pause_files_what_large_work_built_with_the_old_generation() -> None:
+    """Objects large work built are in no young generation afterwards: no young pass walks
+    them again (unless this was the time for a full collection: then they are old too)."""
     gc.collect()
     with collector_paused():
-        built = [[index] for index in range(5_000)]
+        built = _large_work()
     assert gc.get_count()[0] < 100
     young = {id(obj) for obj in gc.get_objects(generation=0) + gc.get_objects(generation=1)}
     assert not any(id(obj) in young for obj in built)
@@ -60,15 +65,33 @@ def test_the_pause_files_what_the_block_built_with_the_old_generation() -> None:
     assert gc.get_freeze_count() == 0
 
 
-def test_a_cycle_built_in_the_block_is_collected_by_a_full_collection() -> None:
-    class Node:
-        partner: object = None
-
-    with collector_paused():
-        first, second = Node(), Node()
-        first.partner, second.partner = second, first
-        witness = weakref.ref(first)
-        del first, second
-    assert witness() is not None  # no young pass reclaimed it
+def test_small_work_is_left_to_the_young_passes() -> None:
     gc.collect()
+    with collector_paused():
+        built = [[index] for index in range(100)]
+    assert any(obj is built[0] for obj in gc.get_objects(generation=0))
+
+
+class _Node:
+    partner: object = None
+
+
+def _cycle() -> weakref.ref[_Node]:
+    """A reference cycle nothing else refers to, and a weak reference to it."""
+    first, second = _Node(), _Node()
+    first.partner, second.partner = second, first
+    return weakref.ref(first)
+
+
+def test_a_cycle_made_during_large_work_is_freed_within_sixteen_large_pauses() -> None:
+    """Filing resets the collector's counts; a full collection at one large pause in sixteen
+    frees the cycles made meanwhile, with no other collection needed."""
+    with collector_paused():
+        witness = _cycle()
+        built = _large_work()
+    del built
+    for _ in range(16):
+        with collector_paused():
+            built = _large_work()
+        del built
     assert witness() is None

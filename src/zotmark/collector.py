@@ -7,8 +7,13 @@ every young-generation pass while the work runs, and once more in the first pass
 (together about a third of the time of a 10,000-entry parse). So the collector is off during
 the work, and what the work built is then filed with the old objects, unexamined
 (:func:`gc.freeze` then :func:`gc.unfreeze`, two list splices): the young generations hold
-short-lived objects, and these are not. Reference counting still frees everything; a cycle
-made meanwhile (an exception's traceback) is collected by the next full collection.
+short-lived objects, and these are not. Reference counting still frees everything.
+
+Only large work is filed so (more than ten young passes' worth of new objects): small work is
+left to the usual young passes. And filing resets the collector's counts, so a long-running
+process that does large work every few seconds might never collect a cycle made meanwhile (an
+exception's traceback, another thread's garbage): every sixteenth time, large work ends with a
+full collection instead.
 """
 
 from __future__ import annotations
@@ -21,14 +26,17 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _depth = 0  # pauses in progress, in any thread
 _was_enabled = False  # the collector's state when the first of them began
+_filed = 0  # times large work ended (filed or collected)
+_LARGE = 10  # large work: more new objects than this many young passes' thresholds
+_COLLECT_EVERY = 16  # of those, the one in so many ending with a full collection
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic collector for the block. The first pause to begin (in any thread)
-    saves the collector's state; the last to end files every object still in the young
-    generations with the old ones and restores that state, also when a block raises. (With the
-    collector off before, it is left as it was.)"""
+    saves the collector's state; the last to end restores it, also when a block raises, after
+    :func:`_end_large_work` when the blocks built much. (With the collector off before, it is
+    left as it was.)"""
     global _depth, _was_enabled
     with _lock:
         if _depth == 0:
@@ -41,8 +49,20 @@ def collector_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
-                promote_to_old_generation()
+                if gc.get_count()[0] > _LARGE * gc.get_threshold()[0]:
+                    _end_large_work()
                 gc.enable()
+
+
+def _end_large_work() -> None:
+    """File what large work built with the old generation, or every ``_COLLECT_EVERY``-th
+    time collect every generation instead (so cycles made meanwhile are freed at last)."""
+    global _filed
+    _filed += 1
+    if _filed % _COLLECT_EVERY == 0:
+        gc.collect()
+    else:
+        promote_to_old_generation()
 
 
 def promote_to_old_generation() -> None:
