@@ -199,7 +199,7 @@ def doi(text: str) -> str | None:
     return None
 
 
-def _publisher_doi(text: str) -> str | None:
+def publisher_doi(text: str) -> str | None:
     """The first DOI in ``text`` unless it is an arXiv DOI (:func:`arxiv_id` reads those)."""
     found = doi(text)
     return None if found is None or found.startswith("10.48550/arxiv.") else found

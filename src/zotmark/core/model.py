@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from zotmark.core.identifiers import (
-    _publisher_doi,
     arxiv_id,
     canonical_arxiv_url_id,
     normalize_title,
     normalize_url,
     openreview_id,
+    publisher_doi,
 )
 
 
@@ -150,7 +150,7 @@ def ident_of(title: str, url: str | None, text: str = "") -> Ident:
     sources = f"{url}\n{text}" if url else text
     return Ident(  # positional (arxiv, doi, openreview, url, title): cheaper than keywords
         arxiv,
-        ((url and _publisher_doi(url)) or _publisher_doi(text)) if "10." in sources else None,
+        ((url and publisher_doi(url)) or publisher_doi(text)) if "10." in sources else None,
         ((url and openreview_id(url)) or openreview_id(text)) if "openreview" in sources else None,
         normal_url,
         normalize_title(title),
