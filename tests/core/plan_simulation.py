@@ -103,7 +103,7 @@ class World:
         self.library[item.key] = replace(item, version=self.version, ident=ident)
 
     def _renumber(self) -> None:
-        self.rows = [Row(r.uid, replace(r.entry, line=n)) for n, r in enumerate(self.rows, 1)]
+        self.rows = [Row(r.uid, r.entry._replace(line=n)) for n, r in enumerate(self.rows, 1)]
 
     # -- carrying out a plan ---------------------------------------------------------------
 
@@ -193,14 +193,14 @@ def _inserted(action: InsertEntry, policy: Policy) -> Entry:
 def _patched(entry: Entry, action: FileAction) -> Entry:
     if isinstance(action, SetBox):
         if action.flag is None:
-            return replace(entry, read=action.checked)
+            return entry._replace(read=action.checked)
         if action.flag not in entry.flags:
             raise SimulationError(f"{action}: the entry has no such flag box")
-        return replace(entry, flags={**entry.flags, action.flag: action.checked})
+        return entry._replace(flags={**entry.flags, action.flag: action.checked})
     if isinstance(action, SetAnchor):
-        return replace(entry, anchor=action.key)
+        return entry._replace(anchor=action.key)
     if isinstance(action, SetTitle):
-        return replace(entry, title=action.title, ident=identify(action.title, entry.url))
+        return entry._replace(title=action.title, ident=identify(action.title, entry.url))
     if isinstance(action, StrikeEntry):
-        return replace(entry, struck=True)
+        return entry._replace(struck=True)
     raise SimulationError(f"unexpected file action {action}")

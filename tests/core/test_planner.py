@@ -93,7 +93,7 @@ BASE = {"ABCD2345": record(PAPER, "ABCD2345")}
 
 
 def test_new_entry_creates_an_item_and_anchors_the_line() -> None:
-    new = replace(PAPER, anchor=None, read=True)
+    new = PAPER._replace(anchor=None, read=True)
     result = run([new], snapshot())
     assert result.zotero == (CreateItem("NEW00001", new, frozenset({"read"})),)
     assert result.file == (SetAnchor(1, "NEW00001"),)
@@ -101,20 +101,20 @@ def test_new_entry_creates_an_item_and_anchors_the_line() -> None:
 
 
 def test_new_entry_reuses_the_key_of_its_pending_create() -> None:
-    new = replace(PAPER, anchor=None)
+    new = PAPER._replace(anchor=None)
     result = run([new], snapshot(), pending={pending_key(new): "PEND2345"})
     assert [a.key for a in result.zotero if isinstance(a, CreateItem)] == ["PEND2345"]
 
 
 def test_new_entry_already_in_the_library_is_adopted_not_created() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    result = run([replace(PAPER, anchor=None)], snapshot(outside))
-    assert result.zotero[0] == AdoptItem("ABCD2345", replace(PAPER, anchor=None))
+    result = run([PAPER._replace(anchor=None)], snapshot(outside))
+    assert result.zotero[0] == AdoptItem("ABCD2345", PAPER._replace(anchor=None))
     assert not any(isinstance(a, CreateItem) for a in result.zotero)
 
 
 def test_new_entry_matching_a_collection_item_pairs_without_writes_to_zotero() -> None:
-    result = run([replace(PAPER, anchor=None)], snapshot(SYNCED))
+    result = run([PAPER._replace(anchor=None)], snapshot(SYNCED))
     assert result.zotero == ()
     assert result.file == (SetAnchor(1, "ABCD2345"),)
 
@@ -143,7 +143,7 @@ def test_tag_added_in_zotero_ticks_the_box_and_nothing_else() -> None:
 
 
 def test_box_ticked_in_the_file_adds_the_tag() -> None:
-    result = run([replace(PAPER, read=True)], snapshot(SYNCED), BASE)
+    result = run([PAPER._replace(read=True)], snapshot(SYNCED), BASE)
     assert result.zotero == (UpdateItem("ABCD2345", add_tags=frozenset({"read"})),)
     assert result.file == ()
 
@@ -157,14 +157,14 @@ def test_flag_unticked_in_the_file_removes_only_that_tag() -> None:
 
 def test_box_ticked_in_file_and_flag_tagged_in_zotero_both_survive() -> None:
     tagged = replace(SYNCED, tags=frozenset({"relevant"}))
-    result = run([replace(PAPER, read=True)], snapshot(tagged), BASE)
+    result = run([PAPER._replace(read=True)], snapshot(tagged), BASE)
     assert result.zotero == (UpdateItem("ABCD2345", add_tags=frozenset({"read"})),)
     assert result.file == (SetBox(1, True, "relevant"),)
     assert result.records["ABCD2345"].flags == {"relevant": True}
 
 
 def test_same_change_on_both_sides_only_records_it() -> None:
-    result = run([replace(PAPER, read=True)], snapshot(replace(SYNCED, tags={"read"})), BASE)
+    result = run([PAPER._replace(read=True)], snapshot(replace(SYNCED, tags={"read"})), BASE)
     assert result.changes_nothing
     assert result.records["ABCD2345"].read is True
 
@@ -189,7 +189,7 @@ def test_difference_without_base_under_fail_is_an_unresolved_conflict() -> None:
 
 
 def test_retitle_in_the_file_is_pushed_to_zotero() -> None:
-    renamed = replace(PAPER, title="ViTs are robust")
+    renamed = PAPER._replace(title="ViTs are robust")
     result = run([renamed], snapshot(SYNCED), BASE)
     assert result.zotero == (UpdateItem("ABCD2345", title="ViTs are robust"),)
 
@@ -245,12 +245,12 @@ def test_item_trashed_removes_the_entry_under_remove_policy() -> None:
 
 def test_item_removed_but_entry_edited_is_brought_back() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    result = run([replace(PAPER, read=True)], snapshot(outside), BASE)
-    assert AdoptItem("ABCD2345", replace(PAPER, read=True)) in result.zotero
+    result = run([PAPER._replace(read=True)], snapshot(outside), BASE)
+    assert AdoptItem("ABCD2345", PAPER._replace(read=True)) in result.zotero
 
 
 def test_entry_whose_item_is_gone_for_good_and_was_edited_is_created_again() -> None:
-    result = run([replace(PAPER, read=True)], snapshot(), BASE)
+    result = run([PAPER._replace(read=True)], snapshot(), BASE)
     assert [type(a) for a in result.zotero] == [CreateItem]
 
 
@@ -274,7 +274,7 @@ def test_synced_pair_plans_nothing() -> None:
 
 
 def test_duplicate_anchor_is_noted_and_skipped() -> None:
-    copy = replace(PAPER, line=5)
+    copy = PAPER._replace(line=5)
     result = run([PAPER, copy], snapshot(SYNCED), BASE)
     assert result.changes_nothing
     assert result.notes == ("line 5: repeats another entry's anchor; skipped",)
@@ -318,7 +318,7 @@ def test_a_few_deletions_pass_the_guard() -> None:
 def test_entry_ticked_while_its_item_left_the_collection_keeps_the_tick_under_zotero_wins() -> None:
     outside = replace(SYNCED, collections=frozenset())
     policy = replace(POLICY, conflict="zotero-wins")
-    result = run([replace(PAPER, read=True)], snapshot(outside), BASE, policy=policy)
+    result = run([PAPER._replace(read=True)], snapshot(outside), BASE, policy=policy)
     assert UpdateItem("ABCD2345", add_tags=frozenset({"read"})) in result.zotero
     assert result.file == ()
     assert result.conflicts == ()
@@ -326,7 +326,7 @@ def test_entry_ticked_while_its_item_left_the_collection_keeps_the_tick_under_zo
 
 def test_entry_retitled_while_its_item_left_the_collection_pushes_the_title() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    result = run([replace(PAPER, title="ViTs are robust")], snapshot(outside), BASE)
+    result = run([PAPER._replace(title="ViTs are robust")], snapshot(outside), BASE)
     assert UpdateItem("ABCD2345", title="ViTs are robust") in result.zotero
 
 
@@ -350,7 +350,7 @@ def test_identical_entries_without_anchors_keep_their_own_items() -> None:
 def test_entry_kept_after_its_item_left_the_collection_is_still_anchored() -> None:
     outside = replace(SYNCED, collections=frozenset())
     policy = replace(POLICY, on_zotero_delete="keep")
-    result = run([replace(PAPER, anchor=None)], snapshot(outside), BASE, policy=policy)
+    result = run([PAPER._replace(anchor=None)], snapshot(outside), BASE, policy=policy)
     assert result.file == (SetAnchor(1, "ABCD2345"),)
     assert result.zotero == ()
 
@@ -358,7 +358,7 @@ def test_entry_kept_after_its_item_left_the_collection_is_still_anchored() -> No
 def test_entry_kept_after_its_item_left_the_collection_records_only_its_own_boxes() -> None:
     outside = replace(SYNCED, collections=frozenset())
     policy = replace(POLICY, on_zotero_delete="keep")
-    no_flag_box = replace(PAPER, flags={})
+    no_flag_box = PAPER._replace(flags={})
     result = run([no_flag_box], snapshot(outside), BASE, policy=policy)
     assert result.records["ABCD2345"].flags == {}
 

@@ -127,7 +127,7 @@ class PlannerMachine(RuleBasedStateMachine):
         """The user retitles an entry (a cosmetic change only changes case)."""
         row = self._pick_entry(data)
         title = _retitled(row.entry.title, cosmetic)
-        changed = replace(row.entry, title=title, ident=identify(title, row.entry.url))
+        changed = row.entry._replace(title=title, ident=identify(title, row.entry.url))
         self.world.replace_row(row.uid, changed)
 
     @precondition(lambda self: self.world.active_rows())
@@ -135,7 +135,7 @@ class PlannerMachine(RuleBasedStateMachine):
     def toggle_read(self, data: st.DataObject) -> None:
         """The user ticks or unticks an entry's own box."""
         row = self._pick_entry(data)
-        self.world.replace_row(row.uid, replace(row.entry, read=not row.entry.read))
+        self.world.replace_row(row.uid, row.entry._replace(read=not row.entry.read))
 
     @precondition(lambda self: any(FLAG in r.entry.flags for r in self.world.active_rows()))
     @rule(data=st.data())
@@ -143,7 +143,7 @@ class PlannerMachine(RuleBasedStateMachine):
         """The user ticks or unticks an entry's Relevant? box."""
         row = self._pick_entry(data, with_flag=True)
         flags = {**row.entry.flags, FLAG: not row.entry.flags[FLAG]}
-        self.world.replace_row(row.uid, replace(row.entry, flags=flags))
+        self.world.replace_row(row.uid, row.entry._replace(flags=flags))
 
     # -- edits in Zotero ---------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from zotmark.core.identifiers import (
     arxiv_id,
@@ -23,14 +25,21 @@ from zotmark.core.identifiers import (
     publisher_doi,
 )
 
+NO_FLAGS: Mapping[str, bool] = MappingProxyType({})
+"""The flags of an entry with no flag box (shared, so read-only)."""
 
-@dataclass(frozen=True, slots=True)
-class Ident:
+
+class Ident(NamedTuple):
     """The identifiers of one paper, each already normalised (``None`` when unknown).
 
     ``title`` is the normalised title (see :func:`normalize_title`), ``url`` the normalised URL
     (see :func:`normalize_url`); both are only fallbacks for matching when no stronger
     identifier exists.
+
+    A named tuple, as :class:`Entry`: an immutable value, equal and hashed by its fields, and
+    the cheapest such object to build (a parse builds one per entry). Code that builds one by
+    the ten thousand may call ``tuple.__new__(Ident, values)`` with the values in field order:
+    the same object, without the Python-level ``__new__`` named tuples have.
     """
 
     arxiv: str | None = None
@@ -68,8 +77,7 @@ class Ident:
         return f"title:{self.title}" if self.title else None
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One paper as the reading list states it.
 
     ``line`` is the 1-based line of the entry's own task box. ``flags`` maps a flag's *tag name*
@@ -77,6 +85,8 @@ class Entry:
     ``section`` is the heading path above the entry. ``anchor`` is the Zotero item key from a
     ``<!-- zotero:KEY -->`` comment on the entry line. ``struck`` is true for an entry whose
     title is struck through (``~~…~~``): it was deleted in Zotero and is kept only as a trace.
+
+    A named tuple, as :class:`Ident` (which says why). ``flags`` is read-only by contract.
     """
 
     line: int
