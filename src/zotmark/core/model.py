@@ -94,7 +94,7 @@ class Entry(NamedTuple):
     url: str | None
     ident: Ident
     read: bool = False
-    flags: Mapping[str, bool] = field(default_factory=dict)
+    flags: Mapping[str, bool] = NO_FLAGS
     section: tuple[str, ...] = ()
     anchor: str | None = None
     struck: bool = False
@@ -151,19 +151,20 @@ def ident_of(title: str, url: str | None, text: str = "") -> Ident:
     """
     # Each identifier: the URL's if it has one, else the text's (none of them is ever ""). Most
     # entries' URL is an arXiv URL already canonical: one match reads its id and normal form.
-    # Most entries name neither a DOI nor OpenReview: one substring test each skips their readers.
+    # Most entries name neither a DOI nor OpenReview: substring tests skip their readers. The
+    # title is normalised uncached: callers that repeat titles memoise whole idents.
     if url and (arxiv := canonical_arxiv_url_id(url)):
         normal_url: str | None = url
     else:
         arxiv = (url and arxiv_id(url)) or arxiv_id(text)
         normal_url = normalize_url(url) if url else None
-    sources = f"{url}\n{text}" if url else text
-    return Ident(  # positional (arxiv, doi, openreview, url, title): cheaper than keywords
-        arxiv,
-        ((url and publisher_doi(url)) or publisher_doi(text)) if "10." in sources else None,
-        ((url and openreview_id(url)) or openreview_id(text)) if "openreview" in sources else None,
-        normal_url,
-        normalize_title(title),
+    doi = openreview = None
+    if "10." in text or (url and "10." in url):
+        doi = (url and publisher_doi(url)) or publisher_doi(text)
+    if "openreview" in text or (url and "openreview" in url):
+        openreview = (url and openreview_id(url)) or openreview_id(text)
+    return tuple.__new__(
+        Ident, (arxiv, doi, openreview, normal_url, normalize_title.__wrapped__(title))
     )
 
 
