@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from zotmark.core.model import Entry
+from zotmark.markdown.inline import Inline
 
 Span = tuple[int, int]
 
@@ -59,13 +60,11 @@ class ListEntry(NamedTuple):
     maps a flag's tag name to the offset of its box character. The block spans
     ``[start, end)``: the entry line, its continuation lines and nested items, its last line's
     ending included, trailing blank lines excluded. ``line_end`` is the offset where the entry
-    line's content ends (before its line ending); ``anchor_at`` where a new anchor goes;
-    ``anchor_key`` the span of an existing anchor's key. ``title_inner`` is the span a new title
-    replaces and ``title_outer`` the span strikethrough wraps (``None`` without a title).
-    ``indent``/``marker``/``eol`` are the entry line's leading whitespace, list marker and line
-    ending; ``child_indent`` the leading whitespace of its first nested list item, if any.
-    ``title_form`` is ``bold``/``link``/``text``/``""``; ``link_label`` and ``link_wrapped``
-    describe the link its URL came from (``([Link](url))`` → ``"Link"``, ``True``).
+    line's content ends (before its line ending). ``indent``/``marker``/``eol`` are the entry
+    line's leading whitespace, list marker and line ending; ``child_indent`` the leading
+    whitespace of its first nested list item, if any. ``inline`` is what the entry line's
+    content says, read at offset ``content_at``: the properties below give its positions as
+    offsets into the text (worked out when asked: the patcher asks for a few entries' only).
     """
 
     entry: Entry
@@ -76,17 +75,50 @@ class ListEntry(NamedTuple):
     start: int
     end: int
     line_end: int
-    anchor_at: int
-    anchor_key: Span | None
-    title_inner: Span | None
-    title_outer: Span | None
     indent: str
     marker: str
     eol: str
-    child_indent: str | None = None
-    title_form: str = ""
-    link_label: str | None = None
-    link_wrapped: bool = False
+    child_indent: str | None
+    content_at: int
+    inline: Inline
+
+    @property
+    def anchor_at(self) -> int:
+        """Where a new anchor goes."""
+        return self.content_at + self.inline.anchor_at
+
+    @property
+    def anchor_key(self) -> Span | None:
+        """The span of the existing anchor's key, if any."""
+        return self._shifted(self.inline.anchor_key)
+
+    @property
+    def title_inner(self) -> Span | None:
+        """The span a new title replaces (``None`` without a title)."""
+        return self._shifted(self.inline.title_inner)
+
+    @property
+    def title_outer(self) -> Span | None:
+        """The span strikethrough wraps (``None`` without a title)."""
+        return self._shifted(self.inline.title_outer)
+
+    @property
+    def title_form(self) -> str:
+        """``bold``, ``link``, ``text`` or ``""``: how the title is written."""
+        return self.inline.title_form
+
+    @property
+    def link_label(self) -> str | None:
+        """The label of the link the URL came from (``([Link](url))`` → ``"Link"``)."""
+        return self.inline.link_label
+
+    @property
+    def link_wrapped(self) -> bool:
+        """Whether that link is wrapped in parentheses (``([Link](url))``)."""
+        return self.inline.link_wrapped
+
+    def _shifted(self, span: Span | None) -> Span | None:
+        return None if span is None else (span[0] + self.content_at, span[1] + self.content_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ is an entry, unless its label names a configured flag and its parent item is an 
 it is that entry's flag. Task items inside code blocks and comments are ignored with a
 warning. The fields of each entry are then read from its line by
 :func:`zotmark.markdown.fastpath.extract_common` when the line has a common shape, else by
-:func:`zotmark.markdown.inline.extract` (memoised per line text, as identifiers are: the
+:func:`zotmark.markdown.inline.extract`, and its ident (both memoised per line text: the
 daemon re-parses a list after every edit). The text itself is kept as it is, so rendering is
 the identity (DESIGN §2).
 """
@@ -274,41 +274,43 @@ def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
 
 
 def _finish(lines: blocks.Lines, draft: _Draft, fields: Inline, ident: Ident) -> ListEntry:
-    """The entry a draft describes, with the fields and ident read from its line."""
-    item, line_at = draft.item, draft.line_at
-    entry = Entry(  # positional, as the fields are declared: built ten thousand times a parse
-        draft.line + 1,  # line
-        fields.title,
-        fields.url,
-        ident,
-        item[4] != " ",  # read
-        draft.flags,
-        draft.section,
-        fields.anchor,
-        fields.struck,
+    """The entry a draft describes, with the fields and ident read from its line. (Built ten
+    thousand times a parse: both named tuples by ``tuple.__new__``, see
+    :class:`~zotmark.core.model.Ident`, their fields in declared order.)"""
+    item, line_at, first, last = draft.item, draft.line_at, draft.line, draft.last_line
+    entry = tuple.__new__(
+        Entry,
+        (
+            first + 1,  # line
+            fields.title,
+            fields.url,
+            ident,
+            item[4] != " ",  # read
+            draft.flags,
+            draft.section,
+            fields.anchor,
+            fields.struck,
+        ),
     )
-    at, first, last = line_at + item.end(), draft.line, draft.last_line
-    starts, contents = lines.starts, lines.contents
-    return ListEntry(  # positional: a named tuple is built fastest so (fields in order)
-        entry,
-        line_at + item.start(4),  # box
-        draft.flag_boxes,
-        first,  # first_line
-        last,
-        line_at,  # start
-        starts[last] + len(contents[last]) + len(lines.endings[last]),  # end
-        starts[first] + len(contents[first]),  # line_end
-        at + fields.anchor_at,
-        None if (key := fields.anchor_key) is None else (key[0] + at, key[1] + at),
-        None if (inner := fields.title_inner) is None else (inner[0] + at, inner[1] + at),
-        None if (outer := fields.title_outer) is None else (outer[0] + at, outer[1] + at),
-        item[1],  # indent
-        item[2],  # marker
-        lines.endings[first],  # eol
-        draft.child_indent,
-        fields.title_form,
-        fields.link_label,
-        fields.link_wrapped,
+    starts, contents, endings = lines.starts, lines.contents, lines.endings
+    return tuple.__new__(
+        ListEntry,
+        (
+            entry,
+            line_at + item.start(4),  # box
+            draft.flag_boxes,
+            first,  # first_line
+            last,
+            line_at,  # start
+            starts[last] + len(contents[last]) + len(endings[last]),  # end
+            starts[first] + len(contents[first]),  # line_end
+            item[1],  # indent
+            item[2],  # marker
+            endings[first],  # eol
+            draft.child_indent,
+            line_at + item.end(),  # content_at
+            fields,  # inline
+        ),
     )
 
 
