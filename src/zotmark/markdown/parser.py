@@ -56,7 +56,6 @@ class _Draft:
 
 _UNREAD = "\x00unread"  # a content not yet looked up in flag_tag_of
 _ANCHOR_AT_END = re.compile(rf"{ANCHOR.pattern}[ \t]*$")
-_ITEM_STARTS = frozenset("-*+0123456789")  # the first character of a list item's marker
 
 _Open = tuple[int, _Draft | None]
 """An open list item: the column of its marker and the entry it is, if it is one."""
@@ -92,30 +91,27 @@ class _Scanner:
             shift = 1 if i == 0 and line.startswith("\ufeff") else 0
             if shift:
                 line = line[1:]
-            stripped = line.lstrip(" \t")
             if self.fence is not None:
                 self._fence_line(i, line)
             elif self.comment:
                 self._comment_line(i, line)
-            elif not stripped:
-                self.prev_blank, self.prev_para = True, False
-                continue
-            elif (
-                stripped[0] in _ITEM_STARTS
-                and (item := item_match(line)) is not None
-                and item[4] is not None
-            ):  # a task item, most lines of a list: what _line would do for one, inline
-                column = len(line) - len(stripped)
-                if column and "\t" in line[:column]:
-                    column = blocks.width(line[:column])
+            elif (item := item_match(line)) is not None and item[4] is not None:
+                # a task item, most lines of a list: what _line would do for one, inline
+                indent = item[1]
+                column = blocks.width(indent) if "\t" in indent else len(indent)
                 self.prev_blank = self.prev_para = False
                 self._task(i, item, column, starts[i] + shift)
                 if "<!--" in line:
                     self._comment_start(i, line)
-            else:
-                self._line(i, line, stripped)
+                self.last_nonblank = i
+                continue
+            elif stripped := line.lstrip(" \t"):
+                self._line(i, line, stripped, item)
                 self.prev_blank = False
-            if stripped:
+            else:
+                self.prev_blank, self.prev_para = True, False
+                continue
+            if line.lstrip(" \t"):
                 self.last_nonblank = i
         self._pop(-1)
 
@@ -157,13 +153,13 @@ class _Scanner:
             if draft is not None:
                 draft.last_line = self.last_nonblank
 
-    def _line(self, i: int, line: str, stripped: str) -> None:
+    def _line(self, i: int, line: str, stripped: str, item: re.Match[str] | None) -> None:
         """One non-blank line outside code blocks and comments (``stripped``: without its
-        indentation) that is no task item: :meth:`run` reads those itself."""
+        indentation; ``item``: its ``blocks.ITEM`` match) that is no task item: :meth:`run`
+        reads those itself."""
         indent = len(line) - len(stripped)
         column = blocks.width(line[:indent]) if indent else 0
         first = stripped[0]
-        item = blocks.ITEM.match(line) if first in _ITEM_STARTS else None
         was_para, self.prev_para = self.prev_para, False
         if first in "`~" and (fence := blocks.fence_open(line)) is not None:
             self._pop(column)
@@ -227,7 +223,14 @@ class _Scanner:
 
     def _task(self, i: int, item: re.Match[str], column: int, offset: int) -> None:
         """A task item: an entry, or a flag of the entry it is nested in."""
-        parent = self._open_item(column, item[1])
+        stack = self.stack
+        while stack and stack[-1][0] >= column:  # as _open_item, inline: once per task item
+            closed = stack.pop()[1]
+            if closed is not None:
+                closed.last_line = self.last_nonblank
+        parent = stack[-1][1] if stack else None
+        if parent is not None and parent.child_indent is None:
+            parent.child_indent = item[1]
         line, content_at = item.string, item.end()
         tag = None
         if len(line) - content_at < 64:
@@ -236,21 +239,21 @@ class _Scanner:
             if tag is _UNREAD:
                 tag = self.flag_tag_of[content] = self.flag_tags.get(flag_key(content))
         if tag is not None:
-            label = line[content_at:].strip()
             if parent is None:
+                label = line[content_at:].strip()
                 self.warnings.append(
                     ParseWarning(i + 1, "stray-flag", f"flag {label!r} is under no entry")
                 )
             elif tag not in parent.flags:
                 parent.flags[tag] = item[4] != " "
                 parent.flag_boxes[tag] = offset + item.start(4)
-            if parent is not None:
-                self.flag_labels.setdefault(tag, label)
-            self.stack.append((column, None))
+            if parent is not None and tag not in self.flag_labels:
+                self.flag_labels[tag] = line[content_at:].strip()
+            stack.append((column, None))
             return
         draft = _Draft(i, offset, item, self.section)
         self.drafts.append(draft)
-        self.stack.append((column, draft))
+        stack.append((column, draft))
 
 
 _MESSAGES = {
