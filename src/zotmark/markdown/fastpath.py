@@ -36,9 +36,15 @@ _COMMON = re.compile(
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() holds
 
 
-def _fields(match: re.Match[str], continuation: str | None) -> Inline | None:
-    """The fields of the content ``_COMMON`` matched, or ``None`` when the general rules must
-    read it. (Its groups are read at once: one call rather than one per group.)"""
+def extract_common(content: str, continuation: str | None) -> Inline | None:
+    """The fields of an entry line of a common shape, or ``None`` for any other line.
+
+    (Called once per entry line of a parse, so its ``Inline`` is built by ``tuple.__new__``,
+    see :class:`zotmark.core.model.Ident`, and the match's groups are read in one call.)
+    """
+    match = _COMMON.fullmatch(content)
+    if match is None:
+        return None
     bold, opening, label, url, closing, _, reversed_url, text, lurl, words, bare, key = (
         match.groups()
     )
@@ -52,8 +58,9 @@ def _fields(match: re.Match[str], continuation: str | None) -> Inline | None:
         span = match.span("words")
         issues: tuple[str, ...] = () if bare is not None else ("no-link",)
         title = " ".join(words.split())
-        return Inline(
-            title, bare, False, key, anchor_key, end, span, span, "text", None, False, issues
+        return tuple.__new__(
+            Inline,
+            (title, bare, False, key, anchor_key, end, span, span, "text", None, False, issues),
         )
     if text is not None:
         title = " ".join(text.split())
@@ -61,11 +68,14 @@ def _fields(match: re.Match[str], continuation: str | None) -> Inline | None:
             return None
         inner = match.span("text")
         outer = (inner[0] - 1, match.end("lurl") + 1)
-        return Inline(
-            title, lurl, False, key, anchor_key, end, inner, outer, "link", None, False, ()
+        return tuple.__new__(
+            Inline,
+            (title, lurl, False, key, anchor_key, end, inner, outer, "link", None, False, ()),
         )
-    title = " ".join(bold.split())
-    if (url is None and reversed_url is None and continuation) or _ALNUM.search(title) is None:
+    title = " ".join(bold.split())  # (not empty: _TEXT starts with a visible character)
+    if (url is None and reversed_url is None and continuation) or not (
+        title[0].isalnum() or _ALNUM.search(title)  # most titles: their first character
+    ):
         return None
     inner = match.span("bold")
     issues = () if url is not None else ("no-link",)
@@ -73,12 +83,7 @@ def _fields(match: re.Match[str], continuation: str | None) -> Inline | None:
         url, issues = reversed_url, ("reversed-link",)
     outer = (inner[0] - 2, inner[1] + 2)
     wrapped = bool(opening and closing)
-    return Inline(
-        title, url, False, key, anchor_key, end, inner, outer, "bold", label, wrapped, issues
+    return tuple.__new__(
+        Inline,
+        (title, url, False, key, anchor_key, end, inner, outer, "bold", label, wrapped, issues),
     )
-
-
-def extract_common(content: str, continuation: str | None) -> Inline | None:
-    """The fields of an entry line of a common shape, or ``None`` for any other line."""
-    match = _COMMON.fullmatch(content)
-    return None if match is None else _fields(match, continuation)
