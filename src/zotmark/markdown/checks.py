@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from zotmark.core.model import Entry
+from zotmark.core.model import Entry, Ident
 from zotmark.markdown.document import ParseWarning
 
 
-def _strong_key(entry: Entry) -> str | None:
-    """The entry's strongest identifier other than its title (``arxiv:…``, ``doi:…``, …)."""
-    key = entry.ident.primary
-    return key if key is not None and not key.startswith("title:") else None
+def _strong_key(ident: Ident) -> tuple[str, str] | None:
+    """The strongest identifier of an ident other than its title, as ``(kind, value)``
+    (kinds as in :meth:`Ident.match_keys`). A pair, not a string: no text is built per entry."""
+    if ident.arxiv:
+        return ("arxiv", ident.arxiv)
+    if ident.doi:
+        return ("doi", ident.doi)
+    if ident.openreview:
+        return ("openreview", ident.openreview)
+    return ("url", ident.url) if ident.url else None
 
 
 def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
@@ -21,12 +27,12 @@ def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
     Struck entries are traces of deleted items and are not compared.
     """
     warnings = []
-    by_key: dict[str, Entry] = {}
+    by_key: dict[tuple[str, str], Entry] = {}
     by_title: dict[str, Entry] = {}
     for entry in entries:
         if entry.struck:
             continue
-        key = _strong_key(entry)
+        key = _strong_key(entry.ident)
         first = by_key.get(key) if key else by_title.get(entry.ident.title)
         if first is not None and first.ident.title == entry.ident.title:
             warnings.append(
@@ -37,12 +43,13 @@ def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
                 )
             )
         elif first is not None and key is not None:
+            kind, value = key
             warnings.append(
                 ParseWarning(
                     entry.line,
                     "same-identifier",
-                    f"{key} is also the identifier of {first.title!r} (line {first.line}) "
-                    f"but the titles differ: {entry.title!r}",
+                    f"{kind}:{value} is also the identifier of {first.title!r} (line {first.line})"
+                    f" but the titles differ: {entry.title!r}",
                 )
             )
         if key is not None:
