@@ -9,8 +9,16 @@ from hypothesis import strategies as st
 from zotmark.markdown.fastpath import extract_common
 from zotmark.markdown.inline import extract
 
-safe_title = st.lists(st.text(alphabet="aZ09:!.,-()é😀&\x00/{}|·", min_size=1), min_size=1).map(
-    " \t\u00a0".join
+# Words of characters without markup, joined by single spaces (most titles) or by other
+# whitespace, which the title must collapse.
+safe_title = st.builds(
+    str.join,
+    st.sampled_from([" ", " ", "  ", " \t\u00a0", "\u2003", "\x1f"]),
+    st.lists(
+        st.text(alphabet="aZ09:!.,-()é😀&/{}|·", min_size=1)
+        | st.text(alphabet="aZ\x00", min_size=1),
+        min_size=1,
+    ),
 )
 tricky = st.text(
     alphabet=st.one_of(st.sampled_from("aZ09 \t:/()!#*_[]<>`~\\é😀"), st.characters()),
@@ -67,6 +75,14 @@ common_lines = st.builds(
 )
 def test_fast_path_takes_common_lines(content: str) -> None:
     assert extract_common(content, None) is not None
+
+
+@pytest.mark.parametrize("space", ["  ", "\t", "\u00a0", "\u2003", "\x1f", " \u3000 "])
+def test_fast_path_collapses_whitespace_in_a_bold_title(space: str) -> None:
+    content = f"**Deep{space}Learning** ([Link](https://a.org/x))"
+    fast = extract_common(content, None)
+    assert fast is not None and fast.title == "Deep Learning"
+    assert fast == extract(content, None)
 
 
 @given(common_lines, st.sampled_from([None, "[Paper](https://b.org)"]))

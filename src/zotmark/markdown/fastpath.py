@@ -72,7 +72,9 @@ def extract_common(content: str, continuation: str | None) -> Inline | None:
             Inline,
             (title, lurl, False, key, anchor_key, end, inner, outer, "link", None, False, ()),
         )
-    title = " ".join(bold.split())  # (not empty: _TEXT starts with a visible character)
+    # (not empty: _TEXT starts with a visible character) Whitespace is collapsed, unless the
+    # only whitespace is single spaces: every other whitespace character is unprintable.
+    title = bold if "  " not in bold and bold.isprintable() else " ".join(bold.split())
     if (url is None and reversed_url is None and continuation) or not (
         title[0].isalnum() or _ALNUM.search(title)  # most titles: their first character
     ):
