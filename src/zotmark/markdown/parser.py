@@ -95,12 +95,12 @@ class _Scanner:
                 self._fence_line(i, line)
             elif self.comment:
                 self._comment_line(i, line)
-            elif (item := item_match(line)) is not None and item[4] is not None:
+            elif (item := item_match(line)) is not None and (box := item[4]) is not None:
                 # a task item, most lines of a list: what _line would do for one, inline
                 indent = item[1]
                 column = blocks.width(indent) if "\t" in indent else len(indent)
                 self.prev_blank = self.prev_para = False
-                self._task(i, item, column, starts[i] + shift)
+                self._list_item(i, item, column, starts[i] + shift, box)
                 if "<!--" in line:
                     self._comment_start(i, line)
                 self.last_nonblank = i
@@ -172,7 +172,7 @@ class _Scanner:
         elif first in "*-_" and blocks.is_thematic_break(line):
             self._pop(column)
         elif item is not None:
-            self._item(item, column)
+            self._list_item(i, item, column, self.lines.starts[i], None)
         else:
             self._text(i, line, column)
         if "<!--" in line:
@@ -203,34 +203,24 @@ class _Scanner:
         self.section = tuple(t for _, t in self.path)
         self.headings.append((first, last, level, title, self.section))
 
-    def _open_item(self, column: int, indent: str) -> _Draft | None:
-        """Start a list item whose marker sits at ``column``: close the items it ends, note the
-        indentation of its parent's first child, and return that parent if it is an entry."""
+    def _list_item(
+        self, i: int, item: re.Match[str], column: int, offset: int, box: str | None
+    ) -> None:
+        """A list item on line ``i`` (which starts at ``offset``) whose marker sits at
+        ``column``: it closes the items it ends and is its parent's child. A task item (``box``:
+        its box character, else ``None``) is then an entry, or a flag of the entry it is nested
+        in."""
         stack = self.stack
         while stack and stack[-1][0] >= column:  # as _pop, inline: once per list item
-            draft = stack.pop()[1]
-            if draft is not None:
-                draft.last_line = self.last_nonblank
-        parent = stack[-1][1] if stack else None
-        if parent is not None and parent.child_indent is None:
-            parent.child_indent = indent
-        return parent
-
-    def _item(self, item: re.Match[str], column: int) -> None:
-        """A list item without a task box."""
-        self._open_item(column, item[1])
-        self.stack.append((column, None))
-
-    def _task(self, i: int, item: re.Match[str], column: int, offset: int) -> None:
-        """A task item: an entry, or a flag of the entry it is nested in."""
-        stack = self.stack
-        while stack and stack[-1][0] >= column:  # as _open_item, inline: once per task item
             closed = stack.pop()[1]
             if closed is not None:
                 closed.last_line = self.last_nonblank
         parent = stack[-1][1] if stack else None
         if parent is not None and parent.child_indent is None:
             parent.child_indent = item[1]
+        if box is None:
+            stack.append((column, None))
+            return
         line, content_at = item.string, item.end()
         tag = None
         if len(line) - content_at < 64:
@@ -245,7 +235,7 @@ class _Scanner:
                     ParseWarning(i + 1, "stray-flag", f"flag {label!r} is under no entry")
                 )
             elif tag not in parent.flags:
-                parent.flags[tag] = item[4] != " "
+                parent.flags[tag] = box != " "
                 parent.flag_boxes[tag] = offset + item.start(4)
             if parent is not None and tag not in self.flag_labels:
                 self.flag_labels[tag] = line[content_at:].strip()
