@@ -219,6 +219,15 @@ def test_bom_crlf_and_tabs() -> None:
     assert (second.entry.title, second.entry.read, second.end) == ("B", True, len(text))
 
 
+@pytest.mark.parametrize("number", ["３.", "٣)", "१."])
+def test_only_ascii_digits_number_a_list_item(number: str) -> None:
+    # CommonMark: an ordered list marker is 1-9 digits 0-9. A line numbered otherwise is text
+    # (a continuation of the entry above), neither an entry nor the end of the entry's block.
+    text = f"- [ ] **A** ([Link](https://a.org/1))\n{number} [ ] **B** ([Link](https://a.org/2))\n"
+    (listed,) = parse(text).entries
+    assert (listed.entry.title, listed.last_line, listed.end) == ("A", 1, len(text))
+
+
 def test_lone_carriage_returns_end_lines() -> None:
     assert titles(parse("- [ ] A\r- [ ] B\r")) == ["A", "B"]
 
