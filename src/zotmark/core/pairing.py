@@ -80,8 +80,8 @@ def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
     """Primary identifiers that the list uses under two or more different titles."""
     titles: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
-        if entry.ident.primary:
-            titles[entry.ident.primary].add(entry.ident.title)
+        if primary := entry.ident.primary:
+            titles[primary].add(entry.ident.title)
     return {key for key, seen in titles.items() if len(seen) > 1}
 
 
@@ -93,8 +93,11 @@ def pair_entries(
 ) -> Pairing:
     """Pair every entry with an item key, or mark it new or a duplicate (see module doc)."""
     result = Pairing()
-    ambiguous = ambiguous_idents(entries)
     rest = _pair_by_anchor(entries, base, library, result)
+    if not rest or not (base or library):  # every entry anchored (most runs), or nothing to
+        result.new.extend(rest)  # pair the others with (a first sync): no identifier compared
+        return result
+    ambiguous = ambiguous_idents(entries)
     rest = _pair_by_base(entries, rest, base, ambiguous, result)
     if rest:  # the indexes are only built when some entry is still unpaired (and not when
         # there are no items: a first sync into an empty library looks nothing up)
@@ -134,6 +137,8 @@ def _pair_by_base(
     """Pair by the base row of the entry's identifier. Rows that state the entry exactly (its
     title as written, and its boxes) are taken first, so look-alike entries without anchors
     keep their own items from run to run instead of swapping them."""
+    if not base:  # (a first sync: nothing to look up)
+        return list(indices)
     by_ident: dict[str, list[BaseRecord]] = defaultdict(list)
     for record in sorted(base.values(), key=lambda r: r.item_key):
         by_ident[record.ident_key].append(record)

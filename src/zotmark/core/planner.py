@@ -80,7 +80,7 @@ def plan(
         build.pair(active[index], key, base.get(key))
     for index in pairing.new:
         entry = active[index]
-        build.create(entry, (pending or {}).get(pending_key(entry)) or new_key())
+        build.create(entry, (pending and pending.get(pending_key(entry))) or new_key())
     for index in pairing.duplicates:
         build.notes.append(f"line {active[index].line}: repeats another entry's anchor; skipped")
     claimed = pairing.claimed  # with the items that edited entries took instead of theirs
@@ -125,7 +125,7 @@ class _Builder:
         tags = _status_tags(entry.read, entry.flags, self.policy)
         self.zotero_actions.append(CreateItem(key, entry, frozenset(tags)))
         self._anchor(entry, key)
-        self.records[key] = _record(entry, key, entry.title, entry.read, dict(entry.flags), 0)
+        self.records[key] = _record(entry, key, entry.title, entry.read, entry.flags, 0)
 
     def markdown_removed(self, record: BaseRecord) -> None:
         """A synced entry is gone from the file: apply ``on_markdown_delete`` (edits win)."""
@@ -192,11 +192,10 @@ class _Builder:
         self, entry: Entry, item: Item, record: BaseRecord | None, adopted: bool = False
     ) -> None:
         read = self._merge_box(entry, item, record, None)
-        flags = {
-            tag: self._merge_box(entry, item, record, tag)
-            for tag in self.policy.flag_tags
-            if tag in entry.flags
-        }
+        flags = {}
+        for tag in self.policy.flag_tags:
+            if tag in entry.flags:
+                flags[tag] = self._merge_box(entry, item, record, tag)
         title, item_title = self._merge_title(entry, item, record)
         self._push_url(entry, item, record)
         self._anchor(entry, item.key)
@@ -209,6 +208,8 @@ class _Builder:
         tag = self.policy.read_tag if flag is None else flag
         mine = entry.read if flag is None else entry.flags[flag]
         theirs = tag in item.tags
+        if mine == theirs:  # both sides agree (most boxes of most runs): nothing to merge
+            return mine
         base: bool | _Missing = MISSING
         if record is not None:
             base = record.read if flag is None else record.flags.get(flag, MISSING)
@@ -304,7 +305,7 @@ def _guards(
     if policy.force_delete or len(base) < 3:
         return []
     found: list[GuardFinding] = []
-    live = [k for k in build.zotero.collection if build.zotero.live(k) is not None]
+    live = any(build.zotero.live(k) is not None for k in build.zotero.collection)
     if active_entries == 0 and policy.on_markdown_delete != "keep":
         found.append(GuardFinding(f"the list has no entries, but {len(base)} were synced"))
     if not live and policy.on_zotero_delete != "keep":
@@ -349,11 +350,14 @@ def _ident_key(entry: Entry, title: str) -> str:
 
 def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[str]:
     tags = {policy.read_tag} if read else set()
-    return tags | {tag for tag, on in flags.items() if on and tag in policy.flag_tags}
+    for tag, on in flags.items():
+        if on and tag in policy.flag_tags:
+            tags.add(tag)
+    return tags
 
 
 def _same_title(a: str, b: str) -> bool:
-    return normalize_title(a) == normalize_title(b)
+    return a == b or normalize_title(a) == normalize_title(b)
 
 
 def _entry_changed(entry: Entry, record: BaseRecord) -> bool:
