@@ -163,7 +163,7 @@ class World:
         for key, record in records.items():
             item = self.library.get(key)
             version = item.version if item is not None else record.item_version
-            self.base[key] = replace(record, item_version=version)
+            self.base[key] = record._replace(item_version=version)
         for key in forget:
             self.base.pop(key, None)
 

@@ -65,7 +65,7 @@ def record(e: Entry, key: str, *, version: int = 5, **changes: object) -> BaseRe
     base = BaseRecord(
         key, e.ident.primary or "", e.title, e.url, e.read, dict(e.flags), version, e.title
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)  # type: ignore[arg-type]
 
 
 def run(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -119,14 +119,15 @@ class Item:
     deleted: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class BaseRecord:
+class BaseRecord(NamedTuple):
     """The last values both sides agreed on for one entry/item pair (a row of the sync state).
 
     ``title`` is the entry's title as the file had it; ``item_title`` the item's title as Zotero
     had it (they differ once enrichment supplied the canonical title). ``flags`` maps flag tag
     names to their agreed state, as in :class:`Entry`. ``item_version`` is the item's version
     after the last run that touched it.
+
+    A named tuple, as :class:`Ident` (which says why): every run plans a new one per entry.
     """
 
     item_key: str
@@ -134,7 +135,7 @@ class BaseRecord:
     title: str
     url: str | None
     read: bool
-    flags: Mapping[str, bool] = field(default_factory=dict)
+    flags: Mapping[str, bool] = NO_FLAGS
     item_version: int = 0
     item_title: str = ""
 

@@ -9,7 +9,7 @@ each flag, title, URL), so a box ticked in the file and a tag added in Zotero bo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from zotmark.core.actions import (
@@ -181,7 +181,7 @@ class _Builder:
         rule = self.policy.on_zotero_delete
         if rule == "keep":
             flags = {tag: on for tag, on in record.flags.items() if tag in entry.flags}
-            self.records[record.item_key] = replace(record, flags=flags)
+            self.records[record.item_key] = record._replace(flags=flags)
             self._anchor(entry, record.item_key)
             return
         action = StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line)

@@ -259,7 +259,7 @@ def _settled(record: BaseRecord, mirror: Mirror) -> BaseRecord:
         return record
     data = obj.get("data", {})
     title = str(data.get("title", record.item_title))
-    return replace(record, item_version=int(obj.get("version", 0)), item_title=title)
+    return record._replace(item_version=int(obj.get("version", 0)), item_title=title)
 
 
 def _after_writes(
@@ -293,14 +293,13 @@ def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag:
     """``base`` with the fields ``update`` wrote to Zotero taken from the planned record."""
     tags = update.add_tags | update.remove_tags
     flags = {**base.flags, **{t: on for t, on in planned.flags.items() if t in tags}}
-    record = replace(base, flags=flags, read=planned.read if read_tag in tags else base.read)
+    record = base._replace(flags=flags, read=planned.read if read_tag in tags else base.read)
     if update.title is not None:
-        record = replace(
-            record, title=planned.title, item_title=planned.item_title,
-            ident_key=planned.ident_key,
-        )  # fmt: skip
+        record = record._replace(
+            title=planned.title, item_title=planned.item_title, ident_key=planned.ident_key
+        )
     if update.url is not None:
-        record = replace(record, url=planned.url)
+        record = record._replace(url=planned.url)
     return record
 
 

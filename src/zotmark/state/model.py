@@ -11,7 +11,7 @@ are non-negative 64-bit integers, no key is both upserted and deleted) and raise
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -71,7 +71,7 @@ def freeze_record(record: BaseRecord) -> BaseRecord:
     the stored state. Iterating a caller's ``flags`` may raise; the exception propagates.
     """
     flags = checked_flags(record)
-    return replace(record, read=bool(record.read), flags=MappingProxyType(flags))
+    return record._replace(read=bool(record.read), flags=MappingProxyType(flags))
 
 
 def checked_flags(record: BaseRecord) -> dict[str, bool]:
