@@ -113,7 +113,9 @@ class _Builder:
     def pair(self, entry: Entry, key: str, record: BaseRecord | None) -> None:
         """An entry paired with an item key: merge, or handle the item leaving the collection."""
         item = self.zotero.live(key)
-        if item is not None:
+        if item is not None and record is not None and self._unchanged(entry, item, record):
+            self.records[key] = record  # what _merge would record, and nothing to do
+        elif item is not None:
             self._merge(entry, item, record)
         elif record is None or _entry_changed(entry, record):
             self._bring_back(entry, key, record)
@@ -187,6 +189,30 @@ class _Builder:
         action = StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line)
         self.file_actions.append(action)
         self.forget.append(record.item_key)
+
+    def _unchanged(self, entry: Entry, item: Item, record: BaseRecord) -> bool:
+        """Whether the entry, its live item and their base row all agree (most pairs of most
+        runs): then :meth:`_merge` would plan no action and no conflict, and record a row equal
+        to ``record``. Each test below is one of its outcomes, field by field."""
+        policy = self.policy
+        if entry.read != record.read or (policy.read_tag in item.tags) != record.read:
+            return False  # the read box merges to itself only when both sides equal the base
+        flags = {}
+        for tag in policy.flag_tags:
+            if tag in entry.flags:
+                if entry.flags[tag] != (tag in item.tags):
+                    return False
+                flags[tag] = entry.flags[tag]
+        return (
+            flags == record.flags  # the flags _merge would record
+            and entry.title == record.title  # neither title moved, and the recorded ones stay
+            and item.title == record.item_title
+            and entry.url == record.url  # no URL to push, and the recorded one stays
+            and item.version == record.item_version
+            and (entry.anchor == item.key or not policy.anchors)  # no anchor to set
+            and record.item_key == item.key
+            and record.ident_key == _ident_key(entry, entry.title)
+        )
 
     def _merge(
         self, entry: Entry, item: Item, record: BaseRecord | None, adopted: bool = False
