@@ -11,7 +11,7 @@ not enough: the title must agree too. Each item pairs with one entry at most.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -88,10 +88,11 @@ def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
 def pair_entries(
     entries: Sequence[Entry],
     base: Mapping[str, BaseRecord],
-    collection: Mapping[str, Item],
+    collection: Collection[str],
     library: Mapping[str, Item],
 ) -> Pairing:
-    """Pair every entry with an item key, or mark it new or a duplicate (see module doc)."""
+    """Pair every entry with an item key, or mark it new or a duplicate (see module doc).
+    ``collection`` holds the keys of the library's items in the list's collection."""
     result = Pairing()
     rest = _pair_by_anchor(entries, base, library, result)
     if not rest or not (base or library):  # every entry anchored (most runs), or nothing to
@@ -101,7 +102,8 @@ def pair_entries(
     rest = _pair_by_base(entries, rest, base, ambiguous, result)
     if rest:  # the indexes are only built when some entry is still unpaired (and not when
         # there are no items: a first sync into an empty library looks nothing up)
-        indexes = [IdentIndex(items.values()) for items in (collection, library) if items]
+        in_collection = [library[key] for key in collection if key in library]
+        indexes = [IdentIndex(items) for items in (in_collection, library.values()) if items]
         for exact in (True, False):
             for index in indexes:
                 rest = _pair_by_index(entries, rest, index, ambiguous, result, exact=exact)

@@ -73,8 +73,7 @@ def plan(
     :func:`pending_key` of entries whose create may already have reached the server to the key
     it was sent with, so a retry reuses the key and can never duplicate the item."""
     active = [e for e in entries if not e.struck and e.ident.primary]
-    collection = {k: zotero.library[k] for k in zotero.collection if k in zotero.library}
-    pairing = pair_entries(active, base, collection, zotero.library)
+    pairing = pair_entries(active, base, zotero.collection, zotero.library)
     build = _Builder(policy, zotero, claimed=pairing.claimed)
     for index, key in sorted(pairing.paired.items()):
         build.pair(active[index], key, base.get(key))
