@@ -4,6 +4,7 @@ plan exactly what the field-by-field merge would (the merge is the reference).""
 from __future__ import annotations
 
 from itertools import count
+from types import MappingProxyType
 from typing import TypeVar
 
 import pytest
@@ -23,7 +24,8 @@ T = TypeVar("T")
 policies = st.builds(
     Policy,
     collection=st.just(COLL),
-    flag_tags=st.sampled_from([("relevant",), ("relevant", "todo"), ()]),
+    read_tag=st.sampled_from(["read", "done"]),
+    flag_tags=st.sampled_from([("relevant",), ("relevant", "todo"), ("done",), ()]),
     conflict=st.sampled_from(["markdown-wins", "zotero-wins", "fail"]),
     anchors=st.booleans(),
 )
@@ -38,10 +40,20 @@ CHANGES = (
 
 
 def agreeing_then_changed(
-    title: str, url: str | None, read: bool, flags: dict[str, bool], changes: set[str], tag: str
+    title: str,
+    url: str | None,
+    read: bool,
+    flags: dict[str, bool],
+    changes: set[str],
+    tag: str,
+    read_tag: str = "read",
+    frozen_base: bool = False,
+    key: str = KEY,
 ) -> tuple[Entry, Item, BaseRecord]:
     """An entry, its live item and their base row that agree, then changed in ``changes``
-    (names from :data:`CHANGES`; a flag change flips ``tag``)."""
+    (names from :data:`CHANGES`; a flag change flips ``tag``). ``read_tag`` is the item's tag
+    for the read box; ``frozen_base`` gives the base row read-only flags, as stores load them;
+    ``key`` is the item's key."""
 
     def changed(name: str, value: T, other: T) -> T:
         return other if name in changes else value
@@ -49,65 +61,83 @@ def agreeing_then_changed(
     entry_flags = {**flags, tag: not flags.get(tag, False)} if "entry flag" in changes else flags
     entry_title = changed("entry title", title, title + " (v2)")
     entry_url = changed("entry url", url, "https://example.org/b")
-    anchor = changed("no anchor", changed("anchor", KEY, "WXYZ2345"), None)
+    anchor = changed("no anchor", changed("anchor", key, "WXYZ2345"), None)
     entry = Entry(
         1, entry_title, entry_url, identify(entry_title, entry_url),
         changed("entry read", read, not read), entry_flags, (), anchor,
     )  # fmt: skip
-    tags = ({"read"} if read else set()) | {t for t, on in flags.items() if on}
-    tags ^= {"read"} if "item read" in changes else set()
+    tags = ({read_tag} if read else set()) | {t for t, on in flags.items() if on}
+    tags ^= {read_tag} if "item read" in changes else set()
     tags ^= {tag} if "item flag" in changes else set()
     item_title = changed("item title", title, title.upper() + "!")
     item = Item(
-        KEY, changed("item version", 5, 6), "preprint", item_title, url,
+        key, changed("item version", 5, 6), "preprint", item_title, url,
         identify(item_title, url), frozenset(tags), frozenset({COLL}),
     )  # fmt: skip
     base_flags = {**flags, tag: not flags.get(tag, False)} if "base flag" in changes else flags
     record = BaseRecord(
-        changed("base key", KEY, "WXYZ2345"),
+        changed("base key", key, "WXYZ2345"),
         changed("base ident", identify(title, url).primary or "", "title:other"),
         changed("base title", title, "Other title"),
         changed("base url", url, "https://example.org/c"),
         changed("base read", read, not read),
-        dict(base_flags),
+        MappingProxyType(dict(base_flags)) if frozen_base else dict(base_flags),
         5,
         changed("base item title", title, "Other item title"),
     )
     return entry, item, record
 
 
-pairs = st.builds(
-    agreeing_then_changed,
-    st.sampled_from(TITLES),
-    st.sampled_from(URLS),
-    st.booleans(),
-    flag_maps,
-    st.sets(st.sampled_from(CHANGES), max_size=3),
-    st.sampled_from(["relevant", "todo"]),
-)
+def pairs(read_tag: str, key: str = KEY) -> st.SearchStrategy[tuple[Entry, Item, BaseRecord]]:
+    return st.builds(
+        agreeing_then_changed,
+        st.sampled_from(TITLES),
+        st.sampled_from(URLS),
+        st.booleans(),
+        flag_maps,
+        st.sets(st.sampled_from(CHANGES), max_size=3),
+        st.sampled_from(["relevant", "todo"]),
+        st.just(read_tag),
+        st.booleans(),
+        st.just(key),
+    )
+
+
+def _plan_all(triples: list[tuple[Entry, Item, BaseRecord]], policy: Policy) -> Plan:
+    """The plan of the entries (on lines 1, 2, …) with their items and base rows."""
+    numbers = count(1)
+    library = {item.key: item for _, item, _ in triples}
+    base = {item.key: record for _, item, record in triples}
+    entries = [entry._replace(line=line) for line, (entry, _, _) in enumerate(triples, 1)]
+    zotero = ZoteroSnapshot(library, frozenset(library))
+    return plan(entries, zotero, base, policy, new_key=lambda: f"NEW{next(numbers):05d}")
 
 
 def _plan(entry: Entry, item: Item, record: BaseRecord, policy: Policy) -> Plan:
-    numbers = count(1)
-    zotero = ZoteroSnapshot({KEY: item}, frozenset({KEY}))
-    return plan([entry], zotero, {KEY: record}, policy, new_key=lambda: f"NEW{next(numbers):05d}")
+    return _plan_all([(entry, item, record)], policy)
 
 
 def assert_passing_by_plans_as_merging(
-    entry: Entry, item: Item, record: BaseRecord, policy: Policy
+    triples: list[tuple[Entry, Item, BaseRecord]], policy: Policy
 ) -> None:
-    passed_by = _plan(entry, item, record, policy)
+    passed_by = _plan_all(triples, policy)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_Builder, "_unchanged", lambda *_: False)  # always merge
-        merged = _plan(entry, item, record, policy)
+        merged = _plan_all(triples, policy)
     assert passed_by == merged
 
 
-@given(pairs, policies)
-def test_a_pair_passed_by_plans_what_the_merge_plans(
-    pair: tuple[Entry, Item, BaseRecord], policy: Policy
+@given(st.data(), policies)
+def test_a_pair_passed_by_plans_what_the_merge_plans(data: st.DataObject, policy: Policy) -> None:
+    assert_passing_by_plans_as_merging([data.draw(pairs(policy.read_tag))], policy)
+
+
+@given(st.data(), policies)
+def test_pairs_passed_by_among_others_plan_what_the_merge_plans(
+    data: st.DataObject, policy: Policy
 ) -> None:
-    assert_passing_by_plans_as_merging(*pair, policy)
+    keys = ("ABCD2345", "EFGH2345", "JKLM2345")
+    assert_passing_by_plans_as_merging([data.draw(pairs(policy.read_tag, k)) for k in keys], policy)
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -120,7 +150,7 @@ def test_a_pair_that_differs_in_one_field_plans_what_the_merge_plans(
         entry, item, record = agreeing_then_changed(
             "Deep Learning", url, read, flags, {change}, "relevant"
         )
-        assert_passing_by_plans_as_merging(entry, item, record, policy)
+        assert_passing_by_plans_as_merging([(entry, item, record)], policy)
 
 
 def test_an_agreeing_pair_is_passed_by_with_its_base_row_kept() -> None:

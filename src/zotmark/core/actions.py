@@ -162,7 +162,9 @@ class Plan:
     """Everything one run will do, and the base it will record afterwards.
 
     ``records`` are the new base rows by item key (``item_version`` is filled in by the runner
-    from the server's write reports); ``forget`` are item keys whose base rows are dropped.
+    from the server's write reports); a pair with nothing to merge keeps its base row itself
+    (the same object, read-only like every row). ``forget`` are item keys whose base rows are
+    dropped.
     """
 
     zotero: tuple[ZoteroAction, ...] = ()

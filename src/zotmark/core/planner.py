@@ -113,7 +113,7 @@ class _Builder:
         """An entry paired with an item key: merge, or handle the item leaving the collection."""
         item = self.zotero.live(key)
         if item is not None and record is not None and self._unchanged(entry, item, record):
-            self.records[key] = record  # what _merge would record, and nothing to do
+            self.records[item.key] = record  # what _merge would record, and nothing to do
         elif item is not None:
             self._merge(entry, item, record)
         elif record is None or _entry_changed(entry, record):
