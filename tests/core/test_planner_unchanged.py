@@ -3,19 +3,18 @@ plan exactly what the field-by-field merge would (the merge is the reference).""
 
 from __future__ import annotations
 
-from itertools import count
 from types import MappingProxyType
 from typing import TypeVar
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.core.test_planner import COLL, run, snapshot
 
 from zotmark.core.actions import Plan, Policy
 from zotmark.core.model import BaseRecord, Entry, Item, identify
-from zotmark.core.planner import ZoteroSnapshot, _Builder, plan
+from zotmark.core.planner import _Builder
 
-COLL = "COLL2345"
 KEY = "ABCD2345"
 TITLES = ("Deep Learning", "Deep  learning", "Attention")
 URLS = (None, "https://arxiv.org/abs/2105.07581", "https://example.org/a")
@@ -105,12 +104,9 @@ def pairs(read_tag: str, key: str = KEY) -> st.SearchStrategy[tuple[Entry, Item,
 
 def _plan_all(triples: list[tuple[Entry, Item, BaseRecord]], policy: Policy) -> Plan:
     """The plan of the entries (on lines 1, 2, …) with their items and base rows."""
-    numbers = count(1)
-    library = {item.key: item for _, item, _ in triples}
-    base = {item.key: record for _, item, record in triples}
     entries = [entry._replace(line=line) for line, (entry, _, _) in enumerate(triples, 1)]
-    zotero = ZoteroSnapshot(library, frozenset(library))
-    return plan(entries, zotero, base, policy, new_key=lambda: f"NEW{next(numbers):05d}")
+    base = {item.key: record for _, item, record in triples}
+    return run(entries, snapshot(*(item for _, item, _ in triples)), base, policy)
 
 
 def _plan(entry: Entry, item: Item, record: BaseRecord, policy: Policy) -> Plan:
