@@ -154,3 +154,48 @@ def test_box_unticked_after_a_lost_write_answer_stays_unticked(world: World) -> 
     world.run(AfterWrite(untick, nth=2))  # after the retry of the write whose answer was lost
     assert "- [ ] **Attention" in world.path.read_text()
     assert "read" not in _tags(world.sandbox.items()[attention])
+
+
+def test_entry_appended_without_flag_boxes_records_no_flag(world: World) -> None:
+    """An item added in Zotero is appended in the file's style, which has no flag boxes: the
+    pair agrees on no flag. Deleting the entry later takes the item out of the collection even
+    though its relevant tag was set meanwhile (the list never tracked that flag for it).
+    Shrunk from the sync machine's seed 302365255631034823059367525034639036949."""
+    url = "https://arxiv.org/abs/2206.06488"
+    [added] = world.sandbox.add_items(
+        [
+            {
+                "itemType": "preprint",
+                "title": "Multimodal Learning with Transformers: A Survey",
+                "url": url,
+                "collections": [world.collection()],
+            }
+        ]
+    )
+    world.run()
+    line = next(x for x in world.path.read_text().splitlines() if "Multimodal" in x)
+    assert "Relevant?" not in world.path.read_text()
+    world.run()  # idle
+    world.edit(line + "\n", "")
+    world.sandbox.update_item(added, {"tags": [{"tag": "relevant"}]})
+    world.run()
+    assert world.collection() not in world.sandbox.items()[added]["collections"]
+    assert "Multimodal" not in world.path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("item_type", "field"), [("case", "caseName"), ("statute", "nameOfAct"), ("email", "subject")]
+)
+def test_retitled_entry_of_an_item_with_its_own_title_field_reaches_zotero(
+    world: World, item_type: str, field: str
+) -> None:
+    """An item whose type names its title field differently (``caseName``, …) takes a title
+    edited in the file in that field (the server refuses ``title`` for it)."""
+    [key] = world.sandbox.add_items(
+        [{"itemType": item_type, field: "Old Name", "collections": [world.collection()]}]
+    )
+    world.run()
+    world.edit("**Old Name**", "**New Name**")
+    report = world.run()
+    assert not report.failed
+    assert world.sandbox.items()[key][field] == "New Name"

@@ -68,13 +68,16 @@ def plan(
     *,
     new_key: Callable[[], str],
     pending: Mapping[str, str] | None = None,
+    flag_boxes: bool = True,
 ) -> Plan:
     """Decide one run (see module doc). ``new_key`` supplies fresh item keys; ``pending`` maps
     :func:`pending_key` of entries whose create may already have reached the server to the key
-    it was sent with, so a retry reuses the key and can never duplicate the item."""
+    it was sent with, so a retry reuses the key and can never duplicate the item.
+    ``flag_boxes`` says whether an entry appended to the file gets flag boxes (the file's own
+    style): without them the new pair agrees on no flag."""
     active = [e for e in entries if not e.struck and e.ident.primary]
     pairing = pair_entries(active, base, zotero.collection, zotero.library)
-    build = _Builder(policy, zotero, claimed=pairing.claimed)
+    build = _Builder(policy, zotero, claimed=pairing.claimed, flag_boxes=flag_boxes)
     for index, key in sorted(pairing.paired.items()):
         build.pair(active[index], key, base.get(key))
     for index in pairing.new:
@@ -106,6 +109,7 @@ class _Builder:
     notes: list[str] = field(default_factory=list)
     update_at: dict[str, int] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
+    flag_boxes: bool = True
 
     # -- the rows of the decision table ---------------------------------------------------
 
@@ -145,7 +149,8 @@ class _Builder:
     def zotero_added(self, item: Item) -> None:
         """An item in the collection that the file does not have: append an entry for it."""
         read = self.policy.read_tag in item.tags
-        flags = {tag: tag in item.tags for tag in self.policy.flag_tags}
+        tags = self.policy.flag_tags if self.flag_boxes else ()
+        flags = {tag: tag in item.tags for tag in tags}
         heading = self.policy.new_items_heading
         self.file_actions.append(InsertEntry(item.key, item.title, item.url, read, flags, heading))
         record = BaseRecord(

@@ -26,6 +26,7 @@ from zotmark.markdown.compose import NewEntry
 from zotmark.markdown.document import Document, ListEntry
 from zotmark.markdown.files import Fingerprint, ListFile
 from zotmark.markdown.parser import parse
+from zotmark.markdown.style import detect_style
 
 BeforeWrite = Callable[[Path, str], None]
 
@@ -63,6 +64,11 @@ class ListDocument:
         if self._document is None:
             raise RuntimeError("read() the list before using its document")
         return self._document
+
+    @property
+    def appends_flag_boxes(self) -> bool:
+        """Whether an entry appended to the list as last read gets flag boxes (its style)."""
+        return detect_style(self.document).flag_items
 
     def apply(self, actions: Sequence[FileAction], *, skip_keys: Collection[str] = ()) -> bool:
         """Apply the actions to the text last read and write it if it changed; whether it did.

@@ -175,6 +175,7 @@ class ListRunner:
             self.policy,
             new_key=lambda: new_item_key(self.randbelow),
             pending=pending,
+            flag_boxes=self.document.appends_flag_boxes,
         )
 
     def _check(self, the_plan: Plan) -> None:
