@@ -15,7 +15,7 @@ from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
 from zotmark.errors import AuthError, NetworkError, NotFoundError, PreconditionFailed, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.zotero.client import ZoteroClient
-from zotmark.zotero.mapping import item_from_json, new_item_data, tag_patch, trash_patch
+from zotmark.zotero.mapping import ItemChange, item_from_json, item_patch, new_item_data
 
 from .fakes import FakeTime
 
@@ -294,7 +294,7 @@ def test_update_items_patches_tags_and_returns_new_versions(
 ) -> None:
     [key] = sandbox.add_items([{"itemType": "book", "tags": [{"tag": "mine"}]}])
     [obj] = client.fetch_items([key])
-    report = client.update_items([tag_patch(obj, add={"read"}, remove=set())])
+    report = client.update_items([item_patch(obj, ItemChange(add_tags=frozenset({"read"})))])
     assert report.ok
     assert report.versions[key] == sandbox.items()[key]["version"] > obj["version"]
     assert {t["tag"] for t in sandbox.items()[key]["tags"]} == {"mine", "read"}
@@ -306,7 +306,7 @@ def test_update_with_a_stale_version_fails_that_object(
     [key] = sandbox.add_items([{"itemType": "book", "title": "t"}])
     [obj] = client.fetch_items([key])
     sandbox.update_item(key, {"title": "edited in Zotero"})
-    report = client.update_items([trash_patch(obj)])
+    report = client.update_items([item_patch(obj, ItemChange(trashed=True))])
     assert report.failed[key].code == 412
     assert not sandbox.items()[key].get("deleted")
 
@@ -315,7 +315,7 @@ def test_a_lost_update_response_counts_as_written(client: ZoteroClient, sandbox:
     [key] = sandbox.add_items([{"itemType": "book", "title": "t"}])
     [obj] = client.fetch_items([key])
     sandbox.add_faults("drop,method=POST,path=/items")
-    report = client.update_items([trash_patch(obj)])
+    report = client.update_items([item_patch(obj, ItemChange(trashed=True))])
     assert report.ok
     assert report.versions[key] == sandbox.items()[key]["version"]
     assert sandbox.items()[key]["deleted"]

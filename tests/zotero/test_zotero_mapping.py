@@ -11,17 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zotmark.core.model import Entry, Item, identify
-from zotmark.schema import title_field, type_fields, valid_field
+from zotmark.schema import item_types, title_field, type_fields, valid_field
 from zotmark.zotero.mapping import (
-    collection_patch,
+    ItemChange,
     is_regular_item,
     item_from_json,
+    item_patch,
     managed_tags,
     new_item_data,
-    tag_patch,
     tags_for,
-    title_patch,
-    trash_patch,
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -216,8 +214,10 @@ ITEM_JSON: dict[str, Any] = {
 }
 
 
-def test_tag_patch_keeps_the_users_other_tags() -> None:
-    patch = tag_patch(ITEM_JSON, add={"relevant"}, remove={"read"})
+def test_item_patch_keeps_the_users_other_tags() -> None:
+    patch = item_patch(
+        ITEM_JSON, ItemChange(add_tags=frozenset({"relevant"}), remove_tags=frozenset({"read"}))
+    )
     assert patch == {
         "key": "ABCD2345",
         "version": 7,
@@ -225,12 +225,12 @@ def test_tag_patch_keeps_the_users_other_tags() -> None:
     }
 
 
-_NAMES = st.sets(st.sampled_from(["a", "b", "read", "relevant", "x y", "Ünï"]))
+_NAMES = st.frozensets(st.sampled_from(["a", "b", "read", "relevant", "x y", "Ünï"]))
 
 
 @given(current=_NAMES, add=_NAMES, remove=_NAMES)
-def test_tag_patch_yields_current_minus_removed_plus_added(
-    current: set[str], add: set[str], remove: set[str]
+def test_item_patch_tags_are_current_minus_removed_plus_added(
+    current: frozenset[str], add: frozenset[str], remove: frozenset[str]
 ) -> None:
     add -= remove
     item = {
@@ -238,36 +238,65 @@ def test_tag_patch_yields_current_minus_removed_plus_added(
         "version": 1,
         "data": {"tags": [{"tag": t} for t in sorted(current)]},
     }
-    names = [t["tag"] for t in tag_patch(item, add=add, remove=remove)["tags"]]
+    patch = item_patch(item, ItemChange(add_tags=add, remove_tags=remove))
+    names = [t["tag"] for t in patch.get("tags", item["data"]["tags"])]
     assert sorted(names) == sorted((current - remove) | add)
 
 
-def test_tag_patch_does_not_add_a_tag_twice() -> None:
-    assert tag_patch(ITEM_JSON, add={"auto"}, remove=set())["tags"] == ITEM_JSON["data"]["tags"]
+def test_item_patch_does_not_add_a_tag_twice() -> None:
+    patch = item_patch(ITEM_JSON, ItemChange(add_tags=frozenset({"auto"})))
+    assert patch["tags"] == ITEM_JSON["data"]["tags"]
 
 
-def test_tag_patch_refuses_overlapping_add_and_remove() -> None:
+def test_item_patch_refuses_overlapping_add_and_remove() -> None:
     with pytest.raises(ValueError, match="read"):
-        tag_patch(ITEM_JSON, add={"read"}, remove={"read"})
+        item_patch(
+            ITEM_JSON, ItemChange(add_tags=frozenset({"read"}), remove_tags=frozenset({"read"}))
+        )
 
 
-def test_collection_patch_adds_and_removes_keeping_others() -> None:
-    assert collection_patch(ITEM_JSON, add="CCCC4444")["collections"] == [
-        "AAAA2222",
-        "BBBB3333",
-        "CCCC4444",
-    ]
-    assert collection_patch(ITEM_JSON, remove="AAAA2222")["collections"] == ["BBBB3333"]
-    assert collection_patch(ITEM_JSON, add="AAAA2222")["collections"] == ["AAAA2222", "BBBB3333"]
+def test_item_patch_joins_and_leaves_collections_keeping_the_others() -> None:
+    def joined(change: ItemChange) -> list[str] | None:
+        return item_patch(ITEM_JSON, change).get("collections")
+
+    assert joined(ItemChange(add_collection="CCCC4444")) == ["AAAA2222", "BBBB3333", "CCCC4444"]
+    assert joined(ItemChange(remove_collection="AAAA2222")) == ["BBBB3333"]
+    assert joined(ItemChange(add_collection="AAAA2222")) is None  # already there: no change
 
 
-def test_title_patch_writes_the_types_title_field() -> None:
-    assert title_patch(ITEM_JSON, "New") == {"key": "ABCD2345", "version": 7, "caseName": "New"}
+@pytest.mark.parametrize(
+    ("item_type", "field"),
+    [(t, title_field(t)) for t in item_types() if title_field(t) != "title"]
+    + [("preprint", "title")],
+)
+def test_item_patch_writes_the_title_into_the_types_own_title_field(
+    item_type: str, field: str
+) -> None:
+    item = {"key": "ABCD2345", "version": 7, "data": {"itemType": item_type, field: "Old"}}
+    assert item_patch(item, ItemChange(title="New")) == {
+        "key": "ABCD2345",
+        "version": 7,
+        field: "New",
+    }
 
 
-def test_trash_patch_sets_deleted() -> None:
-    assert trash_patch(ITEM_JSON) == {"key": "ABCD2345", "version": 7, "deleted": 1}
-    assert trash_patch(ITEM_JSON, trashed=False)["deleted"] == 0
+def test_item_patch_trashes_and_restores_only_when_that_changes() -> None:
+    assert item_patch(ITEM_JSON, ItemChange(trashed=True)) == {
+        "key": "ABCD2345",
+        "version": 7,
+        "deleted": 1,
+    }
+    assert "deleted" not in item_patch(ITEM_JSON, ItemChange(trashed=False))
+    trashed = {**ITEM_JSON, "data": {**ITEM_JSON["data"], "deleted": 1}}
+    assert item_patch(trashed, ItemChange(trashed=False))["deleted"] == 0
+
+
+def test_item_changes_compose_with_the_later_one_winning() -> None:
+    first = ItemChange(add_tags=frozenset({"read"}), title="A", add_collection="CCCC4444")
+    later = ItemChange(remove_tags=frozenset({"read"}), title="B", trashed=False)
+    assert first | later == ItemChange(
+        remove_tags=frozenset({"read"}), title="B", add_collection="CCCC4444", trashed=False
+    )
 
 
 # --- schema -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from zotmark.core.actions import AdoptItem, CreateItem, Plan, Policy, RemoveItem
 from zotmark.core.model import Item
 from zotmark.core.planner import ZoteroSnapshot
 from zotmark.service.ports import JsonObject, ZoteroPort
-from zotmark.zotero.mapping import item_from_json, new_item_data
+from zotmark.zotero.mapping import ItemChange, item_from_json, item_patch, new_item_data
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
 """Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
@@ -133,54 +133,27 @@ def build_creates(
 
 
 def build_patches(plan: Plan, mirror: Mirror, collection: str) -> list[dict[str, Any]]:
-    """One partial update per item the plan changes, built on the item's mirrored JSON."""
-    patches: dict[str, dict[str, Any]] = {}
+    """One partial update per item the plan changes, built on the item's mirrored JSON by
+    :func:`~zotmark.zotero.mapping.item_patch` (a patch that would change nothing is not sent)."""
+    changes: dict[str, ItemChange] = {}
     for action in plan.zotero:
         if isinstance(action, CreateItem) or action.key not in mirror.items:
             continue
-        obj = mirror.items[action.key]
-        patch = patches.setdefault(action.key, {"key": action.key, "version": _version(obj)})
-        _fold(patch, action, obj["data"], collection)
-    return list(patches.values())
+        change = _change(action, collection)
+        changes[action.key] = changes[action.key] | change if action.key in changes else change
+    patches = (item_patch(mirror.items[key], change) for key, change in changes.items())
+    return [patch for patch in patches if patch.keys() - {"key", "version"}]
 
 
-def _fold(
-    patch: dict[str, Any],
-    action: AdoptItem | UpdateItem | RemoveItem,
-    data: JsonObject,
-    collection: str,
-) -> None:
-    """Fold one action into the item's patch (later actions see earlier ones)."""
-    collections: list[str] = list(_current(patch, data, "collections"))
+def _change(action: AdoptItem | UpdateItem | RemoveItem, collection: str) -> ItemChange:
+    """What one planned action changes on its item."""
     if isinstance(action, AdoptItem):
-        if collection not in collections:
-            patch["collections"] = [*collections, collection]
-        if data.get("deleted"):
-            patch["deleted"] = 0
-    elif isinstance(action, RemoveItem):
+        return ItemChange(add_collection=collection, trashed=False)
+    if isinstance(action, RemoveItem):
         if action.trash:
-            patch["deleted"] = 1
-        else:
-            patch["collections"] = [c for c in collections if c != collection]
-    else:
-        _fold_update(patch, action, data)
-
-
-def _fold_update(patch: dict[str, Any], action: UpdateItem, data: JsonObject) -> None:
-    current: list[dict[str, Any]] = list(_current(patch, data, "tags"))
-    tags = [dict(t) for t in current if t["tag"] not in action.remove_tags]
-    have = {t["tag"] for t in tags}
-    patch["tags"] = tags + [{"tag": name} for name in sorted(action.add_tags - have)]
-    if action.title is not None:
-        patch["title"] = action.title
-    if action.url is not None:
-        patch["url"] = action.url
-
-
-def _current(patch: JsonObject, data: JsonObject, name: str) -> list[Any]:
-    """A field's value as the patch so far leaves it."""
-    value = patch[name] if name in patch else data.get(name)
-    return list(value or [])
+            return ItemChange(trashed=True)
+        return ItemChange(remove_collection=collection)
+    return ItemChange(action.add_tags, action.remove_tags, action.title, action.url)
 
 
 def resolve_collection(port: ZoteroPort, name_or_key: str, *, create: bool) -> str | None:

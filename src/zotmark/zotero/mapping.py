@@ -11,6 +11,7 @@ values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from zotmark.core.model import Entry, Ident, Item, identify
@@ -137,36 +138,65 @@ def new_item_data(
     return data
 
 
-def tag_patch(item_json: JsonObject, add: set[str], remove: set[str]) -> dict[str, Any]:
-    """A patch that adds ``add`` and removes ``remove`` (by name, any tag type) and keeps
-    every other tag of the item as it is. ``add`` and ``remove`` must not overlap."""
-    if add & remove:
-        raise ValueError(f"tags both added and removed: {sorted(add & remove)}")
-    current = _data(item_json).get("tags", ())
-    kept = [dict(tag) for tag in current if tag["tag"] not in remove]
-    present = {tag["tag"] for tag in kept}
-    kept.extend({"tag": name} for name in sorted(add - present))
-    return {**_key_version(item_json), "tags": kept}
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    """What one write changes on an item: tags added and removed (by name, any tag type),
+    its title or URL set, a collection joined or left, the trash entered or left."""
+
+    add_tags: frozenset[str] = frozenset()
+    remove_tags: frozenset[str] = frozenset()
+    title: str | None = None
+    url: str | None = None
+    add_collection: str | None = None
+    remove_collection: str | None = None
+    trashed: bool | None = None
+
+    def __or__(self, later: ItemChange) -> ItemChange:
+        """This change followed by ``later`` (whose values win where both set one)."""
+        added = (self.add_tags - later.remove_tags) | later.add_tags
+        return ItemChange(
+            add_tags=added,
+            remove_tags=(self.remove_tags | later.remove_tags) - added,
+            title=later.title if later.title is not None else self.title,
+            url=later.url if later.url is not None else self.url,
+            add_collection=later.add_collection or self.add_collection,
+            remove_collection=later.remove_collection or self.remove_collection,
+            trashed=later.trashed if later.trashed is not None else self.trashed,
+        )
 
 
-def collection_patch(
-    item_json: JsonObject, *, add: str | None = None, remove: str | None = None
-) -> dict[str, Any]:
-    """A patch that puts the item into collection ``add`` and/or takes it out of ``remove``,
-    keeping its other collections (in their order)."""
-    current = [str(c) for c in _data(item_json).get("collections", ())]
-    new = [c for c in current if c != remove]
-    if add is not None and add not in new:
-        new.append(add)
-    return {**_key_version(item_json), "collections": new}
+def item_patch(item_json: JsonObject, change: ItemChange) -> dict[str, Any]:
+    """The partial update that makes ``change`` to the item: ``key`` and ``version`` plus only
+    the properties it changes. The one patch builder of zotmark.
 
-
-def title_patch(item_json: JsonObject, title: str) -> dict[str, Any]:
-    """A patch that sets the item's title (in its type's title-like field)."""
-    item_type = str(_data(item_json).get("itemType", ""))
-    return {**_key_version(item_json), title_field(item_type): title}
-
-
-def trash_patch(item_json: JsonObject, *, trashed: bool = True) -> dict[str, Any]:
-    """A patch that moves the item to the trash (or restores it with ``trashed=False``)."""
-    return {**_key_version(item_json), "deleted": 1 if trashed else 0}
+    Arrays replace the item's wholesale, so they carry the user's other values: every other
+    tag of the item as it is, its other collections in their order. The title goes into the
+    type's own title field (``caseName`` for a case, …); a URL is left out for a type without
+    a ``url`` field. ``add_tags`` and ``remove_tags`` must not overlap (``ValueError``).
+    """
+    if change.add_tags & change.remove_tags:
+        raise ValueError(
+            f"tags both added and removed: {sorted(change.add_tags & change.remove_tags)}"
+        )
+    data = _data(item_json)
+    item_type = str(data.get("itemType", ""))
+    patch = _key_version(item_json)
+    if change.add_tags or change.remove_tags:
+        kept = [dict(tag) for tag in data.get("tags", ()) if tag["tag"] not in change.remove_tags]
+        present = {tag["tag"] for tag in kept}
+        kept.extend({"tag": name} for name in sorted(change.add_tags - present))
+        patch["tags"] = kept
+    if change.title is not None:
+        patch[title_field(item_type)] = change.title
+    if change.url is not None and (valid_field(item_type, "url") or not item_type):
+        patch["url"] = change.url
+    if change.add_collection is not None or change.remove_collection is not None:
+        current = [str(c) for c in data.get("collections", ())]
+        joined = [c for c in current if c != change.remove_collection]
+        if change.add_collection is not None and change.add_collection not in joined:
+            joined.append(change.add_collection)
+        if joined != current:
+            patch["collections"] = joined
+    if change.trashed is not None and bool(data.get("deleted")) != change.trashed:
+        patch["deleted"] = 1 if change.trashed else 0
+    return patch
