@@ -54,7 +54,7 @@ def test_malformed_config_exits_2_naming_the_key(
     assert "Traceback" not in err
 
 
-def test_missing_list_file_exits_1_and_names_it(
+def test_missing_list_file_exits_1_naming_it_before_any_write(
     tmp_path: Path, keyed: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = _config(tmp_path, keyed.url)
@@ -63,6 +63,7 @@ def test_missing_list_file_exits_1_and_names_it(
     assert code == 1
     assert "list.md" in err
     assert "Traceback" not in err
+    assert keyed.collections() == {}  # the list is read before the collection is created
 
 
 def test_wrong_key_exits_2_and_never_shows_the_key(

@@ -108,13 +108,15 @@ class ListRunner:
             if self.port.check_library_version(state.library_version) is None:
                 return self._unchanged(state, dry_run, first_request, started)
             checked = True  # the client keeps the answer: refresh sends nothing more for it
+        entries = self.document.read()  # a list it cannot read stops the run before any write
         mirror = load_mirror(state.mirror, state.library_version)
         collection = self._collection(state, create=not dry_run)
         forgotten: frozenset[str] = frozenset()
         for attempt in range(1, ATTEMPTS + 1):
             mirror = refresh(self.port, mirror, checked=checked)
             checked = False
-            entries = self.document.read()
+            if attempt > 1:
+                entries = self.document.read()
             the_plan = self._plan(state, mirror, collection or "", entries)
             self._check(the_plan)
             if dry_run:
