@@ -277,7 +277,37 @@ def test_duplicate_anchor_is_noted_and_skipped() -> None:
     copy = PAPER._replace(line=5)
     result = run([PAPER, copy], snapshot(SYNCED), BASE)
     assert result.changes_nothing
-    assert result.notes == ("line 5: repeats another entry's anchor; skipped",)
+    assert result.notes == (
+        "line 5 repeats the anchor of line 1: left out of the sync (delete it)",
+    )
+
+
+def test_the_same_paper_listed_twice_creates_one_item() -> None:
+    first = PAPER._replace(anchor=None)
+    again = first._replace(line=7)
+    result = run([first, again], snapshot())
+    assert [a.key for a in result.zotero] == ["NEW00001"]
+    assert result.file == (SetAnchor(1, "NEW00001"),)
+    assert result.notes == (
+        "line 7 repeats the paper of line 1: left out of the sync (delete it, or make it a "
+        "different paper)",
+    )
+
+
+def test_the_same_paper_added_again_after_it_was_synced_is_left_out() -> None:
+    again = PAPER._replace(line=9, anchor=None, read=True)
+    result = run([PAPER, again], snapshot(SYNCED), BASE)
+    assert result.changes_nothing
+    assert result.notes[0].startswith("line 9 repeats the paper of line 1")
+
+
+def test_two_titles_behind_one_arxiv_id_stay_two_items() -> None:
+    """The original list links two different papers to 2004.09476: not a duplicate."""
+    url = "https://arxiv.org/abs/2004.09476"
+    one, other = entry("Paper one", url), entry("Paper two", url, line=3)
+    result = run([one, other], snapshot())
+    assert [a.key for a in result.zotero] == ["NEW00001", "NEW00002"]
+    assert result.notes == ()
 
 
 def _many(n: int) -> tuple[list[Entry], ZoteroSnapshot, dict[str, BaseRecord]]:
@@ -398,3 +428,30 @@ def test_look_alike_entries_without_anchors_keep_their_own_items() -> None:
     }
     result = run([lower, upper], snapshot(*items), base, policy=replace(POLICY, anchors=False))
     assert result.records == base
+
+
+def test_entry_kept_after_its_item_left_records_the_boxes_it_has() -> None:
+    """on_zotero_delete = keep: an entry with a flag box the base did not know yet records
+    that box as the file has it (found by the planner machine, seed 3)."""
+    boxed = PAPER._replace(flags={"relevant": False})
+    base = {"ABCD2345": record(PAPER, "ABCD2345", flags={})}
+    outside = replace(SYNCED, collections=frozenset())
+    result = run([boxed], snapshot(outside), base, policy=replace(POLICY, on_zotero_delete="keep"))
+    assert result.changes_nothing
+    assert dict(result.records["ABCD2345"].flags) == {"relevant": False}
+
+
+def test_a_repeat_is_judged_by_the_title_the_run_leaves() -> None:
+    """An entry repeats a paired entry's paper as it stands after the run: retitled from
+    Zotero, the paired entry no longer repeats the unpaired one's old title, and the other way
+    round (found by the planner machine, seeds 3 and 4)."""
+    retitled = replace(SYNCED, title="Vision Transformers are Robust Learners: Revisited")
+    old_title = PAPER._replace(line=4, anchor=None)
+    result = run([PAPER, old_title], snapshot(retitled), BASE)
+    assert SetTitle(1, retitled.title) in result.file
+    assert [type(a) for a in result.zotero] == [CreateItem]
+    assert result.notes == ()
+    new_title = entry(retitled.title, ARXIV, line=4)
+    result = run([PAPER, new_title], snapshot(retitled), BASE)
+    assert not any(isinstance(a, CreateItem) for a in result.zotero)
+    assert result.notes[0].startswith("line 4 repeats the paper of line 1")

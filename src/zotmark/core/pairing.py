@@ -60,14 +60,15 @@ def _contradicts(a: Ident, b: Ident) -> bool:
 class Pairing:
     """The result: entry (by index) → item key, and what could not be paired.
 
-    ``new`` are indices of entries that need a new item, ``duplicates`` indices of entries that
-    repeat another entry's anchor. ``claimed`` are the item keys already paired (kept with
-    ``paired`` by :meth:`pair`, so that lookups stay O(1) on long lists).
+    ``new`` are indices of entries that need a new item. ``duplicates`` maps the index of an
+    entry that repeats another entry's anchor to that entry's index. ``claimed`` are the item
+    keys already paired (kept with ``paired`` by :meth:`pair`, so that lookups stay O(1) on
+    long lists).
     """
 
     paired: dict[int, str] = field(default_factory=dict)
     new: list[int] = field(default_factory=list)
-    duplicates: list[int] = field(default_factory=list)
+    duplicates: dict[int, int] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
 
     def pair(self, index: int, key: str) -> None:
@@ -123,7 +124,7 @@ def _pair_by_anchor(
         if anchor is None or (anchor not in base and anchor not in library):
             rest.append(index)
         elif anchor in result.claimed:
-            result.duplicates.append(index)
+            result.duplicates[index] = next(i for i, k in result.paired.items() if k == anchor)
         else:
             result.pair(index, anchor)
     return rest

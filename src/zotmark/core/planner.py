@@ -80,11 +80,16 @@ def plan(
     build = _Builder(policy, zotero, claimed=pairing.claimed, flag_boxes=flag_boxes)
     for index, key in sorted(pairing.paired.items()):
         build.pair(active[index], key, base.get(key))
+    for index, original in sorted(pairing.duplicates.items()):
+        build.notes.append(_repeat_note(active[index], active[original], "anchor"))
+    listed = _papers_after(build.records, active, pairing.paired)
     for index in pairing.new:
         entry = active[index]
+        original = listed.setdefault(_paper(entry), entry)
+        if original is not entry:  # the same paper listed twice is one item
+            build.notes.append(_repeat_note(entry, original, "paper"))
+            continue
         build.create(entry, (pending and pending.get(pending_key(entry))) or new_key())
-    for index in pairing.duplicates:
-        build.notes.append(f"line {active[index].line}: repeats another entry's anchor; skipped")
     claimed = pairing.claimed  # with the items that edited entries took instead of theirs
     for key in sorted(set(base) - claimed):
         build.markdown_removed(base[key])
@@ -183,11 +188,11 @@ class _Builder:
 
     def _zotero_removed(self, entry: Entry, record: BaseRecord) -> None:
         """An unedited entry whose item left the collection: apply ``on_zotero_delete``. A kept
-        entry stays paired: it is anchored, and its record states only the boxes it has."""
+        entry stays paired: it is anchored, and its record states the boxes it has (unedited:
+        a box the base did not know yet is taken as the file has it)."""
         rule = self.policy.on_zotero_delete
         if rule == "keep":
-            flags = {tag: on for tag, on in record.flags.items() if tag in entry.flags}
-            self.records[record.item_key] = record._replace(flags=flags)
+            self.records[record.item_key] = record._replace(flags=dict(entry.flags))
             self._anchor(entry, record.item_key)
             return
         action = StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line)
@@ -376,6 +381,33 @@ def _ident_key(entry: Entry, title: str) -> str:
     if primary.startswith("title:") and normalize_title(title):
         return f"title:{normalize_title(title)}"
     return primary
+
+
+def _paper(entry: Entry) -> tuple[str | None, str]:
+    """What makes two entries the same paper: their primary identifier and normalised title."""
+    return entry.ident.primary, entry.ident.title
+
+
+def _papers_after(
+    records: Mapping[str, BaseRecord], entries: Sequence[Entry], paired: Mapping[int, str]
+) -> dict[tuple[str | None, str], Entry]:
+    """The paper each paired entry states once this run has written its title (a title taken
+    from Zotero changes which entries repeat it), with the entry; judged on the state after the
+    run, so that the next run judges the same."""
+    listed: dict[tuple[str | None, str], Entry] = {}
+    for index, key in sorted(paired.items()):
+        record = records.get(key)
+        if record is not None:
+            listed.setdefault((record.ident_key, normalize_title(record.title)), entries[index])
+    return listed
+
+
+def _repeat_note(entry: Entry, original: Entry, what: str) -> str:
+    """Why ``entry`` is left out of the sync: it repeats ``original``'s anchor, or its paper."""
+    return (
+        f"line {entry.line} repeats the {what} of line {original.line}: left out of the sync "
+        f"(delete it{'' if what == 'anchor' else ', or make it a different paper'})"
+    )
 
 
 def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[str]:
