@@ -8,6 +8,7 @@ from itertools import count
 
 from zotmark.core.actions import (
     AdoptItem,
+    Conflict,
     CreateItem,
     InsertEntry,
     Plan,
@@ -455,3 +456,36 @@ def test_a_repeat_is_judged_by_the_title_the_run_leaves() -> None:
     result = run([PAPER, new_title], snapshot(retitled), BASE)
     assert not any(isinstance(a, CreateItem) for a in result.zotero)
     assert result.notes[0].startswith("line 4 repeats the paper of line 1")
+
+
+RETITLED = replace(SYNCED, title="Vision Transformers Are Robust: A Study")
+
+
+def test_lost_state_with_titles_that_differ_is_a_conflict_the_file_wins_by_default() -> None:
+    result = run([PAPER], snapshot(RETITLED))  # anchored, but no base row: the state was lost
+    assert result.conflicts == (
+        Conflict("ABCD2345", "title", PAPER.title, RETITLED.title, "markdown"),
+    )
+    assert result.zotero == (UpdateItem("ABCD2345", title=PAPER.title),)
+
+
+def test_lost_state_with_titles_that_differ_follows_zotero_wins() -> None:
+    result = run([PAPER], snapshot(RETITLED), policy=replace(POLICY, conflict="zotero-wins"))
+    assert [c.winner for c in result.conflicts] == ["zotero"]
+    assert result.file == (SetTitle(1, RETITLED.title),)
+    assert result.zotero == ()
+
+
+def test_new_entry_paired_with_a_library_item_keeps_both_titles() -> None:
+    """Not a lost state: a short title in the list for a paper the library has in full."""
+    short = PAPER._replace(anchor=None, title="ViT robustness")
+    result = run([short], snapshot(RETITLED))
+    assert result.conflicts == ()
+    assert not any(isinstance(a, UpdateItem) and a.title for a in result.zotero)
+
+
+def test_lost_state_with_an_abbreviated_list_title_is_no_conflict() -> None:
+    abbreviated = PAPER._replace(title="Vision Transformers Are Robust: A ...")
+    result = run([abbreviated], snapshot(RETITLED))
+    assert result.conflicts == ()
+    assert result.changes_nothing

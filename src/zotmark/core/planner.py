@@ -259,11 +259,11 @@ class _Builder:
 
     def _merge_title(self, entry: Entry, item: Item, record: BaseRecord | None) -> tuple[str, str]:
         """Titles may differ for good (a canonical title from enrichment), so they only move
-        when one side was retitled since the base. Returns (file title, item title)."""
-        if record is None:
-            return entry.title, item.title
-        file_moved = not _same_title(entry.title, record.title)
-        item_moved = not _same_title(item.title, record.item_title)
+        when one side was retitled since the base. A pair synced before whose base is lost
+        (the entry is anchored to the item) with titles that differ is a conflict, settled by
+        the policy; an entry paired for the first time keeps both titles. Returns (file title,
+        item title)."""
+        file_moved, item_moved = self._titles_moved(entry, item, record)
         if file_moved and item_moved and not _same_title(entry.title, item.title):
             merged = merge_field(MISSING, entry.title, item.title, self.policy.conflict)
             self._conflict(item.key, "title", entry.title, item.title, merged)
@@ -275,6 +275,19 @@ class _Builder:
             self.file_actions.append(SetTitle(entry.line, item.title))
             return item.title, item.title
         return entry.title, item.title
+
+    @staticmethod
+    def _titles_moved(entry: Entry, item: Item, record: BaseRecord | None) -> tuple[bool, bool]:
+        """Whether the file's and the item's titles moved since the base. Without a base, an
+        entry anchored to the item was synced before (the state was lost): both count as
+        moved, unless the list abbreviates the item's title; a new pair moved neither."""
+        if record is not None:
+            return (
+                not _same_title(entry.title, record.title),
+                not _same_title(item.title, record.item_title),
+            )
+        lost = entry.anchor == item.key and not _abbreviates(entry.title, item.title)
+        return lost, lost
 
     def _push_url(self, entry: Entry, item: Item, record: BaseRecord | None) -> None:
         if record is None or entry.url is None or entry.url == record.url:
@@ -420,6 +433,15 @@ def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[s
 
 def _same_title(a: str, b: str) -> bool:
     return a == b or normalize_title(a) == normalize_title(b)
+
+
+def _abbreviates(title: str, full: str) -> bool:
+    """Whether ``title`` ends with an ellipsis and begins ``full``: the list abbreviates the
+    title Zotero has in full (``ViLBERT: Pretraining … Representations ...``)."""
+    stripped = title.rstrip()
+    if not stripped.endswith(("...", "…")):
+        return False
+    return normalize_title(full).startswith(normalize_title(stripped.rstrip(".…")))
 
 
 def _entry_changed(entry: Entry, record: BaseRecord) -> bool:
