@@ -31,7 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class _Output:
@@ -174,7 +174,7 @@ def sync(
     import json
 
     from zotmark.service.app import open_session
-    from zotmark.service.render import plan_lines, report_json
+    from zotmark.service.render import plan_lines, refused_error, report_json
 
     loaded = _load(config)
     with open_session(loaded) as session, _progress() as progress:
@@ -182,18 +182,21 @@ def sync(
         reports = session.sync(list_name, dry_run=dry_run, force_delete=force_delete)
     if json_output:
         typer.echo(json.dumps({"lists": [report_json(r) for r in reports]}, indent=2))
-        return
-    if OUTPUT.quiet:
-        return
-    console = Console(highlight=False, soft_wrap=True)
-    for report in reports:
-        console.print(f"[bold]{escape(report.list_name)}[/]: {escape(report.summary)}")
-        lines = plan_lines(report.plan)
-        shown = lines if OUTPUT.verbose else lines[:PLAN_LINES]
-        for line in shown:
-            console.print(f"  {escape(line)}")
-        if len(shown) < len(lines):
-            console.print(f"  … and {len(lines) - len(shown)} more (--verbose shows them all)")
+    elif not OUTPUT.quiet:
+        console = Console(highlight=False, soft_wrap=True)
+        for report in reports:
+            console.print(f"[bold]{escape(report.list_name)}[/]: {escape(report.summary)}")
+            for note in report.plan.notes:
+                err_console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
+            lines = plan_lines(report.plan, notes=False)  # the notes went out as warnings
+            shown = lines if OUTPUT.verbose else lines[:PLAN_LINES]
+            for line in shown:
+                console.print(f"  {escape(line)}")
+            if len(shown) < len(lines):
+                console.print(f"  … and {len(lines) - len(shown)} more (--verbose shows them all)")
+    refused = refused_error(reports)
+    if refused is not None:
+        raise refused
 
 
 @contextmanager

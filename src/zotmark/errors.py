@@ -83,6 +83,10 @@ class PreconditionFailed(ZoteroError):
     """A write was refused because the library or object changed since it was read (412)."""
 
 
+class RefusedError(ZoteroError):
+    """Zotero refused some of a run's changes (per object); the rest were synced."""
+
+
 class ConflictError(ZotmarkError):
     """A field changed on both sides and the conflict policy is ``fail``."""
 

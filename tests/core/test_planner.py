@@ -20,8 +20,9 @@ from zotmark.core.actions import (
     SetTitle,
     StrikeEntry,
     UpdateItem,
+    fingerprint,
 )
-from zotmark.core.model import BaseRecord, Entry, Item, identify
+from zotmark.core.model import BaseRecord, Entry, Item, Refusal, identify
 from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
 
 COLL = "COLL2345"
@@ -74,7 +75,8 @@ def run(
     zotero: ZoteroSnapshot,
     base: Mapping[str, BaseRecord] | None = None,
     policy: Policy = POLICY,
-    pending: Mapping[str, str] | None = None,
+    pending: Mapping[tuple[str, str], str] | None = None,
+    refused: Mapping[str, Refusal] | None = None,
 ) -> Plan:
     numbers = count(1)
     return plan(
@@ -84,6 +86,7 @@ def run(
         policy,
         new_key=lambda: f"NEW{next(numbers):05d}",
         pending=pending,
+        refused=refused,
     )
 
 
@@ -489,3 +492,37 @@ def test_lost_state_with_an_abbreviated_list_title_is_no_conflict() -> None:
     result = run([abbreviated], snapshot(RETITLED))
     assert result.conflicts == ()
     assert result.changes_nothing
+
+
+def _refused(action: CreateItem | UpdateItem, line: int = 1) -> dict[str, Refusal]:
+    return {action.key: Refusal(action.key, fingerprint(action), line, "t", "too long (413)")}
+
+
+def test_a_refused_create_is_held_while_its_entry_is_unchanged() -> None:
+    new = PAPER._replace(anchor=None, line=3)
+    create = CreateItem("PEND2345", new, frozenset())
+    result = run(
+        [new], snapshot(), pending={pending_key(new): "PEND2345"}, refused=_refused(create)
+    )
+    assert result.changes_nothing
+    assert result.records == {}
+    assert [(r.item_key, r.line, r.title) for r in result.held] == [("PEND2345", 3, new.title)]
+
+
+def test_a_refused_create_is_sent_again_under_its_key_once_its_entry_changes() -> None:
+    new = PAPER._replace(anchor=None)
+    create = CreateItem("PEND2345", new, frozenset())
+    retitled = new._replace(title="A Shorter Title")  # its pending key changed with the title
+    pending = {pending_key(new): "PEND2345"}
+    result = run([retitled], snapshot(), pending=pending, refused=_refused(create))
+    assert result.zotero == (CreateItem("PEND2345", retitled, frozenset()),)
+    assert result.held == ()
+
+
+def test_a_refused_update_is_held_and_its_pair_keeps_its_base_row() -> None:
+    retitled = PAPER._replace(title="A Title Zotero Refuses")
+    update = UpdateItem("ABCD2345", title=retitled.title)
+    result = run([retitled], snapshot(SYNCED), BASE, refused=_refused(update))
+    assert result.zotero == ()
+    assert result.records["ABCD2345"] is BASE["ABCD2345"]
+    assert [r.item_key for r in result.held] == ["ABCD2345"]

@@ -7,11 +7,12 @@ the text the plan was made from. Conflicts and guard findings are values, never 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from zotmark.core.model import BaseRecord, Entry
+from zotmark.core.model import BaseRecord, Entry, Refusal
 
 ConflictPolicy = Literal["markdown-wins", "zotero-wins", "fail"]
 MarkdownDeletePolicy = Literal["remove-from-collection", "trash", "keep"]
@@ -74,6 +75,20 @@ class RemoveItem:
 
 
 ZoteroAction = CreateItem | AdoptItem | UpdateItem | RemoveItem
+
+
+def fingerprint(action: CreateItem | UpdateItem) -> str:
+    """What a create or an update asks of Zotero, as a short stable text: equal exactly when
+    the same write would be sent again (a refused one is held back until this changes).
+    A create's entry counts by its title, URL and tags, not by its line."""
+    if isinstance(action, CreateItem):
+        parts = ("create", action.entry.title, action.entry.url or "", *sorted(action.tags))
+    else:
+        tags = [f"+{t}" for t in sorted(action.add_tags)] + [
+            f"-{t}" for t in sorted(action.remove_tags)
+        ]
+        parts = ("update", action.title or "", action.url or "", *tags)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 # --- File side ---------------------------------------------------------------------------
@@ -164,7 +179,9 @@ class Plan:
     ``records`` are the new base rows by item key (``item_version`` is filled in by the runner
     from the server's write reports); a pair with nothing to merge keeps its base row itself
     (the same object, read-only like every row). ``forget`` are item keys whose base rows are
-    dropped.
+    dropped. ``lines`` gives the entry line of each item the plan writes to in Zotero.
+    ``held`` are the refusals still standing: writes Zotero refused before, not sent again
+    because their entries did not change.
     """
 
     zotero: tuple[ZoteroAction, ...] = ()
@@ -174,6 +191,8 @@ class Plan:
     conflicts: tuple[Conflict, ...] = ()
     guards: tuple[GuardFinding, ...] = ()
     notes: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict)
+    held: tuple[Refusal, ...] = ()
 
     @property
     def changes_nothing(self) -> bool:

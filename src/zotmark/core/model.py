@@ -140,6 +140,23 @@ class BaseRecord(NamedTuple):
     item_title: str = ""
 
 
+class Refusal(NamedTuple):
+    """A write of one entry's item that Zotero refused (an over-long title, an invalid field):
+    kept in the state and shown until the entry changes, and not sent again before it does.
+
+    ``item_key`` is the item the write was for (for a create, the key it is retried under);
+    ``fingerprint`` identifies the refused change (:func:`~zotmark.core.actions.fingerprint`);
+    ``line`` and ``title`` say which entry it was (as of the latest run); ``message`` is what
+    the server said, with its status code.
+    """
+
+    item_key: str
+    fingerprint: str
+    line: int
+    title: str
+    message: str
+
+
 # --- the ident of an entry ----------------------------------------------------------------------
 
 

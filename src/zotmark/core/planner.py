@@ -29,10 +29,11 @@ from zotmark.core.actions import (
     StrikeEntry,
     UpdateItem,
     ZoteroAction,
+    fingerprint,
 )
 from zotmark.core.identifiers import normalize_title
 from zotmark.core.merge import MISSING, FieldMerge, _Missing, merge_field
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.model import BaseRecord, Entry, Item, Refusal
 from zotmark.core.pairing import IdentIndex, pair_entries
 
 
@@ -55,9 +56,14 @@ class ZoteroSnapshot:
         return item
 
 
-def pending_key(entry: Entry) -> str:
+PendingKey = tuple[str, str]
+"""What a pending create is remembered by between runs: the entry's primary identifier and
+its normalised title (:func:`pending_key`)."""
+
+
+def pending_key(entry: Entry) -> PendingKey:
     """The key under which a pending create of ``entry`` is remembered between runs."""
-    return f"{entry.ident.primary}|{entry.ident.title}"
+    return entry.ident.primary or "", entry.ident.title
 
 
 def plan(
@@ -67,29 +73,36 @@ def plan(
     policy: Policy,
     *,
     new_key: Callable[[], str],
-    pending: Mapping[str, str] | None = None,
+    pending: Mapping[PendingKey, str] | None = None,
     flag_boxes: bool = True,
+    refused: Mapping[str, Refusal] | None = None,
 ) -> Plan:
     """Decide one run (see module doc). ``new_key`` supplies fresh item keys; ``pending`` maps
     :func:`pending_key` of entries whose create may already have reached the server to the key
-    it was sent with, so a retry reuses the key and can never duplicate the item.
+    it was sent with, so a retry reuses the key and can never duplicate the item (a create
+    Zotero refused is retried under its key even after its entry was retitled).
     ``flag_boxes`` says whether an entry appended to the file gets flag boxes (the file's own
-    style): without them the new pair agrees on no flag."""
+    style): without them the new pair agrees on no flag. ``refused`` maps item keys to writes
+    Zotero refused before: the same write is not planned again (it is ``held``) until the
+    entry changes."""
     active = [e for e in entries if not e.struck and e.ident.primary]
     pairing = pair_entries(active, base, zotero.collection, zotero.library)
-    build = _Builder(policy, zotero, claimed=pairing.claimed, flag_boxes=flag_boxes)
+    build = _Builder(
+        policy, zotero, claimed=pairing.claimed, flag_boxes=flag_boxes, refused=refused or {}
+    )
     for index, key in sorted(pairing.paired.items()):
         build.pair(active[index], key, base.get(key))
-    for index, original in sorted(pairing.duplicates.items()):
-        build.notes.append(_repeat_note(active[index], active[original], "anchor"))
+    for index, twin in sorted(pairing.duplicates.items()):
+        build.notes.append(_repeat_note(active[index], active[twin], "anchor"))
     listed = _papers_after(build.records, active, pairing.paired)
+    keys = _PendingKeys(pending or {}, refused or {}, new_key)
     for index in pairing.new:
         entry = active[index]
-        original = listed.setdefault(_paper(entry), entry)
-        if original is not entry:  # the same paper listed twice is one item
-            build.notes.append(_repeat_note(entry, original, "paper"))
+        first = listed.setdefault(_paper(entry), entry)
+        if first is not entry:  # the same paper listed twice is one item
+            build.notes.append(_repeat_note(entry, first, "paper"))
             continue
-        build.create(entry, (pending and pending.get(pending_key(entry))) or new_key())
+        build.create(entry, keys.for_entry(entry))
     claimed = pairing.claimed  # with the items that edited entries took instead of theirs
     for key in sorted(set(base) - claimed):
         build.markdown_removed(base[key])
@@ -98,6 +111,34 @@ def plan(
         if item is not None:
             build.zotero_added(item)
     return build.finish(len(active), base)
+
+
+class _PendingKeys:
+    """The key each new entry's create goes under: its pending create's key when it has one
+    (exactly, else a refused create of the same identifier), a fresh one otherwise; never
+    one key twice."""
+
+    def __init__(
+        self,
+        pending: Mapping[PendingKey, str],
+        refused: Mapping[str, Refusal],
+        new_key: Callable[[], str],
+    ) -> None:
+        self._pending = pending
+        self._refused = {ident: key for (ident, _), key in pending.items() if key in refused}
+        self._new_key = new_key
+        self._used: set[str] = set()
+
+    def for_entry(self, entry: Entry) -> str:
+        """The key of ``entry``'s create."""
+        for key in (
+            self._pending.get(pending_key(entry)),
+            self._refused.get(entry.ident.primary or ""),
+        ):
+            if key is not None and key not in self._used:
+                self._used.add(key)
+                return key
+        return self._new_key()
 
 
 @dataclass
@@ -115,6 +156,8 @@ class _Builder:
     update_at: dict[str, int] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
     flag_boxes: bool = True
+    refused: Mapping[str, Refusal] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
 
     # -- the rows of the decision table ---------------------------------------------------
 
@@ -134,6 +177,7 @@ class _Builder:
         """A new entry with no item anywhere: create one."""
         tags = _status_tags(entry.read, entry.flags, self.policy)
         self.zotero_actions.append(CreateItem(key, entry, frozenset(tags)))
+        self.lines[key] = entry.line
         self._anchor(entry, key)
         self.records[key] = _record(entry, key, entry.title, entry.read, entry.flags, 0)
 
@@ -233,6 +277,7 @@ class _Builder:
                 flags[tag] = self._merge_box(entry, item, record, tag)
         title, item_title = self._merge_title(entry, item, record)
         self._push_url(entry, item, record)
+        self.lines[item.key] = entry.line
         self._anchor(entry, item.key)
         version = 0 if adopted else item.version
         self.records[item.key] = _record(entry, item.key, title, read, flags, version, item_title)
@@ -335,6 +380,7 @@ class _Builder:
         guards = _guards(self, active_entries, base)
         if guards:
             return Plan(guards=tuple(guards), conflicts=tuple(self.conflicts))
+        held = self._hold_refused(base)
         return Plan(
             zotero=tuple(self.zotero_actions),
             file=tuple(self.file_actions),
@@ -342,7 +388,41 @@ class _Builder:
             forget=tuple(self.forget),
             conflicts=tuple(self.conflicts),
             notes=tuple(self.notes),
+            lines={a.key: self.lines[a.key] for a in self.zotero_actions if a.key in self.lines},
+            held=held,
         )
+
+    def _hold_refused(self, base: Mapping[str, BaseRecord]) -> tuple[Refusal, ...]:
+        """Take out the creates and updates Zotero refused before, unchanged since: nothing
+        of them is sent or recorded (a held create's anchor is not written, a held update's
+        pair keeps its base row). Returns the refusals, as of this run's lines and titles."""
+        if not self.refused:
+            return ()
+        held: list[Refusal] = []
+        kept: list[ZoteroAction] = []
+        for action in self.zotero_actions:
+            refusal = self.refused.get(action.key)
+            unchanged = (
+                refusal is not None
+                and isinstance(action, CreateItem | UpdateItem)
+                and fingerprint(action) == refusal.fingerprint
+            )
+            if refusal is None or not unchanged:
+                kept.append(action)
+            else:
+                line = self.lines.get(action.key, refusal.line)
+                title = self.records[action.key].title if action.key in self.records else ""
+                held.append(refusal._replace(line=line, title=title or refusal.title))
+                self.records.pop(action.key, None)
+                if isinstance(action, UpdateItem) and action.key in base:
+                    self.records[action.key] = base[action.key]
+        if held:
+            keys = {refusal.item_key for refusal in held}
+            self.zotero_actions = kept
+            self.file_actions = [
+                a for a in self.file_actions if not (isinstance(a, SetAnchor) and a.key in keys)
+            ]
+        return tuple(held)
 
 
 def _guards(

@@ -35,6 +35,8 @@ from zotmark.markdown.files import ENCODING, ERRORS
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
 from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta
 from zotmark.service.logs import kv
+from zotmark.service.render import refusal_lines
+from zotmark.service.runner import RunReport
 from zotmark.service.scheduler import RunScheduler
 from zotmark.service.stream import StreamListener
 from zotmark.service.watcher import ListWatcher, content_hash
@@ -124,6 +126,7 @@ class Daemon:
         self.runs = self.failures = 0
         self.last_error: str | None = None
         self._last_error_at: datetime | None = None
+        self._refused: dict[str, frozenset[str]] = {}  # per list: the refusals last logged
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -262,7 +265,17 @@ class Daemon:
             "list.synced",
             extra=kv(**fields, summary=report.summary, version=report.library_version),
         )
+        self._log_refusals(settings.name, report)
         return None
+
+    def _log_refusals(self, name: str, report: RunReport) -> None:
+        """Log the changes Zotero refused, once per set: a poll that finds the same ones
+        standing says nothing new (``zotmark status`` lists them)."""
+        lines = frozenset(refusal_lines(report))
+        if lines != self._refused.get(name, frozenset()):
+            for line in sorted(lines):
+                logger.warning("list.refused", extra=kv(list=name, refused=line))
+        self._refused[name] = lines
 
     # --- heartbeat ----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from zotmark.core.actions import (
     UpdateItem,
     ZoteroAction,
 )
+from zotmark.errors import RefusedError
 from zotmark.service.runner import RunReport
 from zotmark.state import ListState
 
@@ -66,8 +67,9 @@ def file_line(action: FileAction) -> str:
     return f"line {action.line}: remove (gone from Zotero)"
 
 
-def plan_lines(plan: Plan) -> list[str]:
-    """The whole plan, one line per action, Zotero first; conflicts and notes after."""
+def plan_lines(plan: Plan, *, notes: bool = True) -> list[str]:
+    """The whole plan, one line per action, Zotero first; conflicts and (unless ``notes`` is
+    false) notes after."""
     lines = [f"zotero: {zotero_line(a)}" for a in plan.zotero]
     lines += [f"file:   {file_line(a)}" for a in plan.file]
     for conflict in plan.conflicts:
@@ -76,8 +78,36 @@ def plan_lines(plan: Plan) -> list[str]:
             f"conflict: {conflict.key} {conflict.field}: file {conflict.markdown!r}, "
             f"Zotero {conflict.zotero!r} ({outcome})"
         )
-    lines += [f"note: {note}" for note in plan.notes]
+    lines += [f"note: {note}" for note in plan.notes] if notes else []
     return lines
+
+
+TITLE_CHARS = 60
+"""How much of a title a refusal line shows."""
+
+
+def refusal_lines(report: RunReport) -> list[str]:
+    """Each change of the run that did not reach Zotero, with its entry's line and what the
+    server said (refusals first, then transient failures)."""
+    lines = []
+    for refusal in report.refused:
+        title = refusal.title if len(refusal.title) <= TITLE_CHARS else refusal.title[:59] + "…"
+        lines.append(f"line {refusal.line} “{title}”: {refusal.message}")
+    lines += [f"item {key}: {reason}" for key, reason in sorted((report.failed or {}).items())]
+    return lines
+
+
+def refused_error(reports: list[RunReport]) -> RefusedError | None:
+    """The error a command ends with when changes of its runs did not reach Zotero."""
+    lines = [f"  {r.list_name}: {line}" for r in reports for line in refusal_lines(r)]
+    if not lines:
+        return None
+    count = len(lines)
+    said = "1 change was" if count == 1 else f"{count} changes were"
+    return RefusedError(
+        f"{said} refused by Zotero; everything else is in sync. A refused change is not sent "
+        "again until its entry changes (e.g. shorten an over-long title):\n" + "\n".join(lines)
+    )
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
@@ -102,6 +132,7 @@ def report_json(report: RunReport) -> dict[str, Any]:
         "created": report.created,
         "updated": report.updated,
         "failed": dict(report.failed or {}),
+        "refused": [r._asdict() for r in report.refused],
         "file_changed": report.file_changed,
         "requests": report.requests,
         "library_version": report.library_version,
@@ -113,6 +144,7 @@ def status_json(state: ListState) -> dict[str, Any]:
     return {
         "list": state.name,
         "library_version": state.library_version,
+        "refused": [r._asdict() for r in sorted(state.refused.values(), key=lambda r: r.line)],
         "synced_entries": len(state.records),
         "pending_creates": len(state.pending),
         "last_run": asdict(state.last_run) if state.last_run else None,
@@ -137,6 +169,11 @@ def status_lines(state: dict[str, Any]) -> list[str]:
         f"  {state['synced_entries']} synced entries, {state['pending_creates']} pending "
         f"creates, library version {state['library_version']}"
     )
+    for refusal in state.get("refused", ()):
+        lines.append(
+            f"  refused: line {refusal['line']} “{refusal['title'][:TITLE_CHARS]}”: "
+            f"{refusal['message']}"
+        )
     if state["daemon"]:
         lines.append(f"  daemon: {daemon_line(state['daemon'])}")
     return lines

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zotmark.collector import collector_paused
-from zotmark.core.actions import CreateItem, Plan, Policy, RemoveItem, UpdateItem
-from zotmark.core.model import BaseRecord, Entry, new_item_key
+from zotmark.core.actions import CreateItem, Plan, Policy, RemoveItem, UpdateItem, fingerprint
+from zotmark.core.model import BaseRecord, Entry, Refusal, new_item_key
 from zotmark.core.planner import pending_key, plan
 from zotmark.errors import (
     ConflictError,
@@ -43,6 +43,7 @@ from zotmark.service.zotero_side import (
 )
 from zotmark.state.model import ListState, PendingCreate, RunCommit, RunStatus
 from zotmark.state.store import StateStore
+from zotmark.zotero.results import WriteFailure
 
 ATTEMPTS = 4
 
@@ -61,16 +62,25 @@ class RunReport:
     requests: int = 0
     library_version: int = 0
     attempts: int = 1
+    refused: tuple[Refusal, ...] = ()
 
     @property
     def summary(self) -> str:
         """One line for logs and the status."""
         if self.dry_run:
             return f"dry run: {len(self.plan.zotero)} Zotero and {len(self.plan.file)} file changes"
+        unwritten = ""
+        if self.refused or self.failed:
+            unwritten = f", {len(self.refused) + len(self.failed or {})} refused"
         return (
-            f"{self.created} created, {self.updated} updated in Zotero; "
+            f"{self.created} created, {self.updated} updated in Zotero{unwritten}; "
             f"file {'changed' if self.file_changed else 'unchanged'}; {self.requests} requests"
         )
+
+    @property
+    def complete(self) -> bool:
+        """Whether every change the run planned reached Zotero (nothing refused or failed)."""
+        return not (self.refused or self.failed)
 
 
 @dataclass
@@ -96,7 +106,7 @@ class ListRunner:
                 report = self._attempts(dry_run, first_request, started)
         except ZotmarkError as error:
             if not dry_run:
-                self.store.record_status(self.name, self._status(started, False, error.message))
+                self.store.record_status(self.name, self._status(started, error=error.message))
             raise
         return report
 
@@ -112,12 +122,13 @@ class ListRunner:
         mirror = load_mirror(state.mirror, state.library_version)
         collection = self._collection(state, create=not dry_run)
         forgotten: frozenset[str] = frozenset()
+        refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
             mirror = refresh(self.port, mirror, checked=checked)
             checked = False
             if attempt > 1:
                 entries = self.document.read()
-            the_plan = self._plan(state, mirror, collection or "", entries)
+            the_plan = self._plan(state, mirror, collection or "", entries, refused)
             self._check(the_plan)
             if dry_run:
                 return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
@@ -126,6 +137,7 @@ class ListRunner:
             except PreconditionFailed:
                 continue  # a concurrent writer: re-read and re-plan
             mirror = writes.mirror
+            refused.update(_refusals(the_plan, writes))
             try:
                 changed = self.document.apply(the_plan.file, skip_keys=set(writes.failed))
             except FileChangedError:
@@ -149,13 +161,14 @@ class ListRunner:
     def _unchanged(
         self, state: ListState, dry_run: bool, first_request: int, started: str
     ) -> RunReport:
-        """Neither side moved since the last run that settled them: nothing to plan."""
+        """Neither side moved since the last run that settled them: nothing to plan (the
+        refusals that still stand are reported again)."""
         report = RunReport(
             self.name, Plan(), dry_run, requests=self._requests(first_request),
-            library_version=state.library_version,
+            library_version=state.library_version, refused=tuple(state.refused.values()),
         )  # fmt: skip
         if not dry_run:
-            self.store.record_status(self.name, self._status(started, True, None, report.summary))
+            self.store.record_status(self.name, self._status(started, report))
         return report
 
     def _collection(self, state: ListState, *, create: bool) -> str | None:
@@ -164,9 +177,16 @@ class ListRunner:
             return state.meta["collection_key"]
         return resolve_collection(self.port, name, create=create)
 
-    def _plan(self, state: ListState, mirror: Mirror, collection: str, entries: Any) -> Plan:
+    def _plan(
+        self,
+        state: ListState,
+        mirror: Mirror,
+        collection: str,
+        entries: Any,
+        refused: Mapping[str, Refusal],
+    ) -> Plan:
         pending = {
-            f"{p.ident_key}|{p.title}": key
+            (p.ident_key, p.title): key
             for key, p in state.pending.items()
             if key not in mirror.items
         }
@@ -178,6 +198,7 @@ class ListRunner:
             new_key=lambda: new_item_key(self.randbelow),
             pending=pending,
             flag_boxes=self.document.appends_flag_boxes,
+            refused=refused,
         )
 
     def _check(self, the_plan: Plan) -> None:
@@ -224,13 +245,17 @@ class ListRunner:
             for key, record in the_plan.records.items()
             if key not in writes.failed
         }
+        refused = {r.item_key: r for r in (*the_plan.held, *_refusals(the_plan, writes).values())}
+        failed = {k: _reason(f) for k, f in writes.failed.items() if k not in refused}
         report = RunReport(
             self.name, the_plan, False, len(writes.created), writes.sent - len(writes.created),
-            dict(writes.failed), file_changed, self._requests(first_request),
-            mirror.library_version, attempts,
+            failed, file_changed, self._requests(first_request), mirror.library_version, attempts,
+            tuple(sorted(refused.values(), key=lambda r: r.line)),
         )  # fmt: skip
-        resolved = {k for k in state.pending if k in mirror.items or k not in records}
-        settled = not writes.failed  # every planned write landed: both sides agree
+        resolved = {
+            k for k in state.pending if k in mirror.items or (k not in records and k not in refused)
+        }
+        settled = not failed  # every write landed or stands refused: nothing to retry
         commit = RunCommit(
             library_version=mirror.library_version,
             record_upserts=records,
@@ -243,13 +268,22 @@ class ListRunner:
                 "collection_key": collection,
                 "settled": f"{self.document.last_hash()}|{self.policy!r}" if settled else None,
             },
-            status=self._status(started, True, None, report.summary),
+            status=self._status(started, report),
+            refused=refused,
         )
         self.store.commit_run(self.name, commit)
         return report
 
-    def _status(self, started: str, ok: bool, error: str | None, summary: str = "") -> RunStatus:
-        return RunStatus(started, self.now().isoformat(), ok, error, summary)
+    def _status(
+        self, started: str, report: RunReport | None = None, error: str | None = None
+    ) -> RunStatus:
+        """How the run went: a failed run has ``error``; one whose changes did not all reach
+        Zotero is not ok either (its refusals stand in the state)."""
+        if report is not None and not report.complete:
+            count = len(report.refused) + len(report.failed or {})
+            error = f"{count} change{'s' if count != 1 else ''} refused by Zotero"
+        summary = report.summary if report is not None else ""
+        return RunStatus(started, self.now().isoformat(), error is None, error, summary)
 
     def _requests(self, first: int) -> int:
         return self.port.requests - first
@@ -306,7 +340,35 @@ def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag:
     return record
 
 
+_TRANSIENT = frozenset({412, 428, 429})
+"""Per-object failure codes that say nothing about the object itself (a stale version, a
+missing precondition, a rate limit): retried on the next run, never held as refusals."""
+
+
+def _refusals(the_plan: Plan, writes: ZoteroWrites) -> dict[str, Refusal]:
+    """The creates and updates Zotero refused in ``writes``, as refusals to hold until their
+    entries change (a transient failure is no refusal)."""
+    refused: dict[str, Refusal] = {}
+    for action in the_plan.zotero:
+        failure = writes.failed.get(action.key)
+        if failure is None or failure.code in _TRANSIENT:
+            continue
+        if isinstance(action, CreateItem | UpdateItem):
+            line = the_plan.lines.get(action.key, 0)
+            record = the_plan.records.get(action.key)
+            title = record.title if record is not None else ""
+            refused[action.key] = Refusal(
+                action.key, fingerprint(action), line, title, _reason(failure)
+            )
+    return refused
+
+
+def _reason(failure: WriteFailure) -> str:
+    """What the server said about one object, with its status code."""
+    return f"{failure.message} ({failure.code})" if failure.message else f"status {failure.code}"
+
+
 def _pending(data: Mapping[str, Any], entry: Entry) -> PendingCreate:
     """The pending-create row recorded before ``data`` is sent for ``entry``."""
-    ident_key, _, title = pending_key(entry).rpartition("|")
+    ident_key, title = pending_key(entry)
     return PendingCreate(str(data["key"]), ident_key, title, json_text(data))

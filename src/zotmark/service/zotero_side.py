@@ -18,6 +18,7 @@ from zotmark.core.model import Item
 from zotmark.core.planner import ZoteroSnapshot
 from zotmark.service.ports import JsonObject, ZoteroPort
 from zotmark.zotero.mapping import ItemChange, item_from_json, item_patch, new_item_data
+from zotmark.zotero.results import WriteFailure
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
 """Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
@@ -110,7 +111,7 @@ class ZoteroWrites:
 
     mirror: Mirror
     created: frozenset[str]
-    failed: Mapping[str, str]
+    failed: Mapping[str, WriteFailure]
     sent: int
 
 
@@ -176,7 +177,7 @@ def write(
     before returned (a concurrent writer raises :class:`PreconditionFailed`: plan again).
     Per-object failures come back as values."""
     written: dict[str, JsonObject] = {}
-    failed: dict[str, str] = {}
+    failed: dict[str, WriteFailure] = {}
     created: set[str] = set()
     version = mirror.library_version
     for batch, send, is_create in (
@@ -188,7 +189,7 @@ def write(
         report = send(batch, library_version=version)
         version = report.library_version
         written.update(report.objects)
-        failed.update({key: f.message for key, f in report.failed.items()})
+        failed.update(report.failed)
         if is_create:
             created |= set(report.objects)
     return ZoteroWrites(

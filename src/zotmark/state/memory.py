@@ -124,6 +124,7 @@ def _committed(old: ListState, commit: RunCommit) -> ListState:
         pending=_frozen(pending),
         mirror=_frozen(mirror),
         meta=_frozen(meta),
+        refused=old.refused if commit.refused is None else _frozen(dict(commit.refused)),
     )
     return new if commit.status is None else _with_status(new, commit.status)
 

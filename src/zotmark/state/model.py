@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from zotmark.core.model import BaseRecord
+from zotmark.core.model import BaseRecord, Refusal
 
 __all__ = [
     "MAX_VERSION",
     "BaseRecord",
     "ListState",
     "PendingCreate",
+    "Refusal",
     "RunCommit",
     "RunStatus",
     "check_list_name",
@@ -55,6 +56,16 @@ def check_text(value: object, what: str, *, optional: bool = False) -> None:
     if isinstance(value, str) or (optional and value is None):
         return
     raise ValueError(f"{what} must be a string, got {value!r}")
+
+
+def check_refusal(refusal: Refusal) -> None:
+    """Raise ``ValueError`` unless ``refusal`` is a :class:`Refusal` of well-typed fields."""
+    if not isinstance(refusal, Refusal):
+        raise ValueError(f"expected a Refusal, got {refusal!r}")
+    for what in ("item_key", "fingerprint", "title", "message"):
+        check_text(getattr(refusal, what), f"{what} of a refusal")
+    if isinstance(refusal.line, bool) or not isinstance(refusal.line, int) or refusal.line < 0:
+        raise ValueError(f"line of a refusal must be an int >= 0, got {refusal.line!r}")
 
 
 def check_list_name(name: str) -> str:
@@ -138,7 +149,8 @@ class ListState:
     key; ``pending`` the creates not yet confirmed; ``mirror`` the last known item ``data``
     JSON of every library item seen (it carries the item's ``version``); ``citekeys`` the
     pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
-    ``ok``; ``meta`` free key→value pairs.
+    ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
+    stand, by item key.
     """
 
     name: str
@@ -150,6 +162,7 @@ class ListState:
     last_run: RunStatus | None = None
     last_success: RunStatus | None = None
     meta: Mapping[str, str] = field(default_factory=_empty)
+    refused: Mapping[str, Refusal] = field(default_factory=_empty)
 
 
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
@@ -175,7 +188,8 @@ class RunCommit:
     """Everything one successful run changes in one list's state, applied atomically.
 
     ``library_version`` replaces the stored one (``None`` keeps it). Upserts replace whole
-    values; deletes of absent keys are no-ops. ``resolved_pending`` removes pending creates
+    values; deletes of absent keys are no-ops. ``refused``, when given, replaces the list's
+    standing refusals (``None`` keeps them). ``resolved_pending`` removes pending creates
     (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``status``,
     when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
     copied on construction, so later changes to the caller's dicts have no effect.
@@ -189,6 +203,7 @@ class RunCommit:
     mirror_deletes: frozenset[str] = frozenset()
     meta: Mapping[str, str | None] = field(default_factory=_empty)
     status: RunStatus | None = None
+    refused: Mapping[str, Refusal] | None = None
 
     def __post_init__(self) -> None:
         if self.library_version is not None:
@@ -200,6 +215,11 @@ class RunCommit:
         for name in ("record_deletes", "resolved_pending", "mirror_deletes"):
             set_(self, name, frozenset(getattr(self, name)))
         _check_keyed(self.record_upserts, "item_key", "record_upserts")
+        if self.refused is not None:
+            set_(self, "refused", _frozen(self.refused))
+            _check_keyed(self.refused, "item_key", "refused")
+            for refusal in self.refused.values():
+                check_refusal(refusal)
         _check_texts(self.mirror_upserts, "mirror_upserts")
         _check_texts(self.meta, "meta", optional=True)
         _check_disjoint(self.record_upserts, self.record_deletes, "records")

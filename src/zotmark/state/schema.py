@@ -75,7 +75,17 @@ _V2: tuple[str, ...] = (
     "DROP TABLE runs",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+# v3: the writes Zotero refused that still stand (shown by `status`, not sent again until the
+# entry changes).
+_V3: tuple[str, ...] = (
+    """CREATE TABLE refused (
+        list TEXT NOT NULL, item_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        line INTEGER NOT NULL, title TEXT NOT NULL, message TEXT NOT NULL,
+        PRIMARY KEY (list, item_key)
+    ) WITHOUT ROWID""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 """Ordered migrations; ``MIGRATIONS[n - 1]`` upgrades schema ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from zotmark.state.model import (
     BaseRecord,
     ListState,
     PendingCreate,
+    Refusal,
     RunCommit,
     RunStatus,
     check_list_name,
@@ -222,6 +223,12 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", (name, key, value))
     if commit.status is not None:
         _write_status(db, name, commit.status)
+    if commit.refused is not None:
+        db.execute("DELETE FROM refused WHERE list = ?", (name,))
+        db.executemany(
+            "INSERT INTO refused VALUES (?, ?, ?, ?, ?, ?)",
+            _by_key([(name, *refusal) for refusal in commit.refused.values()]),
+        )
 
 
 def _delete_keys(db: sqlite3.Connection, table: str, name: str, keys: Iterable[str]) -> None:
@@ -297,7 +304,15 @@ def _read_list(db: sqlite3.Connection, name: str) -> ListState:
         last_run=statuses.get("last"),
         last_success=statuses.get("success"),
         meta=_pairs(db, "SELECT key, value FROM meta WHERE list = ?", name),
+        refused=_refusals(db, name),
     )
+
+
+def _refusals(db: sqlite3.Connection, name: str) -> Mapping[str, Refusal]:
+    rows = db.execute(
+        "SELECT item_key, fingerprint, line, title, message FROM refused WHERE list = ?", (name,)
+    )
+    return MappingProxyType({row[0]: Refusal(*row) for row in rows})
 
 
 def _pairs(db: sqlite3.Connection, query: str, name: str) -> Mapping[str, str]:
