@@ -69,12 +69,15 @@ def merge(base: object, mine: bool, theirs: bool, conflict: Conflict) -> bool:
 
 
 def merge_titles(
-    base: tuple[str, str] | None, mine: str, theirs: str, conflict: Conflict
+    base: tuple[str, str] | None, mine: str, theirs: str, conflict: Conflict, anchored: bool
 ) -> tuple[str, str]:
-    """(file title, item title) after a run: a title moves only when one side retitled."""
+    """(file title, item title) after a run: a title moves only when one side retitled. With
+    no base, a pair synced before (the entry is anchored to the item: the state was lost)
+    whose titles differ follows the policy; a new pair keeps both."""
     if base is None:
-        return mine, theirs
-    file_moved, item_moved = mine != base[0], theirs != base[1]
+        file_moved = item_moved = anchored
+    else:
+        file_moved, item_moved = mine != base[0], theirs != base[1]
     if file_moved and item_moved and mine != theirs:
         winner = mine if conflict == "markdown-wins" else theirs
         return winner, winner
@@ -149,7 +152,8 @@ def _pair(agreed: Agreed | None, row: Row, item: Held, conflict: Conflict, why: 
         base: object = _MISSING if agreed is None or agreed.relevant is None else agreed.relevant
         expect.relevant = merge(base, row.relevant, item.relevant, conflict)
     titles = (agreed.file_title, agreed.item_title) if agreed else None
-    expect.titles = merge_titles(titles, row.norm_title, item.norm_title, conflict)
+    anchored = row.key == item.key
+    expect.titles = merge_titles(titles, row.norm_title, item.norm_title, conflict, anchored)
     expect.theirs = {"read": item.read, "relevant": item.relevant, "title": item.norm_title}
     if agreed is not None:
         expect.base = {"read": agreed.read, "relevant": agreed.relevant, "titles": titles}
@@ -287,7 +291,8 @@ class Oracle:
             expect.titles = (value, value) if name == "title" else expect.titles
         elif name == "title":
             base_titles, theirs = expect.base.get("titles"), expect.theirs["title"]
-            titles = merge_titles(base_titles, value, theirs, self.conflict)
+            # (anchored or not: both outcomes keep the file's new title or are free)
+            titles = merge_titles(base_titles, value, theirs, self.conflict, anchored=True)
             if titles[0] != value or (expect.based and titles[1] != value):
                 self.weak.add(pid)
                 return False
