@@ -1,8 +1,9 @@
 """Reading and atomically rewriting a reading-list file, never clobbering a newer edit.
 
-Bytes are preserved exactly: files are decoded as UTF-8 with ``surrogateescape`` (a BOM stays
-in the text as U+FEFF; undecodable bytes survive as lone surrogates) and encoded back the same
-way, with no newline translation. A write goes to a temporary file in the same directory, is
+Bytes are preserved exactly: a list is UTF-8 text (a BOM stays in the text as U+FEFF) and is
+encoded back the same way, with no newline translation; a file that is not UTF-8 text is
+refused with :class:`~zotmark.errors.ListFileError` saying where and how to convert it
+(:mod:`zotmark.markdown.encoding`). A write goes to a temporary file in the same directory, is
 fsynced, and replaces the list only if the list still has the fingerprint it had when it was
 read (DESIGN §2). ``OSError`` is translated into :class:`~zotmark.errors.ListFileError` here.
 """
@@ -18,9 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zotmark.errors import FileChangedError, ListFileError
-
-ENCODING = "utf-8"
-ERRORS = "surrogateescape"
+from zotmark.markdown.encoding import decode_list, encode_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +57,16 @@ class ListFile:
 
     @staticmethod
     def read(path: Path | str) -> tuple[str, Fingerprint]:
-        """The list's text and its fingerprint. :class:`ListFileError` when it cannot be read."""
+        """The list's text and its fingerprint.
+
+        :class:`ListFileError` when it cannot be read or is not UTF-8 text.
+        """
         path = Path(path)
         try:
             data, fingerprint = _read_bytes(path)
         except OSError as error:
             raise ListFileError(f"cannot read the list {path}: {_reason(error)}") from None
-        return data.decode(ENCODING, ERRORS), fingerprint
+        return decode_list(data, path), fingerprint
 
     @staticmethod
     def fingerprint(path: Path | str) -> Fingerprint | None:
@@ -86,10 +88,7 @@ class ListFile:
         since it was read (nothing is written then) and :class:`ListFileError` on I/O errors.
         """
         target = Path(os.path.realpath(path))
-        try:
-            data = text.encode(ENCODING, ERRORS)
-        except UnicodeEncodeError as error:
-            raise ListFileError(f"cannot encode the list {target}: {error.reason}") from None
+        data = encode_list(text, target)
         try:
             return _replace(target, data, expected)
         except FileChangedError:

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from zotmark.config import Config, ListSettings
 from zotmark.errors import ConflictError, GuardError, ZotmarkError
-from zotmark.markdown.files import ENCODING, ERRORS
+from zotmark.markdown.encoding import encode_list
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
 from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta
 from zotmark.service.logs import kv
@@ -194,7 +194,7 @@ class Daemon:
 
     def _before_write(self, path: Path, text: str) -> None:
         if self._watcher is not None:
-            self._watcher.expect_own_write(path, content_hash(text.encode(ENCODING, ERRORS)))
+            self._watcher.expect_own_write(path, content_hash(encode_list(text, path)))
 
     def _file_changed(self, path: Path) -> None:
         logger.debug("file.changed", extra=kv(file=path))
