@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from zotmark.errors import FileChangedError, ListFileError
-from zotmark.markdown.files import ListFile
+from zotmark.markdown import files
+from zotmark.markdown.files import MAX_LIST_BYTES, ListFile
+
+WAIT = 10.0  # upper bound for a read that must not block; never reached when things work
 
 AWKWARD = (
     b"\xef\xbb\xbf- [ ] **A**\r\n\t- [x] Relevant?\r- [ ] caf\xc3\xa9 \xf0\x9f\x98\x80  \n- [ ] B"
@@ -114,7 +120,7 @@ def test_missing_file_is_a_list_file_error(tmp_path: Path) -> None:
 
 
 def test_directory_is_a_list_file_error(tmp_path: Path) -> None:
-    with pytest.raises(ListFileError, match="Is a directory"):
+    with pytest.raises(ListFileError, match="it is a directory"):
         ListFile.read(tmp_path)
 
 
@@ -192,3 +198,79 @@ def test_text_utf8_cannot_hold_is_not_written(tmp_path: Path) -> None:
     with pytest.raises(ListFileError, match=r"cannot write the list .* UTF-8 cannot encode"):
         ListFile.write(path, text + "- [ ] \udce9\n", fingerprint)
     assert path.read_bytes() == b"- [ ] A\n"
+
+
+def _without_hanging(read: Callable[[Path], object], path: Path) -> BaseException | None:
+    """What ``read(path)`` raised (``None``: it returned), called on a helper thread; a call
+    still blocked after ``WAIT`` seconds fails the test (and is released by opening the FIFO's
+    write end)."""
+    outcome: list[BaseException | None] = []
+
+    def call() -> None:
+        try:
+            read(path)
+            outcome.append(None)
+        except BaseException as error:  # handed to the test thread
+            outcome.append(error)
+
+    reader = threading.Thread(target=call, daemon=True)
+    reader.start()
+    reader.join(WAIT)
+    if reader.is_alive():
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))  # lets a blocked open return
+        pytest.fail(f"reading {path} blocked for {WAIT} s")
+    return outcome[0]
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    os.mkfifo(path)
+    error = _without_hanging(ListFile.read, path)
+    assert isinstance(error, ListFileError)
+    assert error.message == (
+        f"cannot read the list {path}: it is a named pipe (FIFO). zotmark reads lists only from "
+        "regular files (a symbolic link to one is fine): point the list's file at your reading "
+        "list."
+    )
+
+
+def test_the_fingerprint_of_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    os.mkfifo(path)
+    error = _without_hanging(ListFile.fingerprint, path)
+    assert isinstance(error, ListFileError) and "named pipe" in error.message
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_symlink_to_a_device_is_refused_naming_the_device(tmp_path: Path, device: str) -> None:
+    link = tmp_path / "list.md"
+    link.symlink_to(device)
+    with pytest.raises(ListFileError, match=f"it leads to {device}, which is a character device"):
+        ListFile.read(link)
+
+
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(ListFileError, match="it is a socket"):
+            ListFile.read(path)
+
+
+def test_a_file_over_the_size_ceiling_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    with path.open("wb") as sparse:
+        sparse.truncate(MAX_LIST_BYTES + 1)  # no data written: a read would find NULs
+    with pytest.raises(ListFileError, match=r"it is 64\.0 MiB, larger than the 64 MiB zotmark"):
+        ListFile.read(path)
+
+
+def test_no_more_than_the_ceiling_is_read_when_the_size_says_less(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A regular file whose size says 0 but which holds more (as files in /proc do)."""
+    monkeypatch.setattr(files, "MAX_LIST_BYTES", 16)
+    link = tmp_path / "list.md"
+    link.symlink_to("/proc/self/maps")
+    with pytest.raises(ListFileError, match=r"it is larger than the \d+ MiB zotmark reads"):
+        ListFile.read(link)

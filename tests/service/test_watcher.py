@@ -153,6 +153,17 @@ def test_deleted_list_is_not_reported(
     assert path not in calls.paths
 
 
+def test_a_list_replaced_by_a_fifo_is_reported_without_being_read(
+    watcher: ListWatcher, lists: tuple[Path, Path], calls: Calls
+) -> None:
+    """A FIFO in the list's place is never opened for a blocking read: the change is reported,
+    and the run it starts says what is wrong with the file."""
+    path, _ = lists
+    path.unlink()
+    os.mkfifo(path)
+    calls.wait_for(path)
+
+
 def test_failing_callback_does_not_stop_the_watcher(lists: tuple[Path, Path]) -> None:
     """An exception from ``on_change`` is logged and later changes are still reported."""
     path, _ = lists

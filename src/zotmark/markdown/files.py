@@ -6,6 +6,11 @@ refused with :class:`~zotmark.errors.ListFileError` saying where and how to conv
 (:mod:`zotmark.markdown.encoding`). A write goes to a temporary file in the same directory, is
 fsynced, and replaces the list only if the list still has the fingerprint it had when it was
 read (DESIGN §2). ``OSError`` is translated into :class:`~zotmark.errors.ListFileError` here.
+
+Only regular files are read (a symbolic link to one is fine), and none larger than
+:data:`MAX_LIST_BYTES`: a FIFO, a device, a socket or a directory is refused from its ``stat``,
+and the file is opened without blocking and checked again on the open descriptor, so neither a
+pipe without a writer nor ``/dev/zero`` can hang a run or fill the memory.
 """
 
 from __future__ import annotations
@@ -20,6 +25,18 @@ from pathlib import Path
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown.encoding import decode_list, encode_list
+
+MAX_LIST_BYTES = 64 * 1024 * 1024
+"""The largest list zotmark reads: 64 MiB (a list of 100,000 entries takes about 11 MB)."""
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +60,45 @@ def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
 
 
 def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
-    """The file's bytes and the fingerprint of exactly those bytes."""
-    with path.open("rb") as handle:
-        before = os.fstat(handle.fileno())
-        if stat.S_ISDIR(before.st_mode):
-            raise IsADirectoryError(21, "Is a directory")
-        data = handle.read()
+    """The file's bytes and the fingerprint of exactly those bytes.
+
+    ``OSError`` escapes (``FileNotFoundError`` for a missing file); a file that is not a
+    regular file, or is larger than :data:`MAX_LIST_BYTES`, is a :class:`ListFileError`.
+    """
+    _check_readable(path, os.stat(path))
+    with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
+        _check_readable(path, os.fstat(handle.fileno()))  # the path may name another file now
+        data = handle.read(MAX_LIST_BYTES + 1)
+        if len(data) > MAX_LIST_BYTES:
+            raise _too_large(path, None)
         return data, _fingerprint(data, os.fstat(handle.fileno()))
+
+
+def _check_readable(path: Path, info: os.stat_result) -> None:
+    """Refuse a file that is not regular or is too large, by its ``stat``."""
+    kind = next((words for is_kind, words in _KINDS if is_kind(info.st_mode)), None)
+    if kind is None and not stat.S_ISREG(info.st_mode):
+        kind = "not a regular file"
+    if kind is not None:
+        real = os.path.realpath(path)
+        linked = real != os.path.abspath(path)
+        what = f"it leads to {real}, which is {kind}" if linked else f"it is {kind}"
+        raise ListFileError(
+            f"cannot read the list {path}: {what}. zotmark reads lists only from regular files "
+            "(a symbolic link to one is fine): point the list's file at your reading list."
+        )
+    if info.st_size > MAX_LIST_BYTES:
+        raise _too_large(path, info.st_size)
+
+
+def _too_large(path: Path, size: int | None) -> ListFileError:
+    """The error for a file larger than :data:`MAX_LIST_BYTES` (``size``: its size if known)."""
+    its = "it is" if size is None else f"it is {size / 2**20:.1f} MiB,"
+    return ListFileError(
+        f"cannot read the list {path}: {its} larger than the {MAX_LIST_BYTES >> 20} MiB "
+        "zotmark reads. A reading list is far smaller (100,000 entries take about 11 MB): "
+        "check that the list's file names your reading list."
+    )
 
 
 class ListFile:

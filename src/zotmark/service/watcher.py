@@ -9,7 +9,10 @@ zotmark's own writes are recognised by content, not by timing: before (or right 
 rewrites a list, the writer calls ``expect_own_write(path, content_hash(data))``. When the events
 for that file settle, the watcher hashes the file; if the hash is the one zotmark wrote, the
 events were its own and no call is made. Any other content (the user saved after zotmark, or
-instead of it) is reported and clears the expectation.
+instead of it) is reported and clears the expectation. The file is read as a run reads it
+(:meth:`~zotmark.markdown.files.ListFile.fingerprint`): a list that became a FIFO, a device or
+too large is never read (it could block or fill the memory) but reported, so that the run says
+what is wrong with it.
 
 The watcher only signals: ``on_change`` runs on the watcher's debounce thread and should return
 quickly (e.g. ``RunScheduler.request_run``). Exceptions from it are logged, never propagated.
@@ -37,6 +40,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from zotmark.errors import ListFileError
+from zotmark.markdown.files import ListFile
 
 __all__ = ["ListWatcher", "content_hash"]
 
@@ -55,12 +59,19 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_UNREADABLE = ""
+"""What :func:`_hash_file` returns for a list that exists but cannot be read as a list."""
+
+
 def _hash_file(path: Path) -> str | None:
-    """Return ``content_hash`` of the file's bytes, or ``None`` when it cannot be read now."""
+    """Return ``content_hash`` of the file's bytes; ``None`` when it does not exist, and
+    ``_UNREADABLE`` when it cannot be read as a list (the run that follows says why)."""
     try:
-        return content_hash(path.read_bytes())
-    except OSError:
-        return None
+        fingerprint = ListFile.fingerprint(path)
+    except ListFileError as error:
+        logger.debug("list file %s cannot be read: %s", path, error)
+        return _UNREADABLE
+    return None if fingerprint is None else fingerprint.sha256
 
 
 class _Debouncer:
@@ -218,7 +229,7 @@ class ListWatcher:
         """A file's quiet period ended: report it unless it is missing or holds our own write."""
         current = _hash_file(path)
         if current is None:
-            logger.debug("list file %s is not readable after its events settled", path)
+            logger.debug("list file %s is missing after its events settled", path)
             return
         with self._lock:
             expected = self._expected.get(path)
