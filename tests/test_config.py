@@ -229,7 +229,7 @@ def test_list_names_must_be_unique(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[daemon]\npoll_seconds = 0\n", "daemon.poll_seconds = 0: it should be greater than 0"),
+        ("[daemon]\npoll_seconds = 0\n", "daemon.poll_seconds = 0: it should be a number ≥ 1 and"),
         ('[daemon]\npoll_seconds = "60"\n', 'daemon.poll_seconds = "60": it should be a valid'),
         ("[daemon]\ndebounce_seconds = -0.1\n", "daemon.debounce_seconds = -0.1: it should be"),
         ('[zotero]\nlibrary_type = "group"\n', "a group library needs library_id"),
@@ -246,7 +246,14 @@ def test_bad_values_in_sections_are_named(tmp_path: Path, text: str, expected: s
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("max_delete_fraction = 1.5", "lists[0].max_delete_fraction = 1.5: it should be less"),
+        (
+            "max_delete_fraction = 1.5",
+            "max_delete_fraction = 1.5: it should be a number ≥ 0 and ≤ 1",
+        ),
+        (
+            "max_delete_fraction = nan",
+            "max_delete_fraction = nan: it should be a number ≥ 0 and ≤ 1",
+        ),
         ('anchors = "yes"', 'lists[0].anchors = "yes": it should be a valid boolean'),
         ('on_zotero_delete = "delete"', '"strike", "remove" or "keep"'),
         ('on_markdown_delete = "x"', '"remove-from-collection", "trash" or "keep"'),
@@ -258,6 +265,43 @@ def test_bad_values_in_sections_are_named(tmp_path: Path, text: str, expected: s
 def test_bad_values_in_a_list_are_named(tmp_path: Path, line: str, expected: str) -> None:
     """Each bad value in a [[lists]] table gets a sentence naming ``lists[i].key``."""
     assert expected in error_for(tmp_path, LIST + line + "\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "shown", "allowed"),
+    [
+        ("poll_seconds = inf", "poll_seconds = inf", "≥ 1 and ≤ 86400"),
+        ("poll_seconds = 1e300", "poll_seconds = 1e+300", "≥ 1 and ≤ 86400"),
+        ("poll_seconds = nan", "poll_seconds = nan", "≥ 1 and ≤ 86400"),
+        ("poll_seconds = 0.5", "poll_seconds = 0.5", "≥ 1 and ≤ 86400"),
+        ("debounce_seconds = 1e300", "debounce_seconds = 1e+300", "≥ 0 and ≤ 60"),
+        ("debounce_seconds = -inf", "debounce_seconds = -inf", "≥ 0 and ≤ 60"),
+    ],
+)
+def test_daemon_seconds_outside_their_range_are_refused_with_the_range(
+    tmp_path: Path, line: str, shown: str, allowed: str
+) -> None:
+    """Values that pass as numbers but overflow timers later are refused at load, with the
+    whole allowed range in the message."""
+    message = error_for(tmp_path, f"[daemon]\n{line}\n" + LIST)
+    assert f"daemon.{shown}: it should be a number {allowed}." in message
+
+
+def test_a_state_dir_that_is_a_file_is_refused_naming_key_and_file(tmp_path: Path) -> None:
+    (tmp_path / "state").write_text("not a directory\n")
+    message = error_for(tmp_path, '[state]\ndir = "state"\n' + LIST)
+    assert f'state.dir = "state": {tmp_path / "state"} is a file, not a directory' in message
+
+
+def test_a_state_dir_under_a_file_is_refused_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a directory\n")
+    message = error_for(tmp_path, '[state]\ndir = "notes.txt/state"\n' + LIST)
+    assert f"{tmp_path / 'notes.txt'} is a file, not a directory" in message
+
+
+def test_a_state_dir_that_does_not_exist_yet_is_accepted(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[state]\ndir = "new/state"\n' + LIST))
+    assert config.state.dir == tmp_path / "new" / "state"
 
 
 def test_many_problems_are_summarised_after_three(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from pydantic import (
 )
 
 from zotmark.api_key import ApiKey
-from zotmark.config_errors import describe_validation_error
+from zotmark.config_errors import bound_words, describe_validation_error
 from zotmark.errors import ConfigError
 
 __all__ = [
@@ -52,8 +52,8 @@ CONFIG_FILENAME = "zotmark.toml"
 _KEY_ALPHABET = re.compile(r"[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}")
 _LOOKS_LIKE_KEY = re.compile(r"(?=.*[a-z])(?=.*[0-9])[A-Za-z0-9]{24}")
 
-Number = Annotated[float, Field(strict=True)]
-"""A TOML integer or float (a string such as ``"60"`` is refused)."""
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A finite TOML integer or float (a string such as ``"60"``, ``inf`` and ``nan`` are refused)."""
 
 
 def _resolve(value: Any, info: ValidationInfo) -> Any:
@@ -125,12 +125,27 @@ class StateSettings(_Section):
     def _dir(cls, value: Any, info: ValidationInfo) -> Any:
         return _default_state_dir() if value == "" else _resolve(value, info)
 
+    @field_validator("dir")
+    @classmethod
+    def _can_be_a_directory(cls, path: Path) -> Path:
+        """Refuse a path that is, or lies under, something other than a directory."""
+        for existing in (path, *path.parents):
+            if not os.path.lexists(existing):
+                continue
+            if existing.is_dir():
+                return path
+            raise ValueError(
+                f"{existing} is a file, not a directory; point dir at a directory (it is "
+                "created when missing), or leave it empty for the platform's default"
+            )
+        return path
+
 
 class DaemonSettings(_Section):
     """``[daemon]``: the poll interval and the quiet time after a file event."""
 
-    poll_seconds: Number = Field(default=60.0, gt=0)
-    debounce_seconds: Number = Field(default=0.5, ge=0)
+    poll_seconds: Number = Field(default=60.0, ge=1, le=86400)
+    debounce_seconds: Number = Field(default=0.5, ge=0, le=60)
 
 
 Conflict = Literal["markdown-wins", "zotero-wins", "fail"]
@@ -333,16 +348,29 @@ def _exposure_warning(path: Path) -> str | None:
     return None
 
 
+_MODELS: dict[str, type[BaseModel]] = {
+    "": Config,
+    "zotero": ZoteroSettings,
+    "state": StateSettings,
+    "daemon": DaemonSettings,
+    "lists": ListSettings,
+}
+
+
 def _sections() -> dict[str, builtins.list[str]]:
     """The allowed keys of every section, for the message about an unknown key."""
-    models: dict[str, type[BaseModel]] = {
-        "": Config,
-        "zotero": ZoteroSettings,
-        "state": StateSettings,
-        "daemon": DaemonSettings,
-        "lists": ListSettings,
+    return {name: builtins.list(model.model_fields) for name, model in _MODELS.items()}
+
+
+def _ranges() -> dict[tuple[str, str], str]:
+    """The allowed range of every bounded key by (section, key), for the message about a
+    value outside it."""
+    return {
+        (name, key): " and ".join(words)
+        for name, model in _MODELS.items()
+        for key, field in model.model_fields.items()
+        if (words := bound_words(field))
     }
-    return {name: builtins.list(model.model_fields) for name, model in models.items()}
 
 
 def default_config_path(cwd: Path | None = None) -> Path:
@@ -375,7 +403,7 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
     try:
         config = Config.model_validate(data, context={"base_dir": path.parent})
     except ValidationError as error:
-        raise ConfigError(describe_validation_error(path, error, _sections())) from None
+        raise ConfigError(describe_validation_error(path, error, _sections(), _ranges())) from None
     config._path = path
     config._environ = environ
     return config

@@ -13,21 +13,41 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-__all__ = ["describe_validation_error", "key_path"]
+__all__ = ["bound_words", "describe_validation_error", "key_path"]
 
 _SHOWN_PROBLEMS = 3
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SUBJECT = re.compile(r"^(Input|String|Value|Tuple|List|Dictionary) should ")
 _NEVER_SHOWN = frozenset({"api_key_env"})
+_OUT_OF_RANGE = frozenset(
+    {"finite_number", "greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+)
 _PATTERN_HINTS = {
     "library_id": "it must be the library's number (digits only)",
     "api_key_env": "it must be the name of an environment variable, such as ZOTERO_API_KEY",
     "base_url": "it must be an http:// or https:// URL",
     "stream_url": 'it must be a ws:// or wss:// URL, or "" to turn streaming off',
 }
+
+
+def bound_words(field: FieldInfo) -> list[str]:
+    """A model field's numeric bounds as words: ``["≥ 1", "≤ 86400"]`` (empty: unbounded)."""
+    words = []
+    for meta in field.metadata:
+        if isinstance(meta, Gt):
+            words.append(f"> {meta.gt}")
+        elif isinstance(meta, Ge):
+            words.append(f"≥ {meta.ge}")
+        elif isinstance(meta, Lt):
+            words.append(f"< {meta.lt}")
+        elif isinstance(meta, Le):
+            words.append(f"≤ {meta.le}")
+    return words
 
 
 def key_path(loc: Sequence[int | str]) -> str:
@@ -50,6 +70,8 @@ def _show(value: Any) -> str:
         return json.dumps(value if len(value) <= 60 else value[:60] + "…", ensure_ascii=False)
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, Path):
+        return json.dumps(str(value), ensure_ascii=False)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
@@ -57,10 +79,12 @@ def _show(value: Any) -> str:
     return type(value).__name__
 
 
-def _reason(error: ErrorDetails) -> str:
-    """pydantic's message as the tail of our sentence."""
+def _reason(error: ErrorDetails, allowed: str | None) -> str:
+    """pydantic's message as the tail of our sentence; ``allowed`` is the key's range in words."""
     kind, msg = error["type"], error["msg"]
     field = next((p for p in reversed(error["loc"]) if isinstance(p, str)), "")
+    if kind in _OUT_OF_RANGE and allowed:
+        return f"it should be a number {allowed}"
     if kind == "literal_error":
         expected = str(error.get("ctx", {}).get("expected", "")).replace("'", '"')
         return f"the allowed values are {expected}"
@@ -76,7 +100,11 @@ def _reason(error: ErrorDetails) -> str:
     return msg[0].lower() + msg[1:] if msg else kind
 
 
-def _sentence(error: ErrorDetails, sections: Mapping[str, Sequence[str]]) -> str:
+def _sentence(
+    error: ErrorDetails,
+    sections: Mapping[str, Sequence[str]],
+    ranges: Mapping[tuple[str, str], str],
+) -> str:
     loc = error["loc"]
     key = key_path(loc)
     kind = error["type"]
@@ -94,7 +122,8 @@ def _sentence(error: ErrorDetails, sections: Mapping[str, Sequence[str]]) -> str
     field = next((p for p in reversed(loc) if isinstance(p, str)), "")
     hidden = field in _NEVER_SHOWN or isinstance(value, dict | list)
     prefix = key if hidden else f"{key} = {_show(value)}"
-    return f"{prefix}: {_reason(error)}"
+    section = str(loc[0]) if len(loc) > 1 else ""
+    return f"{prefix}: {_reason(error, ranges.get((section, field)))}"
 
 
 def _relevant(details: list[ErrorDetails]) -> list[ErrorDetails]:
@@ -118,15 +147,19 @@ def _relevant(details: list[ErrorDetails]) -> list[ErrorDetails]:
 
 
 def describe_validation_error(
-    path: Path, error: ValidationError, sections: Mapping[str, Sequence[str]]
+    path: Path,
+    error: ValidationError,
+    sections: Mapping[str, Sequence[str]],
+    ranges: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """One paragraph for a config file's validation errors (the first few, and a count).
 
     ``sections`` maps a section name (``""`` for the top level) to its allowed keys, listed
-    when an unknown key is met.
+    when an unknown key is met; ``ranges`` maps ``(section, key)`` to the key's allowed range
+    in words (``"≥ 1 and ≤ 86400"``), given whole when a value is outside it or not finite.
     """
     details = _relevant(error.errors(include_url=False))
-    problems = [_sentence(detail, sections) for detail in details]
+    problems = [_sentence(detail, sections, ranges or {}) for detail in details]
     text = "; ".join(problems[:_SHOWN_PROBLEMS])
     more = len(problems) - _SHOWN_PROBLEMS
     if more > 0:

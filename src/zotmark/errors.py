@@ -59,6 +59,11 @@ class LockedError(ZotmarkError):
     """Another zotmark process holds the lock for this state directory."""
 
 
+class DaemonError(ZotmarkError):
+    """A thread the daemon cannot work without (watcher, scheduler, stream listener) died;
+    the daemon stopped instead of running on without it."""
+
+
 class ZoteroError(ZotmarkError):
     """The Zotero server answered with an error zotmark cannot recover from."""
 

@@ -71,12 +71,17 @@ def test_table_lists_entries_and_warnings(capsys: pytest.CaptureFixture[str]) ->
     assert "reversed-link" in out and "17 entries, 4 warnings" in out
 
 
-def test_undecodable_bytes_are_reported_not_fatal(
+def test_a_list_that_is_not_utf8_exits_1_naming_the_byte(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "list.md"
     path.write_bytes(b"- [ ] **Caf\xe9** https://a.org\n")
-    assert run_json(capsys, str(path))["entries"][0]["title"] == "Caf\ufffd"
+    assert main(["check", "--json", str(path)]) == 1
+    captured = capsys.readouterr()
+    message = " ".join(captured.err.split())  # rich wraps long lines at the console width
+    assert captured.out == ""
+    assert message.startswith(f"error: cannot read the list {path}: byte 0xE9 at line 1")
+    assert "Traceback" not in captured.err
 
 
 def test_missing_file_exits_1_with_a_message(

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from zotmark.config import Config, load_config
-from zotmark.errors import LockedError
+from zotmark.errors import DaemonError, ExitCode, LockedError
 from zotmark.sandbox import Sandbox
+from zotmark.service import watcher as watcher_module
 from zotmark.service.daemon import Daemon
+from zotmark.service.threads import OnCrash
 from zotmark.service.watcher import content_hash
 from zotmark.state import SqliteStateStore
 from zotmark.zotero.client import ZoteroClient
@@ -30,9 +32,10 @@ LIST = "".join(
 class FakeScheduler:
     """Runs nothing by itself; the test calls ``run`` and sees the requests."""
 
-    def __init__(self, run: Callable[[str], None], poll_seconds: float) -> None:
+    def __init__(self, run: Callable[[str], None], poll_seconds: float, on_crash: OnCrash) -> None:
         self.run = run
         self.poll_seconds = poll_seconds
+        self.on_crash = on_crash
         self.requests: list[str] = []
         self.shut_down = False
 
@@ -51,10 +54,15 @@ class FakeScheduler:
 
 class FakeWatcher:
     def __init__(
-        self, paths: Sequence[Path], on_change: Callable[[Path], None], debounce: float
+        self,
+        paths: Sequence[Path],
+        on_change: Callable[[Path], None],
+        debounce: float,
+        on_crash: OnCrash,
     ) -> None:
         self.paths = list(paths)
         self.on_change = on_change
+        self.on_crash = on_crash
         self.expected: list[tuple[Path, str]] = []
         self.running = False
 
@@ -75,9 +83,12 @@ class FakeStream:
         on_update: Callable[[str, int], None],
         api_key: str,
         on_connected: Callable[[], None],
+        *,
+        on_crash: OnCrash,
     ) -> None:
         self.on_update = on_update
         self.on_connected = on_connected
+        self.on_crash = on_crash
         self.started = self.stopped = False
 
     def start(self) -> None:
@@ -141,16 +152,20 @@ def build(config_for: Callable[..., Config]) -> Iterator[Callable[..., tuple[Dae
     ) -> tuple[Daemon, Parts]:
         parts = Parts()
 
-        def scheduler(run: Callable[[str], None], poll: float) -> FakeScheduler:
-            parts.scheduler = FakeScheduler(run, poll)
+        def scheduler(
+            run: Callable[[str], None], poll: float, *, on_crash: OnCrash
+        ) -> FakeScheduler:
+            parts.scheduler = FakeScheduler(run, poll, on_crash)
             return parts.scheduler
 
-        def watcher(paths: Sequence[Path], on_change: Any, debounce: float) -> FakeWatcher:
-            parts.watcher = FakeWatcher(paths, on_change, debounce)
+        def watcher(
+            paths: Sequence[Path], on_change: Any, debounce: float, *, on_crash: OnCrash
+        ) -> FakeWatcher:
+            parts.watcher = FakeWatcher(paths, on_change, debounce, on_crash)
             return parts.watcher
 
-        def streamer(*args: Any) -> FakeStream:
-            parts.stream = FakeStream(*args)
+        def streamer(*args: Any, on_crash: OnCrash) -> FakeStream:
+            parts.stream = FakeStream(*args, on_crash=on_crash)
             return parts.stream
 
         daemon = Daemon(
@@ -303,3 +318,89 @@ def _state_of(daemon: Daemon) -> str | None:
     if not (path / "state.sqlite3").exists():
         return None
     return _meta(daemon.config).get("state")
+
+
+class Serving:
+    """``daemon.serve`` on a helper thread; ``outcome`` is what it raised (``None``: returned)."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.stop = threading.Event()
+        self.outcome: BaseException | None = None
+        self.thread = threading.Thread(target=self._serve, args=(daemon,), daemon=True)
+        self.thread.start()
+
+    def _serve(self, daemon: Daemon) -> None:
+        try:
+            daemon.serve(self.stop)
+        except BaseException as error:  # handed to the test thread
+            self.outcome = error
+
+    def ended(self) -> bool:
+        """Whether serve ended within ``WAIT`` seconds (if not, it is asked to stop)."""
+        self.thread.join(WAIT)
+        if self.thread.is_alive():
+            self.stop.set()
+            self.thread.join(WAIT)
+            return False
+        return True
+
+
+class Started(logging.Handler):
+    """Set once the daemon logged ``daemon.started`` (its parts are running)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "daemon.started":
+            self.event.set()
+
+
+@pytest.fixture
+def started() -> Iterator[threading.Event]:
+    handler = Started()
+    daemon_logger = logging.getLogger("zotmark.daemon")
+    level = daemon_logger.level
+    daemon_logger.setLevel(logging.INFO)
+    daemon_logger.addHandler(handler)
+    yield handler.event
+    daemon_logger.removeHandler(handler)
+    daemon_logger.setLevel(level)
+
+
+@pytest.mark.parametrize("part", ["watcher", "scheduler", "stream"])
+def test_a_part_whose_thread_dies_stops_the_daemon_with_an_error(
+    build: Any, part: str, caplog: pytest.LogCaptureFixture, started: threading.Event
+) -> None:
+    daemon, parts = build(stream=True)
+    serving = Serving(daemon)
+    assert started.wait(WAIT)
+    getattr(parts, part).on_crash("zotmark-x", RuntimeError("injected"))
+    assert serving.ended(), "serve kept running after a part's thread died"
+    assert isinstance(serving.outcome, DaemonError)
+    assert serving.outcome.exit_code == ExitCode.ERROR
+    assert "its thread zotmark-x died (RuntimeError: injected)" in serving.outcome.message
+    assert [r.getMessage() for r in caplog.records].count("daemon.part_died") == 1
+    assert _state_of(daemon) == "stopped" and not parts.watcher.running
+
+
+def test_a_watcher_thread_that_dies_stops_the_daemon_instead_of_leaving_it_deaf(
+    config_for: Callable[..., Config],
+    monkeypatch: pytest.MonkeyPatch,
+    started: threading.Event,
+) -> None:
+    """The real watcher's debounce thread fails on a save: the daemon must not go on without
+    it, looking alive while saves no longer sync."""
+
+    def broken(path: Path) -> str | None:
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(watcher_module, "_hash_file", broken)
+    config = config_for()
+    serving = Serving(Daemon(config, client_factory=_no_retries))
+    assert started.wait(WAIT)
+    config.lists[0].file.write_text(LIST + "- [ ] **One more**\n", encoding="utf-8")
+    assert serving.ended(), "serve kept running after the watcher's thread died"
+    assert isinstance(serving.outcome, DaemonError)
+    assert "zotmark-debounce died (RuntimeError: injected failure)" in serving.outcome.message

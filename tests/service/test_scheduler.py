@@ -233,3 +233,28 @@ def test_shutdown_leaves_no_threads(runs: Runs) -> None:
     runs.wait_for_count(1)
     scheduler.shutdown()
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
+class Fatal(BaseException):
+    """A failure a run does not catch (as ``Exception`` handlers do not), ending the runner."""
+
+
+def test_a_failure_that_ends_the_runner_thread_goes_to_on_crash() -> None:
+    crashes: list[tuple[str, BaseException]] = []
+    crashed = threading.Event()
+
+    def run(reason: str) -> None:
+        raise Fatal("the runner cannot go on")
+
+    def on_crash(name: str, error: BaseException) -> None:
+        crashes.append((name, error))
+        crashed.set()
+
+    scheduler = RunScheduler(run, poll_seconds=HOUR, on_crash=on_crash)
+    scheduler.start()
+    try:
+        assert crashed.wait(WAIT)
+    finally:
+        scheduler.shutdown()
+    [(name, error)] = crashes
+    assert name == "zotmark-runs" and isinstance(error, Fatal)

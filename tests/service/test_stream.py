@@ -235,6 +235,30 @@ def test_permanent_close_code_ends_the_listener(
     assert delays == [] and server.connections == 1
 
 
+def test_an_unexpected_failure_that_ends_the_listener_goes_to_on_crash(
+    updates: Updates, listeners: list[StreamListener]
+) -> None:
+    """Not a connection problem (those are retried) nor a 44xx close (logged): a failure the
+    listener does not expect ends it, and its owner is told."""
+    crashes: list[tuple[str, BaseException]] = []
+
+    def broken(url: str, timeout: float) -> Any:
+        raise TypeError("injected failure")
+
+    listener = StreamListener(
+        "ws://127.0.0.1:9",
+        updates,
+        api_key=KEY,
+        connect=broken,
+        on_crash=lambda name, error: crashes.append((name, error)),
+    )
+    listeners.append(listener)
+    listener.start()
+    assert listener.join(WAIT)
+    [(name, error)] = crashes
+    assert name == "zotmark-stream" and str(error) == "injected failure"
+
+
 def test_stop_ends_the_thread_promptly(
     make_server: Callable[..., StreamServer], updates: Updates
 ) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from zotmark.errors import ListFileError
+from zotmark.service import watcher as watcher_module
 from zotmark.service.watcher import ListWatcher, content_hash
 
 WAIT = 10.0  # upper bound for any asynchronous delivery; never reached when things work
@@ -153,6 +154,17 @@ def test_deleted_list_is_not_reported(
     assert path not in calls.paths
 
 
+def test_a_list_replaced_by_a_fifo_is_reported_without_being_read(
+    watcher: ListWatcher, lists: tuple[Path, Path], calls: Calls
+) -> None:
+    """A FIFO in the list's place is never opened for a blocking read: the change is reported,
+    and the run it starts says what is wrong with the file."""
+    path, _ = lists
+    path.unlink()
+    os.mkfifo(path)
+    calls.wait_for(path)
+
+
 def test_failing_callback_does_not_stop_the_watcher(lists: tuple[Path, Path]) -> None:
     """An exception from ``on_change`` is logged and later changes are still reported."""
     path, _ = lists
@@ -169,6 +181,35 @@ def test_failing_callback_does_not_stop_the_watcher(lists: tuple[Path, Path]) ->
         calls.wait_for(path)
         path.write_text("- [x] second\n")
         calls.wait_for(path, count=2)
+
+
+def test_a_failure_that_ends_the_debounce_thread_goes_to_on_crash(
+    lists: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not an ``on_change`` error (those are logged): a failure of the watcher itself, which
+    would leave it deaf to every later save."""
+    path, _ = lists
+    crashes: list[tuple[str, BaseException]] = []
+    crashed = threading.Event()
+
+    def on_crash(name: str, error: BaseException) -> None:
+        crashes.append((name, error))
+        crashed.set()
+
+    def broken(changed: Path) -> str | None:
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(watcher_module, "_hash_file", broken)
+    with ListWatcher([path], print, debounce_seconds=0.05, on_crash=on_crash):
+        path.write_text("- [x] one\n")
+        assert crashed.wait(WAIT)
+    [(name, error)] = crashes
+    assert name == "zotmark-debounce" and str(error) == "injected failure"
+
+
+def test_a_debounce_longer_than_a_thread_can_wait_is_refused(lists: tuple[Path, Path]) -> None:
+    with pytest.raises(ValueError, match="debounce_seconds must be from 0 to"):
+        ListWatcher(list(lists), print, debounce_seconds=1e300)
 
 
 def test_watches_the_parent_directory_with_a_file_filter(lists: tuple[Path, Path]) -> None:

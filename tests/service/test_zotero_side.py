@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zotmark.service.zotero_side import json_text, mirror_texts
+from zotmark.errors import StateError
+from zotmark.service.zotero_side import json_text, load_mirror, mirror_texts
+from zotmark.state.schema import RECOVERY_HINT
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -28,3 +31,27 @@ def test_mirror_texts_hold_each_items_data_with_sorted_keys() -> None:
     assert mirror_texts({"AAAA2222": obj}) == {
         "AAAA2222": '{"key": "AAAA2222", "title": "T", "version": 3}'
     }
+
+
+def test_a_mirror_text_read_back_is_the_items_data() -> None:
+    text = '{"key": "AAAA2222", "title": "T", "version": 3}'
+    mirror = load_mirror({"AAAA2222": text}, 9)
+    assert mirror.items["AAAA2222"] == {"key": "AAAA2222", "version": 3, "data": json.loads(text)}
+    assert mirror.library_version == 9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"key": "AAAA2222", "title": "T", "version": 3',  # a torn text
+        '{"key": "AAAA2A22", "title": "T", "version": 3}',  # a flipped bit in the key
+        '["AAAA2222"]',
+    ],
+)
+def test_a_damaged_mirror_text_is_a_state_error_saying_how_to_recover(text: str) -> None:
+    with pytest.raises(StateError) as caught:
+        load_mirror({"AAAA2222": text}, 9)
+    assert caught.value.message.startswith(
+        "the sync state's copy of Zotero item AAAA2222 is damaged"
+    )
+    assert caught.value.message.endswith(f"to recover, {RECOVERY_HINT}")

@@ -130,14 +130,14 @@ def test_a_database_from_a_newer_zotmark_is_refused(tmp_path: Path) -> None:
     connection.close()
 
 
-def test_a_corrupted_file_says_it_can_be_deleted(tmp_path: Path) -> None:
+def test_a_file_that_is_not_sqlite_says_how_to_recover(tmp_path: Path) -> None:
     """A file that is not SQLite raises StateError naming the file and the way out."""
     path = tmp_path / "state.sqlite3"
     path.write_bytes(b"this is not a database, just some bytes\n" * 200)
-    with pytest.raises(StateError, match="corrupted") as caught:
+    with pytest.raises(StateError, match="is damaged") as caught:
         SqliteStateStore(path)
     assert str(path) in caught.value.message
-    assert "delete the file" in caught.value.message
+    assert "move the file away" in caught.value.message
 
 
 def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:

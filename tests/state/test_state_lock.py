@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -107,7 +108,43 @@ def test_release_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_an_unusable_state_dir_is_a_state_error(tmp_path: Path) -> None:
-    """A state directory that cannot be created raises StateError naming the lock file."""
+    """A state directory that cannot be created raises StateError naming it."""
     (tmp_path / "file").write_text("x")
-    with pytest.raises(StateError, match="cannot open the lock file"):
+    with pytest.raises(StateError, match=r"cannot open the state directory .*file/state"):
         StateLock(tmp_path / "file" / "state").acquire()
+
+
+def test_deleting_the_lock_file_does_not_let_a_second_lock_in(tmp_path: Path) -> None:
+    """The lock is on the directory: a lock file removed while it is held changes nothing."""
+    with StateLock(tmp_path) as first:
+        first.path.unlink()
+        with pytest.raises(LockedError) as caught:
+            StateLock(tmp_path).acquire()
+    assert caught.value.message == (
+        f"another zotmark is running for state dir {tmp_path}; stop it or wait for it to finish."
+    )
+
+
+def test_deleting_the_lock_file_of_another_process_does_not_let_a_lock_in(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    (tmp_path / "zotmark.lock").unlink()
+    with pytest.raises(LockedError, match="another zotmark is running"):
+        StateLock(tmp_path).acquire()
+    assert not (tmp_path / "zotmark.lock").exists()  # the refused lock created no new file
+
+
+def test_a_zotmark_that_locks_only_the_lock_file_is_kept_out(tmp_path: Path) -> None:
+    """Versions before the directory lock flock only zotmark.lock; they still exclude."""
+    fd = os.open(tmp_path / "zotmark.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        os.write(fd, b"4242\n")
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock = StateLock(tmp_path)
+        with pytest.raises(LockedError, match=r"another zotmark \(pid 4242\)"):
+            lock.acquire()
+        assert not lock.held
+    finally:
+        os.close(fd)
+    with StateLock(tmp_path) as lock:  # the refusal left nothing locked behind
+        assert lock.held

@@ -1,10 +1,16 @@
 """Reading and atomically rewriting a reading-list file, never clobbering a newer edit.
 
-Bytes are preserved exactly: files are decoded as UTF-8 with ``surrogateescape`` (a BOM stays
-in the text as U+FEFF; undecodable bytes survive as lone surrogates) and encoded back the same
-way, with no newline translation. A write goes to a temporary file in the same directory, is
+Bytes are preserved exactly: a list is UTF-8 text (a BOM stays in the text as U+FEFF) and is
+encoded back the same way, with no newline translation; a file that is not UTF-8 text is
+refused with :class:`~zotmark.errors.ListFileError` saying where and how to convert it
+(:mod:`zotmark.markdown.encoding`). A write goes to a temporary file in the same directory, is
 fsynced, and replaces the list only if the list still has the fingerprint it had when it was
 read (DESIGN §2). ``OSError`` is translated into :class:`~zotmark.errors.ListFileError` here.
+
+Only regular files are read (a symbolic link to one is fine), and none larger than
+:data:`MAX_LIST_BYTES`: a FIFO, a device, a socket or a directory is refused from its ``stat``,
+and the file is opened without blocking and checked again on the open descriptor, so neither a
+pipe without a writer nor ``/dev/zero`` can hang a run or fill the memory.
 """
 
 from __future__ import annotations
@@ -18,9 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zotmark.errors import FileChangedError, ListFileError
+from zotmark.markdown.encoding import decode_list, encode_list
 
-ENCODING = "utf-8"
-ERRORS = "surrogateescape"
+MAX_LIST_BYTES = 64 * 1024 * 1024
+"""The largest list zotmark reads: 64 MiB (a list of 100,000 entries takes about 11 MB)."""
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +60,45 @@ def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
 
 
 def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
-    """The file's bytes and the fingerprint of exactly those bytes."""
-    with path.open("rb") as handle:
-        before = os.fstat(handle.fileno())
-        if stat.S_ISDIR(before.st_mode):
-            raise IsADirectoryError(21, "Is a directory")
-        data = handle.read()
+    """The file's bytes and the fingerprint of exactly those bytes.
+
+    ``OSError`` escapes (``FileNotFoundError`` for a missing file); a file that is not a
+    regular file, or is larger than :data:`MAX_LIST_BYTES`, is a :class:`ListFileError`.
+    """
+    _check_readable(path, os.stat(path))
+    with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
+        _check_readable(path, os.fstat(handle.fileno()))  # the path may name another file now
+        data = handle.read(MAX_LIST_BYTES + 1)
+        if len(data) > MAX_LIST_BYTES:
+            raise _too_large(path, None)
         return data, _fingerprint(data, os.fstat(handle.fileno()))
+
+
+def _check_readable(path: Path, info: os.stat_result) -> None:
+    """Refuse a file that is not regular or is too large, by its ``stat``."""
+    kind = next((words for is_kind, words in _KINDS if is_kind(info.st_mode)), None)
+    if kind is None and not stat.S_ISREG(info.st_mode):
+        kind = "not a regular file"
+    if kind is not None:
+        real = os.path.realpath(path)
+        linked = real != os.path.abspath(path)
+        what = f"it leads to {real}, which is {kind}" if linked else f"it is {kind}"
+        raise ListFileError(
+            f"cannot read the list {path}: {what}. zotmark reads lists only from regular files "
+            "(a symbolic link to one is fine): point the list's file at your reading list."
+        )
+    if info.st_size > MAX_LIST_BYTES:
+        raise _too_large(path, info.st_size)
+
+
+def _too_large(path: Path, size: int | None) -> ListFileError:
+    """The error for a file larger than :data:`MAX_LIST_BYTES` (``size``: its size if known)."""
+    its = "it is" if size is None else f"it is {size / 2**20:.1f} MiB,"
+    return ListFileError(
+        f"cannot read the list {path}: {its} larger than the {MAX_LIST_BYTES >> 20} MiB "
+        "zotmark reads. A reading list is far smaller (100,000 entries take about 11 MB): "
+        "check that the list's file names your reading list."
+    )
 
 
 class ListFile:
@@ -58,13 +106,16 @@ class ListFile:
 
     @staticmethod
     def read(path: Path | str) -> tuple[str, Fingerprint]:
-        """The list's text and its fingerprint. :class:`ListFileError` when it cannot be read."""
+        """The list's text and its fingerprint.
+
+        :class:`ListFileError` when it cannot be read or is not UTF-8 text.
+        """
         path = Path(path)
         try:
             data, fingerprint = _read_bytes(path)
         except OSError as error:
             raise ListFileError(f"cannot read the list {path}: {_reason(error)}") from None
-        return data.decode(ENCODING, ERRORS), fingerprint
+        return decode_list(data, path), fingerprint
 
     @staticmethod
     def fingerprint(path: Path | str) -> Fingerprint | None:
@@ -86,10 +137,7 @@ class ListFile:
         since it was read (nothing is written then) and :class:`ListFileError` on I/O errors.
         """
         target = Path(os.path.realpath(path))
-        try:
-            data = text.encode(ENCODING, ERRORS)
-        except UnicodeEncodeError as error:
-            raise ListFileError(f"cannot encode the list {target}: {error.reason}") from None
+        data = encode_list(text, target)
         try:
             return _replace(target, data, expected)
         except FileChangedError:

@@ -23,6 +23,7 @@ from zotmark.markdown.compose import NewEntry
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
 from zotmark.service.metadata import imported_key
+from zotmark.service.zotero_side import mirror_data
 from zotmark.state import ListState, RunCommit, StateStore
 
 SKIPPED_TYPES = ("attachment", "note", "annotation")
@@ -31,10 +32,9 @@ SKIPPED_TYPES = ("attachment", "note", "annotation")
 def collection_items(state: ListState) -> list[dict[str, Any]]:
     """The ``data`` of every live regular item of the list's collection, per the mirror."""
     collection = state.meta.get("collection_key")
-    items = [json.loads(text) for text in state.mirror.values()]
     return [
         data
-        for data in items
+        for data in mirror_data(state.mirror).values()
         if collection in data.get("collections", ())
         and not data.get("deleted")
         and data.get("itemType") not in SKIPPED_TYPES

@@ -12,7 +12,10 @@ no run. A failing list is logged and recorded and never stops the daemon or the 
 
 A heartbeat (:mod:`zotmark.service.heartbeat`) goes into each list's state meta and the log after
 every run and on a timer. ``serve`` returns after SIGINT/SIGTERM once the run in flight has
-finished (a second Ctrl-C aborts at once).
+finished (a second Ctrl-C aborts at once). When a failure ends one of the parts' threads (the
+watcher's, the scheduler's or the stream listener's), the daemon logs it, stops as on a signal
+and ``serve`` raises :class:`~zotmark.errors.DaemonError` (exit 1): a supervisor restarts it,
+and it never runs on without the part, looking alive.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from types import FrameType
 from typing import Any, Protocol
 
 from zotmark.config import Config, ListSettings
-from zotmark.errors import ConflictError, GuardError, ZotmarkError
-from zotmark.markdown.files import ENCODING, ERRORS
+from zotmark.errors import ConflictError, DaemonError, GuardError, ZotmarkError
+from zotmark.markdown.encoding import encode_list
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
 from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta
 from zotmark.service.logs import kv
@@ -39,6 +42,7 @@ from zotmark.service.render import refusal_lines
 from zotmark.service.runner import RunReport
 from zotmark.service.scheduler import RunScheduler
 from zotmark.service.stream import StreamListener
+from zotmark.service.threads import OnCrash
 from zotmark.service.watcher import ListWatcher, content_hash
 from zotmark.state import RunCommit, StateLock
 
@@ -72,15 +76,44 @@ class Listener(Protocol):
     def stop(self, timeout: float | None = 5.0) -> bool: ...
 
 
-WatcherFactory = Callable[[Sequence[Path], Callable[[Path], None], float], Watcher]
-SchedulerFactory = Callable[[Callable[[str], None], float], Scheduler]
-StreamFactory = Callable[[str, Callable[[str, int], None], str, Callable[[], None]], Listener]
+class WatcherFactory(Protocol):
+    """Makes the file watcher: ``(files, on_change, debounce_seconds, *, on_crash)``."""
+
+    def __call__(
+        self, paths: Sequence[Path], on_change: Callable[[Path], None], debounce: float, /,
+        *, on_crash: OnCrash,
+    ) -> Watcher: ...  # fmt: skip
+
+
+class SchedulerFactory(Protocol):
+    """Makes the run scheduler: ``(run, poll_seconds, *, on_crash)``."""
+
+    def __call__(
+        self, run: Callable[[str], None], poll_seconds: float, /, *, on_crash: OnCrash
+    ) -> Scheduler: ...
+
+
+class StreamFactory(Protocol):
+    """Makes the stream listener: ``(url, on_update, api_key, on_connected, *, on_crash)``."""
+
+    def __call__(
+        self, url: str, on_update: Callable[[str, int], None], api_key: str,
+        on_connected: Callable[[], None], /, *, on_crash: OnCrash,
+    ) -> Listener: ...  # fmt: skip
 
 
 def _stream(
-    url: str, on_update: Callable[[str, int], None], api_key: str, on_connected: Callable[[], None]
+    url: str,
+    on_update: Callable[[str, int], None],
+    api_key: str,
+    on_connected: Callable[[], None],
+    /,
+    *,
+    on_crash: OnCrash,
 ) -> Listener:
-    return StreamListener(url, on_update, api_key=api_key, on_connected=on_connected)
+    return StreamListener(
+        url, on_update, api_key=api_key, on_connected=on_connected, on_crash=on_crash
+    )
 
 
 def _utcnow() -> datetime:
@@ -95,7 +128,8 @@ class Daemon:
     a signal or ``stop_event``), or :meth:`start` and :meth:`stop`. Raises
     :class:`~zotmark.errors.LockedError` when another zotmark holds the state directory.
     ``runs``, ``failures`` and ``last_error`` describe the runs so far (a run is one sync of
-    every list; it failed when any list did).
+    every list; it failed when any list did). ``crash`` is the error a dead part's thread
+    stopped the daemon with (``None`` while every part runs).
     """
 
     def __init__(
@@ -127,6 +161,8 @@ class Daemon:
         self.last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._refused: dict[str, frozenset[str]] = {}  # per list: the refusals last logged
+        self.crash: DaemonError | None = None
+        self._wake: threading.Event | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -150,11 +186,14 @@ class Daemon:
 
     def _start_parts(self, stack: ExitStack) -> None:
         settings = self.config.daemon
-        scheduler = self._scheduler_factory(self._run, settings.poll_seconds)
+        crashed = self._crashed
+        scheduler = self._scheduler_factory(self._run, settings.poll_seconds, on_crash=crashed)
         self._scheduler = scheduler
         stack.callback(scheduler.shutdown, True)
         files = [s.file for s in self.config.lists]
-        watcher = self._watcher_factory(files, self._file_changed, settings.debounce_seconds)
+        watcher = self._watcher_factory(
+            files, self._file_changed, settings.debounce_seconds, on_crash=crashed
+        )
         watcher.start()
         self._watcher = watcher
         stack.callback(watcher.stop)
@@ -162,7 +201,9 @@ class Daemon:
         url = self.config.zotero.stream_url
         if url:
             key = self.config.api_key().reveal()
-            listener = self._stream_factory(url, self._stream_update, key, self._stream_connected)
+            listener = self._stream_factory(
+                url, self._stream_update, key, self._stream_connected, on_crash=crashed
+            )
             listener.start()
             stack.callback(listener.stop)
 
@@ -177,10 +218,12 @@ class Daemon:
     def serve(self, stop_event: threading.Event | None = None) -> None:
         """Run until SIGINT/SIGTERM (or ``stop_event``), beating on the timer; then stop.
 
-        Signal handlers are installed only when called from the main thread.
+        Signal handlers are installed only when called from the main thread. Raises
+        :class:`~zotmark.errors.DaemonError` after stopping when a part's thread died.
         """
         stop = stop_event or threading.Event()
         restore = _on_signals(stop) if threading.current_thread() is threading.main_thread() else {}
+        self._wake = stop
         try:
             self.start()
             while not stop.wait(self._heartbeat_seconds):
@@ -189,15 +232,33 @@ class Daemon:
                     self._beat(scheduler.next_poll_at() if scheduler else None)
             logger.info("daemon.stopping", extra=kv(pid=os.getpid()))
         finally:
+            self._wake = None
             self.stop()
             for signum, handler in restore.items():
                 signal.signal(signum, handler)
+        if self.crash is not None:
+            raise self.crash
+
+    def _crashed(self, thread: str, error: BaseException) -> None:
+        """A part's thread died (its ``on_crash``): log one line, stop serving with an error."""
+        reason = f"{type(error).__name__}: {error}"
+        logger.critical("daemon.part_died", extra=kv(thread=thread, error=reason), exc_info=error)
+        if self.crash is None:
+            self.crash = DaemonError(
+                f"the daemon stopped because its thread {thread} died ({reason}); it does not "
+                "run on without it. This is a bug in zotmark or a problem of the machine: the "
+                "log holds the traceback. Start the daemon again (under systemd, "
+                "Restart=on-failure does it)."
+            )
+        wake = self._wake
+        if wake is not None:
+            wake.set()
 
     # --- events -------------------------------------------------------------------------------
 
     def _before_write(self, path: Path, text: str) -> None:
         if self._watcher is not None:
-            self._watcher.expect_own_write(path, content_hash(text.encode(ENCODING, ERRORS)))
+            self._watcher.expect_own_write(path, content_hash(encode_list(text, path)))
 
     def _file_changed(self, path: Path) -> None:
         logger.debug("file.changed", extra=kv(file=path))

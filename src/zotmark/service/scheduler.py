@@ -11,7 +11,8 @@ Why not let APScheduler run the sync job itself: with ``max_instances=1`` it *dr
 that finds the job running instead of queueing it, and a wake-up issued from a job-finished
 listener can be overwritten by the scheduler's own next-run bookkeeping. A plain condition
 variable in front of one thread has neither problem. Errors in a run are logged and recorded in
-``status()``; they never stop the scheduler.
+``status()``; they never stop the scheduler. A failure that ends the runner thread itself goes
+to ``on_crash`` (:mod:`zotmark.service.threads`), never unnoticed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from zotmark.errors import ZotmarkError
+from zotmark.service.threads import OnCrash, log_crash, worker
 
 __all__ = ["POLL_REASON", "START_REASON", "RunScheduler", "RunStatus"]
 
@@ -67,7 +69,8 @@ class RunScheduler:
     ``reason`` is ``"poll"``, ``"start"``, or the requests' reasons joined with ``"; "`` (each
     once, in arrival order) when several were coalesced into one run. ``run`` executes on the
     scheduler's runner thread and must not call ``shutdown``. ``clock`` only stamps the times in
-    ``status()``. All methods are thread-safe.
+    ``status()``. ``on_crash(thread_name, error)`` is told when a failure ends the runner thread
+    (default: it is logged). All methods are thread-safe.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class RunScheduler:
         poll_seconds: float,
         *,
         clock: Callable[[], datetime] = _utcnow,
+        on_crash: OnCrash = log_crash,
     ) -> None:
         if poll_seconds <= 0:
             raise ValueError("poll_seconds must be positive")
@@ -91,7 +95,7 @@ class RunScheduler:
         self._last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._scheduler = BackgroundScheduler(timezone=UTC)
-        self._runner = threading.Thread(target=self._serve, name="zotmark-runs", daemon=True)
+        self._runner = worker("zotmark-runs", self._serve, on_crash)
 
     def start(self, *, run_now: bool = True) -> None:
         """Start the poll; with ``run_now`` the first run (reason ``"start"``) happens at once."""

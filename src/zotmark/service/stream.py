@@ -11,8 +11,10 @@ version)`` for each library update, and ``on_connected()`` after every (re)subsc
 made while it was disconnected are not replayed, so the caller should sync then. After an error
 or a close it reconnects with capped exponential back-off and jitter, never sooner than the
 server's ``retry``. A close with a 44xx code (bad key, bad request) is permanent: the listener
-logs it and ends, leaving the poll to keep things in sync. The API key is sent only inside the
-subscription message and never appears in a log line, exception message or repr.
+logs it and ends, leaving the poll to keep things in sync. Any other failure that ends the
+thread goes to ``on_crash`` (:mod:`zotmark.service.threads`), never unnoticed. The API key is
+sent only inside the subscription message and never appears in a log line, exception message
+or repr.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
+
+from zotmark.service.threads import OnCrash, log_crash, worker
 
 __all__ = ["StreamListener", "backoff_delay"]
 
@@ -73,8 +77,10 @@ class StreamListener:
 
     Give ``api_key`` (all topics the key can read, optionally narrowed by ``topics``), or
     ``topics`` alone for public libraries. Callbacks run on the listener's thread; they should
-    return quickly and their exceptions are logged, not propagated. ``sleep`` (default: an
-    interruptible wait that ``stop`` cuts short) and ``rand`` are seams for tests.
+    return quickly and their exceptions are logged, not propagated. ``on_crash(thread_name,
+    error)`` is told when an unexpected failure ends the listener (default: it is logged).
+    ``sleep`` (default: an interruptible wait that ``stop`` cuts short) and ``rand`` are seams
+    for tests.
     """
 
     def __init__(
@@ -91,6 +97,7 @@ class StreamListener:
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
         open_timeout: float = 10.0,
+        on_crash: OnCrash = log_crash,
     ) -> None:
         if not api_key and not topics:
             raise ValueError("a stream subscription needs an API key or topics")
@@ -111,7 +118,7 @@ class StreamListener:
         self._lock = threading.Lock()
         self._ws: ClientConnection | None = None
         self._subscribed = False
-        self._thread = threading.Thread(target=self._loop, name="zotmark-stream", daemon=True)
+        self._thread = worker("zotmark-stream", self._loop, on_crash)
 
     def __repr__(self) -> str:
         return f"StreamListener({_redact(self._url)!r})"

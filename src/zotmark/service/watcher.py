@@ -9,10 +9,15 @@ zotmark's own writes are recognised by content, not by timing: before (or right 
 rewrites a list, the writer calls ``expect_own_write(path, content_hash(data))``. When the events
 for that file settle, the watcher hashes the file; if the hash is the one zotmark wrote, the
 events were its own and no call is made. Any other content (the user saved after zotmark, or
-instead of it) is reported and clears the expectation.
+instead of it) is reported and clears the expectation. The file is read as a run reads it
+(:meth:`~zotmark.markdown.files.ListFile.fingerprint`): a list that became a FIFO, a device or
+too large is never read (it could block or fill the memory) but reported, so that the run says
+what is wrong with it.
 
 The watcher only signals: ``on_change`` runs on the watcher's debounce thread and should return
 quickly (e.g. ``RunScheduler.request_run``). Exceptions from it are logged, never propagated.
+Any other failure on the debounce thread, or in the event handler on watchdog's thread, would
+end the watching: it goes to ``on_crash`` (:mod:`zotmark.service.threads`), never unnoticed.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from zotmark.errors import ListFileError
+from zotmark.markdown.files import ListFile
+from zotmark.service.threads import OnCrash, guarded, log_crash, worker
 
 __all__ = ["ListWatcher", "content_hash"]
 
@@ -55,24 +62,31 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_UNREADABLE = ""
+"""What :func:`_hash_file` returns for a list that exists but cannot be read as a list."""
+
+
 def _hash_file(path: Path) -> str | None:
-    """Return ``content_hash`` of the file's bytes, or ``None`` when it cannot be read now."""
+    """Return ``content_hash`` of the file's bytes; ``None`` when it does not exist, and
+    ``_UNREADABLE`` when it cannot be read as a list (the run that follows says why)."""
     try:
-        return content_hash(path.read_bytes())
-    except OSError:
-        return None
+        fingerprint = ListFile.fingerprint(path)
+    except ListFileError as error:
+        logger.debug("list file %s cannot be read: %s", path, error)
+        return _UNREADABLE
+    return None if fingerprint is None else fingerprint.sha256
 
 
 class _Debouncer:
     """Calls ``fire(key)`` once a key has seen no ``touch`` for ``quiet`` seconds (own thread)."""
 
-    def __init__(self, quiet: float, fire: Callable[[Path], None]) -> None:
+    def __init__(self, quiet: float, fire: Callable[[Path], None], on_crash: OnCrash) -> None:
         self._quiet = quiet
         self._fire = fire
         self._deadlines: dict[Path, float] = {}
         self._cond = threading.Condition()
         self._stopped = False
-        self._thread = threading.Thread(target=self._loop, name="zotmark-debounce", daemon=True)
+        self._thread = worker("zotmark-debounce", self._loop, on_crash)
 
     def start(self) -> None:
         self._thread.start()
@@ -113,13 +127,23 @@ class _Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    """Forwards events that touch one of ``files`` to ``touch``; ignores everything else."""
+    """Forwards events that touch one of ``files`` to ``touch``; ignores everything else.
 
-    def __init__(self, files: frozenset[Path], touch: Callable[[Path], None]) -> None:
+    It runs on watchdog's observer thread, which an exception would end: a failure goes to
+    ``on_crash`` instead.
+    """
+
+    def __init__(
+        self, files: frozenset[Path], touch: Callable[[Path], None], on_crash: OnCrash
+    ) -> None:
         self._files = files
         self._touch = touch
+        self._forward_safely = guarded("zotmark-watch", self._forward, on_crash)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        self._forward_safely(event)
+
+    def _forward(self, event: FileSystemEvent) -> None:
         if event.is_directory:
             return
         for raw in (event.src_path, event.dest_path):
@@ -138,6 +162,8 @@ class ListWatcher:
     not exist when its quiet period ends (deleted, or caught mid-rename) is not reported: the
     event that re-creates it will be. ``start``, ``stop`` and ``expect_own_write`` may be called
     from any thread; ``stop`` is idempotent and waits for a callback in progress.
+    ``on_crash(thread_name, error)`` is told when a failure ends the watching (default: it is
+    logged); ``debounce_seconds`` beyond ``threading.TIMEOUT_MAX`` is a ``ValueError``.
     """
 
     def __init__(
@@ -147,13 +173,15 @@ class ListWatcher:
         debounce_seconds: float,
         *,
         observer_factory: Callable[[], BaseObserver] = Observer,
+        on_crash: OnCrash = log_crash,
     ) -> None:
-        if debounce_seconds < 0:
-            raise ValueError("debounce_seconds must not be negative")
+        if not 0 <= debounce_seconds <= threading.TIMEOUT_MAX:
+            raise ValueError(f"debounce_seconds must be from 0 to {threading.TIMEOUT_MAX:g}")
         self._files = frozenset(Path(p).resolve() for p in paths)
         self._on_change = on_change
         self._debounce_seconds = debounce_seconds
         self._observer_factory = observer_factory
+        self._on_crash = on_crash
         self._expected: dict[Path, str] = {}
         self._lock = threading.Lock()
         self._observer: BaseObserver | None = None
@@ -182,9 +210,9 @@ class ListWatcher:
             for directory in directories:
                 if not directory.is_dir():
                     raise ListFileError(f"Cannot watch {directory}: it is not a directory.")
-            debouncer = _Debouncer(self._debounce_seconds, self._settled)
+            debouncer = _Debouncer(self._debounce_seconds, self._settled, self._on_crash)
             observer = self._observer_factory()
-            handler = _Handler(self._files, debouncer.touch)
+            handler = _Handler(self._files, debouncer.touch, self._on_crash)
             for directory in directories:
                 observer.schedule(handler, str(directory), event_filter=_EVENT_TYPES)
             try:
@@ -218,7 +246,7 @@ class ListWatcher:
         """A file's quiet period ended: report it unless it is missing or holds our own write."""
         current = _hash_file(path)
         if current is None:
-            logger.debug("list file %s is not readable after its events settled", path)
+            logger.debug("list file %s is missing after its events settled", path)
             return
         with self._lock:
             expected = self._expected.get(path)

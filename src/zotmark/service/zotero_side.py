@@ -16,7 +16,9 @@ from typing import Any
 from zotmark.core.actions import AdoptItem, CreateItem, Plan, Policy, RemoveItem, UpdateItem
 from zotmark.core.model import Item
 from zotmark.core.planner import ZoteroSnapshot
+from zotmark.errors import StateError
 from zotmark.service.ports import JsonObject, ZoteroPort
+from zotmark.state.schema import RECOVERY_HINT
 from zotmark.zotero.mapping import ItemChange, item_from_json, item_patch, new_item_data
 from zotmark.zotero.results import WriteFailure
 
@@ -61,9 +63,31 @@ class Mirror:
 
 
 def load_mirror(stored: Mapping[str, str], library_version: int) -> Mirror:
-    """The mirror from the state's JSON texts."""
-    items = {key: _wrap(json.loads(text)) for key, text in stored.items()}
+    """The mirror from the state's JSON texts (:class:`StateError` if one is damaged)."""
+    items = {key: _wrap(data) for key, data in mirror_data(stored).items()}
     return Mirror(items, library_version)
+
+
+def mirror_data(stored: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The item ``data`` of each of the state's mirror texts, by item key.
+
+    Raises :class:`StateError` when a text is not the JSON object of its item (the state file
+    was damaged after it was written), saying how to recover.
+    """
+    items = {}
+    for key, text in stored.items():
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or data.get("key") != key:
+            raise StateError(
+                f"the sync state's copy of Zotero item {key} is damaged (it is not that item's "
+                "JSON), so the state file (state.sqlite3 in the [state] dir) is damaged; to "
+                f"recover, {RECOVERY_HINT}"
+            )
+        items[key] = data
+    return items
 
 
 def mirror_texts(objects: Mapping[str, JsonObject]) -> dict[str, str]:

@@ -18,9 +18,12 @@ from zotmark.errors import StateError
 __all__ = ["MIGRATIONS", "RECOVERY_HINT", "SCHEMA_VERSION", "migrate", "open_database"]
 
 RECOVERY_HINT = (
-    "you can delete the file: the next run rebuilds the state by matching the list's entries "
-    "to Zotero items by their identifiers, without creating duplicates."
+    "move the file away (with its -wal and -shm files, if any) while no zotmark uses it: the "
+    "next run pairs the list's entries with their Zotero items again by anchors and "
+    "identifiers, and creates nothing twice."
 )
+"""How to get going again without the state file: a clause that ends the message naming the
+file (``…; `` or ``…, or ``)."""
 
 _V1: tuple[str, ...] = (
     """CREATE TABLE lists (

@@ -1,8 +1,11 @@
 """The SQLite state store: one file per state directory, one transaction per mutation.
 
 Implements :class:`~zotmark.state.store.StateStore`. Every ``sqlite3`` error is translated
-here into :class:`~zotmark.errors.StateError` naming the file; a corrupted file's message
-tells the user they can delete it. The connection is shared by threads under a lock.
+here into :class:`~zotmark.errors.StateError` naming the file. A damaged file (one SQLite
+calls corrupt, or whose values are not what zotmark wrote: undecodable text, a value of the
+wrong type, flags that are not a JSON object of booleans) is a ``StateError`` that says how to
+recover, never a ``UnicodeDecodeError`` or ``JSONDecodeError`` traceback. The connection is
+shared by threads under a lock.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
@@ -40,14 +43,36 @@ STATE_FILENAME = "state.sqlite3"
 _FLAGS_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
 _Row = TypeVar("_Row", bound=tuple[object, ...])
-_CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 _BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+# How sqlite3 reports text that is not UTF-8, and a schema whose text was damaged (zotmark's
+# migrations create every table and column its queries name).
+_DAMAGE_SIGNS = ("Could not decode to UTF-8", "no such column", "no such table")
+
+_Types = tuple[type | tuple[type, ...], ...]
+_TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
+_RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _INT, _TEXT, _INT, _TEXT)
+_PENDING = (_TEXT, _TEXT, _TEXT, _TEXT)
+_PAIR = (_TEXT, _TEXT)
+_REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
+_STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
 
 
-def _translate(path: Path, error: sqlite3.Error) -> StateError:
+class _Damaged(Exception):
+    """A value read from the state file is not one zotmark writes there."""
+
+
+def _damaged(path: Path, what: object) -> StateError:
+    return StateError(f"the state file {path} is damaged ({what}); to recover, {RECOVERY_HINT}")
+
+
+def _translate(path: Path, error: sqlite3.Error | UnicodeDecodeError | _Damaged) -> StateError:
+    if isinstance(error, UnicodeDecodeError | _Damaged):
+        return _damaged(path, error)
     name = getattr(error, "sqlite_errorname", "")
-    if name in _CORRUPT:
-        return StateError(f"the state file {path} is corrupted ({error}); {RECOVERY_HINT}")
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return _damaged(path, error)
+    if any(sign in str(error) for sign in _DAMAGE_SIGNS):
+        return _damaged(path, error)
     if name in _BUSY:
         return StateError(
             f"the state file {path} is busy: another process kept it locked too long ({error})."
@@ -74,7 +99,7 @@ class SqliteStateStore:
             self._connection: sqlite3.Connection | None = open_database(
                 self.path, busy_timeout=busy_timeout
             )
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             raise _translate(self.path, error) from error
 
     @classmethod
@@ -167,7 +192,7 @@ class SqliteStateStore:
                         db.execute("ROLLBACK")
                     raise
                 db.execute("COMMIT")
-            except sqlite3.Error as error:
+            except (sqlite3.Error, UnicodeDecodeError, _Damaged) as error:
                 if db.in_transaction:
                     with suppress(sqlite3.Error):
                         db.execute("ROLLBACK")
@@ -266,10 +291,31 @@ def _write_status(db: sqlite3.Connection, name: str, status: RunStatus) -> None:
         )
 
 
+def _typed(rows: Iterable[tuple[Any, ...]], types: _Types, table: str) -> Iterator[Any]:
+    """``rows`` as they are, once each is checked to hold values of ``types``."""
+    for row in rows:
+        if not all(map(isinstance, row, types)):
+            raise _Damaged(f"a row of its {table} table holds a value of the wrong type")
+        yield row
+
+
+def _flags(text: str) -> Mapping[str, bool]:
+    """A record's flags from their JSON text (an object of booleans)."""
+    try:
+        flags = json.loads(text)
+    except ValueError:
+        flags = None
+    if not isinstance(flags, dict) or not all(type(value) is bool for value in flags.values()):
+        raise _Damaged(f"a record's flags are not a JSON object of booleans: {text[:40]!r}")
+    return MappingProxyType(flags)
+
+
 def _read_list(db: sqlite3.Connection, name: str) -> ListState:
     row = db.execute("SELECT library_version FROM lists WHERE name = ?", (name,)).fetchone()
     if row is None:
         return ListState(name=name)
+    if not isinstance(row[0], int):
+        raise _Damaged("the library version is not a number")
     records = {
         key: BaseRecord(
             item_key=key,
@@ -277,20 +323,28 @@ def _read_list(db: sqlite3.Connection, name: str) -> ListState:
             title=title,
             url=url,
             read=bool(read),
-            flags=MappingProxyType(json.loads(flags)),
+            flags=_flags(flags),
             item_version=item_version,
             item_title=item_title,
         )
-        for key, ident_key, title, url, read, flags, item_version, item_title in db.execute(
-            "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"
-            " FROM records WHERE list = ?",
-            (name,),
+        for key, ident_key, title, url, read, flags, item_version, item_title in _typed(
+            db.execute(
+                "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"
+                " FROM records WHERE list = ?",
+                (name,),
+            ),
+            _RECORD,
+            "records",
         )
     }
     pending = {
         key: PendingCreate(key, ident_key, title, payload)
-        for key, ident_key, title, payload in db.execute(
-            "SELECT item_key, ident_key, title, payload FROM pending WHERE list = ?", (name,)
+        for key, ident_key, title, payload in _typed(
+            db.execute(
+                "SELECT item_key, ident_key, title, payload FROM pending WHERE list = ?", (name,)
+            ),
+            _PENDING,
+            "pending",
         )
     }
     statuses = _read_statuses(db, name)
@@ -299,11 +353,13 @@ def _read_list(db: sqlite3.Connection, name: str) -> ListState:
         library_version=int(row[0]),
         records=MappingProxyType(records),
         pending=MappingProxyType(pending),
-        mirror=_pairs(db, "SELECT item_key, data FROM mirror WHERE list = ?", name),
-        citekeys=_pairs(db, "SELECT item_key, citekey FROM citekeys WHERE list = ?", name),
+        mirror=_pairs(db, "mirror", "SELECT item_key, data FROM mirror WHERE list = ?", name),
+        citekeys=_pairs(
+            db, "citekeys", "SELECT item_key, citekey FROM citekeys WHERE list = ?", name
+        ),
         last_run=statuses.get("last"),
         last_success=statuses.get("success"),
-        meta=_pairs(db, "SELECT key, value FROM meta WHERE list = ?", name),
+        meta=_pairs(db, "meta", "SELECT key, value FROM meta WHERE list = ?", name),
         refused=_refusals(db, name),
     )
 
@@ -311,19 +367,23 @@ def _read_list(db: sqlite3.Connection, name: str) -> ListState:
 def _refusals(db: sqlite3.Connection, name: str) -> Mapping[str, Refusal]:
     rows = db.execute(
         "SELECT item_key, fingerprint, line, title, message FROM refused WHERE list = ?", (name,)
-    )
-    return MappingProxyType({row[0]: Refusal(*row) for row in rows})
+    ).fetchall()
+    return MappingProxyType({row[0]: Refusal(*row) for row in _typed(rows, _REFUSAL, "refused")})
 
 
-def _pairs(db: sqlite3.Connection, query: str, name: str) -> Mapping[str, str]:
-    return MappingProxyType(dict(db.execute(query, (name,)).fetchall()))
+def _pairs(db: sqlite3.Connection, table: str, query: str, name: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(_typed(db.execute(query, (name,)).fetchall(), _PAIR, table)))
 
 
 def _read_statuses(db: sqlite3.Connection, name: str) -> dict[str, RunStatus]:
-    rows = db.execute(
-        "SELECT kind, started_at, finished_at, ok, error, summary, next_poll"
-        " FROM run_status WHERE list = ?",
-        (name,),
+    rows = _typed(
+        db.execute(
+            "SELECT kind, started_at, finished_at, ok, error, summary, next_poll"
+            " FROM run_status WHERE list = ?",
+            (name,),
+        ),
+        _STATUS,
+        "run_status",
     )
     return {
         kind: RunStatus(started, finished, bool(ok), error, summary, next_poll)
