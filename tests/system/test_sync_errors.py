@@ -101,16 +101,20 @@ def test_unknown_collection_key_exits_2_naming_it(
     assert _unchanged(tmp_path)
 
 
-def test_unreachable_server_exits_1_naming_it(
+def test_unreachable_server_fails_fast_naming_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    slept: list[float] = []
     monkeypatch.setenv("ZOTERO_API_KEY", "A" * 24)
-    monkeypatch.setattr("zotmark.zotero.client.time.sleep", lambda _s: None)
+    monkeypatch.setattr("zotmark.zotero.client.time.sleep", slept.append)
     code, err = _sync(_config(tmp_path, f"http://127.0.0.1:{port}"), capsys)
+    err = " ".join(err.split())  # the console wraps long lines
     assert code == 1
-    assert f"127.0.0.1:{port}" in err
+    assert f"Could not connect to the Zotero server at http://127.0.0.1:{port}" in err
     assert "Traceback" not in err
+    assert 1 <= len(slept) <= 2 and sum(slept) <= 3.0  # a retry or two, seconds apart
+    assert f"tried {len(slept) + 1} times" in err
     assert _unchanged(tmp_path)

@@ -31,7 +31,7 @@ from zotmark.zotero.results import (
     key_info_from_json,
     merge_reports,
 )
-from zotmark.zotero.transport import REPLAYED, RetryTransport
+from zotmark.zotero.transport import DEFAULT_RETRY, REPLAYED, RetryPolicy, RetryTransport
 from zotmark.zotero.writes import (
     MAX_WRITE_OBJECTS,
     batches,
@@ -48,6 +48,7 @@ __all__ = [
     "CollectionInfo",
     "KeyAccess",
     "KeyInfo",
+    "RetryPolicy",
     "Versions",
     "WriteFailure",
     "WriteReport",
@@ -58,12 +59,14 @@ __all__ = [
 class ZoteroClient:
     """One Zotero library (``user``/``group`` ``library_id``) on the server at ``base_url``.
 
-    Effects are injected: ``sleep`` and ``clock`` (back-off waits), ``randbelow`` (new object
-    keys), ``transport`` (the raw ``httpx2`` transport; default: HTTP through the
-    environment's proxy). Retries: ``max_retries`` per request, each wait ≤ ``max_backoff``
-    seconds. An empty ``library_id`` of a user library is read from the key on first use (one
-    request). ``requests`` counts every HTTP attempt. Every method raises only
-    ``zotmark.errors.ZoteroError`` and its subclasses (``ValueError`` for misuse).
+    Effects are injected: ``sleep`` and ``clock`` (back-off waits; default ``time.sleep`` and
+    ``time.monotonic`` as they are when the client is made), ``randbelow`` (new object keys),
+    ``transport`` (the raw ``httpx2`` transport; default: HTTP through the environment's
+    proxy). ``retry`` says how often and how patiently a request is retried (see
+    :class:`~zotmark.zotero.transport.RetryPolicy`: a server that cannot be connected to at all
+    fails a request within seconds). An empty ``library_id`` of a user library is read from the
+    key on first use (one request). ``requests`` counts every HTTP attempt. Every method raises
+    only ``zotmark.errors.ZoteroError`` and its subclasses (``ValueError`` for misuse).
     """
 
     def __init__(
@@ -73,10 +76,9 @@ class ZoteroClient:
         api_key: str,
         base_url: str = DEFAULT_BASE_URL,
         *,
-        sleep: Callable[[float], object] = time.sleep,
-        max_retries: int = 5,
-        max_backoff: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] | None = None,
+        clock: Callable[[], float] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
         randbelow: Callable[[int], int] = secrets.randbelow,
         transport: httpx2.BaseTransport | None = None,
         timeout: float = 30.0,
@@ -86,7 +88,7 @@ class ZoteroClient:
         base_url = base_url.rstrip("/")
         inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
         retrying = RetryTransport(
-            inner, sleep=sleep, clock=clock, max_retries=max_retries, max_backoff=max_backoff
+            inner, sleep=sleep or time.sleep, clock=clock or time.monotonic, policy=retry
         )
         self._conn = Connection(
             library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout

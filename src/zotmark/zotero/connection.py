@@ -114,7 +114,7 @@ class Connection:
 
     def network_error(self, exc: Exception) -> ZoteroError:
         """The :class:`NetworkError` for a transport failure that outlived the retries."""
-        attempts = self.transport.max_retries + 1
+        attempts = self.transport.last_attempts
         return network_error(exc, base_url=self.base_url, attempts=attempts, secret=self._key)
 
     def request(

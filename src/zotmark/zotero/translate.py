@@ -7,12 +7,16 @@ characters wherever it could appear (a server may echo it, e.g. ``Key '…' not 
 
 from __future__ import annotations
 
+import re
+
 import httpx2
 
 from zotmark.errors import AuthError, NetworkError, NotFoundError, PreconditionFailed, ZoteroError
+from zotmark.zotero.transport import NOT_CONNECTED
 
 EXCERPT_CHARS = 200
 KEYS_URL = "https://www.zotero.org/settings/keys"
+_ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
 
 
 def mask(secret: str) -> str:
@@ -86,9 +90,18 @@ def error_for_response(
 
 
 def network_error(exc: Exception, *, base_url: str, attempts: int, secret: str) -> NetworkError:
-    """The :class:`NetworkError` for a transport failure that outlived ``attempts`` tries."""
-    detail = scrub(str(exc) or type(exc).__name__, secret)
+    """The :class:`NetworkError` for a transport failure that outlived ``attempts`` tries: a
+    connection that could not be made at all (refused, a failed DNS lookup) is told apart from
+    trouble after connecting (timeouts, dropped connections)."""
+    detail = scrub(_ERRNO.sub("", str(exc)).strip() or type(exc).__name__, secret)
+    tries = "once" if attempts == 1 else f"{attempts} times"
+    if isinstance(exc, NOT_CONNECTED):
+        return NetworkError(
+            f"Could not connect to the Zotero server at {base_url} ({detail[:1].lower()}"
+            f"{detail[1:]}; tried {tries}). Check base_url in your configuration and that the "
+            "network is up; a running `zotmark daemon` tries again at every poll."
+        )
     return NetworkError(
-        f"Could not reach the Zotero server at {base_url} after {attempts} attempts "
-        f"({type(exc).__name__}: {detail}). Check the network and base_url in your configuration."
+        f"Could not reach the Zotero server at {base_url} (tried {tries}; "
+        f"{type(exc).__name__}: {detail}). Check the network and base_url in your configuration."
     )
