@@ -124,8 +124,8 @@ def sandbox(
         "--faults",
         metavar="SPEC",
         help="Fault rules, ';'-separated, e.g. '429=2,times=1;backoff=5,method=GET' "
-        "(kinds: latency=MS, backoff=S, 429[=S], 503[=S], drop, concurrent; options: "
-        "times=N, after=N, every=N, method=M, path=TEXT).",
+        "(kinds: latency=MS, backoff=S, 429[=S], 503[=S], drop, concurrent, garbage=WHAT; "
+        "options: times=N, after=N, every=N, method=M, path=TEXT).",
     ),
 ) -> None:
     """Run the local Zotero API server; the first stdout line is JSON {url, api_key, user_id}."""
