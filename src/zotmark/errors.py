@@ -79,6 +79,12 @@ class NetworkError(ZoteroError):
     """The Zotero server could not be reached (after retries)."""
 
 
+class ProtocolError(ZoteroError):
+    """The server at ``base_url`` did not answer as a Zotero API does: an HTML page, an empty
+    or cut-off body, JSON of the wrong shape, a version header that is no number, or an error
+    page of a web server that is no Zotero API at all. Nothing was recorded as synced."""
+
+
 class PreconditionFailed(ZoteroError):
     """A write was refused because the library or object changed since it was read (412)."""
 
