@@ -111,3 +111,16 @@ class EnrichError(ZotmarkError):
 
 class EnrichNotFound(EnrichError):
     """arXiv or Crossref does not know the identifier (HTTP 404 or an empty answer)."""
+
+
+class EnrichUnreachable(EnrichError):
+    """arXiv or Crossref could not be reached (a network failure or a timeout)."""
+
+
+class EnrichStatusError(EnrichError):
+    """arXiv or Crossref answered with an error status (``status``: 429, 5xx …) other than
+    the not-found of :class:`EnrichNotFound`."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
