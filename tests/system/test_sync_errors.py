@@ -120,7 +120,7 @@ def test_unreachable_server_fails_fast_naming_it(
     assert f"Could not connect to the Zotero server at http://127.0.0.1:{port}" in err
     assert "Traceback" not in err
     assert 1 <= len(slept) <= 2 and sum(slept) <= 3.0  # a retry or two, seconds apart
-    assert f"tried {len(slept) + 1} times" in err
+    assert f"after {len(slept) + 1} attempts" in err
     assert _unchanged(tmp_path)
 
 

@@ -155,14 +155,15 @@ def network_error(exc: Exception, *, base_url: str, attempts: int, secret: str) 
     connection that could not be made at all (refused, a failed DNS lookup) is told apart from
     trouble after connecting (timeouts, dropped connections)."""
     detail = scrub(_ERRNO.sub("", str(exc)).strip() or type(exc).__name__, secret)
-    tries = "once" if attempts == 1 else f"{attempts} times"
+    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
     if isinstance(exc, NOT_CONNECTED):
         return NetworkError(
-            f"Could not connect to the Zotero server at {base_url} ({detail[:1].lower()}"
-            f"{detail[1:]}; tried {tries}). Check base_url in your configuration and that the "
-            "network is up; a running `zotmark daemon` tries again at every poll."
+            f"Could not connect to the Zotero server at {base_url} "
+            f"({detail[:1].lower()}{detail[1:]}) after {tries}. Check base_url in your "
+            "configuration and that the network is up; a running `zotmark daemon` tries again "
+            "at every poll."
         )
     return NetworkError(
-        f"Could not reach the Zotero server at {base_url} (tried {tries}; "
-        f"{type(exc).__name__}: {detail}). Check the network and base_url in your configuration."
+        f"Could not reach the Zotero server at {base_url} after {tries} "
+        f"({type(exc).__name__}: {detail}). Check the network and base_url in your configuration."
     )
