@@ -8,6 +8,7 @@ Commands with ``--json`` print exactly one JSON document on stdout.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,6 +69,9 @@ def _root(
     if quiet and verbose:
         raise typer.BadParameter("use --quiet or --verbose, not both", param_hint="--quiet")
     OUTPUT.quiet, OUTPUT.verbose = quiet, verbose
+    # Without a log handler, Python prints zotmark's warnings (a retry, the metadata summary)
+    # as bare lines on stderr; --quiet keeps them back, as it keeps back everything but errors.
+    logging.getLogger("zotmark").setLevel(logging.ERROR if quiet else logging.NOTSET)
     if verbose:
         from zotmark.service.logs import configure_logging
 
@@ -124,8 +128,8 @@ def sandbox(
         "--faults",
         metavar="SPEC",
         help="Fault rules, ';'-separated, e.g. '429=2,times=1;backoff=5,method=GET' "
-        "(kinds: latency=MS, backoff=S, 429[=S], 503[=S], drop, concurrent; options: "
-        "times=N, after=N, every=N, method=M, path=TEXT).",
+        "(kinds: latency=MS, backoff=S, 429[=S], 503[=S], drop, concurrent, garbage=WHAT; "
+        "options: times=N, after=N, every=N, method=M, path=TEXT).",
     ),
 ) -> None:
     """Run the local Zotero API server; the first stdout line is JSON {url, api_key, user_id}."""

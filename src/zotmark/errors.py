@@ -84,6 +84,12 @@ class NetworkError(ZoteroError):
     """The Zotero server could not be reached (after retries)."""
 
 
+class ProtocolError(ZoteroError):
+    """The server at ``base_url`` did not answer as a Zotero API does: an HTML page, an empty
+    or cut-off body, JSON of the wrong shape, a version header that is no number, or an error
+    page of a web server that is no Zotero API at all. Nothing was recorded as synced."""
+
+
 class PreconditionFailed(ZoteroError):
     """A write was refused because the library or object changed since it was read (412)."""
 
@@ -114,3 +120,16 @@ class EnrichError(ZotmarkError):
 
 class EnrichNotFound(EnrichError):
     """arXiv or Crossref does not know the identifier (HTTP 404 or an empty answer)."""
+
+
+class EnrichUnreachable(EnrichError):
+    """arXiv or Crossref could not be reached (a network failure or a timeout)."""
+
+
+class EnrichStatusError(EnrichError):
+    """arXiv or Crossref answered with an error status (``status``: 429, 5xx …) other than
+    the not-found of :class:`EnrichNotFound`."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status

@@ -12,7 +12,7 @@ from recorded_api import FakeTime, RecordedFetch, route_of
 
 from zotmark.core.model import Ident
 from zotmark.enrich import Enricher, Failure, Metadata, RateLimiter, ident_key
-from zotmark.errors import EnrichError
+from zotmark.errors import EnrichError, EnrichStatusError, EnrichUnreachable
 
 RECORDED_ARXIV = ["1605.08386", "1707.08567", "2104.12255", "astro-ph/0601001", "quant-ph/0201082"]
 RECORDED_DOIS = [
@@ -205,13 +205,21 @@ def test_a_not_found_answer_is_cached_until_the_negative_ttl_ends(tmp_path: Path
     assert (len(soon.urls), len(later.urls)) == (0, 1)
 
 
-def test_a_retryable_failure_is_not_cached(tmp_path: Path) -> None:
+def test_a_retryable_failure_is_cached_until_the_retry_ttl_ends(tmp_path: Path) -> None:
     def down(url: str) -> bytes:
-        raise EnrichError("export.arxiv.org could not be reached.")
+        raise EnrichUnreachable("export.arxiv.org could not be reached.")
 
     time = FakeTime()
-    Enricher(down, tmp_path, time.clock, time.sleep).enrich([Ident(arxiv="2201.00001")])
-    assert list(tmp_path.glob("*.json")) == []
+    unknown = [Ident(arxiv="2201.00001")]
+    Enricher(down, tmp_path, time.clock, time.sleep, retry_ttl=3600.0).enrich(unknown)
+    soon = RecordedFetch()
+    time.now += 3599.0
+    cached = make(soon, time, tmp_path, retry_ttl=3600.0).enrich(unknown)["arxiv:2201.00001"]
+    time.now += 2.0
+    later = RecordedFetch()
+    make(later, time, tmp_path, retry_ttl=3600.0).enrich(unknown)
+    assert isinstance(cached, Failure) and (cached.retry, cached.kind) == (True, "network")
+    assert (len(soon.urls), len(later.urls)) == (0, 1)
 
 
 def test_the_cache_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -240,12 +248,72 @@ def test_a_published_doi_crossref_does_not_know_leaves_the_arxiv_metadata_final(
     assert again.urls == []
 
 
-def test_a_result_with_a_note_is_not_cached(tmp_path: Path) -> None:
+def test_a_result_with_a_note_is_cached_until_the_retry_ttl_ends(tmp_path: Path) -> None:
     def crossref_down(url: str) -> EnrichError:
-        return EnrichError("api.crossref.org could not be reached.")
+        return EnrichUnreachable("api.crossref.org could not be reached.")
 
     time = FakeTime()
     make(RecordedFetch(unknown=crossref_down), time, tmp_path).enrich([Ident(arxiv="1601.00001")])
-    again = RecordedFetch()
-    make(again, time, tmp_path).enrich([Ident(arxiv="1601.00001")])
-    assert [route_of(url)[0] for url in again.urls] == ["arxiv", "doi"]
+    soon = RecordedFetch()
+    result = make(soon, time, tmp_path).enrich([Ident(arxiv="1601.00001")])["arxiv:1601.00001"]
+    time.now += 3601.0
+    later = RecordedFetch()
+    make(later, time, tmp_path).enrich([Ident(arxiv="1601.00001")])
+    assert isinstance(result, Metadata) and result.notes
+    assert soon.urls == []
+    assert [route_of(url)[0] for url in later.urls] == ["arxiv", "doi"]
+
+
+def test_an_unreachable_service_is_asked_once_per_call() -> None:
+    asked: list[str] = []
+
+    def down(url: str) -> bytes:
+        asked.append(url)
+        raise EnrichUnreachable(f"{url.split('/')[2]} could not be reached (timed out).")
+
+    time = FakeTime()
+    idents = [Ident(doi=d) for d in RECORDED_DOIS] + [Ident(arxiv=a) for a in RECORDED_ARXIV]
+    results = Enricher(down, None, time.clock, time.sleep, arxiv_batch=2).enrich(idents)
+    assert [route_of(url)[0] for url in asked] == ["arxiv", "doi"]
+    assert {r.kind for r in results.values() if isinstance(r, Failure)} == {"network"}
+    assert len(results) == len(idents) and all(isinstance(r, Failure) for r in results.values())
+    assert "could not be reached (timed out)" in results[f"doi:{RECORDED_DOIS[-1]}"].reason
+
+
+def test_look_up_says_when_the_failed_look_ups_are_retried(tmp_path: Path) -> None:
+    def busy(url: str) -> bytes:
+        raise EnrichStatusError("api.crossref.org answered HTTP 503 (Service Unavailable).", 503)
+
+    time = FakeTime()
+    idents = [Ident(doi=d) for d in RECORDED_DOIS[:3]]
+    lookups = Enricher(busy, tmp_path, time.clock, time.sleep, retry_ttl=600.0).look_up(idents)
+    assert lookups.failed == {f"doi:{d}": "HTTP 503" for d in RECORDED_DOIS[:3]}
+    assert lookups.retry_at is not None and lookups.retry_at - time.now == pytest.approx(600, 1)
+    assert lookups.summary(lambda at: f"<{at - time.now:.0f}>") == (
+        "metadata: 3 look-ups failed (HTTP 503); retrying after <600>"
+    )
+
+
+def test_a_call_with_failures_logs_one_summary_warning_and_each_failure_at_debug(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fetch = RecordedFetch(unknown=lambda url: EnrichUnreachable("api.crossref.org is down."))
+    caplog.set_level("DEBUG", logger="zotmark.enrich")
+    time = FakeTime()
+    idents = [Ident(doi="10.1/a"), Ident(doi="10.1/b"), Ident(arxiv="1605.08386")]
+    make(fetch, time).enrich(idents)
+    records = [r for r in caplog.records if r.name == "zotmark.enrich"]
+    warnings = [r.getMessage() for r in records if r.levelname == "WARNING"]
+    assert warnings == ["metadata: 2 look-ups failed (network); retrying on the next run"]
+    debug = [r.getMessage() for r in records if r.levelname == "DEBUG"]
+    assert debug == [
+        "metadata for doi:10.1/a: Crossref: api.crossref.org is down.",
+        "metadata for doi:10.1/b: Crossref: api.crossref.org is down.",
+    ]
+
+
+def test_a_call_without_failures_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="zotmark.enrich")
+    lookups = make(RecordedFetch(), FakeTime()).look_up([Ident(arxiv="1605.08386")])
+    assert lookups.summary() is None and lookups.retry_at is None
+    assert [r for r in caplog.records if r.name == "zotmark.enrich"] == []

@@ -11,7 +11,7 @@ from typing import ClassVar
 import pytest
 
 from zotmark.enrich.http import USER_AGENT, urllib_fetch
-from zotmark.errors import EnrichError, EnrichNotFound
+from zotmark.errors import EnrichError, EnrichNotFound, EnrichStatusError, EnrichUnreachable
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,16 +54,16 @@ def test_a_missing_resource_is_not_found(server: str, status: int) -> None:
 
 @pytest.mark.parametrize("status", [400, 429, 500, 503])
 def test_another_error_status_is_an_enrich_error(server: str, status: int) -> None:
-    with pytest.raises(EnrichError, match=f"HTTP {status}") as caught:
+    with pytest.raises(EnrichStatusError, match=f"HTTP {status}") as caught:
         urllib_fetch(f"{server}/{status}")
-    assert not isinstance(caught.value, EnrichNotFound)
+    assert caught.value.status == status
 
 
 def test_a_refused_connection_is_an_enrich_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(EnrichError, match="could not be reached") as caught:
+    with pytest.raises(EnrichUnreachable, match="could not be reached") as caught:
         urllib_fetch(f"http://127.0.0.1:{port}/", timeout=2)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 

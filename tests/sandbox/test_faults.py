@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx2
@@ -30,7 +31,8 @@ def test_spec_parses_kinds_values_and_options() -> None:
 
 
 @pytest.mark.parametrize(
-    "spec", ["teapot", "latency", "429,times=x", "503,color=red", "drop,every=0"]
+    "spec",
+    ["teapot", "latency", "429,times=x", "503,color=red", "drop,every=0", "garbage", "garbage=5"],
 )
 def test_bad_specs_are_refused_with_a_reason(spec: str) -> None:
     """Unknown kinds, missing values, bad numbers and unknown options raise ``FaultSpecError``."""
@@ -89,6 +91,51 @@ def test_concurrent_writer_makes_the_next_write_stale(sandbox: Sandbox) -> None:
     with pytest.raises(zotero_errors.PreConditionFailedError):
         zot.update_item(data)
     assert sandbox.items()[key]["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("what", "content_type", "body"),
+    [
+        ("html", "text/html; charset=utf-8", b"<!DOCTYPE html>"),
+        ("empty", "application/json", b""),
+        ("null", "application/json", b"null"),
+        ("list", "application/json", b"[]"),
+        ("object", "application/json", b"{}"),
+    ],
+)
+def test_garbage_answers_200_with_its_body_instead_of_serving(
+    api: httpx2.Client, sandbox: Sandbox, what: str, content_type: str, body: bytes
+) -> None:
+    """``garbage=html`` (…): 200 with a body no Zotero server sends; nothing is written."""
+    sandbox.add_faults(f"garbage={what},method=POST")
+    response = api.post("/items", json=[{"itemType": "book"}])
+    assert (response.status_code, response.headers["Content-Type"]) == (200, content_type)
+    assert response.content.startswith(body) and (body or response.content == b"")
+    assert sandbox.items() == {}
+    assert api.post("/items", json=[{"itemType": "book"}]).status_code == 200  # once only
+
+
+def test_truncated_garbage_serves_the_write_and_cuts_the_answer_in_half(
+    api: httpx2.Client, sandbox: Sandbox
+) -> None:
+    """``garbage=truncated``: the write is applied, the answer breaks off half-way."""
+    sandbox.add_faults("garbage=truncated,method=POST")
+    response = api.post("/items", json=[{"itemType": "book", "title": "half"}])
+    assert response.status_code == 200 and response.content.startswith(b'{"successful"')
+    with pytest.raises(json.JSONDecodeError, match="line 1"):
+        json.loads(response.content)
+    assert [i["title"] for i in sandbox.items().values()] == ["half"]
+
+
+@pytest.mark.parametrize(("what", "header"), [("version", "abc"), ("noversion", None)])
+def test_version_garbage_spoils_the_library_version_header(
+    api: httpx2.Client, sandbox: Sandbox, what: str, header: str | None
+) -> None:
+    """``garbage=version``: ``Last-Modified-Version: abc``; ``noversion``: none at all."""
+    sandbox.add_faults(f"garbage={what}")
+    response = api.get("/items", params={"format": "versions"})
+    assert (response.status_code, response.headers.get("Last-Modified-Version")) == (200, header)
+    assert api.get("/items").headers["Last-Modified-Version"] == "0"
 
 
 def test_latency_delays_the_request(api: httpx2.Client, sandbox: Sandbox) -> None:

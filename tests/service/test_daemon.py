@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +21,7 @@ from zotmark.service.daemon import Daemon
 from zotmark.service.threads import OnCrash
 from zotmark.service.watcher import content_hash
 from zotmark.state import SqliteStateStore
-from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.client import RetryPolicy, ZoteroClient
 
 WAIT = 10.0
 LIST = "".join(
@@ -139,7 +140,7 @@ def _no_retries(config: Config) -> ZoteroClient:
         zotero.library_id,
         config.api_key().reveal(),
         zotero.base_url,
-        max_retries=0,
+        retry=RetryPolicy(max_retries=0, connect_retries=0),
     )
 
 
@@ -148,7 +149,11 @@ def build(config_for: Callable[..., Config]) -> Iterator[Callable[..., tuple[Dae
     daemons: list[Daemon] = []
 
     def make(
-        stream: bool = False, group_list: bool = False, extra: str = "", **options: Any
+        stream: bool = False,
+        group_list: bool = False,
+        extra: str = "",
+        client_factory: Callable[[Config], ZoteroClient] = _no_retries,
+        **options: Any,
     ) -> tuple[Daemon, Parts]:
         parts = Parts()
 
@@ -170,7 +175,7 @@ def build(config_for: Callable[..., Config]) -> Iterator[Callable[..., tuple[Dae
 
         daemon = Daemon(
             config_for(stream, group_list, extra),
-            client_factory=_no_retries,
+            client_factory=client_factory,
             scheduler_factory=scheduler,
             watcher_factory=watcher,
             stream_factory=streamer,
@@ -231,6 +236,29 @@ def test_a_failing_run_is_recorded_and_the_next_run_still_happens(
     parts.scheduler.run("poll")
     assert (daemon.runs, daemon.failures) == (2, 1)
     assert len(sandbox.items()) == 5
+
+
+def test_an_unreachable_server_fails_each_run_within_seconds_and_the_daemon_goes_on(
+    build: Any,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    slept: list[float] = []
+
+    def unreachable(config: Config) -> ZoteroClient:
+        zotero = config.zotero
+        key = config.api_key().reveal()
+        return ZoteroClient(zotero.library_type, zotero.library_id, key, url, sleep=slept.append)
+
+    daemon, parts = build(client_factory=unreachable)
+    daemon.start()
+    for _ in range(3):
+        parts.scheduler.run("poll")
+    assert (daemon.runs, daemon.failures) == (3, 3)
+    assert f"Could not connect to the Zotero server at {url}" in (daemon.last_error or "")
+    assert _meta(daemon.config)["last_error"] == daemon.last_error
+    assert len(slept) <= 3 * 2 and sum(slept) <= 3 * 3.0  # each run: a retry or two, quick
 
 
 def test_a_guard_stop_is_logged_with_a_hint_and_changes_nothing(

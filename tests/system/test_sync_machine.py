@@ -63,7 +63,7 @@ from zotmark.sandbox import Sandbox
 from zotmark.service.file_side import ListDocument
 from zotmark.service.runner import ListRunner, RunReport
 from zotmark.state import STATE_FILENAME, SqliteStateStore
-from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.client import RetryPolicy, ZoteroClient
 
 LIST = "reading-list"
 COLLECTION = "Reading List"
@@ -375,7 +375,8 @@ class SyncMachine(RuleBasedStateMachine):
         sandbox = self.sandbox
         return ZoteroClient(
             "user", sandbox.user_id, sandbox.api_key, sandbox.url,
-            sleep=no_sleep, max_retries=2, randbelow=self.keys.randrange, transport=tap or Tap(),
+            sleep=no_sleep, retry=RetryPolicy(max_retries=2), randbelow=self.keys.randrange,
+            transport=tap or Tap(),
         )  # fmt: skip
 
     # -- edits while a run is in flight ------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 
-from zotmark.errors import ZoteroError
+from zotmark.errors import ProtocolError, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.sandbox.model import Setting
 from zotmark.zotero.settings import PALETTE, LibrarySettings, with_keys
@@ -109,3 +110,32 @@ def test_nine_colours_already_taken_stops_without_writing(
     with pytest.raises(ZoteroError, match="past key 9"):
         settings.assign_keys(["read", "relevant"])
     assert _stored(sandbox) == nine
+
+
+def test_a_web_page_answering_404_is_no_zotero_api_not_an_empty_setting() -> None:
+    page = b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>"
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(404, content=page, headers={"Content-Type": "text/html"})
+    )
+    with (
+        LibrarySettings(
+            "user", 1, "SecretKey0123456789abcdef", "http://web.test", transport=transport
+        ) as web,
+        pytest.raises(ProtocolError, match="does not look like a Zotero API"),
+    ):
+        web.tag_colors()
+
+
+def test_tag_colours_that_are_no_list_are_a_protocol_error() -> None:
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(
+            200, json={"value": "red"}, headers={"Last-Modified-Version": "1"}
+        )
+    )
+    with (
+        LibrarySettings(
+            "user", 1, "SecretKey0123456789abcdef", "http://web.test", transport=transport
+        ) as web,
+        pytest.raises(ProtocolError, match="tag colours that are a string, not a list"),
+    ):
+        web.tag_colors()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx2
 import pytest
 
-from zotmark.zotero.transport import REPLAYED, RetryTransport
+from zotmark.zotero.transport import REPLAYED, RetryPolicy, RetryTransport
 
 from .fakes import FakeTime
 
@@ -27,10 +28,13 @@ def _scripted(steps: list[Step]) -> Callable[[httpx2.Request], httpx2.Response]:
 
 
 def _client(
-    steps: list[Step], time: FakeTime, **kwargs: float
+    steps: list[Step], time: FakeTime, **policy: Any
 ) -> tuple[httpx2.Client, RetryTransport]:
     transport = RetryTransport(
-        httpx2.MockTransport(_scripted(steps)), sleep=time.sleep, clock=time.clock, **kwargs
+        httpx2.MockTransport(_scripted(steps)),
+        sleep=time.sleep,
+        clock=time.clock,
+        policy=RetryPolicy(**policy),
     )
     return httpx2.Client(transport=transport), transport
 
@@ -64,14 +68,32 @@ def test_backoff_header_delays_the_next_request_and_is_hidden() -> None:
     assert time.sleeps == [5.0]
 
 
-def test_connection_errors_exhaust_retries_with_capped_backoff() -> None:
+def test_timeouts_exhaust_retries_with_capped_backoff() -> None:
     time = FakeTime()
-    steps: list[Step] = [httpx2.ConnectError("refused")] * 6
+    steps: list[Step] = [httpx2.ReadTimeout("slow")] * 6
     client, transport = _client(steps, time, max_retries=5, max_backoff=5)
-    with pytest.raises(httpx2.ConnectError):
+    with pytest.raises(httpx2.ReadTimeout):
         client.get("http://z/items")
     assert time.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]
-    assert transport.requests == 6
+    assert (transport.requests, transport.last_attempts) == (6, 6)
+
+
+def test_a_refused_connection_gets_two_quick_retries_only() -> None:
+    time = FakeTime()
+    steps: list[Step] = [httpx2.ConnectError("refused")] * 6
+    client, transport = _client(steps, time)
+    with pytest.raises(httpx2.ConnectError):
+        client.get("http://z/items")
+    assert time.sleeps == [0.5, 1.0]
+    assert (transport.requests, transport.last_attempts) == (3, 3)
+
+
+def test_connect_retries_do_not_use_up_the_retries_of_a_busy_server() -> None:
+    time = FakeTime()
+    steps: list[Step] = [httpx2.ConnectError("refused"), httpx2.Response(503)] * 2
+    client, _ = _client([*steps, httpx2.Response(200)], time, max_retries=2, connect_retries=2)
+    assert client.get("http://z/items").status_code == 200
+    assert time.sleeps == [0.5, 1.0, 1.0, 2.0]
 
 
 def test_rate_limit_outlasting_retries_returns_the_429_without_its_delay() -> None:

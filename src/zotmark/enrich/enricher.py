@@ -4,13 +4,19 @@
 :mod:`~zotmark.enrich.crossref`) to injected effects: ``fetch(url) -> bytes``, a cache
 directory, ``clock`` and ``sleep``. ``enrich`` never raises on data or network trouble: each
 identifier gets :class:`~zotmark.enrich.model.Metadata` or a
-:class:`~zotmark.enrich.model.Failure`, and the sync creates the item with what it knows and
-enriches it on a later run. Keep one instance for a daemon's lifetime: the rate limits (one
-arXiv request per 3 s) are per instance.
+:class:`~zotmark.enrich.model.Failure`, and the sync creates the item with what it knows.
+Every answer is cached, failures too, so that a run does not ask again for what just failed:
+metadata for ``ttl`` (30 days), "unknown identifier" for ``negative_ttl`` (a day), and a
+failure that may pass (network trouble, an error status, metadata lacking a part) for
+``retry_ttl`` (an hour). A service found unreachable is not asked again in the same call.
+Each call that had failures logs one warning on ``zotmark.enrich`` (see
+:meth:`~zotmark.enrich.lookups.Lookups.summary`) and each failure at debug level. Keep one
+instance for a daemon's lifetime: the rate limits (one arXiv request per 3 s) are per instance.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -23,11 +29,17 @@ from zotmark.enrich import arxiv, crossref
 from zotmark.enrich.apply import apply_metadata
 from zotmark.enrich.cache import JsonCache
 from zotmark.enrich.http import urllib_fetch
-from zotmark.enrich.model import Failure, Metadata, Result, from_json, to_json
-from zotmark.errors import EnrichError, EnrichNotFound
+from zotmark.enrich.lookups import Lookups, shortfall
+from zotmark.enrich.model import NETWORK, UNKNOWN, Failure, Metadata, Result, from_json, to_json
+from zotmark.errors import EnrichError, EnrichNotFound, EnrichStatusError, EnrichUnreachable
+
+log = logging.getLogger("zotmark.enrich")
 
 Fetch = Callable[[str], bytes]
+HOUR = 3600.0
 DAY = 86400.0
+Outages = dict[str, str]
+"""The services found unreachable during one call (``arXiv``, ``Crossref``), with the reason."""
 
 
 class RateLimiter:
@@ -71,91 +83,120 @@ class Enricher:
         *,
         ttl: float = 30 * DAY,
         negative_ttl: float = DAY,
+        retry_ttl: float = HOUR,
         arxiv_batch: int = arxiv.BATCH_SIZE,
     ) -> None:
         self._fetch, self._clock = fetch, clock
         self._cache = JsonCache(cache_dir) if cache_dir is not None else None
-        self._ttl, self._negative_ttl, self._batch = ttl, negative_ttl, arxiv_batch
+        self._ttl, self._negative_ttl, self._retry_ttl = ttl, negative_ttl, retry_ttl
+        self._batch = arxiv_batch
         self._arxiv_limit = RateLimiter(arxiv.MIN_INTERVAL, clock, sleep)
         self._crossref_limit = RateLimiter(crossref.MIN_INTERVAL, clock, sleep)
 
     def enrich(self, idents: Iterable[Ident]) -> dict[str, Result]:
-        """Metadata or a failure for every ident with an arXiv id or a DOI, by ident key.
+        """Metadata or a failure for every ident with an arXiv id or a DOI, by ident key
+        (the ``results`` of :meth:`look_up`)."""
+        return dict(self.look_up(idents).results)
 
-        Idents with neither are left out. Cached answers are used while fresh; new answers
-        are cached except failures worth retrying (network trouble, server errors).
-        """
+    def look_up(self, idents: Iterable[Ident]) -> Lookups:
+        """Metadata or a failure for every ident with an arXiv id or a DOI (idents with
+        neither are left out), and when the failed ones are asked again. Cached answers are
+        used while fresh (see the module docstring); new answers are cached. Logs the
+        failures (see the module docstring)."""
         keys = list(dict.fromkeys(k for i in idents if (k := ident_key(i)) is not None))
         results: dict[str, Result] = {}
+        stored: dict[str, float] = {}
         for key in keys:
             if (cached := self._cached(key)) is not None:
-                results[key] = cached
+                results[key], stored[key] = cached
         missing = [k for k in keys if k not in results]
-        fresh = self._arxiv([k.removeprefix("arxiv:") for k in missing if k.startswith("arxiv:")])
+        down: Outages = {}
+        fresh = self._arxiv(
+            [k.removeprefix("arxiv:") for k in missing if k.startswith("arxiv:")], down
+        )
         for key in (k for k in missing if k.startswith("doi:")):
-            fresh[key] = self._doi(key.removeprefix("doi:"))
+            fresh[key] = self._doi(key.removeprefix("doi:"), down)
+        now = self._clock()
         for key, result in fresh.items():
             self._store(key, result)
-        return results | fresh
+            stored[key] = now
+        lookups = Lookups(results | fresh, self._retry_at(results | fresh, stored))
+        _log(lookups)
+        return lookups
 
-    def _arxiv(self, ids: list[str]) -> dict[str, Result]:
+    def _retry_at(self, results: dict[str, Result], stored: dict[str, float]) -> float | None:
+        """When the earliest failed look-up is asked again (``None`` without a cache)."""
+        times = [stored[key] + self._retry_ttl for key in results if shortfall(results[key])]
+        return min(times) if times and self._cache is not None else None
+
+    def _arxiv(self, ids: list[str], down: Outages) -> dict[str, Result]:
         """Results for arXiv ids (no version), one request per batch, published DOIs resolved."""
         results: dict[str, Result] = {}
         valid = [i for i in ids if arxiv.is_valid_id(i)]
         for bad in (i for i in ids if not arxiv.is_valid_id(i)):
-            results[f"arxiv:{bad}"] = Failure(f"arxiv:{bad}", f"'{bad}' is no arXiv id.", False)
+            key = f"arxiv:{bad}"
+            results[key] = Failure(key, f"'{bad}' is no arXiv id.", False, UNKNOWN)
         for batch in arxiv.batches(valid, self._batch):
-            self._arxiv_limit.wait()
             try:
-                records = arxiv.parse_feed(self._get(arxiv.query_url(batch)))
+                records = arxiv.parse_feed(self._get(arxiv.query_url(batch), "arXiv", down))
             except EnrichError as exc:
                 results |= {f"arxiv:{i}": _failure(f"arxiv:{i}", "arXiv", exc) for i in batch}
                 continue
             for paper in batch:
                 record, key = records.get(paper), f"arxiv:{paper}"
                 results[key] = (
-                    self._published(arxiv.to_metadata(record, key))
+                    self._published(arxiv.to_metadata(record, key), down)
                     if record is not None
-                    else Failure(key, f"arXiv has no paper {paper}.", retry=False)
+                    else Failure(key, f"arXiv has no paper {paper}.", False, UNKNOWN)
                 )
         return results
 
-    def _published(self, preprint: Metadata) -> Metadata:
+    def _published(self, preprint: Metadata, down: Outages) -> Metadata:
         """``preprint`` completed from Crossref when arXiv names a published DOI; when
         Crossref cannot be asked now, the arXiv metadata with a note (so it is retried)."""
         if preprint.item_type == "preprint":
             return preprint
         doi = preprint.fields["DOI"]
-        found = self._cached(f"doi:{doi}")
-        if found is None:
-            found = self._doi(doi)
+        cached = self._cached(f"doi:{doi}")
+        found = cached[0] if cached is not None else self._doi(doi, down)
+        if cached is None:
             self._store(f"doi:{doi}", found)
-        if isinstance(found, Failure):  # a note (and no caching) only if asking again may help
+        if isinstance(found, Failure):  # a note (and a short cache) only if asking again may help
             notes = (*preprint.notes, found.reason) if found.retry else preprint.notes
             return replace(preprint, notes=notes)
         return merge_published(preprint, found)
 
-    def _doi(self, doi: str) -> Result:
+    def _doi(self, doi: str, down: Outages) -> Result:
         """Crossref's metadata for ``doi`` (one request), or the failure."""
         key = f"doi:{doi}"
-        self._crossref_limit.wait()
         try:
-            return crossref.parse_work(self._get(crossref.work_url(doi)), key)
+            return crossref.parse_work(self._get(crossref.work_url(doi), "Crossref", down), key)
         except EnrichError as exc:
             return _failure(key, "Crossref", exc)
 
-    def _get(self, url: str) -> bytes:
-        """``fetch(url)``; whatever an injected fetch raises leaves as :class:`EnrichError`."""
+    def _get(self, url: str, service: str, down: Outages) -> bytes:
+        """``fetch(url)`` after the service's rate limit; whatever an injected fetch raises
+        leaves as :class:`EnrichError` (an ``OSError`` as :class:`EnrichUnreachable`). A
+        service found unreachable earlier in this call (``down``) is not asked again: the
+        same :class:`EnrichUnreachable` is raised at once."""
+        if service in down:
+            raise EnrichUnreachable(down[service])
+        (self._arxiv_limit if service == "arXiv" else self._crossref_limit).wait()
+        host = urlsplit(url).hostname
         try:
             return self._fetch(url)
-        except EnrichError:
-            raise
-        except Exception as exc:  # a fetch may raise anything; enrich() must never raise
-            host = urlsplit(url).hostname
-            raise EnrichError(f"fetching from {host} failed ({type(exc).__name__}).") from None
+        except EnrichError as exc:
+            error = exc
+        except OSError as exc:  # a fetch may raise anything; enrich() must never raise
+            error = EnrichUnreachable(f"{host} could not be reached ({type(exc).__name__}).")
+        except Exception as exc:
+            error = EnrichError(f"fetching from {host} failed ({type(exc).__name__}).")
+        if isinstance(error, EnrichUnreachable):
+            down[service] = error.message
+        raise error
 
-    def _cached(self, key: str) -> Result | None:
-        """The fresh cached result for ``key``, or ``None``."""
+    def _cached(self, key: str) -> tuple[Result, float] | None:
+        """The fresh cached result for ``key`` and when it was stored, or ``None``."""
         found = self._cache.get(key) if self._cache else None
         if found is None:
             return None
@@ -164,13 +205,19 @@ class Enricher:
             result = from_json(raw)
         except (KeyError, TypeError, ValueError):
             return None
-        ttl = self._negative_ttl if isinstance(result, Failure) else self._ttl
-        return result if 0 <= self._clock() - stored_at < ttl else None
+        return (
+            (result, stored_at) if 0 <= self._clock() - stored_at < self._ttl_of(result) else None
+        )
+
+    def _ttl_of(self, result: Result) -> float:
+        """How long ``result`` stays fresh in the cache (see the module docstring)."""
+        if shortfall(result) is not None:
+            return self._retry_ttl
+        return self._negative_ttl if isinstance(result, Failure) else self._ttl
 
     def _store(self, key: str, result: Result) -> None:
-        """Cache ``result`` unless it is worth retrying soon (a transient or partial answer)."""
-        transient = result.retry if isinstance(result, Failure) else bool(result.notes)
-        if self._cache is not None and not transient:
+        """Cache ``result`` (it stays fresh for :meth:`_ttl_of` it)."""
+        if self._cache is not None:
             self._cache.put(key, to_json(result), self._clock())
 
 
@@ -192,4 +239,22 @@ def merge_published(preprint: Metadata, published: Metadata) -> Metadata:
 
 def _failure(key: str, service: str, exc: EnrichError) -> Failure:
     """The failure of ``key`` caused by ``exc``; a not-found answer is not worth retrying."""
-    return Failure(key, f"{service}: {exc.message}", retry=not isinstance(exc, EnrichNotFound))
+    reason = f"{service}: {exc.message}"
+    if isinstance(exc, EnrichNotFound):
+        return Failure(key, reason, False, UNKNOWN)
+    if isinstance(exc, EnrichUnreachable):
+        return Failure(key, reason, True, NETWORK)
+    kind = f"HTTP {exc.status}" if isinstance(exc, EnrichStatusError) else "error"
+    return Failure(key, reason, True, kind)
+
+
+def _log(lookups: Lookups) -> None:
+    """Every failure at debug level, and the summary of those that may pass as a warning."""
+    for key, result in lookups.results.items():
+        if isinstance(result, Failure):
+            log.debug("metadata for %s: %s", key, result.reason)
+        elif result.notes:
+            log.debug("metadata for %s is incomplete: %s", key, " ".join(result.notes))
+    summary = lookups.summary()
+    if summary is not None:
+        log.warning(summary)

@@ -58,17 +58,28 @@ class Metadata:
     notes: tuple[str, ...] = field(default=())
 
 
+NETWORK = "network"
+"""The kind of a failure to reach arXiv or Crossref at all (a network failure, a timeout)."""
+UNKNOWN = "unknown"
+"""The kind of a final failure: the service does not know the identifier, or it is malformed."""
+INCOMPLETE = "incomplete"
+"""What a look-up whose metadata lacks a part (a published version's record) counts as."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """Enrichment of one identifier failed; the sync goes on without it.
 
-    ``reason`` is a sentence for the user. ``retry`` is false when asking again soon is
-    pointless (the identifier is unknown or malformed); such failures are cached for a while.
+    ``reason`` is a sentence for the user. ``retry`` is false when asking again is pointless
+    (the identifier is unknown or malformed). ``kind`` says what went wrong, for summaries:
+    :data:`NETWORK`, ``HTTP 503`` (an error status), ``error`` (an answer that could not be
+    read, or anything else), :data:`UNKNOWN` (final).
     """
 
     ident_key: str
     reason: str
     retry: bool = True
+    kind: str = "error"
 
 
 Result = Metadata | Failure
@@ -77,7 +88,12 @@ Result = Metadata | Failure
 def to_json(result: Result) -> dict[str, Any]:
     """``result`` as a JSON-ready dict (see :func:`from_json`)."""
     if isinstance(result, Failure):
-        return {"failure": result.reason, "retry": result.retry, "ident": result.ident_key}
+        return {
+            "failure": result.reason,
+            "retry": result.retry,
+            "ident": result.ident_key,
+            "kind": result.kind,
+        }
     return {
         "ident": result.ident_key,
         "itemType": result.item_type,
@@ -92,7 +108,9 @@ def to_json(result: Result) -> dict[str, Any]:
 def from_json(raw: Mapping[str, Any]) -> Result:
     """The value :func:`to_json` made; ``KeyError``/``TypeError``/``ValueError`` if malformed."""
     if "failure" in raw:
-        return Failure(str(raw["ident"]), str(raw["failure"]), bool(raw["retry"]))
+        retry = bool(raw["retry"])
+        kind = str(raw.get("kind") or ("error" if retry else UNKNOWN))
+        return Failure(str(raw["ident"]), str(raw["failure"]), retry, kind)
     fields = raw["fields"]
     if not isinstance(fields, dict):
         raise TypeError("fields is not an object")

@@ -1,8 +1,9 @@
 """The ASGI application: routing plus the sandbox's own layer of faults, stats and error capture.
 
 :class:`SandboxApp` wraps a Starlette router. For every API request (``/_sandbox`` excluded) it
-applies the matching fault rules (latency, a concurrent writer, 429/503 instead of serving,
-``Backoff`` on the response, the response dropped after the request was served), counts the
+applies the matching fault rules (latency, a concurrent writer, 429/503 or garbage instead of
+serving, ``Backoff`` on the response, the response dropped or spoiled after the request was
+served), counts the
 request, and records any unexpected exception in ``state.errors`` (answering 500 ``An error
 occurred``) so the test harness can re-raise it in the test.
 """
@@ -21,6 +22,7 @@ from starlette.routing import BaseRoute, Route, Router, WebSocketRoute
 from zotmark.sandbox import backdoor
 from zotmark.sandbox.context import SandboxState
 from zotmark.sandbox.faults import Fault
+from zotmark.sandbox.garbage import BODIES, Spoiler
 from zotmark.sandbox.routes_admin import admin_routes
 from zotmark.sandbox.routes_collections import collection_routes
 from zotmark.sandbox.routes_items import item_routes
@@ -112,8 +114,13 @@ class SandboxApp:
         if "concurrent" in kinds:
             self._concurrent_write(path)
         refusal = kinds.get("429") or kinds.get("503")
+        garbage = kinds["garbage"].garbage if "garbage" in kinds else None
         if refusal is not None:
             await _refuse(refusal, send, record)
+        elif garbage in BODIES:
+            content_type, body = BODIES[garbage]
+            record(200)
+            await _plain(send, 200, body, [], content_type)
         else:
             await self._run(scope, receive, send, kinds, record)
         record(0)  # no response at all (normally already recorded)
@@ -123,8 +130,11 @@ class SandboxApp:
     ) -> None:
         backoff = kinds.get("backoff")
         drop = "drop" in kinds
+        spoil = Spoiler(kinds["garbage"].garbage or "") if "garbage" in kinds else None
 
         async def wrapped(message: Message) -> None:
+            if spoil is not None:
+                message = spoil(message)
             if message["type"] == "http.response.start":
                 if backoff is not None:
                     value = f"{backoff.value:g}".encode()
@@ -188,14 +198,20 @@ async def _refuse(fault: Fault, send: Send, record: _Recorder) -> None:
     await _plain(send, status, body, headers)
 
 
-async def _plain(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+async def _plain(
+    send: Send,
+    status: int,
+    body: bytes,
+    headers: list[tuple[bytes, bytes]],
+    content_type: bytes = b"text/html; charset=UTF-8",
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
                 *headers,
-                (b"content-type", b"text/html; charset=UTF-8"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -1,4 +1,4 @@
-"""Fault injection: latency, ``Backoff``, 429, 503, dropped responses and a concurrent writer.
+"""Fault injection: latency, ``Backoff``, 429, 503, dropped responses, a concurrent writer, garbage.
 
 A fault *spec* is a ``;``-separated list of rules; a rule is a kind followed by ``,``-separated
 options::
@@ -13,8 +13,14 @@ options::
                                    connection without sending the response
              | "concurrent"        before serving, another client writes to the same library
                                    (the targeted item, else the newest item, gets a new version)
-    OPTION  := "times=N"   at most N matches (default: 1 for 429/503/drop/concurrent, no limit
-                           for latency/backoff)
+             | "garbage=WHAT"      answer as no Zotero server does: instead of serving, 200
+                                   with an HTML page ("html"), an empty body ("empty"),
+                                   ``null`` ("null"), ``[]`` ("list") or ``{}`` ("object");
+                                   or serve (writes are applied) and send the answer cut in
+                                   half ("truncated") or with "Last-Modified-Version: abc"
+                                   ("version") or without that header ("noversion")
+    OPTION  := "times=N"   at most N matches (default: 1 for 429/503/drop/concurrent/garbage, no
+                           limit for latency/backoff)
              | "after=N"   skip the first N matching requests
              | "every=N"   only every Nth matching request
              | "method=M"  only this HTTP method (GET, POST, PUT, PATCH, DELETE; "write" = any
@@ -22,7 +28,8 @@ options::
              | "path=TEXT" only requests whose path contains TEXT
 
 Examples: ``latency=50``; ``429=2,times=1,method=POST``; ``drop,method=POST,path=/items``;
-``backoff=5,times=3;503,after=10,times=2``. Requests under ``/_sandbox`` are never faulted.
+``backoff=5,times=3;503,after=10,times=2``; ``garbage=html,path=/items``. Requests under
+``/_sandbox`` are never faulted.
 """
 
 from __future__ import annotations
@@ -30,8 +37,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-KINDS = ("latency", "backoff", "429", "503", "drop", "concurrent")
-_ONE_SHOT = frozenset({"429", "503", "drop", "concurrent"})
+KINDS = ("latency", "backoff", "429", "503", "drop", "concurrent", "garbage")
+GARBAGE = ("html", "empty", "null", "list", "object", "truncated", "version", "noversion")
+_ONE_SHOT = frozenset({"429", "503", "drop", "concurrent", "garbage"})
 
 
 class FaultSpecError(ValueError):
@@ -40,10 +48,12 @@ class FaultSpecError(ValueError):
 
 @dataclass
 class Fault:
-    """One rule; ``remaining`` counts down from ``times`` (None = unlimited)."""
+    """One rule; ``times`` counts down (None = unlimited); ``garbage`` is what a garbage rule
+    sends (one of :data:`GARBAGE`)."""
 
     kind: str
     value: float | None = None
+    garbage: str | None = None
     times: int | None = None
     after: int = 0
     every: int = 1
@@ -75,6 +85,7 @@ class Fault:
         return {
             "kind": self.kind,
             "value": self.value,
+            "garbage": self.garbage,
             "times": self.times,
             "after": self.after,
             "every": self.every,
@@ -93,7 +104,12 @@ def _parse_rule(rule: str) -> Fault:
     kind, _, raw_value = head.partition("=")
     if kind not in KINDS:
         raise FaultSpecError(f"unknown fault kind {kind!r} (expected one of {', '.join(KINDS)})")
-    fault = Fault(kind=kind, value=_number(raw_value, head) if raw_value else None)
+    if kind == "garbage":
+        if raw_value not in GARBAGE:
+            raise FaultSpecError(f"garbage needs one of {', '.join(GARBAGE)}, e.g. garbage=html")
+        fault = Fault(kind=kind, garbage=raw_value)
+    else:
+        fault = Fault(kind=kind, value=_number(raw_value, head) if raw_value else None)
     if kind in ("latency", "backoff") and fault.value is None:
         raise FaultSpecError(f"{kind} needs a value, e.g. {kind}=5")
     if kind in _ONE_SHOT:

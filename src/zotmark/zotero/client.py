@@ -20,7 +20,8 @@ import httpx2
 
 from zotmark.core.model import is_item_key, new_item_key
 from zotmark.errors import NotFoundError, ZoteroError
-from zotmark.zotero.connection import Connection, env_proxy, library_version
+from zotmark.zotero import answers
+from zotmark.zotero.connection import Connection, env_proxy
 from zotmark.zotero.results import (
     CollectionInfo,
     KeyAccess,
@@ -31,7 +32,7 @@ from zotmark.zotero.results import (
     key_info_from_json,
     merge_reports,
 )
-from zotmark.zotero.transport import REPLAYED, RetryTransport
+from zotmark.zotero.transport import DEFAULT_RETRY, REPLAYED, RetryPolicy, RetryTransport
 from zotmark.zotero.writes import (
     MAX_WRITE_OBJECTS,
     batches,
@@ -48,6 +49,7 @@ __all__ = [
     "CollectionInfo",
     "KeyAccess",
     "KeyInfo",
+    "RetryPolicy",
     "Versions",
     "WriteFailure",
     "WriteReport",
@@ -58,12 +60,14 @@ __all__ = [
 class ZoteroClient:
     """One Zotero library (``user``/``group`` ``library_id``) on the server at ``base_url``.
 
-    Effects are injected: ``sleep`` and ``clock`` (back-off waits), ``randbelow`` (new object
-    keys), ``transport`` (the raw ``httpx2`` transport; default: HTTP through the
-    environment's proxy). Retries: ``max_retries`` per request, each wait ≤ ``max_backoff``
-    seconds. An empty ``library_id`` of a user library is read from the key on first use (one
-    request). ``requests`` counts every HTTP attempt. Every method raises only
-    ``zotmark.errors.ZoteroError`` and its subclasses (``ValueError`` for misuse).
+    Effects are injected: ``sleep`` and ``clock`` (back-off waits; default ``time.sleep`` and
+    ``time.monotonic`` as they are when the client is made), ``randbelow`` (new object keys),
+    ``transport`` (the raw ``httpx2`` transport; default: HTTP through the environment's
+    proxy). ``retry`` says how often and how patiently a request is retried (see
+    :class:`~zotmark.zotero.transport.RetryPolicy`: a server that cannot be connected to at all
+    fails a request within seconds). An empty ``library_id`` of a user library is read from the
+    key on first use (one request). ``requests`` counts every HTTP attempt. Every method raises
+    only ``zotmark.errors.ZoteroError`` and its subclasses (``ValueError`` for misuse).
     """
 
     def __init__(
@@ -73,10 +77,9 @@ class ZoteroClient:
         api_key: str,
         base_url: str = DEFAULT_BASE_URL,
         *,
-        sleep: Callable[[float], object] = time.sleep,
-        max_retries: int = 5,
-        max_backoff: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] | None = None,
+        clock: Callable[[], float] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
         randbelow: Callable[[int], int] = secrets.randbelow,
         transport: httpx2.BaseTransport | None = None,
         timeout: float = 30.0,
@@ -86,7 +89,7 @@ class ZoteroClient:
         base_url = base_url.rstrip("/")
         inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
         retrying = RetryTransport(
-            inner, sleep=sleep, clock=clock, max_retries=max_retries, max_backoff=max_backoff
+            inner, sleep=sleep or time.sleep, clock=clock or time.monotonic, policy=retry
         )
         self._conn = Connection(
             library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout
@@ -136,7 +139,8 @@ class ZoteroClient:
     def key_info(self) -> KeyInfo:
         """The key's user and permissions (``GET /keys/current``); fills in an empty user
         ``library_id``. An invalid key raises :class:`AuthError`."""
-        body = self._conn.request("GET", "/keys/current", what="the API key").json()
+        response = self._conn.request("GET", "/keys/current", what="the API key")
+        body = self._conn.answer(response, answers.key_info)
         info = key_info_from_json(body, self._conn.library_type, self._conn.library_id)
         if not self._conn.library_id and self._conn.library_type == "user":
             self._conn.library_id = str(info.user_id)
@@ -157,7 +161,7 @@ class ZoteroClient:
         if response.status_code == 304:
             return None
         versions = Versions(
-            {str(k): int(v) for k, v in response.json().items()}, library_version(response)
+            self._conn.answer(response, answers.versions), self._conn.version(response)
         )
         self._versions_cache = (known, versions)
         return versions.library_version
@@ -176,10 +180,9 @@ class ZoteroClient:
             params["includeTrashed"] = 1
         self._path("")
         zot = self._conn.zot
-        result = self._conn.read(partial(zot.item_versions, **params), self._conn.library)
-        versions = Versions(
-            {str(k): int(v) for k, v in result.items()}, self._conn.last_library_version()
-        )
+        call = partial(zot.item_versions, **params)
+        result = self._conn.read(call, self._conn.library, answers.versions)
+        versions = Versions(result, self._conn.last_library_version())
         if include_trashed:
             self._versions_cache = (since, versions)
         return versions
@@ -187,8 +190,8 @@ class ZoteroClient:
     def deleted_since(self, since: int) -> list[str]:
         """Keys of the items deleted for good after version ``since`` (trash is not deletion)."""
         self._path("")
-        result = self._conn.read(partial(self._conn.zot.deleted, since=since), self._conn.library)
-        return [str(key) for key in result.get("items", [])]
+        call = partial(self._conn.zot.deleted, since=since)
+        return self._conn.read(call, self._conn.library, answers.deleted_keys)
 
     def fetch_items(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """The JSON of the items with these keys, trashed ones included, ≤ 50 keys per
@@ -198,7 +201,7 @@ class ZoteroClient:
         for start in range(0, len(keys), MAX_WRITE_OBJECTS):
             chunk = ",".join(keys[start : start + MAX_WRITE_OBJECTS])
             call = partial(self._conn.zot.items, itemKey=chunk, includeTrashed=1, limit=100)
-            found.extend(self._conn.read(call, self._conn.library))
+            found.extend(self._conn.read(call, self._conn.library, answers.objects))
         return found
 
     def _fetch_map(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -216,7 +219,7 @@ class ZoteroClient:
         self._path("")
         call = partial(self._conn.zot.collection_items, collection_key, **params)
         what = f"collection {collection_key} in {self._conn.library}"
-        return {str(key) for key in self._conn.read(call, what)}
+        return set(self._conn.read(call, what, answers.versions))
 
     def all_items_json(self, *, include_trashed: bool = True) -> list[dict[str, Any]]:
         """The JSON of every item of the library (100 per request), trashed ones included
@@ -226,9 +229,8 @@ class ZoteroClient:
             params["includeTrashed"] = 1
         self._path("")
         zot = self._conn.zot
-        return list(
-            self._conn.read(lambda: zot.everything(zot.items(**params)), self._conn.library)
-        )
+        call = lambda: zot.everything(zot.items(**params))  # noqa: E731
+        return self._conn.read(call, self._conn.library, answers.objects)
 
     # --- collections --------------------------------------------------------------------------
 
@@ -237,7 +239,9 @@ class ZoteroClient:
         self._path("")
         zot = self._conn.zot
         found = self._conn.read(
-            lambda: zot.everything(zot.collections(limit=100)), self._conn.library
+            lambda: zot.everything(zot.collections(limit=100)),
+            self._conn.library,
+            partial(answers.objects, named=True),
         )
         return [
             CollectionInfo(str(c["key"]), str(c["data"]["name"]), int(c["version"]))
@@ -271,7 +275,7 @@ class ZoteroClient:
             "POST", self._path("/collections"), what=self._conn.library, json=sent
         )
         self._versions_cache = None
-        report = parse_report(sent, response.json(), library_version(response))
+        report, _body = self._report(sent, response)
         if key in report.versions or existing_creates(sent, report):
             return key
         failure = report.failed.get(key)
@@ -301,12 +305,18 @@ class ZoteroClient:
             if not replayed:
                 raise self._conn.error(response, self._conn.library)
             return self._landed(batch, response), True
-        body = response.json()
-        report = parse_report(batch, body, library_version(response))
+        report, body = self._report(batch, response)
         missing = unversioned(body)
         if missing:
             report = with_read_back(report, self._fetch_map(missing), existed=False)
         return report, replayed
+
+    def _report(
+        self, sent: Sequence[JsonObject], response: httpx2.Response
+    ) -> tuple[WriteReport, JsonObject]:
+        """The :class:`WriteReport` of a 200 answer to a POST of ``sent``, and the body."""
+        body = self._conn.answer(response, partial(answers.write_report, sent=len(sent)))
+        return parse_report(sent, body, self._conn.version(response)), body
 
     def _landed(self, batch: Sequence[JsonObject], refused: httpx2.Response) -> WriteReport:
         """The report of a conditional batch refused (412) on a retry whose first attempt's
@@ -315,7 +325,7 @@ class ZoteroClient:
         refusal named; then the batch counts as written. Otherwise someone else wrote
         meanwhile: :class:`PreconditionFailed`."""
         found = self._fetch_map([str(obj["key"]) for obj in batch])
-        version = library_version(refused)
+        version = self._conn.version(refused)
         landed = bool(found) and all(
             str(obj["key"]) in found
             and (obj.get("version") == 0 or patch_applied(obj, found[str(obj["key"])]["data"]))
@@ -399,7 +409,7 @@ class ZoteroClient:
         )
         self._versions_cache = None
         if response.status_code == 204:
-            return library_version(response)
+            return self._conn.version(response)
         if response.extensions.get(REPLAYED) and not self._fetch_map(chunk):
             return self._conn.last_library_version()
         raise self._conn.error(response, self._conn.library)

@@ -3,7 +3,11 @@
 Both ways of talking to the server go through here: :meth:`Connection.request` for zotmark's
 own requests and :meth:`Connection.read` for pyzotero reads. Either way the request passes the
 :class:`RetryTransport` and a failure leaves as a typed ``zotmark.errors`` error with the API
-key masked. pyzotero is used unchanged but for its ``endpoint`` (and the client it is given).
+key masked. Every answer is read through a reader of :mod:`~zotmark.zotero.answers`
+(:meth:`Connection.answer`, :meth:`Connection.version`, the ``check`` of :meth:`Connection.read`):
+an answer no Zotero server gives raises :class:`~zotmark.errors.ProtocolError`, never a
+``TypeError`` or ``JSONDecodeError``. pyzotero is used unchanged but for its ``endpoint`` (and the
+client it is given).
 """
 
 from __future__ import annotations
@@ -16,8 +20,14 @@ from typing import Any, TypeVar
 import httpx2
 
 from zotmark import __version__
-from zotmark.errors import ZoteroError
-from zotmark.zotero.translate import error_for_response, network_error
+from zotmark.errors import ProtocolError, ZoteroError
+from zotmark.zotero.answers import BadAnswer, json_body, version_header
+from zotmark.zotero.translate import (
+    error_for_response,
+    network_error,
+    not_zotero,
+    protocol_error,
+)
 from zotmark.zotero.transport import RetryTransport
 
 T = TypeVar("T")
@@ -29,13 +39,6 @@ def env_proxy(base_url: str) -> str | None:
     if not parts.hostname or urllib.request.proxy_bypass(parts.hostname):
         return None
     return urllib.request.getproxies().get(parts.scheme)
-
-
-def library_version(response: httpx2.Response | None) -> int:
-    """The ``Last-Modified-Version`` of ``response`` (0 when absent)."""
-    if response is None:
-        return 0
-    return int(response.headers.get("Last-Modified-Version", 0))
 
 
 class Connection:
@@ -114,7 +117,7 @@ class Connection:
 
     def network_error(self, exc: Exception) -> ZoteroError:
         """The :class:`NetworkError` for a transport failure that outlived the retries."""
-        attempts = self.transport.max_retries + 1
+        attempts = self.transport.last_attempts
         return network_error(exc, base_url=self.base_url, attempts=attempts, secret=self._key)
 
     def request(
@@ -128,7 +131,8 @@ class Connection:
         json: object = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx2.Response:
-        """One request of zotmark's own; a status outside ``ok`` raises its typed error."""
+        """One request of zotmark's own; a status outside ``ok`` raises its typed error, and so
+        does an error status in ``ok`` whose body no Zotero server sends (a web page)."""
         try:
             response = self.http.request(
                 method,
@@ -141,14 +145,39 @@ class Connection:
             raise self.network_error(exc) from None
         if response.status_code not in set(ok):
             raise self.error(response, what)
+        foreign = not_zotero(response, self.base_url, self._key)
+        if foreign is not None:
+            raise foreign
         return response
 
-    def read(self, call: Callable[[], T], what: str) -> T:
-        """Run one pyzotero read about ``what``, translating whatever it raises."""
+    def protocol_error(self, response: httpx2.Response, problem: str) -> ProtocolError:
+        """The :class:`ProtocolError` for ``response``, which is wrong as ``problem`` says."""
+        return protocol_error(response, problem, base_url=self.base_url, secret=self._key)
+
+    def answer(self, response: httpx2.Response, check: Callable[[Any], T]) -> T:
+        """``check`` (a reader of :mod:`~zotmark.zotero.answers`) applied to the JSON body of
+        ``response``; a body that is not JSON or does not fit raises :class:`ProtocolError`."""
+        try:
+            return check(json_body(response))
+        except BadAnswer as bad:
+            raise self.protocol_error(response, str(bad)) from None
+
+    def version(self, response: httpx2.Response) -> int:
+        """The ``Last-Modified-Version`` of ``response``; :class:`ProtocolError` when it is
+        missing or not a number."""
+        try:
+            return version_header(response)
+        except BadAnswer as bad:
+            raise self.protocol_error(response, str(bad)) from None
+
+    def read(self, call: Callable[[], Any], what: str, check: Callable[[Any], T]) -> T:
+        """Run one pyzotero read about ``what`` and ``check`` what it returned (a reader of
+        :mod:`~zotmark.zotero.answers`), translating whatever either raises: an answer
+        pyzotero or ``check`` cannot read raises :class:`ProtocolError`."""
         zot = self.zot
         zot.url_params, zot.links, zot.request = None, None, None
         try:
-            return call()
+            return check(call())
         except httpx2.TransportError as exc:
             raise self.network_error(exc) from None
         except _pyzotero_error() as exc:
@@ -156,15 +185,31 @@ class Connection:
                 raise self.error(zot.request, what) from None
             name = type(exc).__name__
             raise ZoteroError(f"Reading {what} from {self.base_url} failed ({name}).") from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ZoteroError(
-                f"The Zotero server at {self.base_url} sent an answer about {what} that zotmark "
-                f"cannot read ({type(exc).__name__})."
-            ) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # BadAnswer included
+            if zot.request is None:
+                raise ZoteroError(
+                    f"Reading {what} from {self.base_url} failed ({type(exc).__name__})."
+                ) from None
+            raise self.protocol_error(zot.request, _problem(zot.request, exc)) from None
 
     def last_library_version(self) -> int:
-        """The ``Last-Modified-Version`` of pyzotero's last response."""
-        return library_version(self.zot.request)
+        """The ``Last-Modified-Version`` of pyzotero's last response (see :meth:`version`)."""
+        return self.version(self.zot.request)
+
+
+def _problem(response: httpx2.Response, exc: Exception) -> str:
+    """What is wrong with ``response``, the answer to a pyzotero read that raised ``exc``: what
+    is wrong with its body if that is not JSON, else what ``exc`` says of its shape."""
+    try:
+        json_body(response)
+    except BadAnswer as bad:
+        return str(bad)
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if "json" not in kind.lower():
+        return f"JSON sent as {kind}, not as application/json" if kind else "no Content-Type"
+    if isinstance(exc, BadAnswer):
+        return str(exc)
+    return f"JSON of a shape zotmark cannot read ({type(exc).__name__})"
 
 
 def _pyzotero_error() -> type[Exception]:

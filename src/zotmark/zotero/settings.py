@@ -17,7 +17,8 @@ from typing import Any
 import httpx2
 
 from zotmark.errors import PreconditionFailed, ZoteroError
-from zotmark.zotero.connection import Connection, env_proxy, library_version
+from zotmark.zotero import answers
+from zotmark.zotero.connection import Connection, env_proxy
 from zotmark.zotero.transport import RetryTransport
 
 MAX_COLORED_TAGS = 9
@@ -107,14 +108,10 @@ class LibrarySettings:
         )
         if response.status_code == 404:
             return TagColors((), 0)
-        body = response.json()
-        value = body.get("value") if isinstance(body, dict) else None
-        if not isinstance(value, list):
-            raise ZoteroError(
-                f"The Zotero server at {self._conn.base_url} sent tag colours zotmark cannot read."
-            )
-        version = int(body.get("version") or library_version(response))
-        return TagColors(tuple(e for e in value if isinstance(e, dict)), version)
+        entries, version = self._conn.answer(response, answers.tag_colors)
+        if not version:
+            version = self._conn.version(response)
+        return TagColors(tuple(dict(entry) for entry in entries), version)
 
     def put_tag_colors(self, entries: Sequence[dict[str, Any]], version: int) -> int:
         """Write the setting if it is still at ``version``; its new version. A setting
@@ -126,7 +123,7 @@ class LibrarySettings:
             json={"value": list(entries)},
             headers={"If-Unmodified-Since-Version": str(version)},
         )
-        return library_version(response)
+        return self._conn.version(response)
 
     def assign_keys(self, names: Sequence[str]) -> TagColors:
         """Put ``names`` on the number keys 1, 2, … (see :func:`with_keys`); the setting as

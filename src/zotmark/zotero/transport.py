@@ -1,18 +1,21 @@
 """The HTTP transport under every Zotero request: back-off, retries and the request count.
 
 It wraps a real ``httpx2`` transport so that pyzotero's reads and zotmark's own writes share one
-policy: ``Backoff`` (and ``Retry-After`` on a success) delays the *next* request; 429 and 503 are
-retried after ``Retry-After`` (or capped exponential back-off); connection errors, timeouts and
-dropped responses are retried with capped exponential back-off; all waits go through the
-injected ``sleep``. ``Backoff``/``Retry-After`` headers are removed from the responses handed
-up, so pyzotero never sleeps on its own clock. A response that followed an attempt whose
-outcome is unknown (the server may have applied it) is marked ``extensions["zotmark.replayed"]``.
+policy (a :class:`RetryPolicy`): ``Backoff`` (and ``Retry-After`` on a success) delays the
+*next* request; 429 and 503 are retried after ``Retry-After`` (or capped exponential back-off);
+timeouts and dropped responses are retried with capped exponential back-off; a connection that
+cannot be made at all (refused, DNS failure) is retried only briefly, so a one-shot run against
+a server that is down fails within seconds. All waits go through the injected ``sleep``.
+``Backoff``/``Retry-After`` headers are removed from the responses handed up, so pyzotero never
+sleeps on its own clock. A response that followed an attempt whose outcome is unknown (the
+server may have applied it) is marked ``extensions["zotmark.replayed"]``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx2
 
@@ -28,7 +31,41 @@ _MAYBE_APPLIED = (
     httpx2.WriteError,
     httpx2.RemoteProtocolError,
 )
+# Errors before the request reached the server: no connection could be made.
+NOT_CONNECTED = (httpx2.ConnectError, httpx2.ConnectTimeout)
 _RETRYABLE = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often, and how patiently, :class:`RetryTransport` retries one request.
+
+    A server that answers 429/503, times out or drops the response may be passing trouble (and
+    may have applied the request): up to ``max_retries`` retries, after ``Retry-After`` or
+    ``base_delay`` doubling per retry. A connection that cannot be made at all (refused, a
+    failed DNS lookup, a connect timeout) says the server is down or ``base_url`` is wrong:
+    ``connect_retries`` quick retries after ``connect_delay`` doubling (default 0.5 s and 1 s),
+    so a one-shot ``zotmark sync`` fails within seconds; the daemon tries again at its next
+    poll. No wait is longer than ``max_backoff`` seconds.
+    """
+
+    max_retries: int = 5
+    max_backoff: float = 60.0
+    base_delay: float = 1.0
+    connect_retries: int = 2
+    connect_delay: float = 0.5
+
+    def retries(self, *, connect: bool = False) -> int:
+        """How many retries a request gets for trouble of this kind."""
+        return self.connect_retries if connect else self.max_retries
+
+    def delay(self, retry: int, *, connect: bool = False) -> float:
+        """The capped exponential wait before retry number ``retry`` (0 for the first)."""
+        base = self.connect_delay if connect else self.base_delay
+        return float(min(base * 2**retry, self.max_backoff))
+
+
+DEFAULT_RETRY = RetryPolicy()
 
 
 def _seconds(value: str | None) -> float | None:
@@ -43,11 +80,11 @@ def _seconds(value: str | None) -> float | None:
 
 
 class RetryTransport(httpx2.BaseTransport):
-    """``inner`` with back-off and retries; counts every attempt in ``requests``.
+    """``inner`` with back-off and retries as ``policy`` says; counts every attempt in
+    ``requests`` and the attempts of the latest request in ``last_attempts``.
 
-    ``max_retries`` bounds the retries of one request (so at most ``max_retries + 1``
-    attempts); every wait is capped at ``max_backoff`` seconds. When retries run out, the last
-    429/503 response is returned, or the last transport error raised.
+    When retries run out, the last 429/503 response is returned, or the last transport error
+    raised.
     """
 
     def __init__(
@@ -56,46 +93,47 @@ class RetryTransport(httpx2.BaseTransport):
         *,
         sleep: Callable[[float], object],
         clock: Callable[[], float],
-        max_retries: int = 5,
-        max_backoff: float = 60.0,
-        base_delay: float = 1.0,
+        policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self._inner = inner
         self._sleep = sleep
         self._clock = clock
-        self.max_retries = max_retries
-        self.max_backoff = max_backoff
-        self.base_delay = base_delay
+        self.policy = policy
         self.requests = 0
+        self.last_attempts = 0
         self._not_before = 0.0
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send ``request``, waiting and retrying as the class docstring says."""
-        replayed = False
-        attempt = 0
+        policy, replayed = self.policy, False
+        used = {False: 0, True: 0}  # retries so far, by whether no connection could be made
+        self.last_attempts = 0
         while True:
             self._wait_for_backoff()
             self.requests += 1
+            self.last_attempts += 1
             try:
                 response = self._send_once(request)
             except _RETRYABLE as exc:
-                if attempt >= self.max_retries:
+                connect = isinstance(exc, NOT_CONNECTED)
+                if used[connect] >= policy.retries(connect=connect):
                     raise
                 replayed = replayed or isinstance(exc, _MAYBE_APPLIED)
-                delay = self._exponential(attempt)
-                reason = type(exc).__name__
+                delay, reason = policy.delay(used[connect], connect=connect), type(exc).__name__
             else:
                 self._note_backoff(response)
-                if response.status_code not in RETRY_STATUSES or attempt >= self.max_retries:
+                connect = False
+                if response.status_code not in RETRY_STATUSES or used[False] >= policy.max_retries:
                     response.extensions[REPLAYED] = replayed
                     return response
-                delay = self._retry_delay(response, attempt)
+                delay = self._retry_delay(response, used[False])
                 reason = f"HTTP {response.status_code}"
-            attempt += 1
+            used[connect] += 1
             log.warning(
                 "Zotero request %s %s failed (%s); retry %d of %d in %.1f s",
-                *(request.method, request.url.path, reason, attempt, self.max_retries, delay),
-            )
+                *(request.method, request.url.path, reason, used[connect],
+                  policy.retries(connect=connect), delay),
+            )  # fmt: skip
             self._sleep(delay)
 
     def _send_once(self, request: httpx2.Request) -> httpx2.Response:
@@ -120,7 +158,8 @@ class RetryTransport(httpx2.BaseTransport):
         if response.status_code < 400:
             delay = delay or _seconds(response.headers.get("Retry-After"))
         if delay:
-            self._not_before = max(self._not_before, self._clock() + min(delay, self.max_backoff))
+            cap = self.policy.max_backoff
+            self._not_before = max(self._not_before, self._clock() + min(delay, cap))
         for name in ("Backoff", "Retry-After"):
             if name in response.headers:
                 response.extensions[f"zotmark.{name.lower()}"] = response.headers[name]
@@ -129,11 +168,9 @@ class RetryTransport(httpx2.BaseTransport):
     def _retry_delay(self, response: httpx2.Response, attempt: int) -> float:
         """How long to wait before retrying a 429/503: its ``Retry-After``, else back-off."""
         given = _seconds(response.extensions.get("zotmark.retry-after"))
-        return min(given, self.max_backoff) if given is not None else self._exponential(attempt)
-
-    def _exponential(self, attempt: int) -> float:
-        """Capped exponential back-off: ``base_delay * 2**attempt``, at most ``max_backoff``."""
-        return float(min(self.base_delay * 2**attempt, self.max_backoff))
+        if given is None:
+            return self.policy.delay(attempt)
+        return min(given, self.policy.max_backoff)
 
     def _wait_for_backoff(self) -> None:
         """Sleep until a ``Backoff`` the server asked for has passed."""
