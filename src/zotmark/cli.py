@@ -183,6 +183,7 @@ def sync(
     loaded = _load(config)
     with open_session(loaded) as session, _progress() as progress:
         session.progress = progress
+        session.on_wait = _say_waiting
         reports = session.sync(list_name, dry_run=dry_run, force_delete=force_delete)
     if json_output:
         typer.echo(json.dumps({"lists": [report_json(r) for r in reports]}, indent=2))
@@ -201,6 +202,13 @@ def sync(
     refused = refused_error(reports)
     if refused is not None:
         raise refused
+
+
+def _say_waiting(pid: str | None) -> None:
+    """Tell the user a run waits for another zotmark's run (a daemon's, usually)."""
+    if not OUTPUT.quiet:
+        who = f"another zotmark (pid {pid})" if pid else "another zotmark"
+        err_console.print(f"waiting for {escape(who)} to finish its run…", highlight=False)
 
 
 @contextmanager
@@ -225,14 +233,16 @@ def status(
     import json
     from datetime import UTC, datetime
 
-    from zotmark.service.app import state_dir
+    from zotmark.service.app import list_key, state_dir
     from zotmark.service.heartbeat import mark_stale
     from zotmark.service.render import status_json, status_lines
     from zotmark.state import SqliteStateStore
 
     loaded = _load(config)
     with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        states = [status_json(store.load(s.name)) for s in loaded.select(list_name)]
+        states = [
+            status_json(s, store.load(list_key(loaded, s, store))) for s in loaded.select(list_name)
+        ]
     stale = mark_stale(states, loaded.daemon.poll_seconds, datetime.now(UTC))
     if json_output:
         typer.echo(json.dumps({"lists": states}, indent=2))
@@ -288,7 +298,7 @@ def export_bib(
     """Write the BibTeX of a list's collection (as of the last sync); keys never change."""
     from pathlib import Path
 
-    from zotmark.service.app import state_dir
+    from zotmark.service.app import list_key, state_dir
     from zotmark.service.bibliography import export_list
     from zotmark.state import SqliteStateStore
 
@@ -296,7 +306,7 @@ def export_bib(
     settings = loaded.list(list_name)
     target = Path(output) if output else None
     with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        report = export_list(store, settings, target)
+        report = export_list(store, list_key(loaded, settings, store), settings, target)
     where = target or settings.bibtex
     state = "written" if report.changed else "unchanged"
     Console(highlight=False, soft_wrap=True).print(
@@ -315,14 +325,14 @@ def import_bib(
     import json
     from pathlib import Path
 
-    from zotmark.service.app import state_dir
+    from zotmark.service.app import list_key, state_dir
     from zotmark.service.bibliography import import_into_list
     from zotmark.state import SqliteStateStore
 
     loaded = _load(config)
     settings = loaded.list(list_name)
     with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        report = import_into_list(store, settings, Path(bib))
+        report = import_into_list(store, list_key(loaded, settings, store), settings, Path(bib))
     problems = [{"line": p.line, "message": p.message} for p in report.problems]
     if json_output:
         document = {"added": list(report.added), "matched": list(report.matched)}

@@ -10,6 +10,7 @@ demand by :meth:`Config.api_key` and travels as an :class:`ApiKey`, which masks 
 from __future__ import annotations
 
 import builtins
+import json
 import os
 import re
 import stat
@@ -283,6 +284,22 @@ class Config(_Section):
         if settings.library_type is None and not settings.library_id:
             return LibraryRef(zotero.library_type, zotero.library_id)
         return LibraryRef(settings.library_type or zotero.library_type, settings.library_id)
+
+    def state_key(self, settings: ListSettings) -> str:
+        """What identifies a list's sync state: its file's resolved absolute path with the
+        server, library and collection it syncs with (a JSON array), never the file's name,
+        so that any number of configs and projects can share one state directory."""
+        library = self.library(settings)
+        return json.dumps(
+            [
+                str(settings.file.expanduser().resolve()),
+                self.zotero.base_url.rstrip("/"),
+                library.library_type,
+                library.library_id,
+                settings.collection,
+            ],
+            ensure_ascii=False,
+        )
 
     def for_library(self, library: LibraryRef) -> Config:
         """This configuration with ``[zotero]`` pointing at ``library`` (what a client factory

@@ -26,7 +26,7 @@ def _settings(tmp_path: Path) -> ListSettings:
 
 def test_import_appends_every_new_paper_to_the_list(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    report = import_into_list(MemoryStateStore(), settings, BIB)
+    report = import_into_list(MemoryStateStore(), "list", settings, BIB)
     entries = parse(ListFile.read(settings.file)[0]).entries
     assert len(report.added) == 9
     assert len(entries) == 17 + 9
@@ -34,7 +34,7 @@ def test_import_appends_every_new_paper_to_the_list(tmp_path: Path) -> None:
 
 def test_import_keeps_each_papers_metadata_for_the_next_sync(tmp_path: Path) -> None:
     store = MemoryStateStore()
-    import_into_list(store, _settings(tmp_path), BIB)
+    import_into_list(store, "list", _settings(tmp_path), BIB)
     kept = [
         json.loads(v) for k, v in store.load("list").meta.items() if k.startswith(IMPORTED_PREFIX)
     ]
@@ -44,8 +44,8 @@ def test_import_keeps_each_papers_metadata_for_the_next_sync(tmp_path: Path) -> 
 
 def test_importing_the_same_file_twice_matches_instead_of_doubling(tmp_path: Path) -> None:
     settings, store = _settings(tmp_path), MemoryStateStore()
-    import_into_list(store, settings, BIB)
-    again = import_into_list(store, settings, BIB)
+    import_into_list(store, "list", settings, BIB)
+    again = import_into_list(store, "list", settings, BIB)
     assert again.added == ()
     assert len(again.matched) == 9
 
@@ -62,7 +62,7 @@ def test_export_writes_the_mirrored_collection_and_pins_its_keys(tmp_path: Path)
             mirror_upserts={"ABCD2345": json.dumps(data)}, meta={"collection_key": "COLL2345"}
         ),
     )
-    report = export_list(store, settings, tmp_path / "out.bib")
+    report = export_list(store, "list", settings, tmp_path / "out.bib")
     assert report.keys == {"ABCD2345": "vaswani2017attention"}
     assert store.load("list").citekeys == {"ABCD2345": "vaswani2017attention"}
     assert "{vaswani2017attention," in (tmp_path / "out.bib").read_text()

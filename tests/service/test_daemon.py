@@ -191,7 +191,7 @@ def build(config_for: Callable[..., Config]) -> Iterator[Callable[..., tuple[Dae
 
 def _meta(config: Config) -> dict[str, str]:
     with SqliteStateStore.in_dir(config.state.dir) as store:
-        meta = store.load("papers").meta
+        meta = store.load(config.state_key(config.lists[0])).meta
     return {k.removeprefix("daemon."): v for k, v in meta.items() if k.startswith("daemon.")}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from zotmark.cli import main
+from zotmark.config import load_config
 from zotmark.service.heartbeat import Beat, heartbeat_meta, is_stale, mark_stale, stopped_meta
 from zotmark.service.render import status_lines
 from zotmark.state import RunCommit, SqliteStateStore
@@ -57,6 +58,7 @@ def test_mark_stale_marks_each_list_with_a_daemon_and_says_whether_any_is_stale(
 def test_a_stale_daemon_is_named_in_the_status_lines() -> None:
     state = {
         "list": "papers",
+        "file": "papers.md",
         "last_run": {"ok": False, "finished_at": "t", "summary": "", "error": "offline"},
         "synced_entries": 3,
         "pending_creates": 0,
@@ -64,7 +66,11 @@ def test_a_stale_daemon_is_named_in_the_status_lines() -> None:
         "daemon": {**_running(timedelta(hours=1)), "stale": True},
     }
     lines = status_lines(state)
-    assert lines[:3] == ["papers: last run FAILED", "  finished t: ", "  error: offline"]
+    assert lines[:3] == [
+        "papers (papers.md): last run FAILED",
+        "  finished t: ",
+        "  error: offline",
+    ]
     assert "STALE" in lines[-1]
 
 
@@ -89,8 +95,9 @@ def config(tmp_path: Path) -> Path:
 
 
 def _store_meta(config: Path, meta: dict[str, str | None]) -> None:
+    loaded = load_config(config)
     with SqliteStateStore.in_dir(config.parent / "state") as store:
-        store.commit_run("papers", RunCommit(meta=meta))
+        store.commit_run(loaded.state_key(loaded.lists[0]), RunCommit(meta=meta))
 
 
 def test_status_exits_1_and_says_stale_when_the_heartbeat_is_old(

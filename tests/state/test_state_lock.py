@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from zotmark.errors import LockedError, StateError
-from zotmark.state import StateLock
+from zotmark.state import DaemonLock, StateLock
 
 
 @pytest.fixture
@@ -148,3 +148,51 @@ def test_a_zotmark_that_locks_only_the_lock_file_is_kept_out(tmp_path: Path) -> 
         os.close(fd)
     with StateLock(tmp_path) as lock:  # the refusal left nothing locked behind
         assert lock.held
+
+
+def test_a_second_daemon_of_a_list_is_refused_naming_the_list_and_the_pid(
+    tmp_path: Path,
+) -> None:
+    with (
+        DaemonLock(tmp_path, ["key-a"]),
+        pytest.raises(LockedError) as caught,
+        DaemonLock(tmp_path, ["key-b", "key-a"], lambda key: f"file of {key}"),
+    ):
+        pass
+    assert caught.value.message == (
+        f"another zotmark daemon (pid {os.getpid()}) already syncs file of key-a; stop it "
+        "first, or let it do the work."
+    )
+
+
+def test_daemons_of_different_lists_share_a_state_dir(tmp_path: Path) -> None:
+    with DaemonLock(tmp_path, ["key-a"]), DaemonLock(tmp_path, ["key-b"]):
+        pass
+    with DaemonLock(tmp_path, ["key-a", "key-b"]):  # released on exit
+        pass
+
+
+def test_a_waiting_acquire_takes_the_lock_once_it_is_released(tmp_path: Path) -> None:
+    holder = StateLock(tmp_path)
+    holder.acquire()
+    told: list[str | None] = []
+
+    def sleep(_seconds: float) -> None:
+        holder.release()  # the other run finishes while this one waits
+
+    waiting = StateLock(tmp_path, sleep=sleep)
+    waiting.acquire(wait=60, on_wait=told.append)
+    assert waiting.held
+    assert told == [str(os.getpid())]
+    waiting.release()
+
+
+def test_a_waiting_acquire_gives_up_after_its_wait(tmp_path: Path) -> None:
+    now = [0.0]
+    with StateLock(tmp_path):
+        waiting = StateLock(
+            tmp_path, sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0]
+        )
+        with pytest.raises(LockedError):
+            waiting.acquire(wait=1.0)
+    assert 1.0 <= now[0] < 1.2

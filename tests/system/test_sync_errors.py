@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import FIXTURES
 
 from zotmark.cli import main
+from zotmark.config import load_config
 from zotmark.sandbox import Sandbox
 from zotmark.state import ListState, SqliteStateStore
 
@@ -126,8 +127,9 @@ def test_unreachable_server_fails_fast_naming_it(
 
 
 def _state(tmp_path: Path) -> ListState:
+    config = load_config(tmp_path / "zotmark.toml")
     with SqliteStateStore.in_dir(tmp_path / "state") as store:
-        return store.load("list")
+        return store.load(config.state_key(config.lists[0]))
 
 
 def _one_paragraph(err: str, key: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.enrich import Enricher
-from zotmark.errors import ZotmarkError
+from zotmark.errors import StateError, ZotmarkError
 from zotmark.service import library_ids
 from zotmark.service.bibliography import export_list
 from zotmark.service.file_side import BeforeWrite, ListDocument
@@ -64,6 +64,9 @@ class Session:
     """What a command needs for a run of several lists: one store, one client per library.
 
     ``progress``, when set, is told how the big reads and writes of a run advance.
+    ``run_lock`` is held for each list's run (zotmark processes sharing the state directory
+    take turns), waited for up to ``lock_wait`` seconds; ``on_wait`` is told when a run
+    waits, with the other process's pid.
     """
 
     config: Config
@@ -72,6 +75,9 @@ class Session:
     before_write: BeforeWrite | None = None
     new_item: Callable[[ListSettings], NewItemHook | None] = field(default=lambda s: None)
     progress: ProgressHook | None = None
+    run_lock: StateLock | None = None
+    lock_wait: float = 60.0
+    on_wait: Callable[[str | None], None] | None = None
 
     @property
     def client(self) -> ZoteroClient:
@@ -83,6 +89,10 @@ class Session:
     def client_for(self, settings: ListSettings) -> ZoteroClient:
         """The client of the library the list lives in."""
         return self.clients[self.config.library(settings)]
+
+    def key(self, settings: ListSettings) -> str:
+        """The list's name in the state (see :func:`list_key`)."""
+        return list_key(self.config, settings, self.store)
 
     def runner(self, settings: ListSettings, *, force_delete: bool = False) -> ListRunner:
         """The runner of one list."""
@@ -102,6 +112,7 @@ class Session:
             self.store,
             document,
             new_item=new_item,
+            state_key=self.key(settings),
         )
 
     def sync(
@@ -111,30 +122,59 @@ class Session:
         BibTeX after a run when the list has a ``bibtex`` file (only rewritten on change)."""
         reports = []
         for settings in self.config.select(name):
-            report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
-            if settings.bibtex is not None and not dry_run:
-                export_list(self.store, settings)
+            with self._turn():
+                report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
+                if settings.bibtex is not None and not dry_run:
+                    export_list(self.store, self.key(settings), settings)
             reports.append(report)
         return reports
 
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the run lock (when the session has one) for one list's run."""
+        if self.run_lock is None:
+            yield
+            return
+        self.run_lock.acquire(wait=self.lock_wait, on_wait=self.on_wait)
+        try:
+            yield
+        finally:
+            self.run_lock.release()
+
+
+def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:
+    """The name of the list's state in ``store``: :meth:`Config.state_key` (its file, library
+    and collection). State an older zotmark kept under the list's bare name moves to it, when
+    it is this list's (the same collection); else it stays for the list it belongs to."""
+    key = config.state_key(settings)
+    legacy = store.load(settings.name)
+    if legacy.library_version and legacy.meta.get("collection") == settings.collection:
+        store.rename_list(settings.name, key)
+    return key
+
 
 def production_hooks(
-    store: StateStore, enricher: Enricher
+    config: Config, store: StateStore, enricher: Enricher
 ) -> Callable[[ListSettings], NewItemHook | None]:
     """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``)."""
 
     def for_list(settings: ListSettings) -> NewItemHook:
-        return new_item_hook(
-            enricher if settings.enrich else None, lambda: store.load(settings.name).meta
-        )
+        key = list_key(config, settings, store)
+        return new_item_hook(enricher if settings.enrich else None, lambda: store.load(key).meta)
 
     return for_list
 
 
 def state_dir(config: Config) -> Path:
-    """The configured state directory, created if needed."""
+    """The configured state directory, created if needed (``StateError`` if it cannot be)."""
     path = Path(config.state.dir)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StateError(
+            f"cannot create the state directory {path}: {error.strerror}. Set [state] dir in "
+            f"{config.path} to a directory zotmark may write."
+        ) from error
     return path
 
 
@@ -145,13 +185,11 @@ def open_session(
     client_factory: ClientFactory = default_client,
     lock: bool = True,
 ) -> Iterator[Session]:
-    """A session holding the state-dir lock (unless ``lock=False``), the store and one client
-    per library the configured lists live in (made by ``client_factory``; none sends a request
-    before it is used)."""
+    """A session with the store and one client per library the configured lists live in
+    (made by ``client_factory``; none sends a request before it is used), whose runs take the
+    state directory's lock in turn (unless ``lock=False``)."""
     with ExitStack() as stack:
         directory = state_dir(config)
-        if lock:
-            stack.enter_context(StateLock(directory))
         store = stack.enter_context(SqliteStateStore.in_dir(directory))
         clients: dict[LibraryRef, ZoteroClient] = {}
         for library in dict.fromkeys(config.library(s) for s in config.lists):
@@ -161,7 +199,9 @@ def open_session(
             clients[library] = stack.enter_context(made)
         enricher = Enricher(cache_dir=directory / "enrich-cache")
         try:
-            yield Session(config, store, clients, new_item=production_hooks(store, enricher))
+            hooks = production_hooks(config, store, enricher)
+            run_lock = StateLock(directory) if lock else None
+            yield Session(config, store, clients, new_item=hooks, run_lock=run_lock)
         finally:
             _remember_user_ids(config, clients, directory)
 

@@ -42,19 +42,20 @@ def collection_items(state: ListState) -> list[dict[str, Any]]:
 
 
 def export_list(
-    store: StateStore, settings: ListSettings, path: Path | None = None
+    store: StateStore, key: str, settings: ListSettings, path: Path | None = None
 ) -> ExportReport:
-    """Write the list's BibTeX to ``path`` (default: the configured file) and pin its keys."""
+    """Write the BibTeX of the list (whose state ``store`` keeps under ``key``) to ``path``
+    (default: the configured file) and pin its keys."""
     target = path or settings.bibtex
     if target is None:
         raise BibtexError(f"list {settings.name!r} has no bibtex file configured; use -o FILE.")
-    state = store.load(settings.name)
+    state = store.load(key)
     if not state.meta.get("collection_key"):
         raise BibtexError(f"list {settings.name!r} was never synced; run `zotmark sync` first.")
     report = export_bib_file(collection_items(state), state.citekeys, target)
     new_pins = {k: v for k, v in report.keys.items() if state.citekeys.get(k) != v}
     if new_pins:
-        store.pin_citekeys(settings.name, new_pins)
+        store.pin_citekeys(key, new_pins)
     return report
 
 
@@ -67,8 +68,11 @@ class ImportReport:
     problems: tuple[Problem, ...]
 
 
-def import_into_list(store: StateStore, settings: ListSettings, bib: Path) -> ImportReport:
-    """Append the ``.bib``'s papers to the list file; remember their metadata for the next sync."""
+def import_into_list(
+    store: StateStore, key: str, settings: ListSettings, bib: Path
+) -> ImportReport:
+    """Append the ``.bib``'s papers to the list file; remember their metadata for the next sync
+    (in the state ``store`` keeps under ``key``)."""
     result = read_bib_file(bib)
     text, fingerprint = ListFile.read(settings.file)
     document = parse(text, settings.flags)
@@ -91,7 +95,7 @@ def import_into_list(store: StateStore, settings: ListSettings, bib: Path) -> Im
         known |= keys
         added.append(entry.citekey)
     if edits:
-        store.commit_run(settings.name, RunCommit(meta=meta))
+        store.commit_run(key, RunCommit(meta=meta))
         ListFile.write(settings.file, patch.apply(text, edits), fingerprint)
     return ImportReport(tuple(added), tuple(matched), tuple(result.problems))
 

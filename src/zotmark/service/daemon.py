@@ -44,11 +44,14 @@ from zotmark.service.scheduler import RunScheduler
 from zotmark.service.stream import StreamListener
 from zotmark.service.threads import OnCrash
 from zotmark.service.watcher import ListWatcher, content_hash
-from zotmark.state import RunCommit, StateLock
+from zotmark.state import DaemonLock, RunCommit
 
 __all__ = ["Daemon"]
 
 logger = logging.getLogger("zotmark.daemon")
+
+RUN_LOCK_WAIT = 600.0
+"""How long a daemon's run waits for another zotmark's run on the same state directory."""
 
 _HINTS = {
     GuardError: "nothing was changed; check the list, then run `zotmark sync --force-delete` "
@@ -170,11 +173,13 @@ class Daemon:
         """Lock the state dir, open the session, start watching, scheduling and streaming."""
         stack = ExitStack()
         try:
-            stack.enter_context(StateLock(state_dir(self.config)))
+            files = {self.config.state_key(s): str(s.file) for s in self.config.lists}
+            stack.enter_context(DaemonLock(state_dir(self.config), files, files.__getitem__))
             session = stack.enter_context(
-                open_session(self.config, client_factory=self._client_factory, lock=False)
+                open_session(self.config, client_factory=self._client_factory)
             )
             session.before_write = self._before_write
+            session.lock_wait = RUN_LOCK_WAIT
             self._session = session
             stack.callback(self._write_stopped)
             self._start_parts(stack)
@@ -360,7 +365,7 @@ class Daemon:
         with self._beat_lock:
             try:
                 for settings in self.config.lists:
-                    session.store.commit_run(settings.name, RunCommit(meta=meta))
+                    session.store.commit_run(session.key(settings), RunCommit(meta=meta))
             except ZotmarkError as error:
                 logger.error("heartbeat.failed", extra=kv(message=error.message))
             self._last_beat = time.monotonic()

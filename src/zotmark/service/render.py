@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from zotmark.config import ListSettings
 from zotmark.core.actions import (
     AdoptItem,
     CreateItem,
@@ -139,10 +140,12 @@ def report_json(report: RunReport) -> dict[str, Any]:
     }
 
 
-def status_json(state: ListState) -> dict[str, Any]:
-    """One list's status as JSON-ready values."""
+def status_json(settings: ListSettings, state: ListState) -> dict[str, Any]:
+    """One list's status as JSON-ready values: the list's name and file, then its state."""
     return {
-        "list": state.name,
+        "list": settings.name,
+        "file": str(settings.file),
+        "collection": settings.collection,
         "library_version": state.library_version,
         "refused": [r._asdict() for r in sorted(state.refused.values(), key=lambda r: r.line)],
         "synced_entries": len(state.records),
@@ -160,7 +163,7 @@ def status_lines(state: dict[str, Any]) -> list[str]:
     words: a headline, then indented details."""
     last = state["last_run"] or {}
     outcome = "never run" if not last else ("ok" if last["ok"] else "FAILED")
-    lines = [f"{state['list']}: last run {outcome}"]
+    lines = [f"{state['list']} ({state['file']}): last run {outcome}"]
     if last:
         lines.append(f"  finished {last['finished_at']}: {last['summary'] or ''}")
         if last.get("error"):

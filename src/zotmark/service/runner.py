@@ -86,7 +86,9 @@ class RunReport:
 @dataclass
 class ListRunner:
     """Runs one list. Effects are injected: the Zotero port, the state store, the document,
-    the clock and the random source for new item keys; ``new_item`` may enrich new items."""
+    the clock and the random source for new item keys; ``new_item`` may enrich new items.
+    ``name`` is the list's name for people; ``state_key`` its name in the store (default:
+    ``name``)."""
 
     name: str
     policy: Policy
@@ -96,6 +98,10 @@ class ListRunner:
     new_item: NewItemHook | None = None
     randbelow: Callable[[int], int] = secrets.randbelow
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    state_key: str = ""
+
+    def __post_init__(self) -> None:
+        self.state_key = self.state_key or self.name
 
     def run(self, *, dry_run: bool = False) -> RunReport:
         """One run; raises a :class:`~zotmark.errors.ZotmarkError` and records it on failure."""
@@ -106,12 +112,12 @@ class ListRunner:
                 report = self._attempts(dry_run, first_request, started)
         except ZotmarkError as error:
             if not dry_run:
-                self.store.record_status(self.name, self._status(started, error=error.message))
+                self.store.record_status(self.state_key, self._status(started, error=error.message))
             raise
         return report
 
     def _attempts(self, dry_run: bool, first_request: int, started: str) -> RunReport:
-        state = self.store.load(self.name)
+        state = self.store.load(self.state_key)
         settled = self._settled_token()
         checked = False
         if state.library_version and state.meta.get("settled") == settled:
@@ -168,7 +174,7 @@ class ListRunner:
             library_version=state.library_version, refused=tuple(state.refused.values()),
         )  # fmt: skip
         if not dry_run:
-            self.store.record_status(self.name, self._status(started, report))
+            self.store.record_status(self.state_key, self._status(started, report))
         return report
 
     def _collection(self, state: ListState, *, create: bool) -> str | None:
@@ -223,7 +229,7 @@ class ListRunner:
         if creates:
             entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
             pending = [_pending(data, entries[str(data["key"])]) for data in creates]
-            self.store.add_pending(self.name, pending)
+            self.store.add_pending(self.state_key, pending)
         patches = build_patches(the_plan, mirror, collection)
         return write(self.port, mirror, creates, patches)
 
@@ -271,7 +277,7 @@ class ListRunner:
             status=self._status(started, report),
             refused=refused,
         )
-        self.store.commit_run(self.name, commit)
+        self.store.commit_run(self.state_key, commit)
         return report
 
     def _status(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zotmark.state.lock import LOCK_FILENAME, StateLock
+from zotmark.state.lock import LOCK_FILENAME, DaemonLock, StateLock
 from zotmark.state.memory import MemoryStateStore
 from zotmark.state.model import BaseRecord, ListState, PendingCreate, RunCommit, RunStatus
 from zotmark.state.sqlite import STATE_FILENAME, SqliteStateStore
@@ -12,6 +12,7 @@ __all__ = [
     "LOCK_FILENAME",
     "STATE_FILENAME",
     "BaseRecord",
+    "DaemonLock",
     "ListState",
     "MemoryStateStore",
     "PendingCreate",

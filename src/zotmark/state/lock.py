@@ -1,37 +1,58 @@
-"""One zotmark per state directory: an exclusive, non-blocking ``flock`` on the directory itself.
+"""Locks of a state directory: one run at a time, one daemon per list.
 
-The lock is held on an open file description of the state directory, so the OS releases it when
-the process exits or crashes, and no file has to exist for it to exclude: deleting a lock file
-while a daemon runs cannot let a second zotmark in. ``zotmark.lock`` beside the state holds the
-holder's pid, only for the message another process shows; it is flocked too, so that a zotmark
-from before the directory lock (which locks only that file) is still kept out.
+:class:`StateLock` is an exclusive ``flock`` on the state directory itself, held for one run:
+zotmark processes that share a state directory (any number of configs may) take turns, run by
+run. It is held on an open file description of the directory, so the OS releases it when the
+process exits or crashes, and no file has to exist for it to exclude: deleting a lock file
+cannot let a second run in. ``zotmark.lock`` beside the state holds the holder's pid, only for
+the message another process shows; it is flocked too, so that a zotmark from before the
+directory lock (which locks only that file) is still kept out.
+
+:class:`DaemonLock` keeps a second daemon off a list a daemon already syncs (``flock`` on one
+file per list under ``daemons/``). It is a courtesy, not the safety: runs never overlap anyway.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
 from zotmark.errors import LockedError, StateError
 
-__all__ = ["LOCK_FILENAME", "StateLock"]
+__all__ = ["DAEMONS_DIRNAME", "LOCK_FILENAME", "DaemonLock", "StateLock"]
 
 LOCK_FILENAME = "zotmark.lock"
+DAEMONS_DIRNAME = "daemons"
+RETRY_SECONDS = 0.05
+"""How often a waiting :meth:`StateLock.acquire` tries again."""
 
 
 class StateLock:
-    """The exclusive lock of one state directory (created if missing).
+    """The exclusive lock of one state directory (created if missing), taken for a run.
 
-    Use as a context manager, or call :meth:`acquire` and :meth:`release`. Acquiring never
-    waits: a lock held by another process (or another :class:`StateLock` in this process)
-    raises :class:`~zotmark.errors.LockedError` naming the holder's pid when it is known.
+    Use as a context manager (which does not wait), or call :meth:`acquire` and
+    :meth:`release`. A lock held by another process (or another :class:`StateLock` in this
+    process) is waited for up to ``wait`` seconds, then refused with
+    :class:`~zotmark.errors.LockedError` naming the holder's pid when it is known. ``sleep``
+    and ``clock`` are the waiting's effects.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        sleep: Callable[[float], object] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.directory = Path(directory)
         self.path = self.directory / LOCK_FILENAME
+        self._sleep = sleep
+        self._clock = clock
         self._fds: tuple[int, int] | None = None
 
     @property
@@ -39,9 +60,29 @@ class StateLock:
         """Whether this object holds the lock."""
         return self._fds is not None
 
-    def acquire(self) -> None:
-        """Take the lock or raise ``LockedError``; ``StateError`` if the state directory or the
-        pid file cannot be opened."""
+    def acquire(
+        self, *, wait: float = 0.0, on_wait: Callable[[str | None], None] | None = None
+    ) -> None:
+        """Take the lock, waiting up to ``wait`` seconds for another holder to release it
+        (``on_wait`` is told once that it waits, with the holder's pid when known); then
+        ``LockedError``. ``StateError`` if the state directory or the pid file cannot be
+        opened."""
+        deadline = self._clock() + wait
+        told = False
+        while True:
+            try:
+                self._take()
+                return
+            except LockedError:
+                if self._clock() >= deadline:
+                    raise
+                if on_wait is not None and not told:
+                    on_wait(_read_pid(self.path))
+                    told = True
+            self._sleep(RETRY_SECONDS)
+
+    def _take(self) -> None:
+        """One try at the lock (see :meth:`acquire`)."""
         if self._fds is not None:
             raise RuntimeError(f"{self.directory} is already locked by this StateLock")
         directory = self._open_directory()
@@ -117,3 +158,56 @@ def _read_pid(path: Path) -> str | None:
     except OSError:
         return None
     return text if text.isdigit() else None
+
+
+class DaemonLock:
+    """Marks the lists of ``keys`` (their state names) as synced by this daemon, for its life:
+    another daemon for any of them is refused with :class:`~zotmark.errors.LockedError`
+    naming its pid. ``describe`` turns a key into words for that message (a list's file)."""
+
+    def __init__(
+        self, directory: Path, keys: Iterable[str], describe: Callable[[str], str] = str
+    ) -> None:
+        self.directory = Path(directory) / DAEMONS_DIRNAME
+        self._keys = tuple(keys)
+        self._describe = describe
+        self._fds: list[int] = []
+
+    def __enter__(self) -> DaemonLock:
+        try:
+            for key in self._keys:
+                self._fds.append(self._take(key))
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        fds, self._fds = self._fds, []
+        for fd in fds:
+            os.close(fd)
+
+    def _take(self, key: str) -> int:
+        path = self.directory / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise StateError(f"cannot open the lock file {path}: {error.strerror}.") from error
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            holder = _read_pid(path)
+            who = f"another zotmark daemon (pid {holder})" if holder else "another zotmark daemon"
+            raise LockedError(
+                f"{who} already syncs {self._describe(key)}; stop it first, or let it do the work."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        return fd

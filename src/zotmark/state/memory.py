@@ -55,6 +55,17 @@ class MemoryStateStore:
         """Pin (or with ``None`` unpin) BibTeX keys by item key."""
         self._update(list_name, lambda old: _with_citekeys(old, citekeys))
 
+    def rename_list(self, old: str, new: str) -> bool:
+        """Move ``old``'s snapshot to ``new`` when ``new`` has none."""
+        check_list_name(old)
+        check_list_name(new)
+        with self._lock:
+            self._check_open()
+            if new in self._lists or old not in self._lists:
+                return False
+            self._lists[new] = replace(self._lists.pop(old), name=new)
+            return True
+
     def record_status(self, list_name: str, status: RunStatus) -> None:
         """Set ``last_run`` (and ``last_success`` when ``status.ok``)."""
         self._update(list_name, lambda old: _with_status(old, status))

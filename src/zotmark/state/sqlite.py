@@ -52,6 +52,8 @@ _Types = tuple[type | tuple[type, ...], ...]
 _TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
 _RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _INT, _TEXT, _INT, _TEXT)
 _PENDING = (_TEXT, _TEXT, _TEXT, _TEXT)
+_LIST_TABLES = ("records", "pending", "mirror", "citekeys", "meta", "run_status", "refused")
+"""The tables whose rows belong to one list (by their ``list`` column)."""
 _PAIR = (_TEXT, _TEXT)
 _REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
 _STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
@@ -146,6 +148,19 @@ class SqliteStateStore:
                         "INSERT OR REPLACE INTO citekeys VALUES (?, ?, ?)",
                         (list_name, item_key, citekey),
                     )
+
+    def rename_list(self, old: str, new: str) -> bool:
+        """Move every row of ``old`` to ``new`` in one transaction when ``new`` has none."""
+        check_list_name(old)
+        check_list_name(new)
+        with self._transaction() as db:
+            exists = "SELECT 1 FROM lists WHERE name = ?"
+            if db.execute(exists, (new,)).fetchone() or not db.execute(exists, (old,)).fetchone():
+                return False
+            db.execute("UPDATE lists SET name = ? WHERE name = ?", (new, old))
+            for table in _LIST_TABLES:
+                db.execute(f"UPDATE {table} SET list = ? WHERE list = ?", (new, old))
+            return True
 
     def record_status(self, list_name: str, status: RunStatus) -> None:
         """Set ``last_run`` (and ``last_success`` when ``status.ok``)."""

@@ -4,8 +4,9 @@ Two implementations keep exactly these semantics, checked by one contract suite
 (``tests/state/test_contract.py``): :class:`~zotmark.state.sqlite.SqliteStateStore` (the
 product) and :class:`~zotmark.state.memory.MemoryStateStore` (its strict in-memory twin).
 
-Glossary: a *list name* is ``ListSettings.name``; lists never see each other's rows. A list
-that was never written reads as an empty :class:`ListState` (``library_version`` 0).
+Glossary: a *list name* is what identifies a list's state (``Config.state_key``: its file's
+path, library and collection); lists never see each other's rows. A list that was never
+written reads as an empty :class:`ListState` (``library_version`` 0).
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ class StateStore(Protocol):
 
     def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
         """Pin BibTeX keys by item key; a ``None`` value unpins that item's key."""
+        ...
+
+    def rename_list(self, old: str, new: str) -> bool:
+        """Move every row of list ``old`` to list ``new`` when ``new`` has none and ``old``
+        has some (one transaction); whether it did. For state kept under an older name."""
         ...
 
     def record_status(self, list_name: str, status: RunStatus) -> None:
