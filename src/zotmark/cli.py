@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from zotmark import __version__
-from zotmark.errors import ExitCode, ZotmarkError
+from zotmark.errors import ExitCode, Interrupted, ZotmarkError
 
 if TYPE_CHECKING:
     from zotmark.config import Config
@@ -184,7 +184,14 @@ def sync(
     with open_session(loaded) as session, _progress() as progress:
         session.progress = progress
         session.on_wait = _say_waiting
-        reports = session.sync(list_name, dry_run=dry_run, force_delete=force_delete)
+        try:
+            reports = session.sync(list_name, dry_run=dry_run, force_delete=force_delete)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "interrupted. Nothing was lost: what reached Zotero is recorded (new items as "
+                "pending, under the keys they were sent with), your file was written whole or "
+                "not at all, and the next `zotmark sync` finishes the work without duplicates."
+            ) from None
     if json_output:
         typer.echo(json.dumps({"lists": [report_json(r) for r in reports]}, indent=2))
     elif not OUTPUT.quiet:
@@ -416,12 +423,15 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else ExitCode.ERROR)
+    except Interrupted as stopped:
+        err_console.print(escape(stopped.message), highlight=False)
+        return stopped.exit_code
     except ZotmarkError as error:
         err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
         return error.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted")
-        return 130
+        return ExitCode.INTERRUPTED
     return ExitCode.OK
 
 

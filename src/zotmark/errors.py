@@ -17,6 +17,7 @@ class ExitCode:
     USAGE = 2
     CONFLICT = 3
     GUARD = 4
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class ZotmarkError(Exception):
@@ -96,6 +97,12 @@ class PreconditionFailed(ZoteroError):
 
 class RefusedError(ZoteroError):
     """Zotero refused some of a run's changes (per object); the rest were synced."""
+
+
+class Interrupted(ZotmarkError):
+    """The user stopped a run (Ctrl-C) before it finished."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 class ConflictError(ZotmarkError):

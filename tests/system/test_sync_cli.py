@@ -91,3 +91,20 @@ def test_the_same_paper_listed_twice_is_one_item_and_sync_says_so(
     err = capsys.readouterr().err
     assert "warning:" in err and "repeats the paper of line" in err
     assert len(sandbox.items()) == 17
+
+
+def test_ctrl_c_during_a_sync_says_nothing_was_lost_and_the_next_run_finishes(
+    config: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.add_faults("drop,method=POST,path=/items,times=1")  # the create lands, unanswered
+
+    def interrupt(_seconds: float) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the client waits to retry
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("zotmark.zotero.client.time.sleep", interrupt)
+        assert main(["sync", "--config", str(config)]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted. Nothing was lost") and "Traceback" not in err
+    assert main(["sync", "--config", str(config)]) == 0
+    assert len(sandbox.items()) == 17  # the create that landed was not made twice
