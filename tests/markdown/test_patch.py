@@ -164,11 +164,22 @@ def test_strike_inserts_only_tildes_and_strikes(text: str, data: st.DataObject) 
     edits = patch.strike(document, listed)
     assume(edits)
     new = apply(text, edits)
-    assert edits[0].text == "~~" and edits[1].text in ("~~", "\\~~")  # "\\~~" after a "\\"
+    # " ~~" after text the title touches (a bare URL), "\\~~" after a "\\"
+    assert edits[0].text in ("~~", " ~~") and edits[1].text in ("~~", "\\~~")
     assert len(new) == len(text) + len(edits[0].text) + len(edits[1].text)
     struck = parse(new).find(listed.entry.line)
     assert struck is not None and struck.entry.struck
     assert struck.entry.title == listed.entry.title
+
+
+def test_strike_of_a_title_touching_a_bare_url_keeps_the_tildes_out_of_the_url() -> None:
+    """Found by hypothesis: ``~~`` right after a bare URL became part of the URL."""
+    text = "- [ ] https://ar5iv.org/abs/1704.08292\\* [x] \n"
+    document = parse(text)
+    new = apply(text, patch.strike(document, document.entries[0]))
+    struck = parse(new).entries[0].entry
+    assert struck.struck and struck.title == "* [x]"
+    assert struck.url == "https://ar5iv.org/abs/1704.08292\\"
 
 
 def test_set_title_escapes_the_new_title() -> None:

@@ -110,7 +110,9 @@ def strike(document: Document, listed: ListEntry) -> tuple[Edit, ...]:
     title = document.text[start:end]
     odd_backslashes = (len(title) - len(title.rstrip("\\"))) % 2 == 1
     closing = "\\~~" if odd_backslashes else "~~"  # a title ending in "\\" must not escape it
-    return (Edit(start, start, "~~"), Edit(end, end, closing))
+    touching = start > 0 and not document.text[start - 1].isspace()
+    opening = " ~~" if touching else "~~"  # a bare URL right before would swallow the tildes
+    return (Edit(start, start, opening), Edit(end, end, closing))
 
 
 def remove(document: Document, listed: ListEntry) -> Edit:
