@@ -94,7 +94,10 @@ def refusal_lines(report: RunReport) -> list[str]:
     for refusal in report.refused:
         title = refusal.title if len(refusal.title) <= TITLE_CHARS else refusal.title[:59] + "…"
         lines.append(f"line {refusal.line} “{title}”: {refusal.message}")
-    lines += [f"item {key}: {reason}" for key, reason in sorted((report.failed or {}).items())]
+    for key, reason in sorted((report.failed or {}).items()):
+        line = report.plan.lines.get(key)
+        where = f"line {line} ({key})" if line else f"item {key}"
+        lines.append(f"{where}: {reason}; retried on the next run")
     return lines
 
 
