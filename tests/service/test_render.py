@@ -1,0 +1,31 @@
+"""service.render: run reports in words."""
+
+from __future__ import annotations
+
+from zotmark.core.actions import Plan
+from zotmark.core.model import Refusal
+from zotmark.service.render import refusal_lines, refused_error
+from zotmark.service.runner import RunReport
+
+
+def _report(**fields: object) -> RunReport:
+    return RunReport("papers", Plan(lines={"ABCD2345": 7}), False, **fields)  # type: ignore[arg-type]
+
+
+def test_a_refusal_line_names_the_entrys_line_its_title_and_the_reason() -> None:
+    refusal = Refusal("ABCD2345", "f", 7, "T" * 80, "Title field value too long (413)")
+    [line] = refusal_lines(_report(refused=(refusal,)))
+    assert line == f"line 7 “{'T' * 59}…”: Title field value too long (413)"
+
+
+def test_a_transient_failure_names_its_line_and_says_it_is_retried() -> None:
+    [line] = refusal_lines(_report(failed={"ABCD2345": "Item has been modified (412)"}))
+    assert line == "line 7 (ABCD2345): Item has been modified (412); retried on the next run"
+
+
+def test_no_refusal_is_no_error_and_one_is_counted_in_words() -> None:
+    assert refused_error([_report()]) is None
+    refusal = Refusal("ABCD2345", "f", 7, "T", "too long (413)")
+    error = refused_error([_report(refused=(refusal,))])
+    assert error is not None and error.message.startswith("1 change was refused by Zotero")
+    assert error.message.endswith("\n  papers: line 7 “T”: too long (413)")
