@@ -29,13 +29,22 @@ from zotmark.service.runner import RunReport
 from zotmark.state import ListState
 
 
+TITLE_CHARS = 60
+"""How much of a title a line shows."""
+
+
+def short(title: str) -> str:
+    """``title`` cut to :data:`TITLE_CHARS` characters (with an ellipsis when cut)."""
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+
+
 def zotero_line(action: ZoteroAction) -> str:
     """One Zotero action in words."""
     if isinstance(action, CreateItem):
         tags = f" tagged {', '.join(sorted(action.tags))}" if action.tags else ""
-        return f"create {action.key} “{action.entry.title}”{tags}"
+        return f"create {action.key} “{short(action.entry.title)}”{tags}"
     if isinstance(action, AdoptItem):
-        return f"add {action.key} “{action.entry.title}” to the collection"
+        return f"add {action.key} “{short(action.entry.title)}” to the collection"
     if isinstance(action, RemoveItem):
         return f"{'trash' if action.trash else 'remove from the collection'} {action.key}"
     return _update_line(action)
@@ -45,7 +54,7 @@ def _update_line(action: UpdateItem) -> str:
     parts = [f"+{t}" for t in sorted(action.add_tags)]
     parts += [f"-{t}" for t in sorted(action.remove_tags)]
     if action.title is not None:
-        parts.append(f"title “{action.title}”")
+        parts.append(f"title “{short(action.title)}”")
     if action.url is not None:
         parts.append(f"url {action.url}")
     return f"update {action.key}: {' '.join(parts)}"
@@ -59,9 +68,9 @@ def file_line(action: FileAction) -> str:
     if isinstance(action, SetAnchor):
         return f"line {action.line}: anchor to {action.key}"
     if isinstance(action, SetTitle):
-        return f"line {action.line}: retitle to “{action.title}”"
+        return f"line {action.line}: retitle to “{short(action.title)}”"
     if isinstance(action, InsertEntry):
-        return f"append “{action.title}” ({action.key})"
+        return f"append “{short(action.title)}” ({action.key})"
     if isinstance(action, StrikeEntry):
         return f"line {action.line}: strike through (gone from Zotero)"
     assert isinstance(action, RemoveEntry)
@@ -83,17 +92,12 @@ def plan_lines(plan: Plan, *, notes: bool = True) -> list[str]:
     return lines
 
 
-TITLE_CHARS = 60
-"""How much of a title a refusal line shows."""
-
-
 def refusal_lines(report: RunReport) -> list[str]:
     """Each change of the run that did not reach Zotero, with its entry's line and what the
     server said (refusals first, then transient failures)."""
     lines = []
     for refusal in report.refused:
-        title = refusal.title if len(refusal.title) <= TITLE_CHARS else refusal.title[:59] + "…"
-        lines.append(f"line {refusal.line} “{title}”: {refusal.message}")
+        lines.append(f"line {refusal.line} “{short(refusal.title)}”: {refusal.message}")
     for key, reason in sorted((report.failed or {}).items()):
         line = report.plan.lines.get(key)
         where = f"line {line} ({key})" if line else f"item {key}"
@@ -177,7 +181,7 @@ def status_lines(state: dict[str, Any]) -> list[str]:
     )
     for refusal in state.get("refused", ()):
         lines.append(
-            f"  refused: line {refusal['line']} “{refusal['title'][:TITLE_CHARS]}”: "
+            f"  refused: line {refusal['line']} “{short(refusal['title'])}”: "
             f"{refusal['message']}"
         )
     if state["daemon"]:
