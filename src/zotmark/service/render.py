@@ -28,7 +28,6 @@ from zotmark.errors import RefusedError
 from zotmark.service.runner import RunReport
 from zotmark.state import ListState
 
-
 TITLE_CHARS = 60
 """How much of a title a line shows."""
 
@@ -181,8 +180,7 @@ def status_lines(state: dict[str, Any]) -> list[str]:
     )
     for refusal in state.get("refused", ()):
         lines.append(
-            f"  refused: line {refusal['line']} “{short(refusal['title'])}”: "
-            f"{refusal['message']}"
+            f"  refused: line {refusal['line']} “{short(refusal['title'])}”: {refusal['message']}"
         )
     if state["daemon"]:
         lines.append(f"  daemon: {daemon_line(state['daemon'])}")
