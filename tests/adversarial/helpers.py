@@ -654,3 +654,7 @@ class Daemon:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(WAIT)
+
+    def kill_now(self) -> None:
+        """SIGKILL without waiting (from any thread; a reaped process is not signalled)."""
+        self.process.send_signal(signal.SIGKILL)
