@@ -65,12 +65,10 @@ def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT) -> T:
         time.sleep(TICK)
 
 
-def environment(**extra: str) -> dict[str, str]:
+def environment() -> dict[str, str]:
     """A zotmark process's environment: the key, no proxy for 127.0.0.1, unbuffered output."""
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.pop("ZOTERO_API_KEY", None)
     env.update(ZOTERO_API_KEY=KEY, NO_PROXY="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
-    env.update(extra)
     return env
 
 
@@ -177,7 +175,14 @@ class Tripwire:
 
     # --- hooks, called on the server's thread ---------------------------------------------------
     def on_arrival(self, method: str, path: str) -> bool:
-        """Count an arriving request; True when it is to be refused (its client was killed)."""
+        """Count an arriving request; True when it is to be refused (its client was killed).
+
+        While an "after" kill is pending, the request waits for it: the client cannot get
+        further than the request it sent, however late the timer thread runs."""
+        with self._lock:
+            pending = self._timer
+        if pending is not None:
+            pending.join(WAIT)
         with self._lock:
             self.arrived += 1
             self.arrivals.append((time.monotonic(), method, path))
@@ -211,6 +216,7 @@ class Tripwire:
         with self._lock:
             if self._target is target:
                 self._fire(target)
+            self._timer = None
 
     def _fire(self, target: _Target) -> None:
         """Act once (under the lock) and disarm."""
@@ -339,7 +345,6 @@ class World:
         stream: bool = False,
         poll: float = 3600,
         debounce: float = 0.2,
-        list_options: str = "",
     ) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
@@ -357,7 +362,7 @@ class World:
             f'[state]\ndir = "state"\n'
             f"[daemon]\npoll_seconds = {poll}\ndebounce_seconds = {debounce}\n"
             f'[[lists]]\nname = "papers"\nfile = "{list_name}"\ncollection = "{COLLECTION}"\n'
-            f"enrich = false\n{list_options}"
+            "enrich = false\n"
         )
         self.runs = root / "runs"
         self.runs.mkdir(exist_ok=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -112,21 +113,27 @@ def many_rapid_saves(path: Path, text: str) -> None:
 
 
 PATTERNS: list[tuple[str, Callable[[Path, str], None], int]] = [
-    # (name, save, the most runs it may cause)
-    ("in place", in_place, 1),
-    ("temp file renamed over the list", temp_then_rename, 1),
-    ("renamed away, new file, backup deleted", rename_away_then_create, 1),
-    ("truncated, then written", truncate_then_write, 1),
-    ("deleted, then created", delete_then_create, 1),
-    ("deleted, paused past the debounce, created", lambda p, t: delete_then_create(p, t, PAUSE), 1),
+    # (name, save, the most runs it may cause: one, or two if a busy machine stretches the
+    # editor's own pauses past the debounce; those with a pause past it, one more)
+    ("in place", in_place, 2),
+    ("temp file renamed over the list", temp_then_rename, 2),
+    ("renamed away, new file, backup deleted", rename_away_then_create, 2),
+    ("truncated, then written", truncate_then_write, 2),
+    ("deleted, then created", delete_then_create, 2),
+    ("deleted, paused past the debounce, created", lambda p, t: delete_then_create(p, t, PAUSE), 2),
     (
         "truncated, paused past the debounce, written",
         lambda p, t: truncate_then_write(p, t, PAUSE),
-        2,
+        3,
     ),
-    ("written in two halves past the debounce", two_halves, 2),
-    ("twenty rapid saves", many_rapid_saves, 3),
+    ("written in two halves past the debounce", two_halves, 3),
+    ("twenty rapid saves", many_rapid_saves, 6),
 ]
+RAPID = PATTERNS[-1][0]  # a run in the middle of the burst may see the text already synced
+
+
+def _idle(summary: str) -> bool:
+    return summary.startswith("0 created, 0 updated in Zotero; file unchanged")
 
 
 def _edit(text: str, tick: int, new: int) -> str:
@@ -157,15 +164,19 @@ def test_every_save_pattern_reaches_zotero_without_an_own_write_loop(
         daemon.wait_quiet(2 * DEBOUNCE)
         saved = subject.text()
         for number, (name, save, most) in enumerate(PATTERNS):
-            runs = len(daemon.runs())
+            seen = len(daemon.events())
             saved = _edit(saved, tick=number, new=FIRST + number)  # the anchors come along
             save(subject.list, saved)
-            daemon.wait(lambda n=number: _synced(server, subject, n, FIRST + n), f"{name}: synced")
+            daemon.wait(partial(_synced, server, subject, number, FIRST + number), name)
             daemon.wait_quiet(2.5 * DEBOUNCE)
-            new_runs = daemon.runs()[runs:]
+            events = daemon.events()[seen:]
+            new_runs = [e for e in events if e.get("msg") == "run"]
             assert 1 <= len(new_runs) <= most, f"{name}: {len(new_runs)} runs: {new_runs}"
             assert all(r["reason"] == "file list.md" for r in new_runs), f"{name}: {new_runs}"
             assert new_runs[-1]["ok"] == "true", f"{name}: the last run failed:\n{daemon.text()}"
+            # A run caused by zotmark's own write of the anchor would find nothing to do.
+            idle = [e for e in events if e.get("msg") == "list.synced" and _idle(e["summary"])]
+            assert not idle or name == RAPID, f"{name}: a run with nothing to do: {idle}"
             assert strip_anchors(subject.text()) == strip_anchors(saved), f"{name}: edit lost"
             saved = subject.text()
         assert daemon.stop() == 0
