@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from tests.adversarial.helpers import (
     ORIGINAL,
@@ -146,13 +147,13 @@ class MixedEdits:
         rows = world.listing()
         collection = the_collection(sandbox)
 
-        def edit(fragment: str, change: Callable[[dict[str, object]], dict[str, object]]) -> None:
+        def edit(fragment: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
             key = rows.row(fragment).key
             assert key is not None
             sandbox.update_item(key, change(sandbox.items()[key]))
 
-        def tag(item: dict[str, object], name: str, on: bool = True) -> dict[str, object]:
-            kept = [t for t in item["tags"] if t["tag"] != name]  # type: ignore[attr-defined]
+        def tag(item: dict[str, Any], name: str, on: bool = True) -> dict[str, Any]:
+            kept = [t for t in item["tags"] if t["tag"] != name]
             return {"tags": [*kept, {"tag": name}] if on else kept}
 
         edit(TAGGED, lambda item: tag(item, "read"))

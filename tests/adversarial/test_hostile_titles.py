@@ -181,7 +181,8 @@ def test_links_copied_from_zotero_are_not_pushed_back_rewritten(world: Make) -> 
     subject.run("sync").ok()
     entries = {x.entry.anchor: x.entry for x in parse(subject.text()).entries}
     for key in added:
-        assert entries[key].url and "\n" not in entries[key].url, entries[key]
+        url = entries[key].url
+        assert url and "\n" not in url, entries[key]
     urls = {k: i["url"] for k, i in subject.sandbox.items().items()}
     subject.list.write_text(subject.text().replace("- [ ]", "- [x]", 1), encoding="utf-8")
     report = subject.run_here("sync", "--json").ok().json()["lists"][0]
