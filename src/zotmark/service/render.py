@@ -94,9 +94,15 @@ def plan_lines(plan: Plan, *, notes: bool = True) -> list[str]:
 def refusal_lines(report: RunReport) -> list[str]:
     """Each change of the run that did not reach Zotero, with its entry's line and what the
     server said (refusals first, then transient failures)."""
+    return _refused_lines(report) + _failed_lines(report)
+
+
+def _refused_lines(report: RunReport) -> list[str]:
+    return [f"line {r.line} “{short(r.title)}”: {r.message}" for r in report.refused]
+
+
+def _failed_lines(report: RunReport) -> list[str]:
     lines = []
-    for refusal in report.refused:
-        lines.append(f"line {refusal.line} “{short(refusal.title)}”: {refusal.message}")
     for key, reason in sorted((report.failed or {}).items()):
         line = report.plan.lines.get(key)
         where = f"line {line} ({key})" if line else f"item {key}"
@@ -105,16 +111,23 @@ def refusal_lines(report: RunReport) -> list[str]:
 
 
 def refused_error(reports: list[RunReport]) -> RefusedError | None:
-    """The error a command ends with when changes of its runs did not reach Zotero."""
-    lines = [f"  {r.list_name}: {line}" for r in reports for line in refusal_lines(r)]
-    if not lines:
-        return None
-    count = len(lines)
-    said = "1 change was" if count == 1 else f"{count} changes were"
-    return RefusedError(
-        f"{said} refused by Zotero; everything else is in sync. A refused change is not sent "
-        "again until its entry changes (e.g. shorten an over-long title):\n" + "\n".join(lines)
-    )
+    """The error a command ends with when changes of its runs did not reach Zotero: those
+    Zotero refused (held until their entries change), then those that failed for now."""
+    parts = []
+    for lines_of, what, then in (
+        (
+            _refused_lines,
+            "refused by Zotero",
+            "A refused change is not sent again until its entry changes (e.g. shorten an "
+            "over-long title):",
+        ),
+        (_failed_lines, "not written", "They are sent again on the next run:"),
+    ):
+        lines = [f"  {r.list_name}: {line}" for r in reports for line in lines_of(r)]
+        if lines:
+            said = "1 change was" if len(lines) == 1 else f"{len(lines)} changes were"
+            parts.append(f"{said} {what}; everything else is in sync. {then}\n" + "\n".join(lines))
+    return RefusedError("\n".join(parts)) if parts else None
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
