@@ -307,7 +307,9 @@ class _Builder:
         when one side was retitled since the base. A pair synced before whose base is lost
         (the entry is anchored to the item) with titles that differ is a conflict, settled by
         the policy; an entry paired for the first time keeps both titles. Returns (file title,
-        item title)."""
+        item title). An entry without a title (a bare link) has none to sync."""
+        if not entry.title:
+            return entry.title, item.title
         file_moved, item_moved = self._titles_moved(entry, item, record)
         if file_moved and item_moved and not _same_title(entry.title, item.title):
             merged = merge_field(MISSING, entry.title, item.title, self.policy.conflict)
