@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from zotmark.core.actions import (
     AdoptItem,
@@ -337,9 +338,11 @@ class _Builder:
         return lost, lost
 
     def _push_url(self, entry: Entry, item: Item, record: BaseRecord | None) -> None:
-        if record is None or entry.url is None or entry.url == record.url:
+        """A link edited in the file goes to Zotero (the same link percent-encoded, as the
+        file holds a link that came from Zotero, is no edit)."""
+        if record is None or entry.url is None or _same_url(entry.url, record.url):
             return
-        if entry.url != item.url:
+        if not _same_url(entry.url, item.url):
             self._update(item.key, url=entry.url)
 
     def _anchor(self, entry: Entry, key: str) -> None:
@@ -513,8 +516,18 @@ def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[s
     return tags
 
 
+def _same_url(a: str, b: str | None) -> bool:
+    """Whether two links are the same, percent-encoding and surrounding space aside."""
+    return a == b or (b is not None and unquote(a).strip() == unquote(b).strip())
+
+
 def _same_title(a: str, b: str) -> bool:
-    return a == b or normalize_title(a) == normalize_title(b)
+    """Equal titles, or titles that normalise equal to words (two titles of punctuation
+    alone, which both normalise to nothing, are the same only when equal)."""
+    if a == b:
+        return True
+    normal = normalize_title(a)
+    return bool(normal) and normal == normalize_title(b)
 
 
 def _abbreviates(title: str, full: str) -> bool:

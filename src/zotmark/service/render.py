@@ -25,6 +25,7 @@ from zotmark.core.actions import (
     ZoteroAction,
 )
 from zotmark.errors import RefusedError
+from zotmark.printable import printable
 from zotmark.service.runner import RunReport
 from zotmark.state import ListState
 
@@ -33,8 +34,9 @@ TITLE_CHARS = 60
 
 
 def short(title: str) -> str:
-    """``title`` cut to :data:`TITLE_CHARS` characters (with an ellipsis when cut)."""
-    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+    """``title`` cut to :data:`TITLE_CHARS` characters (with an ellipsis when cut), safe to
+    print (:func:`~zotmark.printable.printable`)."""
+    return printable(title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…")
 
 
 def zotero_line(action: ZoteroAction) -> str:
@@ -55,7 +57,7 @@ def _update_line(action: UpdateItem) -> str:
     if action.title is not None:
         parts.append(f"title “{short(action.title)}”")
     if action.url is not None:
-        parts.append(f"url {action.url}")
+        parts.append(f"url {printable(action.url)}")
     return f"update {action.key}: {' '.join(parts)}"
 
 
@@ -98,7 +100,7 @@ def refusal_lines(report: RunReport) -> list[str]:
 
 
 def _refused_lines(report: RunReport) -> list[str]:
-    return [f"line {r.line} “{short(r.title)}”: {r.message}" for r in report.refused]
+    return [f"line {r.line} “{short(r.title)}”: {printable(r.message)}" for r in report.refused]
 
 
 def _failed_lines(report: RunReport) -> list[str]:
@@ -106,7 +108,7 @@ def _failed_lines(report: RunReport) -> list[str]:
     for key, reason in sorted((report.failed or {}).items()):
         line = report.plan.lines.get(key)
         where = f"line {line} ({key})" if line else f"item {key}"
-        lines.append(f"{where}: {reason}; retried on the next run")
+        lines.append(f"{where}: {printable(reason)}; retried on the next run")
     return lines
 
 
@@ -193,7 +195,8 @@ def status_lines(state: dict[str, Any]) -> list[str]:
     )
     for refusal in state.get("refused", ()):
         lines.append(
-            f"  refused: line {refusal['line']} “{short(refusal['title'])}”: {refusal['message']}"
+            f"  refused: line {refusal['line']} “{short(refusal['title'])}”: "
+            f"{printable(refusal['message'])}"
         )
     if state["daemon"]:
         lines.append(f"  daemon: {daemon_line(state['daemon'])}")
