@@ -526,3 +526,17 @@ def test_a_refused_update_is_held_and_its_pair_keeps_its_base_row() -> None:
     assert result.zotero == ()
     assert result.records["ABCD2345"] is BASE["ABCD2345"]
     assert [r.item_key for r in result.held] == ["ABCD2345"]
+
+
+def test_a_repeat_never_takes_another_item_of_its_identifier() -> None:
+    """Two papers behind one arXiv id, each with its item; the list now holds the second paper
+    twice and the first no more: the repeat must not be paired with the first paper's item
+    (it pushed its title over it; found by the planner machine, seed 23)."""
+    url = "https://arxiv.org/abs/2004.09476"
+    visual, skeleton = entry("Visual Emotion Recognition", url), entry("Skeleton Learning", url)
+    base = {"VISU2345": record(visual, "VISU2345"), "SKEL2345": record(skeleton, "SKEL2345")}
+    items = [item("VISU2345", visual.title, url), item("SKEL2345", skeleton.title, url)]
+    again = skeleton._replace(line=3)
+    result = run([skeleton, again], snapshot(*items), base, policy=replace(POLICY, anchors=False))
+    assert result.zotero == (RemoveItem("VISU2345"),)  # its entry left the list; no retitle
+    assert result.notes[0].startswith("line 3 repeats the paper of line 1")

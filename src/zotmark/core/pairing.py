@@ -78,12 +78,14 @@ class Pairing:
 
 
 def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
-    """Primary identifiers that the list uses under two or more different titles."""
-    titles: dict[str, set[str]] = defaultdict(set)
+    """Primary identifiers that the list uses for more than one entry: under two or more
+    different titles (two papers behind one link), or twice for one paper (a repeat, which
+    must not take another item of the identifier)."""
+    uses: dict[str, int] = defaultdict(int)
     for entry in entries:
         if primary := entry.ident.primary:
-            titles[primary].add(entry.ident.title)
-    return {key for key, seen in titles.items() if len(seen) > 1}
+            uses[primary] += 1
+    return {key for key, count in uses.items() if count > 1}
 
 
 def pair_entries(
