@@ -47,6 +47,7 @@ __all__ = [
     "ZoteroSettings",
     "default_config_path",
     "load_config",
+    "user_config_path",
 ]
 
 CONFIG_FILENAME = "zotmark.toml"
@@ -390,12 +391,17 @@ def _ranges() -> dict[tuple[str, str], str]:
     }
 
 
+def user_config_path() -> Path:
+    """``zotmark.toml`` in the user config directory (``~/.config/zotmark/`` on Linux)."""
+    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
+
+
 def default_config_path(cwd: Path | None = None) -> Path:
     """``./zotmark.toml`` if it exists, else ``zotmark.toml`` in the user config directory."""
     local = (cwd or Path.cwd()) / CONFIG_FILENAME
     if local.is_file():
         return local
-    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
+    return user_config_path()
 
 
 def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -> Config:

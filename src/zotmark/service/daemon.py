@@ -36,7 +36,7 @@ from zotmark.config import Config, ListSettings
 from zotmark.errors import ConflictError, DaemonError, GuardError, ZotmarkError
 from zotmark.markdown.encoding import encode_list
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
-from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta
+from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta, this_machine
 from zotmark.service.logs import kv
 from zotmark.service.render import refusal_lines
 from zotmark.service.runner import RunReport
@@ -164,6 +164,7 @@ class Daemon:
         self.last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._refused: dict[str, frozenset[str]] = {}  # per list: the refusals last logged
+        self._machine = this_machine()  # where the heartbeat's pid means something
         self.crash: DaemonError | None = None
         self._wake: threading.Event | None = None
 
@@ -306,6 +307,8 @@ class Daemon:
         if errors:
             self.failures += 1
             self.last_error, self._last_error_at = "; ".join(errors), self._clock()
+        else:  # a good run: the old error no longer stands (the heartbeat shows none)
+            self.last_error, self._last_error_at = None, None
         fields = kv(reason=reason, seconds=round(time.monotonic() - started, 3), ok=not errors)
         logger.info("run", extra=fields)
         self._beat(self._clock() + self._poll)
@@ -347,7 +350,10 @@ class Daemon:
 
     def _beat(self, next_poll: datetime | None) -> None:
         """Write the heartbeat into every list's meta and log it; never raises."""
-        beat = Beat(self._clock(), os.getpid(), next_poll, self.last_error, self._last_error_at)
+        beat = Beat(
+            self._clock(), os.getpid(), next_poll, self.last_error, self._last_error_at,
+            self._machine,
+        )  # fmt: skip
         self._write_meta(heartbeat_meta(beat))
         logger.info(
             "heartbeat",
