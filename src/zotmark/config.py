@@ -35,6 +35,7 @@ from pydantic import (
 from zotmark.api_key import ApiKey
 from zotmark.config_errors import bound_words, describe_validation_error
 from zotmark.errors import ConfigError
+from zotmark.permissions import access_advice
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -417,6 +418,11 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
         raise ConfigError(
             f"the config file {path} does not exist; create it (see config/zotmark.toml in "
             "zotmark's sources) or run `zotmark init`."
+        ) from None
+    except PermissionError as error:
+        advice = access_advice(path, write=False)
+        raise ConfigError(
+            f"cannot read the config file {path}: {error.strerror}. {advice}"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"

@@ -33,7 +33,14 @@ from types import FrameType
 from typing import Any, Protocol
 
 from zotmark.config import Config, ListSettings
-from zotmark.errors import ConflictError, DaemonError, GuardError, ZotmarkError
+from zotmark.errors import (
+    ConfigError,
+    ConflictError,
+    DaemonError,
+    GuardError,
+    ListFileError,
+    ZotmarkError,
+)
 from zotmark.markdown.encoding import encode_list
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
 from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta, this_machine
@@ -53,7 +60,9 @@ logger = logging.getLogger("zotmark.daemon")
 RUN_LOCK_WAIT = 600.0
 """How long a daemon's run waits for another zotmark's run on the same state directory."""
 
-_HINTS = {
+_HINTS: dict[type[ZotmarkError], str] = {
+    ListFileError: "fix the list file (create it if it is missing); the daemon keeps running and "
+    "syncs it when it changes and at every poll",
     GuardError: "nothing was changed; check the list, then run `zotmark sync --force-delete` "
     "if the deletions are wanted (the daemon never forces them)",
     ConflictError: "settle the field in the file or in Zotero; the daemon retries on the next "
@@ -172,6 +181,7 @@ class Daemon:
 
     def start(self) -> None:
         """Lock the state dir, open the session, start watching, scheduling and streaming."""
+        _check_list_directories(self.config)
         stack = ExitStack()
         try:
             files = {self.config.state_key(s): str(s.file) for s in self.config.lists}
@@ -321,7 +331,9 @@ class Daemon:
             [report] = self._session.sync(settings.name)
         except ZotmarkError as error:
             hint = next((h for kind, h in _HINTS.items() if isinstance(error, kind)), None)
-            event = "list.stopped" if hint else "list.failed"
+            event = (
+                "list.stopped" if isinstance(error, GuardError | ConflictError) else "list.failed"
+            )
             kind = type(error).__name__
             logger.error(event, extra=kv(**fields, error=kind, message=error.message, hint=hint))
             return f"{settings.name}: {error.message}"
@@ -388,6 +400,20 @@ class Daemon:
             debounce_seconds=settings.debounce_seconds,
             streaming="on" if config.zotero.stream_url else "off",
         )
+
+
+def _check_list_directories(config: Config) -> None:
+    """A list whose directory is missing cannot be watched: a configuration error (exit 2,
+    which the systemd unit does not restart on). A missing list *file* is no error here: the
+    daemon logs it at each run and syncs the file once it appears."""
+    for settings in config.lists:
+        directory = settings.file.parent
+        if not directory.is_dir():
+            raise ConfigError(
+                f"the directory {directory} of the list {settings.name!r} does not exist (or is "
+                f"not a directory), so the daemon cannot watch it: create it, or fix `file` in "
+                f"{config.path}, then start the daemon again."
+            )
 
 
 SignalHandler = Callable[[int, FrameType | None], Any] | int | None
