@@ -34,7 +34,7 @@ from pydantic import (
 
 from zotmark.api_key import ApiKey
 from zotmark.config_errors import bound_words, describe_validation_error
-from zotmark.errors import ConfigError
+from zotmark.errors import AccessError, ConfigError
 from zotmark.permissions import access_advice
 
 __all__ = [
@@ -421,7 +421,7 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
         ) from None
     except PermissionError as error:
         advice = access_advice(path, write=False)
-        raise ConfigError(
+        raise AccessError(
             f"cannot read the config file {path}: {error.strerror}. {advice}"
         ) from None
     except (OSError, UnicodeDecodeError) as error:

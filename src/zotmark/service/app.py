@@ -16,7 +16,7 @@ from pathlib import Path
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.enrich import Enricher
-from zotmark.errors import ListFileError, StateError, ZotmarkError
+from zotmark.errors import AccessError, ListFileError, StateError, ZotmarkError
 from zotmark.permissions import access_advice, check_writable_dir
 from zotmark.service import library_ids
 from zotmark.service.bibliography import export_list
@@ -193,15 +193,20 @@ def state_dir(config: Config) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        advice = access_advice(path, write=True) if isinstance(error, PermissionError) else ""
         elsewhere = f"set [state] dir in {config.path} to a directory zotmark may write."
+        if isinstance(error, PermissionError):
+            raise AccessError(
+                f"cannot create the state directory {path}: {error.strerror}. "
+                f"{access_advice(path, write=True)} Or {elsewhere}"
+            ) from None
         raise StateError(
             f"cannot create the state directory {path}: {error.strerror}. "
-            + (f"{advice} Or {elsewhere}" if advice else elsewhere[0].upper() + elsewhere[1:])
+            + elsewhere[0].upper()
+            + elsewhere[1:]
         ) from None
     unwritable = [p for p in (path, *(path / n for n in STATE_FILES)) if _unwritable(p)]
     if unwritable:
-        raise StateError(
+        raise AccessError(
             f"cannot use the state directory {path}: "
             f"{access_advice(unwritable[0], write=True)} Or set [state] dir in {config.path} "
             "to a directory zotmark may write."
