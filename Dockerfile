@@ -28,7 +28,7 @@ RUN python3 -m venv /opt/zotmark \
     && /opt/zotmark/bin/pip install --no-cache-dir --disable-pip-version-check /src
 
 FROM ${BASE}
-ENV PATH=/opt/zotmark/bin:${PATH} \
+ENV PATH=/opt/zotmark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     ZOTMARK_CONTAINER=docker \
