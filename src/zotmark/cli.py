@@ -363,8 +363,8 @@ def daemon(
 
     if log_level.strip().lower() not in LEVELS:
         raise typer.BadParameter(f"use one of: {', '.join(LEVELS)}", param_hint="--log-level")
-    if OUTPUT.verbose >= 2:
-        log_level = "debug"
+    if OUTPUT.verbose >= 2 or OUTPUT.quiet:  # -vv: everything; -q: errors only
+        log_level = "debug" if OUTPUT.verbose else "error"
     loaded = _load(config)
     configure_logging(log_level, secrets=[loaded.api_key().reveal()])
     Daemon(loaded).serve()

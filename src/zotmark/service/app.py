@@ -27,7 +27,11 @@ from zotmark.service.progress import ProgressHook, ProgressPort, reporting_hook
 from zotmark.service.runner import ListRunner, RunReport
 from zotmark.service.zotero_side import NewItemHook
 from zotmark.state import SqliteStateStore, StateLock, StateStore
+from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
 from zotmark.zotero.client import ZoteroClient
+
+ENRICH_CACHE = "enrich-cache"
+"""The arXiv/Crossref cache's directory in the state directory."""
 
 ClientFactory = Callable[[Config], ZoteroClient]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
@@ -182,8 +186,11 @@ def production_hooks(
     return for_list
 
 
-STATE_FILES = ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm", "zotmark.lock")
-"""Files zotmark writes in the state directory (checked before it is used)."""
+STATE_FILES = (
+    "state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm", LOCK_FILENAME, DAEMONS_DIRNAME,
+    library_ids.FILENAME, ENRICH_CACHE,
+)  # fmt: skip
+"""What zotmark writes in the state directory (checked before it is used, where it exists)."""
 
 
 def state_dir(config: Config) -> Path:
@@ -242,7 +249,7 @@ def open_session(
                 config if _is_default(config, library) else config.for_library(library)
             )
             clients[library] = stack.enter_context(made)
-        enricher = Enricher(cache_dir=directory / "enrich-cache")
+        enricher = Enricher(cache_dir=directory / ENRICH_CACHE)
         try:
             hooks = production_hooks(config, store, enricher)
             run_lock = StateLock(directory) if lock else None
