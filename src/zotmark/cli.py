@@ -22,6 +22,7 @@ from rich.markup import escape
 
 from zotmark import __version__
 from zotmark.errors import ExitCode, Interrupted, ZotmarkError
+from zotmark.printable import printable
 
 if TYPE_CHECKING:
     from zotmark.config import Config
@@ -534,10 +535,11 @@ def main(argv: list[str] | None = None) -> int:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else ExitCode.ERROR)
     except Interrupted as stopped:
-        err_console.print(escape(stopped.message), highlight=False)
+        err_console.print(escape(printable(stopped.message)), highlight=False)
         return stopped.exit_code
     except ZotmarkError as error:
-        err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
+        message = escape(printable(error.message))
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
         return error.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted")

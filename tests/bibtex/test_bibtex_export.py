@@ -9,8 +9,14 @@ from typing import Any
 
 import bibtexparser
 import pytest
-from bib_samples import TRICKY_TITLE, enriched_items, every_type_items, run_biber, tricky_items
 from bibtexparser.bparser import BibTexParser
+from tests.bibtex.bib_samples import (
+    TRICKY_TITLE,
+    enriched_items,
+    every_type_items,
+    run_biber,
+    tricky_items,
+)
 
 from zotmark.bibtex import assign_keys, export_bibtex
 from zotmark.bibtex.export import HEADER, format_entry

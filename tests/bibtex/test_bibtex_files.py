@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from bib_samples import enriched_items
+from tests.bibtex.bib_samples import enriched_items
 
 from zotmark.bibtex import export_bib_file, read_bib_file, write_if_changed
 from zotmark.errors import BibtexError

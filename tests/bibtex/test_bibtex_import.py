@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bib_samples import BIB, TRICKY_TITLE, enriched_items, tricky_items
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.bibtex.bib_samples import BIB, TRICKY_TITLE, enriched_items, tricky_items
 
 from zotmark.bibtex import BibEntry, Problem, assign_keys, export_bibtex, import_bib, read_bib_file
 from zotmark.bibtex.importer import decode_bib

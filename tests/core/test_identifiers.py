@@ -9,8 +9,8 @@ from urllib.parse import quote, unquote
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import FIXTURES
 
-from conftest import FIXTURES
 from zotmark.core.identifiers import (
     _ASCII_DROPPED,
     _ASCII_TITLE,

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from recorded_api import API, recorded_routes
+from tests.enrich.recorded_api import API, recorded_routes
 
 from zotmark.enrich import Creator, Metadata, apply_metadata, arxiv, crossref
 from zotmark.enrich.apply import merge_extra

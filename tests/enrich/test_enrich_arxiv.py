@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from recorded_api import API, recorded_arxiv_body
+from tests.enrich.recorded_api import API, recorded_arxiv_body
 
 from zotmark.enrich import arxiv
 from zotmark.enrich.model import Creator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from recorded_api import API
+from tests.enrich.recorded_api import API
 
 from zotmark.enrich import crossref
 from zotmark.enrich.model import Creator, Metadata

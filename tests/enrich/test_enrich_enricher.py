@@ -8,7 +8,7 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-from recorded_api import FakeTime, RecordedFetch, route_of
+from tests.enrich.recorded_api import FakeTime, RecordedFetch, route_of
 
 from zotmark.core.model import Ident
 from zotmark.enrich import Enricher, Failure, Metadata, RateLimiter, ident_key

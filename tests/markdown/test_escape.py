@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.markdown.md_strategies import FRAGMENTS
@@ -33,9 +35,13 @@ def test_escaped_text_is_one_line(text: str) -> None:
     assert escaped == escaped.strip()
 
 
+UNWRITABLE = re.compile("[\ud800-\udfff\x00-\x08\x0e-\x1b\x7f-\x9f]")
+"""What no list may hold: lone surrogates, control characters that are not whitespace."""
+
+
 @given(outside_text)
 def test_unescape_inverts_escape_text(text: str) -> None:
-    expected = " ".join(text.replace("\udcff", "\ufffd").split())
+    expected = " ".join(UNWRITABLE.sub("\ufffd", text).split())
     assert unescape(escape_text(text)) == expected
     assert plain(escape_text(text)) == expected
 
@@ -46,3 +52,8 @@ def test_mask_keeps_length_and_hides_every_escaped_character(text: str) -> None:
     mask = mask_escapes(escaped)
     assert len(mask) == len(escaped)
     assert not any(char in mask for char in "*_[]<>`~")
+
+
+def test_no_control_character_of_a_title_reaches_the_file() -> None:
+    """A NUL would make the list binary, an ESC would drive the terminal showing it."""
+    assert escape_text("NUL\x00 ESC\x1b[2J DEL\x7f") == "NUL\ufffd ESC\ufffd\\[2J DEL\ufffd"

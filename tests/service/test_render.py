@@ -29,3 +29,10 @@ def test_no_refusal_is_no_error_and_one_is_counted_in_words() -> None:
     error = refused_error([_report(refused=(refusal,))])
     assert error is not None and error.message.startswith("1 change was refused by Zotero")
     assert error.message.endswith("\n  papers: line 7 “T”: too long (413)")
+
+
+def test_a_transient_failure_is_not_called_a_refusal() -> None:
+    error = refused_error([_report(failed={"ABCD2345": "Item has been modified (412)"})])
+    assert error is not None
+    assert error.message.startswith("1 change was not written; everything else is in sync.")
+    assert "refused" not in error.message

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from state_helpers import Flavour, MemoryFlavour, SqliteFlavour
+from tests.state.state_helpers import Flavour, MemoryFlavour, SqliteFlavour
 
 from zotmark.state import StateStore
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import pytest
-from state_helpers import ExplodingFlags, Flavour, record
+from tests.state.state_helpers import ExplodingFlags, Flavour, record
 
 from zotmark.errors import StateError
 from zotmark.state import ListState, PendingCreate, RunCommit, RunStatus, StateStore

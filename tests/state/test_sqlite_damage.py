@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from state_helpers import record
+from tests.state.state_helpers import record
 
 from zotmark.errors import StateError
 from zotmark.state import RunCommit, SqliteStateStore

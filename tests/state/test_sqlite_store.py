@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from state_helpers import record
+from tests.state.state_helpers import record
 
 from zotmark.errors import StateError
 from zotmark.state import BaseRecord, PendingCreate, RunCommit, RunStatus, SqliteStateStore

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from state_helpers import record
+from tests.state.state_helpers import record
 
 from zotmark.state import PendingCreate, RunCommit, RunStatus
 

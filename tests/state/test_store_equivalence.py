@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from state_helpers import ExplodingFlags, record
+from tests.state.state_helpers import ExplodingFlags, record
 
 from zotmark.state import (
     BaseRecord,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hypothesis import event
-from sync_world import BY_PID, TITLE_WORDS, Held, ListText, Row
+from tests.system.sync_world import BY_PID, TITLE_WORDS, Held, ListText, Row
 
 Conflict = Literal["markdown-wins", "zotero-wins"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from daemon_process import (
+from tests.system.daemon_process import (
     ZOTMARK,
     DaemonProcess,
     config_text,

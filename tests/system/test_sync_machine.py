@@ -44,7 +44,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sync_harness import (
+from tests.system.sync_harness import (
     GIVE_UP,
     MOMENTS,
     Crash,
@@ -54,8 +54,8 @@ from sync_harness import (
     Tap,
     no_sleep,
 )
-from sync_oracle import Conflict, Meddle, Oracle, check_agree, check_intact, check_kept
-from sync_world import HEADER, PAPERS, Held, ListText, Paper, Row, Sides, block
+from tests.system.sync_oracle import Conflict, Meddle, Oracle, check_agree, check_intact, check_kept
+from tests.system.sync_world import HEADER, PAPERS, Held, ListText, Paper, Row, Sides, block
 
 from zotmark.core.actions import Policy
 from zotmark.errors import GuardError, NetworkError, ZoteroError

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from zotmark.core.actions import (
     AdoptItem,
@@ -307,7 +308,9 @@ class _Builder:
         when one side was retitled since the base. A pair synced before whose base is lost
         (the entry is anchored to the item) with titles that differ is a conflict, settled by
         the policy; an entry paired for the first time keeps both titles. Returns (file title,
-        item title)."""
+        item title). An entry without a title (a bare link) has none to sync."""
+        if not entry.title:
+            return entry.title, item.title
         file_moved, item_moved = self._titles_moved(entry, item, record)
         if file_moved and item_moved and not _same_title(entry.title, item.title):
             merged = merge_field(MISSING, entry.title, item.title, self.policy.conflict)
@@ -335,9 +338,11 @@ class _Builder:
         return lost, lost
 
     def _push_url(self, entry: Entry, item: Item, record: BaseRecord | None) -> None:
-        if record is None or entry.url is None or entry.url == record.url:
+        """A link edited in the file goes to Zotero (the same link percent-encoded, as the
+        file holds a link that came from Zotero, is no edit)."""
+        if record is None or entry.url is None or _same_url(entry.url, record.url):
             return
-        if entry.url != item.url:
+        if not _same_url(entry.url, item.url):
             self._update(item.key, url=entry.url)
 
     def _anchor(self, entry: Entry, key: str) -> None:
@@ -511,8 +516,18 @@ def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[s
     return tags
 
 
+def _same_url(a: str, b: str | None) -> bool:
+    """Whether two links are the same, percent-encoding and surrounding space aside."""
+    return a == b or (b is not None and unquote(a).strip() == unquote(b).strip())
+
+
 def _same_title(a: str, b: str) -> bool:
-    return a == b or normalize_title(a) == normalize_title(b)
+    """Equal titles, or titles that normalise equal to words (two titles of punctuation
+    alone, which both normalise to nothing, are the same only when equal)."""
+    if a == b:
+        return True
+    normal = normalize_title(a)
+    return bool(normal) and normal == normalize_title(b)
 
 
 def _abbreviates(title: str, full: str) -> bool:

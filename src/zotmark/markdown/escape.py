@@ -16,6 +16,9 @@ from urllib.parse import quote
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SPECIAL = re.compile(r"[\\*_\[\]<>`~]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNWRITABLE = re.compile("[\ud800-\udfff\x00-\x08\x0e-\x1b\x7f-\x9f]")
+"""Lone surrogates and the control characters that are not whitespace: no list may hold them
+(a NUL makes the file binary, an ESC drives the terminal that shows it)."""
 _URL_UNSAFE = re.compile(r"[\s()<>\\`\x00-\x1f\x7f]")
 
 
@@ -24,10 +27,10 @@ def escape_text(text: str) -> str:
 
     Whitespace runs (newlines included) collapse to one space and the ends are stripped;
     ``\\ * _ [ ] < > ` ~`` get a backslash, and ``://`` becomes ``\\://`` so no bare URL can
-    appear. Lone surrogates become U+FFFD. ``unescape(escape_text(t))`` equals ``t`` with its
-    whitespace collapsed.
+    appear. Lone surrogates and control characters become U+FFFD. ``unescape(escape_text(t))``
+    equals ``t`` with its whitespace collapsed and those replaced.
     """
-    text = " ".join(_SURROGATE.sub("\ufffd", text).split())
+    text = " ".join(_UNWRITABLE.sub("\ufffd", text).split())
     return _SPECIAL.sub(r"\\\g<0>", text).replace("://", r"\://")
 
 

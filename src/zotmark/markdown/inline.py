@@ -31,8 +31,10 @@ LINK = re.compile(
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_BOLD = re.compile(
-    r"\*\*(?=[^\s*])(?P<a>.+?)(?<=[^\s*])\*\*|(?<![^\W_])__(?=\S)(?P<b>.+?)(?<=\S)__(?![^\W_])"
+_BOLD = re.compile(  # "**" opens and closes only where CommonMark says it may (flanking)
+    r"(?:\*\*(?=[^\W_])|(?<![^\W_])\*\*(?=[^\s*]))(?P<a>.+?)"
+    r"(?:(?<=[^\W_])\*\*|(?<=[^\s*])\*\*(?![^\W_]))"
+    r"|(?<![^\W_])__(?=\S)(?P<b>.+?)(?<=\S)__(?![^\W_])"
 )
 _MARKS = re.compile(r"\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$)")
 _STARS = re.compile(r"\*+")
@@ -241,7 +243,9 @@ def _inside_link_text(scan: _Scan, pos: int) -> bool:
 
 
 def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
-    """The first bold span outside link texts whose text has a letter or digit."""
+    """The first bold span outside link texts whose text has a letter or digit, or that
+    opens the entry (struck through or not) with any visible text: how zotmark writes a title
+    of punctuation alone (``**\\*\\***`` for a Zotero title ``**``)."""
     if "**" not in scan.mask and "__" not in scan.mask:
         return None
     emphasis = scan.mask
@@ -254,7 +258,9 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         group = "a" if bold["a"] is not None else "b"
         inner = bold.span(group)
         title = plain(scan.text[inner[0] : inner[1]])
-        if not any(char.isalnum() for char in title):
+        if not any(char.isalnum() for char in title) and not (
+            title.strip() and scan.mask[: bold.start()].strip() in ("", "~~")
+        ):
             continue
         if is_generic(title) and any(inner[0] <= link.start() < inner[1] for link in scan.links):
             continue  # **[[Paper](url)]** is a link, not a title

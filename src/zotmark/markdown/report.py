@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -12,31 +11,25 @@ from rich.text import Text
 
 from zotmark.core.model import Entry
 from zotmark.markdown.document import Document
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _clean(text: str) -> str:
-    """``text`` printable: undecodable bytes (lone surrogates) shown as U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
+from zotmark.printable import printable
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:
     ident = entry.ident
     return {
         "line": entry.line,
-        "title": _clean(entry.title),
-        "url": _clean(entry.url) if entry.url is not None else None,
+        "title": printable(entry.title),
+        "url": printable(entry.url) if entry.url is not None else None,
         "ident": {
             "arxiv": ident.arxiv,
             "doi": ident.doi,
             "openreview": ident.openreview,
-            "url": _clean(ident.url) if ident.url is not None else None,
-            "title": _clean(ident.title),
+            "url": printable(ident.url) if ident.url is not None else None,
+            "title": printable(ident.title),
         },
         "read": entry.read,
         "flags": dict(entry.flags),
-        "section": [_clean(part) for part in entry.section],
+        "section": [printable(part) for part in entry.section],
         "anchor": entry.anchor,
         "struck": entry.struck,
     }
@@ -48,7 +41,7 @@ def check_json(file: str, document: Document) -> dict[str, Any]:
         "file": file,
         "entries": [_entry_json(listed.entry) for listed in document.entries],
         "warnings": [
-            {"line": w.line, "kind": w.kind, "message": _clean(w.message)}
+            {"line": w.line, "kind": w.kind, "message": printable(w.message)}
             for w in document.warnings
         ],
     }
@@ -80,12 +73,12 @@ _ALWAYS = ("line", "title", "url", "read")
 def _row(entry: Entry) -> dict[str, Text]:
     return {
         "line": Text(str(entry.line)),
-        "title": Text(_clean(entry.title), style="strike" if entry.struck else ""),
-        "url": Text(_clean(entry.url or "")),
+        "title": Text(printable(entry.title), style="strike" if entry.struck else ""),
+        "url": Text(printable(entry.url or "")),
         "identifiers": Text(_identifiers(entry)),
         "read": Text("☑" if entry.read else "☐"),
         "flags": Text(_flags(entry)),
-        "section": Text(_clean(" › ".join(entry.section))),
+        "section": Text(printable(" › ".join(entry.section))),
         "anchor": Text(entry.anchor or ""),
     }
 
@@ -102,7 +95,7 @@ def _counted(count: int, one: str, many: str) -> str:
 def _warning_lines(document: Document) -> list[Text]:
     return [
         Text.assemble(
-            (f"line {w.line}: ", "yellow"), (w.kind, "bold yellow"), f" {_clean(w.message)}"
+            (f"line {w.line}: ", "yellow"), (w.kind, "bold yellow"), f" {printable(w.message)}"
         )
         for w in document.warnings
     ]
@@ -130,9 +123,9 @@ def check_summary(file: str, document: Document) -> RenderableType:
     sections = len({e.section for e in entries if e.section})
     if sections:
         facts.append(_counted(sections, "section", "sections"))
-    head = Text.assemble((_clean(file), "bold"), f": {'; '.join(facts)}")
+    head = Text.assemble((printable(file), "bold"), f": {'; '.join(facts)}")
     hint = Text(
-        f"(a table of every entry with --verbose: zotmark check -v {_clean(file)})", style="dim"
+        f"(a table of every entry with --verbose: zotmark check -v {printable(file)})", style="dim"
     )
     return Group(head, *_warning_lines(document), _summary(document), hint)
 
@@ -142,7 +135,7 @@ def check_renderable(file: str, document: Document) -> RenderableType:
     then a one-line summary."""
     rows = [_row(listed.entry) for listed in document.entries]
     shown = [c for c in _COLUMNS if c in _ALWAYS or any(row[c].plain for row in rows)]
-    table = Table(title=escape(_clean(file)), expand=True)
+    table = Table(title=escape(printable(file)), expand=True)
     for column in shown:
         table.add_column(column, **_COLUMNS[column])
     for row in rows:

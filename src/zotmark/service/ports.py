@@ -19,6 +19,11 @@ class ZoteroPort(Protocol):
     """What one run needs from a Zotero library."""
 
     @property
+    def base_url(self) -> str:
+        """The server's base URL (for messages)."""
+        ...
+
+    @property
     def requests(self) -> int:
         """How many HTTP requests this client has sent so far."""
         ...

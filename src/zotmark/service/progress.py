@@ -39,6 +39,11 @@ class ProgressPort:
         self._threshold = threshold
 
     @property
+    def base_url(self) -> str:
+        """The wrapped port's server."""
+        return self._port.base_url
+
+    @property
     def requests(self) -> int:
         """The wrapped port's request count."""
         return self._port.requests

@@ -26,8 +26,18 @@ from zotmark.core.actions import (
     ZoteroAction,
 )
 from zotmark.errors import RefusedError
+from zotmark.printable import printable
 from zotmark.service.runner import RunReport
 from zotmark.state import ListState
+
+TITLE_CHARS = 60
+"""How much of a title a line shows."""
+
+
+def short(title: str) -> str:
+    """``title`` cut to :data:`TITLE_CHARS` characters (with an ellipsis when cut), safe to
+    print (:func:`~zotmark.printable.printable`)."""
+    return printable(title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…")
 
 
 def zotero_line(action: ZoteroAction, *, new_keys: bool = True) -> str:
@@ -35,9 +45,9 @@ def zotero_line(action: ZoteroAction, *, new_keys: bool = True) -> str:
     if isinstance(action, CreateItem):
         tags = f" tagged {', '.join(sorted(action.tags))}" if action.tags else ""
         key = f"{action.key} " if new_keys else ""
-        return f"create {key}“{action.entry.title}”{tags}"
+        return f"create {key}“{short(action.entry.title)}”{tags}"
     if isinstance(action, AdoptItem):
-        return f"add {action.key} “{action.entry.title}” to the collection"
+        return f"add {action.key} “{short(action.entry.title)}” to the collection"
     if isinstance(action, RemoveItem):
         return f"{'trash' if action.trash else 'remove from the collection'} {action.key}"
     return _update_line(action)
@@ -47,9 +57,9 @@ def _update_line(action: UpdateItem) -> str:
     parts = [f"+{t}" for t in sorted(action.add_tags)]
     parts += [f"-{t}" for t in sorted(action.remove_tags)]
     if action.title is not None:
-        parts.append(f"title “{action.title}”")
+        parts.append(f"title “{short(action.title)}”")
     if action.url is not None:
-        parts.append(f"url {action.url}")
+        parts.append(f"url {printable(action.url)}")
     return f"update {action.key}: {' '.join(parts)}"
 
 
@@ -63,9 +73,9 @@ def file_line(action: FileAction, new: frozenset[str] = frozenset()) -> str:
         target = "its new item" if action.key in new else action.key
         return f"line {action.line}: anchor to {target}"
     if isinstance(action, SetTitle):
-        return f"line {action.line}: retitle to “{action.title}”"
+        return f"line {action.line}: retitle to “{short(action.title)}”"
     if isinstance(action, InsertEntry):
-        return f"append “{action.title}” ({action.key})"
+        return f"append “{short(action.title)}” ({action.key})"
     if isinstance(action, StrikeEntry):
         return f"line {action.line}: strike through (gone from Zotero)"
     assert isinstance(action, RemoveEntry)
@@ -94,35 +104,43 @@ def plan_lines(plan: Plan, *, notes: bool = True, new_keys: bool = True) -> list
     return lines
 
 
-TITLE_CHARS = 60
-"""How much of a title a refusal line shows."""
-
-
 def refusal_lines(report: RunReport) -> list[str]:
     """Each change of the run that did not reach Zotero, with its entry's line and what the
     server said (refusals first, then transient failures)."""
+    return _refused_lines(report) + _failed_lines(report)
+
+
+def _refused_lines(report: RunReport) -> list[str]:
+    return [f"line {r.line} “{short(r.title)}”: {printable(r.message)}" for r in report.refused]
+
+
+def _failed_lines(report: RunReport) -> list[str]:
     lines = []
-    for refusal in report.refused:
-        title = refusal.title if len(refusal.title) <= TITLE_CHARS else refusal.title[:59] + "…"
-        lines.append(f"line {refusal.line} “{title}”: {refusal.message}")
     for key, reason in sorted((report.failed or {}).items()):
         line = report.plan.lines.get(key)
         where = f"line {line} ({key})" if line else f"item {key}"
-        lines.append(f"{where}: {reason}; retried on the next run")
+        lines.append(f"{where}: {printable(reason)}; retried on the next run")
     return lines
 
 
 def refused_error(reports: list[RunReport]) -> RefusedError | None:
-    """The error a command ends with when changes of its runs did not reach Zotero."""
-    lines = [f"  {r.list_name}: {line}" for r in reports for line in refusal_lines(r)]
-    if not lines:
-        return None
-    count = len(lines)
-    said = "1 change was" if count == 1 else f"{count} changes were"
-    return RefusedError(
-        f"{said} refused by Zotero; everything else is in sync. A refused change is not sent "
-        "again until its entry changes (e.g. shorten an over-long title):\n" + "\n".join(lines)
-    )
+    """The error a command ends with when changes of its runs did not reach Zotero: those
+    Zotero refused (held until their entries change), then those that failed for now."""
+    parts = []
+    for lines_of, what, then in (
+        (
+            _refused_lines,
+            "refused by Zotero",
+            "A refused change is not sent again until its entry changes (e.g. shorten an "
+            "over-long title):",
+        ),
+        (_failed_lines, "not written", "They are sent again on the next run:"),
+    ):
+        lines = [f"  {r.list_name}: {line}" for r in reports for line in lines_of(r)]
+        if lines:
+            said = "1 change was" if len(lines) == 1 else f"{len(lines)} changes were"
+            parts.append(f"{said} {what}; everything else is in sync. {then}\n" + "\n".join(lines))
+    return RefusedError("\n".join(parts)) if parts else None
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
@@ -226,7 +244,7 @@ def status_lines(state: dict[str, Any], now: datetime) -> list[str]:
             lines.append(f"  {last['summary']}")
         if not last["ok"]:
             if last.get("error"):
-                lines.append(f"  error: {last['error']}")
+                lines.append(f"  error: {printable(last['error'])}")
             success = state.get("last_success") or {}
             since = relative(success.get("finished_at"), now) if success else "never"
             lines.append(f"  last good run: {since}")
@@ -237,8 +255,8 @@ def status_lines(state: dict[str, Any], now: datetime) -> list[str]:
     )
     for refusal in state.get("refused", ()):
         lines.append(
-            f"  refused: line {refusal['line']} “{refusal['title'][:TITLE_CHARS]}”: "
-            f"{refusal['message']}"
+            f"  refused: line {refusal['line']} “{short(refusal['title'])}”: "
+            f"{printable(refusal['message'])}"
         )
     if state["daemon"]:
         success = (state.get("last_success") or {}).get("finished_at")
@@ -265,5 +283,6 @@ def daemon_line(daemon: dict[str, Any], now: datetime, *, last_success: str | No
         line += f", next poll {relative(daemon['next_poll'], now)}"
     error_at, success_at = _when(daemon.get("last_error_at")), _when(last_success)
     if daemon.get("last_error") and not (error_at and success_at and success_at > error_at):
-        line += f"; last error {relative(daemon.get('last_error_at'), now)}: {daemon['last_error']}"
+        when = relative(daemon.get("last_error_at"), now)
+        line += f"; last error {when}: {printable(daemon['last_error'])}"
     return line

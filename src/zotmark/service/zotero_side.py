@@ -16,7 +16,7 @@ from typing import Any
 from zotmark.core.actions import AdoptItem, CreateItem, Plan, Policy, RemoveItem, UpdateItem
 from zotmark.core.model import Item
 from zotmark.core.planner import ZoteroSnapshot
-from zotmark.errors import StateError
+from zotmark.errors import ProtocolError, StateError
 from zotmark.service.ports import JsonObject, ZoteroPort
 from zotmark.state.schema import RECOVERY_HINT
 from zotmark.zotero.mapping import ItemChange, item_from_json, item_patch, new_item_data
@@ -113,9 +113,11 @@ def refresh(port: ZoteroPort, mirror: Mirror, *, checked: bool = False) -> Mirro
     known = mirror.items
     moved = [k for k, v in changes.versions.items() if k not in known or _version(known[k]) != v]
     fetched = {str(obj["key"]): obj for obj in port.fetch_items(sorted(moved))}
-    gone: set[str] = set()
+    deleted: set[str] = set()
     if mirror.library_version > 0:
-        gone = {k for k in port.deleted_since(mirror.library_version) if k in known}
+        deleted = set(port.deleted_since(mirror.library_version))
+    _check_fetched(port, set(moved) - set(fetched) - deleted)
+    gone = {k for k in deleted if k in known}
     items = {k: v for k, v in {**known, **fetched}.items() if k not in gone}
     return Mirror(
         items,
@@ -123,6 +125,19 @@ def refresh(port: ZoteroPort, mirror: Mirror, *, checked: bool = False) -> Mirro
         {**mirror.upserts, **fetched},
         (mirror.deletes | gone) - set(fetched),
     )
+
+
+def _check_fetched(port: ZoteroPort, missing: set[str]) -> None:
+    """Raise :class:`ProtocolError` when items the library said changed could not be read
+    (nor were deleted): moving the mirror past them would keep their old JSON for good."""
+    if missing:
+        shown = ", ".join(sorted(missing)[:3]) + (", …" if len(missing) > 3 else "")
+        raise ProtocolError(
+            f"The server at {port.base_url} did not answer as a Zotero API does: it listed "
+            f"{len(missing)} changed item(s) ({shown}) but did not return them when asked. "
+            "Check base_url in your configuration; if it is right, the server (or a proxy in "
+            "front of it) is failing: try again later. Nothing was recorded as synced."
+        )
 
 
 def _version(obj: JsonObject) -> int:
