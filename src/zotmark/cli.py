@@ -12,9 +12,11 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 
@@ -29,15 +31,34 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="zotmark",
     help="Keep a Markdown reading list and a Zotero collection in two-way sync.",
-    no_args_is_help=True,
-    add_completion=False,
+    invoke_without_command=True,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+def _no_type_for_flags() -> None:
+    """Show flags (``--json``, ``--yes/-y``, ``-v``) in the help without a ``<bool>``/``<int>``
+    type column: they take no value. (typer shows a type for every option.)"""
+    original = getattr(typer.core.TyperOption, "display_type_rich", None)
+    if original is None or getattr(original, "_zotmark", False):
+        return
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return original(self, ctx)  # type: ignore[no-any-return]
+
+    display_type_rich._zotmark = True  # type: ignore[attr-defined]
+    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_no_type_for_flags()
+
+
 class _Output:
-    """The global ``--quiet``/``--verbose`` choice (set by the root callback on every call)."""
+    """The ``--quiet``/``--verbose`` choice: the root's options, then the command's own."""
 
     quiet = False
     verbose = 0
@@ -47,26 +68,19 @@ OUTPUT = _Output()
 PLAN_LINES = 30
 """Plan lines ``zotmark sync`` prints before "… and N more" (all with ``--verbose``)."""
 
+QUIET_HELP = "Print nothing but errors (and --json documents)."
+VERBOSE_HELP = "More detail: every line (-v), and the log (-vv: debug)."
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP, show_default=False)]
+Verbose = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help=VERBOSE_HELP, show_default=False)
+]
+"""``--quiet``/``--verbose``: accepted before the command (``zotmark -v sync``) and after it
+(``zotmark sync -v``); the counts add up."""
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"zotmark {__version__}")
-        raise typer.Exit()
 
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-    quiet: bool = typer.Option(
-        False, "--quiet", "-q", help="Print nothing but errors (and --json documents)."
-    ),
-    verbose: int = typer.Option(
-        0, "--verbose", "-v", count=True, help="More detail: every plan line, -vv debug logs."
-    ),
-) -> None:
-    """Keep a Markdown reading list and a Zotero collection in two-way sync."""
+def _output(quiet: bool = False, verbose: int = 0) -> None:
+    """Apply ``--quiet``/``--verbose``: the root's values with the command's own added."""
+    quiet, verbose = OUTPUT.quiet or quiet, OUTPUT.verbose + verbose
     if quiet and verbose:
         raise typer.BadParameter("use --quiet or --verbose, not both", param_hint="--quiet")
     OUTPUT.quiet, OUTPUT.verbose = quiet, verbose
@@ -77,6 +91,32 @@ def _root(
         from zotmark.service.logs import configure_logging
 
         configure_logging("info" if verbose == 1 else "debug")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zotmark {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_version, is_eager=True,
+        help="Print the version and exit.",
+    ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:  # fmt: skip
+    """Keep a Markdown reading list and a Zotero collection in two-way sync."""
+    OUTPUT.quiet, OUTPUT.verbose = False, 0
+    if ctx.invoked_subcommand is None:  # bare `zotmark`: the help, and success
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+    if quiet and verbose:
+        raise typer.BadParameter("use --quiet or --verbose, not both", param_hint="--quiet")
+    OUTPUT.quiet, OUTPUT.verbose = quiet, verbose
 
 
 def _flag_options(values: list[str]) -> dict[str, str]:
@@ -99,21 +139,34 @@ def check(
     flag: list[str] = typer.Option(  # noqa: B008
         [], "--flag", help="A flag label and its tag, LABEL=TAG (repeatable).", show_default=False
     ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
-    """Parse a list; print the entries as understood and every warning."""
+    """Parse a list; print the entries as understood and every warning.
+
+    A list of more than 100 entries is summed up (the table of every entry with --verbose).
+    """
+    _output(quiet, verbose)
     import json
 
     from zotmark.markdown.files import ListFile
     from zotmark.markdown.parser import parse
-    from zotmark.markdown.report import check_json, check_renderable
+    from zotmark.markdown.report import (
+        TABLE_MAX_ENTRIES,
+        check_json,
+        check_renderable,
+        check_summary,
+    )
 
     flags = _flag_options(flag)
     text, _ = ListFile.read(file)
     document = parse(text, flags)
     if json_output:
         typer.echo(json.dumps(check_json(file, document), ensure_ascii=False, indent=2))
-    else:
+    elif OUTPUT.verbose or len(document.entries) <= TABLE_MAX_ENTRIES:
         Console().print(check_renderable(file, document))
+    elif not OUTPUT.quiet:
+        Console(highlight=False, soft_wrap=True).print(check_summary(file, document))
 
 
 @app.command()
@@ -132,8 +185,11 @@ def sandbox(
         "(kinds: latency=MS, backoff=S, 429[=S], 503[=S], drop, concurrent, garbage=WHAT; "
         "options: times=N, after=N, every=N, method=M, path=TEXT).",
     ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Run the local Zotero API server; the first stdout line is JSON {url, api_key, user_id}."""
+    _output(quiet, verbose)
     from pathlib import Path
 
     from zotmark.sandbox.command import run_sandbox
@@ -147,8 +203,23 @@ def sandbox(
     )
 
 
+def _user_config_file() -> str:
+    """The user's own config file, ``~`` for the home directory (for the help text)."""
+    from pathlib import Path
+
+    from zotmark.config import user_config_path
+
+    path, home = user_config_path(), Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
 CONFIG_OPTION = typer.Option(
-    None, "--config", "-c", metavar="FILE", help="The config file (default: ./zotmark.toml)."
+    None,
+    "--config",
+    "-c",
+    metavar="FILE",
+    help=f"The config file (default: ./zotmark.toml if it exists, else {_user_config_file()}).",
+    show_default=False,
 )
 LIST_OPTION = typer.Option(None, "--list", metavar="NAME", help="Only this list.")
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document.")
@@ -174,8 +245,11 @@ def sync(
     force_delete: bool = typer.Option(
         False, "--force-delete", help="Go ahead even when the mass-delete guard trips."
     ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Bring each list and its Zotero collection into agreement (one run per list)."""
+    _output(quiet, verbose)
     import json
 
     from zotmark.service.app import open_session
@@ -201,7 +275,8 @@ def sync(
             console.print(f"[bold]{escape(report.list_name)}[/]: {escape(report.summary)}")
             for note in report.plan.notes:
                 err_console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
-            lines = plan_lines(report.plan, notes=False)  # the notes went out as warnings
+            # the notes went out as warnings; a dry run's new keys are not the real run's
+            lines = plan_lines(report.plan, notes=False, new_keys=not report.dry_run)
             shown = lines if OUTPUT.verbose else lines[:PLAN_LINES]
             for line in shown:
                 console.print(f"  {escape(line)}")
@@ -210,6 +285,11 @@ def sync(
     refused = refused_error(reports)
     if refused is not None:
         raise refused
+
+
+def _now() -> datetime:
+    """The time ``zotmark status`` measures ages against (tests replace it)."""
+    return datetime.now(UTC)
 
 
 def _say_waiting(pid: str | None) -> None:
@@ -236,13 +316,15 @@ def status(
     config: str | None = CONFIG_OPTION,
     list_name: str | None = LIST_OPTION,
     json_output: bool = JSON_OPTION,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Per list: last run, last success, library version, pending creates (no network)."""
+    _output(quiet, verbose)
     import json
-    from datetime import UTC, datetime
 
     from zotmark.service.app import list_key, state_dir
-    from zotmark.service.heartbeat import mark_stale
+    from zotmark.service.heartbeat import mark_stale, this_machine
     from zotmark.service.render import status_json, status_lines
     from zotmark.state import SqliteStateStore
 
@@ -251,17 +333,18 @@ def status(
         states = [
             status_json(s, store.load(list_key(loaded, s, store))) for s in loaded.select(list_name)
         ]
-    stale = mark_stale(states, loaded.daemon.poll_seconds, datetime.now(UTC))
+    now = _now()
+    unhealthy = mark_stale(states, loaded.daemon.poll_seconds, now, machine=this_machine())
     if json_output:
         typer.echo(json.dumps({"lists": states}, indent=2))
-    else:
+    elif not OUTPUT.quiet:
         console = Console(highlight=False, soft_wrap=True)
         for state in states:
-            headline, *details = status_lines(state)
+            headline, *details = status_lines(state, now)
             console.print(f"[bold]{escape(headline)}[/]")
             for line in details:
                 console.print(escape(line))
-    if stale or any(s["last_run"] and not s["last_run"]["ok"] for s in states):
+    if unhealthy or any(s["last_run"] and not s["last_run"]["ok"] for s in states):
         raise typer.Exit(ExitCode.ERROR)
 
 
@@ -271,21 +354,31 @@ def daemon(
     log_level: str = typer.Option(
         "info", "--log-level", metavar="LEVEL", help="debug, info, warning or error."
     ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Watch the lists, poll and stream Zotero, and sync until SIGINT/SIGTERM."""
+    _output(quiet, verbose)
     from zotmark.service.daemon import Daemon
     from zotmark.service.logs import LEVELS, configure_logging
 
     if log_level.strip().lower() not in LEVELS:
         raise typer.BadParameter(f"use one of: {', '.join(LEVELS)}", param_hint="--log-level")
+    if OUTPUT.verbose >= 2 or OUTPUT.quiet:  # -vv: everything; -q: errors only
+        log_level = "debug" if OUTPUT.verbose else "error"
     loaded = _load(config)
     configure_logging(log_level, secrets=[loaded.api_key().reveal()])
     Daemon(loaded).serve()
 
 
 @app.command()
-def demo(json_output: bool = JSON_OPTION) -> None:
+def demo(
+    json_output: bool = JSON_OPTION,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
     """The whole loop on the original list against a local sandbox: no account, no network."""
+    _output(quiet, verbose)
     import json
 
     from zotmark.service.demo import run_demo
@@ -301,9 +394,14 @@ def demo(json_output: bool = JSON_OPTION) -> None:
 def export_bib(
     config: str | None = CONFIG_OPTION,
     list_name: str | None = LIST_OPTION,
-    output: str | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Write here."),
+    output: str | None = typer.Option(
+        None, "-o", "--output", metavar="FILE", help="Write here (- for stdout)."
+    ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Write the BibTeX of a list's collection (as of the last sync); keys never change."""
+    _output(quiet, verbose)
     from pathlib import Path
 
     from zotmark.service.app import list_key, state_dir
@@ -312,14 +410,20 @@ def export_bib(
 
     loaded = _load(config)
     settings = loaded.list(list_name)
-    target = Path(output) if output else None
+    to_stdout = output == "-"
+    target = Path(output) if output and not to_stdout else None
     with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        report = export_list(store, list_key(loaded, settings, store), settings, target)
-    where = target or settings.bibtex
+        key = list_key(loaded, settings, store)
+        report = export_list(store, key, settings, target, stdout=sys.stdout if to_stdout else None)
+    if OUTPUT.quiet:
+        return
+    entries = f"{report.entries} {'entry' if report.entries == 1 else 'entries'}"
+    if to_stdout:  # stdout holds the BibTeX: the count goes to stderr
+        err_console.print(f"{entries} written to stdout", highlight=False)
+        return
     state = "written" if report.changed else "unchanged"
-    Console(highlight=False, soft_wrap=True).print(
-        f"{escape(str(where))}: {report.entries} entries, {state}"
-    )
+    where = target or settings.bibtex
+    Console(highlight=False, soft_wrap=True).print(f"{escape(str(where))}: {entries}, {state}")
 
 
 @app.command("import-bib")
@@ -328,8 +432,11 @@ def import_bib(
     config: str | None = CONFIG_OPTION,
     list_name: str | None = LIST_OPTION,
     json_output: bool = JSON_OPTION,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Add the .bib's papers to the list (and to Zotero on the next sync); matches are skipped."""
+    _output(quiet, verbose)
     import json
     from pathlib import Path
 
@@ -386,11 +493,14 @@ def init(
     dry_run: bool = typer.Option(
         True, "--dry-run/--no-dry-run", help="Run `zotmark sync --dry-run` at the end."
     ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Set up: validate the API key, pick or create the collection, write zotmark.toml.
 
     Without a terminal (or with --yes) it asks nothing: the key comes from $ZOTERO_API_KEY.
     """
+    _output(quiet, verbose)
     from pathlib import Path
 
     from zotmark.service.init import Defaults, Init, InitOptions, TerminalAsker

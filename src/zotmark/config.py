@@ -34,7 +34,8 @@ from pydantic import (
 
 from zotmark.api_key import ApiKey
 from zotmark.config_errors import bound_words, describe_validation_error
-from zotmark.errors import ConfigError
+from zotmark.errors import AccessError, ConfigError
+from zotmark.permissions import access_advice
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -47,6 +48,7 @@ __all__ = [
     "ZoteroSettings",
     "default_config_path",
     "load_config",
+    "user_config_path",
 ]
 
 CONFIG_FILENAME = "zotmark.toml"
@@ -390,12 +392,17 @@ def _ranges() -> dict[tuple[str, str], str]:
     }
 
 
+def user_config_path() -> Path:
+    """``zotmark.toml`` in the user config directory (``~/.config/zotmark/`` on Linux)."""
+    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
+
+
 def default_config_path(cwd: Path | None = None) -> Path:
     """``./zotmark.toml`` if it exists, else ``zotmark.toml`` in the user config directory."""
     local = (cwd or Path.cwd()) / CONFIG_FILENAME
     if local.is_file():
         return local
-    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
+    return user_config_path()
 
 
 def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -> Config:
@@ -411,6 +418,11 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
         raise ConfigError(
             f"the config file {path} does not exist; create it (see config/zotmark.toml in "
             "zotmark's sources) or run `zotmark init`."
+        ) from None
+    except PermissionError as error:
+        advice = access_advice(path, write=False)
+        raise AccessError(
+            f"cannot read the config file {path}: {error.strerror}. {advice}"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"

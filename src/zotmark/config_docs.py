@@ -68,7 +68,8 @@ MEANINGS: dict[str, dict[str, str]] = {
         "missing); empty: at the end.",
         "enrich": "Fetch metadata from arXiv / Crossref for new items.",
         "max_delete_fraction": "Stop a run that would delete more than this share of the "
-        "entries (exit 4; `--force-delete` overrides).",
+        "entries (exit 4; `--force-delete` overrides). A run may always delete two entries, "
+        "and a list with fewer than three synced entries is not guarded.",
     },
 }
 

@@ -39,6 +39,12 @@ class ConfigError(ZotmarkError):
     exit_code = ExitCode.USAGE
 
 
+class AccessError(ConfigError):
+    """The operating system refuses zotmark a file or directory it needs to start (the config,
+    the state directory): a matter of owners and permissions that a restart cannot fix, so a
+    usage error (exit 2), which the systemd unit does not restart on."""
+
+
 class ListFileError(ZotmarkError):
     """A reading-list file cannot be read or written."""
 

@@ -18,6 +18,7 @@ from zotmark.errors import DaemonError, ExitCode, LockedError
 from zotmark.sandbox import Sandbox
 from zotmark.service import watcher as watcher_module
 from zotmark.service.daemon import Daemon
+from zotmark.service.heartbeat import this_machine
 from zotmark.service.threads import OnCrash
 from zotmark.service.watcher import content_hash
 from zotmark.state import SqliteStateStore
@@ -236,6 +237,26 @@ def test_a_failing_run_is_recorded_and_the_next_run_still_happens(
     parts.scheduler.run("poll")
     assert (daemon.runs, daemon.failures) == (2, 1)
     assert len(sandbox.items()) == 5
+
+
+def test_a_good_run_clears_the_error_of_an_earlier_one(build: Any, sandbox: Sandbox) -> None:
+    """The heartbeat no longer carries an error a later run got past (it kept the first)."""
+    daemon, parts = build()
+    daemon.start()
+    sandbox.add_faults("503,times=1")
+    parts.scheduler.run("poll")
+    assert _meta(daemon.config)["last_error"]
+    parts.scheduler.run("poll")
+    assert daemon.last_error is None
+    assert (_meta(daemon.config)["last_error"], _meta(daemon.config)["last_error_at"]) == ("", "")
+
+
+def test_the_heartbeat_says_on_which_machine_its_pid_runs(build: Any) -> None:
+    daemon, parts = build()
+    daemon.start()
+    parts.scheduler.run("start")
+    meta = _meta(daemon.config)
+    assert (meta["host"], meta["boot"], meta["pidns"]) == this_machine()
 
 
 def test_an_unreachable_server_fails_each_run_within_seconds_and_the_daemon_goes_on(

@@ -65,11 +65,11 @@ def test_a_stale_daemon_is_named_in_the_status_lines() -> None:
         "library_version": 7,
         "daemon": {**_running(timedelta(hours=1)), "stale": True},
     }
-    lines = status_lines(state)
+    lines = status_lines(state, NOW)
     assert lines[:3] == [
-        "papers (papers.md): last run FAILED",
-        "  finished t: ",
+        "papers (papers.md): last run t, FAILED",
         "  error: offline",
+        "  last good run: never",
     ]
     assert "STALE" in lines[-1]
 

@@ -304,3 +304,28 @@ def test_the_api_key_never_appears_in_the_log(start: Any, sandbox: Sandbox) -> N
     wait_for(lambda: "read" in _tags(_item(sandbox, world.key_of(ATTENTION))), "the tag")
     assert world.daemon.terminate() == 0
     assert sandbox.api_key not in world.daemon.text()
+
+
+def _status(world: World) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ZOTMARK, "status", "--config", str(world.config)],
+        env={**environment(world.api_key), "COLUMNS": "300"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_status_shows_a_daemon_killed_with_sigkill_as_not_running_at_once(
+    start: Any, sandbox: Sandbox
+) -> None:
+    """Its heartbeat still says "running" (a killed process writes nothing) and is fresh, but
+    its pid is gone: status says so right away and exits 1 (before: "running" for minutes)."""
+    world = start()
+    before = _status(world)
+    assert before.returncode == 0, before.stdout + before.stderr
+    assert f"daemon: running (pid {world.daemon.process.pid})" in before.stdout
+    world.daemon.terminate(signal.SIGKILL)
+    after = _status(world)
+    assert after.returncode == 1
+    assert f"daemon: not running: its process (pid {world.daemon.process.pid}) is gone" in (
+        after.stdout
+    )

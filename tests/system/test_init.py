@@ -125,6 +125,43 @@ def test_init_ends_with_a_dry_run_that_plans_the_first_sync_and_changes_nothing(
     assert sandbox.items() == {}
 
 
+def test_init_s_dry_run_names_no_key_for_items_the_real_sync_will_create(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """A dry run's new keys are drawn at random and the real sync draws others: it shows none
+    (before, each create and anchor line named a key the real sync never used)."""
+    result = _init(tmp_path, sandbox, sandbox.api_key)
+    assert result.returncode == 0, result.stderr
+    creates = [line for line in result.stdout.splitlines() if "zotero: create" in line]
+    anchors = [line for line in result.stdout.splitlines() if ": anchor to" in line]
+    assert creates
+    assert all(line.split("zotero: create ", 1)[1].startswith("“") for line in creates), creates
+    assert all(line.endswith("anchor to its new item") for line in anchors), anchors
+
+
+def test_init_fills_in_the_sandbox_s_streaming_url(tmp_path: Path, sandbox: Sandbox) -> None:
+    """The sandbox serves the streaming API at its root; the config names it, so the daemon
+    sees changes at once (before: stream_url = "", polling only)."""
+    result = _init(tmp_path, sandbox, sandbox.api_key)
+    assert result.returncode == 0, result.stderr
+    assert _config(tmp_path)["zotero"]["stream_url"] == sandbox.stream_url.rstrip("/")
+
+
+def test_init_that_cannot_write_its_config_creates_no_collection(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """The collection is created only once the config is written (before: it was created
+    first and left behind when the config could not be written)."""
+    (tmp_path / "taken").write_text("a file where the config's directory should be\n")
+    result = _init(
+        tmp_path, sandbox, sandbox.api_key, "--tag-colors", "--config-out", "taken/zotmark.toml"
+    )
+    assert result.returncode == 2
+    assert "taken" in _words(result.stderr)
+    assert sandbox.collections() == {}
+    assert "tagColors" not in sandbox.library().settings
+
+
 def test_init_stores_the_key_in_a_private_key_file_when_asked(
     tmp_path: Path, sandbox: Sandbox
 ) -> None:
@@ -227,9 +264,10 @@ def test_interactive_init_asks_everything_and_keeps_the_key_in_a_private_file(
     child = _spawn(tmp_path, sandbox)
     child.expect("Zotero API key")
     child.sendline(sandbox.api_key)
-    child.expect("Key OK")
+    child.expect("The key belongs to")
     child.expect(r"your own \(user\) or a group")
     child.sendline("")
+    child.expect("Key OK: it may read and write your personal library")
     child.expect("Old stuff")
     child.expect("Collection to sync")
     child.sendline("Reading List")
@@ -282,13 +320,85 @@ def test_interactive_init_asks_again_after_a_wrong_key(tmp_path: Path, sandbox: 
     assert "Papers" in _collections(sandbox)
 
 
-def test_interactive_init_with_a_read_only_key_stops_with_advice(
+def test_interactive_init_refuses_a_read_only_key_and_asks_for_another(
     tmp_path: Path, sandbox: Sandbox
 ) -> None:
-    child = _spawn(tmp_path, sandbox, "--library-type", "user")
+    """A read-only key is refused at once, with advice, and another key is asked for; it is
+    never called OK (before: "Key OK", then exit 2 after the library was chosen)."""
+    args = ("--library-type", "user", "--collection", "Papers", "--no-tag-colors")
+    child = _spawn(tmp_path, sandbox, *args, "--no-dry-run")
     child.expect("Zotero API key")
     child.sendline(sandbox.readonly_key)
     child.expect("write access: NO")
     child.expect(r"Allow write\s+access")
+    child.expect("Enter another key")
+    refused = child.before
+    child.expect("Zotero API key")
+    child.sendline(sandbox.api_key)
+    child.expect("Key OK")
+    child.expect("Create the collection")
+    child.sendline("y")
+    child.expect("Save the key in")
+    child.sendline("y")
+    assert _finish(child) == 0
+    assert "Key OK" not in refused
+    keyfile = tmp_path / "xdg-config" / "zotmark" / "api-key"
+    assert keyfile.read_text().strip() == sandbox.api_key  # the second key, the one that writes
+
+
+def test_interactive_init_stops_after_three_read_only_keys(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    child = _spawn(tmp_path, sandbox, "--library-type", "user")
+    for _ in range(3):
+        child.expect("Zotero API key")
+        child.sendline(sandbox.readonly_key)
+        child.expect("write access: NO")
+    child.expect(r"Allow write\s+access")
     assert _finish(child) == 2
     assert not (tmp_path / "zotmark.toml").exists()
+    assert sandbox.collections() == {}
+
+
+def test_interactive_init_on_an_empty_library_asks_for_the_new_collection_s_name(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """No table and no "a number above" when there is nothing above."""
+    child = _spawn(tmp_path, sandbox, "--library-type", "user", "--no-tag-colors", "--no-dry-run")
+    child.expect("Zotero API key")
+    child.sendline(sandbox.api_key)
+    child.expect("no collections yet")
+    child.expect("Name of the collection to create")
+    asked = child.before + child.after
+    child.sendline("")  # the default name
+    child.expect("Create the collection “Reading List”")
+    child.sendline("y")
+    child.expect("Save the key in")
+    child.sendline("n")
+    assert _finish(child) == 0
+    assert "number above" not in asked
+    assert set(_collections(sandbox)) == {"Reading List"}
+
+
+def test_interactive_init_changes_nothing_in_zotero_before_the_config_is_written(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """Every question comes before any write: answering no at the last question (the key
+    file) leaves no collection and no tag colours behind if the config cannot be written."""
+    (tmp_path / "taken").write_text("a file where the config's directory should be\n")
+    child = _spawn(
+        tmp_path, sandbox, "--library-type", "user", "--config-out", "taken/zotmark.toml"
+    )
+    child.expect("Zotero API key")
+    child.sendline(sandbox.api_key)
+    child.expect("Collection to sync|Name of the collection")
+    child.sendline("Fresh")
+    child.expect("Create the collection")
+    child.sendline("y")
+    child.expect("keys 1 and 2")
+    child.sendline("y")
+    child.expect("Save the key in")
+    child.sendline("n")
+    assert _finish(child) == 2
+    assert sandbox.collections() == {}
+    assert "tagColors" not in sandbox.library().settings

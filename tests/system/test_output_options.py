@@ -80,3 +80,44 @@ def test_quiet_still_reports_errors(config: Path, sandbox: Sandbox) -> None:
 def test_quiet_and_verbose_together_are_a_usage_error(config: Path, sandbox: Sandbox) -> None:
     result = _zotmark(config, sandbox, "-q", "-v", "sync")
     assert result.returncode == 2
+
+
+def test_verbose_and_quiet_work_after_the_command_too(config: Path, sandbox: Sandbox) -> None:
+    """``zotmark sync -v`` was "No such option: -v"."""
+    verbose = _zotmark(config, sandbox, "sync", "--dry-run", "-v")
+    assert verbose.returncode == 0, verbose.stderr
+    assert verbose.stdout.count("zotero: create") == 17
+    quiet = _zotmark(config, sandbox, "sync", "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert len(sandbox.items()) == 17
+
+
+def test_double_verbose_prints_the_debug_log(config: Path, sandbox: Sandbox) -> None:
+    result = _zotmark(config, sandbox, "sync", "-vv")
+    assert result.returncode == 0, result.stderr
+    assert "level=debug" in result.stderr
+    assert sandbox.api_key not in result.stdout + result.stderr
+
+
+def test_a_dry_run_names_no_key_for_items_it_would_create(config: Path, sandbox: Sandbox) -> None:
+    """The keys a dry run would draw are not the ones the real run draws: none is shown."""
+    dry = _zotmark(config, sandbox, "sync", "--dry-run", "-v")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.count("zotero: create “") == 17
+    assert dry.stdout.count("anchor to its new item") == 17
+    real = _zotmark(config, sandbox, "sync", "-v")
+    keys = set(sandbox.items())
+    assert all(f"create {key} " in real.stdout for key in keys)  # a real run names its keys
+
+
+def test_export_bib_to_stdout(config: Path, sandbox: Sandbox) -> None:
+    """``-o -`` writes the BibTeX to stdout (it wrote a file named ``-``), the count to
+    stderr."""
+    assert _zotmark(config, sandbox, "sync").returncode == 0
+    result = _zotmark(config, sandbox, "export-bib", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n@") + result.stdout.startswith("@") == 17
+    assert "17 entries written to stdout" in result.stderr
+    assert not (config.parent / "-").exists()
+    again = _zotmark(config, sandbox, "export-bib", "-o", "-", "-q")
+    assert (again.stdout, again.stderr) == (result.stdout, "")  # the same keys every time

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from zotmark.bibtex.export import export_bibtex, is_exported
 from zotmark.bibtex.importer import ImportResult, KeyField, decode_bib, import_bib
@@ -44,6 +44,18 @@ def export_bib_file(
     keys = assign_keys(exported, pinned)
     changed = write_if_changed(path, export_bibtex(exported, keys))
     return ExportReport(keys=keys, entries=len(exported), changed=changed)
+
+
+def export_bib_text(
+    items: Iterable[Mapping[str, Any]], pinned: Mapping[str, str], out: TextIO
+) -> ExportReport:
+    """Write the BibTeX of ``items`` to the stream ``out`` (``export-bib -o -``); the keys
+    are those :func:`export_bib_file` gives."""
+    exported = [data for data in items if is_exported(data)]
+    keys = assign_keys(exported, pinned)
+    out.write(export_bibtex(exported, keys))
+    out.flush()
+    return ExportReport(keys=keys, entries=len(exported), changed=True)
 
 
 def read_bib_file(path: Path, *, key_field: KeyField = "citationKey") -> ImportResult:

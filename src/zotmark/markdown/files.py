@@ -25,6 +25,7 @@ from pathlib import Path
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown.encoding import decode_list, encode_list
+from zotmark.permissions import access_advice, check_writable_dir
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
 """The largest list zotmark reads: 64 MiB (a list of 100,000 entries takes about 11 MB)."""
@@ -49,8 +50,19 @@ class Fingerprint:
     sha256: str
 
 
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
+def _reason(error: OSError, path: Path | None = None, *, write: bool = False) -> str:
+    """Why ``error`` happened, with what to change when it is a permission problem."""
+    reason = error.strerror or str(error)
+    if path is None or not isinstance(error, PermissionError):
+        return reason
+    if write:  # the write makes a temporary file beside the list and renames it over the list
+        advice = check_writable_dir(path.parent)
+        if advice:
+            return (
+                f"{reason}; zotmark writes a temporary file beside the list and renames it, so "
+                f"the list's directory must be writable. {advice}"
+            )
+    return f"{reason}. {access_advice(path, write=write)}"
 
 
 def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
@@ -114,7 +126,7 @@ class ListFile:
         try:
             data, fingerprint = _read_bytes(path)
         except OSError as error:
-            raise ListFileError(f"cannot read the list {path}: {_reason(error)}") from None
+            raise ListFileError(f"cannot read the list {path}: {_reason(error, path)}") from None
         return decode_list(data, path), fingerprint
 
     @staticmethod
@@ -143,7 +155,8 @@ class ListFile:
         except FileChangedError:
             raise
         except OSError as error:
-            raise ListFileError(f"cannot write the list {target}: {_reason(error)}") from None
+            reason = _reason(error, target, write=True)
+            raise ListFileError(f"cannot write the list {target}: {reason}") from None
 
 
 def _write_temp(target: Path, data: bytes, mode: int) -> Path:

@@ -83,6 +83,53 @@ def _row(entry: Entry) -> dict[str, Text]:
     }
 
 
+TABLE_MAX_ENTRIES = 100
+"""Lists up to this long are shown as a table by ``zotmark check``; longer ones as a summary
+(the table with ``--verbose``)."""
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _warning_lines(document: Document) -> list[Text]:
+    return [
+        Text.assemble(
+            (f"line {w.line}: ", "yellow"), (w.kind, "bold yellow"), f" {printable(w.message)}"
+        )
+        for w in document.warnings
+    ]
+
+
+def _summary(document: Document) -> Text:
+    return Text(
+        f"{_counted(len(document.entries), 'entry', 'entries')}, "
+        f"{_counted(len(document.warnings), 'warning', 'warnings')}"
+    )
+
+
+def check_summary(file: str, document: Document) -> RenderableType:
+    """A long list in a few lines: what the entries hold, every warning, the summary line,
+    and how to see the table (``zotmark check -v``)."""
+    entries = [listed.entry for listed in document.entries]
+    identified = sum(1 for e in entries if e.ident.arxiv or e.ident.doi or e.ident.openreview)
+    facts = [
+        _counted(sum(1 for e in entries if e.read), "entry", "entries") + " ticked as read",
+        f"{identified:,} with an arXiv id, DOI or OpenReview id",
+        f"{sum(1 for e in entries if e.url):,} with a link",
+        f"{sum(1 for e in entries if e.anchor):,} anchored to a Zotero item",
+        f"{sum(1 for e in entries if e.struck):,} struck through",
+    ]
+    sections = len({e.section for e in entries if e.section})
+    if sections:
+        facts.append(_counted(sections, "section", "sections"))
+    head = Text.assemble((printable(file), "bold"), f": {'; '.join(facts)}")
+    hint = Text(
+        f"(a table of every entry with --verbose: zotmark check -v {printable(file)})", style="dim"
+    )
+    return Group(head, *_warning_lines(document), _summary(document), hint)
+
+
 def check_renderable(file: str, document: Document) -> RenderableType:
     """The entries as a table (columns empty for every entry left out), then the warnings,
     then a one-line summary."""
@@ -93,11 +140,4 @@ def check_renderable(file: str, document: Document) -> RenderableType:
         table.add_column(column, **_COLUMNS[column])
     for row in rows:
         table.add_row(*(row[column] for column in shown))
-    warnings = [
-        Text.assemble(
-            (f"line {w.line}: ", "yellow"), (w.kind, "bold yellow"), f" {printable(w.message)}"
-        )
-        for w in document.warnings
-    ]
-    summary = Text(f"{len(document.entries)} entries, {len(document.warnings)} warnings")
-    return Group(table, *warnings, summary)
+    return Group(table, *_warning_lines(document), _summary(document))

@@ -7,6 +7,7 @@ list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from pathlib import Path
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.enrich import Enricher
-from zotmark.errors import StateError, ZotmarkError
+from zotmark.errors import AccessError, ListFileError, StateError, ZotmarkError
+from zotmark.permissions import access_advice, check_writable_dir
 from zotmark.service import library_ids
 from zotmark.service.bibliography import export_list
 from zotmark.service.file_side import BeforeWrite, ListDocument
@@ -25,7 +27,11 @@ from zotmark.service.progress import ProgressHook, ProgressPort, reporting_hook
 from zotmark.service.runner import ListRunner, RunReport
 from zotmark.service.zotero_side import NewItemHook
 from zotmark.state import SqliteStateStore, StateLock, StateStore
+from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
 from zotmark.zotero.client import ZoteroClient
+
+ENRICH_CACHE = "enrich-cache"
+"""The arXiv/Crossref cache's directory in the state directory."""
 
 ClientFactory = Callable[[Config], ZoteroClient]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
@@ -122,6 +128,8 @@ class Session:
         BibTeX after a run when the list has a ``bibtex`` file (only rewritten on change)."""
         reports = []
         for settings in self.config.select(name):
+            if not dry_run:
+                _check_list_writable(settings)
             with self._turn():
                 report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
                 if settings.bibtex is not None and not dry_run:
@@ -140,6 +148,19 @@ class Session:
             yield
         finally:
             self.run_lock.release()
+
+
+def _check_list_writable(settings: ListSettings) -> None:
+    """Refuse a run whose list could not be written back (its directory is not writable:
+    the atomic write makes a file there) before anything is sent to Zotero."""
+    directory = Path(os.path.realpath(settings.file)).parent
+    if directory.is_dir():
+        advice = check_writable_dir(directory)
+        if advice:
+            raise ListFileError(
+                f"cannot sync the list {settings.file}: zotmark writes it back through a "
+                f"temporary file in its directory, which it may not write. {advice}"
+            )
 
 
 def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:
@@ -165,17 +186,48 @@ def production_hooks(
     return for_list
 
 
+STATE_FILES = (
+    "state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm", LOCK_FILENAME, DAEMONS_DIRNAME,
+    library_ids.FILENAME, ENRICH_CACHE,
+)  # fmt: skip
+"""What zotmark writes in the state directory (checked before it is used, where it exists)."""
+
+
 def state_dir(config: Config) -> Path:
-    """The configured state directory, created if needed (``StateError`` if it cannot be)."""
+    """The configured state directory, created if needed; ``StateError`` if it cannot be, or
+    if zotmark may not write it or its files (saying whose they are and what to change)."""
     path = Path(config.state.dir)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
+        elsewhere = f"set [state] dir in {config.path} to a directory zotmark may write."
+        if isinstance(error, PermissionError):
+            raise AccessError(
+                f"cannot create the state directory {path}: {error.strerror}. "
+                f"{access_advice(path, write=True)} Or {elsewhere}"
+            ) from None
         raise StateError(
-            f"cannot create the state directory {path}: {error.strerror}. Set [state] dir in "
-            f"{config.path} to a directory zotmark may write."
-        ) from error
+            f"cannot create the state directory {path}: {error.strerror}. "
+            + elsewhere[0].upper()
+            + elsewhere[1:]
+        ) from None
+    unwritable = [p for p in (path, *(path / n for n in STATE_FILES)) if _unwritable(p)]
+    if unwritable:
+        raise AccessError(
+            f"cannot use the state directory {path}: "
+            f"{access_advice(unwritable[0], write=True)} Or set [state] dir in {config.path} "
+            "to a directory zotmark may write."
+        )
     return path
+
+
+def _unwritable(path: Path) -> bool:
+    """Whether ``path`` exists and this process may not write it (a directory: create files
+    in it)."""
+    if not os.path.lexists(path):
+        return False
+    mode = os.W_OK | os.X_OK if path.is_dir() else os.W_OK
+    return not os.access(path, mode)
 
 
 @contextmanager
@@ -197,7 +249,7 @@ def open_session(
                 config if _is_default(config, library) else config.for_library(library)
             )
             clients[library] = stack.enter_context(made)
-        enricher = Enricher(cache_dir=directory / "enrich-cache")
+        enricher = Enricher(cache_dir=directory / ENRICH_CACHE)
         try:
             hooks = production_hooks(config, store, enricher)
             run_lock = StateLock(directory) if lock else None

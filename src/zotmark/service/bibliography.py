@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from zotmark.bibtex.files import ExportReport, export_bib_file, read_bib_file
+from zotmark.bibtex.files import ExportReport, export_bib_file, export_bib_text, read_bib_file
 from zotmark.bibtex.importer import BibEntry
 from zotmark.bibtex.scanner import Problem
 from zotmark.config import ListSettings
@@ -42,17 +42,28 @@ def collection_items(state: ListState) -> list[dict[str, Any]]:
 
 
 def export_list(
-    store: StateStore, key: str, settings: ListSettings, path: Path | None = None
+    store: StateStore,
+    key: str,
+    settings: ListSettings,
+    path: Path | None = None,
+    *,
+    stdout: TextIO | None = None,
 ) -> ExportReport:
     """Write the BibTeX of the list (whose state ``store`` keeps under ``key``) to ``path``
-    (default: the configured file) and pin its keys."""
+    (default: the configured file), or to ``stdout`` when given, and pin its keys."""
     target = path or settings.bibtex
-    if target is None:
-        raise BibtexError(f"list {settings.name!r} has no bibtex file configured; use -o FILE.")
+    if target is None and stdout is None:
+        raise BibtexError(
+            f"list {settings.name!r} has no bibtex file configured; use -o FILE (- for stdout)."
+        )
     state = store.load(key)
     if not state.meta.get("collection_key"):
         raise BibtexError(f"list {settings.name!r} was never synced; run `zotmark sync` first.")
-    report = export_bib_file(collection_items(state), state.citekeys, target)
+    if stdout is not None:
+        report = export_bib_text(collection_items(state), state.citekeys, stdout)
+    else:
+        assert target is not None
+        report = export_bib_file(collection_items(state), state.citekeys, target)
     new_pins = {k: v for k, v in report.keys.items() if state.citekeys.get(k) != v}
     if new_pins:
         store.pin_citekeys(key, new_pins)

@@ -33,10 +33,17 @@ from types import FrameType
 from typing import Any, Protocol
 
 from zotmark.config import Config, ListSettings
-from zotmark.errors import ConflictError, DaemonError, GuardError, ZotmarkError
+from zotmark.errors import (
+    ConfigError,
+    ConflictError,
+    DaemonError,
+    GuardError,
+    ListFileError,
+    ZotmarkError,
+)
 from zotmark.markdown.encoding import encode_list
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
-from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta
+from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta, this_machine
 from zotmark.service.logs import kv
 from zotmark.service.render import refusal_lines
 from zotmark.service.runner import RunReport
@@ -53,7 +60,9 @@ logger = logging.getLogger("zotmark.daemon")
 RUN_LOCK_WAIT = 600.0
 """How long a daemon's run waits for another zotmark's run on the same state directory."""
 
-_HINTS = {
+_HINTS: dict[type[ZotmarkError], str] = {
+    ListFileError: "fix the list file (create it if it is missing); the daemon keeps running and "
+    "syncs it when it changes and at every poll",
     GuardError: "nothing was changed; check the list, then run `zotmark sync --force-delete` "
     "if the deletions are wanted (the daemon never forces them)",
     ConflictError: "settle the field in the file or in Zotero; the daemon retries on the next "
@@ -164,6 +173,7 @@ class Daemon:
         self.last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._refused: dict[str, frozenset[str]] = {}  # per list: the refusals last logged
+        self._machine = this_machine()  # where the heartbeat's pid means something
         self.crash: DaemonError | None = None
         self._wake: threading.Event | None = None
 
@@ -171,6 +181,7 @@ class Daemon:
 
     def start(self) -> None:
         """Lock the state dir, open the session, start watching, scheduling and streaming."""
+        _check_list_directories(self.config)
         stack = ExitStack()
         try:
             files = {self.config.state_key(s): str(s.file) for s in self.config.lists}
@@ -306,6 +317,8 @@ class Daemon:
         if errors:
             self.failures += 1
             self.last_error, self._last_error_at = "; ".join(errors), self._clock()
+        else:  # a good run: the old error no longer stands (the heartbeat shows none)
+            self.last_error, self._last_error_at = None, None
         fields = kv(reason=reason, seconds=round(time.monotonic() - started, 3), ok=not errors)
         logger.info("run", extra=fields)
         self._beat(self._clock() + self._poll)
@@ -318,7 +331,9 @@ class Daemon:
             [report] = self._session.sync(settings.name)
         except ZotmarkError as error:
             hint = next((h for kind, h in _HINTS.items() if isinstance(error, kind)), None)
-            event = "list.stopped" if hint else "list.failed"
+            event = (
+                "list.stopped" if isinstance(error, GuardError | ConflictError) else "list.failed"
+            )
             kind = type(error).__name__
             logger.error(event, extra=kv(**fields, error=kind, message=error.message, hint=hint))
             return f"{settings.name}: {error.message}"
@@ -347,7 +362,10 @@ class Daemon:
 
     def _beat(self, next_poll: datetime | None) -> None:
         """Write the heartbeat into every list's meta and log it; never raises."""
-        beat = Beat(self._clock(), os.getpid(), next_poll, self.last_error, self._last_error_at)
+        beat = Beat(
+            self._clock(), os.getpid(), next_poll, self.last_error, self._last_error_at,
+            self._machine,
+        )  # fmt: skip
         self._write_meta(heartbeat_meta(beat))
         logger.info(
             "heartbeat",
@@ -382,6 +400,20 @@ class Daemon:
             debounce_seconds=settings.debounce_seconds,
             streaming="on" if config.zotero.stream_url else "off",
         )
+
+
+def _check_list_directories(config: Config) -> None:
+    """A list whose directory is missing cannot be watched: a configuration error (exit 2,
+    which the systemd unit does not restart on). A missing list *file* is no error here: the
+    daemon logs it at each run and syncs the file once it appears."""
+    for settings in config.lists:
+        directory = settings.file.parent
+        if not directory.is_dir():
+            raise ConfigError(
+                f"the directory {directory} of the list {settings.name!r} does not exist (or is "
+                f"not a directory), so the daemon cannot watch it: create it, or fix `file` in "
+                f"{config.path}, then start the daemon again."
+            )
 
 
 SignalHandler = Callable[[int, FrameType | None], Any] | int | None

@@ -29,7 +29,8 @@ class ConfigChoices:
     list_file: str
     collection_key: str
     collection_name: str
-    stream: bool
+    stream_url: str | None
+    """``None``: the default (zotero.org's), ``""``: no streaming API, else the URL."""
 
 
 def _toml(value: str) -> str:
@@ -52,8 +53,10 @@ def config_text(choices: ConfigChoices) -> str:
     if choices.api_key_file is not None:
         lines.append(f"api_key_file = {_toml(str(choices.api_key_file))}   # else from this file")
     lines.append(f"base_url = {_toml(choices.base_url)}")
-    if not choices.stream:
+    if choices.stream_url == "":
         lines.append('stream_url = ""   # no streaming API on this server: the daemon polls')
+    elif choices.stream_url is not None:
+        lines.append(f"stream_url = {_toml(choices.stream_url)}")
     lines += [
         "",
         "[[lists]]",

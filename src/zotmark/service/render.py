@@ -6,6 +6,7 @@ Pure formatting: no I/O. ``cli.py`` prints what these return.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from zotmark.config import ListSettings
@@ -39,11 +40,12 @@ def short(title: str) -> str:
     return printable(title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…")
 
 
-def zotero_line(action: ZoteroAction) -> str:
-    """One Zotero action in words."""
+def zotero_line(action: ZoteroAction, *, new_keys: bool = True) -> str:
+    """One Zotero action in words (a new item without its key unless ``new_keys``)."""
     if isinstance(action, CreateItem):
         tags = f" tagged {', '.join(sorted(action.tags))}" if action.tags else ""
-        return f"create {action.key} “{short(action.entry.title)}”{tags}"
+        key = f"{action.key} " if new_keys else ""
+        return f"create {key}“{short(action.entry.title)}”{tags}"
     if isinstance(action, AdoptItem):
         return f"add {action.key} “{short(action.entry.title)}” to the collection"
     if isinstance(action, RemoveItem):
@@ -61,13 +63,15 @@ def _update_line(action: UpdateItem) -> str:
     return f"update {action.key}: {' '.join(parts)}"
 
 
-def file_line(action: FileAction) -> str:
-    """One file action in words."""
+def file_line(action: FileAction, new: frozenset[str] = frozenset()) -> str:
+    """One file action in words; an anchor to an item of ``new`` (created by the run, its key
+    not shown) says so instead of naming the key."""
     if isinstance(action, SetBox):
         box = "read box" if action.flag is None else f"“{action.flag}” box"
         return f"line {action.line}: {'tick' if action.checked else 'untick'} the {box}"
     if isinstance(action, SetAnchor):
-        return f"line {action.line}: anchor to {action.key}"
+        target = "its new item" if action.key in new else action.key
+        return f"line {action.line}: anchor to {target}"
     if isinstance(action, SetTitle):
         return f"line {action.line}: retitle to “{short(action.title)}”"
     if isinstance(action, InsertEntry):
@@ -78,11 +82,18 @@ def file_line(action: FileAction) -> str:
     return f"line {action.line}: remove (gone from Zotero)"
 
 
-def plan_lines(plan: Plan, *, notes: bool = True) -> list[str]:
+def _created(plan: Plan) -> frozenset[str]:
+    """The keys of the items ``plan`` creates."""
+    return frozenset(a.key for a in plan.zotero if isinstance(a, CreateItem))
+
+
+def plan_lines(plan: Plan, *, notes: bool = True, new_keys: bool = True) -> list[str]:
     """The whole plan, one line per action, Zotero first; conflicts and (unless ``notes`` is
-    false) notes after."""
-    lines = [f"zotero: {zotero_line(a)}" for a in plan.zotero]
-    lines += [f"file:   {file_line(a)}" for a in plan.file]
+    false) notes after. Without ``new_keys`` the keys of items still to be created are left
+    out: a dry run's keys are not the ones the real run picks."""
+    new = frozenset() if new_keys else _created(plan)
+    lines = [f"zotero: {zotero_line(a, new_keys=new_keys)}" for a in plan.zotero]
+    lines += [f"file:   {file_line(a, new)}" for a in plan.file]
     for conflict in plan.conflicts:
         outcome = f"{conflict.winner} wins" if conflict.winner else "unresolved"
         lines.append(
@@ -135,11 +146,13 @@ def refused_error(reports: list[RunReport]) -> RefusedError | None:
 def report_json(report: RunReport) -> dict[str, Any]:
     """A run report as JSON-ready values."""
     plan = report.plan
+    keys = not report.dry_run  # a dry run's new keys are not the ones the real run picks
+    new = frozenset() if keys else _created(plan)
     return {
         "list": report.list_name,
         "dry_run": report.dry_run,
-        "zotero_actions": [zotero_line(a) for a in plan.zotero],
-        "file_actions": [file_line(a) for a in plan.file],
+        "zotero_actions": [zotero_line(a, new_keys=keys) for a in plan.zotero],
+        "file_actions": [file_line(a, new) for a in plan.file],
         "conflicts": [
             {
                 "key": c.key,
@@ -179,19 +192,66 @@ def status_json(settings: ListSettings, state: ListState) -> dict[str, Any]:
     }
 
 
-def status_lines(state: dict[str, Any]) -> list[str]:
-    """One list's status (a :func:`status_json` value, its daemon marked stale or not) in
-    words: a headline, then indented details."""
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``count`` with its noun, singular or plural: ``1 request``, ``3 requests``."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _when(value: str | None) -> datetime | None:
+    """An ISO 8601 time of the state (``None`` when missing or unreadable)."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def relative(value: str | None, now: datetime) -> str:
+    """An ISO time as a person reads it, against ``now``: ``just now``, ``40 s ago``,
+    ``3 min ago``, ``2 h ago``, ``5 days ago``, or ``in 40 s`` for a time to come;
+    ``?`` when unknown."""
+    when = _when(value)
+    if when is None:
+        return value or "?"
+    seconds = (now - when).total_seconds()
+    if abs(seconds) < 1.5:
+        return "just now"
+    span = abs(seconds)
+    if span < 59.5:
+        words = f"{span:.0f} s"
+    elif span < 90 * 60:
+        words = f"{span / 60:.0f} min"
+    elif span < 36 * 3600:
+        words = f"{span / 3600:.0f} h"
+    else:
+        words = counted(round(span / 86400), "day")
+    return f"{words} ago" if seconds > 0 else f"in {words}"
+
+
+def status_lines(state: dict[str, Any], now: datetime) -> list[str]:
+    """One list's status (a :func:`status_json` value, its daemon marked stale or gone, or
+    not) in words, times relative to ``now``: a headline, then indented details."""
     last = state["last_run"] or {}
-    outcome = "never run" if not last else ("ok" if last["ok"] else "FAILED")
-    lines = [f"{state['list']} ({state['file']}): last run {outcome}"]
-    if last:
-        lines.append(f"  finished {last['finished_at']}: {last['summary'] or ''}")
-        if last.get("error"):
-            lines.append(f"  error: {last['error']}")
+    name = f"{state['list']} ({state['file']})"
+    if not last:
+        lines = [f"{name}: never synced yet (`zotmark sync` does the first sync)"]
+    else:
+        outcome = "ok" if last["ok"] else "FAILED"
+        lines = [f"{name}: last run {relative(last['finished_at'], now)}, {outcome}"]
+        if last.get("summary"):
+            lines.append(f"  {last['summary']}")
+        if not last["ok"]:
+            if last.get("error"):
+                lines.append(f"  error: {printable(last['error'])}")
+            success = state.get("last_success") or {}
+            since = relative(success.get("finished_at"), now) if success else "never"
+            lines.append(f"  last good run: {since}")
     lines.append(
-        f"  {state['synced_entries']} synced entries, {state['pending_creates']} pending "
-        f"creates, library version {state['library_version']}"
+        f"  {counted(state['synced_entries'], 'synced entry', 'synced entries')}, "
+        f"{counted(state['pending_creates'], 'pending create')}, "
+        f"library version {state['library_version']}"
     )
     for refusal in state.get("refused", ()):
         lines.append(
@@ -199,19 +259,30 @@ def status_lines(state: dict[str, Any]) -> list[str]:
             f"{printable(refusal['message'])}"
         )
     if state["daemon"]:
-        lines.append(f"  daemon: {daemon_line(state['daemon'])}")
+        success = (state.get("last_success") or {}).get("finished_at")
+        lines.append(f"  daemon: {daemon_line(state['daemon'], now, last_success=success)}")
     return lines
 
 
-def daemon_line(daemon: dict[str, Any]) -> str:
-    """The daemon's heartbeat in words (``zotmark status``)."""
+def daemon_line(daemon: dict[str, Any], now: datetime, *, last_success: str | None = None) -> str:
+    """The daemon's heartbeat in words (``zotmark status``), times relative to ``now``. Its
+    last error is left out once a run succeeded after it (``last_success``)."""
+    beat = relative(daemon.get("heartbeat"), now)
+    pid = daemon.get("pid") or "?"
     if daemon.get("state") == "stopped":
-        return f"stopped at {daemon.get('heartbeat', '?')}"
-    line = f"running (pid {daemon.get('pid', '?')}), heartbeat {daemon.get('heartbeat', '?')}"
+        return f"stopped {beat}"
+    if daemon.get("gone"):
+        return (
+            f"not running: its process (pid {pid}) is gone (killed or crashed); last heartbeat "
+            f"{beat}. Start it again"
+        )
+    line = f"running (pid {pid}), last heartbeat {beat}"
     if daemon.get("stale"):
         line += " — STALE: no heartbeat for too long; is the daemon stuck or killed?"
-    if daemon.get("next_poll"):
-        line += f", next poll {daemon['next_poll']}"
-    if daemon.get("last_error"):
-        line += f"; last error at {daemon.get('last_error_at', '?')}: {daemon['last_error']}"
+    elif daemon.get("next_poll"):
+        line += f", next poll {relative(daemon['next_poll'], now)}"
+    error_at, success_at = _when(daemon.get("last_error_at")), _when(last_success)
+    if daemon.get("last_error") and not (error_at and success_at and success_at > error_at):
+        when = relative(daemon.get("last_error_at"), now)
+        line += f"; last error {when}: {printable(daemon['last_error'])}"
     return line

@@ -68,13 +68,18 @@ class RunReport:
     def summary(self) -> str:
         """One line for logs and the status."""
         if self.dry_run:
-            return f"dry run: {len(self.plan.zotero)} Zotero and {len(self.plan.file)} file changes"
+            files = len(self.plan.file)
+            return (
+                f"dry run: {len(self.plan.zotero)} Zotero and {files} file "
+                f"{'change' if files == 1 else 'changes'}"
+            )
         unwritten = ""
         if self.refused or self.failed:
             unwritten = f", {len(self.refused) + len(self.failed or {})} refused"
         return (
             f"{self.created} created, {self.updated} updated in Zotero{unwritten}; "
-            f"file {'changed' if self.file_changed else 'unchanged'}; {self.requests} requests"
+            f"file {'changed' if self.file_changed else 'unchanged'}; "
+            f"{self.requests} request{'' if self.requests == 1 else 's'}"
         )
 
     @property

@@ -267,9 +267,14 @@ class ZoteroClient:
             )
         return self._create_collection(name_or_key)
 
-    def _create_collection(self, name: str) -> str:
+    def create_collection(self, name: str, *, key: str | None = None) -> str:
+        """Create a top-level collection ``name`` under ``key`` (default: a new random key);
+        its key. Idempotent: sent again after a lost answer, it creates nothing twice."""
+        return self._create_collection(name, key)
+
+    def _create_collection(self, name: str, key: str | None = None) -> str:
         """Create a top-level collection ``name`` under a client-chosen key (idempotent)."""
-        key = new_item_key(self._randbelow)
+        key = key or new_item_key(self._randbelow)
         sent = [{"key": key, "version": 0, "name": name, "parentCollection": False}]
         response = self._conn.request(
             "POST", self._path("/collections"), what=self._conn.library, json=sent

@@ -125,6 +125,11 @@ class RetryTransport(httpx2.BaseTransport):
                 connect = False
                 if response.status_code not in RETRY_STATUSES or used[False] >= policy.max_retries:
                     response.extensions[REPLAYED] = replayed
+                    log.debug(
+                        "Zotero request %s %s: %d (library version %s)",
+                        *(request.method, request.url.path, response.status_code,
+                          response.headers.get("Last-Modified-Version", "-")),
+                    )  # fmt: skip
                     return response
                 delay = self._retry_delay(response, used[False])
                 reason = f"HTTP {response.status_code}"
