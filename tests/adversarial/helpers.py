@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.system import daemon_process
+
 from zotmark.cli import main
 from zotmark.sandbox import Sandbox
 from zotmark.sandbox.faults import Fault, FaultSet
@@ -54,15 +56,8 @@ ORIGINAL = Path(__file__).resolve().parents[1] / "fixtures" / "original-reading-
 
 
 def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT) -> T:
-    """Poll ``condition`` until it returns something truthy (returned); fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(TICK)
+    """:func:`tests.system.daemon_process.wait_for` with this suite's bound and tick."""
+    return daemon_process.wait_for(condition, what, timeout, TICK)
 
 
 def environment() -> dict[str, str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
+from tests.conftest import local_http_server
 
 from zotmark.enrich.http import USER_AGENT, urllib_fetch
 from zotmark.errors import EnrichError, EnrichNotFound, EnrichStatusError, EnrichUnreachable
@@ -32,13 +32,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with local_http_server(Handler) as url:
+        yield url
 
 
 def test_a_success_returns_the_body_and_sends_zotmarks_user_agent(server: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from tests.conftest import FIXTURES
 
 T = TypeVar("T")
 
@@ -26,8 +29,9 @@ _FIELD = re.compile(r'([\w.]+)=("(?:[^"\\]|\\.)*"|\S*)')
 ZOTMARK = [sys.executable, "-c", "from zotmark.cli import entrypoint; entrypoint()"]
 
 
-def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT) -> T:
-    """Poll ``condition`` until it returns something truthy (returned); fail after ``timeout``."""
+def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT, tick: float = TICK) -> T:
+    """Poll ``condition`` every ``tick`` seconds until it returns something truthy (returned);
+    fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -35,7 +39,45 @@ def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT) -> T:
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(TICK)
+        time.sleep(tick)
+
+
+def run_zotmark(
+    *args: str, cwd: Path, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """One ``zotmark`` command run to its end in a process of its own (text output kept)."""
+    return subprocess.run(
+        [sys.executable, "-m", "zotmark.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def original_list_config(
+    directory: Path,
+    url: str,
+    *,
+    collection: str = "Reading List",
+    enrich: bool = False,
+    extra: str = "",
+    mode: int = 0o600,
+) -> Path:
+    """A copy of the original list (``list.md``) in ``directory`` and a ``zotmark.toml`` beside
+    it syncing it with the server at ``url`` (no streaming, state in ``state``); ``extra`` goes
+    into ``[zotero]``. Returns the config's path."""
+    shutil.copyfile(FIXTURES / "original-reading-list.md", directory / "list.md")
+    config = directory / "zotmark.toml"
+    config.write_text(
+        f'[zotero]\nbase_url = "{url}"\nstream_url = ""\n{extra}[state]\ndir = "state"\n'
+        f'[[lists]]\nfile = "list.md"\ncollection = "{collection}"\n'
+        f"enrich = {'true' if enrich else 'false'}\n"
+    )
+    config.chmod(mode)
+    return config
 
 
 def parse_line(line: str) -> dict[str, str]:

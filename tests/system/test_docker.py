@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import FIXTURES
+from tests.system.daemon_process import wait_for
 
 from zotmark.sandbox import Sandbox
 
@@ -52,14 +53,7 @@ def _docker_unavailable() -> str | None:
 
 
 def _until(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.5)
+    return wait_for(condition, what, timeout, tick=0.5)
 
 
 @pytest.fixture(scope="module")

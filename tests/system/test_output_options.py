@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.system.daemon_process import original_list_config, run_zotmark
 
 from zotmark.sandbox import Sandbox
 
@@ -18,27 +16,12 @@ pytestmark = pytest.mark.system
 
 @pytest.fixture
 def config(tmp_path: Path, sandbox: Sandbox) -> Path:
-    shutil.copyfile(FIXTURES / "original-reading-list.md", tmp_path / "list.md")
-    path = tmp_path / "zotmark.toml"
-    path.write_text(
-        f'[zotero]\nbase_url = "{sandbox.url}"\nstream_url = ""\n[state]\ndir = "state"\n'
-        '[[lists]]\nfile = "list.md"\ncollection = "Reading List"\nenrich = false\n'
-    )
-    path.chmod(0o644)  # readable by others: a warning on stderr
-    return path
+    return original_list_config(tmp_path, sandbox.url, mode=0o644)
 
 
 def _zotmark(config: Path, sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ZOTERO_API_KEY": sandbox.api_key, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "zotmark.cli", *args],
-        cwd=config.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_zotmark(*args, cwd=config.parent, env=env)
 
 
 def test_sync_shows_the_first_plan_lines_and_counts_the_rest(

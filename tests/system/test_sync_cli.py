@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.system.daemon_process import original_list_config
 
 from zotmark.cli import main
 from zotmark.sandbox import Sandbox
@@ -15,14 +14,7 @@ from zotmark.sandbox import Sandbox
 @pytest.fixture
 def config(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ZOTERO_API_KEY", sandbox.api_key)
-    shutil.copyfile(FIXTURES / "original-reading-list.md", tmp_path / "list.md")
-    path = tmp_path / "zotmark.toml"
-    path.write_text(
-        f'[zotero]\nbase_url = "{sandbox.url}"\nstream_url = ""\n[state]\ndir = "state"\n'
-        '[[lists]]\nfile = "list.md"\ncollection = "Reading List"\nenrich = false\n'
-    )
-    path.chmod(0o600)
-    return path
+    return original_list_config(tmp_path, sandbox.url)
 
 
 def test_second_sync_process_sends_one_request(config: Path, sandbox: Sandbox) -> None:

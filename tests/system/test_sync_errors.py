@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, local_http_server
+from tests.system.daemon_process import original_list_config
 
 from zotmark.cli import main
 from zotmark.config import load_config
@@ -19,15 +18,7 @@ from zotmark.state import ListState, SqliteStateStore
 
 
 def _config(tmp_path: Path, url: str, collection: str = "Reading List", extra: str = "") -> Path:
-    shutil.copyfile(FIXTURES / "original-reading-list.md", tmp_path / "list.md")
-    config = tmp_path / "zotmark.toml"
-    config.write_text(
-        f'[zotero]\nbase_url = "{url}"\nstream_url = ""\n{extra}'
-        f'[state]\ndir = "state"\n'
-        f'[[lists]]\nfile = "list.md"\ncollection = "{collection}"\nenrich = false\n'
-    )
-    config.chmod(0o600)
-    return config
+    return original_list_config(tmp_path, url, collection=collection, extra=extra)
 
 
 def _sync(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -190,13 +181,8 @@ class _WebServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def web_server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _WebServer)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with local_http_server(_WebServer) as url:
+        yield url
 
 
 def test_a_web_server_that_is_no_zotero_api_is_called_that(

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.system.daemon_process import original_list_config, run_zotmark
 
 from zotmark.sandbox import Sandbox
 
@@ -24,14 +22,7 @@ pytestmark = pytest.mark.system
 
 @pytest.fixture
 def config(tmp_path: Path, sandbox: Sandbox) -> Path:
-    shutil.copyfile(FIXTURES / "original-reading-list.md", tmp_path / "list.md")
-    path = tmp_path / "zotmark.toml"
-    path.write_text(
-        f'[zotero]\nbase_url = "{sandbox.url}"\nstream_url = ""\n[state]\ndir = "state"\n'
-        '[[lists]]\nfile = "list.md"\ncollection = "Reading List"\nenrich = true\n'
-    )
-    path.chmod(0o600)
-    return path
+    return original_list_config(tmp_path, sandbox.url, enrich=True)
 
 
 def _zotmark(config: Path, sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,15 +32,7 @@ def _zotmark(config: Path, sandbox: Sandbox, *args: str) -> subprocess.Completed
     proxies = {name: nowhere for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")}
     local = {name: "127.0.0.1,localhost" for name in ("NO_PROXY", "no_proxy")}
     env = {**os.environ, **proxies, **local, "ZOTERO_API_KEY": sandbox.api_key, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "zotmark.cli", *args],
-        cwd=config.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_zotmark(*args, cwd=config.parent, env=env)
 
 
 def test_unreachable_metadata_services_are_one_summary_line_and_the_sync_goes_on(
