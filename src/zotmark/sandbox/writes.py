@@ -274,8 +274,9 @@ def _remove(library: Library, kind: str, key: str, version: int) -> None:
         for child in [k for k, o in objects.items() if o.data.get("parentItem") == key]:
             _remove(library, kind, child, version)
         return
-    for item in library.items.values():
+    for item in list(library.items.values()):
         if key in item.data.get("collections", ()):
-            item.data["collections"] = [k for k in item.data["collections"] if k != key]
+            collections = [k for k in item.data["collections"] if k != key]
+            library.put("items", item, {**item.data, "collections": collections})
     for child in [k for k, o in objects.items() if o.data.get("parentCollection") == key]:
         _remove(library, kind, child, version)
