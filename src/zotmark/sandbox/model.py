@@ -7,9 +7,9 @@ Writers run inside :meth:`Store.transaction`, which tells the listeners (streami
 about every library whose version moved.
 
 Each library also keeps a *change log*: the names of the objects (and delete-log entries) written
-since, in order, so that what is derived from the library (the journal of
-:mod:`zotmark.sandbox.persistence`) can catch up by the changes alone instead of re-reading it
-all. Objects enter, leave or get new data only through
+since, in order, so that what is derived from the library (the listing views of
+:mod:`zotmark.sandbox.views`, the journal of :mod:`zotmark.sandbox.persistence`) can catch up by
+the changes alone instead of re-reading it all. Objects enter, leave or get new data only through
 :meth:`Library.put` and :meth:`Library.pop` (data dicts are never edited in place), and setting an
 object's ``version`` logs it too: those are the only ways a library changes.
 """
@@ -119,6 +119,10 @@ class Library:
     """Untrashed child items per parent key (``meta.numChildren``; no zero entries), kept up to
     date by :meth:`put` and :meth:`pop`, the only ways objects enter or leave a library or get
     new data: counting them by a scan would cost O(library) per request that renders items."""
+    children: dict[str, dict[str, None]] = field(default_factory=dict, repr=False, compare=False)
+    """Every child item (trashed too) per parent key (in no useful order: sort by ``seq``)."""
+    members: dict[str, dict[str, None]] = field(default_factory=dict, repr=False, compare=False)
+    """Every item (trashed too) per collection key its ``collections`` names."""
     _log: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
     _log_start: int = field(default=0, repr=False, compare=False)
 
@@ -148,8 +152,8 @@ class Library:
         old = objects.get(obj.key)
         if kind == "items":
             if old is not None:
-                self._count_child(old.data, -1)
-            self._count_child(data, 1)
+                self._index_item(old.key, old.data, -1)
+            self._index_item(obj.key, data, 1)
         if old is not None and old is not obj:
             old._owner = None
         obj.data = data
@@ -162,21 +166,25 @@ class Library:
         obj = self.objects(kind).pop(key, None)
         if obj is not None:
             if kind == "items":
-                self._count_child(obj.data, -1)
+                self._index_item(key, obj.data, -1)
             obj._owner = None
             self.note(kind, key)
         return obj
 
-    def _count_child(self, data: dict[str, Any], delta: int) -> None:
-        """Count (``delta`` 1) or uncount (-1) ``data`` as a child of its parent, if it is an
-        untrashed child item."""
+    def _index_item(self, key: str, data: dict[str, Any], delta: int) -> None:
+        """Enter (``delta`` 1) or remove (-1) item ``key`` with ``data`` in the child counts and
+        the children and collection-member indexes."""
         parent = data.get("parentItem")
-        if parent and not data.get("deleted"):
-            count = self.child_counts[parent] + delta
-            if count > 0:
-                self.child_counts[parent] = count
-            else:
-                self.child_counts.pop(parent, None)
+        if parent:
+            if not data.get("deleted"):
+                count = self.child_counts[parent] + delta
+                if count > 0:
+                    self.child_counts[parent] = count
+                else:
+                    self.child_counts.pop(parent, None)
+            _index(self.children, parent, key, delta)
+        for collection in data.get("collections", ()):
+            _index(self.members, collection, key, delta)
 
     def note(self, kind: str, name: str) -> None:
         """Enter ``name`` in the change log: an object key (``kind`` ``items`` or
@@ -209,6 +217,18 @@ class Library:
         """Drop ``name`` from the delete log (it exists again)."""
         if self.deleted[kind].pop(name, None) is not None:
             self.note(f"undeleted/{kind}", name)
+
+
+def _index(index: dict[str, dict[str, None]], group: str, key: str, delta: int) -> None:
+    """Add ``key`` to (``delta`` 1) or remove it from (-1) ``index[group]``."""
+    if delta > 0:
+        index.setdefault(group, {})[key] = None
+        return
+    keys = index.get(group)
+    if keys is not None:
+        keys.pop(key, None)
+        if not keys:
+            del index[group]
 
 
 @dataclass
