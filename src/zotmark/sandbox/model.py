@@ -123,6 +123,8 @@ class Library:
     """Every child item (trashed too) per parent key (in no useful order: sort by ``seq``)."""
     members: dict[str, dict[str, None]] = field(default_factory=dict, repr=False, compare=False)
     """Every item (trashed too) per collection key its ``collections`` names."""
+    views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Derived data kept by other modules (the listing views), dropped with the library."""
     _log: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
     _log_start: int = field(default=0, repr=False, compare=False)
 
