@@ -292,3 +292,17 @@ def test_a_file_without_journal_loads_and_stray_journals_go(tmp_path: Path) -> N
         assert not stray.exists()
     finally:
         saver.close()
+
+
+def test_a_data_file_that_cannot_be_written_is_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As before the journal: the sandbox starts and serves, warning that it cannot save."""
+    (tmp_path / "not-a-directory").write_text("")
+    store = build_store(Identity())
+    saver = Saver(store, tmp_path / "not-a-directory" / "sandbox.json")
+    try:
+        assert "cannot save the sandbox" in caplog.text
+        assert saver.journal is None
+    finally:
+        saver.close(final_snapshot=False)

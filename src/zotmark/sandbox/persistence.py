@@ -277,9 +277,12 @@ class Saver:
         self._thread = threading.Thread(
             target=self._loop, name="zotmark-sandbox-saver", daemon=True
         )
-        self.compact()
-        self._remove_stale_journals()
-        store.listeners.append(lambda _library: self._dirty.set())
+        store.listeners.append(lambda _library: self._dirty.set())  # before: none is missed
+        try:
+            self.compact()
+            self._remove_stale_journals()
+        except OSError as error:  # retried by the next save
+            LOG.warning("cannot save the sandbox to %s: %s", self.path, error.strerror)
         self._thread.start()
 
     def _loop(self) -> None:
