@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,39 @@ def test_sigterm_saves_the_data_file(
     saved = json.loads(data.read_text())
     items = {o["key"]: o for lib in saved["libraries"] for o in lib["items"]}
     assert items[report["success"]["0"]]["data"]["title"] == "persisted"
+
+
+def test_a_killed_sandbox_keeps_what_it_had_saved(
+    running: tuple[subprocess.Popen[str], dict[str, object], Path],
+) -> None:
+    """SIGKILL after a save reached the journal: a new sandbox on the same file serves the
+    item (the snapshot and the journal it names are replayed)."""
+    process, info, data = running
+    headers = {"Zotero-API-Key": str(info["api_key"])}
+    url = f"{info['url']}/users/{info['user_id']}/items"
+    report = httpx2.post(
+        url, json=[{"itemType": "book", "title": "journaled"}], headers=headers, trust_env=False
+    ).json()
+    deadline = time.monotonic() + WAIT
+    while not any(j.stat().st_size for j in data.parent.glob("*.journal")):
+        assert time.monotonic() < deadline, "no journal line was written"
+        time.sleep(0.05)
+    process.kill()
+    process.wait(WAIT)
+    again = _start("--port", "0", "--data", str(data))
+    try:
+        assert again.stdout is not None
+        second = json.loads(again.stdout.readline())
+        key = report["success"]["0"]
+        response = httpx2.get(
+            f"{second['url']}/users/{second['user_id']}/items/{key}",
+            headers={"Zotero-API-Key": str(second["api_key"])},
+            trust_env=False,
+        )
+        assert response.json()["data"]["title"] == "journaled"
+    finally:
+        again.kill()
+        again.wait(WAIT)
 
 
 def test_invalid_fault_spec_is_a_usage_error() -> None:

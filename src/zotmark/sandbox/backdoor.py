@@ -70,6 +70,6 @@ def touch(store: Store, library: Library, item_key: str | None = None) -> int:
         )
         version = library.bump()
         if target is not None:
+            library.put("items", target, {**target.data, "dateModified": store.now()})
             target.version = version
-            target.data["dateModified"] = store.now()
         return version

@@ -21,7 +21,7 @@ from zotmark.sandbox.app import SandboxApp
 from zotmark.sandbox.context import SandboxState
 from zotmark.sandbox.keys import new_api_key
 from zotmark.sandbox.model import ApiKey, Group, Library, Store, User
-from zotmark.sandbox.persistence import Saver, load_store, read_file
+from zotmark.sandbox.persistence import Saver, load_data
 from zotmark.sandbox.server import ServerThread, bind_socket
 
 if TYPE_CHECKING:
@@ -201,8 +201,9 @@ def start_sandbox(
 
 
 def make_state(data: Path | None, identity: Identity) -> SandboxState:
-    """The server state: loaded from ``data`` when that file exists, else fresh."""
+    """The server state: loaded from ``data`` (and its journal) when that file exists, else
+    fresh."""
     store = build_store(identity)
     if data is not None and data.exists():
-        load_store(store, read_file(data))
+        load_data(store, data)
     return SandboxState(store)

@@ -19,8 +19,7 @@ from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.query import (
     ListParams,
     link_header,
-    matches_query,
-    matches_tags,
+    matches,
     page,
     parse_list_params,
     sort_objects,
@@ -45,27 +44,7 @@ def list_params(ctx: Ctx, formats: frozenset[str], key_param: str) -> ListParams
 def filtered(objects: Iterable[StoredObject], params: ListParams) -> list[StoredObject]:
     """Apply ``since``, ``itemKey``/``collectionKey``, ``tag``, ``q`` and ``itemType`` filters."""
     keys = set(params.keys) if params.keys is not None else None
-    out = []
-    for obj in objects:
-        if params.since is not None and obj.version <= params.since:
-            continue
-        if keys is not None and obj.key not in keys:
-            continue
-        if params.tags and not matches_tags(obj, params.tags):
-            continue
-        if params.q and not matches_query(obj, params.q):
-            continue
-        if params.item_type and not _type_matches(obj, params.item_type):
-            continue
-        out.append(obj)
-    return out
-
-
-def _type_matches(obj: StoredObject, wanted: str) -> bool:
-    item_type = obj.data.get("itemType")
-    if wanted.startswith("-"):
-        return item_type not in wanted[1:].split(" || ")
-    return item_type in wanted.split(" || ")
+    return [obj for obj in objects if (keys is None or obj.key in keys) and matches(obj, params)]
 
 
 def listing(
@@ -77,10 +56,21 @@ def listing(
 ) -> Response:
     """The 200 response for a sorted, paged selection of ``objects``."""
     ordered = sort_objects(objects, params)
-    chunk = page(ordered, params)
+    return page_response(ctx, library, page(ordered, params), len(ordered), params, render)
+
+
+def page_response(
+    ctx: Ctx,
+    library: Library,
+    chunk: list[StoredObject],
+    total: int,
+    params: ListParams,
+    render: Callable[[StoredObject], dict[str, Any]],
+) -> Response:
+    """The 200 response for ``chunk``, the requested page of ``total`` selected objects."""
     headers = {
-        "Total-Results": str(len(ordered)),
-        "Link": link_header(ctx.base, ctx.request.url.path, params, len(ordered)),
+        "Total-Results": str(total),
+        "Link": link_header(ctx.base, ctx.request.url.path, params, total),
     }
     version = library.version
     if params.format == "keys":

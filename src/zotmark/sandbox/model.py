@@ -5,6 +5,13 @@ delete log, each object carrying the library version at which it was last writte
 :class:`Store` holds every library plus the API keys and write tokens, guarded by one lock.
 Writers run inside :meth:`Store.transaction`, which tells the listeners (streaming, persistence)
 about every library whose version moved.
+
+Each library also keeps a *change log*: the names of the objects (and delete-log entries) written
+since, in order, so that what is derived from the library (the listing views of
+:mod:`zotmark.sandbox.views`, the journal of :mod:`zotmark.sandbox.persistence`) can catch up by
+the changes alone instead of re-reading it all. Objects enter, leave or get new data only through
+:meth:`Library.put` and :meth:`Library.pop` (data dicts are never edited in place), and setting an
+object's ``version`` logs it too: those are the only ways a library changes.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 DELETED_KINDS = ("collections", "items", "searches", "tags", "settings")
+CHANGE_LOG_SIZE = 100_000
+"""Change-log entries a library keeps; a reader further behind starts over from the library."""
 
 
 def iso_timestamp(moment: datetime) -> str:
@@ -30,18 +39,57 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class StoredObject:
-    """An item or collection: its key, its version and its editable data (no key/version)."""
+    """An item or collection: its key, its version and its editable data (no key/version).
 
-    key: str
-    version: int
-    data: dict[str, Any]
-    seq: int
+    Setting ``version`` of an object held by a library enters it in the library's change log.
+    """
+
+    __slots__ = ("_owner", "_version", "data", "key", "seq")
+
+    def __init__(self, key: str, version: int, data: dict[str, Any], seq: int) -> None:
+        self.key = key
+        self._version = version
+        self.data = data
+        self.seq = seq
+        self._owner: tuple[Library, str] | None = None  # (library, kind) while stored
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self._version = value
+        if self._owner is not None:
+            library, kind = self._owner
+            library.note(kind, self.key)
 
     def as_data(self) -> dict[str, Any]:
         """The ``data`` member of the API JSON: key and version first, then the stored data."""
-        return {"key": self.key, "version": self.version, **self.data}
+        return {"key": self.key, "version": self._version, **self.data}
+
+    def as_record(self) -> dict[str, Any]:
+        """The object as saved: ``{"key", "version", "data", "seq"}``."""
+        return {"key": self.key, "version": self._version, "data": self.data, "seq": self.seq}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoredObject):
+            return NotImplemented
+        return (self.key, self._version, self.data, self.seq) == (
+            other.key,
+            other._version,
+            other.data,
+            other.seq,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return (
+            f"StoredObject(key={self.key!r}, version={self._version!r}, data={self.data!r}, "
+            f"seq={self.seq!r})"
+        )
 
 
 @dataclass
@@ -71,6 +119,14 @@ class Library:
     """Untrashed child items per parent key (``meta.numChildren``; no zero entries), kept up to
     date by :meth:`put` and :meth:`pop`, the only ways objects enter or leave a library or get
     new data: counting them by a scan would cost O(library) per request that renders items."""
+    children: dict[str, dict[str, None]] = field(default_factory=dict, repr=False, compare=False)
+    """Every child item (trashed too) per parent key (in no useful order: sort by ``seq``)."""
+    members: dict[str, dict[str, None]] = field(default_factory=dict, repr=False, compare=False)
+    """Every item (trashed too) per collection key its ``collections`` names."""
+    views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Derived data kept by other modules (the listing views), dropped with the library."""
+    _log: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
+    _log_start: int = field(default=0, repr=False, compare=False)
 
     @property
     def prefix(self) -> str:
@@ -95,39 +151,86 @@ class Library:
     def put(self, kind: str, obj: StoredObject, data: dict[str, Any]) -> None:
         """Give ``obj`` the new ``data`` and store it under its key (new, or replacing)."""
         objects = self.objects(kind)
+        old = objects.get(obj.key)
         if kind == "items":
-            old = objects.get(obj.key)
             if old is not None:
-                self._count_child(old.data, -1)
-            self._count_child(data, 1)
+                self._index_item(old.key, old.data, -1)
+            self._index_item(obj.key, data, 1)
+        if old is not None and old is not obj:
+            old._owner = None
         obj.data = data
         objects[obj.key] = obj
+        obj._owner = (self, kind)
+        self.note(kind, obj.key)
 
     def pop(self, kind: str, key: str) -> StoredObject | None:
         """Remove and return the object stored under ``key`` (None when absent)."""
         obj = self.objects(kind).pop(key, None)
-        if obj is not None and kind == "items":
-            self._count_child(obj.data, -1)
+        if obj is not None:
+            if kind == "items":
+                self._index_item(key, obj.data, -1)
+            obj._owner = None
+            self.note(kind, key)
         return obj
 
-    def _count_child(self, data: dict[str, Any], delta: int) -> None:
-        """Count (``delta`` 1) or uncount (-1) ``data`` as a child of its parent, if it is an
-        untrashed child item."""
+    def _index_item(self, key: str, data: dict[str, Any], delta: int) -> None:
+        """Enter (``delta`` 1) or remove (-1) item ``key`` with ``data`` in the child counts and
+        the children and collection-member indexes."""
         parent = data.get("parentItem")
-        if parent and not data.get("deleted"):
-            count = self.child_counts[parent] + delta
-            if count > 0:
-                self.child_counts[parent] = count
-            else:
-                self.child_counts.pop(parent, None)
+        if parent:
+            if not data.get("deleted"):
+                count = self.child_counts[parent] + delta
+                if count > 0:
+                    self.child_counts[parent] = count
+                else:
+                    self.child_counts.pop(parent, None)
+            _index(self.children, parent, key, delta)
+        for collection in data.get("collections", ()):
+            _index(self.members, collection, key, delta)
+
+    def note(self, kind: str, name: str) -> None:
+        """Enter ``name`` in the change log: an object key (``kind`` ``items`` or
+        ``collections``), or a name entering or leaving the delete log (``deleted/<kind>``,
+        ``undeleted/<kind>``)."""
+        log = self._log
+        log.append((kind, name))
+        if len(log) > CHANGE_LOG_SIZE:
+            dropped = len(log) - CHANGE_LOG_SIZE // 2
+            del log[:dropped]
+            self._log_start += dropped
+
+    @property
+    def log_end(self) -> int:
+        """The position after the last change-log entry (positions never repeat)."""
+        return self._log_start + len(self._log)
+
+    def changes_since(self, position: int) -> list[tuple[str, str]] | None:
+        """The change-log entries from ``position`` on, or None when some were dropped."""
+        if position < self._log_start:
+            return None
+        return self._log[position - self._log_start :]
 
     def log_deleted(self, kind: str, name: str, version: int) -> None:
         """Log that ``name`` (a key, tag or setting) was deleted at ``version``."""
         self.deleted[kind][name] = version
+        self.note(f"deleted/{kind}", name)
 
     def forget_deleted(self, kind: str, name: str) -> None:
         """Drop ``name`` from the delete log (it exists again)."""
-        self.deleted[kind].pop(name, None)
+        if self.deleted[kind].pop(name, None) is not None:
+            self.note(f"undeleted/{kind}", name)
+
+
+def _index(index: dict[str, dict[str, None]], group: str, key: str, delta: int) -> None:
+    """Add ``key`` to (``delta`` 1) or remove it from (-1) ``index[group]``."""
+    if delta > 0:
+        index.setdefault(group, {})[key] = None
+        return
+    keys = index.get(group)
+    if keys is not None:
+        keys.pop(key, None)
+        if not keys:
+            del index[group]
 
 
 @dataclass

@@ -232,11 +232,15 @@ def page(objects: list[StoredObject], params: ListParams) -> list[StoredObject]:
 def sort_objects(objects: Iterable[StoredObject], params: ListParams) -> list[StoredObject]:
     """Sort by ``params.sort``; ties broken by version then creation order (newest first)."""
     field_name = params.sort
+    return sorted(
+        objects, key=lambda obj: sort_key(obj, field_name), reverse=params.direction == "desc"
+    )
 
-    def sort_key(obj: StoredObject) -> tuple[Any, ...]:
-        return (_sort_value(obj, field_name), obj.version, obj.seq)
 
-    return sorted(objects, key=sort_key, reverse=params.direction == "desc")
+def sort_key(obj: StoredObject, field_name: str) -> tuple[Any, ...]:
+    """What ``sort=field_name`` orders by (ascending): the field's value, then the version and
+    the creation order, so no two objects of a library tie."""
+    return (_sort_value(obj, field_name), obj.version, obj.seq)
 
 
 def _sort_value(obj: StoredObject, field_name: str) -> Any:
@@ -250,6 +254,24 @@ def _sort_value(obj: StoredObject, field_name: str) -> Any:
         first = creators[0]
         return str(first.get("lastName") or first.get("name") or "").lower()
     return str(data.get(field_name, "")).lower()
+
+
+def matches(obj: StoredObject, params: ListParams) -> bool:
+    """Whether ``obj`` passes ``since``, ``tag``, ``q`` and ``itemType`` (not the keys)."""
+    if params.since is not None and obj.version <= params.since:
+        return False
+    if params.tags and not matches_tags(obj, params.tags):
+        return False
+    if params.q and not matches_query(obj, params.q):
+        return False
+    return not (params.item_type and not _type_matches(obj, params.item_type))
+
+
+def _type_matches(obj: StoredObject, wanted: str) -> bool:
+    item_type = obj.data.get("itemType")
+    if wanted.startswith("-"):
+        return item_type not in wanted[1:].split(" || ")
+    return item_type in wanted.split(" || ")
 
 
 def matches_tags(obj: StoredObject, groups: list[list[str]]) -> bool:

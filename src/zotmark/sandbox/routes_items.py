@@ -11,11 +11,11 @@ from zotmark.sandbox.bibtex import items_to_bibtex
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
-from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.listing import list_params, page_response, unmodified
 from zotmark.sandbox.query import ITEM_FORMATS, parse_list_params
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
+from zotmark.sandbox.views import select_items
 from zotmark.sandbox.writes import (
     MAX_WRITE_OBJECTS,
     delete_many,
@@ -25,36 +25,6 @@ from zotmark.sandbox.writes import (
 )
 
 ITEM_SINGLE_FORMATS = frozenset({"json", "bibtex", "biblatex"})
-
-
-def _scope_items(
-    library: Library, scope: str, include_trashed: bool, anchor: str | None
-) -> list[StoredObject]:
-    """The items a listing path covers, before query filters."""
-    items = library.items
-    out = []
-    for item in items.values():
-        data = item.data
-        parent = data.get("parentItem")
-        if scope.endswith("top") and parent:
-            continue
-        if scope == "trash":
-            if not data.get("deleted"):
-                continue
-        elif data.get("deleted") and not include_trashed:
-            continue
-        if scope.startswith("collection") and anchor not in data.get("collections", ()):
-            owner = items.get(parent) if parent else None
-            if (
-                scope.endswith("top")
-                or owner is None
-                or anchor not in owner.data.get("collections", ())
-            ):
-                continue
-        if scope == "children" and parent != anchor:
-            continue
-        out.append(item)
-    return out
 
 
 async def _list(ctx: Ctx, scope: str) -> Response:
@@ -69,9 +39,10 @@ async def _list(ctx: Ctx, scope: str) -> Response:
     if scope == "children" and anchor not in library.items:
         raise ApiError(404, "Item not found")
     with ctx.store.lock:
-        chosen = filtered(_scope_items(library, scope, params.include_trashed, anchor), params)
+        selection = select_items(library, scope, anchor, params)
         renderer = Renderer(ctx.base, library, ctx.state.schema)
-        return listing(ctx, library, chosen, params, renderer.item)
+        chunk = selection.page(params)
+        return page_response(ctx, library, chunk, selection.total, params, renderer.item)
 
 
 @api

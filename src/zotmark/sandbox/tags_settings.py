@@ -64,7 +64,8 @@ def delete_tags(library: Library, names: list[str], header: int | None) -> int:
         return library.version
     version = library.bump()
     for item in carriers:
-        item.data["tags"] = [t for t in item.data["tags"] if t["tag"] not in wanted]
+        tags = [t for t in item.data["tags"] if t["tag"] not in wanted]
+        library.put("items", item, {**item.data, "tags": tags})
         item.version = version
     for name in present:
         library.log_deleted("tags", name, version)

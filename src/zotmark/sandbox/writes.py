@@ -271,11 +271,14 @@ def _remove(library: Library, kind: str, key: str, version: int) -> None:
     library.log_deleted(kind, key, version)
     objects = library.objects(kind)
     if kind == "items":
-        for child in [k for k, o in objects.items() if o.data.get("parentItem") == key]:
+        # the library's order (creation order): the order their deletions are logged in
+        children = sorted(library.children.get(key, ()), key=lambda k: objects[k].seq)
+        for child in children:
             _remove(library, kind, child, version)
         return
-    for item in library.items.values():
-        if key in item.data.get("collections", ()):
-            item.data["collections"] = [k for k in item.data["collections"] if k != key]
+    for member in list(library.members.get(key, ())):
+        item = library.items[member]
+        collections = [k for k in item.data["collections"] if k != key]
+        library.put("items", item, {**item.data, "collections": collections})
     for child in [k for k, o in objects.items() if o.data.get("parentCollection") == key]:
         _remove(library, kind, child, version)
