@@ -199,3 +199,47 @@ def test_retitled_entry_of_an_item_with_its_own_title_field_reaches_zotero(
     report = world.run()
     assert not report.failed
     assert world.sandbox.items()[key][field] == "New Name"
+
+
+# --- writes Zotero refuses (an entry's title over the server's field limit) ----------------------
+
+ATTENTION_URL = "https://arxiv.org/abs/1706.03762"
+PADDED = "Attention Is All You Need " + "日" * 30_000  # 90,000 UTF-8 bytes: over 65,535
+
+
+def _in_collection(world: World, key: str) -> bool:
+    return world.collection() in world.sandbox.items()[key]["collections"]
+
+
+def test_held_update_holds_the_items_return_to_the_collection(world: World) -> None:
+    """An entry retitled to a title Zotero refuses: its update is refused, then held. The
+    item then leaves the collection: the edited entry wins over the delete, but the item's
+    return and its title are one write, the refused one: held whole, the item stays out (as
+    when the two are refused together) until the entry is fixed.
+    Shrunk from the sync machine's seed 4 (``--hypothesis-seed=4``, dev profile)."""
+    key = world.key_of(ATTENTION_URL)
+    world.edit("**Attention Is All You Need**", f"**{PADDED}**")
+    assert [r.item_key for r in world.run().refused] == [key]
+    world.sandbox.update_item(key, {"collections": []})
+    report = world.run()
+    assert [r.item_key for r in report.refused] == [key]
+    assert not _in_collection(world, key)
+    world.edit(f"**{PADDED}**", "**Attention, Revisited**")
+    assert world.run().complete
+    assert _in_collection(world, key)
+    assert world.sandbox.items()[key]["title"] == "Attention, Revisited"
+
+
+def test_refused_return_to_the_collection_is_not_made_by_a_later_run(world: World) -> None:
+    """The same write refused at once (the item's return and its title in one patch): the
+    next run that plans afresh (the library moved) sends nothing of it either."""
+    key = world.key_of(ATTENTION_URL)
+    world.edit("**Attention Is All You Need**", f"**{PADDED}**")
+    world.sandbox.update_item(key, {"collections": []})
+    assert [r.item_key for r in world.run().refused] == [key]
+    assert not _in_collection(world, key)
+    world.sandbox.touch_item(world.key_of("https://arxiv.org/abs/1609.03499"))
+    report = world.run()
+    assert report.plan.changes_nothing
+    assert [r.item_key for r in report.refused] == [key]
+    assert not _in_collection(world, key)
