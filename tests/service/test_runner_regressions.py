@@ -243,3 +243,25 @@ def test_refused_return_to_the_collection_is_not_made_by_a_later_run(world: Worl
     assert report.plan.changes_nothing
     assert [r.item_key for r in report.refused] == [key]
     assert not _in_collection(world, key)
+
+
+def test_refused_create_after_lost_state_keeps_the_stale_anchor_and_its_key(
+    world: World,
+) -> None:
+    """An anchored entry whose item was deleted for good, the state lost, the entry retitled
+    to a title Zotero refuses: a create under a new key, refused; the run writes no anchor
+    (the stale one stays), and once the entry is fixed the item is made under the refused
+    key and anchored to it. (The sync machine's seed 6 took the stale anchor for one the
+    run wrote: an oracle bug.)"""
+    stale = world.key_of(ATTENTION_URL)
+    world.sandbox.delete_item(stale)
+    world.store = MemoryStateStore()
+    world.edit("**Attention Is All You Need**", f"**{PADDED}**")
+    [refusal] = world.run().refused
+    assert refusal.item_key != stale
+    assert f"zotero:{stale}" in world.path.read_text()
+    assert refusal.item_key in world.store.load("reading-list").pending
+    world.edit(f"**{PADDED}**", "**Attention Is All You Need**")
+    assert world.run().complete
+    assert list(world.items_of(ATTENTION_URL)) == [refusal.item_key]
+    assert f"zotero:{refusal.item_key}" in world.path.read_text()
