@@ -265,3 +265,28 @@ def test_refused_create_after_lost_state_keeps_the_stale_anchor_and_its_key(
     assert world.run().complete
     assert list(world.items_of(ATTENTION_URL)) == [refusal.item_key]
     assert f"zotero:{refusal.item_key}" in world.path.read_text()
+
+
+def test_create_refused_after_a_concurrent_write_keeps_one_pending_key(world: World) -> None:
+    """A new entry with a title Zotero refuses; a concurrent writer makes the run's first
+    create fail (412), so the run plans again and sends the create again, refused this time.
+    The create keeps the key it was first recorded under: one pending create, the refused
+    one, so the next run that plans holds it (it sends nothing), and once the entry is fixed
+    the item is made under that key. (It used to be sent again under a second key, the first
+    left pending: a run that planned afresh took that one, not held, and sent the refused
+    create again; the fixed entry got a third key.) Shrunk from the sync machine's CI run
+    (derandomized), found by its idle run that skips nothing."""
+    with world.path.open("a") as file:
+        file.write(f"- [ ] **{PADDED}** ([Link](https://example.org/huge))\n")
+    world.sandbox.add_faults("concurrent,method=POST,path=/items")
+    report = world.run()
+    assert report.attempts == 2
+    [refusal] = report.refused
+    assert set(world.store.load("reading-list").pending) == {refusal.item_key}
+    world.sandbox.touch_item(world.key_of(ATTENTION_URL))  # the next run plans afresh
+    again = world.run()
+    assert again.plan.changes_nothing
+    assert [r.item_key for r in again.refused] == [refusal.item_key]
+    world.edit(f"**{PADDED}**", "**A Sane Title**")
+    assert world.run().complete
+    assert list(world.items_of("https://example.org/huge")) == [refusal.item_key]

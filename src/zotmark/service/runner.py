@@ -134,6 +134,9 @@ class ListRunner:
             checked = False
             if attempt > 1:
                 entries = self.document.read()
+                # the creates an earlier attempt recorded as pending go again under their
+                # keys (one key per create: a refusal of it stays held, a fix reuses it)
+                state = replace(state, pending=self.store.load(self.state_key).pending)
             the_plan = self._plan(state, mirror, collection or "", entries, refused)
             self._check(the_plan)
             if dry_run:
