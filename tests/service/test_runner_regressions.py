@@ -290,3 +290,21 @@ def test_create_refused_after_a_concurrent_write_keeps_one_pending_key(world: Wo
     world.edit(f"**{PADDED}**", "**A Sane Title**")
     assert world.run().complete
     assert list(world.items_of("https://example.org/huge")) == [refusal.item_key]
+
+
+def test_item_retitled_while_its_update_is_held_reaches_the_fixed_entry(world: World) -> None:
+    """An entry retitled to a title Zotero refuses; the item is retitled in Zotero while the
+    update is held (the file's title wins the conflict, and stays refused). The held pair's
+    base keeps the title the two sides last agreed on, so when the user puts the entry's
+    title back, the item's new title is the one edit left and reaches the file. (It used to
+    take the item's new title into the base as if agreed, and the file never got it.)
+    Shrunk from the sync machine's long run (``HYPOTHESIS_PROFILE=long``, seed 1)."""
+    key = world.key_of(ATTENTION_URL)
+    world.edit("**Attention Is All You Need**", f"**{PADDED}**")
+    assert [r.item_key for r in world.run().refused] == [key]
+    world.sandbox.update_item(key, {"title": "Attention, Revisited"})
+    assert [r.item_key for r in world.run().refused] == [key]
+    assert world.sandbox.items()[key]["title"] == "Attention, Revisited"
+    world.edit(f"**{PADDED}**", "**Attention Is All You Need**")
+    assert world.run().complete
+    assert "**Attention, Revisited**" in world.path.read_text()

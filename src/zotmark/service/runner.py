@@ -249,8 +249,11 @@ class ListRunner:
         forgotten: frozenset[str] = frozenset(),
     ) -> RunReport:
         mirror = writes.mirror
+        held = {refusal.item_key for refusal in the_plan.held}
         records = {
-            key: _settled(record, mirror)
+            # a held pair keeps its base row as it was: nothing was written to settle, and
+            # the item's changes since are still to merge
+            key: record if key in held else _settled(record, mirror)
             for key, record in the_plan.records.items()
             if key not in writes.failed
         }
