@@ -62,6 +62,7 @@ class Expect:
     theirs: dict[str, Any] = field(default_factory=dict)  # read, relevant, title, live: Zotero's
     created: bool = False  # the run creates the paper's item (no item of it anywhere)
     anchor: str | None = None  # the entry's anchor before the run (of a created paper)
+    anchored: bool = False  # a pair whose entry is anchored to its item
 
 
 _MISSING = object()
@@ -165,7 +166,7 @@ def _pair(agreed: Agreed | None, row: Row, item: Held, conflict: Conflict, why: 
         base: object = _MISSING if agreed is None or agreed.relevant is None else agreed.relevant
         expect.relevant = merge(base, row.relevant, item.relevant, conflict)
     titles = (agreed.file_title, agreed.item_title) if agreed else None
-    anchored = row.key == item.key
+    expect.anchored = anchored = row.key == item.key
     expect.titles = merge_titles(titles, row.norm_title, item.norm_title, conflict, anchored)
     expect.theirs = {
         "read": item.read,
@@ -366,9 +367,11 @@ class Oracle:
         """An edit in Zotero lands before the run reads the library, after its last look
         (then the next run pulls it), or between a write of the same field landing and the
         run reading the library again (a retry found someone else's change): where those
-        differ, the outcome is free."""
+        differ, the outcome is free. A pair with no agreed state keeps both titles, unless
+        its entry is anchored to the item (the state was lost): then titles that differ follow
+        the policy, as the other fields do."""
         markdown_wins = self.conflict == "markdown-wins"
-        if name == "title" and expect.based is False and expect.present:
+        if name == "title" and expect.based is False and expect.present and not expect.anchored:
             expect.titles = (None, value)
         elif (
             not expect.present
