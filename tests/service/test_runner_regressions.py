@@ -326,19 +326,21 @@ def test_item_retitled_after_lost_state_loses_to_the_anchored_entry(world: World
 
 @pytest.mark.xfail(
     strict=True,
-    reason="engine bug: a refused adoption of the paper's new item forgets the old item's "
-    "base row, so the next run that plans pairs the entry afresh and adopts the item",
+    reason="engine bug: a refused write to the paper's new item forgets the old item's base "
+    "row, so the next run that plans pairs the entry with the new item afresh",
 )
-def test_refused_adoption_of_a_replacement_item_is_held(world: World) -> None:
-    """The item of an entry deleted for good, another item of the paper added outside the
-    collection, the entry retitled to a title Zotero refuses: the edit wins over the delete,
-    so the run adopts the new item with the entry's title, and Zotero refuses that write.
-    Nothing of it is synced, and the next run that plans must plan the same refused write
-    (held: nothing sent). Instead the refused run already forgot the old item's base row
-    (the switch to the new item was part of the refused write), so the next run pairs the
-    entry with the new item as a new pair: it adopts it without the title, anchors the entry
-    to it, and reports no refusal: a run with nothing new to do changes both sides.
-    Shrunk from the sync machine's long run (``HYPOTHESIS_PROFILE=long``, seed 3)."""
+@pytest.mark.parametrize("in_collection", [False, True])
+def test_refused_write_to_a_replacement_item_is_held(world: World, in_collection: bool) -> None:
+    """The item of an entry deleted for good, another item of the paper added (outside the
+    collection or in it), the entry retitled to a title Zotero refuses: the edit wins over
+    the delete, so the run takes the new item (back into the collection) with the entry's
+    title, and Zotero refuses that write. Nothing of it is synced, and the next run that plans
+    must plan the same refused write (held: nothing sent). Instead the refused run already
+    forgot the old item's base row (the switch to the new item was part of the refused
+    write), so the next run pairs the entry with the new item as a new pair, which keeps
+    both titles: it adopts the item without the title, anchors the entry to it, and reports
+    no refusal: a run with nothing new to do changes both sides.
+    Shrunk from the sync machine's long runs (``HYPOTHESIS_PROFILE=long``, seeds 3 and 4)."""
     old = world.key_of(ATTENTION_URL)
     world.sandbox.delete_item(old)
     [new] = world.sandbox.add_items(
@@ -348,14 +350,15 @@ def test_refused_adoption_of_a_replacement_item_is_held(world: World) -> None:
                 "title": "Attention Is All You Need",
                 "url": ATTENTION_URL,
                 "archiveID": "arXiv:1706.03762",
+                "collections": [world.collection()] if in_collection else [],
             }
         ]
     )
     world.edit("**Attention Is All You Need**", f"**{PADDED}**")
     assert [r.item_key for r in world.run().refused] == [new]
-    assert not _in_collection(world, new)
+    assert _in_collection(world, new) == in_collection
     world.sandbox.touch_item(world.key_of("https://arxiv.org/abs/1609.03499"))  # plan afresh
     report = world.run()
     assert [r.item_key for r in report.refused] == [new]
     assert report.plan.changes_nothing
-    assert not _in_collection(world, new)
+    assert _in_collection(world, new) == in_collection

@@ -524,7 +524,7 @@ class SyncMachine(RuleBasedStateMachine):
             report = self._idle_run()
         assert report.requests <= 1, f"the second run sent {report.requests} requests"
         if self._refused_replacement(run):
-            event("known engine bug: a refused adoption of a new item forgets the old base")
+            event("known engine bug: a refused write to a new item forgets the old base")
             fresh = []  # (tests/service/test_runner_regressions.py, an xfail: it would adopt)
         else:
             fresh = [self._idle_run(UnsettledStore(self.store))]
@@ -535,16 +535,15 @@ class SyncMachine(RuleBasedStateMachine):
             assert now == before, f"the second run reported {now}, the first {before}"
 
     def _refused_replacement(self, report: RunReport) -> bool:
-        """Whether the run's refusals include the adoption of another item of the paper than
-        the one its entry was synced with (an item outside the collection, with no base row,
-        that the entry is not anchored to): the engine bug that
-        ``test_refused_adoption_of_a_replacement_item_is_held`` shows (xfail)."""
+        """Whether the run's refusals include a write to another item of the paper than the
+        one its entry was synced with (an item with no base row that the entry is not anchored
+        to; only an entry whose item was deleted for good takes one): the engine bug that
+        ``test_refused_write_to_a_replacement_item_is_held`` shows (xfail)."""
         records = self.store.load(LIST).records
         rows = {row.start + 1: row for row in self.sides.text().active()}
-        held = {item.key: item for item in self.sides.held().values()}
+        items = self.sandbox.items()
         for refusal in report.refused:
-            item = held.get(refusal.item_key)
-            if item is None or item.live or refusal.item_key in records:
+            if refusal.item_key not in items or refusal.item_key in records:
                 continue
             if rows[refusal.line].key != refusal.item_key:
                 return True
