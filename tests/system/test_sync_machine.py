@@ -63,7 +63,19 @@ from sync_harness import (
     no_sleep,
 )
 from sync_oracle import Conflict, Meddle, Oracle, check_agree, check_intact, check_kept
-from sync_world import HEADER, PAPERS, Held, ListText, Paper, Row, Sides, block, oversized, short
+from sync_world import (
+    HEADER,
+    OWN_TITLE,
+    PAPERS,
+    Held,
+    ListText,
+    Paper,
+    Row,
+    Sides,
+    block,
+    oversized,
+    short,
+)
 
 from zotmark.core.actions import Policy
 from zotmark.core.model import Refusal
@@ -78,6 +90,7 @@ LIST = "reading-list"
 COLLECTION = "Reading List"
 FLAGS = {"Relevant?": "relevant"}
 BOXES = st.sampled_from([None, False, True])
+OWN_TITLED = [paper for paper in PAPERS if dict(paper.fields).get("itemType") in OWN_TITLE]
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -111,12 +124,17 @@ class SyncMachine(RuleBasedStateMachine):
             max_size=4,
             unique_by=lambda paper: paper[0].pid,
         ),
+        listed=st.sets(st.sampled_from(OWN_TITLED)),
         conflict=st.sampled_from(["markdown-wins", "zotero-wins"]),
         trash=st.booleans(),
         anchors=st.booleans(),
     )
-    def first_sync(self, start: Any, conflict: Conflict, trash: bool, anchors: bool) -> None:
-        """A list in the original list's style, its policy, and a first run."""
+    def first_sync(
+        self, start: Any, listed: set[Paper], conflict: Conflict, trash: bool, anchors: bool
+    ) -> None:
+        """A list in the original list's style, its policy, and a first run; the collection
+        may hold items already, of types with their own title field (so that their pairs
+        are common enough for retitles to reach them)."""
         self.oracle = Oracle(conflict, trash)
         self.policy = Policy(
             collection=COLLECTION,
@@ -127,6 +145,10 @@ class SyncMachine(RuleBasedStateMachine):
         text = HEADER + "".join(block(paper, read, relevant) for paper, read, relevant in start)
         self.path.write_text(text)
         self.frame = ListText.parse(text).frame
+        if listed:
+            self.sides.collection = self.sandbox.add_collection(COLLECTION)
+            for paper in sorted(listed, key=lambda paper: paper.pid):
+                self.sides.add_item(paper, in_collection=True, tags=set())
         report = self._run(None)
         assert report is not None
         self.sides.collection = next(
