@@ -234,6 +234,7 @@ class Oracle:
         self.dirty = False  # a run died since the last success: it may have written half
         self.state_lost = False
         self.refused_creates: dict[str, str] = {}  # paper → the key its refused create keeps
+        self.unknown: set[str] = set()  # refused pairs whose base zotmark keeps is not known
 
     def foresee(self, rows: dict[str, Row], held: dict[str, Held]) -> None:
         """Forecast the next successful run from both sides as they are now (unless a run
@@ -252,14 +253,18 @@ class Oracle:
         }
         if self.state_lost:
             event("run after state loss")
+        if self.unknown:
+            event("a refused pair of a base not foreseen: checked for agreement only")
+            self.weak |= self.unknown
 
     def forget(self, *, state_lost: bool = False) -> None:
         """The next run is foreseen afresh (the state was lost, or nothing was written)."""
         self.expect = None
         self.weak.clear()
         self.state_lost = self.state_lost or state_lost
-        if state_lost:  # the pending creates went with the state: new keys
+        if state_lost:  # the pending creates and the base rows went with the state
             self.refused_creates.clear()
+            self.unknown.clear()
 
     def touched(self, pid: str) -> None:
         """The user edited a paper. After a killed run the next run is foreseen afresh, from
@@ -274,16 +279,22 @@ class Oracle:
         self, rows: dict[str, Row], held: dict[str, Held], refused: dict[str, Refusal]
     ) -> None:
         """A checked success: both sides as they are now are the new agreed state, except for
-        refused papers: what was agreed of them stands (zotmark keeps their base rows)."""
+        refused papers: what was agreed of them stands (zotmark keeps their base rows). A
+        refused pair agreed on nothing before may still have a base row, recorded by a run
+        that was not checked (the first of two when the file was saved mid-run): its next run
+        is checked for agreement only."""
         agreed = {
             pid: Agreed(held[pid].key, row.norm_title, held[pid].norm_title, row.read, row.relevant)
             for pid, row in rows.items()
             if pid not in refused
         }
+        self.unknown -= set(agreed)
         for pid, refusal in refused.items():
             before = self.agreed.get(pid)
             if before is not None and not self.state_lost and before.key == refusal.item_key:
                 agreed[pid] = before
+            elif pid in held and held[pid].key == refusal.item_key:  # a refused update
+                self.unknown.add(pid)
         self.agreed = agreed
         self.expect, self.state_lost, self.dirty = None, False, False
         self.weak.clear()
