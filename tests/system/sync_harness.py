@@ -9,7 +9,7 @@ before the state commit. A kill is :class:`Crash`, which nothing in zotmark catc
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx2
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from zotmark.core.actions import FileAction
 from zotmark.service.file_side import ListDocument
-from zotmark.state import RunCommit, SqliteStateStore
+from zotmark.state import ListState, RunCommit, SqliteStateStore
 
 # Failures a run may end with when the sandbox keeps failing past the client's retries.
 GIVE_UP = ("after every retry", "kept changing", "after 3 attempts")
@@ -111,6 +111,21 @@ class KilledStore:
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:
         raise Crash("after the file write, before the state commit")
+
+
+class UnsettledStore:
+    """The state store, as a run sees it that does not take the last run's word that both
+    sides settled (it skips no run): it reads the library's changes and plans afresh."""
+
+    def __init__(self, inner: SqliteStateStore) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def load(self, list_name: str) -> ListState:
+        state = self.inner.load(list_name)
+        return replace(state, meta={**state.meta, "settled": None})
 
 
 def no_sleep(_seconds: float) -> None:

@@ -3,6 +3,10 @@
 Helpers for ``test_sync_machine.py``: a pool of papers, an independent reader and editor of the
 reading-list file (regular expressions for the list's one style, not zotmark's parser), a
 view of the sandbox library by paper, and :class:`Sides`, the edits a user makes on both.
+
+Two kinds of paper test the edges: titles over the server's field limit (a file may hold them,
+Zotero refuses them, so no item ever carries one), and items whose type keeps its title in a
+field of its own (``caseName``, ``nameOfAct``, ``subject``), read and written there.
 """
 
 from __future__ import annotations
@@ -19,6 +23,32 @@ from zotmark.core.model import identify, new_item_key
 from zotmark.sandbox import Sandbox
 
 SUFFIX = ": Revisited"
+# 30,000 CJK characters are 90,000 UTF-8 bytes: a title with them is over the 65,535 bytes
+# zotero.org allows a field, so Zotero refuses to create or retitle an item with it.
+PAD = " " + "日" * 30_000
+FIELD_LIMIT = 65_535  # bytes of UTF-8
+# The item types whose title field is not ``title`` (Zotero's schema), and that field.
+OWN_TITLE = {"case": "caseName", "statute": "nameOfAct", "email": "subject"}
+
+
+def oversized(title: str) -> bool:
+    """Whether Zotero refuses ``title`` (as a title field's value) for its length."""
+    return len(title.encode("utf-8")) > FIELD_LIMIT
+
+
+def sane(title: str) -> str:
+    """``title`` without the pad that makes it too long (the fix a user makes)."""
+    return title.replace(PAD, "")
+
+
+def short(title: str) -> str:
+    """A title as a failure message shows it (a padded one cut short)."""
+    return title if len(title) <= 100 else f"{title[:60]}…[{len(title)} characters]"
+
+
+def title_field(data: dict[str, Any]) -> str:
+    """The field of an item's JSON that holds its title."""
+    return OWN_TITLE.get(str(data.get("itemType", "")), "title")
 
 
 @dataclass(frozen=True)
@@ -29,20 +59,23 @@ class Paper:
     url: str
     fields: tuple[tuple[str, str], ...]  # the Zotero fields a user's item of it has
 
+    def __repr__(self) -> str:
+        return f"Paper({short(self.title)!r}, {self.url!r}, {dict(self.fields)})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # how hypothesis shows a step: with a padded title cut short
+
     @property
     def pid(self) -> str:
         return identify(self.title, self.url).primary or ""
 
     def item(self, collections: list[str], tags: set[str]) -> dict[str, Any]:
-        """The JSON of an item for this paper as a user would add it in Zotero."""
-        return {
-            "itemType": "webpage",
-            **dict(self.fields),
-            "title": self.title,
-            "url": self.url,
-            "collections": collections,
-            "tags": [{"tag": t} for t in sorted(tags)],
-        }
+        """The JSON of an item for this paper as a user would add it in Zotero: the title
+        in its type's title field, of a length Zotero takes."""
+        data: dict[str, Any] = {"itemType": "webpage", **dict(self.fields)}
+        data[title_field(data)] = sane(self.title)
+        data |= {"url": self.url, "collections": collections}
+        return data | {"tags": [{"tag": t} for t in sorted(tags)]}
 
 
 def _arxiv(title: str, arxiv: str, url: str = "") -> Paper:
@@ -70,19 +103,52 @@ PAPERS = (
         (("itemType", "webpage"),),
     ),
     Paper("A Blog Post About Transformers", "https://example.org/blog/transformers", ()),
+    # listed with a title Zotero refuses (in Zotero it can only have its sane title)
+    Paper(f"A Survey Written at Great Length{PAD}", "https://example.org/long/survey", ()),
+    # types with a title field of their own
+    Paper(
+        "Brown v. Board of Education",
+        "https://example.org/cases/brown-v-board",
+        (("itemType", "case"), ("court", "Supreme Court")),
+    ),
+    Paper(
+        "Copyright Act of 1976",
+        "https://example.org/statutes/copyright-act-1976",
+        (("itemType", "statute"),),
+    ),
+    Paper(
+        "Re: Papers for the Reading Group",
+        "https://example.org/mail/reading-group",
+        (("itemType", "email"),),
+    ),
 )
 BY_PID = {paper.pid: paper for paper in PAPERS}
 assert len(BY_PID) == len(PAPERS)
-TITLE_WORDS = {paper.pid: normalize_title(paper.title) for paper in PAPERS}
+TITLE_WORDS = {paper.pid: normalize_title(sane(paper.title)) for paper in PAPERS}
+"""Each paper's words, whatever its title's case, suffix or pad."""
 
 
-def retitled(title: str, cosmetic: bool) -> str:
-    """A new title: another case (``cosmetic``, same normalised title) or a suffix toggled."""
-    if cosmetic:
+PAD_WORDS = " " + normalize_title(PAD)  # the pad as it ends a normalised title
+
+
+def words(norm_title: str) -> str:
+    """A normalised title without the suffix and the pad that retitles add."""
+    return norm_title.removesuffix(PAD_WORDS).removesuffix(" revisited")
+
+
+def retitled(title: str, how: str | bool) -> str:
+    """A new title: another case (``"cosmetic"`` or ``True``: the same normalised title), a
+    suffix toggled (``"suffix"`` or ``False``), or a pad toggled (``"oversize"``: a title
+    Zotero refuses, or back to one it takes)."""
+    if how in ("cosmetic", True):
         return title.upper() if title != title.upper() else title.lower()
+    pad = PAD if PAD in title else ""
+    title = sane(title)  # a title is its words, then maybe the suffix, then maybe the pad
+    if how == "oversize":
+        return title if pad else title + PAD
     if title.casefold().endswith(SUFFIX.casefold()):
-        return title[: -len(SUFFIX)]
-    return title + SUFFIX
+        return title[: -len(SUFFIX)] + pad
+    return title + SUFFIX + pad
 
 
 # --- the file, read and edited as text --------------------------------------------------------
@@ -115,6 +181,14 @@ class Row:
     url: str
     key: str | None
     relevant: bool | None = None
+
+    def __repr__(self) -> str:
+        boxes = f"read={self.read}, relevant={self.relevant}, struck={self.struck}"
+        where = f"lines {self.start + 1}-{self.end}, key={self.key}"
+        return f"Row({short(self.title)!r}, {self.url}, {boxes}, {where})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     @property
     def pid(self) -> str:
@@ -205,6 +279,15 @@ class Held:
     tags: frozenset[str]
     live: bool
     deleted: bool
+    field: str = "title"  # the field its title is in
+
+    def __repr__(self) -> str:
+        where = f"live={self.live}, deleted={self.deleted}"
+        title = f"{self.field}={self.title!r}"
+        return f"Held({self.key}, {self.pid}, {title}, {sorted(self.tags)}, {where})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     @property
     def read(self) -> bool:
@@ -225,11 +308,14 @@ def library(sandbox: Sandbox, collection: str) -> dict[str, Held]:
     found: dict[str, Held] = {}
     for key, data in sandbox.items().items():
         text = "\n".join(str(data.get(n) or "") for n in ("DOI", "archiveID", "extra"))
-        pid = identify(str(data.get("title", "")), data.get("url") or None, text).primary or ""
+        field = title_field(data)
+        title = str(data.get(field, ""))
+        pid = identify(title, data.get("url") or None, text).primary or ""
+        assert not oversized(title), f"an item with a title Zotero refuses: {key}"
         deleted = bool(data.get("deleted"))
         live = collection in data.get("collections", []) and not deleted
         tags = frozenset(t["tag"] for t in data.get("tags", []))
-        held = Held(key, pid, str(data.get("title", "")), tags, live, deleted)
+        held = Held(key, pid, title, tags, live, deleted, field)
         assert pid not in found, f"duplicate items for {pid}: {found[pid]} and {held}"
         found[pid] = held
     return found
@@ -268,13 +354,14 @@ class Sides:
         text.remove(row)
         self.save(text)
 
-    def retitle_entry(self, pid: str, cosmetic: bool) -> str | None:
+    def retitle_entry(self, pid: str, how: str | bool) -> str | None:
+        """Retitle an entry (see :func:`retitled`)."""
         text = self.text()
         row = text.active_by_pid()[pid]
-        title = retitled(row.title, cosmetic)
+        title = retitled(row.title, how)
         text.set_title(row, title)
         self.save(text)
-        return None if cosmetic else normalize_title(title)
+        return None if how in ("cosmetic", True) else normalize_title(title)
 
     def flip_box(self, pid: str, name: str) -> bool:
         """Tick or untick the entry's own box (``read``) or its ``relevant`` box."""
@@ -313,6 +400,9 @@ class Sides:
         return on
 
     def retitle_item(self, key: str, cosmetic: bool) -> str | None:
-        title = retitled(str(self.sandbox.items()[key]["title"]), cosmetic)
-        self.sandbox.update_item(key, {"title": title})
+        """Retitle an item, in its type's title field (never to a title Zotero refuses)."""
+        data = self.sandbox.items()[key]
+        field = title_field(data)
+        title = retitled(str(data[field]), cosmetic)
+        self.sandbox.update_item(key, {field: title})
         return None if cosmetic else normalize_title(title)

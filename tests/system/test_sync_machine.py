@@ -7,9 +7,16 @@ in a temp dir, the sandbox server, and zotmark's own runner and client. Users ed
 trash, delete, touch); the server rate-limits, fails, drops answers to applied writes and has
 concurrent writers; zotmark is killed between any two requests, before the file write or
 before the state commit; the state is deleted; the file or the library is edited while a run
-is in flight. After every successful run:
+is in flight. Some entries have titles Zotero refuses (over its field limit: a paper listed
+so, or an entry retitled so, and fixed again); some items keep their titles in a field of
+their type's own (``caseName``…). After every successful run:
 
-1. both sides agree, and an immediate second run plans nothing and sends at most one request;
+0. each write Zotero refused is reported with its entry's current line and title, and none
+   other; nothing of a refused entry is synced (a refused create made no item and wrote no
+   anchor, its key waits in the state's pending creates; a refused update left the item as
+   it was); once the entry is fixed, the next run syncs it (a create under the same key);
+1. both sides agree (but for the refused entries), and an immediate second run plans
+   nothing, sends at most one request and reports the same refusals;
 2. after kills, no item is duplicated, no edit from either side is lost, the file is intact;
 3. after state loss, nothing that exists is created again and nothing is lost;
 4. no dropped answer ever duplicates an item (checked after every run, killed or not);
@@ -52,12 +59,26 @@ from tests.system.sync_harness import (
     KilledStore,
     Moment,
     Tap,
+    UnsettledStore,
     no_sleep,
 )
 from tests.system.sync_oracle import Conflict, Meddle, Oracle, check_agree, check_intact, check_kept
-from tests.system.sync_world import HEADER, PAPERS, Held, ListText, Paper, Row, Sides, block
+from tests.system.sync_world import (
+    HEADER,
+    OWN_TITLE,
+    PAPERS,
+    Held,
+    ListText,
+    Paper,
+    Row,
+    Sides,
+    block,
+    oversized,
+    short,
+)
 
 from zotmark.core.actions import Policy
+from zotmark.core.model import Refusal
 from zotmark.errors import GuardError, NetworkError, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.service.file_side import ListDocument
@@ -69,6 +90,7 @@ LIST = "reading-list"
 COLLECTION = "Reading List"
 FLAGS = {"Relevant?": "relevant"}
 BOXES = st.sampled_from([None, False, True])
+OWN_TITLED = [paper for paper in PAPERS if dict(paper.fields).get("itemType") in OWN_TITLE]
 
 
 class SyncMachine(RuleBasedStateMachine):
@@ -102,12 +124,17 @@ class SyncMachine(RuleBasedStateMachine):
             max_size=4,
             unique_by=lambda paper: paper[0].pid,
         ),
+        listed=st.sets(st.sampled_from(OWN_TITLED)),
         conflict=st.sampled_from(["markdown-wins", "zotero-wins"]),
         trash=st.booleans(),
         anchors=st.booleans(),
     )
-    def first_sync(self, start: Any, conflict: Conflict, trash: bool, anchors: bool) -> None:
-        """A list in the original list's style, its policy, and a first run."""
+    def first_sync(
+        self, start: Any, listed: set[Paper], conflict: Conflict, trash: bool, anchors: bool
+    ) -> None:
+        """A list in the original list's style, its policy, and a first run; the collection
+        may hold items already, of types with their own title field (so that their pairs
+        are common enough for retitles to reach them)."""
         self.oracle = Oracle(conflict, trash)
         self.policy = Policy(
             collection=COLLECTION,
@@ -118,11 +145,16 @@ class SyncMachine(RuleBasedStateMachine):
         text = HEADER + "".join(block(paper, read, relevant) for paper, read, relevant in start)
         self.path.write_text(text)
         self.frame = ListText.parse(text).frame
-        assert self._run(None) is not None
+        if listed:
+            self.sides.collection = self.sandbox.add_collection(COLLECTION)
+            for paper in sorted(listed, key=lambda paper: paper.pid):
+                self.sides.add_item(paper, in_collection=True, tags=set())
+        report = self._run(None)
+        assert report is not None
         self.sides.collection = next(
             k for k, c in self.sandbox.collections().items() if c["name"] == COLLECTION
         )
-        self._check_converged()
+        self._check_converged(report)
 
     def _touched(self, pid: str) -> None:
         self.oracle.touched(pid)
@@ -155,12 +187,25 @@ class SyncMachine(RuleBasedStateMachine):
         return data.draw(st.sampled_from(sorted(rows, key=lambda r: r.start)), label="entry")
 
     @precondition(lambda self: self.sides.rows())
-    @rule(data=st.data(), cosmetic=st.booleans())
-    def retitle_entry(self, data: st.DataObject, cosmetic: bool) -> None:
-        """The user retitles an entry (a cosmetic edit changes only the case)."""
+    @rule(data=st.data(), how=st.sampled_from(["cosmetic", "suffix", "oversize"]))
+    def retitle_entry(self, data: st.DataObject, how: str) -> None:
+        """The user retitles an entry: a cosmetic edit changes only the case; ``oversize``
+        makes the title too long for Zotero, or fixes one that is."""
         pid = self._pick_row(data).pid
-        self.sides.retitle_entry(pid, cosmetic)
+        self.sides.retitle_entry(pid, how)
         self._touched(pid)
+
+    def _oversized(self) -> list[Row]:
+        rows = [row for row in self.sides.rows().values() if oversized(row.title)]
+        return sorted(rows, key=lambda row: row.start)
+
+    @precondition(lambda self: self._oversized())
+    @rule(data=st.data())
+    def fix_title(self, data: st.DataObject) -> None:
+        """The user shortens a title Zotero refused (or would refuse) to one it takes."""
+        row = data.draw(st.sampled_from(self._oversized()), label="entry")
+        self.sides.retitle_entry(row.pid, "oversize")
+        self._touched(row.pid)
 
     @precondition(lambda self: self.sides.rows())
     @rule(data=st.data(), box=st.sampled_from(["read", "relevant"]))
@@ -269,8 +314,9 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def sync(self, data: st.DataObject) -> None:
         """``zotmark sync`` (faults added before it fire now)."""
-        if self._run(data) is not None:
-            self._check_converged()
+        report = self._run(data)
+        if report is not None:
+            self._check_converged(report)
 
     @precondition(lambda self: self._work_to_do())
     @rule(
@@ -289,7 +335,7 @@ class SyncMachine(RuleBasedStateMachine):
         )
         if report is not None:
             event("the kill came after the run had finished")
-            self._check_converged()
+            self._check_converged(report)
 
     @precondition(lambda self: self._work_to_do())
     @rule(data=st.data(), at=MOMENTS, after=st.booleans(), side=st.sampled_from(["file", "zotero"]))
@@ -309,9 +355,10 @@ class SyncMachine(RuleBasedStateMachine):
         if meddle.done:
             if self.oracle.fold(meddle) and side == "file":
                 check_kept(self.sides.rows(), meddle)
-            if self._run(data) is None:  # the next run (the daemon's, after the save)
+            report = self._run(data)  # the next run (the daemon's, after the save)
+            if report is None:
                 return
-        self._check_converged()
+        self._check_converged(report)
 
     # -- the run -----------------------------------------------------------------------------------
 
@@ -356,8 +403,10 @@ class SyncMachine(RuleBasedStateMachine):
             self.sandbox.clear_faults()
             self.sandbox.check_errors()
         self._check_intact(before)
-        if report is not None and report.failed:
+        if report is not None and report.failed:  # transient: retried by the next run
             event("a run left failed writes")
+            self._refusals_stand(report)  # (it committed what it did)
+            self.oracle.dirty = True
             return None
         if report is not None:
             self.oracle.dirty = False  # zotmark's state holds what any killed run left
@@ -443,33 +492,104 @@ class SyncMachine(RuleBasedStateMachine):
         if self.sides.collection:
             self.sides.held()  # raises on two items of one paper
 
-    def _check_converged(self) -> None:
-        """Invariants 1–5 after a successful run, then the new agreed state."""
+    def _check_converged(self, report: RunReport) -> None:
+        """Invariants 0–5 after a successful run, then the new agreed state."""
         rows, held = self.sides.rows(), self.sides.held()
-        check_agree(rows, held, self.policy.anchors)
-        self.oracle.check(rows, held)
-        self._check_idle()
-        self.oracle.agree(rows, held)
+        refused = self._check_refused(report)
+        synced_rows = {pid: row for pid, row in rows.items() if pid not in refused}
+        synced_held = {pid: item for pid, item in held.items() if pid not in refused}
+        check_agree(synced_rows, synced_held, self.policy.anchors)
+        self.oracle.check(rows, held, refused)
+        self._check_idle(report)
+        self.oracle.agree(rows, held, refused)
+        self._refusals_stand(report)
 
-    def _check_idle(self) -> None:
-        """Invariant 1: an immediate second run plans nothing, writes nothing, and sends at
-        most one request."""
+    def _check_refused(self, report: RunReport) -> dict[str, Refusal]:
+        """Invariant 0, as far as the report and the state show it: each refusal names an
+        active entry by its current line and title, a title Zotero refuses; the state holds
+        the refusals, and a refused create's key as a pending create; the run did not go
+        well while a refusal stands (``zotmark status`` says so). Returns them by paper."""
+        by_line = {row.start + 1: row for row in self.sides.text().active()}
+        refused: dict[str, Refusal] = {}
+        for refusal in report.refused:
+            row = by_line.get(refusal.line)
+            shown = (refusal.item_key, refusal.line, short(refusal.title), refusal.message)
+            assert row is not None, f"a refusal of no entry's line: {shown}"
+            assert row.title == refusal.title, f"a refusal under another title: {shown}, {row}"
+            assert oversized(row.title), f"Zotero refused a sane title: {shown}"
+            assert "too long" in refusal.message and "(413)" in refusal.message, shown
+            assert row.pid not in refused, f"two refusals of one paper: {shown}"
+            refused[row.pid] = refusal
+        state = self.store.load(LIST)
+        assert set(state.refused) == {r.item_key for r in report.refused}
+        assert state.last_run is not None and state.last_run.ok == report.complete
+        items = self.sandbox.items()
+        for refusal in report.refused:
+            if refusal.item_key not in items:  # a create: retried under its key once fixed
+                assert refusal.item_key in state.pending, f"{refusal.item_key} not pending"
+        return refused
+
+    def _refusals_stand(self, report: RunReport) -> None:
+        """A run committed its refusals: the oracle notes which creates keep their keys."""
+        rows = {row.start + 1: row.pid for row in self.sides.text().active()}
+        refused = {rows.get(r.line, ""): r for r in report.refused}
+        self.oracle.refusals_stand(refused, set(self.sandbox.items()))
+
+    def _check_idle(self, run: RunReport) -> None:
+        """Invariant 1: an immediate second run plans nothing, writes nothing, sends at most
+        one request, and reports the same refusals. So does one that skips nothing (it
+        reads the library's changes and plans): the skip hides no work left to do."""
         text, version = self.path.read_bytes(), self.sandbox.library_version()
         report = self._idle_run()
         if report.requests > 1 and self.last_version != version:
             event("a concurrent writer moved the library after the run's last look")
             report = self._idle_run()
-        assert report.plan.changes_nothing, f"the second run planned {report.plan}"
         assert report.requests <= 1, f"the second run sent {report.requests} requests"
-        assert self.path.read_bytes() == text
-        assert self.sandbox.library_version() == version
+        if self._refused_replacement(run):
+            event("known engine bug: a refused write to a new item forgets the old base")
+            fresh = []  # (tests/service/test_runner_regressions.py, an xfail: it would adopt)
+        else:
+            fresh = [self._idle_run(UnsettledStore(self.store))]
+        for again in (report, *fresh):
+            assert self.path.read_bytes() == text
+            assert self.sandbox.library_version() == version
+            before, now = _refusals(run), _refusals(again)
+            assert now == before, f"the second run reported {now}, the first {before}"
 
-    def _idle_run(self) -> RunReport:
+    def _refused_replacement(self, report: RunReport) -> bool:
+        """Whether the run's refusals include a write to another item of the paper than the
+        one its entry was synced with (an item with no base row that the entry is not anchored
+        to; only an entry whose item was deleted for good takes one): the engine bug that
+        ``test_refused_write_to_a_replacement_item_is_held`` shows (xfail)."""
+        records = self.store.load(LIST).records
+        rows = {row.start + 1: row for row in self.sides.text().active()}
+        items = self.sandbox.items()
+        for refusal in report.refused:
+            if refusal.item_key not in items or refusal.item_key in records:
+                continue
+            if rows[refusal.line].key != refusal.item_key:
+                return True
+        return False
+
+    def _idle_run(self, store: Any = None) -> RunReport:
         with self._client() as client:
             document = ListDocument(self.path, FLAGS, self.policy.anchors)
-            report = ListRunner(LIST, self.settled_policy, client, self.store, document).run()
-        assert report.plan.changes_nothing, f"the second run planned {report.plan}"
+            report = ListRunner(
+                LIST, self.settled_policy, client, store or self.store, document
+            ).run()
+        assert report.plan.changes_nothing, f"the second run planned {_shown(report.plan)}"
         return report
+
+
+def _shown(value: object) -> str:
+    """A value for a failure message, cut short (titles Zotero refuses are 30,000 long)."""
+    text = repr(value)
+    return text if len(text) <= 3000 else f"{text[:3000]}…"
+
+
+def _refusals(report: RunReport) -> list[tuple[str, int, str, int]]:
+    """A report's refusals, comparable and short to show: item key, line and title."""
+    return sorted((r.item_key, r.line, short(r.title), hash(r.title)) for r in report.refused)
 
 
 @pytest.mark.timeout(900)  # passing takes well under a minute; shrinking a failure takes longer

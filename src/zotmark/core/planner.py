@@ -400,7 +400,9 @@ class _Builder:
     def _hold_refused(self, base: Mapping[str, BaseRecord]) -> tuple[Refusal, ...]:
         """Take out the creates and updates Zotero refused before, unchanged since: nothing
         of them is sent or recorded (a held create's anchor is not written, a held update's
-        pair keeps its base row). Returns the refusals, as of this run's lines and titles."""
+        pair keeps its base row). An item's return to the collection goes into the same write
+        as its update (one patch per item), so it is held with it, as Zotero refused them
+        together. Returns the refusals, as of this run's lines and titles."""
         if not self.refused:
             return ()
         held: list[Refusal] = []
@@ -423,7 +425,9 @@ class _Builder:
                     self.records[action.key] = base[action.key]
         if held:
             keys = {refusal.item_key for refusal in held}
-            self.zotero_actions = kept
+            self.zotero_actions = [
+                a for a in kept if not (isinstance(a, AdoptItem) and a.key in keys)
+            ]
             self.file_actions = [
                 a for a in self.file_actions if not (isinstance(a, SetAnchor) and a.key in keys)
             ]

@@ -139,6 +139,9 @@ class ListRunner:
             checked = False
             if attempt > 1:
                 entries = self.document.read()
+                # the creates an earlier attempt recorded as pending go again under their
+                # keys (one key per create: a refusal of it stays held, a fix reuses it)
+                state = replace(state, pending=self.store.load(self.state_key).pending)
             the_plan = self._plan(state, mirror, collection or "", entries, refused)
             self._check(the_plan)
             if dry_run:
@@ -251,8 +254,11 @@ class ListRunner:
         forgotten: frozenset[str] = frozenset(),
     ) -> RunReport:
         mirror = writes.mirror
+        held = {refusal.item_key for refusal in the_plan.held}
         records = {
-            key: _settled(record, mirror)
+            # a held pair keeps its base row as it was: nothing was written to settle, and
+            # the item's changes since are still to merge
+            key: record if key in held else _settled(record, mirror)
             for key, record in the_plan.records.items()
             if key not in writes.failed
         }
