@@ -9,6 +9,7 @@ and ``Zotero-Write-Token``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -109,9 +110,26 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         raise ApiError(400, f"{request.method} data not provided")
     try:
-        return json.loads(raw)
+        decoded = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "JSON Error: Syntax error, malformed JSON") from None
+    return clean_strings(decoded)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_strings(value: Any) -> Any:
+    """Control characters (but tab and line feed) removed from every string of a decoded body,
+    as dataserver's ``cleanStringRecursive`` does (``a\u0001b`` is stored as ``ab``, session 3
+    of zotmark-on-dataserver)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+    if isinstance(value, list):
+        return [clean_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean_strings(v) for k, v in value.items()}
+    return value
 
 
 def base_url(request: Request, state: SandboxState) -> str:

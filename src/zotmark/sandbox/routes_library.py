@@ -154,8 +154,10 @@ async def get_deleted(ctx: Ctx) -> Response:
         raise ApiError(400, "Invalid value for 'since' parameter")
     since = int(raw)
     with ctx.store.lock:
+        # in key order, as the delete log's primary key lists them (session 3 of
+        # zotmark-on-dataserver: ["9TLIKT75", "NNBV4AVY"] for keys deleted in the other order)
         body = {
-            kind: [name for name, version in entries.items() if version > since]
+            kind: sorted(name for name, version in entries.items() if version > since)
             for kind, entries in library.deleted.items()
         }
         return json_response(body, last_modified=library.version)
