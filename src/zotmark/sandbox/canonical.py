@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from zotmark.sandbox.dates import to_utc
 from zotmark.sandbox.schema import Schema
 
-# Changing only these leaves dateModified alone (dataserver Items::updateFromJSON).
-QUIET_PROPS = frozenset({"collections", "deleted", "inPublications", "relations"})
+# Changing only these leaves dateModified alone (dataserver Items::updateFromJSON). Trashing is
+# not among them: it sets dateModified (session 3 of zotmark-on-dataserver, probe:trash).
+QUIET_PROPS = frozenset({"collections", "inPublications", "relations"})
 _ATTACHMENT_ORDER = (
     "linkMode",
     "title",
@@ -31,11 +33,18 @@ _ATTACHMENT_ORDER = (
 
 
 def normalise_timestamp(value: str) -> str:
-    """``YYYY-MM-DD hh:mm:ss`` or ISO 8601 (UTC) → ``YYYY-MM-DDThh:mm:ssZ``."""
-    text = value.strip().replace(" ", "T")
-    if len(text) == 10:
-        text += "T00:00:00"
-    return text[:19] + "Z"
+    """``YYYY-MM-DD hh:mm:ss`` or ISO 8601 (an offset converted to UTC) →
+    ``YYYY-MM-DDThh:mm:ssZ``."""
+    return to_utc(value)
+
+
+def tags_rewritten(kind: str, upload: dict[str, Any], old: dict[str, Any] | None) -> bool:
+    """Whether ``upload`` rewrites an item's tags: any non-empty tag list sent, or an empty one
+    replacing tags, changes the item even if the set is the same (``Item::setTags``)."""
+    if kind != "items" or old is None or not isinstance(upload.get("tags"), list):
+        return False
+    sent = any(str(t.get("tag", "")).strip() for t in upload["tags"] if isinstance(t, dict))
+    return sent or bool(old.get("tags"))
 
 
 def merge_item(
@@ -51,6 +60,10 @@ def merge_item(
     for name, value in body.items():
         if name not in ("key", "version"):
             values[name] = value
+    access = body.get("accessDate")
+    if isinstance(access, str) and access:
+        # stored in UTC; CURRENT_TIMESTAMP is the write's time (session 3, probe:accessdate2)
+        values["accessDate"] = now if access == "CURRENT_TIMESTAMP" else to_utc(access)
     if old is not None:
         values["dateAdded"] = old["dateAdded"]
     new = canonical_item(values, schema)
@@ -71,7 +84,7 @@ def _date_modified(
         return _timestamp(sent, now)
     if isinstance(sent, str) and sent and normalise_timestamp(sent) != old["dateModified"]:
         return normalise_timestamp(sent)
-    if changed_props(old, new) - QUIET_PROPS:
+    if changed_props(old, new) - QUIET_PROPS or tags_rewritten("items", body, old):
         return now
     return str(old["dateModified"])
 

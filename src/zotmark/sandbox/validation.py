@@ -8,9 +8,9 @@ status the real server uses (400, or 409 for a missing collection or parent).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from zotmark.sandbox.dates import is_sql_date, is_timestamp
 from zotmark.sandbox.errors import ObjectError
 from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.model import Library, StoredObject
@@ -22,10 +22,8 @@ LINK_MODES = frozenset(
 )
 MAX_FIELD_LENGTH = 65535
 MAX_TAG_LENGTH = 255
+MAX_COLLECTION_NAME_LENGTH = 255  # characters, not bytes (session 3 of zotmark-on-dataserver)
 ATTACHMENT_PROPS = frozenset({"contentType", "charset", "filename", "md5", "mtime", "path"})
-_DATETIME_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$"
-)
 
 
 def _bad(message: str) -> ObjectError:
@@ -39,6 +37,10 @@ def item_type_of(body: dict[str, Any], existing: StoredObject | None) -> str:
     return str(existing.data.get("itemType", "")) if existing else ""
 
 
+class FieldTooLong(ObjectError):
+    """413 for a field value over 65,535 UTF-8 bytes (the message names the item)."""
+
+
 def check_item(
     body: object,
     library: Library,
@@ -46,10 +48,12 @@ def check_item(
     *,
     partial: bool,
     schema: Schema,
+    key: str = "",
 ) -> dict[str, Any]:
     """Validate one uploaded item; return it as a dict or raise :class:`ObjectError`.
 
-    ``partial`` is True for POST-on-existing and PATCH (only sent properties change).
+    ``partial`` is True for POST-on-existing and PATCH (only sent properties change); ``key``
+    is the item's key (the one the server assigns to a new keyless item), named in 413s.
     """
     if not isinstance(body, dict):
         raise _bad(f"Invalid item object (found {type(body).__name__} '{body}')")
@@ -61,7 +65,12 @@ def check_item(
     for name, value in body.items():
         if _is_plain_value(name, value, plain):
             continue
-        _check_property(name, value, body, library, item_type, is_child, schema, existing)
+        try:
+            _check_property(name, value, body, library, item_type, is_child, schema, existing)
+        except FieldTooLong as too_long:
+            # "... too long for item '3/DVAUHHXA'" (session 3 of zotmark-on-dataserver)
+            too_long.message += f" for item '{library.id}/{key}'"
+            raise
     return body
 
 
@@ -136,7 +145,7 @@ def _check_field(name: str, value: Any, item_type: str, schema: Schema) -> None:
     if isinstance(value, str) and _utf8_length(value) > MAX_FIELD_LENGTH:
         label = schema.field_label(name)
         shown = f"{value[:50]}…"
-        raise ObjectError(
+        raise FieldTooLong(
             413, f"{label} field value '{shown}' too long", {"field": label, "value": shown}
         )
 
@@ -280,7 +289,7 @@ def _check_link_mode(
 
 
 def _check_access_date(value: Any, *_: Any) -> None:
-    if value in ("", "CURRENT_TIMESTAMP") or _is_datetime(value):
+    if value in ("", "CURRENT_TIMESTAMP") or is_sql_date(value) or is_timestamp(value):
         return
     raise _bad(
         "'accessDate' must be in ISO 8601 or UTC 'YYYY-MM-DD[ hh:mm:ss]' format or "
@@ -290,16 +299,12 @@ def _check_access_date(value: Any, *_: Any) -> None:
 
 def _check_timestamp(name: str) -> Any:
     def check(value: Any, *_: Any) -> None:
-        if not _is_datetime(value):
+        if not is_timestamp(value):
             raise _bad(
                 f"'{name}' must be in ISO 8601 or UTC 'YYYY-MM-DD hh:mm:ss' format ({value})"
             )
 
     return check
-
-
-def _is_datetime(value: Any) -> bool:
-    return isinstance(value, str) and bool(_DATETIME_RE.match(value))
 
 
 def _is_number(value: Any) -> bool:
@@ -347,6 +352,9 @@ def check_collection(
             raise _bad("'name' must be a string")
         if not body["name"].strip():
             raise _bad("Collection name cannot be empty")
+        if len(body["name"]) > MAX_COLLECTION_NAME_LENGTH:
+            shown = body["name"][:50] + "…"
+            raise ObjectError(413, f"Collection name '{shown}' too long", {"value": shown})
     parent = body.get("parentCollection")
     if parent not in (None, False, ""):
         if not is_valid_key(parent):

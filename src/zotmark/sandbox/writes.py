@@ -20,7 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from zotmark.sandbox.canonical import changed_props, merge_collection, merge_item
+from zotmark.sandbox.canonical import (
+    changed_props,
+    merge_collection,
+    merge_item,
+    tags_rewritten,
+)
 from zotmark.sandbox.errors import ApiError, ObjectError
 from zotmark.sandbox.keys import is_valid_key, new_object_key
 from zotmark.sandbox.model import Library, StoredObject
@@ -31,6 +36,11 @@ MAX_WRITE_OBJECTS = 50
 VERSION_REQUIRED = (
     "Either If-Unmodified-Since-Version or object version property must be provided for "
     "key-based writes"
+)
+# The multi-object write's wording (session 3 of zotmark-on-dataserver, probe:recreate-nover)
+VERSION_REQUIRED_OBJECT = (
+    "Either If-Unmodified-Since-Version or 'version' property must be provided for "
+    "'key'-based writes"
 )
 _NOUN = {"items": "Item", "collections": "Collection"}
 
@@ -46,13 +56,15 @@ class WriteReport:
 
 
 def check_library_version(library: Library, header: int | None) -> None:
-    """412 when the library moved past ``If-Unmodified-Since-Version`` (a larger value passes)."""
+    """412 when the library moved past ``If-Unmodified-Since-Version`` (a larger value passes).
+
+    Unlike an object's 412, this one carries no ``Last-Modified-Version`` (a multi-object
+    POST's and a multi-DELETE's in sessions 2 and 3 of zotmark-on-dataserver)."""
     if header is not None and library.version > header:
         raise ApiError(
             412,
             f"Library has been modified since specified version "
             f"(expected {header}, found {library.version})",
-            last_modified=library.version,
         )
 
 
@@ -71,13 +83,12 @@ def write_many(
     start_version = library.version
     for index, upload in enumerate(uploads):
         slot = str(index)
-        key = upload.get("key") if isinstance(upload, dict) else None
         try:
             stored, changed = _write_one(
                 library, kind, upload, library_header, start_version, now, schema
             )
         except ObjectError as refused:
-            report.failed[slot] = refused.as_report(key if isinstance(key, str) else None)
+            report.failed[slot] = refused.as_report()
             continue
         version = library.bump()
         if changed:
@@ -118,7 +129,7 @@ def _check_object_version(
 ) -> None:
     if "version" not in upload:
         if require and "key" in upload:
-            raise ObjectError(428, VERSION_REQUIRED)
+            raise ObjectError(428, VERSION_REQUIRED_OBJECT)
         return
     version = upload["version"]
     if isinstance(version, bool) or not isinstance(version, int):
@@ -154,23 +165,24 @@ def apply_upload(
 ) -> tuple[StoredObject, bool]:
     """Validate and store one object; return it and whether its data changed.
 
-    The caller assigns the version (and bumps the library) when it changed.
+    The caller assigns the version (and bumps the library) when it changed. Sending an item's
+    tags counts as a change even when they are the same (dataserver's ``Item::setTags`` replaces
+    them; sessions 2 and 3 of zotmark-on-dataserver), unless the item had none and gets none.
     """
     objects = library.objects(kind)
+    key = existing.key if existing is not None else upload.get("key") or new_object_key(objects)
+    old = existing.data if existing else None
     if kind == "items":
-        check_item(upload, library, existing, partial=partial, schema=schema)
-        old = existing.data if existing else None
+        check_item(upload, library, existing, partial=partial, schema=schema, key=key)
         data = merge_item(old, upload, partial=partial, now=now, schema=schema)
     else:
         check_collection(upload, library, existing, partial=partial)
-        old = existing.data if existing else None
         data = merge_collection(old, upload, partial=partial)
     if existing is not None:
-        if not changed_props(existing.data, data):
+        if not changed_props(existing.data, data) and not tags_rewritten(kind, upload, old):
             return existing, False
         library.put(kind, existing, data)
         return existing, True
-    key = upload.get("key") or new_object_key(objects)
     stored = StoredObject(key=key, version=0, data=data, seq=library.next_seq())
     library.put(kind, stored, data)
     library.forget_deleted(kind, key)
