@@ -28,6 +28,7 @@ from zotmark.sandbox.routes_collections import collection_routes
 from zotmark.sandbox.routes_items import item_routes
 from zotmark.sandbox.routes_library import library_routes, list_groups
 from zotmark.sandbox.routes_meta import meta_routes
+from zotmark.sandbox.routes_searches import search_routes
 from zotmark.sandbox.stats import LoggedRequest
 from zotmark.sandbox.streaming import stream_endpoint
 
@@ -69,6 +70,7 @@ def build_routes() -> list[BaseRoute]:
     routes += library_routes(prefix)
     routes += item_routes(prefix)
     routes += collection_routes(prefix)
+    routes += search_routes(prefix)
     return routes
 
 

@@ -194,3 +194,22 @@ def merge_collection(
     if values.get("deleted") in (True, 1):
         out["deleted"] = True
     return out
+
+
+def merge_search(
+    old: dict[str, Any] | None, body: dict[str, Any], *, partial: bool
+) -> dict[str, Any]:
+    """The saved search's new canonical data: ``name``, ``conditions`` (each
+    ``{condition, operator, value}``), and ``deleted: true`` when in the trash."""
+    values: dict[str, Any] = dict(old) if (old is not None and partial) else {}
+    values.update({k: v for k, v in body.items() if k not in ("key", "version")})
+    out: dict[str, Any] = {
+        "name": str(values.get("name", "")),
+        "conditions": [
+            {"condition": c["condition"], "operator": c["operator"], "value": c["value"]}
+            for c in values.get("conditions", [])
+        ],
+    }
+    if values.get("deleted") in (True, 1):
+        out["deleted"] = True
+    return out

@@ -62,6 +62,7 @@ class Library:
     version: int = 0
     items: dict[str, StoredObject] = field(default_factory=dict)
     collections: dict[str, StoredObject] = field(default_factory=dict)
+    searches: dict[str, StoredObject] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)
     deleted: dict[str, dict[str, int]] = field(
         default_factory=lambda: {kind: {} for kind in DELETED_KINDS}
@@ -88,9 +89,11 @@ class Library:
         return self.seq
 
     def objects(self, kind: str) -> dict[str, StoredObject]:
-        """The ``items`` or ``collections`` map; add, replace or remove entries (or give an
-        object new ``data``) only with :meth:`put` and :meth:`pop`."""
-        return self.items if kind == "items" else self.collections
+        """The ``items``, ``collections`` or ``searches`` map; add, replace or remove entries (or
+        give an object new ``data``) only with :meth:`put` and :meth:`pop`."""
+        if kind == "items":
+            return self.items
+        return self.collections if kind == "collections" else self.searches
 
     def put(self, kind: str, obj: StoredObject, data: dict[str, Any]) -> None:
         """Give ``obj`` the new ``data`` and store it under its key (new, or replacing)."""

@@ -49,6 +49,7 @@ def _dump_library(library: Library) -> dict[str, Any]:
         "seq": library.seq,
         "items": objects("items"),
         "collections": objects("collections"),
+        "searches": objects("searches"),
         "settings": {n: vars(s).copy() for n, s in library.settings.items()},
         "deleted": library.deleted,
     }
@@ -73,8 +74,8 @@ def load_store(store: Store, data: dict[str, Any]) -> None:
 
 def _load_library(raw: dict[str, Any]) -> Library:
     library = Library(raw["kind"], raw["id"], raw["name"], raw["version"], seq=raw["seq"])
-    for kind in ("items", "collections"):
-        for obj in raw[kind]:
+    for kind in ("items", "collections", "searches"):
+        for obj in raw.get(kind, ()):  # files saved before searches were kept have none
             stored = StoredObject(**obj)
             library.put(kind, stored, stored.data)
     library.settings = {n: Setting(**s) for n, s in raw["settings"].items()}

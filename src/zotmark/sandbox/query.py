@@ -21,6 +21,7 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 25
 ITEM_FORMATS = frozenset({"json", "keys", "versions", "bibtex", "biblatex"})
 COLLECTION_FORMATS = frozenset({"json", "keys", "versions"})
+SEARCH_FORMATS = COLLECTION_FORMATS
 SORT_FIELDS = frozenset(
     {
         "dateAdded",

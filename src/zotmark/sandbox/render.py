@@ -127,6 +127,16 @@ class Renderer:
             "data": collection.as_data(),
         }
 
+    def search(self, search: StoredObject) -> dict[str, Any]:
+        """One saved search as ``GET /searches/<key>`` returns it (no web page to link to)."""
+        return {
+            "key": search.key,
+            "version": search.version,
+            "library": self._library_json,
+            "links": {"self": _link(f"{self.api}/searches/{search.key}")},
+            "data": search.as_data(),
+        }
+
     def tag(self, row: TagRow) -> dict[str, Any]:
         """One row of ``GET /tags``."""
         href = f"{self.api}/tags/{quote(row.name, safe='')}"

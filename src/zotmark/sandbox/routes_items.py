@@ -143,7 +143,11 @@ async def post_objects(ctx: Ctx, kind: str) -> Response:
             library, kind, uploads, library_header=header, now=ctx.store.now(), schema=schema
         )
         renderer = Renderer(ctx.base, library, schema)
-        render = renderer.item if kind == "items" else renderer.collection
+        render = {
+            "items": renderer.item,
+            "collections": renderer.collection,
+            "searches": renderer.search,
+        }[kind]
         body = {
             "successful": {slot: render(obj) for slot, obj in report.successful.items()},
             "success": report.success,

@@ -1,6 +1,5 @@
 """Library-level routes: ``/tags`` (GET, DELETE), item and collection tags, ``/settings``
-(GET, POST) and ``/settings/<name>`` (GET, PUT, DELETE), ``/deleted``, ``/searches`` (always
-empty: saved searches are not emulated) and ``/users/<id>/groups``."""
+(GET, POST) and ``/settings/<name>`` (GET, PUT, DELETE), ``/deleted`` and ``/users/<id>/groups``."""
 
 from __future__ import annotations
 
@@ -164,21 +163,6 @@ async def get_deleted(ctx: Ctx) -> Response:
 
 
 @api
-async def list_searches(ctx: Ctx) -> Response:
-    library = ctx.library()
-    cached = unmodified(ctx, library)
-    if cached is not None:
-        return cached
-    params = list_params(ctx, frozenset({"json", "keys", "versions"}), "searchKey")
-    headers = {
-        "Total-Results": "0",
-        "Link": link_header(ctx.base, ctx.request.url.path, params, 0),
-    }
-    body: object = {} if params.format == "versions" else []
-    return json_response(body, last_modified=library.version, headers=headers)
-
-
-@api
 async def list_groups(ctx: Ctx) -> Response:
     user_id = ctx.request.path_params["lid"]
     if ctx.key is None or ctx.key.user_id != user_id:
@@ -229,5 +213,4 @@ def library_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/settings/{{name}}", get_setting, methods=["GET", "HEAD"]),
         Route(f"{prefix}/settings/{{name}}", write_setting, methods=["PUT", "DELETE"]),
         Route(f"{prefix}/deleted", get_deleted, methods=["GET", "HEAD"]),
-        Route(f"{prefix}/searches", list_searches, methods=["GET", "HEAD"]),
     ]

@@ -366,3 +366,59 @@ def check_collection(
     if "deleted" in body:
         _check_deleted(body["deleted"])
     return body
+
+
+SEARCH_PROPS = frozenset({"key", "version", "name", "conditions", "deleted"})
+_CONDITION_LIMITS = {"condition": 50, "operator": 25, "value": 255}
+
+
+def check_search(body: object, existing: StoredObject | None, *, partial: bool) -> dict[str, Any]:
+    """Validate one uploaded saved search (dataserver ``Zotero_Searches::validateJSONSearch``)."""
+    if not isinstance(body, dict):
+        raise _bad(f"Invalid search object (found {type(body).__name__} '{body}')")
+    if not (partial and existing is not None):
+        for prop in ("name", "conditions"):
+            if prop not in body:
+                raise _bad(f"'{prop}' property not provided")
+    for name in body:
+        if name not in SEARCH_PROPS:
+            raise _bad(f"Invalid property '{name}'")
+    if "name" in body:
+        name = body["name"]
+        if not isinstance(name, str):
+            raise _bad("'name' must be a string")
+        if name == "":
+            raise _bad("Search name cannot be empty")
+        if len(name) > MAX_COLLECTION_NAME_LENGTH:
+            raise ObjectError(413, "Search name cannot be longer than 255 characters")
+    if "conditions" in body:
+        _check_conditions(body["conditions"])
+    if "deleted" in body:
+        _check_deleted(body["deleted"])
+    return body
+
+
+def _check_conditions(conditions: Any) -> None:
+    if not isinstance(conditions, list):
+        kind = "object" if isinstance(conditions, dict) else type(conditions).__name__
+        raise _bad(f"'conditions' must be an array ({kind})")
+    if not conditions:
+        raise _bad("'conditions' cannot be empty")
+    for condition in conditions:
+        if not isinstance(condition, dict):
+            raise _bad("'condition' property not provided for search condition")
+        for prop in ("condition", "operator", "value"):
+            if prop not in condition:
+                raise _bad(f"'{prop}' property not provided for search condition")
+        for prop, value in condition.items():
+            if not isinstance(value, str):
+                raise _bad(f"'{prop}' must be a string")
+            limit = _CONDITION_LIMITS.get(prop)
+            if limit is None:
+                raise _bad(f"Invalid property '{prop}' for search condition")
+            if prop != "value" and value == "":
+                raise _bad(f"Search {prop} cannot be empty")
+            if len(value.encode("utf-8")) > limit:
+                # dataserver says "operator" for an over-long value too
+                what = "condition" if prop == "condition" else "operator"
+                raise _bad(f"Search {what} cannot be longer than {limit} characters")

@@ -24,13 +24,14 @@ from zotmark.sandbox.canonical import (
     changed_props,
     merge_collection,
     merge_item,
+    merge_search,
     tags_rewritten,
 )
 from zotmark.sandbox.errors import ApiError, ObjectError
 from zotmark.sandbox.keys import is_valid_key, new_object_key
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.schema import Schema
-from zotmark.sandbox.validation import check_collection, check_item
+from zotmark.sandbox.validation import check_collection, check_item, check_search
 
 MAX_WRITE_OBJECTS = 50
 VERSION_REQUIRED = (
@@ -42,7 +43,7 @@ VERSION_REQUIRED_OBJECT = (
     "Either If-Unmodified-Since-Version or 'version' property must be provided for "
     "'key'-based writes"
 )
-_NOUN = {"items": "Item", "collections": "Collection"}
+_NOUN = {"items": "Item", "collections": "Collection", "searches": "Search"}
 
 
 @dataclass
@@ -84,6 +85,12 @@ def write_many(
     for index, upload in enumerate(uploads):
         slot = str(index)
         try:
+            if not isinstance(upload, dict):
+                raise ObjectError(
+                    400,
+                    f"Invalid value for index {index} in uploaded data; "
+                    f"expected JSON {_NOUN[kind].lower()} object",
+                )
             stored, changed = _write_one(
                 library, kind, upload, library_header, start_version, now, schema
             )
@@ -109,15 +116,21 @@ def _write_one(
     now: str,
     schema: Schema,
 ) -> tuple[StoredObject, bool]:
-    if not isinstance(upload, dict):
-        raise ObjectError(400, "Invalid value for index in uploaded data; expected JSON object")
     objects = library.objects(kind)
+    upload = editable(upload)
     key = upload.get("key")
     if key is not None and not is_valid_key(key):
-        raise ObjectError(400, f"'{key}' is not a valid {kind[:-1]} key")
+        raise ObjectError(400, f"'{key}' is not a valid {_NOUN[kind].lower()} key")
     existing = objects.get(key) if key else None
     _check_object_version(kind, upload, existing, library_header is None, start_version)
     return apply_upload(library, kind, upload, existing, partial=True, now=now, schema=schema)
+
+
+def editable(upload: dict[str, Any]) -> dict[str, Any]:
+    """The editable part of an upload: a whole API object (``{key, version, library, links,
+    meta, data}``, as GET returns it) is taken by its ``data`` (``extractEditableJSON``)."""
+    data = upload.get("data")
+    return data if isinstance(data, dict) else upload
 
 
 def _check_object_version(
@@ -135,7 +148,7 @@ def _check_object_version(
     if isinstance(version, bool) or not isinstance(version, int):
         raise ObjectError(400, "'version' must be an integer")
     if "key" not in upload:
-        raise ObjectError(400, f"'version' is valid only if {kind[:-1]} key is provided")
+        raise ObjectError(400, f"'version' is valid only if {_NOUN[kind].lower()} key is provided")
     if existing is not None and existing.version > version:
         if existing.version > start_version:  # written earlier in this same request
             return
@@ -175,6 +188,9 @@ def apply_upload(
     if kind == "items":
         check_item(upload, library, existing, partial=partial, schema=schema, key=key)
         data = merge_item(old, upload, partial=partial, now=now, schema=schema)
+    elif kind == "searches":
+        check_search(upload, existing, partial=partial)
+        data = merge_search(old, upload, partial=partial)
     else:
         check_collection(upload, library, existing, partial=partial)
         data = merge_collection(old, upload, partial=partial)
@@ -203,6 +219,7 @@ def write_single(
     """PUT (whole) or PATCH (partial) one object; return the ``Last-Modified-Version`` to send."""
     if not isinstance(body, dict):
         raise ApiError(400, "Uploaded data must be a JSON object")
+    body = editable(body)
     version = _single_version(body, header)
     existing = library.objects(kind).get(key)
     if existing is None and method == "PATCH" and version is None:
@@ -215,7 +232,7 @@ def write_single(
         raise ApiError(428, VERSION_REQUIRED)
     _check_single_version(kind, existing, version or 0)
     if "key" in body and body["key"] != key:
-        noun = kind[:-1]
+        noun = _NOUN[kind].lower()
         raise ApiError(409, f"'key' property in JSON does not match {noun} key of request")
     upload = dict(body, key=key)
     try:
@@ -282,6 +299,8 @@ def _remove(library: Library, kind: str, key: str, version: int) -> None:
     library.pop(kind, key)
     library.log_deleted(kind, key, version)
     objects = library.objects(kind)
+    if kind == "searches":
+        return
     if kind == "items":
         for child in [k for k, o in objects.items() if o.data.get("parentItem") == key]:
             _remove(library, kind, child, version)
