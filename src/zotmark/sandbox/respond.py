@@ -28,8 +28,10 @@ def api_headers() -> dict[str, str]:
 
 
 def dumps(body: Any) -> bytes:
-    """Compact UTF-8 JSON."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """UTF-8 JSON laid out as the real server's ``formatJSON``: pretty-printed with 4 spaces,
+    ``": "`` between key and value, Unicode and slashes unescaped (the recorded responses'
+    ``Content-Length`` matches this form byte for byte)."""
+    return json.dumps(body, ensure_ascii=False, indent=4).encode("utf-8")
 
 
 def respond(
