@@ -26,6 +26,7 @@ from zotmark.sandbox.respond import error_response
 from zotmark.sandbox.schema import Schema, load_schema
 from zotmark.sandbox.stats import Stats
 from zotmark.sandbox.streaming import StreamHub
+from zotmark.sandbox.writes import ACTING_USER
 
 WRITE_TOKEN_SECONDS = 12 * 3600
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -148,6 +149,7 @@ def api(handler: Callable[[Ctx], Awaitable[Response]]) -> Endpoint:
         state: SandboxState = request.scope["sandbox"]
         try:
             key = authenticate(state.store, request.headers, request.query_params, request.method)
+            ACTING_USER.set(key.user_id if key is not None else None)
             ctx = Ctx(state, request, key, base_url(request, state))
             return await handler(ctx)
         except ApiError as refused:

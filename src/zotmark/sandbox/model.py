@@ -38,6 +38,8 @@ class StoredObject:
     version: int
     data: dict[str, Any]
     seq: int
+    created_by: int | None = None  # user ids, shown in group libraries' meta
+    modified_by: int | None = None
 
     def as_data(self) -> dict[str, Any]:
         """The ``data`` member of the API JSON: key and version first, then the stored data."""
@@ -72,6 +74,9 @@ class Library:
     """Untrashed child items per parent key (``meta.numChildren``; no zero entries), kept up to
     date by :meth:`put` and :meth:`pop`, the only ways objects enter or leave a library or get
     new data: counting them by a scan would cost O(library) per request that renders items."""
+    related_to: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    """Item key -> keys of the items relating to it (``dc:relation``), kept by :meth:`put` and
+    :meth:`pop`: related items are shown in both directions."""
 
     @property
     def prefix(self) -> str:
@@ -102,7 +107,9 @@ class Library:
             old = objects.get(obj.key)
             if old is not None:
                 self._count_child(old.data, -1)
+                self._index_related(old.key, old.data, -1)
             self._count_child(data, 1)
+            self._index_related(obj.key, data, 1)
         obj.data = data
         objects[obj.key] = obj
 
@@ -111,7 +118,23 @@ class Library:
         obj = self.objects(kind).pop(key, None)
         if obj is not None and kind == "items":
             self._count_child(obj.data, -1)
+            self._index_related(key, obj.data, -1)
         return obj
+
+    def _index_related(self, key: str, data: dict[str, Any], delta: int) -> None:
+        """Record (``delta`` 1) or forget (-1) the items ``key`` names as related
+        (``dc:relation`` to an item of this library), for the reverse direction."""
+        objects = data.get("relations", {}).get("dc:relation")
+        if not objects:
+            return
+        prefix = f"http://zotero.org{self.prefix}/items/"
+        for uri in [objects] if isinstance(objects, str) else objects:
+            if isinstance(uri, str) and uri.startswith(prefix):
+                sources = self.related_to.setdefault(uri[len(prefix) :], set())
+                if delta > 0:
+                    sources.add(key)
+                else:
+                    sources.discard(key)
 
     def _count_child(self, data: dict[str, Any], delta: int) -> None:
         """Count (``delta`` 1) or uncount (-1) ``data`` as a child of its parent, if it is an
@@ -123,6 +146,13 @@ class Library:
                 self.child_counts[parent] = count
             else:
                 self.child_counts.pop(parent, None)
+
+    def reverse_related(self, key: str) -> list[str]:
+        """URIs of this library's items that name ``key`` as related (``dc:relation``)."""
+        sources = self.related_to.get(key)
+        if not sources:
+            return []
+        return [f"http://zotero.org{self.prefix}/items/{source}" for source in sorted(sources)]
 
     def log_deleted(self, kind: str, name: str, version: int) -> None:
         """Log that ``name`` (a key, tag or setting) was deleted at ``version``."""

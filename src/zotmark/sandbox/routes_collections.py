@@ -31,7 +31,7 @@ async def _list(ctx: Ctx, parent: str | None, top: bool) -> Response:
             if (not top or not c.data["parentCollection"])
             and (parent is None or c.data["parentCollection"] == parent)
         ]
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         return listing(ctx, library, filtered(chosen, params), params, renderer.collection)
 
 
@@ -58,7 +58,7 @@ async def get_collection(ctx: Ctx) -> Response:
         collection = library.collections.get(key) if is_valid_key(key) else None
         if collection is None:
             raise ApiError(404, "Collection not found" if is_valid_key(key) else "Not found")
-        body = Renderer(ctx.base, library, ctx.state.schema).collection(collection)
+        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).collection(collection)
         return json_response(body, last_modified=collection.version)
 
 

@@ -70,7 +70,7 @@ async def _list(ctx: Ctx, scope: str) -> Response:
         raise ApiError(404, "Item not found")
     with ctx.store.lock:
         chosen = filtered(_scope_items(library, scope, params.include_trashed, anchor), params)
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         return listing(ctx, library, chosen, params, renderer.item)
 
 
@@ -118,7 +118,7 @@ async def get_item(ctx: Ctx) -> Response:
         if fmt != "json":
             text = items_to_bibtex([item.data], biblatex=fmt == "biblatex")
             return respond(text, BIBTEX_TYPE, last_modified=item.version)
-        body = Renderer(ctx.base, library, ctx.state.schema).item(item)
+        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).item(item)
         return json_response(body, last_modified=item.version)
 
 
@@ -142,7 +142,7 @@ async def post_objects(ctx: Ctx, kind: str) -> Response:
         report = write_many(
             library, kind, uploads, library_header=header, now=ctx.store.now(), schema=schema
         )
-        renderer = Renderer(ctx.base, library, schema)
+        renderer = Renderer(ctx.base, library, schema, ctx.store.users)
         render = {
             "items": renderer.item,
             "collections": renderer.collection,

@@ -44,7 +44,7 @@ async def _tags(ctx: Ctx, scope: str) -> Response:
             rows = [row for row in rows if row.version > params.since]
         total = len(rows)
         end = params.start + params.limit if params.limit else None
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         body = [renderer.tag(row) for row in rows[params.start : end]]
         headers = {
             "Total-Results": str(total),

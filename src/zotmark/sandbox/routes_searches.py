@@ -25,7 +25,7 @@ async def list_searches(ctx: Ctx) -> Response:
         return cached
     params = list_params(ctx, SEARCH_FORMATS, "searchKey")
     with ctx.store.lock:
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         chosen = filtered(library.searches.values(), params)
         return listing(ctx, library, chosen, params, renderer.search)
 
@@ -38,7 +38,7 @@ async def get_search(ctx: Ctx) -> Response:
         search = library.searches.get(key) if is_valid_key(key) else None
         if search is None:
             raise ApiError(404, "Search not found" if is_valid_key(key) else "Not found")
-        body = Renderer(ctx.base, library, ctx.state.schema).search(search)
+        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).search(search)
         return json_response(body, last_modified=search.version)
 
 

@@ -8,6 +8,8 @@ status the real server uses (400, or 409 for a missing collection or parent).
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from zotmark.sandbox.dates import is_sql_date, is_timestamp
@@ -16,14 +18,37 @@ from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
 
-ALLOWED_PREDICATES = frozenset({"owl:sameAs", "dc:replaces", "dc:relation"})
+# dataserver Zotero_Relations: predicates per object type, and the ones whose values are not
+# Zotero URIs (Mendeley import identifiers)
+EXTERNAL_PREDICATES = frozenset(
+    {
+        "mendeleyDB:documentUUID",
+        "mendeleyDB:remoteDocumentUUID",
+        "mendeleyDB:fileHash",
+        "mendeleyDB:annotationUUID",
+        "mendeleyDB:remoteFolderUUID",
+        "mendeleyDB:relatedDocumentUUID",
+        "mendeleyDB:relatedRemoteDocumentUUID",
+        "mendeleyDB:relatedFileHash",
+    }
+)
+ITEM_PREDICATES = frozenset({"owl:sameAs", "dc:replaces", "dc:relation"}) | (
+    EXTERNAL_PREDICATES - {"mendeleyDB:remoteFolderUUID"}
+)
+COLLECTION_PREDICATES = frozenset({"owl:sameAs", "mendeleyDB:remoteFolderUUID"})
+_ITEM_URI = re.compile(r"^http://zotero\.org/(users|groups)/\d+/(publications/)?items/[A-Z0-9]{8}$")
+_COLLECTION_URI = re.compile(r"^http://zotero\.org/(users|groups)/\d+/collections/[A-Z0-9]{8}$")
+MAX_NOTE_LENGTH = 250_000  # characters (dataserver Zotero_Notes)
+MAX_NOTE_TITLE = 79
 LINK_MODES = frozenset(
     {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
 )
 MAX_FIELD_LENGTH = 65535
 MAX_TAG_LENGTH = 255
 MAX_COLLECTION_NAME_LENGTH = 255  # characters, not bytes (session 3 of zotmark-on-dataserver)
-ATTACHMENT_PROPS = frozenset({"contentType", "charset", "filename", "md5", "mtime", "path"})
+ATTACHMENT_PROPS = frozenset(
+    {"contentType", "charset", "filename", "md5", "mtime", "path", "lastRead"}
+)
 
 
 def _bad(message: str) -> ObjectError:
@@ -71,7 +96,26 @@ def check_item(
             # "... too long for item '3/DVAUHHXA'" (session 3 of zotmark-on-dataserver)
             too_long.message += f" for item '{library.id}/{key}'"
             raise
+        except NoteTooLong as too_long:
+            if body.get("key") or existing is not None:  # a new keyless note is not named
+                too_long.message += f" for item '{library.id}/{key}'"
+            raise
+    if item_type == "attachment" and link_mode_of(body, existing) == "embedded_image":
+        _check_embedded_image(body, existing)
     return body
+
+
+def _check_embedded_image(body: dict[str, Any], existing: StoredObject | None) -> None:
+    """An embedded image (in a note) keeps its parent and has an image content type."""
+    old_parent = existing.data.get("parentItem") if existing else None
+    if existing is not None and "parentItem" in body and body["parentItem"] != old_parent:
+        raise _bad("Cannot change parent item of embedded-image attachment")
+    parent = body.get("parentItem", old_parent)
+    if parent in (None, False, ""):
+        raise _bad("Embedded-image attachment must have a parent item")
+    content_type = body.get("contentType", existing.data.get("contentType") if existing else "")
+    if not str(content_type or "").startswith("image/"):
+        raise _bad("Embedded-image attachment must have an image content type")
 
 
 def _is_plain_value(name: str, value: Any, plain: frozenset[str]) -> bool:
@@ -125,13 +169,52 @@ def _check_property(
     if checker is not None:
         checker(value, body, library, item_type, is_child, schema, existing)
     elif name in ATTACHMENT_PROPS:
-        if item_type != "attachment":
-            raise _bad(f"'{name}' is valid only for attachment items")
+        _check_attachment_prop(name, value, body, library, item_type, existing)
     elif name.startswith("annotation"):
         if item_type != "annotation":
             raise _bad(f"'{name}' is valid only for annotation items")
     else:
         _check_field(name, value, item_type, schema)
+
+
+def link_mode_of(body: dict[str, Any], existing: StoredObject | None) -> str:
+    """The attachment's link mode: the uploaded one, else the stored one."""
+    if isinstance(body.get("linkMode"), str):
+        return str(body["linkMode"]).lower()
+    return str(existing.data.get("linkMode", "")) if existing else ""
+
+
+def _check_attachment_prop(
+    name: str,
+    value: Any,
+    body: dict[str, Any],
+    library: Library,
+    item_type: str,
+    existing: StoredObject | None,
+) -> None:
+    """The attachment properties, as dataserver's ``validateJSONItem`` and ``Item`` check them."""
+    if item_type != "attachment":
+        raise _bad(f"'{name}' is valid only for attachment items")
+    link_mode = link_mode_of(body, existing)
+    stored_file = link_mode.startswith("imported_") or link_mode == "embedded_image"
+    if name in ("filename", "md5", "mtime") and not stored_file:
+        raise _bad(f"'{name}' is valid only for imported and embedded-image attachments")
+    if name == "path" and link_mode != "linked_file":
+        raise _bad(f"'{name}' is valid only for linked file attachment items")
+    if name == "charset" and link_mode == "embedded_image" and value not in ("", None):
+        raise _bad(f"'{name}' is not valid for embedded images")
+    if name == "md5" and value and not re.fullmatch(r"[a-f0-9]{32}", str(value)):
+        raise _bad(f"'{value}' is not a valid MD5 hash")
+    if name == "filename" and isinstance(value, str) and ("/" in value or "\\" in value):
+        raise _bad(f"Stored-file filename '{value}' cannot contain a slash")
+    if name == "lastRead":
+        if library.kind != "user":
+            raise _bad("'lastRead' can only be set in user libraries")
+        cleared = value in ("", None, False)
+        if not cleared and (isinstance(value, bool) or not isinstance(value, int)):
+            raise _bad("'lastRead' must be an integer")
+    if link_mode == "linked_file" and library.kind != "user":
+        raise _bad("Linked files can only be added to user libraries")
 
 
 def _check_field(name: str, value: Any, item_type: str, schema: Schema) -> None:
@@ -156,7 +239,15 @@ def _utf8_length(value: str) -> int:
     return len(value.encode("utf-8", "surrogatepass"))
 
 
-def _check_parent(value: Any, body: dict[str, Any], library: Library, *_: Any) -> None:
+def _check_parent(
+    value: Any,
+    body: dict[str, Any],
+    library: Library,
+    _t: Any,
+    _c: Any,
+    _s: Any,
+    existing: StoredObject | None,
+) -> None:
     if value in (False, None, ""):
         return
     if not is_valid_key(value):
@@ -166,7 +257,13 @@ def _check_parent(value: Any, body: dict[str, Any], library: Library, *_: Any) -
     parent = library.items.get(value)
     if parent is None:
         raise ObjectError(409, f"Parent item {value} not found", {"parentItem": value})
-    if parent.data.get("itemType") in NOTE_TYPES:
+    embedded_image = body.get("linkMode") == "embedded_image" or (
+        existing is not None and existing.data.get("linkMode") == "embedded_image"
+    )
+    parent_type = parent.data.get("itemType")
+    if parent.data.get("parentItem") and not embedded_image:
+        raise _bad(f"Parent item {value} cannot be a child item")
+    if parent_type in NOTE_TYPES and not (embedded_image and parent_type == "note"):
         raise ObjectError(409, "Parent item cannot be a note or attachment", {"parentItem": value})
 
 
@@ -219,11 +316,25 @@ def _check_collections(
 
 
 def _check_relations(value: Any, *_: Any) -> None:
+    check_relations(value, "item")
+
+
+def check_relations(value: Any, kind: str) -> None:
+    """``relations`` of an ``item`` or ``collection``: an object (or an empty array) of allowed
+    predicates whose values are Zotero URIs of that kind, unless external (Mendeley ids)."""
     if not isinstance(value, dict) and value != []:
         raise _bad("'relations' property must be an object")
-    for predicate in value if isinstance(value, dict) else ():
-        if predicate not in ALLOWED_PREDICATES:
+    allowed, uri = (
+        (ITEM_PREDICATES, _ITEM_URI) if kind == "item" else (COLLECTION_PREDICATES, _COLLECTION_URI)
+    )
+    for predicate, objects in value.items() if isinstance(value, dict) else ():
+        if predicate not in allowed:
             raise _bad(f"Unsupported predicate '{predicate}'")
+        if predicate in EXTERNAL_PREDICATES:
+            continue
+        for target in objects if isinstance(objects, list) else [objects]:
+            if not isinstance(target, str) or not uri.match(target):
+                raise _bad(f"'relations' values currently must be Zotero {kind} URIs")
 
 
 def _check_creators(
@@ -267,9 +378,44 @@ def _check_creator_prop(prop: str, creator: dict[str, Any], item_type: str, sche
         raise _bad(f"Invalid creator property '{prop}'")
 
 
-def _check_note(_v: Any, _b: Any, _l: Any, item_type: str, *_: Any) -> None:
+class NoteTooLong(ObjectError):
+    """413 for a note over 250,000 characters (the message names a keyed item)."""
+
+
+def _check_note(
+    value: Any, body: dict[str, Any], _l: Any, item_type: str, _c: Any, _s: Any, existing: Any
+) -> None:
     if item_type not in ("note", "attachment"):
         raise _bad("'note' property is valid only for note and attachment items")
+    embedded = item_type == "attachment" and link_mode_of(body, existing) == "embedded_image"
+    if embedded and value != "":
+        raise _bad("'note' property is not valid for embedded images")
+    if isinstance(value, str) and len(value) > MAX_NOTE_LENGTH:
+        raise NoteTooLong(413, f"Note '{note_excerpt(value)}...' too long")
+
+
+_WHITESPACE_BYTES = b" \t\n\r\x00\x0b\xc2\xa0"  # PHP trim() with UTF-8 nbsp bytes added
+
+
+def note_excerpt(text: str) -> str:
+    """The start of a too-long note as dataserver's ``setNote`` quotes it: the note's title
+    (tags stripped, entities decoded, 79 bytes, whitespace runs as one space), or the raw HTML's
+    first 79 characters when the title is empty."""
+    trimmed = text.strip(" \t\n\r\x00\x0b")
+    title = trimmed[: MAX_NOTE_TITLE * 5]
+    title = re.sub(r"</p>\s*<p>", "</p>\n<p>", title)
+    title = re.sub(r"<!--.*?(?:-->|\Z)", "", title, flags=re.S)
+    title = html.unescape(re.sub(r"<[^>]*(?:>|\Z)", "", title))
+    cut = title.encode("utf-8")[:MAX_NOTE_TITLE].decode("utf-8", "ignore")
+    excerpt = _trim_bytes(re.sub(r"[ \t\n\r\f\v]+", " ", cut))
+    if excerpt == "":
+        raw = re.sub(r"[ \t\n\r\f\v]+", " ", trimmed[:MAX_NOTE_TITLE])
+        excerpt = _trim_bytes(html.unescape(raw))
+    return excerpt
+
+
+def _trim_bytes(text: str) -> str:
+    return text.encode("utf-8").strip(_WHITESPACE_BYTES).decode("utf-8", "ignore")
 
 
 def _check_deleted(value: Any, *_: Any) -> None:
@@ -362,7 +508,7 @@ def check_collection(
         if parent not in library.collections or parent == body.get("key"):
             raise ObjectError(409, f"Parent collection {parent} not found", {"collection": parent})
     if "relations" in body:
-        _check_relations(body["relations"])
+        check_relations(body["relations"], "collection")
     if "deleted" in body:
         _check_deleted(body["deleted"])
     return body

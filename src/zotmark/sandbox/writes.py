@@ -9,7 +9,7 @@ This is the heart of the emulator and follows the recorded real server (dataserv
   (428); ``version`` 0 means "must not exist yet" (412 when it does), a stale version is 412, a
   version > 0 for a missing key is 404; an existing key is a partial update;
 * single-object PUT/PATCH/DELETE compare with the **object** version; an unchanged PUT/PATCH
-  answers with the previous library version and bumps nothing;
+  answers with the object's own version and bumps nothing;
 * deletes are logged for ``/deleted``.
 
 The caller holds the store's transaction; nothing here does I/O.
@@ -17,6 +17,7 @@ The caller holds the store's transaction; nothing here does I/O.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,10 @@ from zotmark.sandbox.keys import is_valid_key, new_object_key
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.schema import Schema
 from zotmark.sandbox.validation import check_collection, check_item, check_search
+
+ACTING_USER: ContextVar[int | None] = ContextVar("acting_user", default=None)
+"""The user whose key makes the current request's writes (None for the back door); items record
+who created and who last edited them, shown in group libraries' ``meta``."""
 
 MAX_WRITE_OBJECTS = 50
 VERSION_REQUIRED = (
@@ -186,6 +191,8 @@ def apply_upload(
     key = existing.key if existing is not None else upload.get("key") or new_object_key(objects)
     old = existing.data if existing else None
     if kind == "items":
+        upload = _without_reverse_relations(library, key, upload, old)
+    if kind == "items":
         check_item(upload, library, existing, partial=partial, schema=schema, key=key)
         data = merge_item(old, upload, partial=partial, now=now, schema=schema)
     elif kind == "searches":
@@ -194,15 +201,43 @@ def apply_upload(
     else:
         check_collection(upload, library, existing, partial=partial)
         data = merge_collection(old, upload, partial=partial)
+    user = ACTING_USER.get()
     if existing is not None:
         if not changed_props(existing.data, data) and not tags_rewritten(kind, upload, old):
             return existing, False
+        if data.get("dateModified") != existing.data.get("dateModified"):
+            existing.modified_by = user  # a field edit or trashing, not a collection change
         library.put(kind, existing, data)
         return existing, True
-    stored = StoredObject(key=key, version=0, data=data, seq=library.next_seq())
+    stored = StoredObject(
+        key=key, version=0, data=data, seq=library.next_seq(), created_by=user, modified_by=user
+    )
     library.put(kind, stored, data)
     library.forget_deleted(kind, key)
     return stored, True
+
+
+def _without_reverse_relations(
+    library: Library, key: str, upload: dict[str, Any], old: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The upload without the related items that already relate to this item: they show in
+    its JSON as the other side of their relation, and sending them back changes nothing
+    (dataserver ``Item::loadRelations``)."""
+    relations = upload.get("relations")
+    reverse = library.reverse_related(key)
+    if not reverse or not isinstance(relations, dict) or "dc:relation" not in relations:
+        return upload
+    sent = relations["dc:relation"]
+    sent = [sent] if isinstance(sent, str) else list(sent) if isinstance(sent, list) else []
+    stored = (old or {}).get("relations", {}).get("dc:relation", [])
+    stored = [stored] if isinstance(stored, str) else list(stored)
+    kept = [uri for uri in sent if uri not in reverse or uri in stored]
+    cleaned = dict(relations)
+    if kept:
+        cleaned["dc:relation"] = kept
+    else:
+        cleaned.pop("dc:relation")
+    return dict(upload, relations=cleaned)
 
 
 def write_single(
@@ -242,7 +277,7 @@ def write_single(
     except ObjectError as refused:
         raise ApiError(refused.code, refused.message) from refused
     if not changed:
-        return library.version
+        return stored.version  # the object's (dataserver relation tests: an unchanged PUT)
     stored.version = library.bump()
     return stored.version
 
