@@ -74,6 +74,9 @@ class Library:
     """Untrashed child items per parent key (``meta.numChildren``; no zero entries), kept up to
     date by :meth:`put` and :meth:`pop`, the only ways objects enter or leave a library or get
     new data: counting them by a scan would cost O(library) per request that renders items."""
+    tag_versions: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
+    """(name, type) -> the version at which some item first carried the tag: ``/tags?since``
+    lists tags new since then, not tags whose items changed (dataserver tag tests)."""
     related_to: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     """Item key -> keys of the items relating to it (``dc:relation``), kept by :meth:`put` and
     :meth:`pop`: related items are shown in both directions."""
@@ -146,6 +149,11 @@ class Library:
                 self.child_counts[parent] = count
             else:
                 self.child_counts.pop(parent, None)
+
+    def note_tags(self, obj: StoredObject) -> None:
+        """Record the tags ``obj`` (just written at ``obj.version``) brings to the library."""
+        for tag in obj.data.get("tags", ()):
+            self.tag_versions.setdefault((tag["tag"], int(tag.get("type", 0))), obj.version)
 
     def reverse_related(self, key: str) -> list[str]:
         """URIs of this library's items that name ``key`` as related (``dc:relation``)."""

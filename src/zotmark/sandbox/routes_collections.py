@@ -9,10 +9,9 @@ from starlette.routing import Route
 from zotmark.sandbox.context import Ctx, api
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
+from zotmark.sandbox.listing import filtered, list_params, listing, single_object, unmodified
 from zotmark.sandbox.query import COLLECTION_FORMATS
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.respond import json_response
 from zotmark.sandbox.routes_items import delete_objects, post_objects, write_object
 
 
@@ -59,7 +58,7 @@ async def get_collection(ctx: Ctx) -> Response:
         if collection is None:
             raise ApiError(404, "Collection not found" if is_valid_key(key) else "Not found")
         body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).collection(collection)
-        return json_response(body, last_modified=collection.version)
+        return single_object(ctx, library, body, collection.version)
 
 
 @api

@@ -11,9 +11,23 @@ from zotmark.sandbox.bibtex import items_to_bibtex
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
+from zotmark.sandbox.listing import (
+    filtered,
+    list_params,
+    listing,
+    single_object,
+    type_matches,
+    unmodified,
+)
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import ITEM_FORMATS, parse_list_params
+from zotmark.sandbox.query import (
+    ITEM_FORMATS,
+    ListParams,
+    matches_query,
+    parse_format,
+    parse_list_params,
+    tag_names_match,
+)
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
 from zotmark.sandbox.writes import (
@@ -24,10 +38,10 @@ from zotmark.sandbox.writes import (
     write_single,
 )
 
-ITEM_SINGLE_FORMATS = frozenset({"json", "bibtex", "biblatex"})
+ITEM_SINGLE_FORMATS = frozenset({"json", "atom", "bibtex", "biblatex"})
 
 
-def _scope_items(
+def scope_items(
     library: Library, scope: str, include_trashed: bool, anchor: str | None
 ) -> list[StoredObject]:
     """The items a listing path covers, before query filters."""
@@ -69,9 +83,49 @@ async def _list(ctx: Ctx, scope: str) -> Response:
     if scope == "children" and anchor not in library.items:
         raise ApiError(404, "Item not found")
     with ctx.store.lock:
-        chosen = filtered(_scope_items(library, scope, params.include_trashed, anchor), params)
+        if scope.endswith("top") and _family_filters(params):
+            chosen = top_matches(library, scope, params, anchor)
+        else:
+            chosen = filtered(scope_items(library, scope, params.include_trashed, anchor), params)
         renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         return listing(ctx, library, chosen, params, renderer.item)
+
+
+def _family_filters(params: ListParams) -> bool:
+    return bool(params.q or params.item_type or params.tags or params.keys is not None)
+
+
+def top_matches(
+    library: Library, scope: str, params: ListParams, anchor: str | None
+) -> list[StoredObject]:
+    """``/items/top`` with ``itemKey``, ``q``, ``itemType`` or ``tag``: the top-level items
+    whose family (the item, its children and theirs) matches, since a child's match shows its
+    top-level item (a note's text, an attachment's title, an annotation's key); a negated tag
+    excludes a family in which any member has it. ``since`` applies to the top-level item."""
+    children: dict[str, list[StoredObject]] = {}
+    for item in library.items.values():
+        parent = item.data.get("parentItem")
+        if parent:
+            children.setdefault(parent, []).append(item)
+    keys = set(params.keys) if params.keys is not None else None
+    out = []
+    for top in scope_items(library, scope, params.include_trashed, anchor):
+        if params.since is not None and top.version <= params.since:
+            continue
+        family = [top]
+        for member in family:
+            family.extend(children.get(member.key, ()))
+        if keys is not None and not any(m.key in keys for m in family):
+            continue
+        if params.q and not any(matches_query(m, params.q) for m in family):
+            continue
+        if params.item_type and not any(type_matches(m, params.item_type) for m in family):
+            continue
+        names = {t["tag"].lower() for m in family for t in m.data.get("tags", ())}
+        if params.tags and not tag_names_match(names, params.tags):
+            continue
+        out.append(top)
+    return out
 
 
 @api
@@ -108,18 +162,16 @@ async def list_collection_top_items(ctx: Ctx) -> Response:
 async def get_item(ctx: Ctx) -> Response:
     library = ctx.library()
     key = ctx.request.path_params["key"]
-    fmt = ctx.request.query_params.get("format", "json") or "json"
-    if fmt not in ITEM_SINGLE_FORMATS:
-        raise ApiError(400, f"Invalid 'format' value '{fmt}'")
+    fmt = parse_format(ctx.request.query_params, ITEM_SINGLE_FORMATS)
     with ctx.store.lock:
         item = library.items.get(key) if is_valid_key(key) else None
         if item is None:
             raise ApiError(404, "Item does not exist" if is_valid_key(key) else "Not found")
-        if fmt != "json":
+        if fmt in ("bibtex", "biblatex"):
             text = items_to_bibtex([item.data], biblatex=fmt == "biblatex")
             return respond(text, BIBTEX_TYPE, last_modified=item.version)
         body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).item(item)
-        return json_response(body, last_modified=item.version)
+        return single_object(ctx, library, body, item.version)
 
 
 @api

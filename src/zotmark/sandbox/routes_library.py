@@ -8,11 +8,12 @@ from starlette.routing import Route
 
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
-from zotmark.sandbox.listing import list_params, unmodified
-from zotmark.sandbox.model import StoredObject
-from zotmark.sandbox.query import link_header, parse_list_params
+from zotmark.sandbox.listing import atom_listing, filtered, list_params, unmodified
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.query import TAG_FORMATS, link_header, parse_list_params
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import json_response, no_content
+from zotmark.sandbox.routes_items import scope_items, top_matches
 from zotmark.sandbox.tags_settings import (
     delete_setting,
     delete_tags,
@@ -27,21 +28,25 @@ async def _tags(ctx: Ctx, scope: str) -> Response:
     cached = unmodified(ctx, library)
     if cached is not None:
         return cached
-    params = list_params(ctx, frozenset({"json"}), "itemKey")
+    params = list_params(ctx, TAG_FORMATS, "itemKey")
     key = ctx.request.path_params.get("key")
+    query = ctx.request.query_params
     with ctx.store.lock:
-        items: list[StoredObject] = list(library.items.values())
-        if scope == "item":
-            if key not in library.items:
-                raise ApiError(404, "Item not found")
-            items = [library.items[key]]
-        elif scope == "collection":
-            if key not in library.collections:
-                raise ApiError(404, "Collection not found")
-            items = [i for i in items if key in i.data.get("collections", ())]
-        rows = tag_rows(items)
+        items = _tagged_items(ctx, library, scope, key)
+        rows = tag_rows(items, library.tag_versions)
         if params.since is not None:
             rows = [row for row in rows if row.version > params.since]
+        if params.tags:  # tag=a || b: those names
+            names = {name.lower() for group in params.tags for name in group}
+            rows = [row for row in rows if row.name.lower() in names]
+        if params.q:
+            needle = params.q.lower()
+            starts = query.get("qmode") == "startswith"
+            rows = [
+                row
+                for row in rows
+                if (row.name.lower().startswith(needle) if starts else needle in row.name.lower())
+            ]
         total = len(rows)
         end = params.start + params.limit if params.limit else None
         renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
@@ -50,7 +55,36 @@ async def _tags(ctx: Ctx, scope: str) -> Response:
             "Total-Results": str(total),
             "Link": link_header(ctx.base, ctx.request.url.path, params, total),
         }
+        if params.format == "atom":
+            return atom_listing(ctx, library, body, params, total, headers)
         return json_response(body, last_modified=library.version, headers=headers)
+
+
+def _tagged_items(ctx: Ctx, library: Library, scope: str, key: str | None) -> list[StoredObject]:
+    """The items whose tags a tag listing shows: the library's, one item's, a collection's, or
+    those an item listing (``/items[/top]/tags``, ``/collections/<key>/items[/top]/tags``)
+    selects with ``itemQ``, ``itemTag`` and ``itemType``."""
+    if scope == "library":
+        return list(library.items.values())
+    if scope == "item":
+        if key not in library.items:
+            raise ApiError(404, "Item not found")
+        return [library.items[key]]
+    if key is not None and key not in library.collections:
+        raise ApiError(404, "Collection not found")
+    if scope == "collection":
+        return [i for i in library.items.values() if key in i.data.get("collections", ())]
+    query = ctx.request.query_params
+    item_params = parse_list_params(
+        {name: query[name] for name in ("itemQ", "itemType", "includeTrashed") if name in query}
+        | ({"q": query["itemQ"]} if "itemQ" in query else {}),
+        query.getlist("itemTag"),
+        formats=frozenset({"json"}),
+        key_param="itemKey",
+    )
+    if scope.endswith("top") and (item_params.q or item_params.item_type or item_params.tags):
+        return top_matches(library, scope, item_params, key)
+    return filtered(scope_items(library, scope, item_params.include_trashed, key), item_params)
 
 
 @api
@@ -66,6 +100,26 @@ async def list_item_tags(ctx: Ctx) -> Response:
 @api
 async def list_collection_tags(ctx: Ctx) -> Response:
     return await _tags(ctx, "collection")
+
+
+@api
+async def list_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "all")
+
+
+@api
+async def list_top_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "top")
+
+
+@api
+async def list_collection_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "collection-items")
+
+
+@api
+async def list_collection_top_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "collection-top")
 
 
 @api
@@ -206,6 +260,18 @@ def library_routes(prefix: str) -> list[Route]:
     return [
         Route(f"{prefix}/tags", list_tags, methods=["GET", "HEAD"]),
         Route(f"{prefix}/tags", remove_tags, methods=["DELETE"]),
+        Route(f"{prefix}/items/tags", list_items_tags, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items/top/tags", list_top_items_tags, methods=["GET", "HEAD"]),
+        Route(
+            f"{prefix}/collections/{{key}}/items/tags",
+            list_collection_items_tags,
+            methods=["GET", "HEAD"],
+        ),
+        Route(
+            f"{prefix}/collections/{{key}}/items/top/tags",
+            list_collection_top_items_tags,
+            methods=["GET", "HEAD"],
+        ),
         Route(f"{prefix}/items/{{key}}/tags", list_item_tags, methods=["GET", "HEAD"]),
         Route(f"{prefix}/collections/{{key}}/tags", list_collection_tags, methods=["GET", "HEAD"]),
         Route(f"{prefix}/settings", get_settings, methods=["GET", "HEAD"]),

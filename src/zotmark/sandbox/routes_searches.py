@@ -10,10 +10,9 @@ from starlette.routing import Route
 from zotmark.sandbox.context import Ctx, api
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
+from zotmark.sandbox.listing import filtered, list_params, listing, single_object, unmodified
 from zotmark.sandbox.query import SEARCH_FORMATS
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.respond import json_response
 from zotmark.sandbox.routes_items import delete_objects, post_objects, write_object
 
 
@@ -39,7 +38,7 @@ async def get_search(ctx: Ctx) -> Response:
         if search is None:
             raise ApiError(404, "Search not found" if is_valid_key(key) else "Not found")
         body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).search(search)
-        return json_response(body, last_modified=search.version)
+        return single_object(ctx, library, body, search.version)
 
 
 @api

@@ -32,16 +32,20 @@ class TagRow:
     version: int
 
 
-def tag_rows(items: Iterable[StoredObject]) -> list[TagRow]:
-    """The distinct (name, type) tags of ``items``, sorted by name."""
+def tag_rows(
+    items: Iterable[StoredObject], versions: dict[tuple[str, int], int] | None = None
+) -> list[TagRow]:
+    """The distinct (name, type) tags of ``items``, sorted by name; a tag's version is the one
+    it was first seen at (``versions``), else the oldest version among its items."""
     counts: dict[tuple[str, int], list[int]] = {}
     for item in items:
         for tag in item.data.get("tags", ()):
-            entry = counts.setdefault((tag["tag"], int(tag.get("type", 0))), [0, 0])
+            entry = counts.setdefault((tag["tag"], int(tag.get("type", 0))), [0, item.version])
             entry[0] += 1
-            entry[1] = max(entry[1], item.version)
+            entry[1] = min(entry[1], item.version)
+    known = versions or {}
     return [
-        TagRow(name, kind, count, version)
+        TagRow(name, kind, count, known.get((name, kind), version))
         for (name, kind), (count, version) in sorted(
             counts.items(), key=lambda pair: (pair[0][0].lower(), pair[0][0], pair[0][1])
         )

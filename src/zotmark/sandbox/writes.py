@@ -105,6 +105,7 @@ def write_many(
         version = library.bump()
         if changed:
             stored.version = version
+            library.note_tags(stored)
             report.successful[slot] = stored
             report.success[slot] = stored.key
         else:
@@ -279,6 +280,7 @@ def write_single(
     if not changed:
         return stored.version  # the object's (dataserver relation tests: an unchanged PUT)
     stored.version = library.bump()
+    library.note_tags(stored)
     return stored.version
 
 
