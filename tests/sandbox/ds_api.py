@@ -26,7 +26,7 @@ class ZoteroAPI:
         self.sandbox = sandbox
         self.user_id = sandbox.user_id
         self.group_id = sandbox.group_id
-        self.key = key or sandbox.api_key
+        self.key = sandbox.api_key if key is None else key  # "" for anonymous requests
         self.http = httpx2.Client(base_url=sandbox.url, timeout=30, trust_env=False)
 
     def close(self) -> None:
@@ -36,7 +36,9 @@ class ZoteroAPI:
     def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> httpx2.Response:
-        all_headers = {"Zotero-API-Version": "3", "Authorization": f"Bearer {self.key}"}
+        all_headers = {"Zotero-API-Version": "3"}
+        if self.key:
+            all_headers["Authorization"] = f"Bearer {self.key}"
         all_headers.update(headers or {})
         content = None
         if body is not None:
@@ -169,6 +171,41 @@ class ZoteroAPI:
         assert response.status_code == 200, response.text
         got: Json = response.json()
         return got
+
+    # --- accounts (``/_sandbox``; dataserver's tests use the key API as super-user) ------------
+    def key_access(self) -> Json:
+        response = self.http.get(f"/_sandbox/keys/{self.sandbox.api_key}")
+        assert response.status_code == 200, response.text
+        access: Json = response.json()["access"]
+        return access
+
+    def set_key_access(self, access: Json) -> None:
+        """Replace the read/write key's permissions (``{}`` is ``API.resetKey``)."""
+        response = self.http.put(f"/_sandbox/keys/{self.sandbox.api_key}", json={"access": access})
+        assert response.status_code == 200, response.text
+
+    def set_user_permission(self, name: str, value: bool) -> None:
+        """``API.setKeyUserPermission``: ``library``, ``notes``, ``write`` or ``files``."""
+        access = self.key_access()
+        access.setdefault("user", {})[name] = value
+        self.set_key_access(access)
+
+    def set_group_permission(self, group_id: int, name: str, value: bool) -> None:
+        """``API.setKeyGroupPermission`` (group 0: all groups): ``library`` or ``write``."""
+        access = self.key_access()
+        rights = access.setdefault("groups", {}).setdefault(str(group_id or "all"), {})
+        rights[name] = value
+        if name == "write" and value:
+            rights["library"] = True
+        self.set_key_access(access)
+
+    def add_group(self, name: str, **fields: Any) -> int:
+        """A new group owned by the sandbox user (``type``, ``libraryReading``, ...)."""
+        body = {"name": name, "owner": self.user_id, **fields}
+        response = self.http.post("/_sandbox/groups", json=body)
+        assert response.status_code == 201, response.text
+        group_id: int = response.json()["id"]
+        return group_id
 
 
 PLURAL = {"collection": "collections", "item": "items", "search": "searches"}

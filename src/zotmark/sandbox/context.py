@@ -18,6 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from zotmark.sandbox.accounts import Accounts, restore, snapshot
 from zotmark.sandbox.auth import authenticate, open_library
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.faults import FaultSet
@@ -44,12 +45,16 @@ class SandboxState:
     public_url: str | None = None
     latency_ms: float = 0.0
     hub: StreamHub = field(init=False)
+    accounts: Accounts = field(init=False)
 
     def __post_init__(self) -> None:
         self.hub = StreamHub(self.store)
+        self.accounts = snapshot(self.store)
 
     def reset(self) -> None:
-        """Empty every library, clear faults, counters and captured errors (keys stay)."""
+        """Empty every library, clear faults, counters and captured errors; users, groups and
+        keys changed under ``/_sandbox`` are as they were at the start."""
+        restore(self.store, self.accounts)
         self.store.clear_data()
         self.faults.clear()
         self.stats.reset()

@@ -180,10 +180,14 @@ class ApiKey:
     write: bool = True
     groups: dict[int, bool] = field(default_factory=dict)  # group id -> write access
     all_groups: bool = False
+    library: bool = True  # may read its user's library
+    notes: bool = True  # sees notes in its user's library
+    files: bool = True
+    all_groups_write: bool | None = None  # write for ``all_groups`` (None: as ``write``)
 
     def can_read(self, library: Library) -> bool:
         if library.kind == "user":
-            return library.id == self.user_id
+            return library.id == self.user_id and self.library
         return self.all_groups or library.id in self.groups
 
     def can_write(self, library: Library) -> bool:
@@ -191,7 +195,8 @@ class ApiKey:
             return False
         if library.kind == "user":
             return self.write
-        return self.groups.get(library.id, self.write and self.all_groups)
+        all_write = self.write if self.all_groups_write is None else self.all_groups_write
+        return self.groups.get(library.id, all_write and self.all_groups)
 
 
 @dataclass
@@ -207,6 +212,19 @@ class Group:
     name: str
     owner: int
     members: list[int] = field(default_factory=list)
+    type: str = "Private"  # or PublicClosed, PublicOpen
+    library_reading: str = "members"  # or all
+    library_editing: str = "members"  # or admins
+    file_editing: str = "none"  # or members, admins
+    admins: list[int] = field(default_factory=list)
+    description: str = ""
+    url: str = ""
+
+    def may_edit(self, user_id: int) -> bool:
+        """Whether ``user_id``'s edits are allowed by the group's ``libraryEditing``."""
+        if user_id == self.owner or user_id in self.admins:
+            return True
+        return self.library_editing == "members" and user_id in self.members
 
 
 class Store:

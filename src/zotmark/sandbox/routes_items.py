@@ -32,6 +32,7 @@ from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
 from zotmark.sandbox.writes import (
     MAX_WRITE_OBJECTS,
+    add_to_collection,
     delete_many,
     delete_single,
     write_many,
@@ -87,8 +88,16 @@ async def _list(ctx: Ctx, scope: str) -> Response:
             chosen = top_matches(library, scope, params, anchor)
         else:
             chosen = filtered(scope_items(library, scope, params.include_trashed, anchor), params)
+        if not notes_allowed(ctx, library):
+            chosen = [item for item in chosen if item.data.get("itemType") != "note"]
         renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         return listing(ctx, library, chosen, params, renderer.item)
+
+
+def notes_allowed(ctx: Ctx, library: Library) -> bool:
+    """Whether the key may see notes: a key without ``notes`` access to its user library gets
+    listings without them (dataserver permission tests)."""
+    return library.kind != "user" or ctx.key is None or ctx.key.notes
 
 
 def _family_filters(params: ListParams) -> bool:
@@ -262,6 +271,20 @@ async def delete_objects(ctx: Ctx, kind: str, key_param: str) -> Response:
     return no_content(version)
 
 
+@api
+async def file_items(ctx: Ctx) -> Response:
+    """``POST /collections/<key>/items`` with space-separated item keys: 204."""
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    keys = (await ctx.request.body()).decode("utf-8", "replace").split()
+    if not keys:
+        raise ApiError(400, "POST data not provided")
+    with ctx.store.transaction():
+        version = add_to_collection(library, ctx.request.path_params["key"], keys)
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
 def item_routes(prefix: str) -> list[Route]:
     """The item routes under a library ``prefix`` (specific paths before ``{key}``)."""
     return [
@@ -276,6 +299,7 @@ def item_routes(prefix: str) -> list[Route]:
         Route(
             f"{prefix}/collections/{{key}}/items", list_collection_items, methods=["GET", "HEAD"]
         ),
+        Route(f"{prefix}/collections/{{key}}/items", file_items, methods=["POST"]),
         Route(
             f"{prefix}/collections/{{key}}/items/top",
             list_collection_top_items,

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+from xml.sax.saxutils import escape
+
 from starlette.responses import Response
 from starlette.routing import Route
 
+from zotmark.sandbox.accounts import group_json
+from zotmark.sandbox.atom import ATOM_TYPE, NS_ATOM, NS_ZAPI
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.listing import atom_listing, filtered, list_params, unmodified
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.query import TAG_FORMATS, link_header, parse_list_params
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.respond import json_response, no_content
+from zotmark.sandbox.respond import json_response, no_content, respond
 from zotmark.sandbox.routes_items import scope_items, top_matches
 from zotmark.sandbox.tags_settings import (
     delete_setting,
@@ -218,13 +223,41 @@ async def get_deleted(ctx: Ctx) -> Response:
 
 @api
 async def list_groups(ctx: Ctx) -> Response:
+    """``/users/<id>/groups``: the user's groups the request may see: public ones for anyone,
+    private ones for a key of that user with access to them (dataserver permission tests)."""
     user_id = ctx.request.path_params["lid"]
-    if ctx.key is None or ctx.key.user_id != user_id:
-        raise ApiError(403, "Forbidden")
+    if user_id not in ctx.store.users:
+        raise ApiError(404, "Not found")
+    key = ctx.key
     with ctx.store.lock:
-        groups = [g for g in ctx.store.groups.values() if user_id in g.members]
-        body = [_group_json(ctx, g.id) for g in groups]
+        body = []
+        for group in ctx.store.groups.values():
+            if user_id not in group.members and user_id not in group.admins:
+                continue
+            library = ctx.store.libraries[f"/groups/{group.id}"]
+            own_key = key is not None and key.user_id == user_id and key.can_read(library)
+            if group.type != "Private" or own_key:
+                body.append(_group_json(ctx, group.id))
+    if ctx.request.query_params.get("format") == "atom" or "content" in ctx.request.query_params:
+        return _groups_atom(ctx, body)
     return json_response(body, headers={"Total-Results": str(len(body))})
+
+
+def _groups_atom(ctx: Ctx, body: list[dict[str, Any]]) -> Response:
+    """The group list as Atom entries with ``zapi:groupID`` (a minimal form)."""
+    entries = "".join(
+        f"  <entry>\n    <title>{escape(g['data']['name'])}</title>\n"
+        f"    <id>{g['links']['self']['href']}</id>\n"
+        f"    <zapi:groupID>{g['id']}</zapi:groupID>\n"
+        f"    <zapi:numItems>{g['meta']['numItems']}</zapi:numItems>\n  </entry>\n"
+        for g in body
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<feed xmlns="{NS_ATOM}" xmlns:zapi="{NS_ZAPI}">\n'
+        f"  <title>Groups</title>\n{entries}</feed>\n"
+    )
+    return respond(text, ATOM_TYPE, headers={"Total-Results": str(len(body))})
 
 
 def _group_json(ctx: Ctx, group_id: int) -> dict[str, object]:
@@ -239,20 +272,23 @@ def _group_json(ctx: Ctx, group_id: int) -> dict[str, object]:
             "alternate": {"href": href, "type": "text/html"},
         },
         "meta": {"numItems": len(library.items)},
-        "data": {
-            "id": group.id,
-            "version": 1,
-            "name": group.name,
-            "owner": group.owner,
-            "type": "Private",
-            "description": "",
-            "url": "",
-            "libraryEditing": "members",
-            "libraryReading": "members",
-            "fileEditing": "none",
-            "members": group.members,
-        },
+        "data": {"id": group.id, "version": 1} | group_json(group),
     }
+
+
+@api
+async def invalid_library(ctx: Ctx) -> Response:
+    """``/users/foo/...``: the server casts the id to a number, and 0 is no library."""
+    raise ApiError(400, f"Invalid {ctx.request.path_params['ltype'][:-1]} ID")
+
+
+def invalid_library_routes() -> list[Route]:
+    """Catch-alls for ``/users/<not a number>[/...]`` (and ``/groups/...``)."""
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    return [
+        Route("/{ltype:ltype}/{lid:badid}", invalid_library, methods=methods),
+        Route("/{ltype:ltype}/{lid:badid}/{rest:path}", invalid_library, methods=methods),
+    ]
 
 
 def library_routes(prefix: str) -> list[Route]:
