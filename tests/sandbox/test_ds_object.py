@@ -129,3 +129,15 @@ def test_invalid_multi_object_upload(zapi: ZoteroAPI, kind: str) -> None:
         assert failed[slot]["message"] == (
             f"Invalid value for index {slot} in uploaded data; expected JSON {kind} object"
         )
+
+
+def test_invalid_library_ids(zapi: ZoteroAPI) -> None:
+    """The server casts a library id to a number, and 0 is no library (``ApiController``)."""
+    for path, message in (
+        ("/users/foo/items", "Invalid user ID"),
+        ("/users/0/items", "Invalid user ID"),
+        ("/groups/foo/items", "Invalid group ID"),
+        ("/users/foo", "Invalid user ID"),
+    ):
+        response = zapi.request("GET", path)
+        assert (response.status_code, response.text) == (400, message), path

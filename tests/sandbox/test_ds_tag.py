@@ -54,9 +54,13 @@ def test_item_tag_filters(zapi: ZoteroAPI) -> None:
     assert keys("tag=b%20||%20c&tag=a") == both
     assert keys("tag=-z") == both
     assert keys("tag=B") == [key1]
+    assert keys("tag=-b%20||%20c") == []  # the negation covers the whole group
+    assert keys("tag=b%20%20||%20%20c") == both  # any spaces around ||
     zapi.create_attachment("imported_url", {}, key1)
     zapi.create_attachment("imported_url", {}, key2)
     assert zapi.user("GET", "items/top?format=keys&tag=-b").text.split() == [key2]
+    hyphen = zapi.create_item("book", {"tags": [{"tag": "-a"}]}, "key")
+    assert keys("tag=%5C-a") == [hyphen]  # "\\-" is a literal hyphen
 
 
 def test_tags_within_items(zapi: ZoteroAPI) -> None:

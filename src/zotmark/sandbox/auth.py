@@ -59,6 +59,8 @@ def open_library(
     A group whose ``libraryReading`` is ``all`` (a public group's choice) can be read by anyone,
     even without a key; writing to a group needs the key's write access and the group's
     ``libraryEditing`` to allow the key's user."""
+    if library_id == 0:
+        raise ApiError(400, f"Invalid {kind} ID")  # the server's id 0: no number in the path
     library = store.library(kind, library_id)
     if library is None:
         if kind == "group":

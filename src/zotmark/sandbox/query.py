@@ -165,9 +165,7 @@ def _parse_filters(
         # keys that cannot exist are ignored, for GET and DELETE alike (dataserver item tests)
         params.keys = [k for k in raw_keys.strip(",").split(",") if is_valid_key(k)]
         params.limit = MAX_LIMIT
-    params.tags = [
-        [part.strip() for part in value.split(" || ")] for value in tags if value.strip()
-    ]
+    params.tags = parse_tag_groups(tags)
     params.q = query.get("q", "")
     params.item_type = query.get("itemType", "")
 
@@ -332,9 +330,33 @@ def sortable_date(text: str) -> str:
     return "-".join(parts[:3])
 
 
+def parse_tag_groups(values: Sequence[str]) -> list[list[str]]:
+    """``tag`` parameters as AND-ed groups of OR-ed names, as ``getSearchParamValues`` reads
+    them: a leading ``-`` negates the whole group (``-a || b``: neither), written here as one
+    group per negated name (``-a``, ``-b``); ``\\-a`` is the literal name ``-a`` (kept as
+    ``\\-a``); ``||`` may have any spaces around it."""
+    groups: list[list[str]] = []
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        negated = value.startswith("-")
+        parts = re.split(r"\s+\|\|\s+", value[1:] if negated else value)
+        if negated:
+            groups.extend([f"-{part}"] for part in parts)
+        else:
+            groups.append(parts)
+    return groups
+
+
+def tag_literal(name: str) -> str:
+    """The tag name a group entry stands for (without its negation or escape)."""
+    return name[1:] if name.startswith(("-", "\\-")) else name
+
+
 def matches_tags(obj: StoredObject, groups: list[list[str]]) -> bool:
-    """``tag=a || b`` groups are ANDed; a leading ``-`` negates a name; names compare without
-    case (``tag=B`` finds ``b``)."""
+    """``tag=a || b`` groups are ANDed; ``-`` entries negate; names compare without case
+    (``tag=B`` finds ``b``)."""
     return tag_names_match({t["tag"].lower() for t in obj.data.get("tags", ())}, groups)
 
 
@@ -342,7 +364,9 @@ def tag_names_match(names: set[str], groups: list[list[str]]) -> bool:
     """Whether a set of lower-cased tag names satisfies the ``tag`` groups."""
     for group in groups:
         hit = any(
-            (name[1:].lower() not in names) if name.startswith("-") else (name.lower() in names)
+            (tag_literal(name).lower() not in names)
+            if name.startswith("-")
+            else (tag_literal(name).lower() in names)
             for name in group
         )
         if not hit:

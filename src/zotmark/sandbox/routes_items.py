@@ -30,6 +30,7 @@ from zotmark.sandbox.query import (
 )
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
+from zotmark.sandbox.tags_settings import drop_page_indexes
 from zotmark.sandbox.writes import (
     MAX_WRITE_OBJECTS,
     add_to_collection,
@@ -238,6 +239,8 @@ async def write_object(ctx: Ctx, kind: str) -> Response:
     with ctx.store.transaction():
         if method == "DELETE":
             version = delete_single(library, kind, key, header)
+            if kind == "items":
+                drop_page_indexes(ctx.store, library, version)
         else:
             version = write_single(
                 library,
@@ -267,6 +270,8 @@ async def delete_objects(ctx: Ctx, kind: str, key_param: str) -> Response:
     params = parse_list_params(query, [], formats=frozenset({"json"}), key_param=key_param)
     with ctx.store.transaction():
         version = delete_many(library, kind, params.keys or [], header)
+        if kind == "items":
+            drop_page_indexes(ctx.store, library, version)
         ctx.remember_write_token(token)
     return no_content(version)
 

@@ -15,7 +15,7 @@ from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.listing import atom_listing, filtered, list_params, unmodified
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import TAG_FORMATS, link_header, parse_list_params
+from zotmark.sandbox.query import TAG_FORMATS, link_header, parse_list_params, tag_literal
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import json_response, no_content, respond
 from zotmark.sandbox.routes_items import scope_items, top_matches
@@ -42,7 +42,7 @@ async def _tags(ctx: Ctx, scope: str) -> Response:
         if params.since is not None:
             rows = [row for row in rows if row.version > params.since]
         if params.tags:  # tag=a || b: those names
-            names = {name.lower() for group in params.tags for name in group}
+            names = {tag_literal(name).lower() for group in params.tags for name in group}
             rows = [row for row in rows if row.name.lower() in names]
         if params.q:
             needle = params.q.lower()
