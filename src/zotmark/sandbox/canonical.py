@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from zotmark.sandbox.annotations import annotation_fields
 from zotmark.sandbox.dates import to_utc
 from zotmark.sandbox.schema import Schema
 
@@ -148,7 +149,7 @@ def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dic
                 attachment.pop(name, None)
         return attachment
     if type_name == "annotation":
-        return {k: v for k, v in values.items() if k.startswith("annotation")}
+        return annotation_fields(values)
     item_type = schema.item_type(type_name)
     assert item_type is not None, "validated before"
     out: dict[str, Any] = dict.fromkeys(item_type.layout, "")  # every field, in order

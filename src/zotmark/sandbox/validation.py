@@ -12,6 +12,7 @@ import html
 import re
 from typing import Any
 
+from zotmark.sandbox.annotations import check_annotation
 from zotmark.sandbox.dates import is_sql_date, is_timestamp
 from zotmark.sandbox.errors import ObjectError
 from zotmark.sandbox.keys import is_valid_key
@@ -102,6 +103,8 @@ def check_item(
             raise
     if item_type == "attachment" and link_mode_of(body, existing) == "embedded_image":
         _check_embedded_image(body, existing)
+    if item_type == "annotation":
+        check_annotation(body, library, existing)
     return body
 
 
@@ -261,6 +264,8 @@ def _check_parent(
         existing is not None and existing.data.get("linkMode") == "embedded_image"
     )
     parent_type = parent.data.get("itemType")
+    if item_type_of(body, existing) == "annotation":
+        return  # under a file attachment, child or not (see annotations.check_annotation)
     if parent.data.get("parentItem") and not embedded_image:
         raise _bad(f"Parent item {value} cannot be a child item")
     if parent_type in NOTE_TYPES and not (embedded_image and parent_type == "note"):
