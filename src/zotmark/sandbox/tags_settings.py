@@ -249,15 +249,19 @@ def delete_setting(library: Library, name: str, header: int | None) -> int:
 def drop_page_indexes(store: Store, library: Library, version: int) -> None:
     """Forget the reading positions (``lastPageIndex_u_<key>`` in a user library,
     ``lastPageIndex_g<id>_<key>`` in every user's library for a group) of the items deleted
-    at ``version``; the server drops them with the attachment, without a delete-log entry."""
-    keys = [key for key, at in library.deleted["items"].items() if at == version]
-    if not keys:
-        return
+    at ``version``; the server drops them with the attachment, without a delete-log entry.
+    Costs one look at each reading position, none when there are none."""
     if library.kind == "user":
         targets, prefix = [library], "lastPageIndex_u_"
     else:
         targets = [lib for lib in store.libraries.values() if lib.kind == "user"]
         prefix = f"lastPageIndex_g{library.id}_"
+    deleted = library.deleted["items"]
     for target in targets:
-        for key in keys:
-            target.settings.pop(prefix + key, None)
+        gone = [
+            name
+            for name in target.settings
+            if name.startswith(prefix) and deleted.get(name[len(prefix) :]) == version
+        ]
+        for name in gone:
+            del target.settings[name]
