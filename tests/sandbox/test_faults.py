@@ -121,8 +121,8 @@ def test_truncated_garbage_serves_the_write_and_cuts_the_answer_in_half(
     """``garbage=truncated``: the write is applied, the answer breaks off half-way."""
     sandbox.add_faults("garbage=truncated,method=POST")
     response = api.post("/items", json=[{"itemType": "book", "title": "half"}])
-    assert response.status_code == 200 and response.content.startswith(b'{"successful"')
-    with pytest.raises(json.JSONDecodeError, match="line 1"):
+    assert response.status_code == 200 and response.content.startswith(b'{\n    "successful"')
+    with pytest.raises(json.JSONDecodeError):
         json.loads(response.content)
     assert [i["title"] for i in sandbox.items().values()] == ["half"]
 

@@ -36,7 +36,11 @@ KNOWN_DIFFERENCES: dict[int, tuple[str, str]] = {
     42: ("bibtex body", "own translation, not translation-server: entries and keys compared"),
     43: ("bibtex body", "same as seq 42"),
     44: ("bibtex body", "same as seq 42 (biblatex)"),
-    45: ("not served", "format=atom is not emulated (zotmark never asks for it): 400"),
+    45: (
+        "atom rows",
+        "the XHTML table of an Atom entry lists the fields by the real server's internal field"
+        " ids (date, DOI, repository), ours by the schema's order: rows compared as a set",
+    ),
 }
 
 
@@ -131,9 +135,6 @@ def test_every_recorded_exchange_matches_the_sandbox(syncuser: Sandbox) -> None:
         ours_body = _body(response)
         replay.learn_keys(recorded["body"], ours_body)
         known = KNOWN_DIFFERENCES.get(seq, ("", ""))[0]
-        if known == "not served":
-            assert response.status_code == 400, seq
-            continue
         problems = _compare(replay, recorded, response, ours_body, known)
         if known == "page contents":
             pages[seq] = (recorded["body"], ours_body)
@@ -161,11 +162,19 @@ def _compare(
         return problems
     expected = json.loads(replay.normalise(json.dumps(recorded["body"]), recorded=True))
     actual = json.loads(replay.normalise(json.dumps(body), recorded=False))
+    if known == "atom rows":
+        expected, actual = _table_rows_apart(expected), _table_rows_apart(actual)
     if known == "order":
         expected, actual = _sorted_list(expected), _sorted_list(actual)
     if known != "page contents" and actual != expected:
         problems.append(f"body {json.dumps(actual)[:600]} != {json.dumps(expected)[:600]}")
     return problems
+
+
+def _table_rows_apart(text: str) -> tuple[str, list[str]]:
+    """An Atom document without its ``<tr>`` rows, and the rows sorted."""
+    rows = re.findall(r" *<tr .*?</tr>\n", text, flags=re.DOTALL)
+    return re.sub(r" *<tr .*?</tr>\n", "", text, flags=re.DOTALL), sorted(rows)
 
 
 def _compare_pages(replay: Replay, pages: dict[int, Any]) -> list[str]:

@@ -180,7 +180,7 @@ def test_multi_delete_checks_the_library_version(api: httpx2.Client, sandbox: Sa
     ok = api.delete("/items", params=params, headers={"If-Unmodified-Since-Version": "3"})
     assert (ok.status_code, ok.headers["Last-Modified-Version"]) == (204, "4")
     assert set(sandbox.items()) == {keys[2]}
-    assert api.get("/deleted", params={"since": "3"}).json()["items"] == keys[:2]
+    assert api.get("/deleted", params={"since": "3"}).json()["items"] == sorted(keys[:2])
 
 
 def test_deleting_a_tag_bumps_its_items_and_logs_it(api: httpx2.Client, sandbox: Sandbox) -> None:
@@ -224,9 +224,11 @@ def test_tag_colors_setting_round_trip(api: httpx2.Client) -> None:
 
 
 def test_empty_tag_colors_are_refused(api: httpx2.Client) -> None:
-    """``tagColors`` must be a non-empty array."""
+    """``tagColors`` must be a non-empty array (after the version, which a PUT needs)."""
     response = api.put("/settings/tagColors", json={"value": []})
-    assert response.status_code == 400
+    assert response.status_code == 428
+    response = api.put("/settings/tagColors", json={"value": [], "version": 0})
+    assert (response.status_code, response.text) == (400, "'value' array cannot be empty")
 
 
 def test_top_and_collection_listings(api: httpx2.Client, sandbox: Sandbox) -> None:

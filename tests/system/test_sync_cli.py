@@ -49,7 +49,8 @@ def test_a_refused_change_is_shown_with_its_line_and_the_run_exits_1(
     out, err = capsys.readouterr()
     assert "1 refused" in out
     assert "1 change was refused by Zotero" in err
-    assert f"line {line} “日日日" in err and "too long (413)" in err
+    # the server's text names the item: "... too long for item '1/KEY'" (zotmark-on-dataserver)
+    assert f"line {line} “日日日" in err and "too long for item '1/" in err and "(413)" in err
     assert "Traceback" not in err
     assert len(sandbox.items()) == 17  # everything else was synced
 

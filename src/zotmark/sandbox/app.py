@@ -26,8 +26,9 @@ from zotmark.sandbox.garbage import BODIES, Spoiler
 from zotmark.sandbox.routes_admin import admin_routes
 from zotmark.sandbox.routes_collections import collection_routes
 from zotmark.sandbox.routes_items import item_routes
-from zotmark.sandbox.routes_library import library_routes, list_groups
+from zotmark.sandbox.routes_library import invalid_library_routes, library_routes, list_groups
 from zotmark.sandbox.routes_meta import meta_routes
+from zotmark.sandbox.routes_searches import search_routes
 from zotmark.sandbox.stats import LoggedRequest
 from zotmark.sandbox.streaming import stream_endpoint
 
@@ -56,7 +57,20 @@ class LibraryTypeConvertor(Convertor[str]):
         return value
 
 
+class BadIdConvertor(Convertor[str]):
+    """A library id that is not a positive number (``foo``, ``0``)."""
+
+    regex = "0+|[^/]*[^0-9/][^/]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
 register_url_convertor("ltype", LibraryTypeConvertor())
+register_url_convertor("badid", BadIdConvertor())
 
 
 def build_routes() -> list[BaseRoute]:
@@ -69,6 +83,8 @@ def build_routes() -> list[BaseRoute]:
     routes += library_routes(prefix)
     routes += item_routes(prefix)
     routes += collection_routes(prefix)
+    routes += search_routes(prefix)
+    routes += invalid_library_routes()
     return routes
 
 

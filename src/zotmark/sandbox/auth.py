@@ -54,15 +54,26 @@ def authenticate(
 def open_library(
     store: Store, key: ApiKey | None, kind: str, library_id: int, *, write: bool
 ) -> Library:
-    """The library at ``/{kind}s/{library_id}`` if the key may read (and, for writes, write) it."""
+    """The library at ``/{kind}s/{library_id}`` if the key may read (and, for writes, write) it.
+
+    A group whose ``libraryReading`` is ``all`` (a public group's choice) can be read by anyone,
+    even without a key; writing to a group needs the key's write access and the group's
+    ``libraryEditing`` to allow the key's user."""
+    if library_id == 0:
+        raise ApiError(400, f"Invalid {kind} ID")  # the server's id 0: no number in the path
     library = store.library(kind, library_id)
     if library is None:
         if kind == "group":
             raise ApiError(404, "Not found")
         raise ApiError(403, "Forbidden")
+    group = store.groups.get(library_id) if kind == "group" else None
     if write:
         if key is None or not key.can_write(library):
             raise ApiError(403, "Write access denied")
+        if group is not None and not group.may_edit(key.user_id):
+            raise ApiError(403, "Write access denied")
+        return library
+    if group is not None and group.type != "Private" and group.library_reading == "all":
         return library
     if key is None or not key.can_read(library):
         raise ApiError(403, "Forbidden")
@@ -72,12 +83,18 @@ def open_library(
 def key_json(store: Store, key: ApiKey) -> dict[str, object]:
     """``GET /keys/<key>``: the key, its user and its access map."""
     user = store.users[key.user_id]
-    access: dict[str, object] = {
-        "user": {"library": True, "files": True, "notes": True, "write": key.write}
-    }
+    access: dict[str, object] = {}
+    if key.library:
+        access["user"] = {
+            "library": True,
+            "files": key.files,
+            "notes": key.notes,
+            "write": key.write,
+        }
     groups: dict[str, object] = {}
     if key.all_groups:
-        groups["all"] = {"library": True, "write": key.write}
+        all_write = key.write if key.all_groups_write is None else key.all_groups_write
+        groups["all"] = {"library": True, "write": all_write}
     for group_id, writable in sorted(key.groups.items()):
         groups[str(group_id)] = {"library": True, "write": writable}
     if groups:

@@ -40,6 +40,7 @@ def seed(store: Store, library: Library, kind: str, objects: list[dict[str, Any]
                 raise SeedError(refused.message) from None
             if changed:
                 stored.version = library.bump()
+                library.note_tags(stored)
             keys.append(stored.key)
     return keys
 

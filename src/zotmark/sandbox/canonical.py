@@ -9,12 +9,16 @@ after the first one, ``deleted``, ``tags`` (sorted, ``type`` omitted when 0), ``
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+from zotmark.sandbox.annotations import annotation_fields
+from zotmark.sandbox.dates import to_utc
 from zotmark.sandbox.schema import Schema
 
-# Changing only these leaves dateModified alone (dataserver Items::updateFromJSON).
-QUIET_PROPS = frozenset({"collections", "deleted", "inPublications", "relations"})
+# Changing only these leaves dateModified alone (dataserver Items::updateFromJSON). Trashing is
+# not among them: it sets dateModified (session 3 of zotmark-on-dataserver, probe:trash).
+QUIET_PROPS = frozenset({"collections", "inPublications", "relations"})
 _ATTACHMENT_ORDER = (
     "linkMode",
     "title",
@@ -27,15 +31,23 @@ _ATTACHMENT_ORDER = (
     "md5",
     "mtime",
     "path",
+    "lastRead",
 )
 
 
 def normalise_timestamp(value: str) -> str:
-    """``YYYY-MM-DD hh:mm:ss`` or ISO 8601 (UTC) → ``YYYY-MM-DDThh:mm:ssZ``."""
-    text = value.strip().replace(" ", "T")
-    if len(text) == 10:
-        text += "T00:00:00"
-    return text[:19] + "Z"
+    """``YYYY-MM-DD hh:mm:ss`` or ISO 8601 (an offset converted to UTC) →
+    ``YYYY-MM-DDThh:mm:ssZ``."""
+    return to_utc(value)
+
+
+def tags_rewritten(kind: str, upload: dict[str, Any], old: dict[str, Any] | None) -> bool:
+    """Whether ``upload`` rewrites an item's tags: any non-empty tag list sent, or an empty one
+    replacing tags, changes the item even if the set is the same (``Item::setTags``)."""
+    if kind != "items" or old is None or not isinstance(upload.get("tags"), list):
+        return False
+    sent = any(str(t.get("tag", "")).strip() for t in upload["tags"] if isinstance(t, dict))
+    return sent or bool(old.get("tags"))
 
 
 def merge_item(
@@ -51,6 +63,18 @@ def merge_item(
     for name, value in body.items():
         if name not in ("key", "version"):
             values[name] = value
+    for name in ("md5", "mtime"):  # a falsy value keeps the stored one (Items::updateFromJSON)
+        if name in body and not body[name]:
+            if old is not None and old.get(name):
+                values[name] = old[name]
+            else:
+                values.pop(name, None)
+    if "lastRead" in body and body["lastRead"] in ("", None, False):
+        values.pop("lastRead", None)
+    access = body.get("accessDate")
+    if isinstance(access, str) and access:
+        # stored in UTC; CURRENT_TIMESTAMP is the write's time (session 3, probe:accessdate2)
+        values["accessDate"] = now if access == "CURRENT_TIMESTAMP" else to_utc(access)
     if old is not None:
         values["dateAdded"] = old["dateAdded"]
     new = canonical_item(values, schema)
@@ -71,7 +95,7 @@ def _date_modified(
         return _timestamp(sent, now)
     if isinstance(sent, str) and sent and normalise_timestamp(sent) != old["dateModified"]:
         return normalise_timestamp(sent)
-    if changed_props(old, new) - QUIET_PROPS:
+    if changed_props(old, new) - QUIET_PROPS or tags_rewritten("items", body, old):
         return now
     return str(old["dateModified"])
 
@@ -95,11 +119,23 @@ def canonical_item(values: dict[str, Any], schema: Schema) -> dict[str, Any]:
         out["deleted"] = 1
     if values.get("inPublications") is True:
         out["inPublications"] = True
+    if out.get("linkMode") == "embedded_image":
+        return out  # no tags, collections or relations (dataserver Item::toJSON)
     out["tags"] = canonical_tags(values.get("tags", []))
     if "parentItem" not in out:
         out["collections"] = _unique(values.get("collections", []))
-    relations = values.get("relations", {})
-    out["relations"] = relations if isinstance(relations, dict) else {}
+    out["relations"] = canonical_relations(values.get("relations", {}))
+    return out
+
+
+def canonical_relations(relations: Any) -> dict[str, Any]:
+    """Relations as the server returns them: one object as a string, several as an array, and
+    predicates without objects left out."""
+    out: dict[str, Any] = {}
+    for predicate, objects in relations.items() if isinstance(relations, dict) else ():
+        listed = list(dict.fromkeys(objects)) if isinstance(objects, list) else [objects]
+        if listed:
+            out[predicate] = listed[0] if len(listed) == 1 else listed
     return out
 
 
@@ -107,9 +143,13 @@ def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dic
     if type_name == "note":
         return {"note": str(values.get("note", ""))}
     if type_name == "attachment":
-        return {name: values.get(name, "") for name in _ATTACHMENT_ORDER if _keeps(name, values)}
+        attachment = {n: values.get(n, "") for n in _ATTACHMENT_ORDER if _keeps(n, values)}
+        if attachment.get("linkMode") == "embedded_image":
+            for name in _NOT_FOR_EMBEDDED_IMAGES:
+                attachment.pop(name, None)
+        return attachment
     if type_name == "annotation":
-        return {k: v for k, v in values.items() if k.startswith("annotation")}
+        return annotation_fields(values)
     item_type = schema.item_type(type_name)
     assert item_type is not None, "validated before"
     out: dict[str, Any] = dict.fromkeys(item_type.layout, "")  # every field, in order
@@ -119,6 +159,9 @@ def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dic
             out[name] = value if type(value) is str else _as_text(value)
     out["creators"] = canonical_creators(values.get("creators", []))
     return out
+
+
+_NOT_FOR_EMBEDDED_IMAGES = ("title", "url", "accessDate", "note", "charset")
 
 
 def _keeps(name: str, values: dict[str, Any]) -> bool:
@@ -134,20 +177,34 @@ def _as_text(value: Any) -> str:
 
 
 def canonical_creators(creators: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Creators with empty ones dropped; ``name`` form or ``firstName``/``lastName`` form."""
+    """Creators up to the first empty one; ``name`` form or ``firstName``/``lastName`` form.
+    Emptiness is judged after trimming all Unicode spaces and format characters (a BOM alone is
+    no name), as dataserver's ``unicodeTrim`` does."""
     out: list[dict[str, str]] = []
     for creator in creators:
         kind = str(creator.get("creatorType", "author"))
         if "name" in creator:
-            name = str(creator["name"] or "").strip()
-            if name:
-                out.append({"creatorType": kind, "name": name})
-            continue
-        first = str(creator.get("firstName") or "").strip()
-        last = str(creator.get("lastName") or "").strip()
-        if first or last:
+            first, last = "", str(creator["name"] or "").strip()
+        else:
+            first = str(creator.get("firstName") or "").strip()
+            last = str(creator.get("lastName") or "").strip()
+        if not unicode_trim(first) and not unicode_trim(last):
+            break
+        if "name" in creator:
+            out.append({"creatorType": kind, "name": last})
+        else:
             out.append({"creatorType": kind, "firstName": first, "lastName": last})
     return out
+
+
+def unicode_trim(text: str) -> str:
+    """``text`` without leading and trailing separators and control/format characters."""
+    start, end = 0, len(text)
+    while start < end and unicodedata.category(text[start])[0] in "ZC":
+        start += 1
+    while end > start and unicodedata.category(text[end - 1])[0] in "ZC":
+        end -= 1
+    return text[start:end]
 
 
 def canonical_tags(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -176,7 +233,26 @@ def merge_collection(
     out: dict[str, Any] = {
         "name": str(values.get("name", "")),
         "parentCollection": parent if parent not in (None, False, "") else False,
-        "relations": values.get("relations") if isinstance(values.get("relations"), dict) else {},
+        "relations": canonical_relations(values.get("relations")),
+    }
+    if values.get("deleted") in (True, 1):
+        out["deleted"] = True
+    return out
+
+
+def merge_search(
+    old: dict[str, Any] | None, body: dict[str, Any], *, partial: bool
+) -> dict[str, Any]:
+    """The saved search's new canonical data: ``name``, ``conditions`` (each
+    ``{condition, operator, value}``), and ``deleted: true`` when in the trash."""
+    values: dict[str, Any] = dict(old) if (old is not None and partial) else {}
+    values.update({k: v for k, v in body.items() if k not in ("key", "version")})
+    out: dict[str, Any] = {
+        "name": str(values.get("name", "")),
+        "conditions": [
+            {"condition": c["condition"], "operator": c["operator"], "value": c["value"]}
+            for c in values.get("conditions", [])
+        ],
     }
     if values.get("deleted") in (True, 1):
         out["deleted"] = True

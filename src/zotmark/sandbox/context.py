@@ -9,6 +9,7 @@ and ``Zotero-Write-Token``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -17,6 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from zotmark.sandbox.accounts import Accounts, restore, snapshot
 from zotmark.sandbox.auth import authenticate, open_library
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.faults import FaultSet
@@ -25,6 +27,7 @@ from zotmark.sandbox.respond import error_response
 from zotmark.sandbox.schema import Schema, load_schema
 from zotmark.sandbox.stats import Stats
 from zotmark.sandbox.streaming import StreamHub
+from zotmark.sandbox.writes import ACTING_USER
 
 WRITE_TOKEN_SECONDS = 12 * 3600
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -42,12 +45,16 @@ class SandboxState:
     public_url: str | None = None
     latency_ms: float = 0.0
     hub: StreamHub = field(init=False)
+    accounts: Accounts = field(init=False)
 
     def __post_init__(self) -> None:
         self.hub = StreamHub(self.store)
+        self.accounts = snapshot(self.store)
 
     def reset(self) -> None:
-        """Empty every library, clear faults, counters and captured errors (keys stay)."""
+        """Empty every library, clear faults, counters and captured errors; users, groups and
+        keys changed under ``/_sandbox`` are as they were at the start."""
+        restore(self.store, self.accounts)
         self.store.clear_data()
         self.faults.clear()
         self.stats.reset()
@@ -109,9 +116,26 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         raise ApiError(400, f"{request.method} data not provided")
     try:
-        return json.loads(raw)
+        decoded = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "JSON Error: Syntax error, malformed JSON") from None
+    return clean_strings(decoded)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_strings(value: Any) -> Any:
+    """Control characters (but tab and line feed) removed from every string of a decoded body,
+    as dataserver's ``cleanStringRecursive`` does (``a\u0001b`` is stored as ``ab``, session 3
+    of zotmark-on-dataserver)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+    if isinstance(value, list):
+        return [clean_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean_strings(v) for k, v in value.items()}
+    return value
 
 
 def base_url(request: Request, state: SandboxState) -> str:
@@ -130,6 +154,7 @@ def api(handler: Callable[[Ctx], Awaitable[Response]]) -> Endpoint:
         state: SandboxState = request.scope["sandbox"]
         try:
             key = authenticate(state.store, request.headers, request.query_params, request.method)
+            ACTING_USER.set(key.user_id if key is not None else None)
             ctx = Ctx(state, request, key, base_url(request, state))
             return await handler(ctx)
         except ApiError as refused:

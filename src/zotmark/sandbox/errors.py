@@ -44,13 +44,21 @@ class ObjectError(Exception):
         self.message = message
         self.data = data
 
-    def as_report(self, key: str | None) -> dict[str, Any]:
-        """The ``failed`` entry: ``key`` (when the object had one), ``code``, ``message``."""
-        entry: dict[str, Any] = {}
-        if key is not None:
-            entry["key"] = key
-        entry["code"] = self.code
-        entry["message"] = self.message
+    def as_report(self) -> dict[str, Any]:
+        """The ``failed`` entry: ``code``, ``message`` (with ``&``, ``<``, ``>`` and ``"``
+        HTML-escaped, as dataserver's ``htmlspecialchars(..., ENT_COMPAT)`` does) and ``data``.
+
+        The recorded server never names the object's ``key`` in ``failed``, even when the
+        upload had one (zotmark-on-dataserver, session 3).
+        """
+        entry: dict[str, Any] = {"code": self.code, "message": escape_compat(self.message)}
         if self.data is not None:
             entry["data"] = self.data
         return entry
+
+
+def escape_compat(text: str) -> str:
+    """PHP ``htmlspecialchars($text, ENT_COMPAT)``: single quotes stay as they are."""
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from zotmark.sandbox.atom import ATOM_TYPE, AtomWriter
 from zotmark.sandbox.bibtex import items_to_bibtex
 from zotmark.sandbox.context import Ctx
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.query import (
     ListParams,
+    build_links,
     link_header,
     matches,
     page,
+    parse_content,
+    parse_format,
     parse_list_params,
     sort_objects,
 )
@@ -82,4 +87,49 @@ def page_response(
     if params.format in ("bibtex", "biblatex"):
         text = items_to_bibtex([obj.data for obj in chunk], biblatex=params.format == "biblatex")
         return respond(text, BIBTEX_TYPE, last_modified=version, headers=headers)
+    if params.format == "atom":
+        envelopes = [render(obj) for obj in chunk]
+        return atom_listing(ctx, library, envelopes, params, total, headers)
     return json_response([render(obj) for obj in chunk], last_modified=version, headers=headers)
+
+
+_FEED_TITLES = {"items": "Items", "top": "Top-Level Items", "trash": "Deleted Items"}
+
+
+def atom_listing(
+    ctx: Ctx,
+    library: Library,
+    envelopes: list[dict[str, Any]],
+    params: ListParams,
+    total: int,
+    headers: dict[str, str],
+) -> Response:
+    """A page as an Atom feed (``format=atom``), with the same ``Link`` and ``Total-Results``."""
+    path = ctx.request.url.path
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    title = f"Zotero / {library.name} / {_FEED_TITLES.get(last, last.capitalize())}"
+    without_format = dict(params.non_default)
+    without_format.pop("format", None)
+    feed_id = (
+        ctx.base
+        + path
+        + ("?" + urlencode(sorted(without_format.items())) if without_format else "")
+    )
+    built = build_links(ctx.base, path, params, total)
+    links = [
+        (rel, built[rel]) for rel in ("self", "first", "next", "last", "alternate") if rel in built
+    ]
+    writer = AtomWriter(ctx.base, library.prefix, ctx.state.schema, ctx.store.now())
+    text = writer.feed(title, feed_id, links, envelopes, params.content)
+    return respond(text, ATOM_TYPE, last_modified=library.version, headers=headers)
+
+
+def single_object(ctx: Ctx, library: Library, envelope: dict[str, Any], version: int) -> Response:
+    """``GET <object>``: the JSON envelope, or with ``format=atom`` (or ``content``) one entry."""
+    query = ctx.request.query_params
+    fmt = parse_format(query, frozenset({"json", "atom"}))
+    if fmt == "json":
+        return json_response(envelope, last_modified=version)
+    content = parse_content(query, fmt)
+    writer = AtomWriter(ctx.base, library.prefix, ctx.state.schema, ctx.store.now())
+    return respond(writer.document(envelope, content), ATOM_TYPE, last_modified=version)

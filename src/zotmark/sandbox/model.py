@@ -43,15 +43,26 @@ class StoredObject:
     """An item or collection: its key, its version and its editable data (no key/version).
 
     Setting ``version`` of an object held by a library enters it in the library's change log.
+    ``created_by``/``modified_by`` are user ids, shown in group libraries' meta.
     """
 
-    __slots__ = ("_owner", "_version", "data", "key", "seq")
+    __slots__ = ("_owner", "_version", "created_by", "data", "key", "modified_by", "seq")
 
-    def __init__(self, key: str, version: int, data: dict[str, Any], seq: int) -> None:
+    def __init__(
+        self,
+        key: str,
+        version: int,
+        data: dict[str, Any],
+        seq: int,
+        created_by: int | None = None,
+        modified_by: int | None = None,
+    ) -> None:
         self.key = key
         self._version = version
         self.data = data
         self.seq = seq
+        self.created_by = created_by
+        self.modified_by = modified_by
         self._owner: tuple[Library, str] | None = None  # (library, kind) while stored
 
     @property
@@ -70,18 +81,19 @@ class StoredObject:
         return {"key": self.key, "version": self._version, **self.data}
 
     def as_record(self) -> dict[str, Any]:
-        """The object as saved: ``{"key", "version", "data", "seq"}``."""
-        return {"key": self.key, "version": self._version, "data": self.data, "seq": self.seq}
+        """The object as saved: ``{"key", "version", "data", "seq"}``, with ``created_by`` and
+        ``modified_by`` when known."""
+        record = {"key": self.key, "version": self._version, "data": self.data, "seq": self.seq}
+        if self.created_by is not None:
+            record["created_by"] = self.created_by
+        if self.modified_by is not None:
+            record["modified_by"] = self.modified_by
+        return record
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StoredObject):
             return NotImplemented
-        return (self.key, self._version, self.data, self.seq) == (
-            other.key,
-            other._version,
-            other.data,
-            other.seq,
-        )
+        return self.as_record() == other.as_record()
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
@@ -110,6 +122,7 @@ class Library:
     version: int = 0
     items: dict[str, StoredObject] = field(default_factory=dict)
     collections: dict[str, StoredObject] = field(default_factory=dict)
+    searches: dict[str, StoredObject] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)
     deleted: dict[str, dict[str, int]] = field(
         default_factory=lambda: {kind: {} for kind in DELETED_KINDS}
@@ -127,6 +140,12 @@ class Library:
     """Derived data kept by other modules (the listing views), dropped with the library."""
     _log: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
     _log_start: int = field(default=0, repr=False, compare=False)
+    tag_versions: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
+    """(name, type) -> the version at which some item first carried the tag: ``/tags?since``
+    lists tags new since then, not tags whose items changed (dataserver tag tests)."""
+    related_to: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    """Item key -> keys of the items relating to it (``dc:relation``), kept by :meth:`put` and
+    :meth:`pop`: related items are shown in both directions."""
 
     @property
     def prefix(self) -> str:
@@ -144,9 +163,11 @@ class Library:
         return self.seq
 
     def objects(self, kind: str) -> dict[str, StoredObject]:
-        """The ``items`` or ``collections`` map; add, replace or remove entries (or give an
-        object new ``data``) only with :meth:`put` and :meth:`pop`."""
-        return self.items if kind == "items" else self.collections
+        """The ``items``, ``collections`` or ``searches`` map; add, replace or remove entries (or
+        give an object new ``data``) only with :meth:`put` and :meth:`pop`."""
+        if kind == "items":
+            return self.items
+        return self.collections if kind == "collections" else self.searches
 
     def put(self, kind: str, obj: StoredObject, data: dict[str, Any]) -> None:
         """Give ``obj`` the new ``data`` and store it under its key (new, or replacing)."""
@@ -155,7 +176,9 @@ class Library:
         if kind == "items":
             if old is not None:
                 self._index_item(old.key, old.data, -1)
+                self._index_related(old.key, old.data, -1)
             self._index_item(obj.key, data, 1)
+            self._index_related(obj.key, data, 1)
         if old is not None and old is not obj:
             old._owner = None
         obj.data = data
@@ -169,9 +192,25 @@ class Library:
         if obj is not None:
             if kind == "items":
                 self._index_item(key, obj.data, -1)
+                self._index_related(key, obj.data, -1)
             obj._owner = None
             self.note(kind, key)
         return obj
+
+    def _index_related(self, key: str, data: dict[str, Any], delta: int) -> None:
+        """Record (``delta`` 1) or forget (-1) the items ``key`` names as related
+        (``dc:relation`` to an item of this library), for the reverse direction."""
+        objects = data.get("relations", {}).get("dc:relation")
+        if not objects:
+            return
+        prefix = f"http://zotero.org{self.prefix}/items/"
+        for uri in [objects] if isinstance(objects, str) else objects:
+            if isinstance(uri, str) and uri.startswith(prefix):
+                sources = self.related_to.setdefault(uri[len(prefix) :], set())
+                if delta > 0:
+                    sources.add(key)
+                else:
+                    sources.discard(key)
 
     def _index_item(self, key: str, data: dict[str, Any], delta: int) -> None:
         """Enter (``delta`` 1) or remove (-1) item ``key`` with ``data`` in the child counts and
@@ -210,6 +249,18 @@ class Library:
             return None
         return self._log[position - self._log_start :]
 
+    def note_tags(self, obj: StoredObject) -> None:
+        """Record the tags ``obj`` (just written at ``obj.version``) brings to the library."""
+        for tag in obj.data.get("tags", ()):
+            self.tag_versions.setdefault((tag["tag"], int(tag.get("type", 0))), obj.version)
+
+    def reverse_related(self, key: str) -> list[str]:
+        """URIs of this library's items that name ``key`` as related (``dc:relation``)."""
+        sources = self.related_to.get(key)
+        if not sources:
+            return []
+        return [f"http://zotero.org{self.prefix}/items/{source}" for source in sorted(sources)]
+
     def log_deleted(self, kind: str, name: str, version: int) -> None:
         """Log that ``name`` (a key, tag or setting) was deleted at ``version``."""
         self.deleted[kind][name] = version
@@ -242,10 +293,14 @@ class ApiKey:
     write: bool = True
     groups: dict[int, bool] = field(default_factory=dict)  # group id -> write access
     all_groups: bool = False
+    library: bool = True  # may read its user's library
+    notes: bool = True  # sees notes in its user's library
+    files: bool = True
+    all_groups_write: bool | None = None  # write for ``all_groups`` (None: as ``write``)
 
     def can_read(self, library: Library) -> bool:
         if library.kind == "user":
-            return library.id == self.user_id
+            return library.id == self.user_id and self.library
         return self.all_groups or library.id in self.groups
 
     def can_write(self, library: Library) -> bool:
@@ -253,7 +308,8 @@ class ApiKey:
             return False
         if library.kind == "user":
             return self.write
-        return self.groups.get(library.id, self.write and self.all_groups)
+        all_write = self.write if self.all_groups_write is None else self.all_groups_write
+        return self.groups.get(library.id, all_write and self.all_groups)
 
 
 @dataclass
@@ -269,6 +325,19 @@ class Group:
     name: str
     owner: int
     members: list[int] = field(default_factory=list)
+    type: str = "Private"  # or PublicClosed, PublicOpen
+    library_reading: str = "members"  # or all
+    library_editing: str = "members"  # or admins
+    file_editing: str = "none"  # or members, admins
+    admins: list[int] = field(default_factory=list)
+    description: str = ""
+    url: str = ""
+
+    def may_edit(self, user_id: int) -> bool:
+        """Whether ``user_id``'s edits are allowed by the group's ``libraryEditing``."""
+        if user_id == self.owner or user_id in self.admins:
+            return True
+        return self.library_editing == "members" and user_id in self.members
 
 
 class Store:

@@ -66,6 +66,7 @@ def _dump_library(library: Library) -> dict[str, Any]:
         "seq": library.seq,
         "items": objects("items"),
         "collections": objects("collections"),
+        "searches": objects("searches"),
         "settings": {n: vars(s).copy() for n, s in library.settings.items()},
         "deleted": {kind: dict(entries) for kind, entries in library.deleted.items()},
     }
@@ -90,10 +91,12 @@ def load_store(store: Store, data: dict[str, Any]) -> None:
 
 def _load_library(raw: dict[str, Any]) -> Library:
     library = Library(raw["kind"], raw["id"], raw["name"], raw["version"], seq=raw["seq"])
-    for kind in ("items", "collections"):
-        for obj in raw[kind]:
+    for kind in ("items", "collections", "searches"):
+        for obj in raw.get(kind, ()):  # files saved before searches were kept have none
             stored = StoredObject(**obj)
             library.put(kind, stored, stored.data)
+    for item in sorted(library.items.values(), key=lambda o: o.version):
+        library.note_tags(item)  # the first versions that carried each tag, as far as known
     library.settings = {n: Setting(**s) for n, s in raw["settings"].items()}
     for kind, entries in raw["deleted"].items():
         library.deleted[kind] = dict(entries)
@@ -140,7 +143,7 @@ def apply_record(store: Store, record: dict[str, Any]) -> None:
 def _apply_changes(library: Library, changes: dict[str, Any]) -> None:
     library.version = changes["version"]
     library.seq = changes["seq"]
-    for kind in ("items", "collections"):
+    for kind in ("items", "collections", "searches"):
         written = []
         for key, obj in changes.get(kind, {}).items():
             old = library.objects(kind).get(key)
@@ -150,6 +153,8 @@ def _apply_changes(library: Library, changes: dict[str, Any]) -> None:
                 written.append(StoredObject(**obj))
         for stored in sorted(written, key=lambda o: o.seq):  # a library's order is seq order
             library.put(kind, stored, stored.data)
+            if kind == "items":
+                library.note_tags(stored)
     for kind, rows in changes.get("deleted", {}).items():
         log = library.deleted.setdefault(kind, {})
         for name, _version, popped in rows:

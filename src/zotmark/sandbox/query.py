@@ -8,7 +8,9 @@ Follows dataserver's ``Zotero_API::parseQueryParams``/``buildLinks``: ``limit`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -16,11 +18,15 @@ from urllib.parse import urlencode
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.model import StoredObject
+from zotmark.sandbox.render import parsed_date
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 25
-ITEM_FORMATS = frozenset({"json", "keys", "versions", "bibtex", "biblatex"})
-COLLECTION_FORMATS = frozenset({"json", "keys", "versions"})
+ITEM_FORMATS = frozenset({"json", "atom", "keys", "versions", "bibtex", "biblatex"})
+COLLECTION_FORMATS = frozenset({"json", "atom", "keys", "versions"})
+TAG_FORMATS = frozenset({"json", "atom"})
+CONTENT_TYPES = frozenset({"html", "json", "none"})
+SEARCH_FORMATS = COLLECTION_FORMATS
 SORT_FIELDS = frozenset(
     {
         "dateAdded",
@@ -60,7 +66,13 @@ class ListParams:
     tags: list[list[str]] = field(default_factory=list)  # AND of OR-groups ("-x" negates)
     q: str = ""
     item_type: str = ""
+    content: list[str] = field(default_factory=lambda: ["html"])  # format=atom only
     non_default: dict[str, str] = field(default_factory=dict)
+
+
+def default_sort(fmt: str) -> str:
+    """``dateAdded`` for Atom, ``dateModified`` otherwise (dataserver ``$defaultParams``)."""
+    return "dateAdded" if fmt == "atom" else "dateModified"
 
 
 def _default_direction(sort: str) -> str:
@@ -72,9 +84,9 @@ def parse_list_params(
 ) -> ListParams:
     """Validate the query of a multi-object GET (``tags`` = every ``tag=`` value)."""
     params = ListParams()
-    params.format = query.get("format", "json") or "json"
-    if params.format not in formats:
-        raise ApiError(400, f"Invalid 'format' value '{params.format}'")
+    params.format = parse_format(query, formats)
+    params.content = parse_content(query, params.format)
+    params.sort = default_sort(params.format)
     unlimited = params.format in ("keys", "versions")
     params.limit = 0 if unlimited else DEFAULT_LIMIT
     _parse_paging(query, params, unlimited)
@@ -82,6 +94,30 @@ def parse_list_params(
     _parse_filters(query, tags, params, key_param)
     params.non_default = _non_default(query, tags, params, key_param)
     return params
+
+
+def parse_format(query: Mapping[str, str], formats: frozenset[str]) -> str:
+    """``format``: ``content`` alone asks for Atom; anything not in ``formats`` is a 400."""
+    fmt = query.get("format") or ("atom" if query.get("content") else "json")
+    if fmt not in formats:
+        raise ApiError(400, f"Invalid 'format' value '{fmt}'")
+    return fmt
+
+
+def parse_content(query: Mapping[str, str], fmt: str) -> list[str]:
+    """``content`` (Atom only): sorted, without repeats; ``none`` alone."""
+    value = query.get("content")
+    if value is None:
+        return ["html"]
+    if fmt != "atom":
+        raise ApiError(400, "'content' is valid only for format=atom")
+    kinds = sorted(set(value.split(",")))
+    for kind in kinds:
+        if kind == "none" and len(kinds) > 1:
+            raise ApiError(400, "content=none is not valid in multi-format responses")
+        if kind not in CONTENT_TYPES:
+            raise ApiError(400, f"Invalid 'content' value '{kind}'")
+    return kinds
 
 
 def _parse_paging(query: Mapping[str, str], params: ListParams, unlimited: bool) -> None:
@@ -100,14 +136,19 @@ def _parse_paging(query: Mapping[str, str], params: ListParams, unlimited: bool)
 
 
 def _parse_sort(query: Mapping[str, str], params: ListParams) -> None:
-    sort = query.get("sort") or query.get("order") or ""
-    if sort in ("asc", "desc"):
-        params.direction = sort
-    elif sort:
-        if sort not in SORT_FIELDS:
+    # ``order`` is the old name of ``sort``, and the old ``sort`` the direction; either way
+    # round, a value asc/desc is the direction (dataserver sort tests)
+    named = [v for v in (query.get("sort", ""), query.get("order", "")) if v]
+    fields = [v for v in named if v not in ("asc", "desc")]
+    directions = [v for v in named if v in ("asc", "desc")]
+    if fields:
+        sort = fields[0]
+        if sort not in SORT_FIELDS and not sort.endswith("KeyList"):
             raise ApiError(400, f"Invalid 'sort' value '{sort}'")
         params.sort = sort
         params.direction = _default_direction(sort)
+    if directions:
+        params.direction = directions[0]
     direction = query.get("direction", "")
     if direction:
         if direction not in ("asc", "desc"):
@@ -121,15 +162,10 @@ def _parse_filters(
     params.include_trashed = query.get("includeTrashed", "0") not in ("", "0", "false")
     raw_keys = query.get(key_param)
     if raw_keys is not None:
-        keys = [k for k in raw_keys.strip(",").split(",") if k]
-        for key in keys:
-            if not is_valid_key(key):
-                raise ApiError(400, f"Invalid '{key_param}' value '{raw_keys}'")
-        params.keys = keys
+        # keys that cannot exist are ignored, for GET and DELETE alike (dataserver item tests)
+        params.keys = [k for k in raw_keys.strip(",").split(",") if is_valid_key(k)]
         params.limit = MAX_LIMIT
-    params.tags = [
-        [part.strip() for part in value.split(" || ")] for value in tags if value.strip()
-    ]
+    params.tags = parse_tag_groups(tags)
     params.q = query.get("q", "")
     params.item_type = query.get("itemType", "")
 
@@ -154,10 +190,12 @@ def _non_default(
         out["limit"] = str(params.limit)
     if params.start:
         out["start"] = str(params.start)
-    if params.sort != "dateModified":
+    if params.sort != default_sort(params.format):
         out["sort"] = params.sort
     if params.direction != _default_direction(params.sort):
         out["direction"] = params.direction
+    if params.content != ["html"]:
+        out["content"] = ",".join(params.content)
     if params.since is not None:
         out["since"] = str(params.since)
     if params.include_trashed:
@@ -175,51 +213,49 @@ def _non_default(
 
 
 def link_header(base: str, path: str, params: ListParams, total: int) -> str:
-    """The ``Link`` header of a page, as dataserver's ``buildLinkHeader`` writes it."""
+    """The ``Link`` header of a page, as dataserver's ``buildLinkHeader`` writes it: ``first``
+    and ``last`` only when they differ from the page itself."""
+    links = build_links(base, path, params, total)
+    parts = []
+    for rel in ("first", "prev", "next", "last", "alternate"):
+        href = links.get(rel)
+        if href is not None and (rel in ("prev", "next", "alternate") or href != links["self"]):
+            parts.append(f'<{href}>; rel="{rel}"')
+    return ", ".join(parts)
+
+
+def build_links(base: str, path: str, params: ListParams, total: int) -> dict[str, str]:
+    """dataserver's ``buildLinks``: ``self``, ``first``, ``prev`` (past the first page),
+    ``last`` (the page itself when everything fits), ``next`` and ``alternate``."""
     uri = base + path
 
     def url(values: dict[str, str]) -> str:
         return uri + ("?" + urlencode(sorted(values.items())) if values else "")
 
-    self_url = url(params.non_default)
     without_start = {k: v for k, v in params.non_default.items() if k != "start"}
-    parts: list[str] = []
-    if url(without_start) != self_url:
-        parts.append(f'<{url(without_start)}>; rel="first"')
+    links = {"self": url(params.non_default), "first": url(without_start)}
     if params.start:
         prev = dict(without_start)
         if params.start - params.limit > 0:
             prev["start"] = str(params.start - params.limit)
-        parts.append(f'<{url(prev)}>; rel="prev"')
-    if params.limit and not (params.start == 0 and params.limit >= total):
-        _append_next_last(parts, url, without_start, params, total, self_url)
-    parts.append(f'<{uri}>; rel="alternate"')
-    return ", ".join(parts)
-
-
-def _append_next_last(
-    parts: list[str],
-    url: Callable[[dict[str, str]], str],
-    without_start: dict[str, str],
-    params: ListParams,
-    total: int,
-    self_url: str,
-) -> None:
-    if params.start >= total:
-        last_start = total - params.limit
-    else:
-        last_start = total - (total % params.limit)
-        if last_start == total:
+        links["prev"] = url(prev)
+    if not params.start and params.limit >= total:
+        links["last"] = links["self"]
+    elif params.limit:
+        if params.start >= total:
             last_start = total - params.limit
-    last = dict(without_start)
-    if last_start > 0:
-        last["start"] = str(last_start)
-    if params.start + params.limit < total:
-        parts.append(
-            f'<{url(dict(without_start, start=str(params.start + params.limit)))}>; rel="next"'
-        )
-    if url(last) != self_url:
-        parts.append(f'<{url(last)}>; rel="last"')
+        else:
+            last_start = total - (total % params.limit)
+            if last_start == total:
+                last_start = total - params.limit
+        last = dict(without_start)
+        if last_start > 0:
+            last["start"] = str(last_start)
+        links["last"] = url(last)
+        if params.start + params.limit < total:
+            links["next"] = url(dict(without_start, start=str(params.start + params.limit)))
+    links["alternate"] = uri
+    return links
 
 
 def page(objects: list[StoredObject], params: ListParams) -> list[StoredObject]:
@@ -230,8 +266,20 @@ def page(objects: list[StoredObject], params: ListParams) -> list[StoredObject]:
 
 
 def sort_objects(objects: Iterable[StoredObject], params: ListParams) -> list[StoredObject]:
-    """Sort by ``params.sort``; ties broken by version then creation order (newest first)."""
+    """Sort by ``params.sort``: ``*KeyList`` in the order the keys were given; ``title``,
+    ``creator`` and ``date`` with empty values last either way; others by :func:`sort_key`."""
     field_name = params.sort
+    if field_name.endswith("KeyList") and params.keys is not None:
+        position = {key: index for index, key in enumerate(params.keys)}
+        return sorted(objects, key=lambda obj: position.get(obj.key, len(position)))
+    if field_name in _EMPTY_LAST:
+        # empty values last in either direction, ties in the order added
+        # (dataserver sort tests: items without creators after the others, by itemID)
+        present = [o for o in objects if _sort_value(o, field_name) != ""]
+        empty = sorted((o for o in objects if _sort_value(o, field_name) == ""), key=_added)
+        desc = params.direction == "desc"
+        present.sort(key=lambda o: (_sort_value(o, field_name), -o.seq if desc else o.seq))
+        return (present[::-1] if desc else present) + empty
     return sorted(
         objects, key=lambda obj: sort_key(obj, field_name), reverse=params.direction == "desc"
     )
@@ -243,16 +291,34 @@ def sort_key(obj: StoredObject, field_name: str) -> tuple[Any, ...]:
     return (_sort_value(obj, field_name), obj.version, obj.seq)
 
 
+_EMPTY_LAST = frozenset({"title", "creator", "date"})
+"""Sorts that put empty values last in either direction, so that ``desc`` is not the reverse
+of ``asc``: :func:`sort_key` alone does not order them."""
+
+
+def ordered_by_sort_key(params: ListParams) -> bool:
+    """Whether :func:`sort_objects` orders by :func:`sort_key` (reversed for ``desc``)."""
+    return params.sort not in _EMPTY_LAST and not (
+        params.sort.endswith("KeyList") and params.keys is not None
+    )
+
+
+def _added(obj: StoredObject) -> int:
+    return obj.seq
+
+
 def _sort_value(obj: StoredObject, field_name: str) -> Any:
     data = obj.data
     if field_name in ("dateModified", "serverDateModified"):
         return data.get("dateModified", "")
     if field_name == "title":
-        return str(data.get("title") or data.get("name") or "").lower()
+        return display_title(data).lower()
     if field_name == "creator":
         creators = data.get("creators") or [{}]
         first = creators[0]
         return str(first.get("lastName") or first.get("name") or "").lower()
+    if field_name == "date":
+        return sortable_date(str(data.get("date", "")))
     return str(data.get(field_name, "")).lower()
 
 
@@ -264,36 +330,96 @@ def matches(obj: StoredObject, params: ListParams) -> bool:
         return False
     if params.q and not matches_query(obj, params.q):
         return False
-    return not (params.item_type and not _type_matches(obj, params.item_type))
+    return not (params.item_type and not type_matches(obj, params.item_type))
 
 
-def _type_matches(obj: StoredObject, wanted: str) -> bool:
+def type_matches(obj: StoredObject, wanted: str) -> bool:
     item_type = obj.data.get("itemType")
     if wanted.startswith("-"):
         return item_type not in wanted[1:].split(" || ")
     return item_type in wanted.split(" || ")
 
 
+def display_title(data: dict[str, Any]) -> str:
+    """The title an item is sorted and searched by: its title (or name), or a note's first
+    line."""
+    title = data.get("title") or data.get("name")
+    if title:
+        return str(title)
+    note = data.get("note")
+    if isinstance(note, str) and note:
+        text = html.unescape(re.sub(r"<[^>]*>", "", re.sub(r"</p>\s*<p>", "\n", note)))
+        return text.strip().split("\n", 1)[0].strip()
+    return ""
+
+
+def sortable_date(text: str) -> str:
+    """``YYYY-MM-DD`` (zeros for missing parts) from a free-form date, or "" without a year."""
+    parsed = parsed_date(text) if text else ""
+    if not parsed:
+        return ""
+    parts = [*parsed.split("-"), "00", "00"]
+    return "-".join(parts[:3])
+
+
+def parse_tag_groups(values: Sequence[str]) -> list[list[str]]:
+    """``tag`` parameters as AND-ed groups of OR-ed names, as ``getSearchParamValues`` reads
+    them: a leading ``-`` negates the whole group (``-a || b``: neither), written here as one
+    group per negated name (``-a``, ``-b``); ``\\-a`` is the literal name ``-a`` (kept as
+    ``\\-a``); ``||`` may have any spaces around it."""
+    groups: list[list[str]] = []
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        negated = value.startswith("-")
+        parts = re.split(r"\s+\|\|\s+", value[1:] if negated else value)
+        if negated:
+            groups.extend([f"-{part}"] for part in parts)
+        else:
+            groups.append(parts)
+    return groups
+
+
+def tag_literal(name: str) -> str:
+    """The tag name a group entry stands for (without its negation or escape)."""
+    return name[1:] if name.startswith(("-", "\\-")) else name
+
+
 def matches_tags(obj: StoredObject, groups: list[list[str]]) -> bool:
-    """``tag=a || b`` groups are ANDed; a leading ``-`` negates a name."""
-    names = {t["tag"] for t in obj.data.get("tags", ())}
+    """``tag=a || b`` groups are ANDed; ``-`` entries negate; names compare without case
+    (``tag=B`` finds ``b``)."""
+    return tag_names_match({t["tag"].lower() for t in obj.data.get("tags", ())}, groups)
+
+
+def tag_names_match(names: set[str], groups: list[list[str]]) -> bool:
+    """Whether a set of lower-cased tag names satisfies the ``tag`` groups."""
     for group in groups:
         hit = any(
-            (name[1:] not in names) if name.startswith("-") else (name in names) for name in group
+            (tag_literal(name).lower() not in names)
+            if name.startswith("-")
+            else (tag_literal(name).lower() in names)
+            for name in group
         )
         if not hit:
             return False
     return True
 
 
+_QUOTED = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def query_words(q: str) -> list[str]:
+    """``q`` as the words (or ``"quoted phrases"``) that must all be found."""
+    return [(m.group(1) or m.group(2) or "").lower() for m in _QUOTED.finditer(q) if m.group(0)]
+
+
 def matches_query(obj: StoredObject, q: str) -> bool:
-    """``q=``: case-insensitive substring of title/name, creators or date (titleCreatorYear)."""
-    needle = q.lower()
+    """``q=`` (titleCreatorYear): every word or quoted phrase, without case, in the title (a
+    note's text), a creator's name or the date."""
     data = obj.data
-    haystack = [
-        str(data.get("title") or data.get("name") or data.get("note") or ""),
-        str(data.get("date", "")),
-    ]
+    haystack = [display_title(data), str(data.get("note") or ""), str(data.get("date", ""))]
     for creator in data.get("creators", ()):
         haystack.extend(str(v) for k, v in creator.items() if k != "creatorType")
-    return any(needle in text.lower() for text in haystack)
+    text = "\n".join(haystack).lower()
+    return all(word in text for word in query_words(q))

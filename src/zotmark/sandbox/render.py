@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.model import Library, StoredObject, User
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
 from zotmark.sandbox.tags_settings import TagRow
 
@@ -47,8 +47,11 @@ def _link(href: str, kind: str = "application/json") -> dict[str, str]:
 class Renderer:
     """Renders one library's objects with absolute links under ``base`` (e.g. the sandbox URL)."""
 
-    def __init__(self, base: str, library: Library, schema: Schema) -> None:
+    def __init__(
+        self, base: str, library: Library, schema: Schema, users: dict[int, User] | None = None
+    ) -> None:
         self.base = base
+        self.users = users
         self.library = library
         self.schema = schema
         self.api = f"{base}{library.prefix}"
@@ -77,13 +80,32 @@ class Renderer:
             "library": self._library_json,
             "links": links,
             "meta": self._item_meta(item),
-            "data": item.as_data(),
+            "data": self._item_data(item),
         }
+
+    def _item_data(self, item: StoredObject) -> dict[str, Any]:
+        """The item's data, with related items relating to it added (both directions)."""
+        data = item.as_data()
+        reverse = self.library.reverse_related(item.key)
+        if reverse:
+            relations = dict(data["relations"])
+            current = relations.get("dc:relation", [])
+            listed = [current] if isinstance(current, str) else list(current)
+            listed += [uri for uri in reverse if uri not in listed]
+            relations["dc:relation"] = listed[0] if len(listed) == 1 else listed
+            data["relations"] = relations
+        return data
 
     def _item_meta(self, item: StoredObject) -> dict[str, Any]:
         meta: dict[str, Any] = {}
         data = item.data
+        if self.library.kind == "group":
+            self._users_meta(item, meta)
         if data["itemType"] in NOTE_TYPES:
+            # numChildren for notes (embedded images) and imported files (annotations) only
+            # (dataserver Item::toResponseJSON)
+            if data["itemType"] == "note" or str(data.get("linkMode", "")).startswith("imported_"):
+                meta["numChildren"] = self.library.child_counts.get(item.key, 0)
             return meta
         # no creators or no date summarise to "": most new items skip both
         creators = data.get("creators")
@@ -96,6 +118,22 @@ class Renderer:
             meta["parsedDate"] = parsed
         meta["numChildren"] = self.library.child_counts.get(item.key, 0)
         return meta
+
+    def _users_meta(self, item: StoredObject, meta: dict[str, Any]) -> None:
+        """``createdByUser`` and, when someone else edited it since, ``lastModifiedByUser``."""
+        if item.created_by is not None and self.users is not None:
+            meta["createdByUser"] = self._user_json(item.created_by)
+            if item.modified_by not in (None, item.created_by):
+                meta["lastModifiedByUser"] = self._user_json(item.modified_by)
+
+    def _user_json(self, user_id: int | None) -> dict[str, Any]:
+        user = self.users.get(user_id) if self.users is not None and user_id is not None else None
+        name = user.username if user is not None else ""
+        return {
+            "id": user_id,
+            "username": name,
+            "links": {"alternate": _link(f"{self.base}/{quote(name)}", "text/html")},
+        }
 
     def collection(self, collection: StoredObject) -> dict[str, Any]:
         """One collection as ``GET /collections/<key>`` returns it."""
@@ -125,6 +163,16 @@ class Renderer:
             "links": links,
             "meta": {"numCollections": subcollections, "numItems": self._members[collection.key]},
             "data": collection.as_data(),
+        }
+
+    def search(self, search: StoredObject) -> dict[str, Any]:
+        """One saved search as ``GET /searches/<key>`` returns it (no web page to link to)."""
+        return {
+            "key": search.key,
+            "version": search.version,
+            "library": self._library_json,
+            "links": {"self": _link(f"{self.api}/searches/{search.key}")},
+            "data": search.as_data(),
         }
 
     def tag(self, row: TagRow) -> dict[str, Any]:

@@ -9,10 +9,9 @@ from starlette.routing import Route
 from zotmark.sandbox.context import Ctx, api
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
+from zotmark.sandbox.listing import filtered, list_params, listing, single_object, unmodified
 from zotmark.sandbox.query import COLLECTION_FORMATS
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.respond import json_response
 from zotmark.sandbox.routes_items import delete_objects, post_objects, write_object
 
 
@@ -31,7 +30,7 @@ async def _list(ctx: Ctx, parent: str | None, top: bool) -> Response:
             if (not top or not c.data["parentCollection"])
             and (parent is None or c.data["parentCollection"] == parent)
         ]
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         return listing(ctx, library, filtered(chosen, params), params, renderer.collection)
 
 
@@ -58,8 +57,8 @@ async def get_collection(ctx: Ctx) -> Response:
         collection = library.collections.get(key) if is_valid_key(key) else None
         if collection is None:
             raise ApiError(404, "Collection not found" if is_valid_key(key) else "Not found")
-        body = Renderer(ctx.base, library, ctx.state.schema).collection(collection)
-        return json_response(body, last_modified=collection.version)
+        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).collection(collection)
+        return single_object(ctx, library, body, collection.version)
 
 
 @api

@@ -11,20 +11,49 @@ from zotmark.sandbox.bibtex import items_to_bibtex
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import list_params, page_response, unmodified
-from zotmark.sandbox.query import ITEM_FORMATS, parse_list_params
+from zotmark.sandbox.listing import (
+    filtered,
+    list_params,
+    listing,
+    page_response,
+    single_object,
+    unmodified,
+)
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.query import (
+    ITEM_FORMATS,
+    ListParams,
+    matches_query,
+    parse_format,
+    parse_list_params,
+    tag_names_match,
+    type_matches,
+)
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
-from zotmark.sandbox.views import select_items
+from zotmark.sandbox.tags_settings import drop_page_indexes
+from zotmark.sandbox.views import in_scope, select_items
 from zotmark.sandbox.writes import (
     MAX_WRITE_OBJECTS,
+    add_to_collection,
     delete_many,
     delete_single,
     write_many,
     write_single,
 )
 
-ITEM_SINGLE_FORMATS = frozenset({"json", "bibtex", "biblatex"})
+ITEM_SINGLE_FORMATS = frozenset({"json", "atom", "bibtex", "biblatex"})
+
+
+def scope_items(
+    library: Library, scope: str, include_trashed: bool, anchor: str | None
+) -> list[StoredObject]:
+    """The items a listing path covers, before query filters."""
+    return [
+        item
+        for item in library.items.values()
+        if in_scope(library, item, scope, anchor, include_trashed)
+    ]
 
 
 async def _list(ctx: Ctx, scope: str) -> Response:
@@ -39,10 +68,57 @@ async def _list(ctx: Ctx, scope: str) -> Response:
     if scope == "children" and anchor not in library.items:
         raise ApiError(404, "Item not found")
     with ctx.store.lock:
-        selection = select_items(library, scope, anchor, params)
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
-        chunk = selection.page(params)
-        return page_response(ctx, library, chunk, selection.total, params, renderer.item)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
+        if scope.endswith("top") and _family_filters(params):
+            chosen = top_matches(library, scope, params, anchor)
+        elif not notes_allowed(ctx, library):
+            chosen = filtered(scope_items(library, scope, params.include_trashed, anchor), params)
+        else:
+            selection = select_items(library, scope, anchor, params)
+            chunk = selection.page(params)
+            return page_response(ctx, library, chunk, selection.total, params, renderer.item)
+        if not notes_allowed(ctx, library):
+            chosen = [item for item in chosen if item.data.get("itemType") != "note"]
+        return listing(ctx, library, chosen, params, renderer.item)
+
+
+def notes_allowed(ctx: Ctx, library: Library) -> bool:
+    """Whether the key may see notes: a key without ``notes`` access to its user library gets
+    listings without them (dataserver permission tests)."""
+    return library.kind != "user" or ctx.key is None or ctx.key.notes
+
+
+def _family_filters(params: ListParams) -> bool:
+    return bool(params.q or params.item_type or params.tags or params.keys is not None)
+
+
+def top_matches(
+    library: Library, scope: str, params: ListParams, anchor: str | None
+) -> list[StoredObject]:
+    """``/items/top`` with ``itemKey``, ``q``, ``itemType`` or ``tag``: the top-level items
+    whose family (the item, its children and theirs) matches, since a child's match shows its
+    top-level item (a note's text, an attachment's title, an annotation's key); a negated tag
+    excludes a family in which any member has it. ``since`` applies to the top-level item."""
+    items, children = library.items, library.children
+    keys = set(params.keys) if params.keys is not None else None
+    out = []
+    for top in scope_items(library, scope, params.include_trashed, anchor):
+        if params.since is not None and top.version <= params.since:
+            continue
+        family = [top]
+        for member in family:
+            family.extend(items[key] for key in children.get(member.key, ()))
+        if keys is not None and not any(m.key in keys for m in family):
+            continue
+        if params.q and not any(matches_query(m, params.q) for m in family):
+            continue
+        if params.item_type and not any(type_matches(m, params.item_type) for m in family):
+            continue
+        names = {t["tag"].lower() for m in family for t in m.data.get("tags", ())}
+        if params.tags and not tag_names_match(names, params.tags):
+            continue
+        out.append(top)
+    return out
 
 
 @api
@@ -79,18 +155,16 @@ async def list_collection_top_items(ctx: Ctx) -> Response:
 async def get_item(ctx: Ctx) -> Response:
     library = ctx.library()
     key = ctx.request.path_params["key"]
-    fmt = ctx.request.query_params.get("format", "json") or "json"
-    if fmt not in ITEM_SINGLE_FORMATS:
-        raise ApiError(400, f"Invalid 'format' value '{fmt}'")
+    fmt = parse_format(ctx.request.query_params, ITEM_SINGLE_FORMATS)
     with ctx.store.lock:
         item = library.items.get(key) if is_valid_key(key) else None
         if item is None:
             raise ApiError(404, "Item does not exist" if is_valid_key(key) else "Not found")
-        if fmt != "json":
+        if fmt in ("bibtex", "biblatex"):
             text = items_to_bibtex([item.data], biblatex=fmt == "biblatex")
             return respond(text, BIBTEX_TYPE, last_modified=item.version)
-        body = Renderer(ctx.base, library, ctx.state.schema).item(item)
-        return json_response(body, last_modified=item.version)
+        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).item(item)
+        return single_object(ctx, library, body, item.version)
 
 
 @api
@@ -113,8 +187,12 @@ async def post_objects(ctx: Ctx, kind: str) -> Response:
         report = write_many(
             library, kind, uploads, library_header=header, now=ctx.store.now(), schema=schema
         )
-        renderer = Renderer(ctx.base, library, schema)
-        render = renderer.item if kind == "items" else renderer.collection
+        renderer = Renderer(ctx.base, library, schema, ctx.store.users)
+        render = {
+            "items": renderer.item,
+            "collections": renderer.collection,
+            "searches": renderer.search,
+        }[kind]
         body = {
             "successful": {slot: render(obj) for slot, obj in report.successful.items()},
             "success": report.success,
@@ -144,6 +222,8 @@ async def write_object(ctx: Ctx, kind: str) -> Response:
     with ctx.store.transaction():
         if method == "DELETE":
             version = delete_single(library, kind, key, header)
+            if kind == "items":
+                drop_page_indexes(ctx.store, library, version)
         else:
             version = write_single(
                 library,
@@ -173,6 +253,22 @@ async def delete_objects(ctx: Ctx, kind: str, key_param: str) -> Response:
     params = parse_list_params(query, [], formats=frozenset({"json"}), key_param=key_param)
     with ctx.store.transaction():
         version = delete_many(library, kind, params.keys or [], header)
+        if kind == "items":
+            drop_page_indexes(ctx.store, library, version)
+        ctx.remember_write_token(token)
+    return no_content(version)
+
+
+@api
+async def file_items(ctx: Ctx) -> Response:
+    """``POST /collections/<key>/items`` with space-separated item keys: 204."""
+    token = ctx.write_token()
+    library = ctx.library(write=True)
+    keys = (await ctx.request.body()).decode("utf-8", "replace").split()
+    if not keys:
+        raise ApiError(400, "POST data not provided")
+    with ctx.store.transaction():
+        version = add_to_collection(library, ctx.request.path_params["key"], keys)
         ctx.remember_write_token(token)
     return no_content(version)
 
@@ -191,6 +287,7 @@ def item_routes(prefix: str) -> list[Route]:
         Route(
             f"{prefix}/collections/{{key}}/items", list_collection_items, methods=["GET", "HEAD"]
         ),
+        Route(f"{prefix}/collections/{{key}}/items", file_items, methods=["POST"]),
         Route(
             f"{prefix}/collections/{{key}}/items/top",
             list_collection_top_items,

@@ -1,19 +1,24 @@
 """Library-level routes: ``/tags`` (GET, DELETE), item and collection tags, ``/settings``
-(GET, POST) and ``/settings/<name>`` (GET, PUT, DELETE), ``/deleted``, ``/searches`` (always
-empty: saved searches are not emulated) and ``/users/<id>/groups``."""
+(GET, POST) and ``/settings/<name>`` (GET, PUT, DELETE), ``/deleted`` and ``/users/<id>/groups``."""
 
 from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
 
 from starlette.responses import Response
 from starlette.routing import Route
 
+from zotmark.sandbox.accounts import group_json
+from zotmark.sandbox.atom import ATOM_TYPE, NS_ATOM, NS_ZAPI
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
-from zotmark.sandbox.listing import list_params, unmodified
-from zotmark.sandbox.model import StoredObject
-from zotmark.sandbox.query import link_header, parse_list_params
+from zotmark.sandbox.listing import atom_listing, filtered, list_params, unmodified
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.query import TAG_FORMATS, link_header, parse_list_params, tag_literal
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.respond import json_response, no_content
+from zotmark.sandbox.respond import json_response, no_content, respond
+from zotmark.sandbox.routes_items import scope_items, top_matches
 from zotmark.sandbox.tags_settings import (
     delete_setting,
     delete_tags,
@@ -28,30 +33,63 @@ async def _tags(ctx: Ctx, scope: str) -> Response:
     cached = unmodified(ctx, library)
     if cached is not None:
         return cached
-    params = list_params(ctx, frozenset({"json"}), "itemKey")
+    params = list_params(ctx, TAG_FORMATS, "itemKey")
     key = ctx.request.path_params.get("key")
+    query = ctx.request.query_params
     with ctx.store.lock:
-        items: list[StoredObject] = list(library.items.values())
-        if scope == "item":
-            if key not in library.items:
-                raise ApiError(404, "Item not found")
-            items = [library.items[key]]
-        elif scope == "collection":
-            if key not in library.collections:
-                raise ApiError(404, "Collection not found")
-            items = [i for i in items if key in i.data.get("collections", ())]
-        rows = tag_rows(items)
+        items = _tagged_items(ctx, library, scope, key)
+        rows = tag_rows(items, library.tag_versions)
         if params.since is not None:
             rows = [row for row in rows if row.version > params.since]
+        if params.tags:  # tag=a || b: those names
+            names = {tag_literal(name).lower() for group in params.tags for name in group}
+            rows = [row for row in rows if row.name.lower() in names]
+        if params.q:
+            needle = params.q.lower()
+            starts = query.get("qmode") == "startswith"
+            rows = [
+                row
+                for row in rows
+                if (row.name.lower().startswith(needle) if starts else needle in row.name.lower())
+            ]
         total = len(rows)
         end = params.start + params.limit if params.limit else None
-        renderer = Renderer(ctx.base, library, ctx.state.schema)
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
         body = [renderer.tag(row) for row in rows[params.start : end]]
         headers = {
             "Total-Results": str(total),
             "Link": link_header(ctx.base, ctx.request.url.path, params, total),
         }
+        if params.format == "atom":
+            return atom_listing(ctx, library, body, params, total, headers)
         return json_response(body, last_modified=library.version, headers=headers)
+
+
+def _tagged_items(ctx: Ctx, library: Library, scope: str, key: str | None) -> list[StoredObject]:
+    """The items whose tags a tag listing shows: the library's, one item's, a collection's, or
+    those an item listing (``/items[/top]/tags``, ``/collections/<key>/items[/top]/tags``)
+    selects with ``itemQ``, ``itemTag`` and ``itemType``."""
+    if scope == "library":
+        return list(library.items.values())
+    if scope == "item":
+        if key not in library.items:
+            raise ApiError(404, "Item not found")
+        return [library.items[key]]
+    if key is not None and key not in library.collections:
+        raise ApiError(404, "Collection not found")
+    if scope == "collection":
+        return [i for i in library.items.values() if key in i.data.get("collections", ())]
+    query = ctx.request.query_params
+    item_params = parse_list_params(
+        {name: query[name] for name in ("itemQ", "itemType", "includeTrashed") if name in query}
+        | ({"q": query["itemQ"]} if "itemQ" in query else {}),
+        query.getlist("itemTag"),
+        formats=frozenset({"json"}),
+        key_param="itemKey",
+    )
+    if scope.endswith("top") and (item_params.q or item_params.item_type or item_params.tags):
+        return top_matches(library, scope, item_params, key)
+    return filtered(scope_items(library, scope, item_params.include_trashed, key), item_params)
 
 
 @api
@@ -67,6 +105,26 @@ async def list_item_tags(ctx: Ctx) -> Response:
 @api
 async def list_collection_tags(ctx: Ctx) -> Response:
     return await _tags(ctx, "collection")
+
+
+@api
+async def list_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "all")
+
+
+@api
+async def list_top_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "top")
+
+
+@api
+async def list_collection_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "collection-items")
+
+
+@api
+async def list_collection_top_items_tags(ctx: Ctx) -> Response:
+    return await _tags(ctx, "collection-top")
 
 
 @api
@@ -154,37 +212,52 @@ async def get_deleted(ctx: Ctx) -> Response:
         raise ApiError(400, "Invalid value for 'since' parameter")
     since = int(raw)
     with ctx.store.lock:
+        # in key order, as the delete log's primary key lists them (session 3 of
+        # zotmark-on-dataserver: ["9TLIKT75", "NNBV4AVY"] for keys deleted in the other order)
         body = {
-            kind: [name for name, version in entries.items() if version > since]
+            kind: sorted(name for name, version in entries.items() if version > since)
             for kind, entries in library.deleted.items()
         }
         return json_response(body, last_modified=library.version)
 
 
 @api
-async def list_searches(ctx: Ctx) -> Response:
-    library = ctx.library()
-    cached = unmodified(ctx, library)
-    if cached is not None:
-        return cached
-    params = list_params(ctx, frozenset({"json", "keys", "versions"}), "searchKey")
-    headers = {
-        "Total-Results": "0",
-        "Link": link_header(ctx.base, ctx.request.url.path, params, 0),
-    }
-    body: object = {} if params.format == "versions" else []
-    return json_response(body, last_modified=library.version, headers=headers)
-
-
-@api
 async def list_groups(ctx: Ctx) -> Response:
+    """``/users/<id>/groups``: the user's groups the request may see: public ones for anyone,
+    private ones for a key of that user with access to them (dataserver permission tests)."""
     user_id = ctx.request.path_params["lid"]
-    if ctx.key is None or ctx.key.user_id != user_id:
-        raise ApiError(403, "Forbidden")
+    if user_id not in ctx.store.users:
+        raise ApiError(404, "Not found")
+    key = ctx.key
     with ctx.store.lock:
-        groups = [g for g in ctx.store.groups.values() if user_id in g.members]
-        body = [_group_json(ctx, g.id) for g in groups]
+        body = []
+        for group in ctx.store.groups.values():
+            if user_id not in group.members and user_id not in group.admins:
+                continue
+            library = ctx.store.libraries[f"/groups/{group.id}"]
+            own_key = key is not None and key.user_id == user_id and key.can_read(library)
+            if group.type != "Private" or own_key:
+                body.append(_group_json(ctx, group.id))
+    if ctx.request.query_params.get("format") == "atom" or "content" in ctx.request.query_params:
+        return _groups_atom(ctx, body)
     return json_response(body, headers={"Total-Results": str(len(body))})
+
+
+def _groups_atom(ctx: Ctx, body: list[dict[str, Any]]) -> Response:
+    """The group list as Atom entries with ``zapi:groupID`` (a minimal form)."""
+    entries = "".join(
+        f"  <entry>\n    <title>{escape(g['data']['name'])}</title>\n"
+        f"    <id>{g['links']['self']['href']}</id>\n"
+        f"    <zapi:groupID>{g['id']}</zapi:groupID>\n"
+        f"    <zapi:numItems>{g['meta']['numItems']}</zapi:numItems>\n  </entry>\n"
+        for g in body
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<feed xmlns="{NS_ATOM}" xmlns:zapi="{NS_ZAPI}">\n'
+        f"  <title>Groups</title>\n{entries}</feed>\n"
+    )
+    return respond(text, ATOM_TYPE, headers={"Total-Results": str(len(body))})
 
 
 def _group_json(ctx: Ctx, group_id: int) -> dict[str, object]:
@@ -199,20 +272,23 @@ def _group_json(ctx: Ctx, group_id: int) -> dict[str, object]:
             "alternate": {"href": href, "type": "text/html"},
         },
         "meta": {"numItems": len(library.items)},
-        "data": {
-            "id": group.id,
-            "version": 1,
-            "name": group.name,
-            "owner": group.owner,
-            "type": "Private",
-            "description": "",
-            "url": "",
-            "libraryEditing": "members",
-            "libraryReading": "members",
-            "fileEditing": "none",
-            "members": group.members,
-        },
+        "data": {"id": group.id, "version": 1} | group_json(group),
     }
+
+
+@api
+async def invalid_library(ctx: Ctx) -> Response:
+    """``/users/foo/...``: the server casts the id to a number, and 0 is no library."""
+    raise ApiError(400, f"Invalid {ctx.request.path_params['ltype'][:-1]} ID")
+
+
+def invalid_library_routes() -> list[Route]:
+    """Catch-alls for ``/users/<not a number>[/...]`` (and ``/groups/...``)."""
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    return [
+        Route("/{ltype:ltype}/{lid:badid}", invalid_library, methods=methods),
+        Route("/{ltype:ltype}/{lid:badid}/{rest:path}", invalid_library, methods=methods),
+    ]
 
 
 def library_routes(prefix: str) -> list[Route]:
@@ -220,6 +296,18 @@ def library_routes(prefix: str) -> list[Route]:
     return [
         Route(f"{prefix}/tags", list_tags, methods=["GET", "HEAD"]),
         Route(f"{prefix}/tags", remove_tags, methods=["DELETE"]),
+        Route(f"{prefix}/items/tags", list_items_tags, methods=["GET", "HEAD"]),
+        Route(f"{prefix}/items/top/tags", list_top_items_tags, methods=["GET", "HEAD"]),
+        Route(
+            f"{prefix}/collections/{{key}}/items/tags",
+            list_collection_items_tags,
+            methods=["GET", "HEAD"],
+        ),
+        Route(
+            f"{prefix}/collections/{{key}}/items/top/tags",
+            list_collection_top_items_tags,
+            methods=["GET", "HEAD"],
+        ),
         Route(f"{prefix}/items/{{key}}/tags", list_item_tags, methods=["GET", "HEAD"]),
         Route(f"{prefix}/collections/{{key}}/tags", list_collection_tags, methods=["GET", "HEAD"]),
         Route(f"{prefix}/settings", get_settings, methods=["GET", "HEAD"]),
@@ -227,5 +315,4 @@ def library_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/settings/{{name}}", get_setting, methods=["GET", "HEAD"]),
         Route(f"{prefix}/settings/{{name}}", write_setting, methods=["PUT", "DELETE"]),
         Route(f"{prefix}/deleted", get_deleted, methods=["GET", "HEAD"]),
-        Route(f"{prefix}/searches", list_searches, methods=["GET", "HEAD"]),
     ]

@@ -8,23 +8,47 @@ status the real server uses (400, or 409 for a missing collection or parent).
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
+from zotmark.sandbox.annotations import check_annotation
+from zotmark.sandbox.dates import is_sql_date, is_timestamp
 from zotmark.sandbox.errors import ObjectError
 from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
 
-ALLOWED_PREDICATES = frozenset({"owl:sameAs", "dc:replaces", "dc:relation"})
+# dataserver Zotero_Relations: predicates per object type, and the ones whose values are not
+# Zotero URIs (Mendeley import identifiers)
+EXTERNAL_PREDICATES = frozenset(
+    {
+        "mendeleyDB:documentUUID",
+        "mendeleyDB:remoteDocumentUUID",
+        "mendeleyDB:fileHash",
+        "mendeleyDB:annotationUUID",
+        "mendeleyDB:remoteFolderUUID",
+        "mendeleyDB:relatedDocumentUUID",
+        "mendeleyDB:relatedRemoteDocumentUUID",
+        "mendeleyDB:relatedFileHash",
+    }
+)
+ITEM_PREDICATES = frozenset({"owl:sameAs", "dc:replaces", "dc:relation"}) | (
+    EXTERNAL_PREDICATES - {"mendeleyDB:remoteFolderUUID"}
+)
+COLLECTION_PREDICATES = frozenset({"owl:sameAs", "mendeleyDB:remoteFolderUUID"})
+_ITEM_URI = re.compile(r"^http://zotero\.org/(users|groups)/\d+/(publications/)?items/[A-Z0-9]{8}$")
+_COLLECTION_URI = re.compile(r"^http://zotero\.org/(users|groups)/\d+/collections/[A-Z0-9]{8}$")
+MAX_NOTE_LENGTH = 250_000  # characters (dataserver Zotero_Notes)
+MAX_NOTE_TITLE = 79
 LINK_MODES = frozenset(
     {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
 )
 MAX_FIELD_LENGTH = 65535
 MAX_TAG_LENGTH = 255
-ATTACHMENT_PROPS = frozenset({"contentType", "charset", "filename", "md5", "mtime", "path"})
-_DATETIME_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$"
+MAX_COLLECTION_NAME_LENGTH = 255  # characters, not bytes (session 3 of zotmark-on-dataserver)
+ATTACHMENT_PROPS = frozenset(
+    {"contentType", "charset", "filename", "md5", "mtime", "path", "lastRead"}
 )
 
 
@@ -39,6 +63,10 @@ def item_type_of(body: dict[str, Any], existing: StoredObject | None) -> str:
     return str(existing.data.get("itemType", "")) if existing else ""
 
 
+class FieldTooLong(ObjectError):
+    """413 for a field value over 65,535 UTF-8 bytes (the message names the item)."""
+
+
 def check_item(
     body: object,
     library: Library,
@@ -46,10 +74,12 @@ def check_item(
     *,
     partial: bool,
     schema: Schema,
+    key: str = "",
 ) -> dict[str, Any]:
     """Validate one uploaded item; return it as a dict or raise :class:`ObjectError`.
 
-    ``partial`` is True for POST-on-existing and PATCH (only sent properties change).
+    ``partial`` is True for POST-on-existing and PATCH (only sent properties change); ``key``
+    is the item's key (the one the server assigns to a new keyless item), named in 413s.
     """
     if not isinstance(body, dict):
         raise _bad(f"Invalid item object (found {type(body).__name__} '{body}')")
@@ -61,8 +91,34 @@ def check_item(
     for name, value in body.items():
         if _is_plain_value(name, value, plain):
             continue
-        _check_property(name, value, body, library, item_type, is_child, schema, existing)
+        try:
+            _check_property(name, value, body, library, item_type, is_child, schema, existing)
+        except FieldTooLong as too_long:
+            # "... too long for item '3/DVAUHHXA'" (session 3 of zotmark-on-dataserver)
+            too_long.message += f" for item '{library.id}/{key}'"
+            raise
+        except NoteTooLong as too_long:
+            if body.get("key") or existing is not None:  # a new keyless note is not named
+                too_long.message += f" for item '{library.id}/{key}'"
+            raise
+    if item_type == "attachment" and link_mode_of(body, existing) == "embedded_image":
+        _check_embedded_image(body, existing)
+    if item_type == "annotation":
+        check_annotation(body, library, existing)
     return body
+
+
+def _check_embedded_image(body: dict[str, Any], existing: StoredObject | None) -> None:
+    """An embedded image (in a note) keeps its parent and has an image content type."""
+    old_parent = existing.data.get("parentItem") if existing else None
+    if existing is not None and "parentItem" in body and body["parentItem"] != old_parent:
+        raise _bad("Cannot change parent item of embedded-image attachment")
+    parent = body.get("parentItem", old_parent)
+    if parent in (None, False, ""):
+        raise _bad("Embedded-image attachment must have a parent item")
+    content_type = body.get("contentType", existing.data.get("contentType") if existing else "")
+    if not str(content_type or "").startswith("image/"):
+        raise _bad("Embedded-image attachment must have an image content type")
 
 
 def _is_plain_value(name: str, value: Any, plain: frozenset[str]) -> bool:
@@ -116,13 +172,52 @@ def _check_property(
     if checker is not None:
         checker(value, body, library, item_type, is_child, schema, existing)
     elif name in ATTACHMENT_PROPS:
-        if item_type != "attachment":
-            raise _bad(f"'{name}' is valid only for attachment items")
+        _check_attachment_prop(name, value, body, library, item_type, existing)
     elif name.startswith("annotation"):
         if item_type != "annotation":
             raise _bad(f"'{name}' is valid only for annotation items")
     else:
         _check_field(name, value, item_type, schema)
+
+
+def link_mode_of(body: dict[str, Any], existing: StoredObject | None) -> str:
+    """The attachment's link mode: the uploaded one, else the stored one."""
+    if isinstance(body.get("linkMode"), str):
+        return str(body["linkMode"]).lower()
+    return str(existing.data.get("linkMode", "")) if existing else ""
+
+
+def _check_attachment_prop(
+    name: str,
+    value: Any,
+    body: dict[str, Any],
+    library: Library,
+    item_type: str,
+    existing: StoredObject | None,
+) -> None:
+    """The attachment properties, as dataserver's ``validateJSONItem`` and ``Item`` check them."""
+    if item_type != "attachment":
+        raise _bad(f"'{name}' is valid only for attachment items")
+    link_mode = link_mode_of(body, existing)
+    stored_file = link_mode.startswith("imported_") or link_mode == "embedded_image"
+    if name in ("filename", "md5", "mtime") and not stored_file:
+        raise _bad(f"'{name}' is valid only for imported and embedded-image attachments")
+    if name == "path" and link_mode != "linked_file":
+        raise _bad(f"'{name}' is valid only for linked file attachment items")
+    if name == "charset" and link_mode == "embedded_image" and value not in ("", None):
+        raise _bad(f"'{name}' is not valid for embedded images")
+    if name == "md5" and value and not re.fullmatch(r"[a-f0-9]{32}", str(value)):
+        raise _bad(f"'{value}' is not a valid MD5 hash")
+    if name == "filename" and isinstance(value, str) and ("/" in value or "\\" in value):
+        raise _bad(f"Stored-file filename '{value}' cannot contain a slash")
+    if name == "lastRead":
+        if library.kind != "user":
+            raise _bad("'lastRead' can only be set in user libraries")
+        cleared = value in ("", None, False)
+        if not cleared and (isinstance(value, bool) or not isinstance(value, int)):
+            raise _bad("'lastRead' must be an integer")
+    if link_mode == "linked_file" and library.kind != "user":
+        raise _bad("Linked files can only be added to user libraries")
 
 
 def _check_field(name: str, value: Any, item_type: str, schema: Schema) -> None:
@@ -136,7 +231,7 @@ def _check_field(name: str, value: Any, item_type: str, schema: Schema) -> None:
     if isinstance(value, str) and _utf8_length(value) > MAX_FIELD_LENGTH:
         label = schema.field_label(name)
         shown = f"{value[:50]}…"
-        raise ObjectError(
+        raise FieldTooLong(
             413, f"{label} field value '{shown}' too long", {"field": label, "value": shown}
         )
 
@@ -147,7 +242,15 @@ def _utf8_length(value: str) -> int:
     return len(value.encode("utf-8", "surrogatepass"))
 
 
-def _check_parent(value: Any, body: dict[str, Any], library: Library, *_: Any) -> None:
+def _check_parent(
+    value: Any,
+    body: dict[str, Any],
+    library: Library,
+    _t: Any,
+    _c: Any,
+    _s: Any,
+    existing: StoredObject | None,
+) -> None:
     if value in (False, None, ""):
         return
     if not is_valid_key(value):
@@ -157,7 +260,15 @@ def _check_parent(value: Any, body: dict[str, Any], library: Library, *_: Any) -
     parent = library.items.get(value)
     if parent is None:
         raise ObjectError(409, f"Parent item {value} not found", {"parentItem": value})
-    if parent.data.get("itemType") in NOTE_TYPES:
+    embedded_image = body.get("linkMode") == "embedded_image" or (
+        existing is not None and existing.data.get("linkMode") == "embedded_image"
+    )
+    parent_type = parent.data.get("itemType")
+    if item_type_of(body, existing) == "annotation":
+        return  # under a file attachment, child or not (see annotations.check_annotation)
+    if parent.data.get("parentItem") and not embedded_image:
+        raise _bad(f"Parent item {value} cannot be a child item")
+    if parent_type in NOTE_TYPES and not (embedded_image and parent_type == "note"):
         raise ObjectError(409, "Parent item cannot be a note or attachment", {"parentItem": value})
 
 
@@ -210,11 +321,25 @@ def _check_collections(
 
 
 def _check_relations(value: Any, *_: Any) -> None:
+    check_relations(value, "item")
+
+
+def check_relations(value: Any, kind: str) -> None:
+    """``relations`` of an ``item`` or ``collection``: an object (or an empty array) of allowed
+    predicates whose values are Zotero URIs of that kind, unless external (Mendeley ids)."""
     if not isinstance(value, dict) and value != []:
         raise _bad("'relations' property must be an object")
-    for predicate in value if isinstance(value, dict) else ():
-        if predicate not in ALLOWED_PREDICATES:
+    allowed, uri = (
+        (ITEM_PREDICATES, _ITEM_URI) if kind == "item" else (COLLECTION_PREDICATES, _COLLECTION_URI)
+    )
+    for predicate, objects in value.items() if isinstance(value, dict) else ():
+        if predicate not in allowed:
             raise _bad(f"Unsupported predicate '{predicate}'")
+        if predicate in EXTERNAL_PREDICATES:
+            continue
+        for target in objects if isinstance(objects, list) else [objects]:
+            if not isinstance(target, str) or not uri.match(target):
+                raise _bad(f"'relations' values currently must be Zotero {kind} URIs")
 
 
 def _check_creators(
@@ -258,9 +383,44 @@ def _check_creator_prop(prop: str, creator: dict[str, Any], item_type: str, sche
         raise _bad(f"Invalid creator property '{prop}'")
 
 
-def _check_note(_v: Any, _b: Any, _l: Any, item_type: str, *_: Any) -> None:
+class NoteTooLong(ObjectError):
+    """413 for a note over 250,000 characters (the message names a keyed item)."""
+
+
+def _check_note(
+    value: Any, body: dict[str, Any], _l: Any, item_type: str, _c: Any, _s: Any, existing: Any
+) -> None:
     if item_type not in ("note", "attachment"):
         raise _bad("'note' property is valid only for note and attachment items")
+    embedded = item_type == "attachment" and link_mode_of(body, existing) == "embedded_image"
+    if embedded and value != "":
+        raise _bad("'note' property is not valid for embedded images")
+    if isinstance(value, str) and len(value) > MAX_NOTE_LENGTH:
+        raise NoteTooLong(413, f"Note '{note_excerpt(value)}...' too long")
+
+
+_WHITESPACE_BYTES = b" \t\n\r\x00\x0b\xc2\xa0"  # PHP trim() with UTF-8 nbsp bytes added
+
+
+def note_excerpt(text: str) -> str:
+    """The start of a too-long note as dataserver's ``setNote`` quotes it: the note's title
+    (tags stripped, entities decoded, 79 bytes, whitespace runs as one space), or the raw HTML's
+    first 79 characters when the title is empty."""
+    trimmed = text.strip(" \t\n\r\x00\x0b")
+    title = trimmed[: MAX_NOTE_TITLE * 5]
+    title = re.sub(r"</p>\s*<p>", "</p>\n<p>", title)
+    title = re.sub(r"<!--.*?(?:-->|\Z)", "", title, flags=re.S)
+    title = html.unescape(re.sub(r"<[^>]*(?:>|\Z)", "", title))
+    cut = title.encode("utf-8")[:MAX_NOTE_TITLE].decode("utf-8", "ignore")
+    excerpt = _trim_bytes(re.sub(r"[ \t\n\r\f\v]+", " ", cut))
+    if excerpt == "":
+        raw = re.sub(r"[ \t\n\r\f\v]+", " ", trimmed[:MAX_NOTE_TITLE])
+        excerpt = _trim_bytes(html.unescape(raw))
+    return excerpt
+
+
+def _trim_bytes(text: str) -> str:
+    return text.encode("utf-8").strip(_WHITESPACE_BYTES).decode("utf-8", "ignore")
 
 
 def _check_deleted(value: Any, *_: Any) -> None:
@@ -280,7 +440,7 @@ def _check_link_mode(
 
 
 def _check_access_date(value: Any, *_: Any) -> None:
-    if value in ("", "CURRENT_TIMESTAMP") or _is_datetime(value):
+    if value in ("", "CURRENT_TIMESTAMP") or is_sql_date(value) or is_timestamp(value):
         return
     raise _bad(
         "'accessDate' must be in ISO 8601 or UTC 'YYYY-MM-DD[ hh:mm:ss]' format or "
@@ -290,16 +450,12 @@ def _check_access_date(value: Any, *_: Any) -> None:
 
 def _check_timestamp(name: str) -> Any:
     def check(value: Any, *_: Any) -> None:
-        if not _is_datetime(value):
+        if not is_timestamp(value):
             raise _bad(
                 f"'{name}' must be in ISO 8601 or UTC 'YYYY-MM-DD hh:mm:ss' format ({value})"
             )
 
     return check
-
-
-def _is_datetime(value: Any) -> bool:
-    return isinstance(value, str) and bool(_DATETIME_RE.match(value))
 
 
 def _is_number(value: Any) -> bool:
@@ -347,6 +503,9 @@ def check_collection(
             raise _bad("'name' must be a string")
         if not body["name"].strip():
             raise _bad("Collection name cannot be empty")
+        if len(body["name"]) > MAX_COLLECTION_NAME_LENGTH:
+            shown = body["name"][:50] + "…"
+            raise ObjectError(413, f"Collection name '{shown}' too long", {"value": shown})
     parent = body.get("parentCollection")
     if parent not in (None, False, ""):
         if not is_valid_key(parent):
@@ -354,7 +513,63 @@ def check_collection(
         if parent not in library.collections or parent == body.get("key"):
             raise ObjectError(409, f"Parent collection {parent} not found", {"collection": parent})
     if "relations" in body:
-        _check_relations(body["relations"])
+        check_relations(body["relations"], "collection")
     if "deleted" in body:
         _check_deleted(body["deleted"])
     return body
+
+
+SEARCH_PROPS = frozenset({"key", "version", "name", "conditions", "deleted"})
+_CONDITION_LIMITS = {"condition": 50, "operator": 25, "value": 255}
+
+
+def check_search(body: object, existing: StoredObject | None, *, partial: bool) -> dict[str, Any]:
+    """Validate one uploaded saved search (dataserver ``Zotero_Searches::validateJSONSearch``)."""
+    if not isinstance(body, dict):
+        raise _bad(f"Invalid search object (found {type(body).__name__} '{body}')")
+    if not (partial and existing is not None):
+        for prop in ("name", "conditions"):
+            if prop not in body:
+                raise _bad(f"'{prop}' property not provided")
+    for name in body:
+        if name not in SEARCH_PROPS:
+            raise _bad(f"Invalid property '{name}'")
+    if "name" in body:
+        name = body["name"]
+        if not isinstance(name, str):
+            raise _bad("'name' must be a string")
+        if name == "":
+            raise _bad("Search name cannot be empty")
+        if len(name) > MAX_COLLECTION_NAME_LENGTH:
+            raise ObjectError(413, "Search name cannot be longer than 255 characters")
+    if "conditions" in body:
+        _check_conditions(body["conditions"])
+    if "deleted" in body:
+        _check_deleted(body["deleted"])
+    return body
+
+
+def _check_conditions(conditions: Any) -> None:
+    if not isinstance(conditions, list):
+        kind = "object" if isinstance(conditions, dict) else type(conditions).__name__
+        raise _bad(f"'conditions' must be an array ({kind})")
+    if not conditions:
+        raise _bad("'conditions' cannot be empty")
+    for condition in conditions:
+        if not isinstance(condition, dict):
+            raise _bad("'condition' property not provided for search condition")
+        for prop in ("condition", "operator", "value"):
+            if prop not in condition:
+                raise _bad(f"'{prop}' property not provided for search condition")
+        for prop, value in condition.items():
+            if not isinstance(value, str):
+                raise _bad(f"'{prop}' must be a string")
+            limit = _CONDITION_LIMITS.get(prop)
+            if limit is None:
+                raise _bad(f"Invalid property '{prop}' for search condition")
+            if prop != "value" and value == "":
+                raise _bad(f"Search {prop} cannot be empty")
+            if len(value.encode("utf-8")) > limit:
+                # dataserver says "operator" for an over-long value too
+                what = "condition" if prop == "condition" else "operator"
+                raise _bad(f"Search {what} cannot be longer than {limit} characters")

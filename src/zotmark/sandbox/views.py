@@ -9,11 +9,13 @@ sorts them. Doing that for every page made a paged pull of N items cost O(N^2). 
   since ``since=`` from the *version index* (every item ordered by version), the children of
   an item or the members of a collection (:class:`~zotmark.sandbox.model.Library` keeps those),
   else every item — then filter and sort as :mod:`zotmark.sandbox.query` says;
-* a selection of many candidates is kept as a :class:`View` (its rows sorted by the sort key,
-  ascending) in the library's ``views``, least recently used dropped beyond
-  :data:`MAX_VIEWS`. The next request for the same selection brings the view up to date by
-  re-examining only the items named in the library's change log since (a write costs the views
-  nothing until they are read), so a page costs the page plus the changes in between.
+* a selection of many candidates sorted by :func:`~zotmark.sandbox.query.sort_key` is kept
+  as a :class:`View` (its rows in that order) in the library's ``views``, least recently used
+  dropped beyond :data:`MAX_VIEWS`. The next request for the same selection brings the view
+  up to date by re-examining only the items named in the library's change log since (a write
+  costs the views nothing until they are read), so a page costs the page plus the changes in
+  between. Other sorts (``title``, ``creator``, ``date`` keep empty values last either way)
+  are computed afresh.
 
 Which items a view holds depends on each item and, for collection scopes, on its parent: that
 is what the catch-up re-examines (a changed item and its children). Results are those of
@@ -29,7 +31,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import ListParams, matches, sort_key, sort_objects
+from zotmark.sandbox.query import (
+    ListParams,
+    matches,
+    ordered_by_sort_key,
+    sort_key,
+    sort_objects,
+)
 
 MAX_VIEWS = 6
 """Views kept per library (each holds a row per item it selects)."""
@@ -181,6 +189,10 @@ def select_items(library: Library, scope: str, anchor: str | None, params: ListP
     if params.keys is not None:
         candidates = [items[key] for key in dict.fromkeys(params.keys) if key in items]
         return _fresh(library, candidates, scope, anchor, params)
+    if not ordered_by_sort_key(params):  # a view's rows read backwards make ``desc``
+        return _fresh(
+            library, _candidates(library, scope, anchor, params.since), scope, anchor, params
+        )
     spec = _Spec(
         scope,
         anchor,

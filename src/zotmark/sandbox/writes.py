@@ -9,7 +9,7 @@ This is the heart of the emulator and follows the recorded real server (dataserv
   (428); ``version`` 0 means "must not exist yet" (412 when it does), a stale version is 412, a
   version > 0 for a missing key is 404; an existing key is a partial update;
 * single-object PUT/PATCH/DELETE compare with the **object** version; an unchanged PUT/PATCH
-  answers with the previous library version and bumps nothing;
+  answers with the object's own version and bumps nothing;
 * deletes are logged for ``/deleted``.
 
 The caller holds the store's transaction; nothing here does I/O.
@@ -17,22 +17,38 @@ The caller holds the store's transaction; nothing here does I/O.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from zotmark.sandbox.canonical import changed_props, merge_collection, merge_item
+from zotmark.sandbox.canonical import (
+    changed_props,
+    merge_collection,
+    merge_item,
+    merge_search,
+    tags_rewritten,
+)
 from zotmark.sandbox.errors import ApiError, ObjectError
 from zotmark.sandbox.keys import is_valid_key, new_object_key
 from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.schema import Schema
-from zotmark.sandbox.validation import check_collection, check_item
+from zotmark.sandbox.validation import check_collection, check_item, check_search
+
+ACTING_USER: ContextVar[int | None] = ContextVar("acting_user", default=None)
+"""The user whose key makes the current request's writes (None for the back door); items record
+who created and who last edited them, shown in group libraries' ``meta``."""
 
 MAX_WRITE_OBJECTS = 50
 VERSION_REQUIRED = (
     "Either If-Unmodified-Since-Version or object version property must be provided for "
     "key-based writes"
 )
-_NOUN = {"items": "Item", "collections": "Collection"}
+# The multi-object write's wording (session 3 of zotmark-on-dataserver, probe:recreate-nover)
+VERSION_REQUIRED_OBJECT = (
+    "Either If-Unmodified-Since-Version or 'version' property must be provided for "
+    "'key'-based writes"
+)
+_NOUN = {"items": "Item", "collections": "Collection", "searches": "Search"}
 
 
 @dataclass
@@ -46,13 +62,15 @@ class WriteReport:
 
 
 def check_library_version(library: Library, header: int | None) -> None:
-    """412 when the library moved past ``If-Unmodified-Since-Version`` (a larger value passes)."""
+    """412 when the library moved past ``If-Unmodified-Since-Version`` (a larger value passes).
+
+    Unlike an object's 412, this one carries no ``Last-Modified-Version`` (a multi-object
+    POST's and a multi-DELETE's in sessions 2 and 3 of zotmark-on-dataserver)."""
     if header is not None and library.version > header:
         raise ApiError(
             412,
             f"Library has been modified since specified version "
             f"(expected {header}, found {library.version})",
-            last_modified=library.version,
         )
 
 
@@ -71,17 +89,23 @@ def write_many(
     start_version = library.version
     for index, upload in enumerate(uploads):
         slot = str(index)
-        key = upload.get("key") if isinstance(upload, dict) else None
         try:
+            if not isinstance(upload, dict):
+                raise ObjectError(
+                    400,
+                    f"Invalid value for index {index} in uploaded data; "
+                    f"expected JSON {_NOUN[kind].lower()} object",
+                )
             stored, changed = _write_one(
                 library, kind, upload, library_header, start_version, now, schema
             )
         except ObjectError as refused:
-            report.failed[slot] = refused.as_report(key if isinstance(key, str) else None)
+            report.failed[slot] = refused.as_report()
             continue
         version = library.bump()
         if changed:
             stored.version = version
+            library.note_tags(stored)
             report.successful[slot] = stored
             report.success[slot] = stored.key
         else:
@@ -98,15 +122,21 @@ def _write_one(
     now: str,
     schema: Schema,
 ) -> tuple[StoredObject, bool]:
-    if not isinstance(upload, dict):
-        raise ObjectError(400, "Invalid value for index in uploaded data; expected JSON object")
     objects = library.objects(kind)
+    upload = editable(upload)
     key = upload.get("key")
     if key is not None and not is_valid_key(key):
-        raise ObjectError(400, f"'{key}' is not a valid {kind[:-1]} key")
+        raise ObjectError(400, f"'{key}' is not a valid {_NOUN[kind].lower()} key")
     existing = objects.get(key) if key else None
     _check_object_version(kind, upload, existing, library_header is None, start_version)
     return apply_upload(library, kind, upload, existing, partial=True, now=now, schema=schema)
+
+
+def editable(upload: dict[str, Any]) -> dict[str, Any]:
+    """The editable part of an upload: a whole API object (``{key, version, library, links,
+    meta, data}``, as GET returns it) is taken by its ``data`` (``extractEditableJSON``)."""
+    data = upload.get("data")
+    return data if isinstance(data, dict) else upload
 
 
 def _check_object_version(
@@ -118,13 +148,13 @@ def _check_object_version(
 ) -> None:
     if "version" not in upload:
         if require and "key" in upload:
-            raise ObjectError(428, VERSION_REQUIRED)
+            raise ObjectError(428, VERSION_REQUIRED_OBJECT)
         return
     version = upload["version"]
     if isinstance(version, bool) or not isinstance(version, int):
         raise ObjectError(400, "'version' must be an integer")
     if "key" not in upload:
-        raise ObjectError(400, f"'version' is valid only if {kind[:-1]} key is provided")
+        raise ObjectError(400, f"'version' is valid only if {_NOUN[kind].lower()} key is provided")
     if existing is not None and existing.version > version:
         if existing.version > start_version:  # written earlier in this same request
             return
@@ -154,27 +184,79 @@ def apply_upload(
 ) -> tuple[StoredObject, bool]:
     """Validate and store one object; return it and whether its data changed.
 
-    The caller assigns the version (and bumps the library) when it changed.
+    The caller assigns the version (and bumps the library) when it changed. Sending an item's
+    tags counts as a change even when they are the same (dataserver's ``Item::setTags`` replaces
+    them; sessions 2 and 3 of zotmark-on-dataserver), unless the item had none and gets none.
     """
     objects = library.objects(kind)
+    key = existing.key if existing is not None else upload.get("key") or new_object_key(objects)
+    old = existing.data if existing else None
     if kind == "items":
-        check_item(upload, library, existing, partial=partial, schema=schema)
-        old = existing.data if existing else None
+        upload = _without_reverse_relations(library, key, upload, old)
+    if kind == "items":
+        check_item(upload, library, existing, partial=partial, schema=schema, key=key)
         data = merge_item(old, upload, partial=partial, now=now, schema=schema)
+    elif kind == "searches":
+        check_search(upload, existing, partial=partial)
+        data = merge_search(old, upload, partial=partial)
     else:
         check_collection(upload, library, existing, partial=partial)
-        old = existing.data if existing else None
         data = merge_collection(old, upload, partial=partial)
+        _break_cycle(library, key, data.get("parentCollection"))
+    user = ACTING_USER.get()
     if existing is not None:
-        if not changed_props(existing.data, data):
+        changed = changed_props(existing.data, data)
+        if not changed and not tags_rewritten(kind, upload, old):
             return existing, False
+        if changed - {"collections"}:
+            existing.modified_by = user  # a field edit or trashing, not a collection change
         library.put(kind, existing, data)
         return existing, True
-    key = upload.get("key") or new_object_key(objects)
-    stored = StoredObject(key=key, version=0, data=data, seq=library.next_seq())
+    stored = StoredObject(
+        key=key, version=0, data=data, seq=library.next_seq(), created_by=user, modified_by=user
+    )
     library.put(kind, stored, data)
     library.forget_deleted(kind, key)
     return stored, True
+
+
+def _break_cycle(library: Library, key: str, parent: Any) -> None:
+    """A collection put under one of its own descendants: that descendant moves to the root
+    (dataserver collection tests), at the version the write is about to get."""
+    ancestor = parent
+    seen = set()
+    while ancestor and ancestor not in seen:
+        if ancestor == key:
+            moved = library.collections[parent]
+            library.put("collections", moved, dict(moved.data, parentCollection=False))
+            moved.version = library.version + 1  # the caller's bump for this write
+            return
+        seen.add(ancestor)
+        above = library.collections.get(ancestor)
+        ancestor = above.data.get("parentCollection") if above is not None else None
+
+
+def _without_reverse_relations(
+    library: Library, key: str, upload: dict[str, Any], old: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The upload without the related items that already relate to this item: they show in
+    its JSON as the other side of their relation, and sending them back changes nothing
+    (dataserver ``Item::loadRelations``)."""
+    relations = upload.get("relations")
+    reverse = library.reverse_related(key)
+    if not reverse or not isinstance(relations, dict) or "dc:relation" not in relations:
+        return upload
+    sent = relations["dc:relation"]
+    sent = [sent] if isinstance(sent, str) else list(sent) if isinstance(sent, list) else []
+    stored = (old or {}).get("relations", {}).get("dc:relation", [])
+    stored = [stored] if isinstance(stored, str) else list(stored)
+    kept = [uri for uri in sent if uri not in reverse or uri in stored]
+    cleaned = dict(relations)
+    if kept:
+        cleaned["dc:relation"] = kept
+    else:
+        cleaned.pop("dc:relation")
+    return dict(upload, relations=cleaned)
 
 
 def write_single(
@@ -191,6 +273,7 @@ def write_single(
     """PUT (whole) or PATCH (partial) one object; return the ``Last-Modified-Version`` to send."""
     if not isinstance(body, dict):
         raise ApiError(400, "Uploaded data must be a JSON object")
+    body = editable(body)
     version = _single_version(body, header)
     existing = library.objects(kind).get(key)
     if existing is None and method == "PATCH" and version is None:
@@ -203,7 +286,7 @@ def write_single(
         raise ApiError(428, VERSION_REQUIRED)
     _check_single_version(kind, existing, version or 0)
     if "key" in body and body["key"] != key:
-        noun = kind[:-1]
+        noun = _NOUN[kind].lower()
         raise ApiError(409, f"'key' property in JSON does not match {noun} key of request")
     upload = dict(body, key=key)
     try:
@@ -213,8 +296,9 @@ def write_single(
     except ObjectError as refused:
         raise ApiError(refused.code, refused.message) from refused
     if not changed:
-        return library.version
+        return stored.version  # the object's (dataserver relation tests: an unchanged PUT)
     stored.version = library.bump()
+    library.note_tags(stored)
     return stored.version
 
 
@@ -232,6 +316,8 @@ def _single_version(body: dict[str, Any], header: int | None) -> int | None:
 
 
 def _check_single_version(kind: str, existing: StoredObject | None, version: int) -> None:
+    # a newer version than the object's passes: the recorded server answered 204 to a PATCH
+    # with the library's version 5 for an item at 3 (REC #15 of dataserver-session.jsonl)
     if existing is not None and existing.version > version:
         raise ApiError(
             412, _stale_message(kind, version, existing.version), last_modified=existing.version
@@ -270,6 +356,8 @@ def _remove(library: Library, kind: str, key: str, version: int) -> None:
     library.pop(kind, key)
     library.log_deleted(kind, key, version)
     objects = library.objects(kind)
+    if kind == "searches":
+        return
     if kind == "items":
         # the library's order (creation order): the order their deletions are logged in
         children = sorted(library.children.get(key, ()), key=lambda k: objects[k].seq)
@@ -282,3 +370,26 @@ def _remove(library: Library, kind: str, key: str, version: int) -> None:
         library.put("items", item, {**item.data, "collections": collections})
     for child in [k for k, o in objects.items() if o.data.get("parentCollection") == key]:
         _remove(library, kind, child, version)
+
+
+def add_to_collection(library: Library, collection: str, item_keys: list[str]) -> int:
+    """``POST /collections/<key>/items`` with item keys separated by spaces (the older way to
+    file items, still used by dataserver's permission tests): each top-level item not yet in
+    the collection gets it, at one new version. 400 for a key that is no item."""
+    if collection not in library.collections:
+        raise ApiError(404, "Collection not found")
+    items = []
+    for key in item_keys:
+        item = library.items.get(key)
+        if item is None:
+            raise ApiError(400, f"Item '{key}' not found")
+        if collection not in item.data.get("collections", ()):
+            items.append(item)
+    if not items:
+        return library.version
+    version = library.bump()
+    for item in items:
+        data = dict(item.data, collections=[*item.data.get("collections", ()), collection])
+        library.put("items", item, data)
+        item.version = version
+    return version
