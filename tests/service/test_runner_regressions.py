@@ -324,22 +324,17 @@ def test_item_retitled_after_lost_state_loses_to_the_anchored_entry(world: World
     assert "**Attention Is All You Need**" in world.path.read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a refused write to the paper's new item forgets the old item's base "
-    "row, so the next run that plans pairs the entry with the new item afresh",
-)
 @pytest.mark.parametrize("in_collection", [False, True])
 def test_refused_write_to_a_replacement_item_is_held(world: World, in_collection: bool) -> None:
     """The item of an entry deleted for good, another item of the paper added (outside the
     collection or in it), the entry retitled to a title Zotero refuses: the edit wins over
     the delete, so the run takes the new item (back into the collection) with the entry's
     title, and Zotero refuses that write. Nothing of it is synced, and the next run that plans
-    must plan the same refused write (held: nothing sent). Instead the refused run already
-    forgot the old item's base row (the switch to the new item was part of the refused
-    write), so the next run pairs the entry with the new item as a new pair, which keeps
-    both titles: it adopts the item without the title, anchors the entry to it, and reports
-    no refusal: a run with nothing new to do changes both sides.
+    must plan the same refused write (held: nothing sent). (The refused run used to forget
+    the old item's base row, though the switch to the new item was part of the refused
+    write, so the next run paired the entry with the new item as a new pair, which keeps
+    both titles: it adopted the item without the title, anchored the entry to it, and
+    reported no refusal: a run with nothing new to do changed both sides.)
     Shrunk from the sync machine's long runs (``HYPOTHESIS_PROFILE=long``, seeds 3 and 4)."""
     old = world.key_of(ATTENTION_URL)
     world.sandbox.delete_item(old)

@@ -545,31 +545,12 @@ class SyncMachine(RuleBasedStateMachine):
             event("a concurrent writer moved the library after the run's last look")
             report = self._idle_run()
         assert report.requests <= 1, f"the second run sent {report.requests} requests"
-        if self._refused_replacement(run):
-            event("known engine bug: a refused write to a new item forgets the old base")
-            fresh = []  # (tests/service/test_runner_regressions.py, an xfail: it would adopt)
-        else:
-            fresh = [self._idle_run(UnsettledStore(self.store))]
+        fresh = [self._idle_run(UnsettledStore(self.store))]
         for again in (report, *fresh):
             assert self.path.read_bytes() == text
             assert self.sandbox.library_version() == version
             before, now = _refusals(run), _refusals(again)
             assert now == before, f"the second run reported {now}, the first {before}"
-
-    def _refused_replacement(self, report: RunReport) -> bool:
-        """Whether the run's refusals include a write to another item of the paper than the
-        one its entry was synced with (an item with no base row that the entry is not anchored
-        to; only an entry whose item was deleted for good takes one): the engine bug that
-        ``test_refused_write_to_a_replacement_item_is_held`` shows (xfail)."""
-        records = self.store.load(LIST).records
-        rows = {row.start + 1: row for row in self.sides.text().active()}
-        items = self.sandbox.items()
-        for refusal in report.refused:
-            if refusal.item_key not in items or refusal.item_key in records:
-                continue
-            if rows[refusal.line].key != refusal.item_key:
-                return True
-        return False
 
     def _idle_run(self, store: Any = None) -> RunReport:
         with self._client() as client:

@@ -181,7 +181,9 @@ class Plan:
     (the same object, read-only like every row). ``forget`` are item keys whose base rows are
     dropped. ``lines`` gives the entry line of each item the plan writes to in Zotero.
     ``held`` are the refusals still standing: writes Zotero refused before, not sent again
-    because their entries did not change.
+    because their entries did not change. ``replaces`` maps the key of an item a pair moves to
+    (another item of the paper, its own deleted for good) to the key it leaves, whose base row
+    ``forget`` drops: the pair has moved only once the write to the new item lands.
     """
 
     zotero: tuple[ZoteroAction, ...] = ()
@@ -193,6 +195,7 @@ class Plan:
     notes: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
     held: tuple[Refusal, ...] = ()
+    replaces: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def changes_nothing(self) -> bool:

@@ -159,6 +159,7 @@ class _Builder:
     flag_boxes: bool = True
     refused: Mapping[str, Refusal] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    replaces: dict[str, str] = field(default_factory=dict)
 
     # -- the rows of the decision table ---------------------------------------------------
 
@@ -222,6 +223,7 @@ class _Builder:
         if found != key:
             self.claimed.add(found)
             self.forget.append(key)
+            self.replaces[found] = key
         self.zotero_actions.append(AdoptItem(found, entry))
         self._merge(entry, self.zotero.library[found], record, adopted=True)
 
@@ -395,14 +397,16 @@ class _Builder:
             notes=tuple(self.notes),
             lines={a.key: self.lines[a.key] for a in self.zotero_actions if a.key in self.lines},
             held=held,
+            replaces=dict(self.replaces),
         )
 
     def _hold_refused(self, base: Mapping[str, BaseRecord]) -> tuple[Refusal, ...]:
         """Take out the creates and updates Zotero refused before, unchanged since: nothing
         of them is sent or recorded (a held create's anchor is not written, a held update's
-        pair keeps its base row). An item's return to the collection goes into the same write
-        as its update (one patch per item), so it is held with it, as Zotero refused them
-        together. Returns the refusals, as of this run's lines and titles."""
+        pair keeps its base row, also when it was to move to another item of the paper). An
+        item's return to the collection goes into the same write as its update (one patch per
+        item), so it is held with it, as Zotero refused them together. Returns the refusals, as
+        of this run's lines and titles."""
         if not self.refused:
             return ()
         held: list[Refusal] = []
@@ -423,6 +427,9 @@ class _Builder:
                 self.records.pop(action.key, None)
                 if isinstance(action, UpdateItem) and action.key in base:
                     self.records[action.key] = base[action.key]
+                left = self.replaces.pop(action.key, None)
+                if left is not None:  # the pair stays where it was, with its base row
+                    self.forget.remove(left)
         if held:
             keys = {refusal.item_key for refusal in held}
             self.zotero_actions = [

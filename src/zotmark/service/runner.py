@@ -273,10 +273,11 @@ class ListRunner:
             k for k in state.pending if k in mirror.items or (k not in records and k not in refused)
         }
         settled = not failed  # every write landed or stands refused: nothing to retry
+        unmoved = {old for new, old in the_plan.replaces.items() if new in writes.failed}
         commit = RunCommit(
             library_version=mirror.library_version,
             record_upserts=records,
-            record_deletes=(frozenset(the_plan.forget) | forgotten) - set(records),
+            record_deletes=(frozenset(the_plan.forget) | forgotten) - set(records) - unmoved,
             resolved_pending=frozenset(resolved | set(writes.created)),
             mirror_upserts=mirror_texts(mirror.upserts),
             mirror_deletes=mirror.deletes,
