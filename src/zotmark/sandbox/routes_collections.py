@@ -8,11 +8,10 @@ from starlette.routing import Route
 
 from zotmark.sandbox.context import Ctx, api
 from zotmark.sandbox.errors import ApiError
-from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, single_object, unmodified
+from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
 from zotmark.sandbox.query import COLLECTION_FORMATS
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.routes_items import delete_objects, post_objects, write_object
+from zotmark.sandbox.routes_items import delete_objects, get_object, post_objects, write_object
 
 
 async def _list(ctx: Ctx, parent: str | None, top: bool) -> Response:
@@ -51,14 +50,7 @@ async def list_subcollections(ctx: Ctx) -> Response:
 
 @api
 async def get_collection(ctx: Ctx) -> Response:
-    library = ctx.library()
-    key = ctx.request.path_params["key"]
-    with ctx.store.lock:
-        collection = library.collections.get(key) if is_valid_key(key) else None
-        if collection is None:
-            raise ApiError(404, "Collection not found" if is_valid_key(key) else "Not found")
-        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).collection(collection)
-        return single_object(ctx, library, body, collection.version)
+    return await get_object(ctx, "collections", "Collection")
 
 
 @api

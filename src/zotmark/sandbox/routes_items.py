@@ -172,6 +172,19 @@ async def post_items(ctx: Ctx) -> Response:
     return await post_objects(ctx, "items")
 
 
+async def get_object(ctx: Ctx, kind: str, noun: str) -> Response:
+    """``GET {L}/<kind>/<key>`` of a collection or a saved search (404 "<noun> not found")."""
+    library = ctx.library()
+    key = ctx.request.path_params["key"]
+    with ctx.store.lock:
+        obj = library.objects(kind).get(key) if is_valid_key(key) else None
+        if obj is None:
+            raise ApiError(404, f"{noun} not found" if is_valid_key(key) else "Not found")
+        renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
+        render = renderer.collection if kind == "collections" else renderer.search
+        return single_object(ctx, library, render(obj), obj.version)
+
+
 async def post_objects(ctx: Ctx, kind: str) -> Response:
     """Multi-object POST for ``items`` or ``collections``: the write report, HTTP 200."""
     token = ctx.write_token()

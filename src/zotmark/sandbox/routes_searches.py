@@ -8,12 +8,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from zotmark.sandbox.context import Ctx, api
-from zotmark.sandbox.errors import ApiError
-from zotmark.sandbox.keys import is_valid_key
-from zotmark.sandbox.listing import filtered, list_params, listing, single_object, unmodified
+from zotmark.sandbox.listing import filtered, list_params, listing, unmodified
 from zotmark.sandbox.query import SEARCH_FORMATS
 from zotmark.sandbox.render import Renderer
-from zotmark.sandbox.routes_items import delete_objects, post_objects, write_object
+from zotmark.sandbox.routes_items import delete_objects, get_object, post_objects, write_object
 
 
 @api
@@ -31,14 +29,7 @@ async def list_searches(ctx: Ctx) -> Response:
 
 @api
 async def get_search(ctx: Ctx) -> Response:
-    library = ctx.library()
-    key = ctx.request.path_params["key"]
-    with ctx.store.lock:
-        search = library.searches.get(key) if is_valid_key(key) else None
-        if search is None:
-            raise ApiError(404, "Search not found" if is_valid_key(key) else "Not found")
-        body = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users).search(search)
-        return single_object(ctx, library, body, search.version)
+    return await get_object(ctx, "searches", "Search")
 
 
 @api
