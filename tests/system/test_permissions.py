@@ -154,6 +154,9 @@ def test_a_list_directory_the_atomic_write_cannot_use_stops_before_zotero_is_tou
     assert f"may not write to the directory {place / 'data'}" in said
     assert "--user 1000:1000" in said
     assert sandbox.items() == {}  # refused before anything was sent
+    health = _as_nobody(place, sandbox, "status", "--quiet", "--config", str(config))
+    assert health.returncode == 1, health.stdout  # recorded as a failed run: the container
+    # shows unhealthy, as the README says, instead of a "never synced yet" that looks fine
     dry = _as_nobody(place, sandbox, "sync", "--dry-run", "--config", str(config))
     assert dry.returncode == 0, dry.stderr  # a dry run writes nothing, so it may run
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.enrich import Enricher
-from zotmark.errors import AccessError, ListFileError, StateError, ZotmarkError
-from zotmark.permissions import access_advice, check_writable_dir
+from zotmark.errors import AccessError, StateError, ZotmarkError
+from zotmark.permissions import access_advice
 from zotmark.service import library_ids
 from zotmark.service.bibliography import export_list
 from zotmark.service.file_side import BeforeWrite, ListDocument
@@ -128,8 +128,6 @@ class Session:
         BibTeX after a run when the list has a ``bibtex`` file (only rewritten on change)."""
         reports = []
         for settings in self.config.select(name):
-            if not dry_run:
-                _check_list_writable(settings)
             with self._turn():
                 report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
                 if settings.bibtex is not None and not dry_run:
@@ -148,19 +146,6 @@ class Session:
             yield
         finally:
             self.run_lock.release()
-
-
-def _check_list_writable(settings: ListSettings) -> None:
-    """Refuse a run whose list could not be written back (its directory is not writable:
-    the atomic write makes a file there) before anything is sent to Zotero."""
-    directory = Path(os.path.realpath(settings.file)).parent
-    if directory.is_dir():
-        advice = check_writable_dir(directory)
-        if advice:
-            raise ListFileError(
-                f"cannot sync the list {settings.file}: zotmark writes it back through a "
-                f"temporary file in its directory, which it may not write. {advice}"
-            )
 
 
 def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:

@@ -109,10 +109,13 @@ class ListRunner:
         self.state_key = self.state_key or self.name
 
     def run(self, *, dry_run: bool = False) -> RunReport:
-        """One run; raises a :class:`~zotmark.errors.ZotmarkError` and records it on failure."""
+        """One run; raises a :class:`~zotmark.errors.ZotmarkError` and records it on failure.
+        A list that could not be written back stops the run before anything is sent."""
         started = self.now().isoformat()
         first_request = self.port.requests
         try:
+            if not dry_run:
+                self.document.check_writable()
             with collector_paused():
                 report = self._attempts(dry_run, first_request, started)
         except ZotmarkError as error:
