@@ -35,7 +35,7 @@ from pydantic import (
 from zotmark.api_key import ApiKey
 from zotmark.config_errors import bound_words, describe_validation_error
 from zotmark.errors import AccessError, ConfigError
-from zotmark.permissions import access_advice
+from zotmark.permissions import access_advice, missing_mount_hint
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -415,9 +415,10 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        hint = missing_mount_hint(path)
         raise ConfigError(
             f"the config file {path} does not exist; create it (see config/zotmark.toml in "
-            "zotmark's sources) or run `zotmark init`."
+            f"zotmark's sources) or run `zotmark init`.{' ' + hint if hint else ''}"
         ) from None
     except PermissionError as error:
         advice = access_advice(path, write=False)

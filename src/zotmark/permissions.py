@@ -77,6 +77,26 @@ def access_advice(path: Path, *, write: bool) -> str:
     return f"{told} {fix}"
 
 
+def missing_mount_hint(path: Path) -> str:
+    """In a container, for a file that does not exist: when its directory is empty and
+    belongs to root, the sentence that says a -v mount probably names a host directory that
+    did not exist (Docker made it so); else ``""``."""
+    directory = Path(path).parent
+    if not os.environ.get(CONTAINER_ENV):
+        return ""
+    try:
+        empty = directory.stat().st_uid == 0 and not any(directory.iterdir())
+    except OSError:
+        return ""
+    if not empty:
+        return ""
+    return (
+        f"The directory {directory} is empty and belongs to root, as Docker makes a host "
+        "directory of a -v mount that did not exist: check the host side of that -v option "
+        "(the README's Docker section)."
+    )
+
+
 def check_writable_dir(directory: Path) -> str | None:
     """``None`` if this process may create and rename files in ``directory``; else the
     advice of :func:`access_advice` (a directory that does not exist yet is fine when its

@@ -88,10 +88,15 @@ def _setup(place: Path, sandbox: Sandbox) -> Path:
         '[[lists]]\nfile = "list.md"\ncollection = "Reading List"\nenrich = false\n'
     )
     config.chmod(0o644)
+    _setup_state(place)
+    return config
+
+
+def _setup_state(place: Path) -> None:
+    """``place/state`` and ``place/home``, writable by everyone."""
     for private in ("state", "home"):
         (place / private).mkdir(mode=0o777)
         (place / private).chmod(0o777)
-    return config
 
 
 def _words(text: str) -> str:
@@ -128,6 +133,43 @@ def test_a_state_directory_of_another_user_says_what_to_change(
     assert "belongs to uid 10001 (gid 10001" in said and "--user 10001:10001" in said
     assert "Traceback" not in result.stderr
     assert sandbox.items() == {}
+
+
+def test_init_in_a_root_owned_data_directory_says_whose_it_is_and_what_to_change(
+    place: Path, sandbox: Sandbox
+) -> None:
+    """``zotmark init`` in a /data that Docker made (root's): not a bare "Permission denied"."""
+    data = place / "data"
+    data.mkdir(mode=0o755)  # root's
+    _setup_state(place)
+    result = _as_nobody(
+        place, sandbox, "init", "--base-url", sandbox.url, "--list-file", "reading-list.md",
+        "--config-out", str(data / "zotmark.toml"), "--yes",
+    )  # fmt: skip
+    said = _words(result.stderr)
+    assert result.returncode == 2, said
+    assert "Permission denied" in said and "It belongs to root" in said
+    assert 'docker run --user "$(id -u):$(id -g)"' in said
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_config_in_an_empty_root_owned_directory_says_the_mount_is_wrong(
+    place: Path, sandbox: Sandbox
+) -> None:
+    """-v with a host path that did not exist: Docker mounts an empty directory of root's."""
+    data = place / "data"
+    data.mkdir(mode=0o755)  # root's, empty
+    _setup_state(place)
+    result = _as_nobody(place, sandbox, "daemon", "--config", str(data / "zotmark.toml"))
+    said = _words(result.stderr)
+    assert result.returncode == 2, said
+    assert f"the config file {data / 'zotmark.toml'} does not exist" in said
+    assert f"The directory {data} is empty and belongs to root" in said
+    assert "check the host side of that -v option" in said
+    outside = _as_nobody(
+        place, sandbox, "daemon", "--config", str(data / "zotmark.toml"), container=False
+    )
+    assert "belongs to root" not in _words(outside.stderr)  # only said in a container
 
 
 def test_a_root_owned_state_directory_says_docker_made_it(place: Path, sandbox: Sandbox) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zotmark.errors import ConfigError
+from zotmark.permissions import access_advice
 
 NEW_LIST = "# Reading list\n\n"
 
@@ -87,7 +88,7 @@ def write_private(path: Path, text: str, *, overwrite: bool = False) -> None:
             "the new config elsewhere with --config-out."
         ) from None
     except OSError as error:
-        raise ConfigError(f"cannot create {path}: {error.strerror}.") from None
+        raise _cannot_create(path, error) from None
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.chmod(path, 0o600)  # also when it existed (overwrite) with a wider mode
@@ -102,5 +103,12 @@ def create_list(path: Path) -> bool:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(NEW_LIST)
     except OSError as error:
-        raise ConfigError(f"cannot create the list {path}: {error.strerror}.") from None
+        raise _cannot_create(path, error, "the list ") from None
     return True
+
+
+def _cannot_create(path: Path, error: OSError, what: str = "") -> ConfigError:
+    """``cannot create <what><path>: <reason>.``, with who owns the place and what to change
+    when the reason is permission."""
+    advice = access_advice(path, write=True) if isinstance(error, PermissionError) else ""
+    return ConfigError(f"cannot create {what}{path}: {error.strerror}. {advice}".rstrip())
