@@ -57,8 +57,11 @@ class ZoteroAPI:
         return self.request(method, f"/groups/{self.group_id}/{suffix}", body, _headers(headers))
 
     # --- templates and creation --------------------------------------------------------------
-    def template(self, item_type: str, link_mode: str | None = None) -> Json:
+    def template(
+        self, item_type: str, link_mode: str | None = None, annotation_type: str | None = None
+    ) -> Json:
         query = f"itemType={item_type}" + (f"&linkMode={link_mode}" if link_mode else "")
+        query += f"&annotationType={annotation_type}" if annotation_type else ""
         response = self.get(f"/items/new?{query}")
         assert response.status_code == 200, response.text
         template: Json = response.json()
@@ -87,6 +90,14 @@ class ZoteroAPI:
         got = send("GET", f"{plural}/{key}")
         assert got.status_code == 200, got.text
         return got.json() if fmt == "json" else got.json()["data"]
+
+    def group_items(self, group_id: int, objects: list[Any]) -> Json:
+        """POST ``objects`` to group ``group_id``'s items: the ``successful`` map."""
+        response = self.request("POST", f"/groups/{group_id}/items", objects)
+        assert response.status_code == 200, response.text
+        successful: Json = response.json()["successful"]
+        assert len(successful) == len(objects), response.text
+        return successful
 
     def create_item(
         self,
@@ -206,6 +217,27 @@ class ZoteroAPI:
         assert response.status_code == 201, response.text
         group_id: int = response.json()["id"]
         return group_id
+
+    def second_member(self, username: str = "second") -> tuple[ZoteroAPI, int]:
+        """A second user (``/_sandbox/users``) and a client with a key of its own, both
+        members of a new group that either may write: (that client, the group id). The
+        sandbox user's key gets full access; the client's ``user_id`` is the new user's.
+        Close the client."""
+        self.set_key_access(
+            {
+                "user": {"library": True, "notes": True, "write": True, "files": True},
+                "groups": {"all": {"library": True, "write": True}},
+            }
+        )
+        other = self.http.post("/_sandbox/users", json={"username": username}).json()["id"]
+        group = self.add_group("Shared", members=[other])
+        key = f"{username}key".ljust(24, "0")[:24]
+        access = {"groups": {str(group): {"library": True, "write": True}}}
+        answer = self.http.put(f"/_sandbox/keys/{key}", json={"userID": other, "access": access})
+        assert answer.status_code == 200, answer.text
+        client = ZoteroAPI(self.sandbox, key=key)
+        client.user_id = other
+        return client, group
 
 
 PLURAL = {"collection": "collections", "item": "items", "search": "searches"}

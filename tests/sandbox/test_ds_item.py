@@ -12,14 +12,22 @@ no parent, parent changed or cleared, a non-image type, a note), mapped creator 
 ``library`` JSON, ``numChildren``, trash and ``includeTrashed``, parents (child of itself, missing
 parent or collection 409, a note under a note, children of a failed parent in the same request),
 deleting a parent deletes its children, invalid keys in ``itemKey`` ignored (GET and DELETE),
-``lastRead`` on user-library attachments, emoji in titles (pretty-printed JSON).
+``lastRead`` on user-library attachments, emoji in titles (pretty-printed JSON). Then what a
+run of dataserver's own item tests against the sandbox found: annotation and attachment
+templates, a version sent as digits, ``itemType`` negation and annotations, the annotation
+parent refusal, a child PATCHed into a collection without its parent, the user library's
+display name, the last editor kept on relation changes, the creator kept when an item is
+made again under its key, and the desktop client's unchanged ``dateModified``.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
+from zotmark.sandbox import Sandbox
 
 from .ds_api import ZoteroAPI
 
@@ -105,8 +113,6 @@ def test_access_date_invalid(zapi: ZoteroAPI) -> None:
 
 
 def test_date_modified_rules(zapi: ZoteroAPI, sandbox: Any) -> None:
-    from datetime import UTC, datetime
-
     sandbox.state.store.clock = lambda: datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
     collection = zapi.create_collection("Test", fmt="key")
     data = zapi.create_item("book", {"title": "Test"}, "data")
@@ -422,3 +428,199 @@ def test_emoji_title_in_pretty_json(zapi: ZoteroAPI) -> None:
     key = zapi.create_item("book", {"title": "\U0001f436"}, "key")
     assert '"title": "\U0001f436"' in zapi.user("GET", f"items/{key}").text
     assert '"title": "\U0001f436"' in zapi.user("GET", "items").text
+
+
+# --- found by running dataserver's own item tests against the sandbox (see the README) ----
+
+
+def test_annotation_templates_by_type(zapi: ZoteroAPI) -> None:
+    """``/items/new?itemType=annotation`` needs an ``annotationType`` and gives that type's
+    empty annotation, as ``API.createAnnotationItem`` starts from (dataserver ``newItem``)."""
+    highlight = zapi.template("annotation", annotation_type="highlight")
+    assert list(highlight) == [
+        "itemType", "parentItem", "annotationType", "annotationText", "annotationComment",
+        "annotationColor", "annotationPageLabel", "annotationSortIndex", "annotationPosition",
+        "tags",
+    ]  # fmt: skip
+    assert highlight["annotationPosition"] == {"pageIndex": 0, "rects": []}
+    assert "annotationText" not in zapi.template("annotation", annotation_type="note")
+    ink = zapi.template("annotation", annotation_type="ink")["annotationPosition"]
+    assert ink == {"pageIndex": 0, "paths": [], "width": 2}
+    image = zapi.template("annotation", annotation_type="image")["annotationPosition"]
+    assert image == {"pageIndex": 0, "rects": [], "width": 0, "height": 0}
+    missing = zapi.get("/items/new?itemType=annotation")
+    assert (missing.status_code, missing.text) == (
+        400,
+        "annotationType required for itemType=annotation",
+    )
+    assert zapi.get("/items/new?itemType=annotation&annotationType=x").status_code == 400
+    assert zapi.get("/itemTypeFields?itemType=annotation").status_code == 400
+
+
+def test_attachment_templates_by_link_mode(zapi: ZoteroAPI) -> None:
+    """Only links to URLs have a ``url``; stored files have ``filename``, ``md5`` and
+    ``mtime``; an embedded image has a parent and no title, tags or collections."""
+    assert "url" in zapi.template("attachment", "linked_url")
+    stored = zapi.template("attachment", "imported_file")
+    assert "url" not in stored
+    assert (stored["filename"], stored["md5"], stored["mtime"]) == ("", None, None)
+    assert zapi.template("attachment", "linked_file")["path"] == ""
+    assert list(zapi.template("attachment", "embedded_image")) == [
+        "itemType", "linkMode", "parentItem", "contentType", "filename", "md5", "mtime",
+    ]  # fmt: skip
+    bad = zapi.get("/items/new?itemType=attachment&linkMode=nope")
+    assert (bad.status_code, bad.text) == (400, "Invalid linkMode 'nope'")
+
+
+def test_a_version_sent_as_digits_is_a_version(zapi: ZoteroAPI) -> None:
+    """``"version": "3"`` (the ``Last-Modified-Version`` header's text sent back, as the item
+    tests' ``patch`` does) is taken as 3: the title is cleared."""
+    data = zapi.create_item("book", {"title": "Test"}, fmt="data")
+    report = zapi.post(
+        "items", [{"key": data["key"], "version": str(data["version"]), "title": ""}]
+    )
+    assert report.json()["success"] == {"0": data["key"]}
+    assert zapi.get_object("items", data["key"])["data"]["title"] == ""
+    bad = zapi.post("items", [{"key": data["key"], "version": "v1", "title": "x"}]).json()
+    assert bad["failed"]["0"]["message"] == "'version' must be an integer"
+
+
+def _annotation(zapi: ZoteroAPI, kind: str, parent: str) -> dict[str, Any]:
+    """An annotation of ``kind`` under attachment ``parent`` made as ``API.createAnnotationItem``
+    makes one: its ``data``."""
+    json = zapi.template("annotation", annotation_type=kind)
+    json.update(
+        parentItem=parent,
+        annotationColor="#ff8c19",
+        annotationSortIndex="00015|002431|00000",
+        annotationPosition='{"pageIndex": 123, "rects": [[314.4, 412.8, 556.2, 609.6]]}',
+    )
+    if kind == "highlight":
+        json["annotationText"] = "This is highlighted text."
+    data: dict[str, Any] = zapi.created("items", zapi.post("items", [json]), "data")
+    return data
+
+
+def test_item_type_negation_never_lists_annotations(zapi: ZoteroAPI) -> None:
+    book = zapi.create_item("book", fmt="key")
+    pdf = zapi.create_attachment(
+        "imported_url", {"contentType": "application/pdf"}, parent=book, fmt="key"
+    )
+    annotation = _annotation(zapi, "note", pdf)["key"]
+    for negated in ("-journalArticle", "-book"):
+        keys = zapi.user("GET", f"items?format=keys&itemType={negated}").text.split()
+        assert annotation not in keys and pdf in keys
+    assert annotation in zapi.user("GET", "items?format=keys&itemType=annotation").text.split()
+
+
+def test_an_annotation_moved_under_a_regular_item_is_refused_naming_its_type(
+    zapi: ZoteroAPI,
+) -> None:
+    book = zapi.create_item("book", fmt="key")
+    pdf = zapi.create_attachment("imported_url", {"contentType": "application/pdf"}, fmt="key")
+    data = _annotation(zapi, "highlight", pdf)
+    moved = zapi.user(
+        "PATCH", f"items/{data['key']}", {"version": data["version"], "parentItem": book}
+    )
+    assert moved.status_code == 400
+    assert "Parent item of highlight annotation must be a PDF attachment" in moved.text
+
+
+def test_a_child_patched_into_a_collection_without_its_parent_becomes_top_level(
+    zapi: ZoteroAPI,
+) -> None:
+    """A child attachment's JSON sent back without ``parentItem`` and with a collection
+    (PATCH): the item leaves its parent for the collection (204); naming the parent is 400."""
+    collection = zapi.create_collection("Test", fmt="key")
+    parent = zapi.create_item("book", {"title": "Test"}, fmt="key")
+    child = zapi.create_attachment("linked_url", parent=parent, fmt="data")
+    named = dict(child, collections=[collection])
+    refused = zapi.user("PATCH", f"items/{child['key']}", named)
+    assert (refused.status_code, refused.text) == (
+        400,
+        "Child items cannot be assigned to collections",
+    )
+    del named["parentItem"]
+    assert zapi.user("PATCH", f"items/{child['key']}", named).status_code == 204
+    got = zapi.get_object("items", child["key"])["data"]
+    assert "parentItem" not in got and got["collections"] == [collection]
+
+
+def test_a_user_library_is_named_by_its_display_name(zapi: ZoteroAPI) -> None:
+    """``library.name`` is the user's display name; the web link stays at the username."""
+    made = zapi.http.post(
+        "/_sandbox/users", json={"username": "phpunit", "displayName": "Real Name"}
+    )
+    user = made.json()["id"]
+    key = "displaynamekey0000000000"
+    access = {"user": {"library": True, "write": True}}
+    assert zapi.http.put(
+        f"/_sandbox/keys/{key}", json={"userID": user, "access": access}
+    ).is_success
+    client = ZoteroAPI(zapi.sandbox, key=key)
+    client.user_id = user
+    try:
+        library = client.create_item("book", fmt="json")["library"]
+        assert library["name"] == "Real Name"
+        assert library["links"]["alternate"]["href"].endswith("/phpunit")
+    finally:
+        client.close()
+
+
+def test_a_relations_change_keeps_the_last_editor(zapi: ZoteroAPI) -> None:
+    """``lastModifiedByUser`` follows field edits, not collection or relation changes."""
+    second, group = zapi.second_member()
+    try:
+        made = zapi.group_items(group, [zapi.template("book")])["0"]
+        edited = second.group_items(
+            group, [{"key": made["key"], "version": made["version"], "title": "T"}]
+        )["0"]
+        editor = edited["meta"]["lastModifiedByUser"]
+        assert editor["id"] == second.user_id
+        relation = f"http://zotero.org/groups/{group}/items/AAAAAAAA"
+        related = zapi.group_items(
+            group,
+            [{"key": made["key"], "version": edited["version"],
+              "relations": {"dc:relation": relation}}],
+        )["0"]  # fmt: skip
+        assert related["meta"]["lastModifiedByUser"] == editor
+    finally:
+        second.close()
+
+
+def test_an_item_made_again_under_its_key_keeps_its_creator(zapi: ZoteroAPI) -> None:
+    """A group item deleted, then uploaded again by another member under the same key:
+    ``createdByUser`` is still the first creator."""
+    second, group = zapi.second_member()
+    try:
+        made = zapi.group_items(group, [zapi.template("book")])["0"]
+        gone = zapi.request(
+            "DELETE",
+            f"/groups/{group}/items/{made['key']}",
+            headers={"If-Unmodified-Since-Version": str(made["version"])},
+        )
+        assert gone.status_code == 204
+        again = second.group_items(group, [dict(made["data"], version=0)])["0"]
+        assert again["meta"]["createdByUser"]["id"] == zapi.user_id
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize(
+    ("agent", "kept"),
+    [("Firefox", True), ("Mozilla/5.0 Zotero/7.0 Firefox/115.0", True), ("", False)],
+)
+def test_an_unchanged_date_modified_sent_back_is_kept_for_the_desktop_client(
+    zapi: ZoteroAPI, sandbox: Sandbox, agent: str, kept: bool
+) -> None:
+    """dataserver's "tmp zotero client hack": a write from the desktop client (its
+    User-Agent names Firefox) that sends the item's ``dateModified`` back unchanged keeps it;
+    any other client's write gets the time of the write."""
+    sandbox.state.store.clock = lambda: datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
+    data = zapi.create_item("book", fmt="data")
+    sandbox.state.store.clock = lambda: datetime(2026, 1, 1, 0, 0, 5, tzinfo=UTC)
+    data["title"] = "A"
+    headers = {"User-Agent": agent} if agent else {}
+    response = zapi.request("POST", f"/users/{zapi.user_id}/items", [data], headers)
+    written = response.json()["successful"]["0"]["data"]["dateModified"]
+    assert (written == data["dateModified"]) is kept

@@ -164,18 +164,8 @@ def test_reset_restores_keys_and_groups(
 def test_created_and_modified_by_user_in_groups(zapi: ZoteroAPI, sandbox: Sandbox) -> None:
     """``meta.createdByUser`` for group items, ``lastModifiedByUser`` once another member edited
     (item tests); the second user and its key come from ``/_sandbox``."""
-    zapi.set_key_access(FULL)
-    other = zapi.http.post("/_sandbox/users", json={"username": "second"}).json()["id"]
-    group = zapi.add_group("Shared", members=[other])
-    other_key = "secondkey0000000000000000"
-    access = {"groups": {str(group): {"library": True, "write": True}}}
-    assert (
-        zapi.http.put(
-            f"/_sandbox/keys/{other_key}", json={"userID": other, "access": access}
-        ).status_code
-        == 200
-    )
-    second = ZoteroAPI(sandbox, key=other_key)
+    second, group = zapi.second_member()
+    other = second.user_id
     try:
         created = zapi.request("POST", f"/groups/{group}/items", [zapi.template("book")]).json()
         key = created["successful"]["0"]["key"]

@@ -49,3 +49,12 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     write_atomic(target, {"a": 2})
     assert json.loads(target.read_text()) == {"a": 2}
     assert [p.name for p in target.parent.iterdir()] == ["data.json"]
+
+
+def test_the_creators_of_deleted_items_survive_a_restart() -> None:
+    """An item made again under a deleted item's key after a restart keeps its creator."""
+    store = build_store(Identity())
+    store.libraries["/users/1"].former_creators["ABCD2345"] = 7
+    copy = build_store(Identity())
+    load_store(copy, json.loads(json.dumps(dump_store(store))))
+    assert copy.libraries["/users/1"].former_creators == {"ABCD2345": 7}

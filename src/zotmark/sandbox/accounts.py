@@ -64,7 +64,9 @@ def restore(store: Store, accounts: Accounts) -> None:
         for prefix in [p for p in store.libraries if p not in wanted]:
             del store.libraries[prefix]
         for user in store.users.values():
-            store.libraries.setdefault(f"/users/{user.id}", Library("user", user.id, user.username))
+            store.libraries.setdefault(
+                f"/users/{user.id}", Library("user", user.id, user.library_name)
+            )
         for group in store.groups.values():
             store.libraries.setdefault(
                 f"/groups/{group.id}", Library("group", group.id, group.name)

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from zotmark.sandbox.accounts import Accounts, restore, snapshot
 from zotmark.sandbox.auth import authenticate, open_library
+from zotmark.sandbox.canonical import DESKTOP_CLIENT
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.faults import FaultSet
 from zotmark.sandbox.model import ApiKey, Library, Store
@@ -155,6 +156,7 @@ def api(handler: Callable[[Ctx], Awaitable[Response]]) -> Endpoint:
         try:
             key = authenticate(state.store, request.headers, request.query_params, request.method)
             ACTING_USER.set(key.user_id if key is not None else None)
+            DESKTOP_CLIENT.set("Firefox" in request.headers.get("user-agent", ""))
             ctx = Ctx(state, request, key, base_url(request, state))
             return await handler(ctx)
         except ApiError as refused:

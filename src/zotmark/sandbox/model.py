@@ -143,6 +143,9 @@ class Library:
     tag_versions: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
     """(name, type) -> the version at which some item first carried the tag: ``/tags?since``
     lists tags new since then, not tags whose items changed (dataserver tag tests)."""
+    former_creators: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    """Item key -> the user who created a deleted item: one made again under its key keeps
+    its creator (dataserver's item tests), set by :meth:`pop`."""
     related_to: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     """Item key -> keys of the items relating to it (``dc:relation``), kept by :meth:`put` and
     :meth:`pop`: related items are shown in both directions."""
@@ -193,6 +196,8 @@ class Library:
             if kind == "items":
                 self._index_item(key, obj.data, -1)
                 self._index_related(key, obj.data, -1)
+                if obj.created_by is not None:
+                    self.former_creators[key] = obj.created_by
             obj._owner = None
             self.note(kind, key)
         return obj
@@ -318,6 +323,12 @@ class User:
     username: str
     display_name: str = ""
 
+    @property
+    def library_name(self) -> str:
+        """The name its library shows: the display name, else the username (dataserver's
+        item tests)."""
+        return self.display_name or self.username
+
 
 @dataclass
 class Group:
@@ -360,7 +371,7 @@ class Store:
     def add_user(self, user: User) -> Library:
         """Register a user and create its (empty) library."""
         self.users[user.id] = user
-        library = Library("user", user.id, user.username)
+        library = Library("user", user.id, user.library_name)
         self.libraries[library.prefix] = library
         return library
 

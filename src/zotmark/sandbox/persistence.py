@@ -69,6 +69,7 @@ def _dump_library(library: Library) -> dict[str, Any]:
         "searches": objects("searches"),
         "settings": {n: vars(s).copy() for n, s in library.settings.items()},
         "deleted": {kind: dict(entries) for kind, entries in library.deleted.items()},
+        "former_creators": dict(library.former_creators),
     }
 
 
@@ -100,6 +101,7 @@ def _load_library(raw: dict[str, Any]) -> Library:
     library.settings = {n: Setting(**s) for n, s in raw["settings"].items()}
     for kind, entries in raw["deleted"].items():
         library.deleted[kind] = dict(entries)
+    library.former_creators.update(raw.get("former_creators", {}))  # older files have none
     return library
 
 

@@ -334,9 +334,11 @@ def matches(obj: StoredObject, params: ListParams) -> bool:
 
 
 def type_matches(obj: StoredObject, wanted: str) -> bool:
+    """Whether ``obj`` passes ``itemType=wanted`` (``a || b``; ``-a`` negates, and never
+    matches an annotation: dataserver's item tests)."""
     item_type = obj.data.get("itemType")
     if wanted.startswith("-"):
-        return item_type not in wanted[1:].split(" || ")
+        return item_type != "annotation" and item_type not in wanted[1:].split(" || ")
     return item_type in wanted.split(" || ")
 
 

@@ -55,7 +55,11 @@ class Renderer:
         self.library = library
         self.schema = schema
         self.api = f"{base}{library.prefix}"
-        web_name = library.name if library.kind == "user" else f"groups/{library.id}"
+        owner = users.get(library.id) if users is not None and library.kind == "user" else None
+        if library.kind == "group":
+            web_name = f"groups/{library.id}"
+        else:  # the web library is at the username; its name is the display name if any
+            web_name = owner.username if owner is not None else library.name
         self.web = f"{base}/{quote(web_name)}"
         self._library_json = {
             "type": library.kind,

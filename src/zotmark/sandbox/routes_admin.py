@@ -7,7 +7,8 @@
   ``{"spec": "..."}``) or clear fault rules (grammar in :mod:`zotmark.sandbox.faults`);
 * ``GET|PUT|DELETE /_sandbox/keys/<key>`` — a key's access (as ``/keys/<key>`` shows it),
   replace it (body ``{"userID"?, "access": {...}}``, creating the key) or remove the key;
-* ``POST /_sandbox/users`` — add a user (``{"id"?, "username"}``) with an empty library;
+* ``POST /_sandbox/users`` — add a user (``{"id"?, "username", "displayName"?}``) with an
+  empty library;
 * ``POST /_sandbox/groups``, ``DELETE /_sandbox/groups/<id>`` — add a group (``{"name",
   "owner", "type", "libraryReading", "libraryEditing", "fileEditing", "members", "admins"}``)
   or delete one with its library.

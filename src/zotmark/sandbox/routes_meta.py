@@ -14,7 +14,13 @@ from zotmark.sandbox.auth import key_json
 from zotmark.sandbox.context import Ctx, api
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.respond import JSON_TYPE, json_response, respond
-from zotmark.sandbox.schema import CREATOR_FIELDS, ItemType, schema_bytes
+from zotmark.sandbox.schema import (
+    CREATOR_FIELDS,
+    TEMPLATE_ANNOTATION_TYPES,
+    ItemType,
+    schema_bytes,
+)
+from zotmark.sandbox.validation import LINK_MODES
 
 
 @api
@@ -35,12 +41,14 @@ async def named_key(ctx: Ctx) -> Response:
     return json_response(key_json(ctx.store, info))
 
 
-def _item_type(ctx: Ctx, *, allow_notes: bool = True) -> ItemType:
+def _item_type(ctx: Ctx, *, annotation: bool = False) -> ItemType:
+    """The ``itemType`` parameter's type; ``annotation`` only where it is allowed (a new
+    item's template): the field and creator-type listings refuse it, as dataserver does."""
     name = ctx.request.query_params.get("itemType")
     if not name:
         raise ApiError(400, "'itemType' not provided")
     item_type = ctx.state.schema.item_type(name)
-    if item_type is None or (not allow_notes and name == "annotation"):
+    if item_type is None or (not annotation and name == "annotation"):
         raise ApiError(400, f"Invalid item type '{name}'")
     return item_type
 
@@ -73,11 +81,23 @@ async def creator_fields(ctx: Ctx) -> Response:
 
 @api
 async def new_item(ctx: Ctx) -> Response:
-    item_type = _item_type(ctx, allow_notes=False)
-    link_mode = ctx.request.query_params.get("linkMode")
-    if item_type.name == "attachment" and not link_mode:
-        raise ApiError(400, "linkMode required for itemType=attachment")
-    return json_response(ctx.state.schema.template(item_type, link_mode))
+    query = ctx.request.query_params
+    name = query.get("itemType")
+    link_mode = query.get("linkMode") or None
+    annotation_type = None
+    if name == "attachment":
+        if not link_mode:
+            raise ApiError(400, "linkMode required for itemType=attachment")
+        if link_mode not in LINK_MODES:
+            raise ApiError(400, f"Invalid linkMode '{link_mode}'")
+    elif name == "annotation":
+        annotation_type = query.get("annotationType")
+        if not annotation_type:
+            raise ApiError(400, "annotationType required for itemType=annotation")
+        if annotation_type not in TEMPLATE_ANNOTATION_TYPES:
+            raise ApiError(400, f"Invalid annotationType '{annotation_type}'")
+    item_type = _item_type(ctx, annotation=True)
+    return json_response(ctx.state.schema.template(item_type, link_mode, annotation_type))
 
 
 @api

@@ -110,21 +110,57 @@ class Schema:
             {"creatorType": c, "localized": self.creator_label(c)} for c in item_type.creator_types
         ]
 
-    def template(self, item_type: ItemType, link_mode: str | None = None) -> dict[str, Any]:
-        """``GET /items/new``: the empty item JSON in the order the real server sends it."""
-        if item_type.name == "note":
-            return {"itemType": "note", "note": "", "tags": [], "collections": [], "relations": {}}
-        if item_type.name == "attachment":
-            return _attachment_template(link_mode or "linked_url")
+    def template(
+        self,
+        item_type: ItemType,
+        link_mode: str | None = None,
+        annotation_type: str | None = None,
+    ) -> dict[str, Any]:
+        """``GET /items/new``: the empty item JSON in the order the real server sends it
+        (dataserver ``MappingsController::newItem``); ``link_mode`` for attachments,
+        ``annotation_type`` for annotations, both checked by the caller."""
         template: dict[str, Any] = {"itemType": item_type.name}
+        if item_type.name == "attachment":
+            template["linkMode"] = link_mode
+        embedded = link_mode == "embedded_image"
         for index, field in enumerate(item_type.fields):
+            attachment_url = field == "url" and item_type.name == "attachment"
+            if attachment_url and not (link_mode or "").endswith("_url"):
+                continue  # only a link to a URL has one
             template[field] = ""
-            if index == 0:
+            if index == 0 and item_type.name not in ("note", "attachment"):
                 template["creators"] = _template_creators(item_type)
-        if not item_type.fields:
+        if not item_type.fields and item_type.name not in ("note", "attachment", "annotation"):
             template["creators"] = _template_creators(item_type)
+        if embedded:
+            template["parentItem"] = ""
+        elif annotation_type is not None:
+            template.update(_annotation_fields(annotation_type))
+        if item_type.name in ("note", "attachment"):
+            template["note"] = ""
         template.update({"tags": [], "collections": [], "relations": {}})
+        if item_type.name == "attachment":
+            template.update(_attachment_fields(link_mode or "linked_url"))
+            if embedded:
+                for name in _NOT_EMBEDDED:
+                    template.pop(name, None)
+        elif annotation_type is not None:
+            del template["collections"], template["relations"]
         return template
+
+
+_NOT_EMBEDDED = (
+    "title",
+    "url",
+    "accessDate",
+    "tags",
+    "collections",
+    "relations",
+    "note",
+    "charset",
+)
+TEMPLATE_ANNOTATION_TYPES = ("highlight", "note", "image", "ink")
+"""The annotation types ``/items/new`` has templates for (dataserver ``newItem``)."""
 
 
 def _template_creators(item_type: ItemType) -> list[dict[str, str]]:
@@ -133,23 +169,37 @@ def _template_creators(item_type: ItemType) -> list[dict[str, str]]:
     return [{"creatorType": item_type.primary_creator, "firstName": "", "lastName": ""}]
 
 
-def _attachment_template(link_mode: str) -> dict[str, Any]:
-    template: dict[str, Any] = {
-        "itemType": "attachment",
-        "linkMode": link_mode,
-        "title": "",
-        "accessDate": "",
-        "url": "",
-        "note": "",
-        "tags": [],
-        "collections": [],
-        "relations": {},
-        "contentType": "",
-        "charset": "",
-    }
-    if link_mode in ("imported_file", "imported_url", "linked_file"):
-        template["filename" if link_mode != "linked_file" else "path"] = ""
-    return template
+def _annotation_fields(annotation_type: str) -> dict[str, Any]:
+    """The annotation template's own properties, by annotation type."""
+    fields: dict[str, Any] = {"parentItem": "", "annotationType": annotation_type}
+    if annotation_type == "highlight":
+        fields["annotationText"] = ""
+    position: dict[str, Any] = {"pageIndex": 0}
+    if annotation_type == "ink":
+        position.update(paths=[], width=2)
+    else:
+        position["rects"] = []
+    if annotation_type == "image":
+        position.update(width=0, height=0)
+    fields.update(
+        annotationComment="",
+        annotationColor="",
+        annotationPageLabel="",
+        annotationSortIndex="00000|000000|00000",
+        annotationPosition=position,
+    )
+    return fields
+
+
+def _attachment_fields(link_mode: str) -> dict[str, Any]:
+    """An attachment template's file properties, after its tags, collections and relations
+    (an embedded image has none of those, nor a title, URL, access date, note or charset)."""
+    fields: dict[str, Any] = {"contentType": "", "charset": ""}
+    if link_mode == "linked_file":
+        fields["path"] = ""
+    if link_mode.startswith("imported_") or link_mode == "embedded_image":
+        fields.update(filename="", md5=None, mtime=None)
+    return fields
 
 
 @cache
