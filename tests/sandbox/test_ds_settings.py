@@ -231,3 +231,10 @@ def test_deleting_an_attachment_deletes_its_page_index(zapi: ZoteroAPI) -> None:
     log = zapi.user("GET", "deleted?since=0").json()
     assert (log["items"], log["settings"]) == ([attachment["key"]], [])
     assert json.loads(zapi.user("GET", "settings").text) == {}
+
+
+def test_a_setting_version_sent_as_digits_is_a_version(zapi: ZoteroAPI) -> None:
+    """``"version": "0"`` for a new setting is version 0, as for objects (one version check
+    for objects and settings)."""
+    new = zapi.user("PUT", "settings/tagColors", {"value": COLORS, "version": "0"})
+    assert new.status_code == 204, new.text

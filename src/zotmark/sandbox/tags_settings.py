@@ -16,7 +16,12 @@ from typing import Any
 
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.model import Library, Setting, Store, StoredObject
-from zotmark.sandbox.writes import check_library_version
+from zotmark.sandbox.writes import (
+    VERSION_REQUIRED,
+    check_library_version,
+    single_version,
+    stale_message,
+)
 
 MAX_SETTING_LENGTH = 30_000
 MAX_WRITE_SETTINGS = 270
@@ -178,29 +183,13 @@ def put_setting(library: Library, name: str, body: Any, header: int | None) -> i
     """``PUT /settings/<name>``: the setting's version (header or body) is required, 0 for a
     new one (``checkSingleObjectWriteVersion`` sees a new setting as an object at version 0)."""
     check_setting_name(name)
-    sent = body.get("version") if isinstance(body, dict) else None
-    if header is not None and sent is not None and header != sent:
-        raise ApiError(
-            400,
-            f"If-Unmodified-Since-Version value does not match JSON 'version' property "
-            f"({header} != {sent})",
-        )
-    expected = header if header is not None else sent
+    expected = single_version(body if isinstance(body, dict) else {}, header)
     if expected is None:
-        raise ApiError(
-            428,
-            "Either If-Unmodified-Since-Version or object version property must be provided "
-            "for key-based writes",
-        )
+        raise ApiError(428, VERSION_REQUIRED)
     current = library.settings.get(name)
     found = current.version if current else 0
     if found != expected:
-        raise ApiError(
-            412,
-            f"Setting has been modified since specified version "
-            f"(expected {expected}, found {found})",
-            last_modified=found,
-        )
+        raise ApiError(412, stale_message("Setting", expected, found), last_modified=found)
     _check_setting_json(name, body)
     return _store_settings(library, {name: body["value"]})
 
@@ -216,14 +205,10 @@ def post_settings(library: Library, body: Any, header: int | None) -> int:
         _check_setting_json(name, entry)
     for name, entry in body.items():
         current = library.settings.get(name)
-        sent = entry.get("version")
-        if sent is not None and (current.version if current else 0) != sent:
-            found = current.version if current else 0
-            raise ApiError(
-                412,
-                f"Setting has been modified since specified version "
-                f"(expected {sent}, found {found})",
-            )
+        sent = single_version(entry, None)
+        found = current.version if current else 0
+        if sent is not None and found != sent:
+            raise ApiError(412, stale_message("Setting", sent, found))
     return _store_settings(library, {name: entry["value"] for name, entry in body.items()})
 
 
@@ -236,10 +221,7 @@ def delete_setting(library: Library, name: str, header: int | None) -> int:
         raise ApiError(404, "Setting not found")
     if current.version > header:
         raise ApiError(
-            412,
-            f"Setting has been modified since specified version "
-            f"(expected {header}, found {current.version})",
-            last_modified=current.version,
+            412, stale_message("Setting", header, current.version), last_modified=current.version
         )
     version = library.bump()
     del library.settings[name]

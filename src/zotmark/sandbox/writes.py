@@ -158,18 +158,17 @@ def _check_object_version(
     if existing is not None and existing.version > version:
         if existing.version > start_version:  # written earlier in this same request
             return
-        raise ObjectError(412, _stale_message(kind, version, existing.version))
+        raise ObjectError(412, stale_message(_NOUN[kind], version, existing.version))
     if existing is None and version > 0:
         raise ObjectError(
             404, f"{_NOUN[kind]} doesn't exist (expected version {version}; use 0 instead)"
         )
 
 
-def _stale_message(kind: str, expected: int, found: int) -> str:
-    return (
-        f"{_NOUN[kind]} has been modified since specified version "
-        f"(expected {expected}, found {found})"
-    )
+def stale_message(noun: str, expected: int, found: int) -> str:
+    """The 412 text for an object (``noun``: Item, Collection, Search, Setting) that moved
+    past the version the request expected."""
+    return f"{noun} has been modified since specified version (expected {expected}, found {found})"
 
 
 def apply_upload(
@@ -290,7 +289,7 @@ def write_single(
     if not isinstance(body, dict):
         raise ApiError(400, "Uploaded data must be a JSON object")
     body = editable(body)
-    version = _single_version(body, header)
+    version = single_version(body, header)
     existing = library.objects(kind).get(key)
     if existing is None and method == "PATCH" and version is None:
         raise ApiError(
@@ -329,7 +328,10 @@ def _as_version(value: Any) -> int | None:
     return None
 
 
-def _single_version(body: dict[str, Any], header: int | None) -> int | None:
+def single_version(body: dict[str, Any], header: int | None) -> int | None:
+    """The version a single-object write expects: the ``If-Unmodified-Since-Version`` header
+    or the body's ``version`` (400 when both are given and differ, or the body's is no
+    integer); None when neither is given."""
     sent = body.get("version")
     if sent is not None:
         sent = _as_version(sent)
@@ -349,7 +351,9 @@ def _check_single_version(kind: str, existing: StoredObject | None, version: int
     # with the library's version 5 for an item at 3 (REC #15 of dataserver-session.jsonl)
     if existing is not None and existing.version > version:
         raise ApiError(
-            412, _stale_message(kind, version, existing.version), last_modified=existing.version
+            412,
+            stale_message(_NOUN[kind], version, existing.version),
+            last_modified=existing.version,
         )
     if existing is None and version > 0:
         raise ApiError(404, f"{_NOUN[kind]} not found (expected version {version})")
