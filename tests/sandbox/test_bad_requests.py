@@ -247,3 +247,12 @@ def test_overlong_field_fails_413(api: httpx2.Client, sandbox: Sandbox) -> None:
     body = [{"itemType": "book", "title": "t" * 65536}]
     failed = api.post(_items(sandbox), json=body).json()["failed"]["0"]
     assert (failed["code"], failed["data"]["field"]) == (413, "Title")
+
+
+@pytest.mark.parametrize("path", ["deleted", "items"])
+def test_a_since_that_is_not_ascii_digits_is_400(
+    api: httpx2.Client, sandbox: Sandbox, path: str
+) -> None:
+    """``since=1²`` (a digit to ``str.isdigit``, not to ``int``): 400, not a server error."""
+    response = api.get(f"/users/{sandbox.user_id}/{path}", params={"since": "1²"})
+    assert (response.status_code, response.text) == (400, "Invalid value for 'since' parameter")

@@ -173,3 +173,13 @@ def test_case_and_diacritics_make_different_tags(zapi: ZoteroAPI) -> None:
     got = zapi.get_object("items", data["key"])
     assert got["version"] == data["version"] + 1
     assert _tags(got["data"]["tags"]) == sorted(["\u00ebtest", "etest"])
+
+
+def test_deleting_tags_splits_or_as_the_tag_filter_does(zapi: ZoteroAPI) -> None:
+    """``DELETE /tags?tag=a  ||  b`` (any whitespace around ``||``) deletes what
+    ``GET ?tag=a  ||  b`` matches; ``a||b`` is one name."""
+    zapi.create_item("book", {"tags": [{"tag": t} for t in ("a", "b", "c")]})
+    version = zapi.library_version()
+    query = "tags?tag=a%20%20||%09b"
+    assert zapi.user("DELETE", query, If_Unmodified_Since_Version=str(version)).status_code == 204
+    assert _tags(zapi.user("GET", "tags").json()) == ["c"]

@@ -129,10 +129,15 @@ def _parse_paging(query: Mapping[str, str], params: ListParams, unlimited: bool)
         params.start = max(_as_int(query["start"]), 0)
     for name in ("since", "newer"):
         if name in query and params.since is None:
-            value = query[name]
-            if not value.strip().lstrip("-").isdigit():
-                raise ApiError(400, f"Invalid value for '{name}' parameter")
-            params.since = int(value)
+            params.since = parse_since(query[name], name)
+
+
+def parse_since(value: str, name: str = "since") -> int:
+    """The library version in a ``since`` (or ``newer``) parameter: ASCII digits, an optional
+    minus, spaces around; else 400."""
+    if not re.fullmatch(r"\s*-?[0-9]+\s*", value):
+        raise ApiError(400, f"Invalid value for '{name}' parameter")
+    return int(value)
 
 
 def _parse_sort(query: Mapping[str, str], params: ListParams) -> None:
@@ -338,8 +343,8 @@ def type_matches(obj: StoredObject, wanted: str) -> bool:
     matches an annotation: dataserver's item tests)."""
     item_type = obj.data.get("itemType")
     if wanted.startswith("-"):
-        return item_type != "annotation" and item_type not in wanted[1:].split(" || ")
-    return item_type in wanted.split(" || ")
+        return item_type != "annotation" and item_type not in split_or(wanted[1:])
+    return item_type in split_or(wanted)
 
 
 def display_title(data: dict[str, Any]) -> str:
@@ -364,18 +369,24 @@ def sortable_date(text: str) -> str:
     return "-".join(parts[:3])
 
 
+def split_or(value: str) -> list[str]:
+    """``a || b`` as ``["a", "b"]``: ``||`` with whitespace on both sides, as dataserver's
+    ``getSearchParamValues`` splits ``tag`` and ``itemType`` (``a||b`` is one name)."""
+    return re.split(r"\s+\|\|\s+", value)
+
+
 def parse_tag_groups(values: Sequence[str]) -> list[list[str]]:
     """``tag`` parameters as AND-ed groups of OR-ed names, as ``getSearchParamValues`` reads
     them: a leading ``-`` negates the whole group (``-a || b``: neither), written here as one
     group per negated name (``-a``, ``-b``); ``\\-a`` is the literal name ``-a`` (kept as
-    ``\\-a``); ``||`` may have any spaces around it."""
+    ``\\-a``); see :func:`split_or`."""
     groups: list[list[str]] = []
     for value in values:
         value = value.strip()
         if not value:
             continue
         negated = value.startswith("-")
-        parts = re.split(r"\s+\|\|\s+", value[1:] if negated else value)
+        parts = split_or(value[1:] if negated else value)
         if negated:
             groups.extend([f"-{part}"] for part in parts)
         else:

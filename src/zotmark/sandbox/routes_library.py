@@ -15,7 +15,14 @@ from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.listing import atom_listing, filtered, list_params, unmodified
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import TAG_FORMATS, link_header, parse_list_params, tag_literal
+from zotmark.sandbox.query import (
+    TAG_FORMATS,
+    link_header,
+    parse_list_params,
+    parse_since,
+    split_or,
+    tag_literal,
+)
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import json_response, no_content, respond
 from zotmark.sandbox.routes_items import scope_items, top_matches
@@ -135,7 +142,7 @@ async def remove_tags(ctx: Ctx) -> Response:
     names = [
         name.strip()
         for value in ctx.request.query_params.getlist("tag")
-        for name in value.split(" || ")
+        for name in split_or(value)
         if name.strip()
     ]
     with ctx.store.transaction():
@@ -208,9 +215,7 @@ async def get_deleted(ctx: Ctx) -> Response:
     raw = ctx.request.query_params.get("since") or ctx.request.query_params.get("newer")
     if raw is None or raw == "":
         raise ApiError(400, "'since' parameter must be provided")
-    if not raw.strip().isdigit():
-        raise ApiError(400, "Invalid value for 'since' parameter")
-    since = int(raw)
+    since = parse_since(raw)
     with ctx.store.lock:
         # in key order, as the delete log's primary key lists them (session 3 of
         # zotmark-on-dataserver: ["9TLIKT75", "NNBV4AVY"] for keys deleted in the other order)
