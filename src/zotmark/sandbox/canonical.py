@@ -40,12 +40,6 @@ _ATTACHMENT_ORDER = (
 )
 
 
-def normalise_timestamp(value: str) -> str:
-    """``YYYY-MM-DD hh:mm:ss`` or ISO 8601 (an offset converted to UTC) →
-    ``YYYY-MM-DDThh:mm:ssZ``."""
-    return to_utc(value)
-
-
 def tags_rewritten(kind: str, upload: dict[str, Any], old: dict[str, Any] | None) -> bool:
     """Whether ``upload`` rewrites an item's tags: any non-empty tag list sent, or an empty one
     replacing tags, changes the item even if the set is the same (``Item::setTags``)."""
@@ -89,7 +83,7 @@ def merge_item(
 
 
 def _timestamp(value: Any, now: str) -> str:
-    return normalise_timestamp(value) if isinstance(value, str) and value else now
+    return to_utc(value) if isinstance(value, str) and value else now
 
 
 def _date_modified(
@@ -99,8 +93,8 @@ def _date_modified(
     if old is None:
         return _timestamp(sent, now)
     if isinstance(sent, str) and sent:
-        if normalise_timestamp(sent) != old["dateModified"]:
-            return normalise_timestamp(sent)
+        if to_utc(sent) != old["dateModified"]:
+            return to_utc(sent)
         if DESKTOP_CLIENT.get():  # dataserver's "tmp zotero client hack" (its item tests)
             return str(old["dateModified"])
     if changed_props(old, new) - QUIET_PROPS or tags_rewritten("items", body, old):

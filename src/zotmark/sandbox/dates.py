@@ -54,6 +54,11 @@ def is_timestamp(value: object) -> bool:
     return is_sql_datetime(value) or is_iso8601(value)
 
 
+def format_utc(moment: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ssZ``, the form the Zotero API uses for ``dateAdded``/``dateModified``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def to_utc(value: str) -> str:
     """``YYYY-MM-DDThh:mm:ssZ`` for an SQL date, SQL date-time or ISO 8601 timestamp."""
     text = value.strip()
@@ -63,5 +68,5 @@ def to_utc(value: str) -> str:
         return text.replace(" ", "T") + "Z"
     moment = _parse_iso(text)
     if moment is not None:
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_utc(moment)
     return text

@@ -24,14 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from zotmark.sandbox.dates import format_utc
+
 DELETED_KINDS = ("collections", "items", "searches", "tags", "settings")
 CHANGE_LOG_SIZE = 100_000
 """Change-log entries a library keeps; a reader further behind starts over from the library."""
-
-
-def iso_timestamp(moment: datetime) -> str:
-    """``YYYY-MM-DDThh:mm:ssZ``, the form the Zotero API uses for ``dateAdded``/``dateModified``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc_now() -> datetime:
@@ -387,7 +384,7 @@ class Store:
 
     def now(self) -> str:
         """The current time as an API timestamp."""
-        return iso_timestamp(self.clock())
+        return format_utc(self.clock())
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -48,7 +48,6 @@ SORT_FIELDS = frozenset(
         "numItems",
     }
 )
-_LIST_PARAMS = ("itemKey", "collectionKey", "searchKey")
 
 
 @dataclass

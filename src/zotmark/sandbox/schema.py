@@ -49,7 +49,6 @@ class Schema:
     """Read-only view of the Zotero schema with the look-ups the server needs."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
         self.version: int = int(raw["version"])
         locale = raw["locales"]["en-US"]
         self._type_labels: dict[str, str] = dict(locale["itemTypes"])
