@@ -25,7 +25,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from zotmark.sandbox.query import display_title
-from zotmark.sandbox.schema import Schema
+from zotmark.sandbox.schema import NOTE_TYPES, Schema
 
 ATOM_TYPE = "application/atom+xml"
 NS_ATOM = "http://www.w3.org/2005/Atom"
@@ -154,7 +154,7 @@ class AtomWriter:
         if modifier:
             node.add("zapi:lastModifiedByUser", modifier["username"])
         node.add("zapi:itemType", data["itemType"])
-        if data["itemType"] not in ("note", "attachment", "annotation"):
+        if data["itemType"] not in NOTE_TYPES:
             for name in ("creatorSummary", "parsedDate"):
                 if name in meta:
                     node.add(f"zapi:{name}", meta[name])

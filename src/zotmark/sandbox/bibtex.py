@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 from zotmark.sandbox.render import parsed_date
+from zotmark.sandbox.schema import NOTE_TYPES
 
 ENTRY_TYPES = {
     "journalArticle": "article",
@@ -76,7 +77,7 @@ def items_to_bibtex(items: list[dict[str, Any]], *, biblatex: bool = False) -> s
     used: set[str] = set()
     entries = []
     for data in items:
-        if data.get("itemType") in ("note", "attachment", "annotation"):
+        if data.get("itemType") in NOTE_TYPES:
             continue
         key = _unique(citation_key(data), used)
         entries.append(_entry(data, key, biblatex))

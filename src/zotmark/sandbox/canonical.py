@@ -15,7 +15,7 @@ from typing import Any
 
 from zotmark.sandbox.annotations import annotation_fields
 from zotmark.sandbox.dates import to_utc
-from zotmark.sandbox.schema import Schema
+from zotmark.sandbox.schema import EMBEDDED_IMAGE_LACKS, Schema
 
 DESKTOP_CLIENT: ContextVar[bool] = ContextVar("desktop_client", default=False)
 """Whether the current request comes from the Zotero desktop client (its User-Agent names
@@ -147,7 +147,7 @@ def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dic
     if type_name == "attachment":
         attachment = {n: values.get(n, "") for n in _ATTACHMENT_ORDER if _keeps(n, values)}
         if attachment.get("linkMode") == "embedded_image":
-            for name in _NOT_FOR_EMBEDDED_IMAGES:
+            for name in EMBEDDED_IMAGE_LACKS:
                 attachment.pop(name, None)
         return attachment
     if type_name == "annotation":
@@ -161,9 +161,6 @@ def _typed_fields(type_name: str, values: dict[str, Any], schema: Schema) -> dic
             out[name] = value if type(value) is str else _as_text(value)
     out["creators"] = canonical_creators(values.get("creators", []))
     return out
-
-
-_NOT_FOR_EMBEDDED_IMAGES = ("title", "url", "accessDate", "note", "charset")
 
 
 def _keeps(name: str, values: dict[str, Any]) -> bool:

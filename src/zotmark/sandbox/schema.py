@@ -17,6 +17,9 @@ from typing import Any
 
 # Item types that have no regular fields; they are never offered by /itemTypes as regular types.
 NOTE_TYPES = frozenset({"note", "attachment", "annotation"})
+EMBEDDED_IMAGE_LACKS = ("title", "url", "accessDate", "note", "charset")
+"""The attachment properties an embedded image has none of (nor tags, collections or
+relations: dataserver ``Item::toJSON``)."""
 
 CREATOR_FIELDS = (
     {"field": "firstName", "localized": "First"},
@@ -127,9 +130,9 @@ class Schema:
             if attachment_url and not (link_mode or "").endswith("_url"):
                 continue  # only a link to a URL has one
             template[field] = ""
-            if index == 0 and item_type.name not in ("note", "attachment"):
+            if index == 0 and item_type.name not in NOTE_TYPES:
                 template["creators"] = _template_creators(item_type)
-        if not item_type.fields and item_type.name not in ("note", "attachment", "annotation"):
+        if not item_type.fields and item_type.name not in NOTE_TYPES:
             template["creators"] = _template_creators(item_type)
         if embedded:
             template["parentItem"] = ""
@@ -141,23 +144,13 @@ class Schema:
         if item_type.name == "attachment":
             template.update(_attachment_fields(link_mode or "linked_url"))
             if embedded:
-                for name in _NOT_EMBEDDED:
+                for name in (*EMBEDDED_IMAGE_LACKS, "tags", "collections", "relations"):
                     template.pop(name, None)
         elif annotation_type is not None:
             del template["collections"], template["relations"]
         return template
 
 
-_NOT_EMBEDDED = (
-    "title",
-    "url",
-    "accessDate",
-    "tags",
-    "collections",
-    "relations",
-    "note",
-    "charset",
-)
 TEMPLATE_ANNOTATION_TYPES = ("highlight", "note", "image", "ink")
 """The annotation types ``/items/new`` has templates for (dataserver ``newItem``)."""
 
