@@ -15,6 +15,7 @@ from typing import Any
 
 from zotmark.sandbox.annotations import annotation_fields
 from zotmark.sandbox.dates import to_utc
+from zotmark.sandbox.model import relation_objects
 from zotmark.sandbox.schema import EMBEDDED_IMAGE_LACKS, Schema
 
 DESKTOP_CLIENT: ContextVar[bool] = ContextVar("desktop_client", default=False)
@@ -135,7 +136,7 @@ def canonical_relations(relations: Any) -> dict[str, Any]:
     predicates without objects left out."""
     out: dict[str, Any] = {}
     for predicate, objects in relations.items() if isinstance(relations, dict) else ():
-        listed = list(dict.fromkeys(objects)) if isinstance(objects, list) else [objects]
+        listed = list(dict.fromkeys(relation_objects(objects)))
         if listed:
             out[predicate] = listed[0] if len(listed) == 1 else listed
     return out

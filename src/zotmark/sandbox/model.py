@@ -101,6 +101,14 @@ class StoredObject:
         )
 
 
+def relation_objects(value: Any) -> list[Any]:
+    """The objects of one relation predicate as a list: stored and sent, one object is a
+    string and several are a list (None: none)."""
+    if isinstance(value, list):
+        return list(value)
+    return [] if value is None else [value]
+
+
 @dataclass
 class Setting:
     """One library setting (e.g. ``tagColors``) and the version it was last written at."""
@@ -202,11 +210,8 @@ class Library:
     def _index_related(self, key: str, data: dict[str, Any], delta: int) -> None:
         """Record (``delta`` 1) or forget (-1) the items ``key`` names as related
         (``dc:relation`` to an item of this library), for the reverse direction."""
-        objects = data.get("relations", {}).get("dc:relation")
-        if not objects:
-            return
         prefix = f"http://zotero.org{self.prefix}/items/"
-        for uri in [objects] if isinstance(objects, str) else objects:
+        for uri in relation_objects(data.get("relations", {}).get("dc:relation")):
             if isinstance(uri, str) and uri.startswith(prefix):
                 sources = self.related_to.setdefault(uri[len(prefix) :], set())
                 if delta > 0:

@@ -12,7 +12,8 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from zotmark.sandbox.model import Library, StoredObject, User
+from zotmark.sandbox.canonical import canonical_relations
+from zotmark.sandbox.model import Library, StoredObject, User, relation_objects
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
 from zotmark.sandbox.tags_settings import TagRow
 
@@ -93,11 +94,9 @@ class Renderer:
         reverse = self.library.reverse_related(item.key)
         if reverse:
             relations = dict(data["relations"])
-            current = relations.get("dc:relation", [])
-            listed = [current] if isinstance(current, str) else list(current)
-            listed += [uri for uri in reverse if uri not in listed]
-            relations["dc:relation"] = listed[0] if len(listed) == 1 else listed
-            data["relations"] = relations
+            listed = relation_objects(relations.get("dc:relation"))
+            relations["dc:relation"] = listed + [uri for uri in reverse if uri not in listed]
+            data["relations"] = canonical_relations(relations)
         return data
 
     def _item_meta(self, item: StoredObject) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from zotmark.sandbox.canonical import (
 )
 from zotmark.sandbox.errors import ApiError, ObjectError
 from zotmark.sandbox.keys import is_valid_key, new_object_key
-from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.model import Library, StoredObject, relation_objects
 from zotmark.sandbox.schema import Schema
 from zotmark.sandbox.validation import check_collection, check_item, check_search
 
@@ -261,10 +261,8 @@ def _without_reverse_relations(
     reverse = library.reverse_related(key)
     if not reverse or not isinstance(relations, dict) or "dc:relation" not in relations:
         return upload
-    sent = relations["dc:relation"]
-    sent = [sent] if isinstance(sent, str) else list(sent) if isinstance(sent, list) else []
-    stored = (old or {}).get("relations", {}).get("dc:relation", [])
-    stored = [stored] if isinstance(stored, str) else list(stored)
+    sent = relation_objects(relations["dc:relation"])
+    stored = relation_objects((old or {}).get("relations", {}).get("dc:relation"))
     kept = [uri for uri in sent if uri not in reverse or uri in stored]
     cleaned = dict(relations)
     if kept:
