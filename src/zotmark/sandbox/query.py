@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from zotmark.sandbox.errors import ApiError
@@ -262,11 +262,14 @@ def build_links(base: str, path: str, params: ListParams, total: int) -> dict[st
     return links
 
 
-def page(objects: list[StoredObject], params: ListParams) -> list[StoredObject]:
-    """The slice ``start:start+limit`` (everything from ``start`` when ``limit`` is 0)."""
-    if not params.limit:
-        return objects[params.start :]
-    return objects[params.start : params.start + params.limit]
+_Row = TypeVar("_Row")
+
+
+def page(rows: Sequence[_Row], params: ListParams) -> list[_Row]:
+    """The slice ``start:start+limit`` of ``rows`` (everything from ``start`` when ``limit``
+    is 0)."""
+    end = params.start + params.limit if params.limit else None
+    return list(rows[params.start : end])
 
 
 def sort_objects(objects: Iterable[StoredObject], params: ListParams) -> list[StoredObject]:

@@ -18,6 +18,7 @@ from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.query import (
     TAG_FORMATS,
     link_header,
+    page,
     parse_list_params,
     parse_since,
     split_or,
@@ -60,9 +61,8 @@ async def _tags(ctx: Ctx, scope: str) -> Response:
                 if (row.name.lower().startswith(needle) if starts else needle in row.name.lower())
             ]
         total = len(rows)
-        end = params.start + params.limit if params.limit else None
         renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
-        body = [renderer.tag(row) for row in rows[params.start : end]]
+        body = [renderer.tag(row) for row in page(rows, params)]
         headers = {
             "Total-Results": str(total),
             "Link": link_header(ctx.base, ctx.request.url.path, params, total),

@@ -35,6 +35,7 @@ from zotmark.sandbox.query import (
     ListParams,
     matches,
     ordered_by_sort_key,
+    page,
     sort_key,
     sort_objects,
 )
@@ -166,14 +167,15 @@ class Selection:
         return len(self.view.rows)
 
     def page(self, params: ListParams) -> list[StoredObject]:
-        """The slice ``start:start+limit`` (everything from ``start`` when ``limit`` is 0)."""
+        """The page ``params`` asks for (:func:`~zotmark.sandbox.query.page`); a view's rows
+        are read from the end for ``desc``."""
+        if self.ordered is not None:
+            return page(self.ordered, params)
         total = self.total
         end = total if not params.limit else min(total, params.start + params.limit)
         start = params.start
         if start >= end:
             return []
-        if self.ordered is not None:
-            return self.ordered[start:end]
         assert self.view is not None
         rows = self.view.rows
         chosen = rows[total - end : total - start][::-1] if self.desc else rows[start:end]
