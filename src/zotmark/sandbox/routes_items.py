@@ -69,7 +69,7 @@ async def _list(ctx: Ctx, scope: str) -> Response:
         raise ApiError(404, "Item not found")
     with ctx.store.lock:
         renderer = Renderer(ctx.base, library, ctx.state.schema, ctx.store.users)
-        if scope.endswith("top") and _family_filters(params):
+        if scope.endswith("top") and family_filters(params):
             chosen = top_matches(library, scope, params, anchor)
         elif not notes_allowed(ctx, library):
             chosen = filtered(scope_items(library, scope, params.include_trashed, anchor), params)
@@ -88,7 +88,8 @@ def notes_allowed(ctx: Ctx, library: Library) -> bool:
     return library.kind != "user" or ctx.key is None or ctx.key.notes
 
 
-def _family_filters(params: ListParams) -> bool:
+def family_filters(params: ListParams) -> bool:
+    """Whether a ``/top`` listing filters by the item's family (children match for it)."""
     return bool(params.q or params.item_type or params.tags or params.keys is not None)
 
 

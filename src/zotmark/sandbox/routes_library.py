@@ -26,7 +26,7 @@ from zotmark.sandbox.query import (
 )
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import json_response, no_content, respond
-from zotmark.sandbox.routes_items import scope_items, top_matches
+from zotmark.sandbox.routes_items import family_filters, scope_items, top_matches
 from zotmark.sandbox.tags_settings import (
     delete_setting,
     delete_tags,
@@ -94,9 +94,12 @@ def _tagged_items(ctx: Ctx, library: Library, scope: str, key: str | None) -> li
         formats=frozenset({"json"}),
         key_param="itemKey",
     )
-    if scope.endswith("top") and (item_params.q or item_params.item_type or item_params.tags):
+    if scope.endswith("top") and family_filters(item_params):
         return top_matches(library, scope, item_params, key)
-    return filtered(scope_items(library, scope, item_params.include_trashed, key), item_params)
+    listing_scope = "collection" if scope == "collection-items" else scope  # views.in_scope's
+    return filtered(
+        scope_items(library, listing_scope, item_params.include_trashed, key), item_params
+    )
 
 
 @api
