@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from zotmark.sandbox.errors import escape_compat
 from zotmark.sandbox.query import display_title
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
 
@@ -50,7 +51,7 @@ class Node:
 
     def write(self, out: list[str], depth: int) -> None:
         pad = "  " * depth
-        attrs = "".join(f' {k}="{_attr(v)}"' for k, v in self.attrs)
+        attrs = "".join(f' {k}="{escape_compat(v)}"' for k, v in self.attrs)
         if self.children:
             out.append(f"{pad}<{self.name}{attrs}>\n")
             for child in self.children:
@@ -62,8 +63,18 @@ class Node:
             out.append(f"{pad}<{self.name}{attrs}/>\n")
 
 
-def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+def groups_feed(groups: Sequence[dict[str, Any]]) -> str:
+    """A user's groups (their JSON envelopes) as a minimal Atom feed: per group its name, URI,
+    ``zapi:groupID`` and ``zapi:numItems``."""
+    feed = Node("feed", [("xmlns", NS_ATOM), ("xmlns:zapi", NS_ZAPI)])
+    feed.add("title", "Groups")
+    for group in groups:
+        entry = feed.add("entry")
+        entry.add("title", group["data"]["name"])
+        entry.add("id", group["links"]["self"]["href"])
+        entry.add("zapi:groupID", group["id"])
+        entry.add("zapi:numItems", group["meta"]["numItems"])
+    return _document(feed)
 
 
 def _document(root: Node) -> str:

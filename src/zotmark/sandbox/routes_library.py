@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-from xml.sax.saxutils import escape
-
 from starlette.responses import Response
 from starlette.routing import Route
 
 from zotmark.sandbox.accounts import group_json
-from zotmark.sandbox.atom import ATOM_TYPE, NS_ATOM, NS_ZAPI
+from zotmark.sandbox.atom import ATOM_TYPE, groups_feed
 from zotmark.sandbox.context import Ctx, api, json_body
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.listing import atom_listing, filtered, list_params, unmodified
@@ -247,25 +244,8 @@ async def list_groups(ctx: Ctx) -> Response:
             if group.type != "Private" or own_key:
                 body.append(_group_json(ctx, group.id))
     if ctx.request.query_params.get("format") == "atom" or "content" in ctx.request.query_params:
-        return _groups_atom(ctx, body)
+        return respond(groups_feed(body), ATOM_TYPE, headers={"Total-Results": str(len(body))})
     return json_response(body, headers={"Total-Results": str(len(body))})
-
-
-def _groups_atom(ctx: Ctx, body: list[dict[str, Any]]) -> Response:
-    """The group list as Atom entries with ``zapi:groupID`` (a minimal form)."""
-    entries = "".join(
-        f"  <entry>\n    <title>{escape(g['data']['name'])}</title>\n"
-        f"    <id>{g['links']['self']['href']}</id>\n"
-        f"    <zapi:groupID>{g['id']}</zapi:groupID>\n"
-        f"    <zapi:numItems>{g['meta']['numItems']}</zapi:numItems>\n  </entry>\n"
-        for g in body
-    )
-    text = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<feed xmlns="{NS_ATOM}" xmlns:zapi="{NS_ZAPI}">\n'
-        f"  <title>Groups</title>\n{entries}</feed>\n"
-    )
-    return respond(text, ATOM_TYPE, headers={"Total-Results": str(len(body))})
 
 
 def _group_json(ctx: Ctx, group_id: int) -> dict[str, object]:
