@@ -1,4 +1,4 @@
-"""Canonical stored forms of items and collections, and how an upload changes them.
+"""Canonical stored forms of items, collections and saved searches, and how an upload changes them.
 
 An upload has already passed :mod:`zotmark.sandbox.validation`. Here it is merged with the stored
 object (partial for POST-on-existing and PATCH, whole for PUT and creates) and laid out exactly as

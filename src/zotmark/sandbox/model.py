@@ -37,7 +37,8 @@ def utc_now() -> datetime:
 
 
 class StoredObject:
-    """An item or collection: its key, its version and its editable data (no key/version).
+    """An item, collection or saved search: its key, its version and its editable data (no
+    key/version).
 
     Setting ``version`` of an object held by a library enters it in the library's change log.
     ``created_by``/``modified_by`` are user ids, shown in group libraries' meta.
@@ -235,9 +236,9 @@ class Library:
             _index(self.members, collection, key, delta)
 
     def note(self, kind: str, name: str) -> None:
-        """Enter ``name`` in the change log: an object key (``kind`` ``items`` or
-        ``collections``), or a name entering or leaving the delete log (``deleted/<kind>``,
-        ``undeleted/<kind>``)."""
+        """Enter ``name`` in the change log: an object key (``kind`` ``items``,
+        ``collections`` or ``searches``), or a name entering or leaving the delete log
+        (``deleted/<kind>``, ``undeleted/<kind>``)."""
         log = self._log
         log.append((kind, name))
         if len(log) > CHANGE_LOG_SIZE:

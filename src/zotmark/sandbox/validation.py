@@ -1,4 +1,4 @@
-"""Validation of uploaded item and collection JSON, with the real server's messages.
+"""Validation of uploaded item, collection and saved-search JSON, with the real server's messages.
 
 Ports the checks of dataserver's ``Zotero_Items::validateJSONItem`` that matter to API clients:
 required properties, item types and fields from the schema, tags, creators, collections and
@@ -541,7 +541,9 @@ def check_search(body: object, existing: StoredObject | None, *, partial: bool) 
         if name == "":
             raise _bad("Search name cannot be empty")
         if len(name) > MAX_COLLECTION_NAME_LENGTH:
-            raise ObjectError(413, "Search name cannot be longer than 255 characters")
+            raise ObjectError(
+                413, f"Search name cannot be longer than {MAX_COLLECTION_NAME_LENGTH} characters"
+            )
     if "conditions" in body:
         _check_conditions(body["conditions"])
     if "deleted" in body:

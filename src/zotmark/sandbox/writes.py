@@ -1,4 +1,5 @@
-"""Write semantics for items and collections: versions, preconditions, write reports, deletes.
+"""Write semantics for items, collections and saved searches: versions, preconditions, write
+reports, deletes.
 
 This is the heart of the emulator and follows the recorded real server (dataserver 5cf550f3):
 
