@@ -68,7 +68,7 @@ class Renderer:
             "name": library.name,
             "links": {"alternate": _link(self.web, "text/html")},
         }
-        self._members: Counter[str] | None = None
+        self._subcollections: Counter[str] | None = None
 
     def item(self, item: StoredObject) -> dict[str, Any]:
         """One item as ``GET /items/<key>`` returns it."""
@@ -147,24 +147,22 @@ class Renderer:
         parent = collection.data.get("parentCollection")
         if parent:
             links["up"] = _link(f"{self.api}/collections/{parent}")
-        if self._members is None:
-            self._members = Counter(
-                key
-                for item in self.library.items.values()
-                if not item.data.get("deleted")
-                for key in item.data.get("collections", ())
+        if self._subcollections is None:  # counted once per response, not per collection
+            self._subcollections = Counter(
+                c.data["parentCollection"] for c in self.library.collections.values()
             )
-        subcollections = sum(
-            1
-            for c in self.library.collections.values()
-            if c.data["parentCollection"] == collection.key
-        )
+        items = self.library.items
+        members = self.library.members.get(collection.key, ())
+        num_items = sum(1 for key in members if not items[key].data.get("deleted"))
         return {
             "key": collection.key,
             "version": collection.version,
             "library": self._library_json,
             "links": links,
-            "meta": {"numCollections": subcollections, "numItems": self._members[collection.key]},
+            "meta": {
+                "numCollections": self._subcollections[collection.key],
+                "numItems": num_items,
+            },
             "data": collection.as_data(),
         }
 
