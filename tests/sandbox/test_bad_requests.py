@@ -12,7 +12,8 @@ from zotmark.sandbox import Sandbox
 
 @pytest.fixture
 def api(sandbox: Sandbox) -> Iterator[httpx2.Client]:
-    """A plain HTTP client authenticated with the read/write key."""
+    """A plain HTTP client on the server's root (not the user library, as conftest's
+    ``api``), with the read/write key."""
     headers = {"Zotero-API-Key": sandbox.api_key, "Zotero-API-Version": "3"}
     with httpx2.Client(base_url=sandbox.url, headers=headers, trust_env=False) as client:
         yield client

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx2
 import pytest
 from pyzotero import zotero_errors
 
 from zotmark.sandbox import FaultSpecError, Sandbox, parse_spec
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[httpx2.Client]:
-    headers = {"Zotero-API-Key": sandbox.api_key}
-    with httpx2.Client(
-        base_url=f"{sandbox.url}/users/{sandbox.user_id}", headers=headers, trust_env=False
-    ) as client:
-        yield client
 
 
 def test_spec_parses_kinds_values_and_options() -> None:

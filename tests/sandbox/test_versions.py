@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
-import pytest
 
 from zotmark.sandbox import Sandbox
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[httpx2.Client]:
-    headers = {"Zotero-API-Key": sandbox.api_key, "Zotero-API-Version": "3"}
-    with httpx2.Client(
-        base_url=f"{sandbox.url}/users/{sandbox.user_id}", headers=headers, trust_env=False
-    ) as client:
-        yield client
 
 
 def _books(*titles: str, **extra: Any) -> list[dict[str, Any]]:
