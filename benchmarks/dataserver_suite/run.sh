@@ -22,7 +22,12 @@ for name in $names; do
   out=$results/$name
   "$repo/.venv/bin/zotmark" sandbox --port 0 > "$out.sandbox.json" 2> "$out.sandbox.err" &
   sandbox=$!
-  for _ in $(seq 50); do [ -s "$out.sandbox.json" ] && break; sleep 0.2; done
+  for _ in $(seq 150); do [ -s "$out.sandbox.json" ] && break; sleep 0.2; done
+  if [ ! -s "$out.sandbox.json" ]; then
+    echo "$name: the sandbox did not start in 30 s (see $out.sandbox.err)"
+    kill "$sandbox" 2>/dev/null
+    continue
+  fi
   url=$("$repo/.venv/bin/python" -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["url"])' "$out.sandbox.json")
   cat > config/local.json <<JSON
 { "apiURLPrefix": "$url/", "rootUsername": "root", "rootPassword": "root", "userID": 11, "libraryID": 11, "userID2": 12 }
@@ -31,5 +36,5 @@ JSON
     --timeout 30000 --reporter json --reporter-option "output=$out.json" > "$out.log" 2>&1
   kill "$sandbox"
   wait "$sandbox" 2>/dev/null
-  node "$here/summary.cjs" "$out.json"
+  node "$here/summary.cjs" "$out.json" 2>/dev/null || echo "$name: no mocha report (see $out.log)"
 done
