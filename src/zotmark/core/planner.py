@@ -403,7 +403,8 @@ class _Builder:
     def _hold_refused(self, base: Mapping[str, BaseRecord]) -> tuple[Refusal, ...]:
         """Take out the creates and updates Zotero refused before, unchanged since: nothing
         of them is sent or recorded (a held create's anchor is not written, a held update's
-        pair keeps its base row, also when it was to move to another item of the paper). An
+        pair keeps its base row; one that was to move to another item of the paper stays where
+        it was, as :attr:`Plan.replaces` tells the runner). An
         item's return to the collection goes into the same write as its update (one patch per
         item), so it is held with it, as Zotero refused them together. Returns the refusals, as
         of this run's lines and titles."""
@@ -427,9 +428,6 @@ class _Builder:
                 self.records.pop(action.key, None)
                 if isinstance(action, UpdateItem) and action.key in base:
                     self.records[action.key] = base[action.key]
-                left = self.replaces.pop(action.key, None)
-                if left is not None:  # the pair stays where it was, with its base row
-                    self.forget.remove(left)
         if held:
             keys = {refusal.item_key for refusal in held}
             self.zotero_actions = [

@@ -276,7 +276,9 @@ class ListRunner:
             k for k in state.pending if k in mirror.items or (k not in records and k not in refused)
         }
         settled = not failed  # every write landed or stands refused: nothing to retry
-        unmoved = {old for new, old in the_plan.replaces.items() if new in writes.failed}
+        # a pair moves to another item of its paper only when the write to that item lands
+        unwritten = held | set(writes.failed)
+        unmoved = {old for new, old in the_plan.replaces.items() if new in unwritten}
         commit = RunCommit(
             library_version=mirror.library_version,
             record_upserts=records,
