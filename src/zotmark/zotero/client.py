@@ -265,15 +265,11 @@ class ZoteroClient:
                 f"Collection {name_or_key} does not exist in {self._conn.library} on "
                 f"{self.base_url}. Use the key of an existing collection, or a name to create one."
             )
-        return self._create_collection(name_or_key)
+        return self.create_collection(name_or_key)
 
     def create_collection(self, name: str, *, key: str | None = None) -> str:
         """Create a top-level collection ``name`` under ``key`` (default: a new random key);
         its key. Idempotent: sent again after a lost answer, it creates nothing twice."""
-        return self._create_collection(name, key)
-
-    def _create_collection(self, name: str, key: str | None = None) -> str:
-        """Create a top-level collection ``name`` under a client-chosen key (idempotent)."""
         key = key or new_item_key(self._randbelow)
         sent = [{"key": key, "version": 0, "name": name, "parentCollection": False}]
         response = self._conn.request(
