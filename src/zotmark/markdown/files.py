@@ -141,6 +141,20 @@ class ListFile:
             raise ListFileError(f"cannot read the list {path}: {_reason(error)}") from None
 
     @staticmethod
+    def check_writable(path: Path | str) -> None:
+        """:class:`ListFileError` when the list could not be written back, checked before a
+        run sends anything: :meth:`write` makes a temporary file in the list's directory,
+        which must be writable. (A missing list is left to :meth:`read`, which names it.)"""
+        directory = Path(os.path.realpath(path)).parent
+        if directory.is_dir():
+            advice = check_writable_dir(directory)
+            if advice:
+                raise ListFileError(
+                    f"cannot sync the list {path}: zotmark writes it back through a "
+                    f"temporary file in its directory, which it may not write. {advice}"
+                )
+
+    @staticmethod
     def write(path: Path | str, text: str, expected: Fingerprint | None) -> Fingerprint:
         """Atomically replace the list with ``text`` and return the new fingerprint.
 

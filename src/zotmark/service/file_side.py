@@ -7,7 +7,6 @@ written once per run, atomically, and only if it still is what was read (otherwi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +21,12 @@ from zotmark.core.actions import (
     StrikeEntry,
 )
 from zotmark.core.model import Entry
-from zotmark.errors import ListFileError
 from zotmark.markdown import patch
 from zotmark.markdown.compose import NewEntry
 from zotmark.markdown.document import Document, ListEntry
 from zotmark.markdown.files import Fingerprint, ListFile
 from zotmark.markdown.parser import parse
 from zotmark.markdown.style import detect_style
-from zotmark.permissions import check_writable_dir
 
 BeforeWrite = Callable[[Path, str], None]
 
@@ -47,17 +44,8 @@ class ListDocument:
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
 
     def check_writable(self) -> None:
-        """Raise :class:`~zotmark.errors.ListFileError` when the list could not be written
-        back: the atomic write makes a temporary file in its directory, which must be
-        writable. (A missing list is left to :meth:`read`, which names it.)"""
-        directory = Path(os.path.realpath(self.path)).parent
-        if directory.is_dir():
-            advice = check_writable_dir(directory)
-            if advice:
-                raise ListFileError(
-                    f"cannot sync the list {self.path}: zotmark writes it back through a "
-                    f"temporary file in its directory, which it may not write. {advice}"
-                )
+        """:meth:`ListFile.check_writable` for this list."""
+        ListFile.check_writable(self.path)
 
     def read(self) -> list[Entry]:
         """Read and parse the file; the entries as the list states them."""
