@@ -1,0 +1,145 @@
+"""The Zotero port: what the sync engine needs from a Zotero library, in core values.
+
+Glossary (after vdirsyncer's ``storage/base.py``): an ITEM is a regular, top-level Zotero item
+as :class:`~zotmark.core.model.Item` (notes, attachments, annotations and child items are never
+part of a snapshot); its KEY is its 8-character object key, chosen by the client for a new
+item; its VERSION is its object version, and the LIBRARY VERSION the version of the whole
+library after its last change. Every write is conditional on the library version the
+snapshot (or the write before it) reflects: a library that moved meanwhile makes
+:meth:`Library.apply` raise :class:`~zotmark.errors.PreconditionFailed`, and the engine reads
+and plans again. Per-item refusals are values (:class:`Outcome`), never raised.
+
+Implementations: ``zotmark.zotero.library.ZoteroLibrary`` (the Web API, through the HTTP
+client) and ``zotmark.zotero.twin.TwinLibrary`` (a strict in-memory library for tests); one
+contract suite (``tests/contract``) runs against both, the sandbox, and a real server when
+``ZOTMARK_CONTRACT_URL``/``ZOTMARK_CONTRACT_KEY`` are set.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from zotmark.core.model import Item
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The library as of ``version``: every regular item (trashed ones included) by key.
+
+    ``Snapshot()`` is the empty library of a list never synced (version 0): bringing it up
+    to date reads the whole library.
+    """
+
+    version: int = 0
+    items: Mapping[str, Item] = field(default_factory=dict)
+
+    def members(self, collection: str) -> frozenset[str]:
+        """The keys of the items in ``collection`` (trashed ones included)."""
+        return frozenset(k for k, item in self.items.items() if collection in item.collections)
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """What bringing a snapshot up to date learnt: the new snapshot, and what to keep of it
+    (``texts``: the JSON text of each item read, for the state's copy that ``export-bib``
+    reads; ``gone``: keys of items deleted for good)."""
+
+    snapshot: Snapshot
+    texts: Mapping[str, str] = field(default_factory=dict)
+    gone: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """Create an item under the client-chosen ``key`` with ``data``: the item's fields as the
+    Web API spells them (``itemType``, the title field, ``url``, ``creators``, ``tags``,
+    ``collections``, …; built by ``zotero.mapping.new_item_data`` and enrichment)."""
+
+    key: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Change the item ``key``: tags added and removed (by name; every other tag is kept as it
+    is), its title (into its type's own title field) or URL set, a collection joined or left,
+    the trash entered or left (``trashed``). ``None`` and empty sets change nothing."""
+
+    key: str
+    add_tags: frozenset[str] = frozenset()
+    remove_tags: frozenset[str] = frozenset()
+    title: str | None = None
+    url: str | None = None
+    add_collection: str | None = None
+    remove_collection: str | None = None
+    trashed: bool | None = None
+
+
+Write = NewItem | Change
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one write: the item as the library now holds it (``item``), or why it
+    was refused (``code``: the per-object HTTP status, ``message``: the server's words)."""
+
+    key: str
+    item: Item | None = None
+    code: int = 0
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the write landed."""
+        return self.item is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """The outcome of each write, in the order sent, and the snapshot after them (at the
+    library version the last write returned)."""
+
+    outcomes: Sequence[Outcome]
+    snapshot: Snapshot
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+
+class Library(Protocol):
+    """One Zotero library as the engine sees it."""
+
+    @property
+    def base_url(self) -> str:
+        """Where the library lives (for messages; never carries the API key)."""
+        ...
+
+    @property
+    def requests(self) -> int:
+        """How many requests this library has sent so far (0 for an in-memory one)."""
+        ...
+
+    def version_after(self, known: int) -> int | None:
+        """``None`` when the library has not changed since version ``known`` (one cheap
+        request), else its current version."""
+        ...
+
+    def refresh(self, snapshot: Snapshot, *, changed: bool = False) -> Refresh:
+        """``snapshot`` brought up to date: only what changed since its version is read (a
+        snapshot of version 0 reads the whole library, in pages of 100). ``changed``: the
+        caller already learnt from :meth:`version_after` that something did."""
+        ...
+
+    def collection_key(self, name_or_key: str, *, create: bool) -> str | None:
+        """The key of the (not trashed) collection so named or keyed; created by name when
+        missing and ``create``, else ``None``."""
+        ...
+
+    def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
+        """Carry out ``writes`` (creates first, in batches, each conditional on the library
+        version the one before returned), one :class:`Outcome` per write. A write to an item
+        ``snapshot`` does not hold is refused (404). Raises ``PreconditionFailed`` when the
+        library moved past ``snapshot.version`` (nothing of that batch was applied)."""
+        ...
