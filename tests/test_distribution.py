@@ -98,7 +98,7 @@ def test_the_metadata_is_complete(dist: Path) -> None:
 def test_the_sdist_holds_the_sources_and_nothing_else(dist: Path) -> None:
     with tarfile.open(_only(dist, "*.tar.gz")) as sdist:
         names = {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
-    assert {"LICENSE", "README.md", "pyproject.toml", "src/zotmark/cli.py"} <= names
+    assert {"LICENSE", "README.md", "pyproject.toml", "src/zotmark/cli/__init__.py"} <= names
     assert not any(n.startswith((".venv", ".git/", "build/")) for n in names)
 
 

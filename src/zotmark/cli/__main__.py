@@ -1,0 +1,5 @@
+"""``python -m zotmark.cli``: the same as the ``zotmark`` command."""
+
+from zotmark.cli.app import entrypoint
+
+entrypoint()
