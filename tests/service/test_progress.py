@@ -10,7 +10,7 @@ import pytest
 from zotmark.core.actions import CreateItem
 from zotmark.core.model import Entry, Ident
 from zotmark.sandbox import Sandbox
-from zotmark.service.progress import ProgressPort, RichProgress, reporting_hook
+from zotmark.service.progress import ProgressPort, reporting_hook
 from zotmark.zotero.client import ZoteroClient
 
 Calls = list[tuple[str, int, int | None]]
@@ -86,13 +86,3 @@ def test_the_metadata_hook_is_called_in_batches_and_keeps_the_order() -> None:
     assert batches == [50, 20]
     assert [d["n"] for d in out] == list(range(70))
     assert calls[-1] == ("Fetching metadata", 70, 70)
-
-
-def test_rich_progress_draws_a_bar_per_kind_of_work() -> None:
-    from rich.console import Console
-
-    console = Console(record=True, force_terminal=True, width=80)
-    with RichProgress(console) as progress:
-        progress("Creating items in Zotero", 50, 120)
-        progress("Creating items in Zotero", 120, 120)
-    assert "Creating items in Zotero" in console.export_text()

@@ -1,5 +1,10 @@
-"""The command-line interface (typer): ``zotmark`` and its commands (see :mod:`.app`)."""
+"""The command-line interface (typer): ``zotmark`` and its commands.
 
-from zotmark.cli.app import entrypoint, main
+:mod:`.app` holds the typer application and the options its commands share, the modules
+beside it one command or two each, and :mod:`.main` registers them and turns zotmark's typed
+errors into words and exit codes (the one place that does).
+"""
+
+from zotmark.cli.main import entrypoint, main
 
 __all__ = ["entrypoint", "main"]

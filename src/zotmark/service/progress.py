@@ -1,19 +1,15 @@
-"""Progress of long runs: a callback, a port wrapper that reports through it, and its rich face.
+"""Progress of long runs: a callback, and a port wrapper that reports through it.
 
 A :data:`ProgressHook` is told ``(what, done, total)`` as work advances (``total`` is ``None``
 when unknown). :class:`ProgressPort` wraps a Zotero port and splits the big reads and writes of
 a run into the client's own ≤ 50-object batches, reporting after each; the requests sent are
-the same as without it. :class:`RichProgress` draws the bars on a terminal (stderr).
+the same as without it. The CLI draws the bars (:mod:`zotmark.cli.progress_bars`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from zotmark.core.actions import CreateItem
 from zotmark.service.ports import JsonObject, ZoteroPort
@@ -113,36 +109,3 @@ def reporting_hook(hook: NewItemHook, progress: ProgressHook, what: str) -> NewI
         return out
 
     return reported
-
-
-class RichProgress:
-    """Progress bars on ``console`` (stderr by default), one per kind of work, removed when
-    done. Use as a context manager; the instance is the :data:`ProgressHook`."""
-
-    def __init__(self, console: Console | None = None) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console or Console(stderr=True),
-            transient=True,
-        )
-        self._tasks: dict[str, TaskID] = {}
-
-    def __call__(self, what: str, done: int, total: int | None) -> None:
-        task = self._tasks.get(what)
-        if task is None:
-            task = self._tasks[what] = self._progress.add_task(what, total=total)
-        self._progress.update(task, completed=done, total=total)
-
-    def __enter__(self) -> RichProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._progress.stop()

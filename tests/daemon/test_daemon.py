@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from zotmark.config import Config, load_config
+from zotmark.daemon import watcher as watcher_module
+from zotmark.daemon.daemon import Daemon
+from zotmark.daemon.heartbeat import this_machine
+from zotmark.daemon.threads import OnCrash
+from zotmark.daemon.watcher import content_hash
 from zotmark.errors import DaemonError, ExitCode, LockedError
 from zotmark.sandbox import Sandbox
-from zotmark.service import watcher as watcher_module
-from zotmark.service.daemon import Daemon
-from zotmark.service.heartbeat import this_machine
-from zotmark.service.threads import OnCrash
-from zotmark.service.watcher import content_hash
 from zotmark.state import SqliteStateStore
 from zotmark.zotero.client import RetryPolicy, ZoteroClient
 

@@ -28,9 +28,9 @@ from rich.text import Text
 
 from zotmark.config import Config, load_config
 from zotmark.markdown.parser import DEFAULT_FLAGS, parse
+from zotmark.presentation.render import plan_lines, report_json
 from zotmark.sandbox import Sandbox, start_sandbox
 from zotmark.service.app import open_session
-from zotmark.service.render import plan_lines, report_json
 from zotmark.service.runner import RunReport
 from zotmark.zotero.client import ZoteroClient
 

@@ -4,8 +4,8 @@
 library), picks or creates the collection, offers to put the tags ``read`` and ``relevant`` on
 Zotero's number keys 1 and 2 (keeping the user's other coloured tags), writes the config (mode
 0600; never the key itself) and, if asked, the key file (mode 0600), and runs a dry-run sync.
-Every question goes through an :class:`Asker`: :class:`Defaults` answers them from the flags
-for scripts (and fails clearly when a needed answer is missing).
+Every question goes through an :class:`~zotmark.setup.asking.Asker`: its ``Defaults``
+answer them from the flags for scripts (and fails clearly when a needed answer is missing).
 
 Nothing is changed in Zotero before the config is written: every question is asked first, then
 the config is written (naming a new collection by the key it will be created under), then the
@@ -15,26 +15,25 @@ refused before anything else, and a person at a terminal is asked for another on
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import platformdirs
-import typer
 from rich.console import RenderableType
 from rich.table import Table
 
 from zotmark.config import load_config
 from zotmark.core.model import new_item_key
 from zotmark.errors import AuthError, ConfigError, ZotmarkError
+from zotmark.presentation.render import plan_lines
 from zotmark.service.app import open_session
-from zotmark.service.init_files import ConfigChoices, config_text, create_list, write_private
-from zotmark.service.render import plan_lines
 from zotmark.service.runner import RunReport
+from zotmark.setup.asking import Asker
+from zotmark.setup.init_files import ConfigChoices, config_text, create_list, write_private
+from zotmark.setup.stream_probe import probe_stream, stream_url_of
 from zotmark.zotero.client import DEFAULT_BASE_URL, CollectionInfo, KeyInfo, ZoteroClient
 from zotmark.zotero.settings import LibrarySettings
 from zotmark.zotero.translate import KEYS_URL, mask
@@ -42,26 +41,6 @@ from zotmark.zotero.translate import KEYS_URL, mask
 DEFAULT_COLLECTION = "Reading List"
 KEY_TRIES = 3
 SHOWN_PLAN_LINES = 15
-STREAM_PROBE_SECONDS = 3.0
-
-
-def stream_url_of(base_url: str) -> str:
-    """Where a server other than zotero.org would serve the streaming API: its own root, as
-    a WebSocket URL (``http://127.0.0.1:8080`` → ``ws://127.0.0.1:8080``), as the sandbox does."""
-    scheme, _, rest = base_url.partition("://")
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
-
-
-def probe_stream(url: str, timeout: float = STREAM_PROBE_SECONDS) -> bool:
-    """Whether ``url`` speaks the Zotero streaming API (greets with ``connected``)."""
-    from websockets.sync.client import connect
-
-    try:
-        with connect(url, open_timeout=timeout, close_timeout=1) as socket:
-            greeting = json.loads(socket.recv(timeout=timeout))
-    except Exception:  # refused, timed out, not a WebSocket, not JSON: no streaming API there
-        return False
-    return isinstance(greeting, dict) and greeting.get("event") == "connected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,51 +57,6 @@ class InitOptions:
     tag_colors: bool | None = None
     config_out: Path = Path("zotmark.toml")
     dry_run: bool = True
-
-
-class Asker(Protocol):
-    """Asks the user; each answer defaults to ``default``. ``interactive``: a person answers."""
-
-    interactive: bool
-
-    def text(self, prompt: str, default: str) -> str: ...
-
-    def secret(self, prompt: str) -> str: ...
-
-    def confirm(self, prompt: str, default: bool) -> bool: ...
-
-
-class Defaults:
-    """The non-interactive :class:`Asker` (``--yes``): every answer is its default."""
-
-    interactive = False
-
-    def text(self, prompt: str, default: str) -> str:
-        return default
-
-    def secret(self, prompt: str) -> str:
-        raise ConfigError(
-            "no API key: set the environment variable named by --api-key-env (default "
-            f"ZOTERO_API_KEY) to your Zotero API key (create one at {KEYS_URL})."
-        )
-
-    def confirm(self, prompt: str, default: bool) -> bool:
-        return default
-
-
-class TerminalAsker:
-    """The interactive :class:`Asker`: questions on the terminal, the key's input hidden."""
-
-    interactive = True
-
-    def text(self, prompt: str, default: str) -> str:
-        return str(typer.prompt(prompt, default=default or None))
-
-    def secret(self, prompt: str) -> str:
-        return str(typer.prompt(prompt, hide_input=True))
-
-    def confirm(self, prompt: str, default: bool) -> bool:
-        return bool(typer.confirm(prompt, default=default))
 
 
 @dataclass(frozen=True, slots=True)

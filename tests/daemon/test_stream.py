@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from websockets.sync.server import Server, ServerConnection, serve
 
-from zotmark.service.stream import StreamListener, backoff_delay
+from zotmark.daemon.stream import StreamListener, backoff_delay
 
 WAIT = 10.0  # upper bound for any asynchronous step; never reached when things work
 KEY = "sEcReTkEy0123456789abcdef"
@@ -309,7 +309,7 @@ def test_api_key_never_logged(
     listener.start()
     updates.wait_for(1)
     assert listener.stop(WAIT)
-    assert "zotmark.service.stream" in {r.name for r in caplog.records}
+    assert "zotmark.daemon.stream" in {r.name for r in caplog.records}
     assert KEY not in caplog.text
     assert KEY not in repr(listener)
 

@@ -12,7 +12,7 @@ made while it was disconnected are not replayed, so the caller should sync then.
 or a close it reconnects with capped exponential back-off and jitter, never sooner than the
 server's ``retry``. A close with a 44xx code (bad key, bad request) is permanent: the listener
 logs it and ends, leaving the poll to keep things in sync. Any other failure that ends the
-thread goes to ``on_crash`` (:mod:`zotmark.service.threads`), never unnoticed. The API key is
+thread goes to ``on_crash`` (:mod:`zotmark.daemon.threads`), never unnoticed. The API key is
 sent only inside the subscription message and never appears in a log line, exception message
 or repr.
 """
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from zotmark.service.threads import OnCrash, log_crash, worker
+from zotmark.daemon.threads import OnCrash, log_crash, worker
 
 __all__ = ["StreamListener", "backoff_delay"]
 

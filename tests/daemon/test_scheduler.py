@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from zotmark.daemon.scheduler import RunScheduler
 from zotmark.errors import ZoteroError
-from zotmark.service.scheduler import RunScheduler
 
 WAIT = 10.0  # upper bound for any asynchronous step; never reached when things work
 HOUR = 3600.0  # a poll interval long enough never to fire during a test

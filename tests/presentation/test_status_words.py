@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from zotmark.service.heartbeat import (
+from zotmark.daemon.heartbeat import (
     Beat,
     Machine,
     heartbeat_meta,
@@ -18,7 +18,7 @@ from zotmark.service.heartbeat import (
     pid_alive,
     this_machine,
 )
-from zotmark.service.render import counted, relative, status_lines
+from zotmark.presentation.render import counted, relative, status_lines
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HERE = Machine("laptop", "boot-1", "pid:[1]")

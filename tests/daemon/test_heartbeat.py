@@ -10,8 +10,8 @@ import pytest
 
 from zotmark.cli import main
 from zotmark.config import load_config
-from zotmark.service.heartbeat import Beat, heartbeat_meta, is_stale, mark_stale, stopped_meta
-from zotmark.service.render import status_lines
+from zotmark.daemon.heartbeat import Beat, heartbeat_meta, is_stale, mark_stale, stopped_meta
+from zotmark.presentation.render import status_lines
 from zotmark.state import RunCommit, SqliteStateStore
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

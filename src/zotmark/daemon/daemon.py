@@ -1,16 +1,17 @@
 """``zotmark daemon``: keep every configured list in sync until SIGINT/SIGTERM.
 
-Wiring only; the parts live next door. One :class:`Daemon` per state directory holds the
+Wiring only; the parts live next door (what the daemon needs of them: :mod:`.parts`; how
+signals stop it: :mod:`.signals`). One :class:`Daemon` per state directory holds the
 :class:`~zotmark.state.StateLock` for its whole life and one session (the store, one Zotero client
-per library). A :class:`~zotmark.service.watcher.ListWatcher` turns saves of any list into run
+per library). A :class:`~zotmark.daemon.watcher.ListWatcher` turns saves of any list into run
 requests; the Zotero streaming API (when ``stream_url`` is set) turns ``topicUpdated`` for the
 lists' libraries and every (re)subscription into run requests; a
-:class:`~zotmark.service.scheduler.RunScheduler` runs one sync of all lists at a time (each list
+:class:`~zotmark.daemon.scheduler.RunScheduler` runs one sync of all lists at a time (each list
 followed by its BibTeX export): on start, on request and every ``poll_seconds``. zotmark's own
 file writes are announced to the watcher (by content hash) before they happen, so they trigger
 no run. A failing list is logged and recorded and never stops the daemon or the other lists.
 
-A heartbeat (:mod:`zotmark.service.heartbeat`) goes into each list's state meta and the log after
+A heartbeat (:mod:`zotmark.daemon.heartbeat`) goes into each list's state meta and the log after
 every run and on a timer. ``serve`` returns after SIGINT/SIGTERM once the run in flight has
 finished (a second Ctrl-C aborts at once). When a failure ends one of the parts' threads (the
 watcher's, the scheduler's or the stream listener's), the daemon logs it, stops as on a signal
@@ -25,14 +26,24 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
-from typing import Any, Protocol
 
 from zotmark.config import Config, ListSettings
+from zotmark.daemon.heartbeat import Beat, heartbeat_meta, stopped_meta, this_machine
+from zotmark.daemon.parts import (
+    Scheduler,
+    SchedulerFactory,
+    StreamFactory,
+    Watcher,
+    WatcherFactory,
+    stream_listener,
+)
+from zotmark.daemon.scheduler import RunScheduler
+from zotmark.daemon.signals import stop_on_signals
+from zotmark.daemon.watcher import ListWatcher, content_hash
 from zotmark.errors import (
     ConfigError,
     ConflictError,
@@ -42,15 +53,10 @@ from zotmark.errors import (
     ZotmarkError,
 )
 from zotmark.markdown.encoding import encode_list
+from zotmark.presentation.logs import kv
+from zotmark.presentation.render import refusal_lines
 from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
-from zotmark.service.heartbeat import Beat, heartbeat_meta, stopped_meta, this_machine
-from zotmark.service.logs import kv
-from zotmark.service.render import refusal_lines
 from zotmark.service.runner import RunReport
-from zotmark.service.scheduler import RunScheduler
-from zotmark.service.stream import StreamListener
-from zotmark.service.threads import OnCrash
-from zotmark.service.watcher import ListWatcher, content_hash
 from zotmark.state import DaemonLock, RunCommit
 
 __all__ = ["Daemon"]
@@ -68,64 +74,6 @@ _HINTS: dict[type[ZotmarkError], str] = {
     ConflictError: "settle the field in the file or in Zotero; the daemon retries on the next "
     "change or poll",
 }
-
-
-class Watcher(Protocol):
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-    def expect_own_write(self, path: Path, hash_: str) -> None: ...
-
-
-class Scheduler(Protocol):
-    def start(self, *, run_now: bool = True) -> None: ...
-    def request_run(self, reason: str) -> None: ...
-    def next_poll_at(self) -> datetime | None: ...
-    def shutdown(self, wait: bool = True) -> None: ...
-
-
-class Listener(Protocol):
-    def start(self) -> None: ...
-    def stop(self, timeout: float | None = 5.0) -> bool: ...
-
-
-class WatcherFactory(Protocol):
-    """Makes the file watcher: ``(files, on_change, debounce_seconds, *, on_crash)``."""
-
-    def __call__(
-        self, paths: Sequence[Path], on_change: Callable[[Path], None], debounce: float, /,
-        *, on_crash: OnCrash,
-    ) -> Watcher: ...  # fmt: skip
-
-
-class SchedulerFactory(Protocol):
-    """Makes the run scheduler: ``(run, poll_seconds, *, on_crash)``."""
-
-    def __call__(
-        self, run: Callable[[str], None], poll_seconds: float, /, *, on_crash: OnCrash
-    ) -> Scheduler: ...
-
-
-class StreamFactory(Protocol):
-    """Makes the stream listener: ``(url, on_update, api_key, on_connected, *, on_crash)``."""
-
-    def __call__(
-        self, url: str, on_update: Callable[[str, int], None], api_key: str,
-        on_connected: Callable[[], None], /, *, on_crash: OnCrash,
-    ) -> Listener: ...  # fmt: skip
-
-
-def _stream(
-    url: str,
-    on_update: Callable[[str, int], None],
-    api_key: str,
-    on_connected: Callable[[], None],
-    /,
-    *,
-    on_crash: OnCrash,
-) -> Listener:
-    return StreamListener(
-        url, on_update, api_key=api_key, on_connected=on_connected, on_crash=on_crash
-    )
 
 
 def _utcnow() -> datetime:
@@ -151,7 +99,7 @@ class Daemon:
         client_factory: ClientFactory = default_client,
         watcher_factory: WatcherFactory = ListWatcher,
         scheduler_factory: SchedulerFactory = RunScheduler,
-        stream_factory: StreamFactory = _stream,
+        stream_factory: StreamFactory = stream_listener,
         clock: Callable[[], datetime] = _utcnow,
         heartbeat_seconds: float | None = None,
     ) -> None:
@@ -238,7 +186,9 @@ class Daemon:
         :class:`~zotmark.errors.DaemonError` after stopping when a part's thread died.
         """
         stop = stop_event or threading.Event()
-        restore = _on_signals(stop) if threading.current_thread() is threading.main_thread() else {}
+        restore = (
+            stop_on_signals(stop) if threading.current_thread() is threading.main_thread() else {}
+        )
         self._wake = stop
         try:
             self.start()
@@ -414,32 +364,3 @@ def _check_list_directories(config: Config) -> None:
                 f"not a directory), so the daemon cannot watch it: create it, or fix `file` in "
                 f"{config.path}, then start the daemon again."
             )
-
-
-SignalHandler = Callable[[int, FrameType | None], Any] | int | None
-
-
-def _on_signals(stop: threading.Event) -> dict[int, SignalHandler]:
-    """Make SIGINT/SIGTERM set ``stop``; return the previous handlers.
-
-    While stopping, another SIGINT (a second Ctrl-C) aborts with ``KeyboardInterrupt``; another
-    SIGTERM is ignored (supervisors escalate to SIGKILL themselves, and a signal sent both to
-    the process and to its group must not cut the run in flight short).
-    """
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
-        if not stop.is_set():
-            logger.info("signal", extra=kv(signal=name))
-            stop.set()
-        elif signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        else:
-            logger.info("signal.ignored", extra=kv(signal=name, why="already stopping"))
-
-    previous: dict[int, SignalHandler] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        old = signal.getsignal(signum)
-        previous[signum] = old if old is not None else signal.SIG_DFL
-        signal.signal(signum, handler)
-    return previous

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from zotmark.daemon import watcher as watcher_module
+from zotmark.daemon.watcher import ListWatcher, content_hash
 from zotmark.errors import ListFileError
-from zotmark.service import watcher as watcher_module
-from zotmark.service.watcher import ListWatcher, content_hash
 
 WAIT = 10.0  # upper bound for any asynchronous delivery; never reached when things work
 

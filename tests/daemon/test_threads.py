@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from zotmark.service.threads import guarded, worker
+from zotmark.daemon.threads import guarded, worker
 
 WAIT = 10.0  # upper bound for a thread to end; never reached when things work
 
@@ -58,7 +58,7 @@ def test_an_on_crash_that_fails_is_logged_not_raised(caplog: pytest.LogCaptureFi
     def failing(name: str, error: BaseException) -> None:
         raise ValueError("the handler failed too")
 
-    with caplog.at_level(logging.CRITICAL, logger="zotmark.service.threads"):
+    with caplog.at_level(logging.CRITICAL, logger="zotmark.daemon.threads"):
         guarded("zotmark-test", boom, failing)()
     [record] = caplog.records
     assert "zotmark-test (its crash handler) died: ValueError" in record.getMessage()

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from zotmark.service.logs import KeyValueFormatter, configure_logging, kv
+from zotmark.presentation.logs import KeyValueFormatter, configure_logging, kv
 
 SECRET = "AbCdEfGh12345678ijklMNOP"
 

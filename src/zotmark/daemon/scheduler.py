@@ -12,7 +12,7 @@ that finds the job running instead of queueing it, and a wake-up issued from a j
 listener can be overwritten by the scheduler's own next-run bookkeeping. A plain condition
 variable in front of one thread has neither problem. Errors in a run are logged and recorded in
 ``status()``; they never stop the scheduler. A failure that ends the runner thread itself goes
-to ``on_crash`` (:mod:`zotmark.service.threads`), never unnoticed.
+to ``on_crash`` (:mod:`zotmark.daemon.threads`), never unnoticed.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from zotmark.daemon.threads import OnCrash, log_crash, worker
 from zotmark.errors import ZotmarkError
-from zotmark.service.threads import OnCrash, log_crash, worker
 
 __all__ = ["POLL_REASON", "START_REASON", "RunScheduler", "RunStatus"]
 

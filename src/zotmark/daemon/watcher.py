@@ -17,7 +17,7 @@ what is wrong with it.
 The watcher only signals: ``on_change`` runs on the watcher's debounce thread and should return
 quickly (e.g. ``RunScheduler.request_run``). Exceptions from it are logged, never propagated.
 Any other failure on the debounce thread, or in the event handler on watchdog's thread, would
-end the watching: it goes to ``on_crash`` (:mod:`zotmark.service.threads`), never unnoticed.
+end the watching: it goes to ``on_crash`` (:mod:`zotmark.daemon.threads`), never unnoticed.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from zotmark.daemon.threads import OnCrash, guarded, log_crash, worker
 from zotmark.errors import ListFileError
 from zotmark.markdown.files import ListFile
-from zotmark.service.threads import OnCrash, guarded, log_crash, worker
 
 __all__ = ["ListWatcher", "content_hash"]
 

@@ -1,6 +1,6 @@
 """Plans, run reports and list status as words (for people) and as JSON-ready values.
 
-Pure formatting: no I/O. ``cli.py`` prints what these return.
+Pure formatting: no I/O. The CLI prints what these return; the daemon logs the refusals.
 """
 
 from __future__ import annotations

@@ -1,0 +1,92 @@
+"""``zotmark export-bib`` and ``zotmark import-bib``: a list's collection as BibTeX, and a
+.bib's papers into a list."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from zotmark.cli.app import (
+    CONFIG_OPTION,
+    JSON_OPTION,
+    LIST_OPTION,
+    OUTPUT,
+    Quiet,
+    Verbose,
+    err_console,
+    load,
+    set_output,
+)
+
+
+def export_bib(
+    config: str | None = CONFIG_OPTION,
+    list_name: str | None = LIST_OPTION,
+    output: str | None = typer.Option(
+        None, "-o", "--output", metavar="FILE", help="Write here (- for stdout)."
+    ),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Write the BibTeX of a list's collection (as of the last sync); keys never change."""
+    set_output(quiet, verbose)
+    from pathlib import Path
+
+    from zotmark.service.app import list_key, state_dir
+    from zotmark.service.bibliography import export_list
+    from zotmark.state import SqliteStateStore
+
+    loaded = load(config)
+    settings = loaded.list(list_name)
+    to_stdout = output == "-"
+    target = Path(output) if output and not to_stdout else None
+    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
+        key = list_key(loaded, settings, store)
+        report = export_list(store, key, settings, target, stdout=sys.stdout if to_stdout else None)
+    if OUTPUT.quiet:
+        return
+    entries = f"{report.entries} {'entry' if report.entries == 1 else 'entries'}"
+    if to_stdout:  # stdout holds the BibTeX: the count goes to stderr
+        err_console.print(f"{entries} written to stdout", highlight=False)
+        return
+    state = "written" if report.changed else "unchanged"
+    where = target or settings.bibtex
+    Console(highlight=False, soft_wrap=True).print(f"{escape(str(where))}: {entries}, {state}")
+
+
+def import_bib(
+    bib: str = typer.Argument(..., metavar="FILE.bib", help="The .bib file to import."),
+    config: str | None = CONFIG_OPTION,
+    list_name: str | None = LIST_OPTION,
+    json_output: bool = JSON_OPTION,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Add the .bib's papers to the list (and to Zotero on the next sync); matches are skipped."""
+    set_output(quiet, verbose)
+    import json
+    from pathlib import Path
+
+    from zotmark.service.app import list_key, state_dir
+    from zotmark.service.bibliography import import_into_list
+    from zotmark.state import SqliteStateStore
+
+    loaded = load(config)
+    settings = loaded.list(list_name)
+    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
+        report = import_into_list(store, list_key(loaded, settings, store), settings, Path(bib))
+    problems = [{"line": p.line, "message": p.message} for p in report.problems]
+    if json_output:
+        document = {"added": list(report.added), "matched": list(report.matched)}
+        typer.echo(json.dumps({**document, "problems": problems}, indent=2))
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
+        f"{len(report.added)} added to {escape(str(settings.file))}, "
+        f"{len(report.matched)} already there; {len(problems)} problems"
+    )
+    for problem in problems:
+        console.print(f"  line {problem['line']}: {escape(str(problem['message']))}")
