@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["access_advice", "check_writable_dir", "running_as"]
+__all__ = ["access_advice", "check_writable_dir", "os_refusal", "running_as"]
 
 CONTAINER_ENV = "ZOTMARK_CONTAINER"
 
@@ -75,6 +75,17 @@ def access_advice(path: Path, *, write: bool) -> str:
             f"{'writable' if write else 'readable'} for uid {os.getuid()}."
         )
     return f"{told} {fix}"
+
+
+def os_refusal(error: OSError, path: Path, *, write: bool) -> str:
+    """Why the operating system refused ``path``, for a message's tail: the error's reason
+    (``No such file or directory``) and, when it is a permission error, the advice of
+    :func:`access_advice` after it (``Permission denied. zotmark runs as … Run zotmark as …``)."""
+    reason = error.strerror or str(error)
+    if not isinstance(error, PermissionError):
+        return reason
+    advice = access_advice(path, write=write)
+    return f"{reason}. {advice}" if advice else reason
 
 
 def missing_mount_hint(path: Path) -> str:

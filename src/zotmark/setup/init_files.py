@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zotmark.errors import ConfigError
-from zotmark.permissions import access_advice
+from zotmark.permissions import os_refusal
 
 NEW_LIST = "# Reading list\n\n"
 
@@ -110,5 +110,5 @@ def create_list(path: Path) -> bool:
 def _cannot_create(path: Path, error: OSError, what: str = "") -> ConfigError:
     """``cannot create <what><path>: <reason>.``, with who owns the place and what to change
     when the reason is permission."""
-    advice = access_advice(path, write=True) if isinstance(error, PermissionError) else ""
-    return ConfigError(f"cannot create {what}{path}: {error.strerror}. {advice}".rstrip())
+    why = os_refusal(error, path, write=True)
+    return ConfigError(f"cannot create {what}{path}: {why}{'' if why.endswith('.') else '.'}")
