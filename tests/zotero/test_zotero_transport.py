@@ -1,4 +1,5 @@
-"""zotero.transport: back-off, retries and replay marking, on a scripted mock transport."""
+"""zotero.transport: back-off, retries and replay marking, on a scripted mock transport; the
+SSL context built only for TLS."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from zotmark.zotero.transport import REPLAYED, RetryPolicy, RetryTransport
+from zotmark.sandbox import Sandbox
+from zotmark.zotero.transport import REPLAYED, RetryPolicy, RetryTransport, TlsOnDemandTransport
 
 from .fakes import FakeTime
 
@@ -127,3 +129,35 @@ def test_a_refused_connection_is_not_a_replay() -> None:
     time = FakeTime()
     client, _ = _client([httpx2.ConnectError("refused"), httpx2.Response(200)], time)
     assert client.post("http://z/items", json=[]).extensions[REPLAYED] is False
+
+
+@pytest.fixture
+def ssl_contexts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records every verifying SSL context httpx2 builds (the CA store loaded)."""
+    import httpcore2
+
+    made: list[bool] = []
+    original = httpcore2.default_ssl_context
+
+    def counted(**kwargs: Any) -> Any:
+        made.append(True)
+        return original(**kwargs)
+
+    monkeypatch.setattr(httpcore2, "default_ssl_context", counted)
+    return made
+
+
+def test_plain_http_builds_no_ssl_context(sandbox: Sandbox, ssl_contexts: list[bool]) -> None:
+    with httpx2.Client(transport=TlsOnDemandTransport()) as client:
+        answer = client.get(f"{sandbox.url}/users/{sandbox.user_id}/collections")
+    assert answer.status_code in (200, 403)
+    assert ssl_contexts == []
+
+
+def test_https_builds_the_verifying_context_once(ssl_contexts: list[bool]) -> None:
+    transport = TlsOnDemandTransport()
+    with httpx2.Client(transport=transport) as client:
+        for _ in range(2):  # nothing listens on port 1: the connection is refused
+            with pytest.raises(httpx2.ConnectError):
+                client.get("https://127.0.0.1:1/")
+    assert ssl_contexts == [True]

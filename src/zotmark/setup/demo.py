@@ -21,7 +21,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import httpx2
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -33,6 +32,7 @@ from zotmark.sandbox import Sandbox, start_sandbox
 from zotmark.service.app import open_session
 from zotmark.service.runner import RunReport
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.transport import TlsOnDemandTransport
 
 COLLECTION = "Reading List"
 LIST_NAME = "reading-list"
@@ -147,7 +147,7 @@ def _local_client(config: Config) -> ZoteroClient:
     key = config.api_key().reveal()
     return ZoteroClient(
         zotero.library_type, zotero.library_id, key, zotero.base_url,
-        transport=httpx2.HTTPTransport(),
+        transport=TlsOnDemandTransport(),
     )  # fmt: skip
 
 

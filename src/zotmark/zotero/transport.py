@@ -9,11 +9,16 @@ a server that is down fails within seconds. All waits go through the injected ``
 ``Backoff``/``Retry-After`` headers are removed from the responses handed up, so pyzotero never
 sleeps on its own clock. A response that followed an attempt whose outcome is unknown (the
 server may have applied it) is marked ``extensions["zotmark.replayed"]``.
+
+Under it, :class:`TlsOnDemandTransport` is the real transport: it builds the SSL context (reading
+the system's CA certificates costs ~20 ms of CPU) only when a request or the proxy needs TLS.
 """
 
 from __future__ import annotations
 
 import logging
+import ssl
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -187,3 +192,42 @@ class RetryTransport(httpx2.BaseTransport):
     def close(self) -> None:
         """Close the inner transport."""
         self._inner.close()
+
+
+class TlsOnDemandTransport(httpx2.BaseTransport):
+    """``httpx2.HTTPTransport`` through ``proxy`` that builds the SSL context only for the first
+    request that needs TLS: one to an ``https`` URL, or any through an ``https`` proxy.
+
+    Plain ``http`` requests (the sandbox, a server on the local network) go through a pool of
+    their own whose SSL context trusts no certificate, so they never pay for loading the CA
+    store; a redirect from ``http`` to ``https`` goes through the verifying pool all the same.
+    """
+
+    def __init__(self, proxy: str | None = None) -> None:
+        self._proxy = proxy
+        self._lock = threading.Lock()
+        self._plain: httpx2.HTTPTransport | None = None
+        self._tls: httpx2.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return self._pool(tls=request.url.scheme == "https").handle_request(request)
+
+    def _pool(self, *, tls: bool) -> httpx2.HTTPTransport:
+        """The pool for a request with (or without) TLS, made on its first use."""
+        tls = tls or (self._proxy or "").startswith("https:")
+        with self._lock:
+            if tls:
+                if self._tls is None:
+                    self._tls = httpx2.HTTPTransport(proxy=self._proxy)
+                return self._tls
+            if self._plain is None:
+                never_verifies = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA: TLS would fail
+                self._plain = httpx2.HTTPTransport(proxy=self._proxy, verify=never_verifies)
+            return self._plain
+
+    def close(self) -> None:
+        with self._lock:
+            pools, self._plain, self._tls = (self._plain, self._tls), None, None
+        for pool in pools:
+            if pool is not None:
+                pool.close()
