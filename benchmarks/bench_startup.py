@@ -1,10 +1,14 @@
 """Start-up cost: the CPU seconds (user + sys) a whole ``zotmark`` process spends.
 
-Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs 11]``.
+Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs 11] [--no-bytecode]``.
 
 Each command runs as a subprocess ``--runs`` times; the figure is the median of the child's
 own user + sys time (``os.wait4``'s resource usage, so neither this script nor the sandbox is
-counted). Commands:
+counted). As an installed zotmark does, the children read cached bytecode (the warm-up runs
+write it; ``PYTHONDONTWRITEBYTECODE`` is dropped from their environment); ``--no-bytecode``
+keeps the variable, so an editable install compiles zotmark's modules in every run. To measure
+another checkout with the same environment, put its ``src`` first: ``PYTHONPATH=../other/src``.
+Commands:
 
 * ``python -c 'from zotmark.cli import entrypoint'``: the import of the CLI alone;
 * ``zotmark --help``;
@@ -77,14 +81,21 @@ def write_config(workdir: Path, hello: dict[str, str]) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11, help="measurements per command")
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE for the runs"
+    )
+    arguments = parser.parse_args()
+    runs = arguments.runs
     with tempfile.TemporaryDirectory() as tmp, sandbox() as hello:
         workdir = Path(tmp)
         config = write_config(workdir, hello)
         env = {**os.environ, "ZOTERO_API_KEY": hello["api_key"]}
+        if not arguments.no_bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
         sync = [ZOTMARK, "sync", "--config", str(config)]
         cpu_seconds(sync, env)  # the first sync creates the items
         cpu_seconds(sync, env)  # settles the library version of its own writes
+        cpu_seconds([ZOTMARK, "--help"], env)  # every module used has its bytecode cached now
         figures = {
             "import zotmark.cli": median_cpu(
                 [sys.executable, "-c", "from zotmark.cli import entrypoint"], env, runs
@@ -92,7 +103,8 @@ def main() -> None:
             "zotmark --help": median_cpu([ZOTMARK, "--help"], env, runs),
             "zotmark sync (no-op, 17 entries)": median_cpu(sync, env, runs),
         }
-    print(f"CPU seconds (user + sys), median of {runs} runs:")
+    cached = "without cached bytecode" if arguments.no_bytecode else "bytecode cached"
+    print(f"CPU seconds (user + sys), median of {runs} runs, {cached}:")
     for name, seconds in figures.items():
         print(f"  {name:<34} {seconds:.3f} s")
     print(f"  target for the no-op sync: <= {NOOP_SYNC_TARGET} s")
