@@ -1,4 +1,4 @@
-"""service.render: run reports in words."""
+"""presentation.render: run reports in words."""
 
 from __future__ import annotations
 
