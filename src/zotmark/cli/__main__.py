@@ -1,5 +1,5 @@
 """``python -m zotmark.cli``: the same as the ``zotmark`` command."""
 
-from zotmark.cli.main import entrypoint
+from zotmark.cli.entry import entrypoint
 
 entrypoint()

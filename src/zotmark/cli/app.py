@@ -2,7 +2,7 @@
 ``--quiet``/``--verbose``), the ``--config``/``--list``/``--json`` options, the loading of the
 config with its warnings, and the stderr console.
 
-The commands live in the modules beside this one; :mod:`zotmark.cli.main` registers them.
+The commands live in the modules beside this one; :mod:`zotmark.cli.entry` registers them.
 """
 
 from __future__ import annotations
