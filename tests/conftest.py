@@ -1,13 +1,22 @@
-"""Shared test configuration: hypothesis profiles and fixture paths."""
+"""Shared test configuration: hypothesis profiles and the session's sandbox fixtures.
+
+Helpers live in :mod:`tests.helpers`; this module holds fixtures and settings only.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
+from tests.helpers import FIXTURES, local_http_server
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from zotmark.sandbox import Sandbox, start_sandbox
+
+# Re-exported for the test modules still importing them from here (markdown, core, zotero,
+# service): new code imports them from tests.helpers.
+__all__ = ["FIXTURES", "local_http_server"]
 
 settings.register_profile(
     "ci",
@@ -27,17 +36,6 @@ settings.load_profile(
 )
 
 
-# --- sandbox fixtures (zotmark.sandbox): a local Zotero API server shared by the whole session ---
-import threading  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
-
-import pytest  # noqa: E402
-
-from zotmark.sandbox import Sandbox, start_sandbox  # noqa: E402
-
-
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
     """One sandbox server (127.0.0.1, ephemeral port, daemon thread) for the test session."""
@@ -51,18 +49,3 @@ def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
     sandbox_server.reset()
     yield sandbox_server
     sandbox_server.check_errors()
-
-
-@contextmanager
-def local_http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """An HTTP server on 127.0.0.1 (an ephemeral port) answering with ``handler`` in a thread,
-    for as long as the block runs; yields its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)

@@ -105,18 +105,3 @@ class RecordedFetch:
         if isinstance(answer, Exception):
             raise answer
         return answer
-
-
-class FakeTime:
-    """A clock that only moves when someone sleeps; remembers every sleep."""
-
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds

@@ -8,7 +8,8 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-from tests.enrich.recorded_api import FakeTime, RecordedFetch, route_of
+from tests.enrich.recorded_api import RecordedFetch, route_of
+from tests.helpers import FakeTime
 
 from zotmark.core.model import Ident
 from zotmark.enrich import Enricher, Failure, Metadata, RateLimiter, ident_key

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
-from tests.conftest import local_http_server
+from tests.helpers import local_http_server
 
 from zotmark.enrich.http import USER_AGENT, urllib_fetch
 from zotmark.errors import EnrichError, EnrichNotFound, EnrichStatusError, EnrichUnreachable

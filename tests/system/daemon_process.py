@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 T = TypeVar("T")
 

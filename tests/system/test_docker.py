@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 from tests.system.daemon_process import wait_for
 
 from zotmark.sandbox import Sandbox

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 from zotmark.cli import main
 from zotmark.sandbox import Sandbox

@@ -13,7 +13,7 @@ from typing import Any
 
 import pexpect
 import pytest
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 from zotmark.sandbox import Sandbox
 

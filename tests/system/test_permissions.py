@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 from tests.system.daemon_process import ZOTMARK, DaemonProcess, config_text, environment, wait_for
 
 from zotmark.permissions import access_advice

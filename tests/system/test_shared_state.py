@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 from zotmark.cli import main
 from zotmark.config import load_config

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES, local_http_server
+from tests.helpers import FIXTURES, local_http_server
 from tests.system.daemon_process import original_list_config
 
 from zotmark.cli import main

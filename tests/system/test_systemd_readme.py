@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 from zotmark.sandbox import Sandbox
 
