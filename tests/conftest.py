@@ -10,9 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
-from tests.helpers import FIXTURES, local_http_server
+from tests.helpers import FIXTURES, FakeTime, local_http_server
 
 from zotmark.sandbox import Sandbox, start_sandbox
+from zotmark.zotero import transport
 
 # Re-exported for the test modules still importing them from here (markdown, core, zotero,
 # service): new code imports them from tests.helpers.
@@ -49,3 +50,13 @@ def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
     sandbox_server.reset()
     yield sandbox_server
     sandbox_server.check_errors()
+
+
+@pytest.fixture
+def zotero_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """The clock and sleep of every Zotero client this process makes during the test (a CLI
+    run in-process included): a fake clock that moves only by the back-off waits it records."""
+    fake = FakeTime()
+    monkeypatch.setattr(transport, "SLEEP", fake.sleep)
+    monkeypatch.setattr(transport, "CLOCK", fake.clock)
+    return fake

@@ -17,13 +17,13 @@ class FakeTime:
     ) -> None:
         self.now = start
         self.sleeps: list[float] = []
-        self._on_sleep = on_sleep
+        self.on_sleep = on_sleep
 
     def clock(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        if self._on_sleep is not None:
-            self._on_sleep(seconds)
+        if self.on_sleep is not None:
+            self.on_sleep(seconds)
         self.sleeps.append(seconds)
         self.now += seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.helpers import FakeTime
 from tests.system.daemon_process import original_list_config
 
 from zotmark.cli import main
@@ -87,16 +88,16 @@ def test_the_same_paper_listed_twice_is_one_item_and_sync_says_so(
 
 
 def test_ctrl_c_during_a_sync_says_nothing_was_lost_and_the_next_run_finishes(
-    config: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+    config: Path, sandbox: Sandbox, zotero_time: FakeTime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sandbox.add_faults("drop,method=POST,path=/items,times=1")  # the create lands, unanswered
 
     def interrupt(_seconds: float) -> None:
         raise KeyboardInterrupt  # Ctrl-C while the client waits to retry
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("zotmark.zotero.client.time.sleep", interrupt)
-        assert main(["sync", "--config", str(config)]) == 130
+    zotero_time.on_sleep = interrupt
+    assert main(["sync", "--config", str(config)]) == 130
+    zotero_time.on_sleep = None
     err = capsys.readouterr().err
     assert err.startswith("interrupted. Nothing was lost") and "Traceback" not in err
     assert main(["sync", "--config", str(config)]) == 0

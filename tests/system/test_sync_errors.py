@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.helpers import FIXTURES, local_http_server
+from tests.helpers import FIXTURES, FakeTime, local_http_server
 from tests.system.daemon_process import original_list_config
 
 from zotmark.cli import main
@@ -99,14 +99,16 @@ def test_unknown_collection_key_exits_2_naming_it(
 
 
 def test_unreachable_server_fails_fast_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    zotero_time: FakeTime,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    slept: list[float] = []
+    slept = zotero_time.sleeps
     monkeypatch.setenv("ZOTERO_API_KEY", "A" * 24)
-    monkeypatch.setattr("zotmark.zotero.client.time.sleep", slept.append)
     code, err = _sync(_config(tmp_path, f"http://127.0.0.1:{port}"), capsys)
     err = " ".join(err.split())  # the console wraps long lines
     assert code == 1

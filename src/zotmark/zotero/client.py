@@ -11,7 +11,6 @@ fails whole), ignores ``failed``, and loses or crashes on a 429'd write. Writes 
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -60,8 +59,8 @@ __all__ = [
 class ZoteroClient:
     """One Zotero library (``user``/``group`` ``library_id``) on the server at ``base_url``.
 
-    Effects are injected: ``sleep`` and ``clock`` (back-off waits; default ``time.sleep`` and
-    ``time.monotonic`` as they are when the client is made), ``randbelow`` (new object keys),
+    Effects are injected: ``sleep`` and ``clock`` (back-off waits; default ``transport.SLEEP``
+    and ``transport.CLOCK`` as they are when the client is made), ``randbelow`` (new object keys),
     ``transport`` (the raw ``httpx2`` transport; default: HTTP through the environment's
     proxy). ``retry`` says how often and how patiently a request is retried (see
     :class:`~zotmark.zotero.transport.RetryPolicy`: a server that cannot be connected to at all
@@ -88,9 +87,7 @@ class ZoteroClient:
             raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
         base_url = base_url.rstrip("/")
         inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
-        retrying = RetryTransport(
-            inner, sleep=sleep or time.sleep, clock=clock or time.monotonic, policy=retry
-        )
+        retrying = RetryTransport(inner, sleep=sleep, clock=clock, policy=retry)
         self._conn = Connection(
             library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout
         )

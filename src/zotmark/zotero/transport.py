@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,6 +72,10 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+# The clock and sleep of a transport given none: read when it is made, so a test that runs the
+# CLI in its own process injects fakes here (and leaves ``time.sleep`` alone).
+CLOCK: Callable[[], float] = time.monotonic
+SLEEP: Callable[[float], object] = time.sleep
 
 
 def _seconds(value: str | None) -> float | None:
@@ -96,13 +101,13 @@ class RetryTransport(httpx2.BaseTransport):
         self,
         inner: httpx2.BaseTransport,
         *,
-        sleep: Callable[[float], object],
-        clock: Callable[[], float],
+        sleep: Callable[[float], object] | None = None,
+        clock: Callable[[], float] | None = None,
         policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self._inner = inner
-        self._sleep = sleep
-        self._clock = clock
+        self._sleep = sleep or SLEEP
+        self._clock = clock or CLOCK
         self.policy = policy
         self.requests = 0
         self.last_attempts = 0
