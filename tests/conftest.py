@@ -19,15 +19,17 @@ from zotmark.zotero import transport
 # service): new code imports them from tests.helpers.
 __all__ = ["FIXTURES", "local_http_server"]
 
+EXAMPLES = 60  # per property and per state machine run, here and in CI
 settings.register_profile(
     "ci",
-    max_examples=60,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,  # CI never depends on luck: the same examples on every run
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=100, deadline=None)
+# Here as many examples as CI, new ones each run (a failure found is replayed first).
+settings.register_profile("dev", max_examples=EXAMPLES, deadline=None)
 # A long random run, before an issue is resolved: HYPOTHESIS_PROFILE=long pytest ...
 settings.register_profile(
     "long", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck)
