@@ -27,6 +27,7 @@ WAIT = 20.0  # the bound on any wait; never reached when things work
 TICK = 0.02
 _FIELD = re.compile(r'([\w.]+)=("(?:[^"\\]|\\.)*"|\S*)')
 ZOTMARK = [sys.executable, "-c", "from zotmark.cli import entrypoint; entrypoint()"]
+OWN_WRITE_IGNORED = "ignoring events caused by zotmark's own write"  # the watcher's debug line
 
 
 def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT, tick: float = TICK) -> T:
@@ -167,6 +168,17 @@ class DaemonProcess:
                 ),
                 f"a finished run for {reason!r}",
             )
+
+    def wait_own_write_ignored(self, seen: int = 0) -> None:
+        """Until, after the ``seen``-th log event, the watcher let the events of zotmark's own
+        write pass (it logs that one debounce after their last event) and no run is in flight."""
+
+        def settled(events: list[dict[str, str]]) -> bool:
+            msgs = [e.get("msg", "") for e in events[seen:]]
+            in_flight = sum(m.startswith("sync run starting") for m in msgs) != msgs.count("run")
+            return not in_flight and any(m.startswith(OWN_WRITE_IGNORED) for m in msgs)
+
+        self.wait_log(settled, "the events of zotmark's own write to be ignored")
 
     def wait_quiet(self, seconds: float) -> list[str]:
         """Until no run finished and none started for ``seconds``; the runs seen overall."""
