@@ -36,16 +36,26 @@ def _demo(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
     return result, scratch
 
 
-def test_demo_creates_the_seventeen_papers_and_shows_them(tmp_path: Path) -> None:
-    result, _ = _demo(tmp_path)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One plain ``zotmark demo`` run, shared by the tests that only read what it did."""
+    return _demo(tmp_path_factory.mktemp("demo"))
+
+
+def test_demo_creates_the_seventeen_papers_and_shows_them(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, _ = demo
     assert result.returncode == 0, result.stderr
     assert "First sync: 17 created" in result.stdout
     assert "(17 items)" in result.stdout
     assert "Vision Transfomers are Robust Learners" in result.stdout
 
 
-def test_demo_diff_shows_the_ticked_box_and_the_appended_entry(tmp_path: Path) -> None:
-    result, _ = _demo(tmp_path)
+def test_demo_diff_shows_the_ticked_box_and_the_appended_entry(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, _ = demo
     assert result.returncode == 0, result.stderr
     diff = result.stdout[result.stdout.index("What the second sync changed") :]
     assert WAVENET_TICKED in diff
@@ -53,8 +63,10 @@ def test_demo_diff_shows_the_ticked_box_and_the_appended_entry(tmp_path: Path) -
     assert "+    - [x] Relevant?" in diff
 
 
-def test_demo_leaves_nothing_in_the_temp_directory(tmp_path: Path) -> None:
-    result, scratch = _demo(tmp_path)
+def test_demo_leaves_nothing_in_the_temp_directory(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, scratch = demo
     assert result.returncode == 0, result.stderr
     assert list(scratch.iterdir()) == []
 
