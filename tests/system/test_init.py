@@ -251,10 +251,13 @@ def _spawn(tmp_path: Path, sandbox: Sandbox, *args: str) -> pexpect.spawn:
 
 
 def _finish(child: pexpect.spawn) -> int:
+    """The exit code, once the child closed the terminal and exited (reaped first, so closing
+    the terminal need not wait ptyprocess's 0.1 s for it to go away)."""
     child.expect(pexpect.EOF)
+    code = child.wait()
+    child.ptyproc.delayafterclose = 0
     child.close()
-    assert child.exitstatus is not None
-    return child.exitstatus
+    return code
 
 
 def test_interactive_init_asks_everything_and_keeps_the_key_in_a_private_file(
