@@ -19,11 +19,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from tests.helpers import FIXTURES
+from tests.system.daemon_process import wait_for
 
 from zotmark.sandbox import Sandbox
 
@@ -104,10 +104,12 @@ def test_the_readme_s_systemd_section_works_as_written(tmp_path: Path, sandbox: 
             exec_start.split(), env=service_env, stdout=journal, stderr=journal, cwd=home
         )
         try:
-            deadline = time.monotonic() + 30
-            while len(sandbox.items()) < 17 and time.monotonic() < deadline:
+
+            def synced() -> bool:
                 assert daemon.poll() is None, log.read_text()
-                time.sleep(0.1)
+                return len(sandbox.items()) >= 17
+
+            wait_for(synced, "the 17 papers in Zotero", timeout=30)
             assert len(sandbox.items()) == 17, log.read_text()
         finally:
             daemon.send_signal(signal.SIGTERM)
