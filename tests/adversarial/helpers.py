@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.system import daemon_process
+from tests import helpers
 
 from zotmark.cli import main
 from zotmark.sandbox import Sandbox
@@ -56,8 +56,8 @@ ORIGINAL = Path(__file__).resolve().parents[1] / "fixtures" / "original-reading-
 
 
 def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT) -> T:
-    """:func:`tests.system.daemon_process.wait_for` with this suite's bound and tick."""
-    return daemon_process.wait_for(condition, what, timeout, TICK)
+    """:func:`tests.helpers.wait_for` with this suite's bound and tick."""
+    return helpers.wait_for(condition, what, timeout, TICK)
 
 
 def environment() -> dict[str, str]:

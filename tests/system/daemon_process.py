@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, wait_for
 
 T = TypeVar("T")
 
@@ -28,19 +28,6 @@ TICK = 0.02
 _FIELD = re.compile(r'([\w.]+)=("(?:[^"\\]|\\.)*"|\S*)')
 ZOTMARK = [sys.executable, "-c", "from zotmark.cli import entrypoint; entrypoint()"]
 OWN_WRITE_IGNORED = "ignoring events caused by zotmark's own write"  # the watcher's debug line
-
-
-def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT, tick: float = TICK) -> T:
-    """Poll ``condition`` every ``tick`` seconds until it returns something truthy (returned);
-    fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(tick)
 
 
 def run_zotmark(

@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx2
 import pytest
+from tests.helpers import wait_for
 from tests.system.daemon_process import (
     ZOTMARK,
     DaemonProcess,
     config_text,
     environment,
-    wait_for,
 )
 
 from zotmark.cli import main

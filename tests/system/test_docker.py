@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import FIXTURES
-from tests.system.daemon_process import wait_for
+from tests.helpers import FIXTURES, wait_for
 
 from zotmark.sandbox import Sandbox
 

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.helpers import FIXTURES
-from tests.system.daemon_process import ZOTMARK, DaemonProcess, config_text, environment, wait_for
+from tests.helpers import FIXTURES, wait_for
+from tests.system.daemon_process import ZOTMARK, DaemonProcess, config_text, environment
 
 from zotmark.permissions import access_advice
 from zotmark.sandbox import Sandbox

@@ -22,8 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.helpers import FIXTURES
-from tests.system.daemon_process import wait_for
+from tests.helpers import FIXTURES, wait_for
 
 from zotmark.sandbox import Sandbox
 
