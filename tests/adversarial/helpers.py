@@ -52,7 +52,7 @@ ZOTMARK = [sys.executable, "-c", "from zotmark.cli import entrypoint; entrypoint
 WAIT = 30.0  # the bound on every wait; never reached when things work
 TICK = 0.01
 COLLECTION = "Reading List"
-ORIGINAL = Path(__file__).resolve().parents[1] / "fixtures" / "original-reading-list.md"
+ORIGINAL = helpers.FIXTURES / "original-reading-list.md"
 
 
 def wait_for(condition: Callable[[], T], what: str, timeout: float = WAIT) -> T:
