@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -173,15 +174,17 @@ def test_burst_of_twenty_saves_within_a_second_causes_at_most_two_runs(
     before = len(world.daemon.runs())
     sandbox.reset_stats()
     original, key = world.text(), world.key_of(RESNET)
-    began = time.monotonic()
+    saved_at = []
     for i in range(20):  # alternate ticked/unticked, ending ticked; half plain, half atomic
         world.save(world.tick(RESNET, original) if i % 2 else original, atomic=i % 4 == 1)
-        time.sleep(0.04)
-    assert time.monotonic() - began < 1.0
+        saved_at.append(time.monotonic())
+        time.sleep(0.04)  # a user's pace, 20 saves within a second
+    # A gap a busy machine stretched past the debounce lets one more run in, rightly.
+    stretched = sum(b - a > 0.5 for a, b in pairwise(saved_at))
     wait_for(lambda: "read" in _tags(_item(sandbox, key)), "the read tag in Zotero")
     runs = world.daemon.wait_quiet(1.5)[before:]
-    assert 1 <= len(runs) <= 2, runs
-    assert sandbox.stats()["writes"] <= 2
+    assert 1 <= len(runs) <= 2 + stretched, runs
+    assert sandbox.stats()["writes"] <= 2 + stretched
 
 
 def test_zotmarks_own_write_triggers_no_run(start: Any, sandbox: Sandbox) -> None:
