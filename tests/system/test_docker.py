@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -146,11 +145,9 @@ def test_the_readme_s_docker_run_syncs_edits_stays_healthy_and_stops_cleanly(
         return str(state.get("Health", {}).get("Status", ""))
 
     _until(lambda: health() == "healthy", "the health check to pass")
-    started = time.monotonic()
     _docker("stop", name, timeout=60)
-    assert time.monotonic() - started < 9  # SIGTERM handled: no SIGKILL after docker's 10 s
     state = json.loads(_docker("inspect", name).stdout)[0]["State"]
-    assert state["ExitCode"] == 0
+    assert state["ExitCode"] == 0  # SIGTERM handled: a SIGKILL after docker's 10 s exits 137
     assert _owner(listfile) == before
     assert all(_owner(p)[:2] == (host["uid"], host["gid"]) for p in host["state"].rglob("*"))
 
