@@ -269,7 +269,7 @@ def test_the_sandbox_going_down_and_back_up_is_survived(tmp_path: Path) -> None:
     world: World | None = None
     try:
         info = server.info
-        world = World(tmp_path, info["url"], info["stream_url"], info["api_key"], poll=2)
+        world = World(tmp_path, info["url"], info["stream_url"], info["api_key"], poll=1)
         world.daemon.wait_ready()
         resnet, diffusion = world.key_of(RESNET), world.key_of(DIFFUSION)
         server.stop()
