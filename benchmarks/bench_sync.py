@@ -30,10 +30,11 @@ from pathlib import Path
 from pyzotero.zotero import Zotero
 
 from zotmark.core.actions import Policy
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner
 from zotmark.state import SqliteStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 LATENCY_MS = 50.0
 
@@ -96,7 +97,7 @@ def sandbox_process(latency_ms: float) -> Iterator[RemoteSandbox]:
 
 def runner(path: Path, client: ZoteroClient, store: SqliteStateStore) -> ListRunner:
     document = ListDocument(path, {"Relevant?": "relevant"})
-    return ListRunner("bench", Policy(collection="Bench"), client, store, document)
+    return ListRunner("bench", Policy(collection="Bench"), ZoteroLibrary(client), store, document)
 
 
 def timed_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float]:

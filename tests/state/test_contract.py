@@ -7,8 +7,17 @@ from types import MappingProxyType
 import pytest
 from tests.state.state_helpers import ExplodingFlags, Flavour, record
 
+from zotmark.core.model import Refusal
 from zotmark.errors import StateError
-from zotmark.state import ListState, PendingCreate, RunCommit, RunStatus, StateStore
+from zotmark.state import (
+    ListHead,
+    ListState,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    StateStore,
+    SyncMark,
+)
 
 LIST = "reading-list"
 OK = RunStatus("2026-01-01T10:00:00+00:00", "2026-01-01T10:00:02+00:00", True, None, "2 created")
@@ -128,6 +137,35 @@ def test_meta_is_set_and_deleted_by_commits(store: StateStore) -> None:
     store.commit_run(LIST, RunCommit(meta={"collection_key": "ABCD2345", "x": "1"}))
     store.commit_run(LIST, RunCommit(meta={"x": None}))
     assert dict(store.load(LIST).meta) == {"collection_key": "ABCD2345"}
+
+
+def test_a_commits_mark_replaces_the_lists_and_none_keeps_it(store: StateStore) -> None:
+    """Where a run left the list (collection name and key, settled token) is kept as given."""
+    store.commit_run(LIST, RunCommit(mark=SyncMark("Thesis", "ABCD2345", "hash|policy")))
+    store.commit_run(LIST, RunCommit(meta={"x": "1"}))
+    assert store.load(LIST).mark == SyncMark("Thesis", "ABCD2345", "hash|policy")
+    store.commit_run(LIST, RunCommit(mark=SyncMark("Thesis", "ABCD2345")))
+    assert store.load(LIST).mark == SyncMark("Thesis", "ABCD2345", None)
+
+
+def test_the_head_is_the_library_version_mark_and_refusals_of_the_state(
+    store: StateStore,
+) -> None:
+    """``head`` reads what ``load`` would say of the list's version, mark and refusals."""
+    assert store.head(LIST) == ListHead()
+    refusal = Refusal("AAAA2222", "f" * 32, 3, "A paper", "too long (413)")
+    mark = SyncMark("Thesis", "ABCD2345", "hash|policy")
+    store.commit_run(
+        LIST,
+        RunCommit(library_version=9, mark=mark, refused={"AAAA2222": refusal}),
+    )
+    head = store.head(LIST)
+    assert (head.library_version, head.mark, dict(head.refused)) == (
+        9,
+        mark,
+        {"AAAA2222": refusal},
+    )
+    assert head == store.load(LIST).head
 
 
 def test_a_successful_commit_sets_last_run_and_last_success(store: StateStore) -> None:

@@ -55,9 +55,9 @@ from zotmark.errors import (
 from zotmark.markdown.encoding import encode_list
 from zotmark.presentation.logs import kv
 from zotmark.presentation.render import refusal_lines
-from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
-from zotmark.service.runner import RunReport
 from zotmark.state import DaemonLock, RunCommit
+from zotmark.sync.engine import RunReport
+from zotmark.sync.session import ClientFactory, Session, default_client, open_session, state_dir
 
 __all__ = ["Daemon"]
 

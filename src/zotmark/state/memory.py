@@ -16,6 +16,7 @@ from typing import Any
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
+    ListHead,
     ListState,
     PendingCreate,
     RunCommit,
@@ -42,6 +43,10 @@ class MemoryStateStore:
         with self._lock:
             self._check_open()
             return self._lists.get(list_name) or ListState(name=list_name)
+
+    def head(self, list_name: str) -> ListHead:
+        """Return the list's head (of the stored snapshot)."""
+        return self.load(list_name).head
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent (replacing pending ones with the same key)."""
@@ -136,6 +141,7 @@ def _committed(old: ListState, commit: RunCommit) -> ListState:
         mirror=_frozen(mirror),
         meta=_frozen(meta),
         refused=old.refused if commit.refused is None else _frozen(dict(commit.refused)),
+        mark=old.mark if commit.mark is None else commit.mark,
     )
     return new if commit.status is None else _with_status(new, commit.status)
 

@@ -20,11 +20,13 @@ from zotmark.core.model import BaseRecord, Refusal
 __all__ = [
     "MAX_VERSION",
     "BaseRecord",
+    "ListHead",
     "ListState",
     "PendingCreate",
     "Refusal",
     "RunCommit",
     "RunStatus",
+    "SyncMark",
     "check_list_name",
     "check_text",
     "check_version",
@@ -112,6 +114,12 @@ class PendingCreate:
     title: str
     payload: str
 
+    @property
+    def paper(self) -> tuple[str, str]:
+        """What the create is remembered by: the entry's primary identifier and normalised
+        title (``core.planner.pending_key``)."""
+        return self.ident_key, self.title
+
     def __post_init__(self) -> None:
         for what in ("item_key", "ident_key", "title", "payload"):
             check_text(getattr(self, what), f"{what} of a pending create")
@@ -142,15 +150,42 @@ def _empty() -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncMark:
+    """Where a list's last completed run left it: the collection by ``collection`` name (as
+    configured) and ``collection_key``, and the ``settled`` token (the file's hash and the
+    policy, when both sides were left agreed with nothing to retry; else ``None``)."""
+
+    collection: str
+    collection_key: str | None = None
+    settled: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.collection, "collection of a sync mark")
+        check_text(self.collection_key, "collection_key of a sync mark", optional=True)
+        check_text(self.settled, "settled of a sync mark", optional=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListHead:
+    """What a run reads of a list's state before it knows whether anything changed: the
+    library version, where the last run left it (``mark``), and the refusals that stand."""
+
+    library_version: int = 0
+    mark: SyncMark | None = None
+    refused: Mapping[str, Refusal] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True)
 class ListState:
     """An immutable snapshot of one list's sync state.
 
     ``library_version`` is 0 for a list never synced. ``records`` are the bases keyed by item
     key; ``pending`` the creates not yet confirmed; ``mirror`` the last known item ``data``
-    JSON of every library item seen (it carries the item's ``version``); ``citekeys`` the
-    pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
+    JSON of every regular library item seen (it carries the item's ``version``); ``citekeys``
+    the pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
     ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
-    stand, by item key.
+    stand, by item key; ``mark`` where the last completed run left the list (``None`` before
+    one did).
     """
 
     name: str
@@ -163,6 +198,12 @@ class ListState:
     last_success: RunStatus | None = None
     meta: Mapping[str, str] = field(default_factory=_empty)
     refused: Mapping[str, Refusal] = field(default_factory=_empty)
+    mark: SyncMark | None = None
+
+    @property
+    def head(self) -> ListHead:
+        """The state's :class:`ListHead`."""
+        return ListHead(self.library_version, self.mark, self.refused)
 
 
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
@@ -190,7 +231,8 @@ class RunCommit:
     ``library_version`` replaces the stored one (``None`` keeps it). Upserts replace whole
     values; deletes of absent keys are no-ops. ``refused``, when given, replaces the list's
     standing refusals (``None`` keeps them). ``resolved_pending`` removes pending creates
-    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``status``,
+    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``mark``,
+    when given, replaces the list's :class:`SyncMark`. ``status``,
     when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
     copied on construction, so later changes to the caller's dicts have no effect.
     """
@@ -204,6 +246,7 @@ class RunCommit:
     meta: Mapping[str, str | None] = field(default_factory=_empty)
     status: RunStatus | None = None
     refused: Mapping[str, Refusal] | None = None
+    mark: SyncMark | None = None
 
     def __post_init__(self) -> None:
         if self.library_version is not None:
@@ -222,5 +265,7 @@ class RunCommit:
                 check_refusal(refusal)
         _check_texts(self.mirror_upserts, "mirror_upserts")
         _check_texts(self.meta, "meta", optional=True)
+        if self.mark is not None and not isinstance(self.mark, SyncMark):
+            raise ValueError(f"expected a SyncMark, got {self.mark!r}")
         _check_disjoint(self.record_upserts, self.record_deletes, "records")
         _check_disjoint(self.mirror_upserts, self.mirror_deletes, "mirror")

@@ -23,11 +23,13 @@ from typing import Any, TypeVar
 from zotmark.errors import StateError
 from zotmark.state.model import (
     BaseRecord,
+    ListHead,
     ListState,
     PendingCreate,
     Refusal,
     RunCommit,
     RunStatus,
+    SyncMark,
     check_list_name,
     check_text,
     checked_flags,
@@ -114,6 +116,15 @@ class SqliteStateStore:
         check_list_name(list_name)
         with self._transaction("BEGIN") as db:
             return _read_list(db, list_name)
+
+    def head(self, list_name: str) -> ListHead:
+        """Read the list's row and its refusals, nothing else."""
+        check_list_name(list_name)
+        with self._transaction("BEGIN") as db:
+            row = _list_row(db, list_name)
+            if row is None:
+                return ListHead()
+            return ListHead(row[0], _mark(row), _refusals(db, list_name))
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent, committed before returning."""
@@ -261,6 +272,12 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
             db.execute("DELETE FROM meta WHERE list = ? AND key = ?", (name, key))
         else:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", (name, key, value))
+    if commit.mark is not None:
+        mark = commit.mark
+        db.execute(
+            "UPDATE lists SET collection = ?, collection_key = ?, settled = ? WHERE name = ?",
+            (mark.collection, mark.collection_key, mark.settled, name),
+        )
     if commit.status is not None:
         _write_status(db, name, commit.status)
     if commit.refused is not None:
@@ -325,12 +342,32 @@ def _flags(text: str) -> Mapping[str, bool]:
     return MappingProxyType(flags)
 
 
-def _read_list(db: sqlite3.Connection, name: str) -> ListState:
-    row = db.execute("SELECT library_version FROM lists WHERE name = ?", (name,)).fetchone()
+_LIST_ROW = (_INT, _MAYBE_TEXT, _MAYBE_TEXT, _MAYBE_TEXT)
+
+
+def _list_row(db: sqlite3.Connection, name: str) -> tuple[Any, ...] | None:
+    """The list's row (library version, collection, collection key, settled), if any."""
+    row = db.execute(
+        "SELECT library_version, collection, collection_key, settled FROM lists WHERE name = ?",
+        (name,),
+    ).fetchone()
     if row is None:
-        return ListState(name=name)
+        return None
     if not isinstance(row[0], int):
         raise _Damaged("the library version is not a number")
+    checked: tuple[Any, ...] = next(_typed([row], _LIST_ROW, "lists"))
+    return checked
+
+
+def _mark(row: tuple[Any, ...]) -> SyncMark | None:
+    """The :class:`SyncMark` of a list's row (``None`` before a run completed)."""
+    return None if row[1] is None else SyncMark(row[1], row[2], row[3])
+
+
+def _read_list(db: sqlite3.Connection, name: str) -> ListState:
+    row = _list_row(db, name)
+    if row is None:
+        return ListState(name=name)
     records = {
         key: BaseRecord(
             item_key=key,
@@ -376,6 +413,7 @@ def _read_list(db: sqlite3.Connection, name: str) -> ListState:
         last_success=statuses.get("success"),
         meta=_pairs(db, "meta", "SELECT key, value FROM meta WHERE list = ?", name),
         refused=_refusals(db, name),
+        mark=_mark(row),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from zotmark.core.actions import CreateItem
 from zotmark.enrich import Enricher, Metadata, ident_key
-from zotmark.service.zotero_side import NewItemHook
+from zotmark.sync.writes import NewItemHook
 
 IMPORTED_PREFIX = "bib:"
 KEPT = ("key", "version", "tags", "collections")

@@ -1,4 +1,4 @@
-"""Wiring: from a loaded configuration to runnable lists, with production defaults.
+"""The sync session: from a loaded configuration to runnable lists, with production defaults.
 
 :func:`open_session` is what ``zotmark sync`` and the daemon call: it takes the state-dir lock,
 opens the state store and one Zotero client per library the lists live in (``[zotero]``'s, or a
@@ -19,16 +19,16 @@ from zotmark.enrich import Enricher
 from zotmark.errors import AccessError, StateError, ZotmarkError
 from zotmark.permissions import access_advice
 from zotmark.service import library_ids
-from zotmark.service.bibliography import export_list
-from zotmark.service.file_side import BeforeWrite, ListDocument
-from zotmark.service.metadata import new_item_hook
-from zotmark.service.ports import ZoteroPort
-from zotmark.service.progress import ProgressHook, ProgressPort, reporting_hook
-from zotmark.service.runner import ListRunner, RunReport
-from zotmark.service.zotero_side import NewItemHook
+from zotmark.service.progress import ProgressHook, reporting_hook
 from zotmark.state import SqliteStateStore, StateLock, StateStore
 from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
+from zotmark.sync.bibliography import export_list
+from zotmark.sync.document import BeforeWrite, ListDocument
+from zotmark.sync.engine import ListRunner, RunReport
+from zotmark.sync.metadata import new_item_hook
+from zotmark.sync.writes import NewItemHook
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
@@ -105,16 +105,14 @@ class Session:
         document = ListDocument(
             settings.file, settings.flags, settings.anchors, before_write=self.before_write
         )
-        port: ZoteroPort = self.client_for(settings)
+        library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
-        if self.progress is not None:
-            port = ProgressPort(port, self.progress)
-            if new_item is not None:
-                new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
+        if self.progress is not None and new_item is not None:
+            new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
         return ListRunner(
             settings.name,
             policy_for(settings, force_delete=force_delete),
-            port,
+            library,
             self.store,
             document,
             new_item=new_item,
@@ -154,7 +152,8 @@ def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:
     it is this list's (the same collection); else it stays for the list it belongs to."""
     key = config.state_key(settings)
     legacy = store.load(settings.name)
-    if legacy.library_version and legacy.meta.get("collection") == settings.collection:
+    mark = legacy.mark
+    if legacy.library_version and mark is not None and mark.collection == settings.collection:
         store.rename_list(settings.name, key)
     return key
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +12,11 @@ from tests.conftest import FIXTURES
 
 from zotmark.core.actions import Policy
 from zotmark.sandbox import Sandbox
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner
 from zotmark.state import MemoryStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 ORIGINAL = FIXTURES / "original-reading-list.md"
 
@@ -46,7 +46,9 @@ class World:
     def runner(self, **policy: Any) -> ListRunner:
         document = ListDocument(self.path, {"Relevant?": "relevant"})
         settings = Policy(collection="Reading List", **policy)
-        return ListRunner("reading-list", settings, self.client, self.store, document)
+        return ListRunner(
+            "reading-list", settings, ZoteroLibrary(self.client), self.store, document
+        )
 
     def collection_items(self) -> dict[str, dict[str, Any]]:
         key = next(k for k, c in self.sandbox.collections().items() if c["name"] == "Reading List")
@@ -160,20 +162,3 @@ def test_paper_already_in_the_library_is_added_to_the_collection(world: World) -
     world.runner().run()
     assert key in world.collection_items()
     assert len(world.sandbox.items()) == 17
-
-
-def test_a_run_pauses_the_garbage_collector_and_then_restores_it(world: World) -> None:
-    """The cyclic collector is off while a run plans and writes, and on again afterwards."""
-    runner = world.runner()
-    read = runner.document.read
-    seen: list[bool] = []
-
-    def spying_read() -> Any:
-        seen.append(gc.isenabled())
-        return read()
-
-    runner.document.read = spying_read  # type: ignore[method-assign]
-    assert gc.isenabled()
-    runner.run()
-    assert seen == [False]
-    assert gc.isenabled()

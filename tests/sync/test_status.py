@@ -1,4 +1,4 @@
-"""service.zotero_side: the state's JSON texts of mirrored items and pending creates."""
+"""sync.status: the state's JSON texts of the library's items, read into a snapshot."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zotmark.errors import StateError
-from zotmark.service.zotero_side import json_text, load_mirror, mirror_texts
 from zotmark.state.schema import RECOVERY_HINT
+from zotmark.sync.status import stored_snapshot
+from zotmark.zotero.mapping import item_text, json_text
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -26,18 +27,24 @@ def test_json_text_is_json_dumps_with_sorted_keys(value: dict[str, Any]) -> None
     assert json_text(value) == json.dumps(value, sort_keys=True)
 
 
-def test_mirror_texts_hold_each_items_data_with_sorted_keys() -> None:
+def test_an_items_text_holds_its_data_with_sorted_keys() -> None:
     obj = {"key": "AAAA2222", "version": 3, "data": {"title": "T", "key": "AAAA2222", "version": 3}}
-    assert mirror_texts({"AAAA2222": obj}) == {
-        "AAAA2222": '{"key": "AAAA2222", "title": "T", "version": 3}'
+    assert item_text(obj) == '{"key": "AAAA2222", "title": "T", "version": 3}'
+
+
+def test_a_stored_text_read_back_is_the_typed_item() -> None:
+    text = '{"itemType": "book", "key": "AAAA2222", "title": "T", "version": 3}'
+    snapshot = stored_snapshot({"AAAA2222": text}, 9)
+    item = snapshot.items["AAAA2222"]
+    assert (item.key, item.version, item.title, snapshot.version) == ("AAAA2222", 3, "T", 9)
+
+
+def test_a_stored_note_or_child_item_is_no_part_of_the_snapshot() -> None:
+    texts = {
+        "NOTE2222": '{"itemType": "note", "key": "NOTE2222", "version": 1}',
+        "CHLD2222": '{"itemType": "book", "key": "CHLD2222", "parentItem": "X", "version": 1}',
     }
-
-
-def test_a_mirror_text_read_back_is_the_items_data() -> None:
-    text = '{"key": "AAAA2222", "title": "T", "version": 3}'
-    mirror = load_mirror({"AAAA2222": text}, 9)
-    assert mirror.items["AAAA2222"] == {"key": "AAAA2222", "version": 3, "data": json.loads(text)}
-    assert mirror.library_version == 9
+    assert stored_snapshot(texts, 9).items == {}
 
 
 @pytest.mark.parametrize(
@@ -50,7 +57,7 @@ def test_a_mirror_text_read_back_is_the_items_data() -> None:
 )
 def test_a_damaged_mirror_text_is_a_state_error_saying_how_to_recover(text: str) -> None:
     with pytest.raises(StateError) as caught:
-        load_mirror({"AAAA2222": text}, 9)
+        stored_snapshot({"AAAA2222": text}, 9)
     assert caught.value.message.startswith(
         "the sync state's copy of Zotero item AAAA2222 is damaged"
     )
