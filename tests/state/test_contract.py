@@ -168,6 +168,17 @@ def test_the_head_is_the_library_version_mark_and_refusals_of_the_state(
     assert head == store.load(LIST).head
 
 
+def test_the_generation_moves_on_with_what_a_run_plans_from_only(store: StateStore) -> None:
+    """Pending creates and commits of records, versions, marks… move the generation on; a
+    commit of meta and status alone (the daemon's heartbeat), a status, citekeys do not."""
+    store.add_pending(LIST, [pending("P1")])
+    store.commit_run(LIST, RunCommit(library_version=3))
+    store.commit_run(LIST, RunCommit(meta={"daemon.pid": "1"}, status=OK))
+    store.record_status(LIST, FAILED)
+    store.pin_citekeys(LIST, {"P1": "key"})
+    assert store.head(LIST).generation == store.load(LIST).generation == 2
+
+
 def test_a_successful_commit_sets_last_run_and_last_success(store: StateStore) -> None:
     """A commit's status becomes both the last run and the last successful run."""
     store.commit_run(LIST, RunCommit(status=OK))
@@ -251,7 +262,9 @@ def test_lists_are_isolated_from_each_other(store: StateStore) -> None:
         RunCommit(library_version=3, record_upserts={"K": record("K")}, mirror_upserts={"K": "{}"}),
     )
     store.commit_run("two", RunCommit(library_version=8, record_deletes={"K"}, status=FAILED))
-    assert store.load("two") == ListState(name="two", library_version=8, last_run=FAILED)
+    assert store.load("two") == ListState(
+        name="two", library_version=8, last_run=FAILED, generation=1
+    )
     assert set(store.load("one").records) == {"K"}
     assert store.load("one").library_version == 3
 

@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES
 
 from zotmark.core.actions import Policy
 from zotmark.sandbox import Sandbox
-from zotmark.state import MemoryStateStore
+from zotmark.state import ListState, MemoryStateStore
 from zotmark.sync.document import ListDocument
 from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
@@ -43,11 +43,11 @@ class World:
         self.path = listfile
         self.store = MemoryStateStore()
 
-    def runner(self, **policy: Any) -> ListRunner:
+    def runner(self, *, keep: bool = False, **policy: Any) -> ListRunner:
         document = ListDocument(self.path, {"Relevant?": "relevant"})
         settings = Policy(collection="Reading List", **policy)
         return ListRunner(
-            "reading-list", settings, ZoteroLibrary(self.client), self.store, document
+            "reading-list", settings, ZoteroLibrary(self.client), self.store, document, keep=keep
         )
 
     def collection_items(self) -> dict[str, dict[str, Any]]:
@@ -162,3 +162,42 @@ def test_paper_already_in_the_library_is_added_to_the_collection(world: World) -
     world.runner().run()
     assert key in world.collection_items()
     assert len(world.sandbox.items()) == 17
+
+
+class CountingStore(MemoryStateStore):
+    """A store that counts the full loads of a list's state."""
+
+    loads = 0
+
+    def load(self, list_name: str) -> ListState:
+        self.loads += 1
+        return super().load(list_name)
+
+
+def _tick_relevant(world: World, title: str) -> None:
+    text = world.path.read_text()
+    flag = text.index("- [ ] Relevant?", text.index(f"**{title}"))
+    world.path.write_text(text[:flag] + "- [x] Relevant?" + text[flag + len("- [ ] Relevant?") :])
+
+
+def test_a_kept_runner_plans_its_next_run_without_reading_the_state_again(world: World) -> None:
+    world.store = store = CountingStore()
+    runner = world.runner(keep=True)
+    runner.run()
+    _tick_relevant(world, "Deep Cross-Modal Audio-Visual Generation")
+    loads = store.loads
+    report = runner.run()
+    assert store.loads == loads
+    assert report.updated == 1
+    assert "relevant" in _tags(world.item_titled("Deep Cross-Modal")[1])
+
+
+def test_a_kept_runner_reads_the_state_again_once_another_run_changed_it(world: World) -> None:
+    kept = world.runner(keep=True)
+    kept.run()
+    _tick_relevant(world, "Deep Cross-Modal Audio-Visual Generation")
+    world.runner().run()  # another process's run: the box reached Zotero, its base row moved
+    key, item = world.item_titled("Deep Cross-Modal")
+    world.sandbox.update_item(key, {"tags": [t for t in item["tags"] if t["tag"] != "relevant"]})
+    kept.run()  # on the kept base row, the tag removed in Zotero would look like no change
+    assert "- [ ] Relevant?" in world.path.read_text().split("**Deep Cross-Modal")[1][:300]

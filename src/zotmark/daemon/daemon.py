@@ -138,6 +138,7 @@ class Daemon:
                 open_session(self.config, client_factory=self._client_factory)
             )
             session.before_write = self._before_write
+            session.keep = True  # each list's runner keeps its state and snapshot between runs
             session.lock_wait = RUN_LOCK_WAIT
             self._session = session
             stack.callback(self._write_stopped)

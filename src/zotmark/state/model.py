@@ -11,7 +11,7 @@ are non-negative 64-bit integers, no key is both upserted and deleted) and raise
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -168,11 +168,13 @@ class SyncMark:
 @dataclass(frozen=True, slots=True)
 class ListHead:
     """What a run reads of a list's state before it knows whether anything changed: the
-    library version, where the last run left it (``mark``), and the refusals that stand."""
+    library version, where the last run left it (``mark``), the refusals that stand, and the
+    state's ``generation`` (see :class:`ListState`)."""
 
     library_version: int = 0
     mark: SyncMark | None = None
     refused: Mapping[str, Refusal] = field(default_factory=_empty)
+    generation: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,13 @@ class ListState:
     the pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
     ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
     stand, by item key; ``mark`` where the last completed run left the list (``None`` before
-    one did).
+    one did). ``generation`` counts the changes to what a run plans from (every commit that
+    changes more than ``meta`` and the status, every :meth:`with_pending`): a process that
+    keeps a list's state between runs may use it as long as the generation is the same.
+
+    :meth:`with_pending` and :meth:`after` are the state after a store's ``add_pending`` and
+    ``commit_run``: the one definition of what those do, which the in-memory store applies
+    and the SQLite store's contract tests hold it to.
     """
 
     name: str
@@ -199,11 +207,58 @@ class ListState:
     meta: Mapping[str, str] = field(default_factory=_empty)
     refused: Mapping[str, Refusal] = field(default_factory=_empty)
     mark: SyncMark | None = None
+    generation: int = 0
 
     @property
     def head(self) -> ListHead:
         """The state's :class:`ListHead`."""
-        return ListHead(self.library_version, self.mark, self.refused)
+        return ListHead(self.library_version, self.mark, self.refused, self.generation)
+
+    def with_pending(self, creates: Iterable[PendingCreate]) -> ListState:
+        """This state with ``creates`` pending (replacing pending ones with the same key)."""
+        pending = dict(self.pending)
+        for create in creates:
+            if not isinstance(create, PendingCreate):
+                raise ValueError(f"expected a PendingCreate, got {create!r}")
+            pending[create.item_key] = create
+        return replace(self, pending=_frozen(pending), generation=self.generation + 1)
+
+    def after(self, commit: RunCommit) -> ListState:
+        """This state once ``commit`` is applied (see :class:`RunCommit`)."""
+        records = dict(self.records)
+        for key in commit.record_deletes:
+            records.pop(key, None)
+        for key, record in commit.record_upserts.items():
+            records[key] = freeze_record(record)
+        pending = {k: v for k, v in self.pending.items() if k not in commit.resolved_pending}
+        mirror = {k: v for k, v in self.mirror.items() if k not in commit.mirror_deletes}
+        mirror.update(commit.mirror_upserts)
+        meta = dict(self.meta)
+        for key, value in commit.meta.items():
+            if value is None:
+                meta.pop(key, None)
+            else:
+                meta[key] = value
+        version = self.library_version
+        new = replace(
+            self,
+            library_version=version if commit.library_version is None else commit.library_version,
+            records=_frozen(records),
+            pending=_frozen(pending),
+            mirror=_frozen(mirror),
+            meta=_frozen(meta),
+            refused=self.refused if commit.refused is None else _frozen(dict(commit.refused)),
+            mark=self.mark if commit.mark is None else commit.mark,
+            generation=self.generation + commit.changes_sync,
+        )
+        return new if commit.status is None else new.with_status(commit.status)
+
+    def with_status(self, status: RunStatus) -> ListState:
+        """This state with ``status`` as its last run (and last success when ``status.ok``)."""
+        if not isinstance(status, RunStatus):
+            raise ValueError(f"expected a RunStatus, got {status!r}")
+        success = status if status.ok else self.last_success
+        return replace(self, last_run=status, last_success=success)
 
 
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
@@ -269,3 +324,13 @@ class RunCommit:
             raise ValueError(f"expected a SyncMark, got {self.mark!r}")
         _check_disjoint(self.record_upserts, self.record_deletes, "records")
         _check_disjoint(self.mirror_upserts, self.mirror_deletes, "mirror")
+
+    @property
+    def changes_sync(self) -> bool:
+        """Whether the commit changes what a run plans from (more than meta and the status):
+        such a commit moves the list's generation on."""
+        return bool(
+            self.library_version is not None or self.record_upserts or self.record_deletes
+            or self.resolved_pending or self.mirror_upserts or self.mirror_deletes
+            or self.refused is not None or self.mark is not None
+        )  # fmt: skip

@@ -90,8 +90,10 @@ _V3: tuple[str, ...] = (
 
 # v4: where a list's last run left it, in typed columns of its row instead of strings in meta:
 # the collection's name and key, and the settled token (the file's hash and the policy both
-# sides agreed on), so that a no-op reads one row before anything else.
+# sides agreed on), so that a no-op reads one row before anything else; and the generation of
+# the list's state, so that a daemon may keep it between runs while no one else changed it.
 _V4: tuple[str, ...] = (
+    "ALTER TABLE lists ADD COLUMN generation INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE lists ADD COLUMN collection TEXT",
     "ALTER TABLE lists ADD COLUMN collection_key TEXT",
     "ALTER TABLE lists ADD COLUMN settled TEXT",

@@ -124,7 +124,7 @@ class SqliteStateStore:
             row = _list_row(db, list_name)
             if row is None:
                 return ListHead()
-            return ListHead(row[0], _mark(row), _refusals(db, list_name))
+            return ListHead(row[0], _mark(row), _refusals(db, list_name), row[4])
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent, committed before returning."""
@@ -133,6 +133,7 @@ class SqliteStateStore:
             _ensure_list(db, list_name)
             rows = [_pending_row(list_name, create) for create in creates]
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", _by_key(rows))
+            _next_generation(db, list_name)
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:
         """Apply a run's changes in one immediate transaction."""
@@ -250,7 +251,13 @@ def _record_row(list_name: str, record: BaseRecord) -> tuple[object, ...]:
     )
 
 
+def _next_generation(db: sqlite3.Connection, name: str) -> None:
+    db.execute("UPDATE lists SET generation = generation + 1 WHERE name = ?", (name,))
+
+
 def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
+    if commit.changes_sync:
+        _next_generation(db, name)
     if commit.library_version is not None:
         db.execute(
             "UPDATE lists SET library_version = ? WHERE name = ?", (commit.library_version, name)
@@ -342,13 +349,14 @@ def _flags(text: str) -> Mapping[str, bool]:
     return MappingProxyType(flags)
 
 
-_LIST_ROW = (_INT, _MAYBE_TEXT, _MAYBE_TEXT, _MAYBE_TEXT)
+_LIST_ROW = (_INT, _MAYBE_TEXT, _MAYBE_TEXT, _MAYBE_TEXT, _INT)
 
 
 def _list_row(db: sqlite3.Connection, name: str) -> tuple[Any, ...] | None:
-    """The list's row (library version, collection, collection key, settled), if any."""
+    """The list's row (library version, collection, collection key, settled, generation)."""
     row = db.execute(
-        "SELECT library_version, collection, collection_key, settled FROM lists WHERE name = ?",
+        "SELECT library_version, collection, collection_key, settled, generation FROM lists"
+        " WHERE name = ?",
         (name,),
     ).fetchone()
     if row is None:
@@ -414,6 +422,7 @@ def _read_list(db: sqlite3.Connection, name: str) -> ListState:
         meta=_pairs(db, "meta", "SELECT key, value FROM meta WHERE list = ?", name),
         refused=_refusals(db, name),
         mark=_mark(row),
+        generation=row[4],
     )
 
 

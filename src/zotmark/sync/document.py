@@ -48,9 +48,13 @@ class ListDocument:
         ListFile.check_writable(self.path)
 
     def read(self) -> list[Entry]:
-        """Read and parse the file; the entries as the list states them."""
-        text, self._fingerprint = ListFile.read(self.path)
-        self._document = parse(text, self.flags)
+        """Read the file; the entries as the list states them (parsed again only when the
+        text is not the one last read)."""
+        text, fingerprint = ListFile.read(self.path)
+        last = self._fingerprint
+        if self._document is None or last is None or last.sha256 != fingerprint.sha256:
+            self._document = parse(text, self.flags)
+        self._fingerprint = fingerprint
         return [listed.entry for listed in self._document.entries]
 
     def current_hash(self) -> str | None:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from zotmark.core.actions import CreateItem, Plan, Policy
 from zotmark.core.model import Entry, Refusal, new_item_key
 from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
-from zotmark.core.port import Applied, Library, NewItem, Outcome, Snapshot
+from zotmark.core.port import Applied, Library, NewItem, Outcome, Snapshot, Write
 from zotmark.errors import (
     ConflictError,
     FileChangedError,
@@ -91,7 +92,9 @@ class ListRunner:
     """Runs one list. Effects are injected: the Zotero library, the state store, the document,
     the clock and the random source for new item keys; ``new_item`` may enrich new items.
     ``name`` is the list's name for people; ``state_key`` its name in the store (default:
-    ``name``)."""
+    ``name``). With ``keep`` (the daemon's runners) the list's state and the library's
+    snapshot (typed items) are kept between runs and used again while the state's generation
+    says no one else changed it, instead of being read and parsed again."""
 
     name: str
     policy: Policy
@@ -102,6 +105,8 @@ class ListRunner:
     randbelow: Callable[[int], int] = secrets.randbelow
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     state_key: str = ""
+    keep: bool = False
+    _kept: tuple[ListState, Snapshot] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.state_key = self.state_key or self.name
@@ -128,9 +133,8 @@ class ListRunner:
             if self.library.version_after(head.library_version) is None:
                 return self._unchanged(head, dry_run, first_request, started)
             checked = True  # the client keeps the answer: refresh sends nothing more for it
-        state = self.store.load(self.state_key)
+        state, snapshot = self._start(head)
         entries = self.document.read()  # a list it cannot read stops the run before any write
-        snapshot = stored_snapshot(state.mirror, state.library_version)
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
         stored = StoredItems()
@@ -143,13 +147,14 @@ class ListRunner:
                 entries = self.document.read()
                 # the creates an earlier attempt recorded as pending go again under their
                 # keys (one key per create: a refusal of it stays held, a fix reuses it)
-                state = replace(state, pending=self.store.load(self.state_key).pending)
+                fresh = self.store.load(self.state_key)
+                state = replace(state, pending=fresh.pending, generation=fresh.generation)
             the_plan = self._plan(state, status, snapshot, collection or "", entries, refused)
             self._check(the_plan)
             if dry_run:
                 return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
             try:
-                applied = self._write_zotero(state, snapshot, the_plan, collection or "")
+                state, applied = self._write_zotero(state, snapshot, the_plan, collection or "")
             except PreconditionFailed:
                 continue  # a concurrent writer: re-read and re-plan
             written = Written.of(the_plan, snapshot, applied)
@@ -171,6 +176,17 @@ class ListRunner:
         raise ZoteroError(
             "The library or the file kept changing while zotmark synced it; run it again."
         )
+
+    def _start(self, head: ListHead) -> tuple[ListState, Snapshot]:
+        """The state and the snapshot to plan from: those kept from the last run when the
+        state's generation is still theirs, else read from the store (the items' JSON texts
+        read into typed items, and not kept)."""
+        kept = self._kept
+        if kept is not None and kept[0].generation == head.generation:
+            return kept
+        state = self.store.load(self.state_key)
+        snapshot = stored_snapshot(state.mirror, state.library_version)
+        return replace(state, mirror=_NO_TEXTS), snapshot
 
     def _settled_token(self) -> str:
         """What must be unchanged for a run to be skippable: the file's bytes and the policy."""
@@ -233,13 +249,17 @@ class ListRunner:
 
     def _write_zotero(
         self, state: ListState, snapshot: Snapshot, the_plan: Plan, collection: str
-    ) -> Applied:
+    ) -> tuple[ListState, Applied]:
+        """Record the plan's creates as pending (in the store and in ``state``), then send
+        every write; the state with them pending, and what became of the writes."""
         creates = new_items(the_plan, collection, self.new_item)
         if creates:
             entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
             pending = [_pending(new, entries[new.key]) for new in creates]
             self.store.add_pending(self.state_key, pending)
-        return self.library.apply(snapshot, [*creates, *changes(the_plan, snapshot, collection)])
+            state = state.with_pending(pending)
+        writes: list[Write] = [*creates, *changes(the_plan, snapshot, collection)]
+        return state, self.library.apply(snapshot, writes)
 
     def _record(
         self,
@@ -286,6 +306,8 @@ class ListRunner:
             refused=refused,
         )
         self.store.commit_run(self.state_key, commit)
+        if self.keep:
+            self._kept = replace(state.after(commit), mirror=_NO_TEXTS), snapshot
         return report
 
     def _status(
@@ -335,6 +357,10 @@ class Written:
             and before.items[key].version != outcome.item.version
         )
         return cls(landed, failed, created, updated)
+
+
+_NO_TEXTS: Mapping[str, str] = MappingProxyType({})
+"""The item texts of a state kept in memory: none (its snapshot holds the typed items)."""
 
 
 def _pending(new: NewItem, entry: Entry) -> PendingCreate:

@@ -72,7 +72,8 @@ class Session:
     ``progress``, when set, is told how the big reads and writes of a run advance.
     ``run_lock`` is held for each list's run (zotmark processes sharing the state directory
     take turns), waited for up to ``lock_wait`` seconds; ``on_wait`` is told when a run
-    waits, with the other process's pid.
+    waits, with the other process's pid. With ``keep`` (the daemon's session) each list's
+    runner is made once and kept, with what it knows of its list (see ``ListRunner.keep``).
     """
 
     config: Config
@@ -84,6 +85,8 @@ class Session:
     run_lock: StateLock | None = None
     lock_wait: float = 60.0
     on_wait: Callable[[str | None], None] | None = None
+    keep: bool = False
+    _runners: dict[tuple[str, bool], ListRunner] = field(default_factory=dict, repr=False)
 
     @property
     def client(self) -> ZoteroClient:
@@ -101,7 +104,16 @@ class Session:
         return list_key(self.config, settings, self.store)
 
     def runner(self, settings: ListSettings, *, force_delete: bool = False) -> ListRunner:
-        """The runner of one list."""
+        """The runner of one list (the one kept for it, with ``keep``)."""
+        kept = self._runners.get((settings.name, force_delete))
+        if kept is not None:
+            return kept
+        made = self._make_runner(settings, force_delete=force_delete)
+        if self.keep:
+            self._runners[settings.name, force_delete] = made
+        return made
+
+    def _make_runner(self, settings: ListSettings, *, force_delete: bool) -> ListRunner:
         document = ListDocument(
             settings.file, settings.flags, settings.anchors, before_write=self.before_write
         )
@@ -117,6 +129,7 @@ class Session:
             document,
             new_item=new_item,
             state_key=self.key(settings),
+            keep=self.keep,
         )
 
     def sync(
