@@ -170,10 +170,12 @@ def test_the_head_is_the_library_version_mark_and_refusals_of_the_state(
 
 def test_the_generation_moves_on_with_what_a_run_plans_from_only(store: StateStore) -> None:
     """Pending creates and commits of records, versions, marks… move the generation on; a
-    commit of meta and status alone (the daemon's heartbeat), a status, citekeys do not."""
+    commit of meta and status alone (the daemon's heartbeat) or of items' texts, a status,
+    citekeys do not."""
     store.add_pending(LIST, [pending("P1")])
     store.commit_run(LIST, RunCommit(library_version=3))
     store.commit_run(LIST, RunCommit(meta={"daemon.pid": "1"}, status=OK))
+    store.commit_run(LIST, RunCommit(mirror_upserts={"A": "{}"}, mirror_deletes={"B"}))
     store.record_status(LIST, FAILED)
     store.pin_citekeys(LIST, {"P1": "key"})
     assert store.head(LIST).generation == store.load(LIST).generation == 2

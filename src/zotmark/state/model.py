@@ -188,8 +188,9 @@ class ListState:
     ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
     stand, by item key; ``mark`` where the last completed run left the list (``None`` before
     one did). ``generation`` counts the changes to what a run plans from (every commit that
-    changes more than ``meta`` and the status, every :meth:`with_pending`): a process that
-    keeps a list's state between runs may use it as long as the generation is the same.
+    changes more than ``meta``, the status and ``mirror``, every :meth:`with_pending`): a
+    process that keeps a list's state between runs may use it while the generation is the
+    same.
 
     :meth:`with_pending` and :meth:`after` are the state after a store's ``add_pending`` and
     ``commit_run``: the one definition of what those do, which the in-memory store applies
@@ -327,10 +328,10 @@ class RunCommit:
 
     @property
     def changes_sync(self) -> bool:
-        """Whether the commit changes what a run plans from (more than meta and the status):
-        such a commit moves the list's generation on."""
+        """Whether the commit changes what a run plans from (more than meta, the status and
+        the items' texts, which a run that keeps its snapshot does not read): such a commit
+        moves the list's generation on."""
         return bool(
             self.library_version is not None or self.record_upserts or self.record_deletes
-            or self.resolved_pending or self.mirror_upserts or self.mirror_deletes
-            or self.refused is not None or self.mark is not None
+            or self.resolved_pending or self.refused is not None or self.mark is not None
         )  # fmt: skip

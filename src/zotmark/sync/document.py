@@ -42,6 +42,8 @@ class ListDocument:
     before_write: BeforeWrite | None = None
     _document: Document | None = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
+    _style_of: Document | None = field(default=None, init=False, repr=False)
+    _flag_items: bool = field(default=True, init=False, repr=False)
 
     def check_writable(self) -> None:
         """:meth:`ListFile.check_writable` for this list."""
@@ -75,8 +77,13 @@ class ListDocument:
 
     @property
     def appends_flag_boxes(self) -> bool:
-        """Whether an entry appended to the list as last read gets flag boxes (its style)."""
-        return detect_style(self.document).flag_items
+        """Whether an entry appended to the list as last read gets flag boxes (its style,
+        worked out once per text read)."""
+        document = self.document
+        if self._style_of is not document:
+            self._flag_items = detect_style(document).flag_items
+            self._style_of = document
+        return self._flag_items
 
     def apply(self, actions: Sequence[FileAction], *, skip_keys: Collection[str] = ()) -> bool:
         """Apply the actions to the text last read and write it if it changed; whether it did.

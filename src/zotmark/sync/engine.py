@@ -40,7 +40,7 @@ from zotmark.state.model import (
 )
 from zotmark.state.store import StateStore
 from zotmark.sync.document import ListDocument
-from zotmark.sync.status import StoredItems, WorkingStatus, stored_snapshot
+from zotmark.sync.status import WorkingStatus, stored_snapshot
 from zotmark.sync.writes import NewItemHook, changes, new_items, reason, refusals
 from zotmark.zotero.mapping import json_text
 
@@ -137,12 +137,12 @@ class ListRunner:
         entries = self.document.read()  # a list it cannot read stops the run before any write
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
-        stored = StoredItems()
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
             refreshed = self.library.refresh(snapshot, changed=checked)
             snapshot, checked = refreshed.snapshot, False
-            stored.read(refreshed)
+            if not dry_run:
+                self._store_texts(refreshed.texts, refreshed.gone)
             if attempt > 1:
                 entries = self.document.read()
                 # the creates an earlier attempt recorded as pending go again under their
@@ -159,7 +159,7 @@ class ListRunner:
                 continue  # a concurrent writer: re-read and re-plan
             written = Written.of(the_plan, snapshot, applied)
             snapshot = applied.snapshot
-            stored.written(applied.texts)
+            self._store_texts(applied.texts)
             status.zotero_landed(the_plan, written.landed, self.policy.read_tag)
             refused.update(refusals(the_plan, written.failed))
             try:
@@ -170,8 +170,8 @@ class ListRunner:
                 continue
             status.file_landed(the_plan, snapshot, written.failed)
             return self._record(
-                state, the_plan, written, status, stored, snapshot, changed, collection,
-                started, attempt, first_request,
+                state, the_plan, written, status, snapshot, changed, collection, started,
+                attempt, first_request,
             )  # fmt: skip
         raise ZoteroError(
             "The library or the file kept changing while zotmark synced it; run it again."
@@ -187,6 +187,14 @@ class ListRunner:
         state = self.store.load(self.state_key)
         snapshot = stored_snapshot(state.mirror, state.library_version)
         return replace(state, mirror=_NO_TEXTS), snapshot
+
+    def _store_texts(self, texts: Mapping[str, str], gone: frozenset[str] = frozenset()) -> None:
+        """Keep the JSON texts of the items just read or written, and forget the items gone,
+        in the state as they arrive (each text carries its item's version, so texts newer
+        than the state's library version are only read again, never wrong)."""
+        if texts or gone:
+            commit = RunCommit(mirror_upserts=texts, mirror_deletes=gone - texts.keys())
+            self.store.commit_run(self.state_key, commit)
 
     def _settled_token(self) -> str:
         """What must be unchanged for a run to be skippable: the file's bytes and the policy."""
@@ -267,7 +275,6 @@ class ListRunner:
         the_plan: Plan,
         written: Written,
         status: WorkingStatus,
-        stored: StoredItems,
         snapshot: Snapshot,
         file_changed: bool,
         collection: str | None,
@@ -294,8 +301,6 @@ class ListRunner:
             record_upserts=upserts,
             record_deletes=deletes,
             resolved_pending=frozenset(resolved | written.created_keys),
-            mirror_upserts=stored.texts,
-            mirror_deletes=frozenset(stored.gone),
             mark=SyncMark(
                 self.policy.collection,
                 collection,

@@ -17,7 +17,7 @@ from typing import Any
 
 from zotmark.core.actions import CreateItem, Plan, RemoveItem, UpdateItem
 from zotmark.core.model import BaseRecord, Item
-from zotmark.core.port import Outcome, Refresh, Snapshot
+from zotmark.core.port import Outcome, Snapshot
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT
 from zotmark.zotero.mapping import is_regular_item, item_from_json
@@ -93,27 +93,6 @@ def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag:
     if update.url is not None:
         record = record._replace(url=planned.url)
     return record
-
-
-class StoredItems:
-    """What of the library the state keeps: the JSON text of each regular item, read into the
-    run's :class:`Snapshot`, and the texts and removals a run learnt, to store at its end."""
-
-    def __init__(self) -> None:
-        self.texts: dict[str, str] = {}
-        self.gone: set[str] = set()
-
-    def read(self, refreshed: Refresh) -> None:
-        """Keep the texts of the items a refresh read, and the keys of those it found gone."""
-        for key in refreshed.gone:
-            self.texts.pop(key, None)
-        self.gone |= refreshed.gone
-        self.written(refreshed.texts)
-
-    def written(self, texts: Mapping[str, str]) -> None:
-        """Keep the texts of items as written (or read)."""
-        self.gone -= texts.keys()
-        self.texts.update(texts)
 
 
 def stored_snapshot(texts: Mapping[str, str], version: int) -> Snapshot:
