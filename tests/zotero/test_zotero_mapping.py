@@ -264,3 +264,12 @@ def test_schema_knows_title_like_fields() -> None:
     assert title_field("case") == "caseName"
     assert title_field("preprint") == "title"
     assert "archiveID" in type_fields("preprint").fields
+
+
+def test_items_with_equal_tag_and_collection_sets_share_one_set_each() -> None:
+    first, second = (
+        item_from_json({"key": k, "version": 1, "data": {"tags": [{"tag": "read"}],
+                                                          "collections": ["AAAA2222"]}})
+        for k in ("ABCD2345", "EFGH2345")
+    )  # fmt: skip
+    assert first.tags is second.tags and first.collections is second.collections

@@ -78,11 +78,27 @@ def item_from_json(obj: JsonObject) -> Item:
         title=title,
         url=url,
         ident=identify(title, url, text),
-        tags=frozenset(str(t["tag"]) for t in tags),
-        collections=frozenset(str(c) for c in data.get("collections", ())),
+        tags=_shared(frozenset(str(t["tag"]) for t in tags)),
+        collections=_shared(frozenset(str(c) for c in data.get("collections", ()))),
         deleted=bool(data.get("deleted")),
-        auto_tags=frozenset(str(t["tag"]) for t in tags if t.get("type") == 1),
+        auto_tags=_shared(frozenset(str(t["tag"]) for t in tags if t.get("type") == 1)),
     )
+
+
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+_MAX_SHARED = 4096
+
+
+def _shared(names: frozenset[str]) -> frozenset[str]:
+    """``names``, or an equal set met before: a library's items share a few tag and
+    collection sets (a set costs ~200 bytes; a snapshot of 50,000 items holds three per item).
+    At most :data:`_MAX_SHARED` sets are remembered."""
+    known = _SETS.get(names)
+    if known is not None:
+        return known
+    if len(_SETS) < _MAX_SHARED:
+        _SETS[names] = names
+    return names
 
 
 def _type_fields(ident: Ident, url: str | None) -> dict[str, str]:
