@@ -7,28 +7,31 @@ list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
-from zotmark.enrich import Enricher
 from zotmark.errors import AccessError, StateError, ZotmarkError
 from zotmark.permissions import access_advice
 from zotmark.service import library_ids
-from zotmark.service.progress import ProgressHook, reporting_hook
 from zotmark.state import SqliteStateStore, StateLock, StateStore
 from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
-from zotmark.sync.bibliography import export_list
 from zotmark.sync.document import BeforeWrite, ListDocument
 from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.sync.metadata import new_item_hook
 from zotmark.sync.writes import NewItemHook
 from zotmark.zotero.client import ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
+
+if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
+    from zotmark.enrich import Enricher
+    from zotmark.service.progress import ProgressHook
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
@@ -120,6 +123,8 @@ class Session:
         library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
         if self.progress is not None and new_item is not None:
+            from zotmark.service.progress import reporting_hook
+
             new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
         return ListRunner(
             settings.name,
@@ -142,6 +147,8 @@ class Session:
             with self._turn():
                 report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
                 if settings.bibtex is not None and not dry_run:
+                    from zotmark.sync.bibliography import export_list
+
                     export_list(self.store, self.key(settings), settings)
             reports.append(report)
         return reports
@@ -172,9 +179,10 @@ def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:
 
 
 def production_hooks(
-    config: Config, store: StateStore, enricher: Enricher
+    config: Config, store: StateStore, enricher: Callable[[], Enricher]
 ) -> Callable[[ListSettings], NewItemHook | None]:
-    """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``)."""
+    """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``;
+    ``enricher`` makes the enricher when a run first needs it)."""
 
     def for_list(settings: ListSettings) -> NewItemHook:
         key = list_key(config, settings, store)
@@ -246,13 +254,20 @@ def open_session(
                 config if _is_default(config, library) else config.for_library(library)
             )
             clients[library] = stack.enter_context(made)
-        enricher = Enricher(cache_dir=directory / ENRICH_CACHE)
+        enricher = functools.cache(lambda: _enricher(directory / ENRICH_CACHE))
         try:
             hooks = production_hooks(config, store, enricher)
             run_lock = StateLock(directory) if lock else None
             yield Session(config, store, clients, new_item=hooks, run_lock=run_lock)
         finally:
             _remember_user_ids(config, clients, directory)
+
+
+def _enricher(cache_dir: Path) -> Enricher:
+    """The arXiv/Crossref enricher, its cache in ``cache_dir``."""
+    from zotmark.enrich import Enricher
+
+    return Enricher(cache_dir=cache_dir)
 
 
 def _remember_user_ids(
