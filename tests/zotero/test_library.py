@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
 from zotmark.core.port import Change, NewItem, Snapshot
-from zotmark.errors import PreconditionFailed
+from zotmark.errors import PreconditionFailed, ProtocolError, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.zotero.client import ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
@@ -196,3 +197,59 @@ def test_a_429_on_a_later_batch_is_waited_out_and_resent(
     outcomes = library.apply(library.refresh(Snapshot()).snapshot, writes).outcomes
     assert all(o.ok for o in outcomes) and len(sandbox.items()) == 120
     assert fake_time.sleeps == [7.0]
+
+
+class MovingClient(ZoteroClient):
+    """A client whose library gains an item right after each first page it reads, as long as
+    ``moves`` lasts."""
+
+    def __init__(self, sandbox: Sandbox, moves: int) -> None:
+        super().__init__("user", sandbox.user_id, sandbox.api_key, sandbox.url)
+        self.sandbox, self.moves = sandbox, moves
+
+    def items_page(self, start: int, *, limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+        page = super().items_page(start, limit=limit)
+        if start == 0 and self.moves:
+            self.moves -= 1
+            _books(self.sandbox, 1)
+        return page
+
+
+def test_a_library_that_moves_between_pages_is_read_again_from_the_first(
+    sandbox: Sandbox,
+) -> None:
+    _books(sandbox, 150)
+    with MovingClient(sandbox, moves=1) as client:
+        refreshed = ZoteroLibrary(client).refresh(Snapshot())
+    assert len(refreshed.snapshot.items) == 151
+    assert refreshed.snapshot.version == sandbox.library_version()
+
+
+def test_a_library_that_keeps_moving_while_it_is_read_is_an_error_saying_so(
+    sandbox: Sandbox,
+) -> None:
+    _books(sandbox, 150)
+    with MovingClient(sandbox, moves=3) as client, pytest.raises(ZoteroError) as caught:
+        ZoteroLibrary(client).refresh(Snapshot())
+    assert "kept changing while zotmark read it" in caught.value.message
+
+
+class ForgetfulClient(ZoteroClient):
+    """A client (or a proxy before the server) that returns no item when asked for some."""
+
+    def fetch_items(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        super().fetch_items(keys)
+        return []
+
+
+def test_changed_items_the_server_does_not_return_are_a_protocol_error_naming_them(
+    sandbox: Sandbox,
+) -> None:
+    [key] = _books(sandbox, 1)
+    with ForgetfulClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
+        library = ZoteroLibrary(client)
+        snapshot = library.refresh(Snapshot()).snapshot
+        sandbox.update_item(key, {"title": "edited"})
+        with pytest.raises(ProtocolError) as caught:
+            library.refresh(snapshot)
+    assert f"listed 1 changed item(s) ({key})" in caught.value.message
