@@ -154,7 +154,9 @@ class Library(Protocol):
 
     def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
         """Carry out ``writes`` (creates first, in batches, each conditional on the library
-        version the one before returned), one :class:`Outcome` per write. A write to an item
-        ``snapshot`` does not hold is refused (404). Raises ``PreconditionFailed`` when the
-        library moved past ``snapshot.version`` (nothing of that batch was applied)."""
+        version the one before returned), one :class:`Outcome` per write, in the order of
+        ``writes`` (one write per key). A write to an item ``snapshot`` does not hold is
+        refused (404); a change that would change nothing lands without being sent (its
+        outcome holds the item as it is). Raises ``PreconditionFailed`` when the library moved
+        past ``snapshot.version`` (nothing of that batch was applied)."""
         ...
