@@ -201,3 +201,22 @@ def test_a_kept_runner_reads_the_state_again_once_another_run_changed_it(world: 
     world.sandbox.update_item(key, {"tags": [t for t in item["tags"] if t["tag"] != "relevant"]})
     kept.run()  # on the kept base row, the tag removed in Zotero would look like no change
     assert "- [ ] Relevant?" in world.path.read_text().split("**Deep Cross-Modal")[1][:300]
+
+
+def test_the_lists_style_is_worked_out_only_when_a_run_appends_entries(world: World) -> None:
+    asked: list[bool] = []
+
+    class Watched(ListDocument):
+        @property
+        def appends_flag_boxes(self) -> bool:
+            asked.append(True)
+            return super().appends_flag_boxes
+
+    runner = world.runner()
+    runner.document = Watched(world.path, {"Relevant?": "relevant"})
+    runner.run()  # creates items, appends nothing
+    assert asked == []
+    collection = next(iter(world.sandbox.collections()))
+    world.sandbox.add_items([{"itemType": "book", "title": "New", "collections": [collection]}])
+    runner.run()
+    assert asked == [True]

@@ -11,6 +11,7 @@ at most), so no edit on either side is lost.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from zotmark.core.actions import CreateItem, Plan, Policy
+from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
 from zotmark.core.model import Entry, Refusal, new_item_key
 from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
 from zotmark.core.port import Applied, Library, NewItem, Outcome, Snapshot, Write
@@ -228,17 +229,26 @@ class ListRunner:
         entries: Any,
         refused: Mapping[str, Refusal],
     ) -> Plan:
+        """The plan of this attempt. The list's style (whether an appended entry gets flag
+        boxes) is worked out only when the plan appends entries (a majority over every entry:
+        a fifth of a flipped box's run at 50,000 entries); planned with flag boxes first, the
+        run plans again without when the list has none."""
         pending = {p.paper: key for key, p in state.pending.items() if key not in snapshot.items}
-        return plan(
+        planned = functools.partial(
+            plan,
             entries,
             ZoteroSnapshot(snapshot.items, snapshot.members(collection)),
             status.records,
             self.policy,
             new_key=lambda: new_item_key(self.randbelow),
             pending=pending,
-            flag_boxes=self.document.appends_flag_boxes,
             refused=refused,
         )
+        the_plan = planned(flag_boxes=True)
+        appends = any(isinstance(action, InsertEntry) for action in the_plan.file)
+        if not appends or self.document.appends_flag_boxes:
+            return the_plan
+        return planned(flag_boxes=False)
 
     def _check(self, the_plan: Plan) -> None:
         if the_plan.guards:
