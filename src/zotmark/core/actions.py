@@ -1,8 +1,9 @@
 """The plan: frozen action values, conflicts and guard findings.
 
-The planner returns these; the engine (``sync/``) carries them out. Nothing here does anything. Zotero
-actions name items by key; file actions name entries by the 1-based line of their task box in
-the text the plan was made from. Conflicts and guard findings are values, never raised.
+The planner returns these; the engine (``sync/``) carries them out. Nothing here does
+anything. Zotero actions name items by key; file actions name entries by the 1-based line of
+their task box in the text the plan was made from. Conflicts and guard findings are values,
+never raised.
 """
 
 from __future__ import annotations
