@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 
+from zotmark.core.actions import SetAnchor
 from zotmark.markdown.parser import parse
 from zotmark.sync.document import ListDocument, with_boxes
 
@@ -67,3 +68,15 @@ def test_a_kept_document_reads_a_flipped_box_without_parsing(
     monkeypatch.setattr("zotmark.sync.document.parse", None)  # a parse would fail
     entries = document.read()
     assert entries == [e.entry for e in parse(path.read_text("utf-8"), FLAGS).entries]
+
+
+def test_a_kept_document_reads_the_text_it_wrote_without_parsing_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(ORIGINAL, "utf-8")
+    document = ListDocument(path, FLAGS, kept=True)
+    first = document.read()[0]
+    document.apply([SetAnchor(first.line, "ABCD2345")])
+    monkeypatch.setattr("zotmark.sync.document.parse", None)  # a parse would fail
+    assert document.read()[0].anchor == "ABCD2345"

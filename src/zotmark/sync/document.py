@@ -38,12 +38,15 @@ BeforeWrite = Callable[[Path, str], None]
 @dataclass
 class ListDocument:
     """One reading-list file. ``flags`` maps flag labels to tag names; ``before_write`` is told
-    the text zotmark is about to write (the daemon's watcher uses it to ignore its own write)."""
+    the text zotmark is about to write (the daemon's watcher uses it to ignore its own write).
+    A document that is ``kept`` between runs (the daemon's) parses the text it wrote at once,
+    so that the user's next save costs no parse of it."""
 
     path: Path
     flags: Mapping[str, str]
     anchors: bool = True
     before_write: BeforeWrite | None = None
+    kept: bool = False
     _document: Document | None = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
     _style_of: Document | None = field(default=None, init=False, repr=False)
@@ -108,7 +111,10 @@ class ListDocument:
         if self.before_write is not None:
             self.before_write(self.path, new_text)
         self._fingerprint = ListFile.write(self.path, new_text, self._fingerprint)
-        self._document = with_boxes(document, new_text)  # else read() parses it again
+        written = with_boxes(document, new_text)
+        if written is None and self.kept:
+            written = parse(new_text, self.flags)
+        self._document = written  # when None, read() parses the text
         return True
 
     def _edits(

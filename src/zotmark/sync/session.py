@@ -118,7 +118,11 @@ class Session:
 
     def _make_runner(self, settings: ListSettings, *, force_delete: bool) -> ListRunner:
         document = ListDocument(
-            settings.file, settings.flags, settings.anchors, before_write=self.before_write
+            settings.file,
+            settings.flags,
+            settings.anchors,
+            before_write=self.before_write,
+            kept=self.keep,
         )
         library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
