@@ -111,10 +111,10 @@ class ListDocument:
         if self.before_write is not None:
             self.before_write(self.path, new_text)
         self._fingerprint = ListFile.write(self.path, new_text, self._fingerprint)
-        written = with_boxes(document, new_text)
-        if written is None and self.kept:
-            written = parse(new_text, self.flags)
-        self._document = written  # when None, read() parses the text
+        self._document = with_boxes(document, new_text)  # when None, read() parses the text
+        del document, by_line, edits  # not kept beside the new document while it is parsed
+        if self._document is None and self.kept:
+            self._document = parse(new_text, self.flags)
         return True
 
     def _edits(
