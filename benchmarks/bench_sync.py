@@ -1,11 +1,17 @@
 """Sync benchmarks (DESIGN §8): requests and wall time against the sandbox at 50 ms latency.
 
-Run: ``.venv/bin/python benchmarks/bench_sync.py [N]`` (default N = 10,000 entries).
+Run: ``.venv/bin/python benchmarks/bench_sync.py [N] [--latency-ms 50] [--memory]``
+(default N = 10,000 entries).
 
 Measures, for a generated N-entry list:
-- the first sync (every entry new): requests (target ≤ ceil(N/50) + 10) and wall time;
-- a no-op sync as a whole ``zotmark sync`` process: requests (≤ 1) and wall time (≤ 1 s);
-- one box flipped: requests (≤ 3);
+- the first sync (every entry new): requests (target ≤ ceil(N/50) + 3) and wall time; with
+  ``--memory``, the peak of Python's allocations during it (``tracemalloc``, which slows the
+  run) per entry (target ≤ 2 KB);
+- a no-op sync as a whole ``zotmark sync`` process: requests (≤ 1), wall time (≤ 1 s) and the
+  process's CPU time; and the CPU time of the run itself in this process;
+- one box flipped: requests (≤ 2) and the run's CPU time;
+- the same no-op for ``tests/fixtures/original-reading-list.md`` (target ≤ 0.15 s of CPU for
+  the whole process);
 - a naive baseline: one create request per item, as a tool without batching would send.
 
 The sandbox runs as its own process (``zotmark sandbox --latency-ms 50``), as zotero.org
@@ -14,13 +20,17 @@ would, so its CPU time does not compete with the client's for one interpreter lo
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +40,13 @@ from pathlib import Path
 from pyzotero.zotero import Zotero
 
 from zotmark.core.actions import Policy
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner
 from zotmark.state import SqliteStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
-LATENCY_MS = 50.0
+ORIGINAL = Path(__file__).parents[1] / "tests" / "fixtures" / "original-reading-list.md"
 
 
 def generate(n: int) -> str:
@@ -96,17 +107,34 @@ def sandbox_process(latency_ms: float) -> Iterator[RemoteSandbox]:
 
 def runner(path: Path, client: ZoteroClient, store: SqliteStateStore) -> ListRunner:
     document = ListDocument(path, {"Relevant?": "relevant"})
-    return ListRunner("bench", Policy(collection="Bench"), client, store, document)
+    return ListRunner("bench", Policy(collection="Bench"), ZoteroLibrary(client), store, document)
 
 
-def timed_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float]:
+def timed_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float, float]:
+    """Requests, wall time and CPU time of one run."""
     sandbox.reset_stats()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     run.run()
-    return sandbox.request_count, time.perf_counter() - start
+    return sandbox.request_count, time.perf_counter() - start, time.process_time() - cpu
 
 
-def whole_process(workdir: Path, sandbox: RemoteSandbox) -> tuple[int, float]:
+def traced_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float, float]:
+    """Requests, wall time and the peak of Python's allocations (bytes) of one run."""
+    tracemalloc.start()
+    try:
+        requests, wall, _cpu = timed_run(sandbox, run)
+        return requests, wall, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def whole_process(workdir: Path, sandbox: RemoteSandbox) -> tuple[int, float, float]:
+    """Requests, wall time and CPU time of a whole ``zotmark sync`` process."""
     config = workdir / "zotmark.toml"
     config.write_text(
         f'[zotero]\nlibrary_id = "{sandbox.user_id}"\nbase_url = "{sandbox.url}"\n'
@@ -117,10 +145,10 @@ def whole_process(workdir: Path, sandbox: RemoteSandbox) -> tuple[int, float]:
     env = {**os.environ, "ZOTERO_API_KEY": sandbox.api_key}
     zotmark = str(Path(sys.executable).parent / "zotmark")
     sandbox.reset_stats()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     subprocess.run([zotmark, "sync", "--config", str(config)], env=env, check=True,
                    capture_output=True)  # fmt: skip
-    return sandbox.request_count, time.perf_counter() - start
+    return sandbox.request_count, time.perf_counter() - start, children_cpu() - cpu
 
 
 def naive_baseline(sandbox: RemoteSandbox, n: int) -> tuple[int, float]:
@@ -132,19 +160,38 @@ def naive_baseline(sandbox: RemoteSandbox, n: int) -> tuple[int, float]:
     return sandbox.request_count, time.perf_counter() - start
 
 
+def original_noop(sandbox: RemoteSandbox) -> tuple[float, float, float]:
+    """The original list synced, then a no-op: its CPU time in process, the whole process's
+    CPU time (best of 5) and wall time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        shutil.copyfile(ORIGINAL, workdir / "list.md")
+        with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
+            store = SqliteStateStore.in_dir(workdir / "state")
+            runner(workdir / "list.md", client, store).run()
+            in_process = min(timed_run(sandbox, runner(workdir / "list.md", client, store))[2]
+                             for _ in range(5))  # fmt: skip
+            store.close()
+        runs = [whole_process(workdir, sandbox) for _ in range(5)]
+    return in_process, min(r[2] for r in runs), min(r[1] for r in runs)
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as tmp, sandbox_process(LATENCY_MS) as sandbox:
+    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    arguments.add_argument("entries", type=int, nargs="?", default=10_000)
+    arguments.add_argument("--latency-ms", type=float, default=50.0)
+    arguments.add_argument("--memory", action="store_true")
+    args = arguments.parse_args()
+    n, latency = args.entries, args.latency_ms
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(latency) as sandbox:
         workdir = Path(tmp)
         path = workdir / "list.md"
         path.write_text(generate(n))
         store = SqliteStateStore.in_dir(workdir / "state")
         with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
-            first = timed_run(sandbox, runner(path, client, store))
-            timed_run(sandbox, runner(path, client, store))  # settles our own writes' version
-            store.close()
-            noop = whole_process(workdir, sandbox)
-            store = SqliteStateStore.in_dir(workdir / "state")
+            measure = traced_run if args.memory else timed_run
+            first = measure(sandbox, runner(path, client, store))
+            noop_here = timed_run(sandbox, runner(path, client, store))
             text = path.read_text()
             path.write_text(
                 text.replace(
@@ -153,16 +200,26 @@ def main() -> None:
             )
             flip = timed_run(sandbox, runner(path, client, store))
             store.close()
+            noop = whole_process(workdir, sandbox)  # (its state moves to the CLI's list key)
+        original = original_noop(sandbox)
         naive_n = min(n, 500)
         naive = naive_baseline(sandbox, naive_n)
-    budget = math.ceil(n / 50) + 10
-    print(f"entries: {n}, sandbox latency {LATENCY_MS:.0f} ms")
+    budget = math.ceil(n / 50) + 3
+    print(f"entries: {n}, sandbox latency {latency:.0f} ms")
+    memory = f", peak {first[2] / n:.0f} B of allocations per entry" if args.memory else ""
+    print(f"first sync:     {first[0]} requests (target <= {budget}), {first[1]:.1f} s{memory}")
     print(
-        f"first sync:     {first[0]} requests (target <= {budget}), {first[1]:.1f} s "
-        f"(target <= {1.2 * first[0] * LATENCY_MS / 1000:.1f} s)"
+        f"no-op process:  {noop[0]} requests (target <= 1), {noop[1]:.2f} s wall, "
+        f"{noop[2]:.2f} s CPU; the run in process {noop_here[2] * 1000:.0f} ms CPU"
     )
-    print(f"no-op process:  {noop[0]} requests (target <= 1), {noop[1]:.2f} s (target <= 1 s)")
-    print(f"one box flip:   {flip[0]} requests (target <= 3), {flip[1]:.2f} s")
+    print(
+        f"one box flip:   {flip[0]} requests (target <= 2), {flip[1]:.2f} s wall, "
+        f"{flip[2]:.2f} s CPU"
+    )
+    print(
+        f"original list no-op: run {original[0] * 1000:.0f} ms CPU in process; whole process "
+        f"{original[1]:.2f} s CPU (target <= 0.15 s), {original[2]:.2f} s wall"
+    )
     per = naive[1] / naive_n
     print(
         f"naive baseline: {naive[0]} requests for {naive_n} items ({per * 1000:.0f} ms each); "

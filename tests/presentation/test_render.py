@@ -5,7 +5,7 @@ from __future__ import annotations
 from zotmark.core.actions import Plan
 from zotmark.core.model import Refusal
 from zotmark.presentation.render import refusal_lines, refused_error
-from zotmark.service.runner import RunReport
+from zotmark.sync.engine import RunReport
 
 
 def _report(**fields: object) -> RunReport:

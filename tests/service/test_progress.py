@@ -10,7 +10,7 @@ import pytest
 from zotmark.core.actions import CreateItem
 from zotmark.core.model import Entry, Ident
 from zotmark.sandbox import Sandbox
-from zotmark.service.progress import ProgressPort, reporting_hook
+from zotmark.service.progress import reporting_hook
 from zotmark.zotero.client import ZoteroClient
 
 Calls = list[tuple[str, int, int | None]]
@@ -32,43 +32,6 @@ def _items(count: int, start: int = 0) -> list[dict[str, Any]]:
             "title": f"Paper {n}",
         }
         for n in range(start, start + count)
-    ]
-
-
-def test_a_big_create_is_reported_batch_by_batch(client: ZoteroClient) -> None:
-    calls: Calls = []
-    report = ProgressPort(client, lambda *call: calls.append(call)).create_items(_items(120))
-    assert len(report.objects) == 120
-    assert [done for _what, done, _total in calls] == [0, 50, 100, 120]
-    assert {total for _what, _done, total in calls} == {120}
-
-
-def test_reporting_sends_the_same_requests_as_the_plain_client(
-    client: ZoteroClient, sandbox: Sandbox
-) -> None:
-    client.create_items(_items(120))
-    plain = client.requests
-    ProgressPort(client, lambda *call: None).create_items(_items(120, start=500))
-    assert client.requests - plain == plain
-    assert len(sandbox.items()) == 240
-
-
-def test_a_small_write_is_not_reported(client: ZoteroClient) -> None:
-    calls: Calls = []
-    ProgressPort(client, lambda *call: calls.append(call)).create_items(_items(17))
-    assert calls == []
-
-
-def test_updates_and_fetches_are_reported_too(client: ZoteroClient) -> None:
-    created = client.create_items(_items(60))
-    calls: Calls = []
-    port = ProgressPort(client, lambda *call: calls.append(call))
-    patches = [{"key": k, "version": v, "title": "x"} for k, v in created.versions.items()]
-    port.update_items(patches)
-    port.fetch_items(list(created.versions))
-    assert [(what.split()[0], done) for what, done, _ in calls if done == 60] == [
-        ("Updating", 60),
-        ("Reading", 60),
     ]
 
 

@@ -7,8 +7,17 @@ from types import MappingProxyType
 import pytest
 from tests.state.state_helpers import ExplodingFlags, Flavour, record
 
+from zotmark.core.model import Refusal
 from zotmark.errors import StateError
-from zotmark.state import ListState, PendingCreate, RunCommit, RunStatus, StateStore
+from zotmark.state import (
+    ListHead,
+    ListState,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    StateStore,
+    SyncMark,
+)
 
 LIST = "reading-list"
 OK = RunStatus("2026-01-01T10:00:00+00:00", "2026-01-01T10:00:02+00:00", True, None, "2 created")
@@ -130,6 +139,48 @@ def test_meta_is_set_and_deleted_by_commits(store: StateStore) -> None:
     assert dict(store.load(LIST).meta) == {"collection_key": "ABCD2345"}
 
 
+def test_a_commits_mark_replaces_the_lists_and_none_keeps_it(store: StateStore) -> None:
+    """Where a run left the list (collection name and key, settled token) is kept as given."""
+    store.commit_run(LIST, RunCommit(mark=SyncMark("Thesis", "ABCD2345", "hash|policy")))
+    store.commit_run(LIST, RunCommit(meta={"x": "1"}))
+    assert store.load(LIST).mark == SyncMark("Thesis", "ABCD2345", "hash|policy")
+    store.commit_run(LIST, RunCommit(mark=SyncMark("Thesis", "ABCD2345")))
+    assert store.load(LIST).mark == SyncMark("Thesis", "ABCD2345", None)
+
+
+def test_the_head_is_the_library_version_mark_and_refusals_of_the_state(
+    store: StateStore,
+) -> None:
+    """``head`` reads what ``load`` would say of the list's version, mark and refusals."""
+    assert store.head(LIST) == ListHead()
+    refusal = Refusal("AAAA2222", "f" * 32, 3, "A paper", "too long (413)")
+    mark = SyncMark("Thesis", "ABCD2345", "hash|policy")
+    store.commit_run(
+        LIST,
+        RunCommit(library_version=9, mark=mark, refused={"AAAA2222": refusal}),
+    )
+    head = store.head(LIST)
+    assert (head.library_version, head.mark, dict(head.refused)) == (
+        9,
+        mark,
+        {"AAAA2222": refusal},
+    )
+    assert head == store.load(LIST).head
+
+
+def test_the_generation_moves_on_with_what_a_run_plans_from_only(store: StateStore) -> None:
+    """Pending creates and commits of records, versions, marks… move the generation on; a
+    commit of meta and status alone (the daemon's heartbeat) or of items' texts, a status,
+    citekeys do not."""
+    store.add_pending(LIST, [pending("P1")])
+    store.commit_run(LIST, RunCommit(library_version=3))
+    store.commit_run(LIST, RunCommit(meta={"daemon.pid": "1"}, status=OK))
+    store.commit_run(LIST, RunCommit(mirror_upserts={"A": "{}"}, mirror_deletes={"B"}))
+    store.record_status(LIST, FAILED)
+    store.pin_citekeys(LIST, {"P1": "key"})
+    assert store.head(LIST).generation == store.load(LIST).generation == 2
+
+
 def test_a_successful_commit_sets_last_run_and_last_success(store: StateStore) -> None:
     """A commit's status becomes both the last run and the last successful run."""
     store.commit_run(LIST, RunCommit(status=OK))
@@ -213,7 +264,9 @@ def test_lists_are_isolated_from_each_other(store: StateStore) -> None:
         RunCommit(library_version=3, record_upserts={"K": record("K")}, mirror_upserts={"K": "{}"}),
     )
     store.commit_run("two", RunCommit(library_version=8, record_deletes={"K"}, status=FAILED))
-    assert store.load("two") == ListState(name="two", library_version=8, last_run=FAILED)
+    assert store.load("two") == ListState(
+        name="two", library_version=8, last_run=FAILED, generation=1
+    )
     assert set(store.load("one").records) == {"K"}
     assert store.load("one").library_version == 3
 

@@ -12,7 +12,14 @@ import pytest
 from tests.state.state_helpers import record
 
 from zotmark.errors import StateError
-from zotmark.state import BaseRecord, PendingCreate, RunCommit, RunStatus, SqliteStateStore
+from zotmark.state import (
+    BaseRecord,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    SqliteStateStore,
+    SyncMark,
+)
 from zotmark.state.schema import SCHEMA_VERSION
 
 # The v1 schema exactly as zotmark 0.1 wrote it, with one row per table: a frozen fixture,
@@ -92,6 +99,37 @@ def test_a_v1_database_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
     connection.close()
+
+
+# A v3 state as zotmark wrote it before the list's row had typed columns: where the last run
+# left the list was kept as strings in meta.
+V3_MARK = """
+INSERT INTO meta VALUES ('papers', 'collection', 'Reading List');
+INSERT INTO meta VALUES ('papers', 'collection_key', 'COLL2345');
+INSERT INTO meta VALUES ('papers', 'settled', 'abc|Policy()');
+INSERT INTO meta VALUES ('papers', 'bib:arxiv:2105.07581', '{}');
+UPDATE schema_version SET version = 3;
+"""
+
+
+def test_a_v3_database_moves_its_mark_from_meta_into_the_lists_row(tmp_path: Path) -> None:
+    """The collection, its key and the settled token of a v3 file become the list's mark;
+    the rest of meta stays."""
+    path = tmp_path / "state.sqlite3"
+    make_database(path, V1_DATABASE)
+    with SqliteStateStore(path) as store:  # migrates to the current version ...
+        store.load("papers")
+    connection = sqlite3.connect(path)  # ... whose v4 part is undone, to write a v3 file
+    connection.executescript(
+        "DROP TABLE lists; CREATE TABLE lists (name TEXT PRIMARY KEY, library_version INTEGER"
+        " NOT NULL DEFAULT 0) WITHOUT ROWID; INSERT INTO lists VALUES ('papers', 41);" + V3_MARK
+    )
+    connection.close()
+    with SqliteStateStore(path) as store:
+        state = store.load("papers")
+    assert state.mark == SyncMark("Reading List", "COLL2345", "abc|Policy()")
+    assert dict(state.meta) == {"bib:arxiv:2105.07581": "{}"}
+    assert state.library_version == 41
 
 
 def test_a_migrated_v1_database_accepts_new_values(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ import httpx2
 from hypothesis import strategies as st
 
 from zotmark.core.actions import FileAction
-from zotmark.service.file_side import ListDocument
-from zotmark.state import ListState, RunCommit, SqliteStateStore
+from zotmark.state import ListHead, ListState, RunCommit, SqliteStateStore
+from zotmark.sync.document import ListDocument
 
 # Failures a run may end with when the sandbox keeps failing past the client's retries.
 GIVE_UP = ("after every retry", "kept changing", "after 3 attempts")
@@ -125,7 +125,10 @@ class UnsettledStore:
 
     def load(self, list_name: str) -> ListState:
         state = self.inner.load(list_name)
-        return replace(state, meta={**state.meta, "settled": None})
+        return replace(state, mark=state.mark and replace(state.mark, settled=None))
+
+    def head(self, list_name: str) -> ListHead:
+        return self.load(list_name).head
 
 
 def no_sleep(_seconds: float) -> None:

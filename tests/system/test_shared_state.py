@@ -114,7 +114,8 @@ def test_state_of_another_collection_under_the_same_name_is_left_alone(
         store.rename_list(config.state_key(config.lists[0]), "reading-list")
     assert main(["sync", "--config", str(course)]) == 0  # not the thesis's state
     with SqliteStateStore.in_dir(Path(config.state.dir)) as store:
-        assert store.load("reading-list").meta["collection"] == "Thesis"
+        mark = store.load("reading-list").mark
+        assert mark is not None and mark.collection == "Thesis"
 
 
 def test_a_sync_waits_for_another_zotmarks_run_then_runs(

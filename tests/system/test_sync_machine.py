@@ -81,10 +81,11 @@ from zotmark.core.actions import Policy
 from zotmark.core.model import Refusal
 from zotmark.errors import GuardError, NetworkError, ZoteroError
 from zotmark.sandbox import Sandbox
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner, RunReport
 from zotmark.state import STATE_FILENAME, SqliteStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.zotero.client import RetryPolicy, ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 LIST = "reading-list"
 COLLECTION = "Reading List"
@@ -384,7 +385,9 @@ class SyncMachine(RuleBasedStateMachine):
         report: RunReport | None = None
         try:
             keys = self.keys.randrange
-            report = ListRunner(LIST, policy, client, store, document, randbelow=keys).run()
+            report = ListRunner(
+                LIST, policy, ZoteroLibrary(client), store, document, randbelow=keys
+            ).run()
         except Crash as crash:
             event(f"killed {crash.where}")
             self.oracle.dirty = True
@@ -556,7 +559,7 @@ class SyncMachine(RuleBasedStateMachine):
         with self._client() as client:
             document = ListDocument(self.path, FLAGS, self.policy.anchors)
             report = ListRunner(
-                LIST, self.settled_policy, client, store or self.store, document
+                LIST, self.settled_policy, ZoteroLibrary(client), store or self.store, document
             ).run()
         assert report.plan.changes_nothing, f"the second run planned {_shown(report.plan)}"
         return report

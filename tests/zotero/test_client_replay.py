@@ -55,6 +55,33 @@ EXPECTED: dict[int, str] = {
     "look the name up, once more before creating it), the second read told it nothing new",
 }
 
+FIRST_READ = "since=0&format=versions"
+"""A read of the whole library, as the recording has it: every item's version, then the items
+by key, 50 a request. zotmark now lists the library in pages of 100 instead (half the
+requests): :func:`paged_first_reads` rewrites those exchanges into the one page it asks for,
+answered with the items the recorded reads returned."""
+PAGE_PATH = (
+    "/users/1/items?sort=dateAdded&direction=asc&limit=100&start=0&includeTrashed=1"
+    "&format=json&locale=en-US"
+)
+
+
+def paged_first_reads(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``exchanges`` with each recorded first read (versions, then items by key) rewritten into
+    the one page of 100 zotmark sends now (the recorded libraries hold fewer than 100 items)."""
+    out: list[dict[str, Any]] = []
+    rest = iter(exchanges)
+    for exchange in rest:
+        if FIRST_READ not in exchange["path"]:
+            out.append(exchange)
+            continue
+        body: list[Any] = []
+        if exchange["resp_body"]:
+            body = next(rest)["resp_body"]  # the items by key
+        out.append({**exchange, "path": PAGE_PATH, "req_headers": {}, "resp_body": body})
+    return out
+
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 
@@ -71,7 +98,7 @@ class RecordedServer:
     """An ASGI app answering zotmark from the recording, one step at a time."""
 
     def __init__(self, exchanges: list[dict[str, Any]]) -> None:
-        self.exchanges = exchanges
+        self.exchanges = paged_first_reads(exchanges)
         self.keys: dict[str, str] = {}  # recorded key -> zotmark's
         self.url = ""
         self.step = ""

@@ -12,10 +12,11 @@ import httpx2
 import pytest
 
 from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
+from zotmark.core.port import Change
 from zotmark.errors import AuthError, NetworkError, NotFoundError, PreconditionFailed, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.zotero.client import RetryPolicy, ZoteroClient
-from zotmark.zotero.mapping import ItemChange, item_from_json, item_patch, new_item_data
+from zotmark.zotero.mapping import item_from_json, item_patch, new_item_data
 
 from .fakes import FakeTime
 
@@ -38,9 +39,7 @@ def _new_items(collection: str, count: int) -> list[dict[str, Any]]:
         url = f"https://arxiv.org/abs/2105.{n:05d}"
         entry = Entry(line=n + 1, title=f"Paper {n}", url=url, ident=identify(f"Paper {n}", url))
         key = _fresh_key()
-        items.append(
-            new_item_data(entry, key=key, collection=collection, read_tag="read", flag_tags={})
-        )
+        items.append(new_item_data(entry, key=key, collection=collection, tags=()))
     return items
 
 
@@ -153,15 +152,20 @@ def test_deleted_since_lists_items_deleted_for_good(client: ZoteroClient, sandbo
 # --- reads --------------------------------------------------------------------------------------
 
 
-def test_fetch_items_asks_for_50_keys_at_a_time_trash_included(
+def test_fetch_items_reads_up_to_50_keys_in_one_request_trash_included(
     client: ZoteroClient, sandbox: Sandbox
 ) -> None:
-    keys = sandbox.add_items([{"itemType": "book", "title": f"b{n}"} for n in range(120)])
+    keys = sandbox.add_items([{"itemType": "book", "title": f"b{n}"} for n in range(49)])
     sandbox.update_item(keys[0], {"deleted": 1})
     before = client.requests
     found = client.fetch_items([*keys, "ZZZZ2222"])
     assert {obj["key"] for obj in found} == set(keys)
-    assert client.requests - before == 3
+    assert client.requests - before == 1
+
+
+def test_a_request_naming_more_than_50_objects_is_refused_unsent(client: ZoteroClient) -> None:
+    with pytest.raises(ValueError, match="at most 50"):
+        client.fetch_items([f"K{n:07d}" for n in range(51)])
 
 
 def test_collection_item_keys_are_the_members(client: ZoteroClient, sandbox: Sandbox) -> None:
@@ -177,16 +181,17 @@ def test_collection_item_keys_of_unknown_collection_is_not_found(client: ZoteroC
         client.collection_item_keys("ABCD2345")
 
 
-def test_all_items_json_pages_through_the_library_with_trash(
+def test_items_pages_list_the_library_oldest_first_with_trash_one_request_each(
     client: ZoteroClient, sandbox: Sandbox
 ) -> None:
     keys = sandbox.add_items([{"itemType": "book", "title": f"b{n}"} for n in range(130)])
     sandbox.update_item(keys[5], {"deleted": 1})
     before = client.requests
-    items = client.all_items_json()
+    first, version = client.items_page(0)
+    second, _ = client.items_page(100)
     assert client.requests - before == 2
-    assert {obj["key"] for obj in items} == set(keys)
-    assert len(client.all_items_json(include_trashed=False)) == 129
+    assert (len(first), version) == (100, sandbox.library_version())
+    assert {obj["key"] for obj in first + second} == set(keys)
 
 
 # --- collections --------------------------------------------------------------------------------
@@ -224,17 +229,17 @@ def test_unknown_collection_key_is_not_found_and_names_it(
 # --- creates ------------------------------------------------------------------------------------
 
 
-def test_120_creates_take_3_posts_with_per_object_versions(
+def test_50_creates_take_one_post_with_per_object_versions(
     client: ZoteroClient, sandbox: Sandbox
 ) -> None:
     collection = sandbox.add_collection("Reading List")
-    items = _new_items(collection, 120)
+    items = _new_items(collection, 50)
     _fresh_stats(sandbox)
     report = client.create_items(items)
-    assert _served(sandbox, 3) == [("POST", 200)] * 3
+    assert _served(sandbox, 1) == [("POST", 200)]
     assert report.ok
     assert set(report.versions) == {item["key"] for item in items}
-    assert len(set(report.versions.values())) == 120
+    assert len(set(report.versions.values())) == 50
     assert report.library_version == sandbox.library_version()
     stored = sandbox.items()
     assert all(stored[key]["version"] == version for key, version in report.versions.items())
@@ -294,7 +299,9 @@ def test_update_items_patches_tags_and_returns_new_versions(
 ) -> None:
     [key] = sandbox.add_items([{"itemType": "book", "tags": [{"tag": "mine"}]}])
     [obj] = client.fetch_items([key])
-    report = client.update_items([item_patch(obj, ItemChange(add_tags=frozenset({"read"})))])
+    report = client.update_items(
+        [item_patch(item_from_json(obj), Change(key, add_tags=frozenset({"read"})))]
+    )
     assert report.ok
     assert report.versions[key] == sandbox.items()[key]["version"] > obj["version"]
     assert {t["tag"] for t in sandbox.items()[key]["tags"]} == {"mine", "read"}
@@ -306,7 +313,7 @@ def test_update_with_a_stale_version_fails_that_object(
     [key] = sandbox.add_items([{"itemType": "book", "title": "t"}])
     [obj] = client.fetch_items([key])
     sandbox.update_item(key, {"title": "edited in Zotero"})
-    report = client.update_items([item_patch(obj, ItemChange(trashed=True))])
+    report = client.update_items([item_patch(item_from_json(obj), Change(key, trashed=True))])
     assert report.failed[key].code == 412
     assert not sandbox.items()[key].get("deleted")
 
@@ -315,7 +322,7 @@ def test_a_lost_update_response_counts_as_written(client: ZoteroClient, sandbox:
     [key] = sandbox.add_items([{"itemType": "book", "title": "t"}])
     [obj] = client.fetch_items([key])
     sandbox.add_faults("drop,method=POST,path=/items")
-    report = client.update_items([item_patch(obj, ItemChange(trashed=True))])
+    report = client.update_items([item_patch(item_from_json(obj), Change(key, trashed=True))])
     assert report.ok
     assert report.versions[key] == sandbox.items()[key]["version"]
     assert sandbox.items()[key]["deleted"]
@@ -353,13 +360,13 @@ def test_a_lost_delete_response_is_not_an_error(client: ZoteroClient, sandbox: S
 # --- back-off -----------------------------------------------------------------------------------
 
 
-def test_429_on_a_later_batch_is_waited_out_and_resent(
+def test_429_on_a_write_is_waited_out_and_resent(
     client: ZoteroClient, sandbox: Sandbox, fake_time: FakeTime
 ) -> None:
-    items = _new_items(sandbox.add_collection("L"), 120)
-    sandbox.add_faults("429=7,after=1,method=POST,path=/items")
+    items = _new_items(sandbox.add_collection("L"), 50)
+    sandbox.add_faults("429=7,times=1,method=POST,path=/items")
     report = client.create_items(items)
-    assert report.ok and len(sandbox.items()) == 120
+    assert report.ok and len(sandbox.items()) == 50
     assert fake_time.sleeps == [7.0]
 
 

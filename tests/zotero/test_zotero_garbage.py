@@ -31,7 +31,7 @@ READS: dict[str, Call] = {
     "deleted_since": lambda c: c.deleted_since(1),
     "fetch_items": lambda c: c.fetch_items(["ABCD2345"]),
     "collection_item_keys": lambda c: c.collection_item_keys("ABCD2345"),
-    "all_items_json": lambda c: c.all_items_json(),
+    "items_page": lambda c: c.items_page(0),
     "collections": lambda c: c.collections(),
 }
 WRITES: dict[str, Call] = {
@@ -55,7 +55,7 @@ WRONG_SHAPES: list[tuple[str, object, str]] = [
     ("fetch_items", {"ABCD2345": ITEM}, "an object where a list of objects was expected"),
     ("fetch_items", [{"key": "ABCD2345"}], "object ABCD2345 without a 'version' number"),
     ("collection_item_keys", ["ABCD2345"], "a list where an object of item versions"),
-    ("all_items_json", [ITEM, None], "null where a Zotero object was expected"),
+    ("items_page", [ITEM, None], "null where a Zotero object was expected"),
     ("collections", [ITEM], "collection ABCD2345 without a name"),
     ("create_items", {"successful": [ITEM]}, "a list where a 'successful' object was expected"),
     ("create_items", {"failed": {}}, "a write report that says nothing of object 0 of 1"),

@@ -11,16 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zotmark.core.model import Entry, Item, identify
+from zotmark.core.port import Change
 from zotmark.schema import item_types, title_field, type_fields, valid_field
-from zotmark.zotero.mapping import (
-    ItemChange,
-    is_regular_item,
-    item_from_json,
-    item_patch,
-    managed_tags,
-    new_item_data,
-    tags_for,
-)
+from zotmark.zotero.mapping import is_regular_item, item_from_json, item_patch, new_item_data
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -121,9 +114,7 @@ def test_only_top_level_regular_items_are_regular(data: dict[str, str], regular:
 
 def test_arxiv_entry_becomes_preprint_from_arxiv() -> None:
     entry = _entry("Multimodal Learning", "https://ar5iv.labs.arxiv.org/html/2206.06488")
-    data = new_item_data(
-        entry, key="ABCD2345", collection="COLL2345", read_tag="read", flag_tags=FLAGS
-    )
+    data = new_item_data(entry, key="ABCD2345", collection="COLL2345", tags={"read"})
     assert data["itemType"] == "preprint"
     assert data["repository"] == "arXiv"
     assert data["archiveID"] == "arXiv:2206.06488"
@@ -135,18 +126,14 @@ def test_arxiv_entry_becomes_preprint_from_arxiv() -> None:
 
 def test_doi_entry_becomes_journal_article_with_doi() -> None:
     entry = _entry("On Computable Numbers", "https://doi.org/10.1112/plms/s2-42.1.230")
-    data = new_item_data(
-        entry, key="ABCD2345", collection="COLL2345", read_tag="read", flag_tags=FLAGS
-    )
+    data = new_item_data(entry, key="ABCD2345", collection="COLL2345", tags={"read"})
     assert data["itemType"] == "journalArticle"
     assert data["DOI"] == "10.1112/plms/s2-42.1.230"
 
 
 @pytest.mark.parametrize("url", ["https://example.org/paper", None])
 def test_other_entries_become_webpages(url: str | None) -> None:
-    data = new_item_data(
-        _entry("VideoBERT", url), key="ABCD2345", collection="C", read_tag="read", flag_tags=FLAGS
-    )
+    data = new_item_data(_entry("VideoBERT", url), key="ABCD2345", collection="C", tags={"read"})
     assert data["itemType"] == "webpage"
     assert data["title"] == "VideoBERT"
     assert data["url"] == (url or "")
@@ -164,40 +151,19 @@ ENTRIES = [
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.title)
 def test_new_item_fields_are_valid_for_their_type(entry: Entry) -> None:
-    data = new_item_data(entry, key="ABCD2345", collection="C", read_tag="read", flag_tags=FLAGS)
+    data = new_item_data(entry, key="ABCD2345", collection="C", tags={"read"})
     fields = data.keys() - {"key", "version", "itemType", "tags", "collections"}
     assert fields
     assert all(valid_field(data["itemType"], name) for name in fields)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.title)
-def test_new_item_maps_back_to_the_entrys_ident_and_tags(entry: Entry) -> None:
-    data = new_item_data(entry, key="ABCD2345", collection="C", read_tag="read", flag_tags=FLAGS)
+def test_new_item_maps_back_to_the_entrys_ident_and_the_plans_tags(entry: Entry) -> None:
+    data = new_item_data(entry, key="ABCD2345", collection="C", tags={"read", "relevant"})
     item = item_from_json(data)
     assert item.ident.primary == entry.ident.primary
-    assert item.tags == tags_for(entry.read, entry.flags, "read", FLAGS)
+    assert item.tags == {"read", "relevant"}
     assert item.title == entry.title
-
-
-# --- tags ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("read", "flags", "expected"),
-    [
-        (False, {}, set()),
-        (True, {}, {"read"}),
-        (False, {"relevant": True}, {"relevant"}),
-        (True, {"relevant": False}, {"read"}),
-        (False, {"unconfigured": True}, set()),
-    ],
-)
-def test_tags_for_boxes(read: bool, flags: dict[str, bool], expected: set[str]) -> None:
-    assert tags_for(read, flags, "read", FLAGS) == expected
-
-
-def test_managed_tags_are_read_tag_and_flag_tags() -> None:
-    assert managed_tags("done", FLAGS) == {"done", "relevant"}
 
 
 ITEM_JSON: dict[str, Any] = {
@@ -214,14 +180,15 @@ ITEM_JSON: dict[str, Any] = {
 }
 
 
-def test_item_patch_keeps_the_users_other_tags() -> None:
-    patch = item_patch(
-        ITEM_JSON, ItemChange(add_tags=frozenset({"relevant"}), remove_tags=frozenset({"read"}))
-    )
-    assert patch == {
+ITEM = item_from_json(ITEM_JSON)
+
+
+def test_item_patch_keeps_the_users_other_tags_and_their_types() -> None:
+    change = Change("ABCD2345", add_tags=frozenset({"relevant"}), remove_tags=frozenset({"read"}))
+    assert item_patch(ITEM, change) == {
         "key": "ABCD2345",
         "version": 7,
-        "tags": [{"tag": "mine"}, {"tag": "auto", "type": 1}, {"tag": "relevant"}],
+        "tags": [{"tag": "auto", "type": 1}, {"tag": "mine"}, {"tag": "relevant"}],
     }
 
 
@@ -233,35 +200,34 @@ def test_item_patch_tags_are_current_minus_removed_plus_added(
     current: frozenset[str], add: frozenset[str], remove: frozenset[str]
 ) -> None:
     add -= remove
-    item = {
-        "key": "ABCD2345",
-        "version": 1,
-        "data": {"tags": [{"tag": t} for t in sorted(current)]},
-    }
-    patch = item_patch(item, ItemChange(add_tags=add, remove_tags=remove))
-    names = [t["tag"] for t in patch.get("tags", item["data"]["tags"])]
+    item = _item("ABCD2345", "t")
+    item = Item(item.key, item.version, item.item_type, item.title, None, item.ident, current)
+    patch = item_patch(item, Change(item.key, add_tags=add, remove_tags=remove))
+    names = [t["tag"] for t in patch["tags"]] if "tags" in patch else current
     assert sorted(names) == sorted((current - remove) | add)
 
 
-def test_item_patch_does_not_add_a_tag_twice() -> None:
-    patch = item_patch(ITEM_JSON, ItemChange(add_tags=frozenset({"auto"})))
-    assert patch["tags"] == ITEM_JSON["data"]["tags"]
+def test_item_patch_adding_a_tag_the_item_has_changes_nothing() -> None:
+    assert item_patch(ITEM, Change("ABCD2345", add_tags=frozenset({"auto"}))).keys() == {
+        "key",
+        "version",
+    }
 
 
 def test_item_patch_refuses_overlapping_add_and_remove() -> None:
     with pytest.raises(ValueError, match="read"):
         item_patch(
-            ITEM_JSON, ItemChange(add_tags=frozenset({"read"}), remove_tags=frozenset({"read"}))
+            ITEM, Change("ABCD2345", add_tags=frozenset({"read"}), remove_tags=frozenset({"read"}))
         )
 
 
 def test_item_patch_joins_and_leaves_collections_keeping_the_others() -> None:
-    def joined(change: ItemChange) -> list[str] | None:
-        return item_patch(ITEM_JSON, change).get("collections")
+    def joined(**change: str) -> list[str] | None:
+        return item_patch(ITEM, Change("ABCD2345", **change)).get("collections")
 
-    assert joined(ItemChange(add_collection="CCCC4444")) == ["AAAA2222", "BBBB3333", "CCCC4444"]
-    assert joined(ItemChange(remove_collection="AAAA2222")) == ["BBBB3333"]
-    assert joined(ItemChange(add_collection="AAAA2222")) is None  # already there: no change
+    assert joined(add_collection="CCCC4444") == ["AAAA2222", "BBBB3333", "CCCC4444"]
+    assert joined(remove_collection="AAAA2222") == ["BBBB3333"]
+    assert joined(add_collection="AAAA2222") is None  # already there: no change
 
 
 @pytest.mark.parametrize(
@@ -273,7 +239,7 @@ def test_item_patch_writes_the_title_into_the_types_own_title_field(
     item_type: str, field: str
 ) -> None:
     item = {"key": "ABCD2345", "version": 7, "data": {"itemType": item_type, field: "Old"}}
-    assert item_patch(item, ItemChange(title="New")) == {
+    assert item_patch(item_from_json(item), Change("ABCD2345", title="New")) == {
         "key": "ABCD2345",
         "version": 7,
         field: "New",
@@ -281,22 +247,14 @@ def test_item_patch_writes_the_title_into_the_types_own_title_field(
 
 
 def test_item_patch_trashes_and_restores_only_when_that_changes() -> None:
-    assert item_patch(ITEM_JSON, ItemChange(trashed=True)) == {
+    assert item_patch(ITEM, Change("ABCD2345", trashed=True)) == {
         "key": "ABCD2345",
         "version": 7,
         "deleted": 1,
     }
-    assert "deleted" not in item_patch(ITEM_JSON, ItemChange(trashed=False))
-    trashed = {**ITEM_JSON, "data": {**ITEM_JSON["data"], "deleted": 1}}
-    assert item_patch(trashed, ItemChange(trashed=False))["deleted"] == 0
-
-
-def test_item_changes_compose_with_the_later_one_winning() -> None:
-    first = ItemChange(add_tags=frozenset({"read"}), title="A", add_collection="CCCC4444")
-    later = ItemChange(remove_tags=frozenset({"read"}), title="B", trashed=False)
-    assert first | later == ItemChange(
-        remove_tags=frozenset({"read"}), title="B", add_collection="CCCC4444", trashed=False
-    )
+    assert "deleted" not in item_patch(ITEM, Change("ABCD2345", trashed=False))
+    trashed = item_from_json({**ITEM_JSON, "data": {**ITEM_JSON["data"], "deleted": 1}})
+    assert item_patch(trashed, Change("ABCD2345", trashed=False))["deleted"] == 0
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -306,3 +264,12 @@ def test_schema_knows_title_like_fields() -> None:
     assert title_field("case") == "caseName"
     assert title_field("preprint") == "title"
     assert "archiveID" in type_fields("preprint").fields
+
+
+def test_items_with_equal_tag_and_collection_sets_share_one_set_each() -> None:
+    first, second = (
+        item_from_json({"key": k, "version": 1, "data": {"tags": [{"tag": "read"}],
+                                                          "collections": ["AAAA2222"]}})
+        for k in ("ABCD2345", "EFGH2345")
+    )  # fmt: skip
+    assert first.tags is second.tags and first.collections is second.collections

@@ -35,9 +35,9 @@ def export_bib(
     set_output(quiet, verbose)
     from pathlib import Path
 
-    from zotmark.service.app import list_key, state_dir
-    from zotmark.service.bibliography import export_list
     from zotmark.state import SqliteStateStore
+    from zotmark.sync.bibliography import export_list
+    from zotmark.sync.session import list_key, state_dir
 
     loaded = load(config)
     settings = loaded.list(list_name)
@@ -70,9 +70,9 @@ def import_bib(
     import json
     from pathlib import Path
 
-    from zotmark.service.app import list_key, state_dir
-    from zotmark.service.bibliography import import_into_list
     from zotmark.state import SqliteStateStore
+    from zotmark.sync.bibliography import import_into_list
+    from zotmark.sync.session import list_key, state_dir
 
     loaded = load(config)
     settings = loaded.list(list_name)

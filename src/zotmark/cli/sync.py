@@ -47,7 +47,7 @@ def sync(
     import json
 
     from zotmark.presentation.render import plan_lines, refused_error, report_json
-    from zotmark.service.app import open_session
+    from zotmark.sync.session import open_session
 
     loaded = load(config)
     with open_session(loaded) as session, _progress() as progress:
@@ -118,8 +118,8 @@ def status(
 
     from zotmark.daemon.heartbeat import mark_stale, this_machine
     from zotmark.presentation.render import status_json, status_lines
-    from zotmark.service.app import list_key, state_dir
     from zotmark.state import SqliteStateStore
+    from zotmark.sync.session import list_key, state_dir
 
     loaded = load(config)
     with SqliteStateStore.in_dir(state_dir(loaded)) as store:

@@ -1,8 +1,9 @@
 """The plan: frozen action values, conflicts and guard findings.
 
-The planner returns these; the runner carries them out. Nothing here does anything. Zotero
-actions name items by key; file actions name entries by the 1-based line of their task box in
-the text the plan was made from. Conflicts and guard findings are values, never raised.
+The planner returns these; the engine (``sync/``) carries them out. Nothing here does
+anything. Zotero actions name items by key; file actions name entries by the 1-based line of
+their task box in the text the plan was made from. Conflicts and guard findings are values,
+never raised.
 """
 
 from __future__ import annotations
@@ -174,10 +175,11 @@ class GuardFinding:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Everything one run will do, and the base it will record afterwards.
+    """Everything one run will do, and the base it will record as its writes land.
 
-    ``records`` are the new base rows by item key (``item_version`` is filled in by the runner
-    from the server's write reports); a pair with nothing to merge keeps its base row itself
+    ``records`` are the new base rows by item key (the engine records each as the write that
+    settles it lands, at the item's version then: ``sync.status``); a pair with nothing to
+    merge keeps its base row itself
     (the same object, read-only like every row). ``forget`` are item keys whose base rows are
     dropped. ``lines`` gives the entry line of each item the plan writes to in Zotero.
     ``held`` are the refusals still standing: writes Zotero refused before, not sent again

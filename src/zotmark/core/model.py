@@ -104,8 +104,11 @@ class Entry(NamedTuple):
 class Item:
     """One Zotero item as zotmark sees it (mapped from the item JSON by ``zotero.mapping``).
 
-    ``tags`` are the item's tag names; ``collections`` the keys of the collections it is in;
+    ``tags`` are the item's tag names, ``auto_tags`` those of them of type 1 (automatic tags a
+    write must keep as such); ``collections`` the keys of the collections it is in;
     ``deleted`` is true while it sits in the trash. ``version`` is the item's object version.
+    Everything a write to the item needs (``zotero.mapping.item_patch``) is here: no JSON of
+    the item is kept beside it.
     """
 
     key: str
@@ -117,6 +120,7 @@ class Item:
     tags: frozenset[str] = frozenset()
     collections: frozenset[str] = frozenset()
     deleted: bool = False
+    auto_tags: frozenset[str] = frozenset()
 
 
 class BaseRecord(NamedTuple):

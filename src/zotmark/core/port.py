@@ -78,6 +78,21 @@ class Change:
     remove_collection: str | None = None
     trashed: bool | None = None
 
+    def then(self, later: Change) -> Change:
+        """This change followed by ``later``, to the same item (``later``'s values win where
+        both set one)."""
+        added = (self.add_tags - later.remove_tags) | later.add_tags
+        return Change(
+            key=self.key,
+            add_tags=added,
+            remove_tags=(self.remove_tags | later.remove_tags) - added,
+            title=later.title if later.title is not None else self.title,
+            url=later.url if later.url is not None else self.url,
+            add_collection=later.add_collection or self.add_collection,
+            remove_collection=later.remove_collection or self.remove_collection,
+            trashed=later.trashed if later.trashed is not None else self.trashed,
+        )
+
 
 Write = NewItem | Change
 
@@ -139,7 +154,9 @@ class Library(Protocol):
 
     def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
         """Carry out ``writes`` (creates first, in batches, each conditional on the library
-        version the one before returned), one :class:`Outcome` per write. A write to an item
-        ``snapshot`` does not hold is refused (404). Raises ``PreconditionFailed`` when the
-        library moved past ``snapshot.version`` (nothing of that batch was applied)."""
+        version the one before returned), one :class:`Outcome` per write, in the order of
+        ``writes`` (one write per key). A write to an item ``snapshot`` does not hold is
+        refused (404); a change that would change nothing lands without being sent (its
+        outcome holds the item as it is). Raises ``PreconditionFailed`` when the library moved
+        past ``snapshot.version`` (nothing of that batch was applied)."""
         ...

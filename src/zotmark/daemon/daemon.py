@@ -55,9 +55,9 @@ from zotmark.errors import (
 from zotmark.markdown.encoding import encode_list
 from zotmark.presentation.logs import kv
 from zotmark.presentation.render import refusal_lines
-from zotmark.service.app import ClientFactory, Session, default_client, open_session, state_dir
-from zotmark.service.runner import RunReport
 from zotmark.state import DaemonLock, RunCommit
+from zotmark.sync.engine import RunReport
+from zotmark.sync.session import ClientFactory, Session, default_client, open_session, state_dir
 
 __all__ = ["Daemon"]
 
@@ -138,6 +138,7 @@ class Daemon:
                 open_session(self.config, client_factory=self._client_factory)
             )
             session.before_write = self._before_write
+            session.keep = True  # each list's runner keeps its state and snapshot between runs
             session.lock_wait = RUN_LOCK_WAIT
             self._session = session
             stack.callback(self._write_stopped)

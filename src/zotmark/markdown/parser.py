@@ -17,7 +17,6 @@ import functools
 import re
 from collections.abc import Mapping
 
-from zotmark.collector import collector_paused
 from zotmark.core.model import Entry, Ident, ident_of
 from zotmark.markdown import blocks
 from zotmark.markdown.checks import cross_warnings
@@ -354,8 +353,7 @@ def parse(text: str, flags: Mapping[str, str] = DEFAULT_FLAGS) -> Document:
     ``flags`` maps flag labels as written in the list (``"Relevant?"``) to tag names
     (``"relevant"``). ``render(parse(text)) == text`` for every ``text``.
     """
-    with collector_paused():  # see zotmark.collector
-        return _parse(text, flags)
+    return _parse(text, flags)
 
 
 def _parse(text: str, flags: Mapping[str, str]) -> Document:

@@ -27,8 +27,8 @@ from zotmark.core.actions import (
 )
 from zotmark.errors import RefusedError
 from zotmark.printable import printable
-from zotmark.service.runner import RunReport
 from zotmark.state import ListState
+from zotmark.sync.engine import RunReport
 
 TITLE_CHARS = 60
 """How much of a title a line shows."""

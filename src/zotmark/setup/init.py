@@ -29,11 +29,11 @@ from zotmark.config import load_config
 from zotmark.core.model import new_item_key
 from zotmark.errors import AuthError, ConfigError, ZotmarkError
 from zotmark.presentation.render import plan_lines
-from zotmark.service.app import open_session
-from zotmark.service.runner import RunReport
 from zotmark.setup.asking import Asker
 from zotmark.setup.init_files import ConfigChoices, config_text, create_list, write_private
 from zotmark.setup.stream_probe import probe_stream, stream_url_of
+from zotmark.sync.engine import RunReport
+from zotmark.sync.session import open_session
 from zotmark.zotero.client import DEFAULT_BASE_URL, CollectionInfo, KeyInfo, ZoteroClient
 from zotmark.zotero.settings import LibrarySettings
 from zotmark.zotero.translate import KEYS_URL, mask

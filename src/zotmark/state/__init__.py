@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from zotmark.state.lock import LOCK_FILENAME, DaemonLock, StateLock
 from zotmark.state.memory import MemoryStateStore
-from zotmark.state.model import BaseRecord, ListState, PendingCreate, RunCommit, RunStatus
+from zotmark.state.model import (
+    BaseRecord,
+    ListHead,
+    ListState,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    SyncMark,
+)
 from zotmark.state.sqlite import STATE_FILENAME, SqliteStateStore
 from zotmark.state.store import StateStore
 
@@ -13,6 +21,7 @@ __all__ = [
     "STATE_FILENAME",
     "BaseRecord",
     "DaemonLock",
+    "ListHead",
     "ListState",
     "MemoryStateStore",
     "PendingCreate",
@@ -21,6 +30,7 @@ __all__ = [
     "SqliteStateStore",
     "StateLock",
     "StateStore",
+    "SyncMark",
 ]
 
 

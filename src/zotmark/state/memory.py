@@ -16,13 +16,13 @@ from typing import Any
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
+    ListHead,
     ListState,
     PendingCreate,
     RunCommit,
     RunStatus,
     check_list_name,
     check_text,
-    freeze_record,
 )
 
 __all__ = ["MemoryStateStore"]
@@ -38,6 +38,13 @@ class MemoryStateStore:
 
     def load(self, list_name: str) -> ListState:
         """Return the list's snapshot (the stored immutable value itself)."""
+        return self._get(list_name)
+
+    def head(self, list_name: str) -> ListHead:
+        """Return the list's head (of the stored snapshot)."""
+        return self._get(list_name).head
+
+    def _get(self, list_name: str) -> ListState:
         check_list_name(list_name)
         with self._lock:
             self._check_open()
@@ -45,11 +52,11 @@ class MemoryStateStore:
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent (replacing pending ones with the same key)."""
-        self._update(list_name, lambda old: _with_pending(old, creates))
+        self._update(list_name, lambda old: old.with_pending(creates))
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:
         """Apply a run's changes all at once, or not at all."""
-        self._update(list_name, lambda old: _committed(old, commit))
+        self._update(list_name, lambda old: old.after(commit))
 
     def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
         """Pin (or with ``None`` unpin) BibTeX keys by item key."""
@@ -68,7 +75,7 @@ class MemoryStateStore:
 
     def record_status(self, list_name: str, status: RunStatus) -> None:
         """Set ``last_run`` (and ``last_success`` when ``status.ok``)."""
-        self._update(list_name, lambda old: _with_status(old, status))
+        self._update(list_name, lambda old: old.with_status(status))
 
     def close(self) -> None:
         """Forget nothing but refuse further calls."""
@@ -102,44 +109,6 @@ def _frozen(values: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(values)
 
 
-def _with_pending(old: ListState, creates: Iterable[PendingCreate]) -> ListState:
-    pending = dict(old.pending)
-    for create in creates:
-        if not isinstance(create, PendingCreate):
-            raise ValueError(f"expected a PendingCreate, got {create!r}")
-        pending[create.item_key] = create
-    return replace(old, pending=_frozen(pending))
-
-
-def _committed(old: ListState, commit: RunCommit) -> ListState:
-    records = dict(old.records)
-    for key in commit.record_deletes:
-        records.pop(key, None)
-    for key, record in commit.record_upserts.items():
-        records[key] = freeze_record(record)
-    pending = {k: v for k, v in old.pending.items() if k not in commit.resolved_pending}
-    mirror = {k: v for k, v in old.mirror.items() if k not in commit.mirror_deletes}
-    mirror.update(commit.mirror_upserts)
-    meta = dict(old.meta)
-    for key, value in commit.meta.items():
-        if value is None:
-            meta.pop(key, None)
-        else:
-            meta[key] = value
-    new = replace(
-        old,
-        library_version=old.library_version
-        if commit.library_version is None
-        else commit.library_version,
-        records=_frozen(records),
-        pending=_frozen(pending),
-        mirror=_frozen(mirror),
-        meta=_frozen(meta),
-        refused=old.refused if commit.refused is None else _frozen(dict(commit.refused)),
-    )
-    return new if commit.status is None else _with_status(new, commit.status)
-
-
 def _with_citekeys(old: ListState, citekeys: Mapping[str, str | None]) -> ListState:
     pinned = dict(old.citekeys)
     for item_key, citekey in citekeys.items():
@@ -150,9 +119,3 @@ def _with_citekeys(old: ListState, citekeys: Mapping[str, str | None]) -> ListSt
         else:
             pinned[item_key] = citekey
     return replace(old, citekeys=_frozen(pinned))
-
-
-def _with_status(old: ListState, status: RunStatus) -> ListState:
-    if not isinstance(status, RunStatus):
-        raise ValueError(f"expected a RunStatus, got {status!r}")
-    return replace(old, last_run=status, last_success=status if status.ok else old.last_success)

@@ -11,7 +11,7 @@ are non-negative 64-bit integers, no key is both upserted and deleted) and raise
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -20,11 +20,13 @@ from zotmark.core.model import BaseRecord, Refusal
 __all__ = [
     "MAX_VERSION",
     "BaseRecord",
+    "ListHead",
     "ListState",
     "PendingCreate",
     "Refusal",
     "RunCommit",
     "RunStatus",
+    "SyncMark",
     "check_list_name",
     "check_text",
     "check_version",
@@ -112,6 +114,12 @@ class PendingCreate:
     title: str
     payload: str
 
+    @property
+    def paper(self) -> tuple[str, str]:
+        """What the create is remembered by: the entry's primary identifier and normalised
+        title (``core.planner.pending_key``)."""
+        return self.ident_key, self.title
+
     def __post_init__(self) -> None:
         for what in ("item_key", "ident_key", "title", "payload"):
             check_text(getattr(self, what), f"{what} of a pending create")
@@ -142,15 +150,51 @@ def _empty() -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncMark:
+    """Where a list's last completed run left it: the collection by ``collection`` name (as
+    configured) and ``collection_key``, and the ``settled`` token (the file's hash and the
+    policy, when both sides were left agreed with nothing to retry; else ``None``)."""
+
+    collection: str
+    collection_key: str | None = None
+    settled: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.collection, "collection of a sync mark")
+        check_text(self.collection_key, "collection_key of a sync mark", optional=True)
+        check_text(self.settled, "settled of a sync mark", optional=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListHead:
+    """What a run reads of a list's state before it knows whether anything changed: the
+    library version, where the last run left it (``mark``), the refusals that stand, and the
+    state's ``generation`` (see :class:`ListState`)."""
+
+    library_version: int = 0
+    mark: SyncMark | None = None
+    refused: Mapping[str, Refusal] = field(default_factory=_empty)
+    generation: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ListState:
     """An immutable snapshot of one list's sync state.
 
     ``library_version`` is 0 for a list never synced. ``records`` are the bases keyed by item
     key; ``pending`` the creates not yet confirmed; ``mirror`` the last known item ``data``
-    JSON of every library item seen (it carries the item's ``version``); ``citekeys`` the
-    pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
+    JSON of every regular library item seen (it carries the item's ``version``); ``citekeys``
+    the pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
     ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
-    stand, by item key.
+    stand, by item key; ``mark`` where the last completed run left the list (``None`` before
+    one did). ``generation`` counts the changes to what a run plans from (every commit that
+    changes more than ``meta``, the status and ``mirror``, every :meth:`with_pending`): a
+    process that keeps a list's state between runs may use it while the generation is the
+    same.
+
+    :meth:`with_pending` and :meth:`after` are the state after a store's ``add_pending`` and
+    ``commit_run``: the one definition of what those do, which the in-memory store applies
+    and the SQLite store's contract tests hold it to.
     """
 
     name: str
@@ -163,6 +207,59 @@ class ListState:
     last_success: RunStatus | None = None
     meta: Mapping[str, str] = field(default_factory=_empty)
     refused: Mapping[str, Refusal] = field(default_factory=_empty)
+    mark: SyncMark | None = None
+    generation: int = 0
+
+    @property
+    def head(self) -> ListHead:
+        """The state's :class:`ListHead`."""
+        return ListHead(self.library_version, self.mark, self.refused, self.generation)
+
+    def with_pending(self, creates: Iterable[PendingCreate]) -> ListState:
+        """This state with ``creates`` pending (replacing pending ones with the same key)."""
+        pending = dict(self.pending)
+        for create in creates:
+            if not isinstance(create, PendingCreate):
+                raise ValueError(f"expected a PendingCreate, got {create!r}")
+            pending[create.item_key] = create
+        return replace(self, pending=_frozen(pending), generation=self.generation + 1)
+
+    def after(self, commit: RunCommit) -> ListState:
+        """This state once ``commit`` is applied (see :class:`RunCommit`)."""
+        records = dict(self.records)
+        for key in commit.record_deletes:
+            records.pop(key, None)
+        for key, record in commit.record_upserts.items():
+            records[key] = freeze_record(record)
+        pending = {k: v for k, v in self.pending.items() if k not in commit.resolved_pending}
+        mirror = {k: v for k, v in self.mirror.items() if k not in commit.mirror_deletes}
+        mirror.update(commit.mirror_upserts)
+        meta = dict(self.meta)
+        for key, value in commit.meta.items():
+            if value is None:
+                meta.pop(key, None)
+            else:
+                meta[key] = value
+        version = self.library_version
+        new = replace(
+            self,
+            library_version=version if commit.library_version is None else commit.library_version,
+            records=_frozen(records),
+            pending=_frozen(pending),
+            mirror=_frozen(mirror),
+            meta=_frozen(meta),
+            refused=self.refused if commit.refused is None else _frozen(dict(commit.refused)),
+            mark=self.mark if commit.mark is None else commit.mark,
+            generation=self.generation + commit.changes_sync,
+        )
+        return new if commit.status is None else new.with_status(commit.status)
+
+    def with_status(self, status: RunStatus) -> ListState:
+        """This state with ``status`` as its last run (and last success when ``status.ok``)."""
+        if not isinstance(status, RunStatus):
+            raise ValueError(f"expected a RunStatus, got {status!r}")
+        success = status if status.ok else self.last_success
+        return replace(self, last_run=status, last_success=success)
 
 
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
@@ -190,7 +287,8 @@ class RunCommit:
     ``library_version`` replaces the stored one (``None`` keeps it). Upserts replace whole
     values; deletes of absent keys are no-ops. ``refused``, when given, replaces the list's
     standing refusals (``None`` keeps them). ``resolved_pending`` removes pending creates
-    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``status``,
+    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``mark``,
+    when given, replaces the list's :class:`SyncMark`. ``status``,
     when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
     copied on construction, so later changes to the caller's dicts have no effect.
     """
@@ -204,6 +302,7 @@ class RunCommit:
     meta: Mapping[str, str | None] = field(default_factory=_empty)
     status: RunStatus | None = None
     refused: Mapping[str, Refusal] | None = None
+    mark: SyncMark | None = None
 
     def __post_init__(self) -> None:
         if self.library_version is not None:
@@ -222,5 +321,17 @@ class RunCommit:
                 check_refusal(refusal)
         _check_texts(self.mirror_upserts, "mirror_upserts")
         _check_texts(self.meta, "meta", optional=True)
+        if self.mark is not None and not isinstance(self.mark, SyncMark):
+            raise ValueError(f"expected a SyncMark, got {self.mark!r}")
         _check_disjoint(self.record_upserts, self.record_deletes, "records")
         _check_disjoint(self.mirror_upserts, self.mirror_deletes, "mirror")
+
+    @property
+    def changes_sync(self) -> bool:
+        """Whether the commit changes what a run plans from (more than meta, the status and
+        the items' texts, which a run that keeps its snapshot does not read): such a commit
+        moves the list's generation on."""
+        return bool(
+            self.library_version is not None or self.record_upserts or self.record_deletes
+            or self.resolved_pending or self.refused is not None or self.mark is not None
+        )  # fmt: skip

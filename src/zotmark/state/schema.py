@@ -88,7 +88,24 @@ _V3: tuple[str, ...] = (
     ) WITHOUT ROWID""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# v4: where a list's last run left it, in typed columns of its row instead of strings in meta:
+# the collection's name and key, and the settled token (the file's hash and the policy both
+# sides agreed on), so that a no-op reads one row before anything else; and the generation of
+# the list's state, so that a daemon may keep it between runs while no one else changed it.
+_V4: tuple[str, ...] = (
+    "ALTER TABLE lists ADD COLUMN generation INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE lists ADD COLUMN collection TEXT",
+    "ALTER TABLE lists ADD COLUMN collection_key TEXT",
+    "ALTER TABLE lists ADD COLUMN settled TEXT",
+    *(
+        f"""UPDATE lists SET {column} =
+            (SELECT value FROM meta WHERE meta.list = lists.name AND meta.key = '{column}')"""
+        for column in ("collection", "collection_key", "settled")
+    ),
+    "DELETE FROM meta WHERE key IN ('collection', 'collection_key', 'settled')",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 """Ordered migrations; ``MIGRATIONS[n - 1]`` upgrades schema ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

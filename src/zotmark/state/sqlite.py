@@ -17,15 +17,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import TypeVar
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
     BaseRecord,
+    ListHead,
     ListState,
     PendingCreate,
-    Refusal,
     RunCommit,
     RunStatus,
     check_list_name,
@@ -33,6 +33,7 @@ from zotmark.state.model import (
     checked_flags,
 )
 from zotmark.state.schema import RECOVERY_HINT, open_database
+from zotmark.state.sqlite_rows import Damaged, list_row, mark_of, read_list, read_refusals
 
 __all__ = ["STATE_FILENAME", "SqliteStateStore"]
 
@@ -48,27 +49,16 @@ _BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
 # migrations create every table and column its queries name).
 _DAMAGE_SIGNS = ("Could not decode to UTF-8", "no such column", "no such table")
 
-_Types = tuple[type | tuple[type, ...], ...]
-_TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
-_RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _INT, _TEXT, _INT, _TEXT)
-_PENDING = (_TEXT, _TEXT, _TEXT, _TEXT)
 _LIST_TABLES = ("records", "pending", "mirror", "citekeys", "meta", "run_status", "refused")
 """The tables whose rows belong to one list (by their ``list`` column)."""
-_PAIR = (_TEXT, _TEXT)
-_REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
-_STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
-
-
-class _Damaged(Exception):
-    """A value read from the state file is not one zotmark writes there."""
 
 
 def _damaged(path: Path, what: object) -> StateError:
     return StateError(f"the state file {path} is damaged ({what}); to recover, {RECOVERY_HINT}")
 
 
-def _translate(path: Path, error: sqlite3.Error | UnicodeDecodeError | _Damaged) -> StateError:
-    if isinstance(error, UnicodeDecodeError | _Damaged):
+def _translate(path: Path, error: sqlite3.Error | UnicodeDecodeError | Damaged) -> StateError:
+    if isinstance(error, UnicodeDecodeError | Damaged):
         return _damaged(path, error)
     name = getattr(error, "sqlite_errorname", "")
     if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
@@ -113,7 +103,16 @@ class SqliteStateStore:
         """Read the list's state in one read transaction (a consistent snapshot)."""
         check_list_name(list_name)
         with self._transaction("BEGIN") as db:
-            return _read_list(db, list_name)
+            return read_list(db, list_name)
+
+    def head(self, list_name: str) -> ListHead:
+        """Read the list's row and its refusals, nothing else."""
+        check_list_name(list_name)
+        with self._transaction("BEGIN") as db:
+            row = list_row(db, list_name)
+            if row is None:
+                return ListHead()
+            return ListHead(row[0], mark_of(row), read_refusals(db, list_name), row[4])
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent, committed before returning."""
@@ -122,6 +121,7 @@ class SqliteStateStore:
             _ensure_list(db, list_name)
             rows = [_pending_row(list_name, create) for create in creates]
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", _by_key(rows))
+            _next_generation(db, list_name)
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:
         """Apply a run's changes in one immediate transaction."""
@@ -207,7 +207,7 @@ class SqliteStateStore:
                         db.execute("ROLLBACK")
                     raise
                 db.execute("COMMIT")
-            except (sqlite3.Error, UnicodeDecodeError, _Damaged) as error:
+            except (sqlite3.Error, UnicodeDecodeError, Damaged) as error:
                 if db.in_transaction:
                     with suppress(sqlite3.Error):
                         db.execute("ROLLBACK")
@@ -239,7 +239,13 @@ def _record_row(list_name: str, record: BaseRecord) -> tuple[object, ...]:
     )
 
 
+def _next_generation(db: sqlite3.Connection, name: str) -> None:
+    db.execute("UPDATE lists SET generation = generation + 1 WHERE name = ?", (name,))
+
+
 def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
+    if commit.changes_sync:
+        _next_generation(db, name)
     if commit.library_version is not None:
         db.execute(
             "UPDATE lists SET library_version = ? WHERE name = ?", (commit.library_version, name)
@@ -261,6 +267,12 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
             db.execute("DELETE FROM meta WHERE list = ? AND key = ?", (name, key))
         else:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", (name, key, value))
+    if commit.mark is not None:
+        mark = commit.mark
+        db.execute(
+            "UPDATE lists SET collection = ?, collection_key = ?, settled = ? WHERE name = ?",
+            (mark.collection, mark.collection_key, mark.settled, name),
+        )
     if commit.status is not None:
         _write_status(db, name, commit.status)
     if commit.refused is not None:
@@ -304,103 +316,3 @@ def _write_status(db: sqlite3.Connection, name: str, status: RunStatus) -> None:
                 status.next_poll,
             ),
         )
-
-
-def _typed(rows: Iterable[tuple[Any, ...]], types: _Types, table: str) -> Iterator[Any]:
-    """``rows`` as they are, once each is checked to hold values of ``types``."""
-    for row in rows:
-        if not all(map(isinstance, row, types)):
-            raise _Damaged(f"a row of its {table} table holds a value of the wrong type")
-        yield row
-
-
-def _flags(text: str) -> Mapping[str, bool]:
-    """A record's flags from their JSON text (an object of booleans)."""
-    try:
-        flags = json.loads(text)
-    except ValueError:
-        flags = None
-    if not isinstance(flags, dict) or not all(type(value) is bool for value in flags.values()):
-        raise _Damaged(f"a record's flags are not a JSON object of booleans: {text[:40]!r}")
-    return MappingProxyType(flags)
-
-
-def _read_list(db: sqlite3.Connection, name: str) -> ListState:
-    row = db.execute("SELECT library_version FROM lists WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        return ListState(name=name)
-    if not isinstance(row[0], int):
-        raise _Damaged("the library version is not a number")
-    records = {
-        key: BaseRecord(
-            item_key=key,
-            ident_key=ident_key,
-            title=title,
-            url=url,
-            read=bool(read),
-            flags=_flags(flags),
-            item_version=item_version,
-            item_title=item_title,
-        )
-        for key, ident_key, title, url, read, flags, item_version, item_title in _typed(
-            db.execute(
-                "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"
-                " FROM records WHERE list = ?",
-                (name,),
-            ),
-            _RECORD,
-            "records",
-        )
-    }
-    pending = {
-        key: PendingCreate(key, ident_key, title, payload)
-        for key, ident_key, title, payload in _typed(
-            db.execute(
-                "SELECT item_key, ident_key, title, payload FROM pending WHERE list = ?", (name,)
-            ),
-            _PENDING,
-            "pending",
-        )
-    }
-    statuses = _read_statuses(db, name)
-    return ListState(
-        name=name,
-        library_version=int(row[0]),
-        records=MappingProxyType(records),
-        pending=MappingProxyType(pending),
-        mirror=_pairs(db, "mirror", "SELECT item_key, data FROM mirror WHERE list = ?", name),
-        citekeys=_pairs(
-            db, "citekeys", "SELECT item_key, citekey FROM citekeys WHERE list = ?", name
-        ),
-        last_run=statuses.get("last"),
-        last_success=statuses.get("success"),
-        meta=_pairs(db, "meta", "SELECT key, value FROM meta WHERE list = ?", name),
-        refused=_refusals(db, name),
-    )
-
-
-def _refusals(db: sqlite3.Connection, name: str) -> Mapping[str, Refusal]:
-    rows = db.execute(
-        "SELECT item_key, fingerprint, line, title, message FROM refused WHERE list = ?", (name,)
-    ).fetchall()
-    return MappingProxyType({row[0]: Refusal(*row) for row in _typed(rows, _REFUSAL, "refused")})
-
-
-def _pairs(db: sqlite3.Connection, table: str, query: str, name: str) -> Mapping[str, str]:
-    return MappingProxyType(dict(_typed(db.execute(query, (name,)).fetchall(), _PAIR, table)))
-
-
-def _read_statuses(db: sqlite3.Connection, name: str) -> dict[str, RunStatus]:
-    rows = _typed(
-        db.execute(
-            "SELECT kind, started_at, finished_at, ok, error, summary, next_poll"
-            " FROM run_status WHERE list = ?",
-            (name,),
-        ),
-        _STATUS,
-        "run_status",
-    )
-    return {
-        kind: RunStatus(started, finished, bool(ok), error, summary, next_poll)
-        for kind, started, finished, ok, error, summary, next_poll in rows
-    }

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Protocol
 
-from zotmark.state.model import ListState, PendingCreate, RunCommit, RunStatus
+from zotmark.state.model import ListHead, ListState, PendingCreate, RunCommit, RunStatus
 
 __all__ = ["StateStore"]
 
@@ -31,6 +31,11 @@ class StateStore(Protocol):
 
     def load(self, list_name: str) -> ListState:
         """Return an immutable, consistent snapshot of the list's state."""
+        ...
+
+    def head(self, list_name: str) -> ListHead:
+        """Return the list's :class:`ListHead` (``load(list_name).head``), reading nothing
+        else: what a run needs to know whether anything changed."""
         ...
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:

@@ -5,7 +5,8 @@ Reads that pyzotero 1.16 does right go through it (``item_versions`` with ``limi
 the rest itself on the same ``httpx2`` client, because pyzotero has no conditional reads, reads
 ``/keys/<key>`` (the key in a URL), sends a fresh write token per call (so a retried create
 fails whole), ignores ``failed``, and loses or crashes on a 429'd write. Writes are batched
-≤ 50 objects; each object's new version comes from the write report's ``successful`` map.
+one batch of ≤ 50 objects a call (``zotero.library`` batches and chains larger writes); each
+object's new version comes from the write report's ``successful`` map.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from zotmark.zotero.results import (
     WriteFailure,
     WriteReport,
     key_info_from_json,
-    merge_reports,
 )
 from zotmark.zotero.transport import DEFAULT_RETRY, REPLAYED, RetryPolicy, RetryTransport
 from zotmark.zotero.writes import (
@@ -43,6 +43,8 @@ from zotmark.zotero.writes import (
 )
 
 DEFAULT_BASE_URL = "https://api.zotero.org"
+PAGE_SIZE = 100
+"""The most objects the Web API returns for one read."""
 JsonObject = Mapping[str, Any]
 __all__ = [
     "CollectionInfo",
@@ -191,15 +193,12 @@ class ZoteroClient:
         return self._conn.read(call, self._conn.library, answers.deleted_keys)
 
     def fetch_items(self, keys: Sequence[str]) -> list[dict[str, Any]]:
-        """The JSON of the items with these keys, trashed ones included, ≤ 50 keys per
-        request. Keys that do not exist are left out."""
+        """The JSON of the items with these keys (≤ :data:`MAX_WRITE_OBJECTS`), trashed ones
+        included, in one request. Keys that do not exist are left out."""
+        _check_batch(keys)
         self._path("")
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(keys), MAX_WRITE_OBJECTS):
-            chunk = ",".join(keys[start : start + MAX_WRITE_OBJECTS])
-            call = partial(self._conn.zot.items, itemKey=chunk, includeTrashed=1, limit=100)
-            found.extend(self._conn.read(call, self._conn.library, answers.objects))
-        return found
+        call = partial(self._conn.zot.items, itemKey=",".join(keys), includeTrashed=1, limit=100)
+        return self._conn.read(call, self._conn.library, answers.objects)
 
     def _fetch_map(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         return {str(obj["key"]): obj for obj in self.fetch_items(keys)}
@@ -218,16 +217,16 @@ class ZoteroClient:
         what = f"collection {collection_key} in {self._conn.library}"
         return set(self._conn.read(call, what, answers.versions))
 
-    def all_items_json(self, *, include_trashed: bool = True) -> list[dict[str, Any]]:
-        """The JSON of every item of the library (100 per request), trashed ones included
-        unless ``include_trashed=False``."""
-        params: dict[str, Any] = {"limit": 100}
-        if include_trashed:
-            params["includeTrashed"] = 1
+    def items_page(self, start: int, *, limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int]:
+        """One page of the library's items, trashed ones included, oldest first (by date
+        added, so items added meanwhile come last): the JSON of up to ``limit`` items from
+        position ``start``, and the library version the page reflects. One request."""
         self._path("")
         zot = self._conn.zot
-        call = lambda: zot.everything(zot.items(**params))  # noqa: E731
-        return self._conn.read(call, self._conn.library, answers.objects)
+        params = {"limit": limit, "start": start, "includeTrashed": 1}
+        call = partial(zot.items, sort="dateAdded", direction="asc", **params)
+        found = self._conn.read(call, self._conn.library, answers.objects)
+        return found, self._conn.last_library_version()
 
     # --- collections --------------------------------------------------------------------------
 
@@ -343,50 +342,46 @@ class ZoteroClient:
         )
 
     def create_items(
-        self, items: Sequence[JsonObject], *, library_version: int | None = None
+        self, batch: Sequence[JsonObject], *, library_version: int | None = None
     ) -> WriteReport:
-        """Create items that carry client-chosen ``key``s and ``"version": 0``, ≤ 50 per
-        request. A key that already exists (a retried or repeated create whose first
-        attempt was applied) counts as created: its JSON is read back and it is listed in
-        ``already_existed``. Other per-object failures are returned in ``failed``."""
-        for obj in items:
+        """Create one batch (≤ :data:`MAX_WRITE_OBJECTS`) of items that carry client-chosen
+        ``key``s and ``"version": 0``, in one request (conditional on ``library_version`` when
+        given). A key that already exists (a retried or repeated create whose first attempt
+        was applied) counts as created: its JSON is read back and it is listed in
+        ``already_existed``. Other per-object failures are returned in ``failed``. Batching a
+        larger write and chaining its versions is ``zotero.library.ZoteroLibrary``'s."""
+        _check_batch(batch)
+        for obj in batch:
             if not obj.get("key") or obj.get("version") != 0:
                 raise ValueError("create_items needs objects with a 'key' and 'version': 0")
-        reports = []
-        for batch in batches(items):
-            written, _replayed = self._post_items(batch, library_version)
-            library_version = _chained(library_version, written)
-            exists = existing_creates(batch, written)
-            if exists:
-                written = with_read_back(written, self._fetch_map(exists), existed=True)
-            reports.append(written)
-        return merge_reports(reports)
+        written, _replayed = self._post_items(batch, library_version)
+        exists = existing_creates(batch, written)
+        if exists:
+            written = with_read_back(written, self._fetch_map(exists), existed=True)
+        return written
 
     def update_items(
-        self, patches: Sequence[JsonObject], *, library_version: int | None = None
+        self, batch: Sequence[JsonObject], *, library_version: int | None = None
     ) -> WriteReport:
-        """Apply patches (``key``, the item's ``version``, the changed properties), ≤ 50 per
-        request. A stale version fails that object with 412 in ``failed``. When a lost
-        response made the batch go twice, its 412s are checked against the items read back,
-        and patches found applied count as written."""
-        for obj in patches:
+        """Apply one batch (≤ :data:`MAX_WRITE_OBJECTS`) of patches (``key``, the item's
+        ``version``, the changed properties) in one request. A stale version fails that object
+        with 412 in ``failed``. When a lost response made the batch go twice, its 412s are
+        checked against the items read back, and patches found applied count as written."""
+        _check_batch(batch)
+        for obj in batch:
             if not obj.get("key") or not isinstance(obj.get("version"), int):
                 raise ValueError("update_items needs patches with a 'key' and a 'version'")
-        reports = []
-        for batch in batches(patches):
-            written, replayed = self._post_items(batch, library_version)
-            library_version = _chained(library_version, written)
-            stale = [key for key, failure in written.failed.items() if failure.code == 412]
-            if replayed and stale:
-                wanted = {str(patch["key"]): patch for patch in batch}
-                applied = {
-                    key: obj
-                    for key, obj in self._fetch_map(stale).items()
-                    if patch_applied(wanted[key], obj["data"])
-                }
-                written = with_read_back(written, applied, existed=False)
-            reports.append(written)
-        return merge_reports(reports)
+        written, replayed = self._post_items(batch, library_version)
+        stale = [key for key, failure in written.failed.items() if failure.code == 412]
+        if replayed and stale:
+            wanted = {str(patch["key"]): patch for patch in batch}
+            applied = {
+                key: obj
+                for key, obj in self._fetch_map(stale).items()
+                if patch_applied(wanted[key], obj["data"])
+            }
+            written = with_read_back(written, applied, existed=False)
+        return written
 
     def delete_items(self, keys: Sequence[str], library_version: int) -> int:
         """Delete items for good, ≤ 50 per request, each request conditional on the library
@@ -394,8 +389,7 @@ class ZoteroClient:
         A library changed meanwhile raises :class:`PreconditionFailed` (unless the change
         was this very delete, applied before its response was lost)."""
         version = library_version
-        for start in range(0, len(keys), MAX_WRITE_OBJECTS):
-            chunk = list(keys[start : start + MAX_WRITE_OBJECTS])
+        for chunk in batches(keys):
             version = max(version, self._delete_chunk(chunk, version))
         return version
 
@@ -417,6 +411,7 @@ class ZoteroClient:
         raise self._conn.error(response, self._conn.library)
 
 
-def _chained(library_version: int | None, report: WriteReport) -> int | None:
-    """The version the next conditional batch is conditional on: this batch's answer."""
-    return None if library_version is None else report.library_version
+def _check_batch(batch: Sequence[object]) -> None:
+    """``ValueError`` for a write of more objects than one request may carry."""
+    if len(batch) > MAX_WRITE_OBJECTS:
+        raise ValueError(f"at most {MAX_WRITE_OBJECTS} objects a request, not {len(batch)}")

@@ -9,17 +9,21 @@ failures are values here, never raised.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from zotmark.zotero.results import WriteFailure, WriteReport
+
+T = TypeVar("T")
 
 MAX_WRITE_OBJECTS = 50
 # Per-object failure code for a keyed create (version 0) whose key already exists.
 EXISTS_CODE = 412
 
 
-def batches(objects: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
-    """``objects`` in consecutive batches of at most :data:`MAX_WRITE_OBJECTS`."""
+def batches(objects: Sequence[T]) -> list[list[T]]:
+    """``objects`` in consecutive batches of at most :data:`MAX_WRITE_OBJECTS` (the most
+    objects a write, and the most keys an ``itemKey`` read, may name): the one batching of
+    zotmark's requests."""
     return [
         list(objects[start : start + MAX_WRITE_OBJECTS])
         for start in range(0, len(objects), MAX_WRITE_OBJECTS)

@@ -22,22 +22,21 @@ from zotmark.markdown import patch
 from zotmark.markdown.compose import NewEntry
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
-from zotmark.service.metadata import imported_key
-from zotmark.service.zotero_side import mirror_data
 from zotmark.state import ListState, RunCommit, StateStore
-
-SKIPPED_TYPES = ("attachment", "note", "annotation")
+from zotmark.sync.metadata import imported_key
+from zotmark.sync.status import stored_data
+from zotmark.zotero.mapping import is_regular_item
 
 
 def collection_items(state: ListState) -> list[dict[str, Any]]:
     """The ``data`` of every live regular item of the list's collection, per the mirror."""
-    collection = state.meta.get("collection_key")
+    collection = state.mark.collection_key if state.mark else None
     return [
         data
-        for data in mirror_data(state.mirror).values()
+        for data in stored_data(state.mirror).values()
         if collection in data.get("collections", ())
         and not data.get("deleted")
-        and data.get("itemType") not in SKIPPED_TYPES
+        and is_regular_item(data)
     ]
 
 
@@ -57,7 +56,7 @@ def export_list(
             f"list {settings.name!r} has no bibtex file configured; use -o FILE (- for stdout)."
         )
     state = store.load(key)
-    if not state.meta.get("collection_key"):
+    if state.mark is None or not state.mark.collection_key:
         raise BibtexError(f"list {settings.name!r} was never synced; run `zotmark sync` first.")
     if stdout is not None:
         report = export_bib_text(collection_items(state), state.citekeys, stdout)

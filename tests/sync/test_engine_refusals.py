@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.service.test_runner_regressions import ATTENTION, World
+from tests.sync.test_engine_regressions import ATTENTION, World
 
 from zotmark.sandbox import Sandbox
 

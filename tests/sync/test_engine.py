@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +12,11 @@ from tests.conftest import FIXTURES
 
 from zotmark.core.actions import Policy
 from zotmark.sandbox import Sandbox
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner
-from zotmark.state import MemoryStateStore
+from zotmark.state import ListState, MemoryStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 ORIGINAL = FIXTURES / "original-reading-list.md"
 
@@ -43,10 +43,12 @@ class World:
         self.path = listfile
         self.store = MemoryStateStore()
 
-    def runner(self, **policy: Any) -> ListRunner:
+    def runner(self, *, keep: bool = False, **policy: Any) -> ListRunner:
         document = ListDocument(self.path, {"Relevant?": "relevant"})
         settings = Policy(collection="Reading List", **policy)
-        return ListRunner("reading-list", settings, self.client, self.store, document)
+        return ListRunner(
+            "reading-list", settings, ZoteroLibrary(self.client), self.store, document, keep=keep
+        )
 
     def collection_items(self) -> dict[str, dict[str, Any]]:
         key = next(k for k, c in self.sandbox.collections().items() if c["name"] == "Reading List")
@@ -162,18 +164,59 @@ def test_paper_already_in_the_library_is_added_to_the_collection(world: World) -
     assert len(world.sandbox.items()) == 17
 
 
-def test_a_run_pauses_the_garbage_collector_and_then_restores_it(world: World) -> None:
-    """The cyclic collector is off while a run plans and writes, and on again afterwards."""
-    runner = world.runner()
-    read = runner.document.read
-    seen: list[bool] = []
+class CountingStore(MemoryStateStore):
+    """A store that counts the full loads of a list's state."""
 
-    def spying_read() -> Any:
-        seen.append(gc.isenabled())
-        return read()
+    loads = 0
 
-    runner.document.read = spying_read  # type: ignore[method-assign]
-    assert gc.isenabled()
+    def load(self, list_name: str) -> ListState:
+        self.loads += 1
+        return super().load(list_name)
+
+
+def _tick_relevant(world: World, title: str) -> None:
+    text = world.path.read_text()
+    flag = text.index("- [ ] Relevant?", text.index(f"**{title}"))
+    world.path.write_text(text[:flag] + "- [x] Relevant?" + text[flag + len("- [ ] Relevant?") :])
+
+
+def test_a_kept_runner_plans_its_next_run_without_reading_the_state_again(world: World) -> None:
+    world.store = store = CountingStore()
+    runner = world.runner(keep=True)
     runner.run()
-    assert seen == [False]
-    assert gc.isenabled()
+    _tick_relevant(world, "Deep Cross-Modal Audio-Visual Generation")
+    loads = store.loads
+    report = runner.run()
+    assert store.loads == loads
+    assert report.updated == 1
+    assert "relevant" in _tags(world.item_titled("Deep Cross-Modal")[1])
+
+
+def test_a_kept_runner_reads_the_state_again_once_another_run_changed_it(world: World) -> None:
+    kept = world.runner(keep=True)
+    kept.run()
+    _tick_relevant(world, "Deep Cross-Modal Audio-Visual Generation")
+    world.runner().run()  # another process's run: the box reached Zotero, its base row moved
+    key, item = world.item_titled("Deep Cross-Modal")
+    world.sandbox.update_item(key, {"tags": [t for t in item["tags"] if t["tag"] != "relevant"]})
+    kept.run()  # on the kept base row, the tag removed in Zotero would look like no change
+    assert "- [ ] Relevant?" in world.path.read_text().split("**Deep Cross-Modal")[1][:300]
+
+
+def test_the_lists_style_is_worked_out_only_when_a_run_appends_entries(world: World) -> None:
+    asked: list[bool] = []
+
+    class Watched(ListDocument):
+        @property
+        def appends_flag_boxes(self) -> bool:
+            asked.append(True)
+            return super().appends_flag_boxes
+
+    runner = world.runner()
+    runner.document = Watched(world.path, {"Relevant?": "relevant"})
+    runner.run()  # creates items, appends nothing
+    assert asked == []
+    collection = next(iter(world.sandbox.collections()))
+    world.sandbox.add_items([{"itemType": "book", "title": "New", "collections": [collection]}])
+    runner.run()
+    assert asked == [True]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zotmark.core.actions import CreateItem
-from zotmark.enrich import Enricher, Metadata, ident_key
-from zotmark.service.zotero_side import NewItemHook
+from zotmark.sync.writes import NewItemHook
+
+if TYPE_CHECKING:  # imported when a run enriches: most runs create nothing
+    from zotmark.enrich import Enricher
 
 IMPORTED_PREFIX = "bib:"
 KEPT = ("key", "version", "tags", "collections")
@@ -31,10 +33,11 @@ def with_imported(data: Mapping[str, Any], imported: Mapping[str, Any]) -> dict[
 
 
 def new_item_hook(
-    enricher: Enricher | None, imported: Callable[[], Mapping[str, str]]
+    enricher: Callable[[], Enricher] | None, imported: Callable[[], Mapping[str, str]]
 ) -> NewItemHook:
     """The hook: ``.bib`` data where the list's entry came from an import, else enrichment
-    (when ``enricher`` is given). ``imported`` reads the state's meta at call time."""
+    (when ``enricher`` is given: it makes the enricher when first needed). ``imported`` reads
+    the state's meta at call time."""
 
     def hook(creates: list[tuple[CreateItem, dict[str, Any]]]) -> list[dict[str, Any]]:
         meta = imported()
@@ -46,12 +49,15 @@ def new_item_hook(
             if raw is None and enricher is not None:
                 pending.append((len(out) - 1, action))
         if enricher is not None and pending:
-            results = enricher.enrich(action.entry.ident for _, action in pending)
+            from zotmark.enrich import Metadata, ident_key
+
+            made = enricher()
+            results = made.enrich(action.entry.ident for _, action in pending)
             for index, action in pending:
                 key = ident_key(action.entry.ident)
                 result = results.get(key) if key else None
                 if isinstance(result, Metadata):
-                    out[index] = enricher.apply(out[index], result)
+                    out[index] = made.apply(out[index], result)
         return out
 
     return hook

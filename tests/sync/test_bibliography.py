@@ -11,9 +11,9 @@ from tests.conftest import FIXTURES
 from zotmark.config import ListSettings
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
-from zotmark.service.bibliography import export_list, import_into_list
-from zotmark.service.metadata import IMPORTED_PREFIX
-from zotmark.state import MemoryStateStore, RunCommit
+from zotmark.state import MemoryStateStore, RunCommit, SyncMark
+from zotmark.sync.bibliography import export_list, import_into_list
+from zotmark.sync.metadata import IMPORTED_PREFIX
 
 BIB = FIXTURES / "bib" / "Panreta-zotero-library__My_Library.bib"
 
@@ -59,7 +59,7 @@ def test_export_writes_the_mirrored_collection_and_pins_its_keys(tmp_path: Path)
     store.commit_run(
         "list",
         RunCommit(
-            mirror_upserts={"ABCD2345": json.dumps(data)}, meta={"collection_key": "COLL2345"}
+            mirror_upserts={"ABCD2345": json.dumps(data)}, mark=SyncMark("Reading List", "COLL2345")
         ),
     )
     report = export_list(store, "list", settings, tmp_path / "out.bib")

@@ -3,12 +3,16 @@
 Adapter over ``markdown/``: the runner never touches text or offsets itself. The file is
 written once per run, atomically, and only if it still is what was read (otherwise
 :class:`~zotmark.errors.FileChangedError` and the runner plans again from the new text).
+
+A document kept between runs (the daemon's) is parsed again only when its text changed by
+more than ticked or cleared boxes: a text that differs from the last one only in entries' own
+and flag boxes is that document with those entries' states changed (:func:`with_boxes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zotmark.core.actions import (
@@ -34,24 +38,34 @@ BeforeWrite = Callable[[Path, str], None]
 @dataclass
 class ListDocument:
     """One reading-list file. ``flags`` maps flag labels to tag names; ``before_write`` is told
-    the text zotmark is about to write (the daemon's watcher uses it to ignore its own write)."""
+    the text zotmark is about to write (the daemon's watcher uses it to ignore its own write).
+    A document that is ``kept`` between runs (the daemon's) parses the text it wrote at once,
+    so that the user's next save costs no parse of it."""
 
     path: Path
     flags: Mapping[str, str]
     anchors: bool = True
     before_write: BeforeWrite | None = None
+    kept: bool = False
     _document: Document | None = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
+    _style_of: Document | None = field(default=None, init=False, repr=False)
+    _flag_items: bool = field(default=True, init=False, repr=False)
 
     def check_writable(self) -> None:
         """:meth:`ListFile.check_writable` for this list."""
         ListFile.check_writable(self.path)
 
     def read(self) -> list[Entry]:
-        """Read and parse the file; the entries as the list states them."""
-        text, self._fingerprint = ListFile.read(self.path)
-        self._document = parse(text, self.flags)
-        return [listed.entry for listed in self._document.entries]
+        """Read the file; the entries as the list states them (parsed again only when the
+        text is not the one last read)."""
+        text, fingerprint = ListFile.read(self.path)
+        last, document = self._fingerprint, self._document
+        if document is None or last is None or last.sha256 != fingerprint.sha256:
+            flipped = with_boxes(document, text) if document is not None else None
+            document = flipped or parse(text, self.flags)
+        self._document, self._fingerprint = document, fingerprint
+        return [listed.entry for listed in document.entries]
 
     def current_hash(self) -> str | None:
         """The SHA-256 of the file as it is on disk now (``None`` if it is missing)."""
@@ -71,8 +85,13 @@ class ListDocument:
 
     @property
     def appends_flag_boxes(self) -> bool:
-        """Whether an entry appended to the list as last read gets flag boxes (its style)."""
-        return detect_style(self.document).flag_items
+        """Whether an entry appended to the list as last read gets flag boxes (its style,
+        worked out once per text read)."""
+        document = self.document
+        if self._style_of is not document:
+            self._flag_items = detect_style(document).flag_items
+            self._style_of = document
+        return self._flag_items
 
     def apply(self, actions: Sequence[FileAction], *, skip_keys: Collection[str] = ()) -> bool:
         """Apply the actions to the text last read and write it if it changed; whether it did.
@@ -92,7 +111,10 @@ class ListDocument:
         if self.before_write is not None:
             self.before_write(self.path, new_text)
         self._fingerprint = ListFile.write(self.path, new_text, self._fingerprint)
-        self._document = None  # read() again before the next apply
+        self._document = with_boxes(document, new_text)  # when None, read() parses the text
+        del document, by_line, edits  # not kept beside the new document while it is parsed
+        if self._document is None and self.kept:
+            self._document = parse(new_text, self.flags)
         return True
 
     def _edits(
@@ -118,3 +140,39 @@ class ListDocument:
             return patch.strike(document, listed)
         assert isinstance(action, RemoveEntry)
         return (patch.remove(document, listed),)
+
+
+BOX_STATES = {" ": False, "x": True, "X": True}
+"""What a task box's character says (as the parser reads it)."""
+
+
+def with_boxes(document: Document, text: str) -> Document | None:
+    """``document`` as ``text`` states it when ``text`` differs from the document's text only
+    in the characters of entries' own boxes and first flag boxes, each still a box character
+    (ticked or cleared boxes); else ``None`` (the text must be parsed). Equal to
+    ``parse(text)`` by contract (``tests/sync/test_document.py`` checks it)."""
+    old = document.text
+    if len(text) != len(old) or text == old:
+        return None
+    states: dict[int, bool] = {}  # offset of a changed box → its new state
+    for listed in document.entries:
+        for offset in (listed.box, *listed.flag_boxes.values()):
+            char = text[offset]
+            if char != old[offset]:
+                if char not in BOX_STATES:
+                    return None
+                states[offset] = BOX_STATES[char]
+    if not states or patch.apply(old, [patch.Edit(o, o + 1, text[o]) for o in states]) != text:
+        return None
+    entries = tuple(_with_states(listed, states) for listed in document.entries)
+    return replace(document, text=text, entries=entries)
+
+
+def _with_states(listed: ListEntry, states: Mapping[int, bool]) -> ListEntry:
+    """``listed`` with the box states of ``states`` (by offset) that are its own."""
+    entry = listed.entry
+    read = states.get(listed.box, entry.read)
+    flags = {tag: states.get(at, entry.flags[tag]) for tag, at in listed.flag_boxes.items()}
+    if read == entry.read and flags == entry.flags:
+        return listed
+    return listed._replace(entry=entry._replace(read=read, flags={**entry.flags, **flags}))

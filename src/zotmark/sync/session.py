@@ -1,4 +1,4 @@
-"""Wiring: from a loaded configuration to runnable lists, with production defaults.
+"""The sync session: from a loaded configuration to runnable lists, with production defaults.
 
 :func:`open_session` is what ``zotmark sync`` and the daemon call: it takes the state-dir lock,
 opens the state store and one Zotero client per library the lists live in (``[zotero]``'s, or a
@@ -7,28 +7,31 @@ list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
-from zotmark.enrich import Enricher
 from zotmark.errors import AccessError, StateError, ZotmarkError
 from zotmark.permissions import access_advice
 from zotmark.service import library_ids
-from zotmark.service.bibliography import export_list
-from zotmark.service.file_side import BeforeWrite, ListDocument
-from zotmark.service.metadata import new_item_hook
-from zotmark.service.ports import ZoteroPort
-from zotmark.service.progress import ProgressHook, ProgressPort, reporting_hook
-from zotmark.service.runner import ListRunner, RunReport
-from zotmark.service.zotero_side import NewItemHook
 from zotmark.state import SqliteStateStore, StateLock, StateStore
 from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
+from zotmark.sync.document import BeforeWrite, ListDocument
+from zotmark.sync.engine import ListRunner, RunReport
+from zotmark.sync.metadata import new_item_hook
+from zotmark.sync.writes import NewItemHook
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
+
+if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
+    from zotmark.enrich import Enricher
+    from zotmark.service.progress import ProgressHook
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
@@ -72,7 +75,8 @@ class Session:
     ``progress``, when set, is told how the big reads and writes of a run advance.
     ``run_lock`` is held for each list's run (zotmark processes sharing the state directory
     take turns), waited for up to ``lock_wait`` seconds; ``on_wait`` is told when a run
-    waits, with the other process's pid.
+    waits, with the other process's pid. With ``keep`` (the daemon's session) each list's
+    runner is made once and kept, with what it knows of its list (see ``ListRunner.keep``).
     """
 
     config: Config
@@ -84,6 +88,8 @@ class Session:
     run_lock: StateLock | None = None
     lock_wait: float = 60.0
     on_wait: Callable[[str | None], None] | None = None
+    keep: bool = False
+    _runners: dict[tuple[str, bool], ListRunner] = field(default_factory=dict, repr=False)
 
     @property
     def client(self) -> ZoteroClient:
@@ -101,24 +107,38 @@ class Session:
         return list_key(self.config, settings, self.store)
 
     def runner(self, settings: ListSettings, *, force_delete: bool = False) -> ListRunner:
-        """The runner of one list."""
+        """The runner of one list (the one kept for it, with ``keep``)."""
+        kept = self._runners.get((settings.name, force_delete))
+        if kept is not None:
+            return kept
+        made = self._make_runner(settings, force_delete=force_delete)
+        if self.keep:
+            self._runners[settings.name, force_delete] = made
+        return made
+
+    def _make_runner(self, settings: ListSettings, *, force_delete: bool) -> ListRunner:
         document = ListDocument(
-            settings.file, settings.flags, settings.anchors, before_write=self.before_write
+            settings.file,
+            settings.flags,
+            settings.anchors,
+            before_write=self.before_write,
+            kept=self.keep,
         )
-        port: ZoteroPort = self.client_for(settings)
+        library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
-        if self.progress is not None:
-            port = ProgressPort(port, self.progress)
-            if new_item is not None:
-                new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
+        if self.progress is not None and new_item is not None:
+            from zotmark.service.progress import reporting_hook
+
+            new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
         return ListRunner(
             settings.name,
             policy_for(settings, force_delete=force_delete),
-            port,
+            library,
             self.store,
             document,
             new_item=new_item,
             state_key=self.key(settings),
+            keep=self.keep,
         )
 
     def sync(
@@ -131,6 +151,8 @@ class Session:
             with self._turn():
                 report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
                 if settings.bibtex is not None and not dry_run:
+                    from zotmark.sync.bibliography import export_list
+
                     export_list(self.store, self.key(settings), settings)
             reports.append(report)
         return reports
@@ -154,15 +176,17 @@ def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:
     it is this list's (the same collection); else it stays for the list it belongs to."""
     key = config.state_key(settings)
     legacy = store.load(settings.name)
-    if legacy.library_version and legacy.meta.get("collection") == settings.collection:
+    mark = legacy.mark
+    if legacy.library_version and mark is not None and mark.collection == settings.collection:
         store.rename_list(settings.name, key)
     return key
 
 
 def production_hooks(
-    config: Config, store: StateStore, enricher: Enricher
+    config: Config, store: StateStore, enricher: Callable[[], Enricher]
 ) -> Callable[[ListSettings], NewItemHook | None]:
-    """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``)."""
+    """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``;
+    ``enricher`` makes the enricher when a run first needs it)."""
 
     def for_list(settings: ListSettings) -> NewItemHook:
         key = list_key(config, settings, store)
@@ -234,13 +258,20 @@ def open_session(
                 config if _is_default(config, library) else config.for_library(library)
             )
             clients[library] = stack.enter_context(made)
-        enricher = Enricher(cache_dir=directory / ENRICH_CACHE)
+        enricher = functools.cache(lambda: _enricher(directory / ENRICH_CACHE))
         try:
             hooks = production_hooks(config, store, enricher)
             run_lock = StateLock(directory) if lock else None
             yield Session(config, store, clients, new_item=hooks, run_lock=run_lock)
         finally:
             _remember_user_ids(config, clients, directory)
+
+
+def _enricher(cache_dir: Path) -> Enricher:
+    """The arXiv/Crossref enricher, its cache in ``cache_dir``."""
+    from zotmark.enrich import Enricher
+
+    return Enricher(cache_dir=cache_dir)
 
 
 def _remember_user_ids(

@@ -13,10 +13,11 @@ import pytest
 from zotmark.core.actions import Policy
 from zotmark.core.model import identify
 from zotmark.sandbox import Sandbox
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner, RunReport
 from zotmark.state import MemoryStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 ATTENTION = "- [ ] **Attention Is All You Need** ([Link](https://arxiv.org/abs/1706.03762))"
 WAVENET = (
@@ -61,7 +62,9 @@ class World:
         ) as client:  # fmt: skip
             document = ListDocument(self.path, {"Relevant?": "relevant"})
             policy = Policy(collection="Reading List")
-            return ListRunner("reading-list", policy, client, self.store, document).run()
+            return ListRunner(
+                "reading-list", policy, ZoteroLibrary(client), self.store, document
+            ).run()
 
     def edit(self, old: str, new: str) -> None:
         text = self.path.read_text()

@@ -11,10 +11,11 @@ import pytest
 from zotmark.core.actions import Policy
 from zotmark.errors import ListFileError
 from zotmark.sandbox import Sandbox
-from zotmark.service.file_side import ListDocument
-from zotmark.service.runner import ListRunner
 from zotmark.state import MemoryStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 
 @pytest.fixture
@@ -25,7 +26,9 @@ def client(sandbox: Sandbox) -> Iterator[ZoteroClient]:
 
 def _run(client: ZoteroClient, store: MemoryStateStore, path: Path) -> None:
     document = ListDocument(path, {"Relevant?": "relevant"})
-    ListRunner("papers", Policy(collection="Reading List"), client, store, document).run()
+    ListRunner(
+        "papers", Policy(collection="Reading List"), ZoteroLibrary(client), store, document
+    ).run()
 
 
 def test_a_latin1_list_creates_no_item_and_leaves_nothing_pending(

@@ -1,0 +1,157 @@
+"""Reading one list's rows of the SQLite state into values, each checked to be what zotmark
+writes there (a value of another type, flags that are not a JSON object of booleans:
+:class:`Damaged`, which the store turns into a ``StateError`` saying how to recover)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from zotmark.state.model import (
+    BaseRecord,
+    ListState,
+    PendingCreate,
+    Refusal,
+    RunStatus,
+    SyncMark,
+)
+
+__all__ = ["Damaged", "list_row", "mark_of", "read_list", "read_refusals"]
+
+_Types = tuple[type | tuple[type, ...], ...]
+_TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
+_RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _INT, _TEXT, _INT, _TEXT)
+_PENDING = (_TEXT, _TEXT, _TEXT, _TEXT)
+_PAIR = (_TEXT, _TEXT)
+_REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
+_STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
+
+
+class Damaged(Exception):
+    """A value read from the state file is not one zotmark writes there."""
+
+
+def _typed(rows: Iterable[tuple[Any, ...]], types: _Types, table: str) -> Iterator[Any]:
+    """``rows`` as they are, once each is checked to hold values of ``types``."""
+    for row in rows:
+        if not all(map(isinstance, row, types)):
+            raise Damaged(f"a row of its {table} table holds a value of the wrong type")
+        yield row
+
+
+def _flags(text: str) -> Mapping[str, bool]:
+    """A record's flags from their JSON text (an object of booleans)."""
+    try:
+        flags = json.loads(text)
+    except ValueError:
+        flags = None
+    if not isinstance(flags, dict) or not all(type(value) is bool for value in flags.values()):
+        raise Damaged(f"a record's flags are not a JSON object of booleans: {text[:40]!r}")
+    return MappingProxyType(flags)
+
+
+_LIST_ROW = (_INT, _MAYBE_TEXT, _MAYBE_TEXT, _MAYBE_TEXT, _INT)
+
+
+def list_row(db: sqlite3.Connection, name: str) -> tuple[Any, ...] | None:
+    """The list's row (library version, collection, collection key, settled, generation)."""
+    row = db.execute(
+        "SELECT library_version, collection, collection_key, settled, generation FROM lists"
+        " WHERE name = ?",
+        (name,),
+    ).fetchone()
+    if row is None:
+        return None
+    if not isinstance(row[0], int):
+        raise Damaged("the library version is not a number")
+    checked: tuple[Any, ...] = next(_typed([row], _LIST_ROW, "lists"))
+    return checked
+
+
+def mark_of(row: tuple[Any, ...]) -> SyncMark | None:
+    """The :class:`SyncMark` of a list's row (``None`` before a run completed)."""
+    return None if row[1] is None else SyncMark(row[1], row[2], row[3])
+
+
+def read_list(db: sqlite3.Connection, name: str) -> ListState:
+    row = list_row(db, name)
+    if row is None:
+        return ListState(name=name)
+    records = {
+        key: BaseRecord(
+            item_key=key,
+            ident_key=ident_key,
+            title=title,
+            url=url,
+            read=bool(read),
+            flags=_flags(flags),
+            item_version=item_version,
+            item_title=item_title,
+        )
+        for key, ident_key, title, url, read, flags, item_version, item_title in _typed(
+            db.execute(
+                "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"
+                " FROM records WHERE list = ?",
+                (name,),
+            ),
+            _RECORD,
+            "records",
+        )
+    }
+    pending = {
+        key: PendingCreate(key, ident_key, title, payload)
+        for key, ident_key, title, payload in _typed(
+            db.execute(
+                "SELECT item_key, ident_key, title, payload FROM pending WHERE list = ?", (name,)
+            ),
+            _PENDING,
+            "pending",
+        )
+    }
+    statuses = _read_statuses(db, name)
+    return ListState(
+        name=name,
+        library_version=int(row[0]),
+        records=MappingProxyType(records),
+        pending=MappingProxyType(pending),
+        mirror=_pairs(db, "mirror", "SELECT item_key, data FROM mirror WHERE list = ?", name),
+        citekeys=_pairs(
+            db, "citekeys", "SELECT item_key, citekey FROM citekeys WHERE list = ?", name
+        ),
+        last_run=statuses.get("last"),
+        last_success=statuses.get("success"),
+        meta=_pairs(db, "meta", "SELECT key, value FROM meta WHERE list = ?", name),
+        refused=read_refusals(db, name),
+        mark=mark_of(row),
+        generation=row[4],
+    )
+
+
+def read_refusals(db: sqlite3.Connection, name: str) -> Mapping[str, Refusal]:
+    rows = db.execute(
+        "SELECT item_key, fingerprint, line, title, message FROM refused WHERE list = ?", (name,)
+    ).fetchall()
+    return MappingProxyType({row[0]: Refusal(*row) for row in _typed(rows, _REFUSAL, "refused")})
+
+
+def _pairs(db: sqlite3.Connection, table: str, query: str, name: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(_typed(db.execute(query, (name,)).fetchall(), _PAIR, table)))
+
+
+def _read_statuses(db: sqlite3.Connection, name: str) -> dict[str, RunStatus]:
+    rows = _typed(
+        db.execute(
+            "SELECT kind, started_at, finished_at, ok, error, summary, next_poll"
+            " FROM run_status WHERE list = ?",
+            (name,),
+        ),
+        _STATUS,
+        "run_status",
+    )
+    return {
+        kind: RunStatus(started, finished, bool(ok), error, summary, next_poll)
+        for kind, started, finished, ok, error, summary, next_poll in rows
+    }

@@ -1,0 +1,15 @@
+"""The sync engine: it decides, executes and records (after vdirsyncer's ``sync`` package).
+
+- :mod:`~zotmark.sync.engine`: one run of one list (:class:`~zotmark.sync.engine.ListRunner`):
+  read both sides, plan (``core.planner``), carry out the plan, record what landed.
+- :mod:`~zotmark.sync.status`: the run's working status, where each outcome is recorded as it
+  lands, and the snapshot of the library the state keeps.
+- :mod:`~zotmark.sync.writes`: from a plan to the Zotero port's writes, and from their
+  outcomes to refusals.
+- :mod:`~zotmark.sync.document`: the list file as a run sees it.
+- :mod:`~zotmark.sync.metadata`: metadata for new items (an imported ``.bib``, enrichment).
+- :mod:`~zotmark.sync.bibliography`: a list's BibTeX export and import.
+- :mod:`~zotmark.sync.session`: from a configuration to runnable lists (the wiring).
+
+The engine talks to Zotero only through :class:`zotmark.core.port.Library`.
+"""

@@ -1,0 +1,384 @@
+"""One sync run of one list: snapshot → plan → execute → record (after vdirsyncer's ``sync``).
+
+The engine wires the pure planner to the Zotero port (:class:`~zotmark.core.port.Library`), the
+list file (:class:`~zotmark.sync.document.ListDocument`) and the state store. Zotero writes go
+first (creates recorded as pending before they are sent), then one atomic, fingerprint-checked
+patch of the file, then one state transaction. Each outcome is recorded into the run's working
+status as it lands (:class:`~zotmark.sync.status.WorkingStatus`). When Zotero moved under us
+(412) or the user saved the file mid-run, the run starts over from fresh snapshots (a few times
+at most), so no edit on either side is lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
+from zotmark.core.model import Entry, Refusal, new_item_key
+from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
+from zotmark.core.port import Applied, Library, NewItem, Outcome, Snapshot, Write
+from zotmark.errors import (
+    ConflictError,
+    FileChangedError,
+    GuardError,
+    PreconditionFailed,
+    ZoteroError,
+    ZotmarkError,
+)
+from zotmark.state.model import (
+    ListHead,
+    ListState,
+    PendingCreate,
+    RunCommit,
+    RunStatus,
+    SyncMark,
+)
+from zotmark.state.store import StateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.status import WorkingStatus, stored_snapshot
+from zotmark.sync.writes import NewItemHook, changes, new_items, reason, refusals
+from zotmark.zotero.mapping import json_text
+
+ATTEMPTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What one run planned and did (for ``--json``, the log and ``zotmark status``)."""
+
+    list_name: str
+    plan: Plan
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    failed: Mapping[str, str] | None = None
+    file_changed: bool = False
+    requests: int = 0
+    library_version: int = 0
+    attempts: int = 1
+    refused: tuple[Refusal, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """One line for logs and the status."""
+        if self.dry_run:
+            files = len(self.plan.file)
+            return (
+                f"dry run: {len(self.plan.zotero)} Zotero and {files} file "
+                f"{'change' if files == 1 else 'changes'}"
+            )
+        unwritten = ""
+        if self.refused or self.failed:
+            unwritten = f", {len(self.refused) + len(self.failed or {})} refused"
+        return (
+            f"{self.created} created, {self.updated} updated in Zotero{unwritten}; "
+            f"file {'changed' if self.file_changed else 'unchanged'}; "
+            f"{self.requests} request{'' if self.requests == 1 else 's'}"
+        )
+
+    @property
+    def complete(self) -> bool:
+        """Whether every change the run planned reached Zotero (nothing refused or failed)."""
+        return not (self.refused or self.failed)
+
+
+@dataclass
+class ListRunner:
+    """Runs one list. Effects are injected: the Zotero library, the state store, the document,
+    the clock and the random source for new item keys; ``new_item`` may enrich new items.
+    ``name`` is the list's name for people; ``state_key`` its name in the store (default:
+    ``name``). With ``keep`` (the daemon's runners) the list's state and the library's
+    snapshot (typed items) are kept between runs and used again while the state's generation
+    says no one else changed it, instead of being read and parsed again."""
+
+    name: str
+    policy: Policy
+    library: Library
+    store: StateStore
+    document: ListDocument
+    new_item: NewItemHook | None = None
+    randbelow: Callable[[int], int] = secrets.randbelow
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    state_key: str = ""
+    keep: bool = False
+    _kept: tuple[ListState, Snapshot] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.state_key = self.state_key or self.name
+
+    def run(self, *, dry_run: bool = False) -> RunReport:
+        """One run; raises a :class:`~zotmark.errors.ZotmarkError` and records it on failure.
+        A list that could not be written back stops the run before anything is sent."""
+        started = self.now().isoformat()
+        first_request = self.library.requests
+        try:
+            if not dry_run:
+                self.document.check_writable()
+            report = self._attempts(dry_run, first_request, started)
+        except ZotmarkError as error:
+            if not dry_run:
+                self.store.record_status(self.state_key, self._status(started, error=error.message))
+            raise
+        return report
+
+    def _attempts(self, dry_run: bool, first_request: int, started: str) -> RunReport:
+        head = self.store.head(self.state_key)  # one row: nothing else is read for a no-op
+        checked = False
+        if head.library_version and head.mark and head.mark.settled == self._settled_token():
+            if self.library.version_after(head.library_version) is None:
+                return self._unchanged(head, dry_run, first_request, started)
+            checked = True  # the client keeps the answer: refresh sends nothing more for it
+        state, snapshot = self._start(head)
+        entries = self.document.read()  # a list it cannot read stops the run before any write
+        collection = self._collection(state, create=not dry_run)
+        status = WorkingStatus(state.records)
+        refused = dict(state.refused)  # with what this run's earlier attempts had refused
+        for attempt in range(1, ATTEMPTS + 1):
+            refreshed = self.library.refresh(snapshot, changed=checked)
+            snapshot, checked = refreshed.snapshot, False
+            if not dry_run:
+                self._store_texts(refreshed.texts, refreshed.gone)
+            if attempt > 1:
+                entries = self.document.read()
+                # the creates an earlier attempt recorded as pending go again under their
+                # keys (one key per create: a refusal of it stays held, a fix reuses it)
+                fresh = self.store.load(self.state_key)
+                state = replace(state, pending=fresh.pending, generation=fresh.generation)
+            the_plan = self._plan(state, status, snapshot, collection or "", entries, refused)
+            self._check(the_plan)
+            if dry_run:
+                return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
+            try:
+                state, applied = self._write_zotero(state, snapshot, the_plan, collection or "")
+            except PreconditionFailed:
+                continue  # a concurrent writer: re-read and re-plan
+            written = Written.of(the_plan, snapshot, applied)
+            snapshot = applied.snapshot
+            self._store_texts(applied.texts)
+            status.zotero_landed(the_plan, written.landed, self.policy.read_tag)
+            refused.update(refusals(the_plan, written.failed))
+            try:
+                changed = self.document.apply(the_plan.file, skip_keys=set(written.failed))
+            except FileChangedError:
+                # the user saved mid-run: plan again from the new text, on a base that knows
+                # what this attempt already wrote to Zotero, so that their edit wins
+                continue
+            status.file_landed(the_plan, snapshot, written.failed)
+            return self._record(
+                state, the_plan, written, status, snapshot, changed, collection, started,
+                attempt, first_request,
+            )  # fmt: skip
+        raise ZoteroError(
+            "The library or the file kept changing while zotmark synced it; run it again."
+        )
+
+    def _start(self, head: ListHead) -> tuple[ListState, Snapshot]:
+        """The state and the snapshot to plan from: those kept from the last run when the
+        state's generation is still theirs, else read from the store (the items' JSON texts
+        read into typed items, and not kept)."""
+        kept = self._kept
+        if kept is not None and kept[0].generation == head.generation:
+            return kept
+        state = self.store.load(self.state_key)
+        snapshot = stored_snapshot(state.mirror, state.library_version)
+        return replace(state, mirror=_NO_TEXTS), snapshot
+
+    def _store_texts(self, texts: Mapping[str, str], gone: frozenset[str] = frozenset()) -> None:
+        """Keep the JSON texts of the items just read or written, and forget the items gone,
+        in the state as they arrive (each text carries its item's version, so texts newer
+        than the state's library version are only read again, never wrong)."""
+        if texts or gone:
+            commit = RunCommit(mirror_upserts=texts, mirror_deletes=gone - texts.keys())
+            self.store.commit_run(self.state_key, commit)
+
+    def _settled_token(self) -> str:
+        """What must be unchanged for a run to be skippable: the file's bytes and the policy."""
+        return f"{self.document.current_hash()}|{self.policy!r}"
+
+    def _unchanged(
+        self, head: ListHead, dry_run: bool, first_request: int, started: str
+    ) -> RunReport:
+        """Neither side moved since the last run that settled them: nothing to plan (the
+        refusals that still stand are reported again)."""
+        report = RunReport(
+            self.name, Plan(), dry_run, requests=self._requests(first_request),
+            library_version=head.library_version, refused=tuple(head.refused.values()),
+        )  # fmt: skip
+        if not dry_run:
+            self.store.record_status(self.state_key, self._status(started, report))
+        return report
+
+    def _collection(self, state: ListState, *, create: bool) -> str | None:
+        name, mark = self.policy.collection, state.mark
+        if mark is not None and mark.collection == name and mark.collection_key:
+            return mark.collection_key
+        return self.library.collection_key(name, create=create)
+
+    def _plan(
+        self,
+        state: ListState,
+        status: WorkingStatus,
+        snapshot: Snapshot,
+        collection: str,
+        entries: Any,
+        refused: Mapping[str, Refusal],
+    ) -> Plan:
+        """The plan of this attempt. The list's style (whether an appended entry gets flag
+        boxes) is worked out only when the plan appends entries (a majority over every entry:
+        a fifth of a flipped box's run at 50,000 entries); planned with flag boxes first, the
+        run plans again without when the list has none."""
+        pending = {p.paper: key for key, p in state.pending.items() if key not in snapshot.items}
+        planned = functools.partial(
+            plan,
+            entries,
+            ZoteroSnapshot(snapshot.items, snapshot.members(collection)),
+            status.records,
+            self.policy,
+            new_key=lambda: new_item_key(self.randbelow),
+            pending=pending,
+            refused=refused,
+        )
+        the_plan = planned(flag_boxes=True)
+        appends = any(isinstance(action, InsertEntry) for action in the_plan.file)
+        if not appends or self.document.appends_flag_boxes:
+            return the_plan
+        return planned(flag_boxes=False)
+
+    def _check(self, the_plan: Plan) -> None:
+        if the_plan.guards:
+            reasons = "; ".join(g.message for g in the_plan.guards)
+            raise GuardError(
+                f"Stopped to protect your data: {reasons}. Nothing was changed. "
+                "If this is what you want, run again with --force-delete."
+            )
+        unresolved = [c for c in the_plan.conflicts if c.winner is None]
+        if unresolved:
+            listed = ", ".join(f"{c.key} {c.field}" for c in unresolved)
+            raise ConflictError(
+                f"Conflicting changes on both sides ({listed}) and the conflict policy is "
+                "'fail'. Nothing was changed; settle them in the file or in Zotero."
+            )
+
+    def _write_zotero(
+        self, state: ListState, snapshot: Snapshot, the_plan: Plan, collection: str
+    ) -> tuple[ListState, Applied]:
+        """Record the plan's creates as pending (in the store and in ``state``), then send
+        every write; the state with them pending, and what became of the writes."""
+        creates = new_items(the_plan, collection, self.new_item)
+        if creates:
+            entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
+            pending = [_pending(new, entries[new.key]) for new in creates]
+            self.store.add_pending(self.state_key, pending)
+            state = state.with_pending(pending)
+        writes: list[Write] = [*creates, *changes(the_plan, snapshot, collection)]
+        return state, self.library.apply(snapshot, writes)
+
+    def _record(
+        self,
+        state: ListState,
+        the_plan: Plan,
+        written: Written,
+        status: WorkingStatus,
+        snapshot: Snapshot,
+        file_changed: bool,
+        collection: str | None,
+        started: str,
+        attempts: int,
+        first_request: int,
+    ) -> RunReport:
+        held = {refusal.item_key: refusal for refusal in the_plan.held}
+        refused = {**held, **refusals(the_plan, written.failed)}
+        failed = {k: reason(o) for k, o in written.failed.items() if k not in refused}
+        report = RunReport(
+            self.name, the_plan, False, written.created, written.updated, failed, file_changed,
+            self._requests(first_request), snapshot.version, attempts,
+            tuple(sorted(refused.values(), key=lambda r: r.line)),
+        )  # fmt: skip
+        records = {k: r for k, r in the_plan.records.items() if k not in written.failed}
+        resolved = {
+            k for k in state.pending
+            if k in snapshot.items or (k not in records and k not in refused)
+        }  # fmt: skip
+        upserts, deletes = status.changes()
+        commit = RunCommit(
+            library_version=snapshot.version,
+            record_upserts=upserts,
+            record_deletes=deletes,
+            resolved_pending=frozenset(resolved | written.created_keys),
+            mark=SyncMark(
+                self.policy.collection,
+                collection,
+                # every write landed or stands refused: nothing to retry
+                None if failed else f"{self.document.last_hash()}|{self.policy!r}",
+            ),
+            status=self._status(started, report),
+            refused=refused,
+        )
+        self.store.commit_run(self.state_key, commit)
+        if self.keep:
+            self._kept = replace(state.after(commit), mirror=_NO_TEXTS), snapshot
+        return report
+
+    def _status(
+        self, started: str, report: RunReport | None = None, error: str | None = None
+    ) -> RunStatus:
+        """How the run went: a failed run has ``error``; one whose changes did not all reach
+        Zotero is not ok either (its refusals stand in the state)."""
+        if report is not None and not report.complete:
+            count = len(report.refused) + len(report.failed or {})
+            error = f"{count} change{'s' if count != 1 else ''} refused by Zotero"
+        summary = report.summary if report is not None else ""
+        return RunStatus(started, self.now().isoformat(), error is None, error, summary)
+
+    def _requests(self, first: int) -> int:
+        return self.library.requests - first
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What became of one attempt's Zotero writes: the outcomes that landed and those that
+    did not (by key), how many items were created and how many updated."""
+
+    landed: Mapping[str, Outcome]
+    failed: Mapping[str, Outcome]
+    created_keys: frozenset[str]
+    updated: int
+
+    @property
+    def created(self) -> int:
+        """How many items were created."""
+        return len(self.created_keys)
+
+    @classmethod
+    def of(cls, the_plan: Plan, before: Snapshot, applied: Applied) -> Written:
+        """Sort ``applied``'s outcomes; an update counts when it moved its item's version (a
+        change that changed nothing was not sent)."""
+        landed = {o.key: o for o in applied.outcomes if o.item is not None}
+        failed = {o.key: o for o in applied.outcomes if o.item is None}
+        creates = {a.key for a in the_plan.zotero if isinstance(a, CreateItem)}
+        created = frozenset(creates & landed.keys())
+        updated = sum(
+            1
+            for key, outcome in landed.items()
+            if key not in creates
+            and outcome.item is not None
+            and key in before.items
+            and before.items[key].version != outcome.item.version
+        )
+        return cls(landed, failed, created, updated)
+
+
+_NO_TEXTS: Mapping[str, str] = MappingProxyType({})
+"""The item texts of a state kept in memory: none (its snapshot holds the typed items)."""
+
+
+def _pending(new: NewItem, entry: Entry) -> PendingCreate:
+    """The pending-create row recorded before ``new`` is sent for ``entry``."""
+    ident_key, title = pending_key(entry)
+    return PendingCreate(new.key, ident_key, title, json_text(new.data))

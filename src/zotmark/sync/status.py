@@ -1,0 +1,127 @@
+"""The run's working status: base rows recorded as each outcome lands (after vdirsyncer's
+``sync/status.py``), and the snapshot of the library kept in the state.
+
+A run starts from the stored base rows. Each Zotero write that lands records what it wrote
+(:meth:`WorkingStatus.zotero_landed`); the file patch that lands records the rest of the plan
+(:meth:`WorkingStatus.file_landed`). A write refused or failed records nothing: its pair keeps
+its old row. When the file changed under the run, the next attempt plans from the working rows,
+which know what the earlier attempt already wrote to Zotero. At the end only the rows that
+differ from the stored ones are written back (:meth:`WorkingStatus.changes`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from zotmark.core.actions import CreateItem, Plan, RemoveItem, UpdateItem
+from zotmark.core.model import BaseRecord, Item
+from zotmark.core.port import Outcome, Snapshot
+from zotmark.errors import StateError
+from zotmark.state.schema import RECOVERY_HINT
+from zotmark.zotero.mapping import is_regular_item, item_from_json
+
+
+class WorkingStatus:
+    """The base rows of one list as this run has them so far (by item key)."""
+
+    def __init__(self, stored: Mapping[str, BaseRecord]) -> None:
+        self._stored = stored
+        self.records: dict[str, BaseRecord] = dict(stored)
+
+    def zotero_landed(self, plan: Plan, outcomes: Mapping[str, Outcome], read_tag: str) -> None:
+        """Record the plan's Zotero writes that landed: a created item's pair takes its planned
+        row at the item's version and title; an update sets exactly the fields it wrote; a
+        removal drops the row. Refused and failed writes leave their rows as they were."""
+        for action in plan.zotero:
+            outcome = outcomes.get(action.key)
+            if outcome is None or outcome.item is None:
+                continue
+            planned = plan.records.get(action.key)
+            if isinstance(action, RemoveItem):
+                self.records.pop(action.key, None)
+            elif isinstance(action, CreateItem) and planned is not None:
+                self.records[action.key] = settled(planned, outcome.item)
+            elif isinstance(action, UpdateItem) and planned and action.key in self.records:
+                self.records[action.key] = _pushed(
+                    self.records[action.key], planned, action, read_tag
+                )
+
+    def file_landed(self, plan: Plan, snapshot: Snapshot, unwritten: Collection[str]) -> None:
+        """Record the plan once its file patch landed: every pair takes its planned row at its
+        item's current version and title, and the pairs the plan forgets lose theirs, except
+        where a write did not land (``unwritten``: refused or failed). A held pair (a refusal
+        still standing) keeps its row as planned; and a pair moves to another item of its
+        paper (``Plan.replaces``) only when the write to that item landed."""
+        held = {refusal.item_key for refusal in plan.held}
+        blocked = held | set(unwritten)
+        unmoved = {old for new, old in plan.replaces.items() if new in blocked}
+        kept = {key: record for key, record in plan.records.items() if key not in unwritten}
+        for key in plan.forget:
+            if key not in kept and key not in unmoved:
+                self.records.pop(key, None)
+        for key, record in kept.items():
+            item = None if key in held else snapshot.items.get(key)
+            self.records[key] = settled(record, item)
+
+    def changes(self) -> tuple[dict[str, BaseRecord], frozenset[str]]:
+        """The rows to write (new or different from the stored ones) and the keys to delete."""
+        stored = self._stored
+        upserts = {key: row for key, row in self.records.items() if stored.get(key) != row}
+        return upserts, frozenset(stored.keys() - self.records.keys())
+
+
+def settled(record: BaseRecord, item: Item | None) -> BaseRecord:
+    """``record`` at the item's version and with its title as the library has them."""
+    if item is None:
+        return record
+    if record.item_version == item.version and record.item_title == item.title:
+        return record
+    return record._replace(item_version=item.version, item_title=item.title)
+
+
+def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag: str) -> BaseRecord:
+    """``base`` with the fields ``update`` wrote to Zotero taken from the planned record."""
+    tags = update.add_tags | update.remove_tags
+    flags = {**base.flags, **{t: on for t, on in planned.flags.items() if t in tags}}
+    record = base._replace(flags=flags, read=planned.read if read_tag in tags else base.read)
+    if update.title is not None:
+        record = record._replace(
+            title=planned.title, item_title=planned.item_title, ident_key=planned.ident_key
+        )
+    if update.url is not None:
+        record = record._replace(url=planned.url)
+    return record
+
+
+def stored_snapshot(texts: Mapping[str, str], version: int) -> Snapshot:
+    """The snapshot of the regular items whose JSON texts the state keeps, at ``version``."""
+    items = {
+        key: item_from_json(data)
+        for key, data in stored_data(texts).items()
+        if is_regular_item(data)
+    }
+    return Snapshot(version, items)
+
+
+def stored_data(texts: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The item ``data`` of each of the state's JSON texts, by item key.
+
+    Raises :class:`StateError` when a text is not the JSON object of its item (the state file
+    was damaged after it was written), saying how to recover.
+    """
+    items = {}
+    for key, text in texts.items():
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or data.get("key") != key:
+            raise StateError(
+                f"the sync state's copy of Zotero item {key} is damaged (it is not that item's "
+                "JSON), so the state file (state.sqlite3 in the [state] dir) is damaged; to "
+                f"recover, {RECOVERY_HINT}"
+            )
+        items[key] = data
+    return items

@@ -1,0 +1,89 @@
+"""From a plan to the port's writes, and from their outcomes to what a run reports.
+
+The planner's Zotero actions become :class:`~zotmark.core.port.NewItem` (its JSON built by
+:func:`~zotmark.zotero.mapping.new_item_data` with the plan's status tags, then given to the
+new-item hook, e.g. enrichment) and one :class:`~zotmark.core.port.Change` per item (the
+actions on one item composed in plan order). Outcomes that failed become refusals to hold, or
+transient failures to retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from zotmark.core.actions import AdoptItem, CreateItem, Plan, RemoveItem, UpdateItem
+from zotmark.core.actions import fingerprint as fingerprint_of
+from zotmark.core.model import Refusal
+from zotmark.core.port import Change, NewItem, Outcome, Snapshot
+from zotmark.zotero.mapping import new_item_data
+
+NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
+"""Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
+
+TRANSIENT = frozenset({412, 428, 429})
+"""Per-object failure codes that say nothing about the object itself (a stale version, a
+missing precondition, a rate limit): retried on the next run, never held as refusals."""
+
+
+def new_items(plan: Plan, collection: str, hook: NewItemHook | None = None) -> list[NewItem]:
+    """The items the plan creates, in ``collection`` with the plan's status tags (``hook`` may
+    add metadata, e.g. enrichment)."""
+    out: list[tuple[CreateItem, dict[str, Any]]] = []
+    for action in plan.zotero:
+        if isinstance(action, CreateItem):
+            data = new_item_data(
+                action.entry, key=action.key, collection=collection, tags=action.tags
+            )
+            out.append((action, data))
+    datas = hook(out) if hook is not None and out else [data for _, data in out]
+    return [NewItem(str(data["key"]), data) for data in datas]
+
+
+def changes(plan: Plan, snapshot: Snapshot, collection: str) -> list[Change]:
+    """One change per existing item the plan writes to (items the snapshot lacks are left
+    out: nothing can be written to them)."""
+    by_key: dict[str, Change] = {}
+    for action in plan.zotero:
+        if isinstance(action, CreateItem) or action.key not in snapshot.items:
+            continue
+        change = _change(action, collection)
+        earlier = by_key.get(action.key)
+        by_key[action.key] = earlier.then(change) if earlier is not None else change
+    return list(by_key.values())
+
+
+def _change(action: AdoptItem | UpdateItem | RemoveItem, collection: str) -> Change:
+    """What one planned action changes on its item."""
+    if isinstance(action, AdoptItem):
+        return Change(action.key, add_collection=collection, trashed=False)
+    if isinstance(action, RemoveItem):
+        if action.trash:
+            return Change(action.key, trashed=True)
+        return Change(action.key, remove_collection=collection)
+    return Change(action.key, action.add_tags, action.remove_tags, action.title, action.url)
+
+
+def refusals(plan: Plan, failed: Mapping[str, Outcome]) -> dict[str, Refusal]:
+    """The creates and updates Zotero refused (``failed``: outcomes by key), as refusals to
+    hold until their entries change (a transient failure is no refusal)."""
+    refused: dict[str, Refusal] = {}
+    for action in plan.zotero:
+        outcome = failed.get(action.key)
+        if outcome is None or outcome.code in TRANSIENT:
+            continue
+        if isinstance(action, CreateItem | UpdateItem):
+            line = plan.lines.get(action.key, 0)
+            record = plan.records.get(action.key)
+            title = record.title if record is not None else ""
+            refused[action.key] = Refusal(
+                action.key, fingerprint_of(action), line, title, reason(outcome)
+            )
+    return refused
+
+
+def reason(outcome: Outcome) -> str:
+    """What the server said about one object, with its status code."""
+    if outcome.message:
+        return f"{outcome.message} ({outcome.code})"
+    return f"status {outcome.code}"

@@ -1,0 +1,232 @@
+"""The Zotero port over the Web API: :class:`ZoteroLibrary` implements :class:`core.port.Library`.
+
+The one place that knows how the engine's reads and writes become requests: which items a
+snapshot holds (:func:`~zotmark.zotero.mapping.is_regular_item`), how a change becomes a patch
+(:func:`~zotmark.zotero.mapping.item_patch`, from the snapshot's typed item), how writes are
+cut into batches of :data:`~zotmark.zotero.writes.MAX_WRITE_OBJECTS` and chained on the
+library version, and how a library is read whole after lost state (pages of
+:data:`~zotmark.zotero.client.PAGE_SIZE`). Write reports are read into one
+:class:`~zotmark.core.port.Outcome` per write and the JSON text to store, batch by batch, and
+dropped: nothing of the server's answers outlives the batch it came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from zotmark.core.model import Item
+from zotmark.core.port import Applied, Change, NewItem, Outcome, Refresh, Snapshot, Write
+from zotmark.errors import ProtocolError, ZoteroError
+from zotmark.zotero.client import PAGE_SIZE, ZoteroClient
+from zotmark.zotero.mapping import is_regular_item, item_from_json, item_patch, item_text
+from zotmark.zotero.writes import batches
+
+T = TypeVar("T")
+
+Progress = Callable[[str, int, "int | None"], None]
+"""Told ``(what, done, total)`` as a large read or write advances (``total`` ``None`` when
+unknown)."""
+
+PAGE_ATTEMPTS = 3
+"""How often a whole-library read starts over when the library moved between its pages."""
+
+
+class ZoteroLibrary:
+    """One Zotero library through ``client``; ``progress``, when given, is told how reads and
+    writes of more than one request advance."""
+
+    def __init__(self, client: ZoteroClient, *, progress: Progress | None = None) -> None:
+        self._client = client
+        self._progress = progress
+
+    def __repr__(self) -> str:
+        return f"ZoteroLibrary({self._client!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The server's base URL (never carries the API key)."""
+        return self._client.base_url
+
+    @property
+    def requests(self) -> int:
+        """How many HTTP requests the client has sent so far."""
+        return self._client.requests
+
+    def version_after(self, known: int) -> int | None:
+        """``None`` when nothing changed since ``known`` (one request, answered 304)."""
+        return self._client.check_library_version(known)
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def refresh(self, snapshot: Snapshot, *, changed: bool = False) -> Refresh:
+        """``snapshot`` brought up to date. Version 0 reads the library whole, in pages of 100;
+        else one request when nothing changed, or the changed items' versions, their JSON (50
+        keys a request) and the keys deleted since. Raises :class:`ProtocolError` when items the
+        server listed as changed cannot be read."""
+        if snapshot.version == 0:
+            return self._read_all()
+        if not changed and self.version_after(snapshot.version) is None:
+            return Refresh(snapshot)
+        versions = self._client.item_versions(snapshot.version)
+        known = snapshot.items
+        moved = sorted(
+            key
+            for key, version in versions.versions.items()
+            if key not in known or known[key].version != version
+        )
+        fetched = self._fetch(moved)
+        deleted = set(self._client.deleted_since(snapshot.version))
+        self._check_fetched(set(moved) - set(fetched) - deleted)
+        items = dict(known)
+        texts, gone = _take(items, fetched.values())
+        for key in deleted & items.keys():
+            del items[key]
+            gone.add(key)
+        return Refresh(Snapshot(versions.library_version, items), texts, frozenset(gone))
+
+    def _read_all(self) -> Refresh:
+        """The whole library, page by page; started over when a page shows the library moved
+        since the first (items may have shifted between pages)."""
+        for _attempt in range(PAGE_ATTEMPTS):
+            page, version = self._page(0)
+            objects = list(page)
+            while len(page) == PAGE_SIZE:
+                page, later = self._page(len(objects))
+                if later != version:
+                    break
+                objects.extend(page)
+                self._report("Reading items from Zotero", len(objects), None)
+            else:
+                items: dict[str, Item] = {}
+                texts, _gone = _take(items, objects)
+                return Refresh(Snapshot(version, items), texts)
+        raise ZoteroError(
+            f"The library at {self.base_url} kept changing while zotmark read it; run it again."
+        )
+
+    def _page(self, start: int) -> tuple[list[dict[str, Any]], int]:
+        return self._client.items_page(start, limit=PAGE_SIZE)
+
+    def _fetch(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The JSON of the items with these keys, by key (50 keys a request)."""
+        found: dict[str, dict[str, Any]] = {}
+        for batch in self._batches("Reading items from Zotero", keys):
+            found.update((str(obj["key"]), obj) for obj in self._client.fetch_items(batch))
+        return found
+
+    def _check_fetched(self, missing: set[str]) -> None:
+        """Raise :class:`ProtocolError` when items the library said changed could not be read
+        (nor were deleted): moving the snapshot past them would keep their old state for good."""
+        if missing:
+            shown = ", ".join(sorted(missing)[:3]) + (", …" if len(missing) > 3 else "")
+            raise ProtocolError(
+                f"The server at {self.base_url} did not answer as a Zotero API does: it listed "
+                f"{len(missing)} changed item(s) ({shown}) but did not return them when asked. "
+                "Check base_url in your configuration; if it is right, the server (or a proxy "
+                "in front of it) is failing: try again later. Nothing was recorded as synced."
+            )
+
+    # --- collections ---------------------------------------------------------------------------
+
+    def collection_key(self, name_or_key: str, *, create: bool) -> str | None:
+        """The collection's key; created by name only when ``create`` (not in a dry run)."""
+        if create:
+            return self._client.find_or_create_collection(name_or_key)
+        for info in self._client.collections():
+            if name_or_key in (info.key, info.name):
+                return info.key
+        return None
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
+        """Send the creates, then the changes as patches of the snapshot's items, in batches
+        of 50, each conditional on the library version the one before returned. A change to
+        an item the snapshot lacks is refused (404) unsent; one that would change nothing
+        lands unsent. Raises ``PreconditionFailed`` when the library moved meanwhile."""
+        items = dict(snapshot.items)
+        outcomes: dict[str, Outcome] = {}
+        creates: list[Mapping[str, Any]] = []
+        patches: list[Mapping[str, Any]] = []
+        for write in writes:
+            if isinstance(write, NewItem):
+                creates.append(write.data)
+            else:
+                self._patch(write, items, outcomes, patches)
+        texts: dict[str, str] = {}
+        version = snapshot.version
+        for what, objects, send in (
+            ("Creating items in Zotero", creates, self._client.create_items),
+            ("Updating items in Zotero", patches, self._client.update_items),
+        ):
+            for batch in self._batches(what, objects):
+                report = send(batch, library_version=version)
+                version = report.library_version
+                for obj in batch:
+                    key = str(obj["key"])
+                    written = report.objects.get(key)
+                    failure = report.failed.get(key)
+                    if written is not None:
+                        items[key] = item_from_json(written)
+                        texts[key] = item_text(written)
+                        outcomes[key] = Outcome(key, items[key])
+                    elif failure is not None:
+                        outcomes[key] = Outcome(key, code=failure.code, message=failure.message)
+                    else:  # unchanged: the server already held what was sent
+                        outcomes[key] = Outcome(key, items.get(key))
+        ordered = [outcomes[write.key] for write in writes]
+        return Applied(ordered, Snapshot(version, items), texts)
+
+    @staticmethod
+    def _patch(
+        change: Change,
+        items: Mapping[str, Item],
+        outcomes: dict[str, Outcome],
+        patches: list[Mapping[str, Any]],
+    ) -> None:
+        """The patch of ``change`` onto ``patches``, or its outcome when none is sent."""
+        item = items.get(change.key)
+        if item is None:
+            outcomes[change.key] = Outcome(change.key, code=404, message="no such item")
+            return
+        patch = item_patch(item, change)
+        if patch.keys() <= {"key", "version"}:
+            outcomes[change.key] = Outcome(change.key, item)
+        else:
+            patches.append(patch)
+
+    def _batches(self, what: str, objects: Sequence[T]) -> Iterator[list[T]]:
+        """``objects`` in batches (:func:`~zotmark.zotero.writes.batches`); when there is more
+        than one, progress is told ``what`` before the first and after each."""
+        chunks = batches(objects)
+        if len(chunks) < 2 or self._progress is None:
+            yield from chunks
+            return
+        done = 0
+        self._progress(what, done, len(objects))
+        for chunk in chunks:
+            yield chunk
+            done += len(chunk)
+            self._progress(what, done, len(objects))
+
+    def _report(self, what: str, done: int, total: int | None) -> None:
+        if self._progress is not None:
+            self._progress(what, done, total)
+
+
+def _take(
+    items: dict[str, Item], objects: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, str], set[str]]:
+    """Put the regular items of ``objects`` into ``items``, and take out those that are no
+    longer regular ones; the texts to store of the former, the keys of the latter."""
+    texts: dict[str, str] = {}
+    gone: set[str] = set()
+    for obj in objects:
+        key = str(obj["key"])
+        if is_regular_item(obj):
+            items[key] = item_from_json(obj)
+            texts[key] = item_text(obj)
+        elif items.pop(key, None) is not None:
+            gone.add(key)
+    return texts, gone

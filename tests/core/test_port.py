@@ -1,0 +1,13 @@
+"""core.port: the values of the Zotero port."""
+
+from __future__ import annotations
+
+from zotmark.core.port import Change
+
+
+def test_changes_to_one_item_compose_with_the_later_one_winning() -> None:
+    first = Change("K", add_tags=frozenset({"read"}), title="A", add_collection="CCCC4444")
+    later = Change("K", remove_tags=frozenset({"read"}), title="B", trashed=False)
+    assert first.then(later) == Change(
+        "K", remove_tags=frozenset({"read"}), title="B", add_collection="CCCC4444", trashed=False
+    )

@@ -1,0 +1,82 @@
+"""sync.document: a document kept between runs follows ticked and cleared boxes unparsed."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.conftest import FIXTURES
+
+from zotmark.core.actions import SetAnchor
+from zotmark.markdown.parser import parse
+from zotmark.sync.document import ListDocument, with_boxes
+
+FLAGS = {"Relevant?": "relevant"}
+ORIGINAL = (FIXTURES / "original-reading-list.md").read_text("utf-8")
+DOCUMENT = parse(ORIGINAL, FLAGS)
+BOXES = sorted(o for e in DOCUMENT.entries for o in (e.box, *e.flag_boxes.values()))
+
+
+def _set(text: str, changes: dict[int, str]) -> str:
+    chars = list(text)
+    for offset, char in changes.items():
+        chars[offset] = char
+    return "".join(chars)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(BOXES), st.sampled_from(" xX"), min_size=1, max_size=6))
+def test_boxes_ticked_or_cleared_read_as_a_parse_of_the_new_text_reads(
+    changes: dict[int, str],
+) -> None:
+    text = _set(ORIGINAL, changes)
+    flipped = with_boxes(DOCUMENT, text)
+    if text == ORIGINAL:
+        assert flipped is None
+    else:
+        assert flipped == parse(text, FLAGS)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {BOXES[0]: "-"},  # no box character: the line is no task item any more
+        {BOXES[0] - 2: "*"},  # outside a box
+        {len(ORIGINAL) - 1: "!"},
+    ],
+)
+def test_a_change_beyond_ticked_or_cleared_boxes_must_be_parsed(change: dict[int, str]) -> None:
+    assert with_boxes(DOCUMENT, _set(ORIGINAL, change)) is None
+
+
+def test_a_text_of_another_length_must_be_parsed() -> None:
+    assert with_boxes(DOCUMENT, ORIGINAL + "\n") is None
+
+
+def test_a_kept_document_reads_a_flipped_box_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(ORIGINAL, "utf-8")
+    document = ListDocument(path, FLAGS)
+    document.read()
+    box = random.Random(7).choice([e.box for e in DOCUMENT.entries])
+    path.write_text(_set(ORIGINAL, {box: "x" if ORIGINAL[box] == " " else " "}), "utf-8")
+    monkeypatch.setattr("zotmark.sync.document.parse", None)  # a parse would fail
+    entries = document.read()
+    assert entries == [e.entry for e in parse(path.read_text("utf-8"), FLAGS).entries]
+
+
+def test_a_kept_document_reads_the_text_it_wrote_without_parsing_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(ORIGINAL, "utf-8")
+    document = ListDocument(path, FLAGS, kept=True)
+    first = document.read()[0]
+    document.apply([SetAnchor(first.line, "ABCD2345")])
+    monkeypatch.setattr("zotmark.sync.document.parse", None)  # a parse would fail
+    assert document.read()[0].anchor == "ABCD2345"
