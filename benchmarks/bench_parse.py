@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 
 from zotmark.core import identifiers, model
-from zotmark.markdown import fastpath, inline, parser
+from zotmark.markdown import inline, parser
 from zotmark.markdown.parser import parse
 
 TARGET_MS = 100.0
@@ -65,7 +65,7 @@ def reading_list(entries: int, mix: tuple[int, ...] = MIX, anchored: bool = Fals
 
 def _forget() -> None:
     """Empty every memo a parse fills (the ``functools`` caches of the parser's modules)."""
-    for module in (identifiers, model, parser, inline, fastpath):
+    for module in (identifiers, model, parser, inline):
         for value in vars(module).values():
             if isinstance(value, functools._lru_cache_wrapper):
                 value.cache_clear()
