@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from zotmark.sandbox.bibtex import items_to_bibtex
 from zotmark.sandbox.context import Ctx, api, json_body
+from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.listing import (
@@ -36,8 +37,6 @@ from zotmark.sandbox.views import in_scope, select_items
 from zotmark.sandbox.writes import (
     MAX_WRITE_OBJECTS,
     add_to_collection,
-    delete_many,
-    delete_single,
     write_many,
     write_single,
 )

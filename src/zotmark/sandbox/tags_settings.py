@@ -16,7 +16,7 @@ from typing import Any
 
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.model import Library, Setting, Store, StoredObject
-from zotmark.sandbox.writes import (
+from zotmark.sandbox.versions import (
     VERSION_REQUIRED,
     check_library_version,
     single_version,
