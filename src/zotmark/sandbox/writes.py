@@ -24,11 +24,12 @@ from zotmark.sandbox.canonical import (
     merge_search,
     tags_rewritten,
 )
+from zotmark.sandbox.collection_checks import check_collection, check_search
 from zotmark.sandbox.errors import ApiError, ObjectError
 from zotmark.sandbox.keys import is_valid_key, new_object_key
 from zotmark.sandbox.model import Library, StoredObject, relation_objects
 from zotmark.sandbox.schema import Schema
-from zotmark.sandbox.validation import check_collection, check_item, check_search
+from zotmark.sandbox.validation import check_item
 from zotmark.sandbox.versions import (
     NOUN,
     VERSION_REQUIRED,
