@@ -21,17 +21,10 @@ from zotmark.sandbox.listing import (
     unmodified,
 )
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import (
-    ITEM_FORMATS,
-    ListParams,
-    matches_query,
-    parse_format,
-    parse_list_params,
-    tag_names_match,
-    type_matches,
-)
+from zotmark.sandbox.query import ITEM_FORMATS, ListParams, parse_format, parse_list_params
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
+from zotmark.sandbox.selection import matches_query, tag_names_match, type_matches
 from zotmark.sandbox.tags_settings import drop_page_indexes
 from zotmark.sandbox.views import in_scope, select_items
 from zotmark.sandbox.writes import (

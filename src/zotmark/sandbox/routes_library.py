@@ -15,7 +15,6 @@ from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.query import (
     TAG_FORMATS,
     link_header,
-    page,
     parse_list_params,
     parse_since,
     split_or,
@@ -24,6 +23,7 @@ from zotmark.sandbox.query import (
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import json_response, no_content, respond
 from zotmark.sandbox.routes_items import family_filters, scope_items, top_matches
+from zotmark.sandbox.selection import page
 from zotmark.sandbox.tags_settings import (
     delete_setting,
     delete_tags,
