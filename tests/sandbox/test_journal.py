@@ -22,9 +22,9 @@ from zotmark.sandbox.backdoor import touch
 from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.harness import Identity, build_store, make_state
-from zotmark.sandbox.model import Store
 from zotmark.sandbox.persistence import Saver, dump_store, load_data, write_atomic
 from zotmark.sandbox.schema import load_schema
+from zotmark.sandbox.store import Store
 from zotmark.sandbox.tags_settings import delete_setting, delete_tags, put_setting
 from zotmark.sandbox.writes import write_many, write_single
 

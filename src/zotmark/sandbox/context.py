@@ -24,10 +24,11 @@ from zotmark.sandbox.auth import authenticate, open_library
 from zotmark.sandbox.canonical import DESKTOP_CLIENT
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.faults import FaultSet
-from zotmark.sandbox.model import ApiKey, Library, Store
+from zotmark.sandbox.model import Library
 from zotmark.sandbox.respond import error_response
 from zotmark.sandbox.schema import Schema, load_schema
 from zotmark.sandbox.stats import Stats
+from zotmark.sandbox.store import ApiKey, Store
 from zotmark.sandbox.streaming import StreamHub
 from zotmark.sandbox.writes import ACTING_USER
 

@@ -31,7 +31,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from zotmark.sandbox.model import ApiKey, Group, Library, Setting, Store, StoredObject, User
+from zotmark.sandbox.model import Library, Setting, StoredObject
+from zotmark.sandbox.store import ApiKey, Group, Store, User
 
 FORMAT = "zotmark-sandbox/1"
 LOG = logging.getLogger("zotmark.sandbox")
