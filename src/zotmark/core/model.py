@@ -10,7 +10,7 @@ normalised title). :func:`identify` builds it with the normalisations of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
@@ -25,6 +25,10 @@ from zotmark.core.identifiers import (
 
 NO_FLAGS: Mapping[str, bool] = MappingProxyType({})
 """The flags of an entry with no flag box (shared, so read-only)."""
+
+
+_KINDS = ("arxiv", "doi", "openreview", "url", "title")
+"""The kind of each field of an :class:`Ident` in its match keys, in field order."""
 
 
 class Ident(NamedTuple):
@@ -43,26 +47,24 @@ class Ident(NamedTuple):
     url: str | None = None
     title: str = ""
 
+    def _keys(self) -> Iterator[str]:
+        """The match keys, strongest first, each made when asked for."""
+        for kind, value in zip(_KINDS, self, strict=True):
+            if value:
+                yield f"{kind}:{value}"
+
     def match_keys(self) -> tuple[str, ...]:
         """The match keys, strongest first.
 
         ``arxiv:…``, ``doi:…``, ``openreview:…``, ``url:…``, ``title:…``.
         """
-        pairs = (
-            ("arxiv", self.arxiv),
-            ("doi", self.doi),
-            ("openreview", self.openreview),
-            ("url", self.url),
-            ("title", self.title or None),
-        )
-        return tuple(f"{kind}:{value}" for kind, value in pairs if value)
+        return tuple(self._keys())
 
     @property
     def primary(self) -> str | None:
         """The strongest identifier as a key string (the first of :meth:`match_keys`), or
         ``None`` for an empty ident."""
-        keys = self.match_keys()
-        return keys[0] if keys else None
+        return next(self._keys(), None)
 
 
 class Entry(NamedTuple):
