@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zotmark.sandbox import persistence
+from zotmark.sandbox.atomic import write_atomic
 from zotmark.sandbox.backdoor import touch
 from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.harness import Identity, build_store, make_state
-from zotmark.sandbox.persistence import Saver, dump_store, load_data, write_atomic
+from zotmark.sandbox.persistence import Saver, dump_store, load_data
 from zotmark.sandbox.schema import load_schema
 from zotmark.sandbox.store import Store
 from zotmark.sandbox.tags_settings import delete_setting, delete_tags, put_setting
