@@ -21,12 +21,14 @@ from zotmark.markdown.escape import mask_escapes, unescape
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
 _DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
 SCHEME = r"(?:https?|ftp)://"  # the schemes a link or bare URL may have
+# (Each pattern that can match in many places opens with a lookahead naming the characters a
+# match can start with: the regex engine then passes every other position at once.)
 LINK = re.compile(
-    rf"(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{SCHEME}))?"
+    rf"(?=[!\[(<hf])(?:(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{SCHEME}))?"
     rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
     rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
     rf"|<(?P<auto>{SCHEME}[^\s<>]*)>"
-    rf"|(?P<bare>{SCHEME}[^\W_][^\s<>\x01]*)"
+    rf"|(?P<bare>{SCHEME}[^\W_][^\s<>\x01]*))"
 )
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -35,11 +37,11 @@ _CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 # taken a run of other characters or one delimiter character at a time: a closing "**" can
 # only start after one of those, so no other position is tried.
 _BOLD = re.compile(
-    r"(?:\*\*(?=[^\W_])|(?<![^\W_])\*\*(?=[^\s*]))(?P<a>(?:[^*\n]++|\*)+?)"
+    r"(?=[*_])(?:(?:\*\*(?=[^\W_])|(?<![^\W_])\*\*(?=[^\s*]))(?P<a>(?:[^*\n]++|\*)+?)"
     r"(?:(?<=[^\W_])\*\*|(?<=[^\s*])\*\*(?![^\W_]))"
-    r"|(?<![^\W_])__(?=\S)(?P<b>(?:[^_\n]++|_)+?)(?<=\S)__(?![^\W_])"
+    r"|(?<![^\W_])__(?=\S)(?P<b>(?:[^_\n]++|_)+?)(?<=\S)__(?![^\W_]))"
 )
-_MARKS = re.compile(r"\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$)")
+_MARKS = re.compile(r"(?=[*~`_<])(?:\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$))")
 _STARS = re.compile(r"\*+")
 _BARE_TRAILING = ".,;:!?'\"*_~"
 EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
