@@ -9,8 +9,10 @@ from zotmark.markdown.document import ParseWarning
 
 
 def _strong_key(ident: Ident) -> str | None:
-    """The strongest match key of an ident other than its title (see :meth:`Ident.match_keys`)."""
-    return next((key for key in ident.match_keys() if not key.startswith("title:")), None)
+    """The strongest match key of an ident other than its title: its primary key, unless that
+    is the title's (the title's key comes last in :meth:`Ident.match_keys`)."""
+    primary = ident.primary
+    return primary if primary is not None and not primary.startswith("title:") else None
 
 
 def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
