@@ -244,6 +244,8 @@ class _Builder:
     def _merge(
         self, entry: Entry, item: Item, record: BaseRecord | None, adopted: bool = False
     ) -> None:
+        """A pair whose item is live: its fields merged (:func:`merge_pair`), the line anchored
+        to the item, and the row the pair agrees on recorded."""
         merged = merge_pair(entry, item, record, self.policy, adopted)
         self.file_actions.extend(merged.file)
         if merged.update is not None:
@@ -254,6 +256,7 @@ class _Builder:
         self.records[item.key] = merged.record
 
     def _anchor(self, entry: Entry, key: str) -> None:
+        """Write the item ``key`` into the entry's line, unless it holds it or anchors are off."""
         if self.policy.anchors and entry.anchor != key:
             self.file_actions.append(SetAnchor(entry.line, key))
 
