@@ -1,15 +1,17 @@
 """Benchmark: parse a generated 10,000-entry and a 100,000-entry reading list in process.
 
-Target (issue 2): ≤ 100 ms for 10,000 entries. The generated lists mix entry shapes as real
-lists do (:data:`MIX`), with a ``Relevant?`` flag under most entries. Two figures per list:
+No target of its own: issue 16 retired the 100 ms one (the largest real list holds 463
+entries); ``bench_plan`` measures the target that stands, parse + plan of 10,000 entries. The
+generated lists mix entry shapes as real lists do (:data:`MIX`), with a ``Relevant?`` flag
+under most entries. Two figures per list:
 
-- **cold**: the first parse of a text, every memo the parser keeps (fields of a line,
-  identifiers, normalised titles) emptied first: what ``zotmark check`` or a first sync pays;
-- **warm**: a parse of the same text again, those memos filled: what the daemon pays when it
-  re-reads a list after an edit.
+- **cold**: the first parse of a text, every ``functools`` memo of the parser's modules
+  emptied first: what ``zotmark check`` or a first sync pays;
+- **warm**: a parse of the same text again: what the daemon pays when it re-reads a list
+  after an edit.
 
 Further lines show the same list with every entry anchored (as after a first sync) and a list
-of the shapes read by the general rules only. Medians of several runs, wall and CPU time.
+of a shape with more markup in its lines. Medians of several runs, wall and CPU time.
 
     .venv/bin/python benchmarks/bench_parse.py [--runs N]
 """
@@ -23,10 +25,8 @@ import time
 from collections.abc import Callable
 
 from zotmark.core import identifiers, model
-from zotmark.markdown import fastpath, inline, parser
+from zotmark.markdown import inline, parser
 from zotmark.markdown.parser import parse
-
-TARGET_MS = 100.0
 
 
 def _entry(i: int, shape: int) -> str:
@@ -45,7 +45,7 @@ def _entry(i: int, shape: int) -> str:
 
 # Shapes per 100 entries: mostly the original list's own shape.
 MIX = (0,) * 80 + (1,) * 10 + (2,) * 5 + (3,) * 3 + (4,) * 2
-# Shapes the fast path does not read: markup in the title line.
+# A shape with more markup in its lines: emphasis, a code span, an extra comment.
 GENERAL = (5,)
 
 
@@ -64,11 +64,13 @@ def reading_list(entries: int, mix: tuple[int, ...] = MIX, anchored: bool = Fals
 
 
 def _forget() -> None:
-    """Empty every memo a parse fills (the ``functools`` caches of the parser's modules)."""
-    for module in (identifiers, model, parser, inline, fastpath):
+    """Empty every memo a parse fills: the ``functools`` caches of the parser's modules (none
+    today) and the table of normalised title characters."""
+    for module in (identifiers, model, parser, inline):
         for value in vars(module).values():
             if isinstance(value, functools._lru_cache_wrapper):
                 value.cache_clear()
+    identifiers._PLAIN_CHARS.clear()
 
 
 def median_ms(function: Callable[[], object], runs: int, before: Callable[[], None]) -> str:
@@ -85,29 +87,24 @@ def median_ms(function: Callable[[], object], runs: int, before: Callable[[], No
     return f"{statistics.median(wall):6.0f} ms wall / {statistics.median(cpu):4.0f} CPU"
 
 
-def _report(label: str, text: str, runs: int) -> float:
+def _report(label: str, text: str, runs: int) -> None:
     cold_figure = median_ms(lambda: parse(text), runs, _forget)
     parse(text)
     warm_figure = median_ms(lambda: parse(text), runs, lambda: None)
     print(f"{label}: cold {cold_figure}; warm {warm_figure}  (medians of {runs})")
-    return float(cold_figure.split()[0])
 
 
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--runs", type=int, default=7)
     runs = arguments.parse_args().runs
-    cold_10k = 0.0
     for entries in (10_000, 100_000):
         text = reading_list(entries)
         assert len(parse(text).entries) == entries
         label = f"{entries:>7,} entries ({len(text) / 1e6:4.1f} MB)"
-        figure = _report(label, text, runs if entries <= 10_000 else max(3, runs // 2))
-        cold_10k = cold_10k or figure
+        _report(label, text, runs if entries <= 10_000 else max(3, runs // 2))
     _report(" 10,000 entries, all anchored       ", reading_list(10_000, anchored=True), runs)
-    _report(" 10,000 entries, general rules only ", reading_list(10_000, mix=GENERAL), runs)
-    verdict = "met" if cold_10k <= TARGET_MS else "NOT met"
-    print(f"target: a cold parse of 10,000 entries in <= {TARGET_MS:.0f} ms: {verdict}")
+    _report(" 10,000 entries, more markup        ", reading_list(10_000, mix=GENERAL), runs)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Benchmark: parse and plan a 10,000-entry list in process (DESIGN §8: target ≤ 150 ms).
+"""Benchmark: parse and plan a 10,000-entry list in process (issue 16: target ≤ 300 ms cold).
 
 Two runs a daemon or ``zotmark sync`` makes, each timed from the list's text to the plan:
 
@@ -7,7 +7,8 @@ Two runs a daemon or ``zotmark sync`` makes, each timed from the list's text to 
   then one entry's box ticked in the text (the plan: one update, one recorded box).
 
 *Cold* as ``bench_parse`` means it (every memo emptied before each run: what ``zotmark sync``
-pays), *warm* with the memos a daemon has filled by its previous run. Medians of several runs.
+pays), *warm* with whatever memos a daemon has filled by its previous run. The garbage
+collector runs as it does in a run. Medians of several runs.
 
     .venv/bin/python benchmarks/bench_plan.py [--runs N]
 """
@@ -26,7 +27,7 @@ from zotmark.core.model import BaseRecord, Entry, Item
 from zotmark.core.planner import ZoteroSnapshot, plan
 from zotmark.markdown.parser import parse
 
-TARGET_MS = 150.0
+TARGET_MS = 300.0
 ENTRIES = 10_000
 COLLECTION = "COLL2345"
 POLICY = Policy(collection="Reading list")
@@ -85,10 +86,9 @@ def main() -> None:
 
     for label, (cold, warm) in (("first sync", first_figures), ("one box flipped", flip_figures)):
         print(f"{ENTRIES:,} entries, {label:15}: cold {cold}; warm {warm}  (medians of {runs})")
-    for kind, at in (("cold", 0), ("warm", 1)):
-        worst = max(float(figures[at].split()[0]) for figures in (first_figures, flip_figures))
-        verdict = "met" if worst <= TARGET_MS else "NOT met"
-        print(f"target: parse + plan of {ENTRIES:,} in <= {TARGET_MS:.0f} ms, {kind}: {verdict}")
+    worst = max(float(figures[0].split()[0]) for figures in (first_figures, flip_figures))
+    verdict = "met" if worst <= TARGET_MS else "NOT met"
+    print(f"target: parse + plan of {ENTRIES:,} in <= {TARGET_MS:.0f} ms, cold: {verdict}")
 
 
 if __name__ == "__main__":

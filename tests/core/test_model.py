@@ -8,20 +8,7 @@ import secrets
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.core.test_identifiers import (
-    _DOI_URLS,
-    _PLAIN_ARXIV_URLS,
-    _doi_before_shortcuts,
-    _entry_texts,
-    _urls_of_pieces,
-)
 
-from zotmark.core.identifiers import (
-    _arxiv_id_general,
-    _normalize_title_general,
-    _normalize_url_general,
-    openreview_id,
-)
 from zotmark.core.model import (
     ITEM_KEY_ALPHABET,
     Ident,
@@ -101,42 +88,6 @@ def test_identify_finds_an_openreview_id() -> None:
 def test_identify_ignores_numbers_in_a_non_arxiv_url() -> None:
     ident = identify("T", "https://example.com/2104.00437", "Published 2021, pages 1234.5678")
     assert ident.arxiv is None
-
-
-# --- identify agrees with its form before the shortcuts ------------------------------------------
-
-
-def _identify_before_shortcuts(title: str, url: str | None, text: str) -> Ident:
-    """identify as it was before its shortcuts, on the general paths."""
-    sources = [url, text] if url else [text]
-    dois = (found for s in sources if (found := _doi_before_shortcuts(s)))
-    return Ident(
-        arxiv=next((found for s in sources if (found := _arxiv_id_general(s))), None),
-        doi=next((d for d in dois if not d.startswith("10.48550/arxiv.")), None),
-        openreview=next((found for s in sources if (found := openreview_id(s))), None),
-        url=_normalize_url_general(url) if url else None,
-        title=_normalize_title_general(title),
-    )
-
-
-@given(
-    st.one_of(
-        st.sampled_from(["Paper number 5: a study of things", "", "$\\eta$-VAE", "A\0B"]),
-        st.text(alphabet=st.characters(max_codepoint=127), max_size=20),
-    ),
-    st.one_of(
-        st.none(),
-        st.just(""),
-        _urls_of_pieces,
-        st.sampled_from(_PLAIN_ARXIV_URLS),
-        st.sampled_from(_DOI_URLS),
-    ),
-    st.one_of(_entry_texts, st.text(max_size=20)),
-)
-def test_identify_agrees_with_its_form_before_the_shortcuts(
-    title: str, url: str | None, text: str
-) -> None:
-    assert identify.__wrapped__(title, url, text) == _identify_before_shortcuts(title, url, text)
 
 
 # --- item keys ----------------------------------------------------------------------------------

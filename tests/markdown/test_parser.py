@@ -365,3 +365,17 @@ def test_a_comment_left_open_after_an_anchor_hides_the_next_lines() -> None:
 def test_a_bare_url_ends_where_the_anchor_starts() -> None:
     entry = parse("- [ ] Foo http://x.y<!-- zotero:ABCD2345 -->\n").entries[0].entry
     assert (entry.url, entry.anchor) == ("http://x.y", "ABCD2345")
+
+
+@pytest.mark.parametrize("space", ["  ", "\t", "\u00a0", "\u2003", "\x1f", " \u3000 "])
+def test_whitespace_in_a_bold_title_collapses_to_one_space(space: str) -> None:
+    """Runs of whitespace (tabs, wide and unprintable spaces too) read as one space."""
+    document = parse(f"- [ ] **Deep{space}Learning** ([Link](https://a.org/x))\n")
+    assert document.entries[0].entry.title == "Deep Learning"
+
+
+def test_a_long_flag_label_names_its_flag() -> None:
+    """A configured flag label is recognised whatever its length."""
+    label = "Is this paper relevant to the survey we are writing this winter, and to which part?"
+    document = parse(f"- [ ] **Paper**\n  - [x] {label}\n", flags={label: "relevant"})
+    assert document.entries[0].entry.flags == {"relevant": True}

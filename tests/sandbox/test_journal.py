@@ -18,14 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zotmark.sandbox import persistence
+from zotmark.sandbox.atomic import write_atomic
 from zotmark.sandbox.backdoor import touch
+from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.harness import Identity, build_store, make_state
-from zotmark.sandbox.model import Store
-from zotmark.sandbox.persistence import Saver, dump_store, load_data, write_atomic
+from zotmark.sandbox.persistence import Saver, dump_store, load_data
 from zotmark.sandbox.schema import load_schema
+from zotmark.sandbox.store import Store
 from zotmark.sandbox.tags_settings import delete_setting, delete_tags, put_setting
-from zotmark.sandbox.writes import delete_many, delete_single, write_many, write_single
+from zotmark.sandbox.writes import write_many, write_single
 
 NOW = "2026-01-02T03:04:05Z"
 KEYS = ("AAAA2222", "BBBB3333", "CCCC4444")

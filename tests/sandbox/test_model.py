@@ -9,12 +9,14 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.harness import Identity, build_store
-from zotmark.sandbox.model import Library, Store
+from zotmark.sandbox.model import Library
 from zotmark.sandbox.persistence import dump_store, load_store
 from zotmark.sandbox.schema import load_schema
-from zotmark.sandbox.writes import delete_many, delete_single, write_many, write_single
+from zotmark.sandbox.store import Store
+from zotmark.sandbox.writes import write_many, write_single
 
 NOW = "2026-01-02T03:04:05Z"
 OPS = ("parent", "child", "trash", "restore", "move", "detach", "delete", "delete_many", "reload")

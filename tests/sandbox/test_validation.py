@@ -1,4 +1,4 @@
-"""sandbox.validation: the plain-field fast path skips only properties the full checks pass."""
+"""sandbox.validation: uploaded items checked as dataserver checks them."""
 
 from __future__ import annotations
 
@@ -7,33 +7,31 @@ import pytest
 from zotmark.sandbox.errors import ObjectError
 from zotmark.sandbox.model import Library
 from zotmark.sandbox.schema import load_schema
-from zotmark.sandbox.validation import MAX_FIELD_LENGTH, _check_property, _is_plain_value
+from zotmark.sandbox.validation import MAX_FIELD_LENGTH, check_item
 
 SCHEMA = load_schema()
-VALUES = ("", "text", "x" * MAX_FIELD_LENGTH, "x" * (MAX_FIELD_LENGTH + 1), 3, None, [], {})
-NAMES = sorted(SCHEMA.all_fields | {"key", "version", "tags", "note", "deleted", "md5"})
 
 
-@pytest.mark.parametrize("type_name", sorted(SCHEMA.types))
-def test_fast_path_skips_only_properties_the_full_check_accepts(type_name: str) -> None:
-    """For every type, every schema field (and special properties) and values of every kind:
-    where the fast path skips a property, the general check raises nothing for it."""
-    known = SCHEMA.types[type_name]
-    library = Library("user", 1, "u")
-    for name in NAMES:
-        for value in VALUES:
-            if not _is_plain_value(name, value, known.field_set):
-                continue
-            body = {"itemType": type_name, name: value}
-            try:
-                _check_property(name, value, body, library, type_name, False, SCHEMA, None)
-            except ObjectError as refused:  # pragma: no cover - the failure being tested for
-                pytest.fail(f"fast path skipped {name}={value!r} for {type_name}: {refused}")
+def _check(body: dict[str, object]) -> dict[str, object]:
+    return check_item(body, Library("user", 1, "u"), None, partial=False, schema=SCHEMA, key="K")
 
 
-def test_fast_path_leaves_checked_fields_to_their_checks() -> None:
-    """``accessDate`` is a field of ``webpage`` with a format rule: it never takes the fast path."""
-    fields = SCHEMA.types["webpage"].field_set
-    assert "accessDate" in fields
-    assert not _is_plain_value("accessDate", "yesterday", fields)
-    assert _is_plain_value("title", "A title", fields)
+def test_a_field_of_the_item_type_at_the_length_limit_passes() -> None:
+    """A string field of the item's type of 65,535 UTF-8 bytes is accepted as it is."""
+    body = {"itemType": "book", "title": "x" * MAX_FIELD_LENGTH}
+    assert _check(body) is body
+
+
+def test_a_field_over_the_length_limit_is_refused_naming_the_item() -> None:
+    """One byte more is a 413 that names the item ("... for item '1/K'")."""
+    with pytest.raises(ObjectError) as refused:
+        _check({"itemType": "book", "title": "é" * (MAX_FIELD_LENGTH // 2 + 1)})
+    assert refused.value.code == 413
+    assert refused.value.message.endswith("for item '1/K'")
+
+
+def test_a_field_with_a_format_rule_is_checked_by_it() -> None:
+    """``accessDate`` of a webpage must be a date: ``yesterday`` is a 400."""
+    with pytest.raises(ObjectError) as refused:
+        _check({"itemType": "webpage", "accessDate": "yesterday"})
+    assert refused.value.code == 400

@@ -17,13 +17,16 @@ from hypothesis import strategies as st
 
 from zotmark.sandbox import model, views
 from zotmark.sandbox.backdoor import touch
+from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.harness import Identity, build_store
-from zotmark.sandbox.model import Library, Store, StoredObject
-from zotmark.sandbox.query import ListParams, matches, page, sort_objects
+from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.query import ListParams
 from zotmark.sandbox.schema import load_schema
+from zotmark.sandbox.selection import matches, page, sort_objects
+from zotmark.sandbox.store import Store
 from zotmark.sandbox.tags_settings import delete_tags
-from zotmark.sandbox.writes import delete_many, delete_single, write_many, write_single
+from zotmark.sandbox.writes import write_many, write_single
 
 SCOPES = ("all", "top", "trash", "children", "collection", "collection-top")
 SORTS = ("dateModified", "title", "dateAdded", "creator", "itemType")

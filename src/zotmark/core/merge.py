@@ -1,17 +1,31 @@
-"""Per-field three-way merge against the last-synced base.
+"""The three-way merge of one entry with its item against the last-synced base.
 
-Pure. A field that changed on one side only takes that side's value; a field that changed on
-both sides to the same value is simply recorded; a field that changed on both sides to
-different values (or differs with no base at all) is a conflict, settled by the policy.
+Pure. :func:`merge_field` merges one field: a field that changed on one side only takes that
+side's value; a field that changed on both sides to the same value is simply recorded; a field
+that changed on both sides to different values (or differs with no base at all) is a conflict,
+settled by the policy. :func:`merge_pair` merges a whole pair field by field (the read box,
+each flag box, the title, the URL), so a box ticked in the file and a tag added in Zotero both
+survive; a pair whose entry, item and base agree merges to no action and its base row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import unquote
 
-from zotmark.core.actions import ConflictPolicy
+from zotmark.core.actions import (
+    Conflict,
+    ConflictPolicy,
+    FileAction,
+    Policy,
+    SetBox,
+    SetTitle,
+    UpdateItem,
+)
+from zotmark.core.identifiers import normalize_title
+from zotmark.core.model import BaseRecord, Entry, Item
 
 T = TypeVar("T")
 Winner = Literal["markdown", "zotero"]
@@ -59,3 +73,166 @@ def merge_field(
     if policy == "fail":
         return FieldMerge(markdown, conflict=True, unresolved=True)
     return FieldMerge(markdown, conflict=True, winner="markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class PairMerge:
+    """What merging one entry with its live item decides.
+
+    ``file`` holds the file's changes in order (boxes, then the title); ``update`` the one
+    write of the item, if any; ``record`` the base row the pair agrees on once both are done.
+    """
+
+    record: BaseRecord
+    file: tuple[FileAction, ...] = ()
+    update: UpdateItem | None = None
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def merge_pair(
+    entry: Entry, item: Item, record: BaseRecord | None, policy: Policy, adopted: bool = False
+) -> PairMerge:
+    """Merge ``entry`` with its live ``item`` against their base row ``record`` (``None``: a
+    new pair, or one whose base was lost). An ``adopted`` item (one the run brings back into the
+    collection) is recorded at version 0, as its version changes with the write."""
+    merge = _PairMerger(entry, item, record, policy)
+    read = merge.box(None)
+    flags = {tag: merge.box(tag) for tag in policy.flag_tags if tag in entry.flags}
+    title, item_title = merge.title()
+    merge.url()
+    version = 0 if adopted else item.version
+    row = make_record(entry, item.key, title, read, flags, version, item_title)
+    update = None
+    if merge.changed:
+        add, remove = frozenset(merge.add), frozenset(merge.remove - merge.add)
+        update = UpdateItem(item.key, add, remove, merge.new_title, merge.new_url)
+    return PairMerge(row, tuple(merge.file), update, tuple(merge.conflicts))
+
+
+class _PairMerger:
+    """The merge of one pair while its fields are merged one by one."""
+
+    def __init__(self, entry: Entry, item: Item, record: BaseRecord | None, policy: Policy) -> None:
+        self.entry, self.item, self.record, self.policy = entry, item, record, policy
+        self.file: list[FileAction] = []
+        self.conflicts: list[Conflict] = []
+        self.add: set[str] = set()
+        self.remove: set[str] = set()
+        self.new_title: str | None = None
+        self.new_url: str | None = None
+        self.changed = False  # whether the item is written
+
+    def box(self, flag: str | None) -> bool:
+        """The merged state of the read box (``flag`` ``None``) or of a flag box."""
+        entry, item, record = self.entry, self.item, self.record
+        tag = self.policy.read_tag if flag is None else flag
+        mine = entry.read if flag is None else entry.flags[flag]
+        theirs = tag in item.tags
+        base: bool | _Missing = MISSING
+        if record is not None:
+            base = record.read if flag is None else record.flags.get(flag, MISSING)
+        merged = merge_field(base, mine, theirs, self.policy.conflict)
+        self._conflict(tag, mine, theirs, merged)
+        if merged.value != mine:
+            self.file.append(SetBox(entry.line, merged.value, flag))
+        if merged.value != theirs:
+            (self.add if merged.value else self.remove).add(tag)
+            self.changed = True
+        return merged.value
+
+    def title(self) -> tuple[str, str]:
+        """The merged (file title, item title). Titles may differ for good (a canonical title
+        from enrichment), so they only move when one side was retitled since the base. A pair
+        synced before whose base is lost (the entry is anchored to the item) with titles that
+        differ is a conflict, settled by the policy; an entry paired for the first time keeps
+        both titles. An entry without a title (a bare link) has none to sync."""
+        entry, item = self.entry, self.item
+        if not entry.title:
+            return entry.title, item.title
+        file_moved, item_moved = self._titles_moved()
+        if file_moved and item_moved and not same_title(entry.title, item.title):
+            merged = merge_field(MISSING, entry.title, item.title, self.policy.conflict)
+            self._conflict("title", entry.title, item.title, merged)
+            file_moved, item_moved = merged.winner == "markdown", merged.winner == "zotero"
+        if file_moved and not item_moved:
+            self.new_title, self.changed = entry.title, True
+            return entry.title, entry.title
+        if item_moved and not file_moved:
+            self.file.append(SetTitle(entry.line, item.title))
+            return item.title, item.title
+        return entry.title, item.title
+
+    def _titles_moved(self) -> tuple[bool, bool]:
+        """Whether the file's and the item's titles moved since the base. Without a base, an
+        entry anchored to the item was synced before (the state was lost): both count as
+        moved, unless the list abbreviates the item's title; a new pair moved neither."""
+        entry, item, record = self.entry, self.item, self.record
+        if record is not None:
+            return (
+                not same_title(entry.title, record.title),
+                not same_title(item.title, record.item_title),
+            )
+        lost = entry.anchor == item.key and not _abbreviates(entry.title, item.title)
+        return lost, lost
+
+    def url(self) -> None:
+        """A link edited in the file goes to Zotero (the same link percent-encoded, as the
+        file holds a link that came from Zotero, is no edit)."""
+        url, record = self.entry.url, self.record
+        if record is None or url is None or _same_url(url, record.url):
+            return
+        if not _same_url(url, self.item.url):
+            self.new_url, self.changed = url, True
+
+    def _conflict(self, name: str, mine: object, theirs: object, merged: FieldMerge[Any]) -> None:
+        if merged.conflict:
+            self.conflicts.append(Conflict(self.item.key, name, mine, theirs, merged.winner))
+
+
+def make_record(
+    entry: Entry,
+    key: str,
+    title: str,
+    read: bool,
+    flags: Mapping[str, bool],
+    version: int,
+    item_title: str | None = None,
+) -> BaseRecord:
+    """The base row of ``entry`` paired with item ``key`` once both agree on ``title`` (the
+    item on ``item_title``, by default the same), ``read`` and ``flags``."""
+    return BaseRecord(
+        key, ident_key(entry, title), title, entry.url, read, dict(flags), version,
+        item_title if item_title is not None else title,
+    )  # fmt: skip
+
+
+def ident_key(entry: Entry, title: str) -> str:
+    """The entry's primary identifier once its title is ``title``: an entry identified by its
+    title alone (no link) takes the identity of a title that came from Zotero."""
+    primary = entry.ident.primary or ""
+    if primary.startswith("title:") and normalize_title(title):
+        return f"title:{normalize_title(title)}"
+    return primary
+
+
+def same_title(a: str, b: str) -> bool:
+    """Equal titles, or titles that normalise equal to words (two titles of punctuation
+    alone, which both normalise to nothing, are the same only when equal)."""
+    if a == b:
+        return True
+    normal = normalize_title(a)
+    return bool(normal) and normal == normalize_title(b)
+
+
+def _same_url(a: str, b: str | None) -> bool:
+    """Whether two links are the same, percent-encoding and surrounding space aside."""
+    return a == b or (b is not None and unquote(a).strip() == unquote(b).strip())
+
+
+def _abbreviates(title: str, full: str) -> bool:
+    """Whether ``title`` ends with an ellipsis and begins ``full``: the list abbreviates the
+    title Zotero has in full (``ViLBERT: Pretraining … Representations ...``)."""
+    stripped = title.rstrip()
+    if not stripped.endswith(("...", "…")):
+        return False
+    return normalize_title(full).startswith(normalize_title(stripped.rstrip(".…")))

@@ -9,16 +9,14 @@ normalised title). :func:`identify` builds it with the normalisations of
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
 from zotmark.core.identifiers import (
     arxiv_id,
-    canonical_arxiv_url_id,
     normalize_title,
     normalize_url,
     openreview_id,
@@ -29,6 +27,10 @@ NO_FLAGS: Mapping[str, bool] = MappingProxyType({})
 """The flags of an entry with no flag box (shared, so read-only)."""
 
 
+_KINDS = ("arxiv", "doi", "openreview", "url", "title")
+"""The kind of each field of an :class:`Ident` in its match keys, in field order."""
+
+
 class Ident(NamedTuple):
     """The identifiers of one paper, each already normalised (``None`` when unknown).
 
@@ -36,10 +38,7 @@ class Ident(NamedTuple):
     (see :func:`normalize_url`); both are only fallbacks for matching when no stronger
     identifier exists.
 
-    A named tuple, as :class:`Entry`: an immutable value, equal and hashed by its fields, and
-    the cheapest such object to build (a parse builds one per entry). Code that builds one by
-    the ten thousand may call ``tuple.__new__(Ident, values)`` with the values in field order:
-    the same object, without the Python-level ``__new__`` named tuples have.
+    An immutable value, equal and hashed by its fields (a named tuple, as :class:`Entry`).
     """
 
     arxiv: str | None = None
@@ -48,33 +47,24 @@ class Ident(NamedTuple):
     url: str | None = None
     title: str = ""
 
+    def _keys(self) -> Iterator[str]:
+        """The match keys, strongest first, each made when asked for."""
+        for kind, value in zip(_KINDS, self, strict=True):
+            if value:
+                yield f"{kind}:{value}"
+
     def match_keys(self) -> tuple[str, ...]:
         """The match keys, strongest first.
 
         ``arxiv:…``, ``doi:…``, ``openreview:…``, ``url:…``, ``title:…``.
         """
-        pairs = (
-            ("arxiv", self.arxiv),
-            ("doi", self.doi),
-            ("openreview", self.openreview),
-            ("url", self.url),
-            ("title", self.title or None),
-        )
-        return tuple(f"{kind}:{value}" for kind, value in pairs if value)
+        return tuple(self._keys())
 
     @property
     def primary(self) -> str | None:
         """The strongest identifier as a key string (the first of :meth:`match_keys`), or
-        ``None`` for an empty ident. Spelt out: the planner asks for it many times a run."""
-        if self.arxiv:
-            return f"arxiv:{self.arxiv}"
-        if self.doi:
-            return f"doi:{self.doi}"
-        if self.openreview:
-            return f"openreview:{self.openreview}"
-        if self.url:
-            return f"url:{self.url}"
-        return f"title:{self.title}" if self.title else None
+        ``None`` for an empty ident."""
+        return next(self._keys(), None)
 
 
 class Entry(NamedTuple):
@@ -86,7 +76,7 @@ class Entry(NamedTuple):
     ``<!-- zotero:KEY -->`` comment on the entry line. ``struck`` is true for an entry whose
     title is struck through (``~~…~~``): it was deleted in Zotero and is kept only as a trace.
 
-    A named tuple, as :class:`Ident` (which says why). ``flags`` is read-only by contract.
+    An immutable value, equal and hashed by its fields (``flags`` is read-only by contract).
     """
 
     line: int
@@ -131,7 +121,7 @@ class BaseRecord(NamedTuple):
     names to their agreed state, as in :class:`Entry`. ``item_version`` is the item's version
     after the last run that touched it.
 
-    A named tuple, as :class:`Ident` (which says why): every run plans a new one per entry.
+    An immutable value, equal by its fields (``flags`` is read-only by contract).
     """
 
     item_key: str
@@ -164,35 +154,19 @@ class Refusal(NamedTuple):
 # --- the ident of an entry ----------------------------------------------------------------------
 
 
-def ident_of(title: str, url: str | None, text: str = "") -> Ident:
+def identify(title: str, url: str | None, text: str = "") -> Ident:
     """The :class:`Ident` of a paper from its title, its URL and the rest of its entry text.
 
-    The URL is searched first, then ``text`` (an ``arXiv:`` mention or a second link counts).
-    An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``, never ``doi``. ``url`` is the
-    normalised URL when there is one; ``title`` the normalised title.
+    Each identifier is the URL's when it has one, else the first ``text`` names (an ``arXiv:``
+    mention or a second link counts). An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``,
+    never ``doi``. ``url`` is the normalised URL when there is one; ``title`` the normalised
+    title.
     """
-    # Each identifier: the URL's if it has one, else the text's (none of them is ever ""). Most
-    # entries' URL is an arXiv URL already canonical: one match reads its id and normal form.
-    # Most entries name neither a DOI nor OpenReview: substring tests skip their readers. The
-    # title is normalised uncached: callers that repeat titles memoise whole idents.
-    if url and (arxiv := canonical_arxiv_url_id(url)):
-        normal_url: str | None = url
-    else:
-        arxiv = (url and arxiv_id(url)) or arxiv_id(text)
-        normal_url = normalize_url(url) if url else None
-    doi = openreview = None
-    if "10." in text or (url and "10." in url):
-        doi = (url and publisher_doi(url)) or publisher_doi(text)
-    if "openreview" in text or (url and "openreview" in url):
-        openreview = (url and openreview_id(url)) or openreview_id(text)
-    return tuple.__new__(
-        Ident, (arxiv, doi, openreview, normal_url, normalize_title.__wrapped__(title))
-    )
-
-
-identify = functools.lru_cache(maxsize=1 << 16)(ident_of)
-""":func:`ident_of`, memoised: a daemon maps the same Zotero items and entries run after run.
-(The parser memoises whole entry lines itself and calls :func:`ident_of`.)"""
+    arxiv = (url and arxiv_id(url)) or arxiv_id(text)
+    doi = (url and publisher_doi(url)) or publisher_doi(text)
+    openreview = (url and openreview_id(url)) or openreview_id(text)
+    normal_url = normalize_url(url) if url else None
+    return Ident(arxiv, doi, openreview, normal_url, normalize_title(title))
 
 
 # --- Zotero item keys ---------------------------------------------------------------------------

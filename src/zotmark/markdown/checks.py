@@ -8,16 +8,11 @@ from zotmark.core.model import Entry, Ident
 from zotmark.markdown.document import ParseWarning
 
 
-def _strong_key(ident: Ident) -> tuple[str, str] | None:
-    """The strongest identifier of an ident other than its title, as ``(kind, value)``
-    (kinds as in :meth:`Ident.match_keys`). A pair, not a string: no text is built per entry."""
-    if ident.arxiv:
-        return ("arxiv", ident.arxiv)
-    if ident.doi:
-        return ("doi", ident.doi)
-    if ident.openreview:
-        return ("openreview", ident.openreview)
-    return ("url", ident.url) if ident.url else None
+def _strong_key(ident: Ident) -> str | None:
+    """The strongest match key of an ident other than its title: its primary key, unless that
+    is the title's (the title's key comes last in :meth:`Ident.match_keys`)."""
+    primary = ident.primary
+    return primary if primary is not None and not primary.startswith("title:") else None
 
 
 def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
@@ -27,7 +22,7 @@ def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
     Struck entries are traces of deleted items and are not compared.
     """
     warnings = []
-    by_key: dict[tuple[str, str], Entry] = {}
+    by_key: dict[str, Entry] = {}
     by_title: dict[str, Entry] = {}
     for entry in entries:
         if entry.struck:
@@ -43,12 +38,11 @@ def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
                 )
             )
         elif first is not None and key is not None:
-            kind, value = key
             warnings.append(
                 ParseWarning(
                     entry.line,
                     "same-identifier",
-                    f"{kind}:{value} is also the identifier of {first.title!r} (line {first.line})"
+                    f"{key} is also the identifier of {first.title!r} (line {first.line})"
                     f" but the titles differ: {entry.title!r}",
                 )
             )

@@ -21,22 +21,27 @@ from zotmark.markdown.escape import mask_escapes, unescape
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
 _DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
 SCHEME = r"(?:https?|ftp)://"  # the schemes a link or bare URL may have
+# (Each pattern that can match in many places opens with a lookahead naming the characters a
+# match can start with: the regex engine then passes every other position at once.)
 LINK = re.compile(
-    rf"(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{SCHEME}))?"
+    rf"(?=[!\[(<hf])(?:(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{SCHEME}))?"
     rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
     rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
     rf"|<(?P<auto>{SCHEME}[^\s<>]*)>"
-    rf"|(?P<bare>{SCHEME}[^\W_][^\s<>\x01]*)"
+    rf"|(?P<bare>{SCHEME}[^\W_][^\s<>\x01]*))"
 )
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_BOLD = re.compile(  # "**" opens and closes only where CommonMark says it may (flanking)
-    r"(?:\*\*(?=[^\W_])|(?<![^\W_])\*\*(?=[^\s*]))(?P<a>.+?)"
+# "**" opens and closes only where CommonMark says it may (flanking). The text between is
+# taken a run of other characters or one delimiter character at a time: a closing "**" can
+# only start after one of those, so no other position is tried.
+_BOLD = re.compile(
+    r"(?=[*_])(?:(?:\*\*(?=[^\W_])|(?<![^\W_])\*\*(?=[^\s*]))(?P<a>(?:[^*\n]++|\*)+?)"
     r"(?:(?<=[^\W_])\*\*|(?<=[^\s*])\*\*(?![^\W_]))"
-    r"|(?<![^\W_])__(?=\S)(?P<b>.+?)(?<=\S)__(?![^\W_])"
+    r"|(?<![^\W_])__(?=\S)(?P<b>(?:[^_\n]++|_)+?)(?<=\S)__(?![^\W_]))"
 )
-_MARKS = re.compile(r"\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$)")
+_MARKS = re.compile(r"(?=[*~`_<])(?:\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$))")
 _STARS = re.compile(r"\*+")
 _BARE_TRAILING = ".,;:!?'\"*_~"
 EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
@@ -51,6 +56,7 @@ _GENERIC_TEXT = (
 )
 _GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 _NON_WORD = re.compile(r"[\W_]+")
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() holds
 
 Span = tuple[int, int]
 
@@ -258,11 +264,11 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         group = "a" if bold["a"] is not None else "b"
         inner = bold.span(group)
         title = plain(scan.text[inner[0] : inner[1]])
-        if not any(char.isalnum() for char in title) and not (
+        if not _ALNUM.search(title) and not (
             title.strip() and scan.mask[: bold.start()].strip() in ("", "~~")
         ):
             continue
-        if is_generic(title) and any(inner[0] <= link.start() < inner[1] for link in scan.links):
+        if any(inner[0] <= link.start() < inner[1] for link in scan.links) and is_generic(title):
             continue  # **[[Paper](url)]** is a link, not a title
         return title, inner, bold.span()
     return None
@@ -309,7 +315,7 @@ def _text_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         return None
     for start, end in pieces:
         segment = scan.text[start:end]
-        if any(char.isalnum() for char in segment):
+        if _ALNUM.search(segment):
             outer = (start + len(segment) - len(segment.lstrip()), start + len(segment.rstrip()))
             inner = outer
             if _wrapped_in_tildes(scan.mask[outer[0] : outer[1]]):

@@ -5,23 +5,19 @@ the stack of open list items (an item is nested in an earlier one indented less)
 is an entry, unless its label names a configured flag and its parent item is an entry: then
 it is that entry's flag. Task items inside code blocks and comments are ignored with a
 warning. The fields of each entry are then read from its line by
-:func:`zotmark.markdown.fastpath.extract_common` when the line has a common shape, else by
-:func:`zotmark.markdown.inline.extract`, and its ident (both memoised per line text: the
-daemon re-parses a list after every edit). The text itself is kept as it is, so rendering is
-the identity (DESIGN §2).
+:func:`zotmark.markdown.inline.extract`, and its ident by :func:`zotmark.core.model.identify`.
+The text itself is kept as it is, so rendering is the identity (DESIGN §2).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 
-from zotmark.core.model import Entry, Ident, ident_of
+from zotmark.core.model import Entry, identify
 from zotmark.markdown import blocks
 from zotmark.markdown.checks import cross_warnings
 from zotmark.markdown.document import Document, ListEntry, ParseWarning, Section
-from zotmark.markdown.fastpath import extract_common
 from zotmark.markdown.inline import ANCHOR, Inline, extract, plain
 
 DEFAULT_FLAGS: Mapping[str, str] = {"Relevant?": "relevant"}
@@ -53,7 +49,6 @@ class _Draft:
         self.child_indent: str | None = None
 
 
-_UNREAD = "\x00unread"  # a content not yet looked up in flag_tag_of
 _ANCHOR_AT_END = re.compile(rf"{ANCHOR.pattern}[ \t]*$")
 
 _Open = tuple[int, _Draft | None]
@@ -67,7 +62,6 @@ class _Scanner:
         self.text = text
         self.lines = blocks.split_lines(text)
         self.flag_tags = {flag_key(label): tag for label, tag in flags.items()}
-        self.flag_tag_of: dict[str, str | None] = {}  # content → tag: flag lines repeat
         self.flag_labels: dict[str, str] = {}
         self.drafts: list[_Draft] = []
         self.warnings: list[ParseWarning] = []
@@ -84,28 +78,17 @@ class _Scanner:
 
     def run(self) -> None:
         contents, starts = self.lines.contents, self.lines.starts
-        item_match = blocks.ITEM.match
         for i in range(self._front_matter_end(), len(contents)):
             line = contents[i]
-            shift = 1 if i == 0 and line.startswith("\ufeff") else 0
-            if shift:
-                line = line[1:]
+            offset = starts[i]
+            if i == 0 and line.startswith("\ufeff"):
+                line, offset = line[1:], offset + 1
             if self.fence is not None:
                 self._fence_line(i, line)
             elif self.comment:
                 self._comment_line(i, line)
-            elif (item := item_match(line)) is not None and (box := item[4]) is not None:
-                # a task item, most lines of a list: what _line would do for one, inline
-                indent = item[1]
-                column = blocks.width(indent) if "\t" in indent else len(indent)
-                self.prev_blank = self.prev_para = False
-                self._list_item(i, item, column, starts[i] + shift, box)
-                if "<!--" in line:
-                    self._comment_start(i, line)
-                self.last_nonblank = i
-                continue
             elif stripped := line.lstrip(" \t"):
-                self._line(i, line, stripped, item)
+                self._line(i, line, stripped, offset)
                 self.prev_blank = False
             else:
                 self.prev_blank, self.prev_para = True, False
@@ -152,10 +135,9 @@ class _Scanner:
             if draft is not None:
                 draft.last_line = self.last_nonblank
 
-    def _line(self, i: int, line: str, stripped: str, item: re.Match[str] | None) -> None:
+    def _line(self, i: int, line: str, stripped: str, offset: int) -> None:
         """One non-blank line outside code blocks and comments (``stripped``: without its
-        indentation; ``item``: its ``blocks.ITEM`` match) that is no task item: :meth:`run`
-        reads those itself."""
+        indentation; ``offset``: where ``line`` starts in the text)."""
         indent = len(line) - len(stripped)
         column = blocks.width(line[:indent]) if indent else 0
         first = stripped[0]
@@ -170,8 +152,8 @@ class _Scanner:
             self._heading(i - 1, i, level, self.lines.contents[i - 1].strip())
         elif first in "*-_" and blocks.is_thematic_break(line):
             self._pop(column)
-        elif item is not None:
-            self._list_item(i, item, column, self.lines.starts[i], None)
+        elif (item := blocks.ITEM.match(line)) is not None:
+            self._list_item(i, item, column, offset)
         else:
             self._text(i, line, column)
         if "<!--" in line:
@@ -202,18 +184,12 @@ class _Scanner:
         self.section = tuple(t for _, t in self.path)
         self.headings.append((first, last, level, title, self.section))
 
-    def _list_item(
-        self, i: int, item: re.Match[str], column: int, offset: int, box: str | None
-    ) -> None:
+    def _list_item(self, i: int, item: re.Match[str], column: int, offset: int) -> None:
         """A list item on line ``i`` (which starts at ``offset``) whose marker sits at
-        ``column``: it closes the items it ends and is its parent's child. A task item (``box``:
-        its box character, else ``None``) is then an entry, or a flag of the entry it is nested
-        in."""
-        stack = self.stack
-        while stack and stack[-1][0] >= column:  # as _pop, inline: once per list item
-            closed = stack.pop()[1]
-            if closed is not None:
-                closed.last_line = self.last_nonblank
+        ``column``: it closes the items it ends and is its parent's child. A task item (one
+        with a box) is then an entry, or a flag of the entry it is nested in."""
+        self._pop(column)
+        stack, box = self.stack, item[4]
         parent = stack[-1][1] if stack else None
         if parent is not None and parent.child_indent is None:
             parent.child_indent = item[1]
@@ -221,12 +197,7 @@ class _Scanner:
             stack.append((column, None))
             return
         line, content_at = item.string, item.end()
-        tag = None
-        if len(line) - content_at < 64:
-            content = line[content_at:]
-            tag = self.flag_tag_of.get(content, _UNREAD)
-            if tag is _UNREAD:
-                tag = self.flag_tag_of[content] = self.flag_tags.get(flag_key(content))
+        tag = self.flag_tags.get(flag_key(line[content_at:]))
         if tag is not None:
             if parent is None:
                 label = line[content_at:].strip()
@@ -265,68 +236,54 @@ def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
     ]
 
 
-def _finish(lines: blocks.Lines, draft: _Draft, fields: Inline, ident: Ident) -> ListEntry:
-    """The entry a draft describes, with the fields and ident read from its line. (Built ten
-    thousand times a parse: both named tuples by ``tuple.__new__``, see
-    :class:`~zotmark.core.model.Ident`, their fields in declared order.)"""
+def _finish(lines: blocks.Lines, draft: _Draft) -> ListEntry | ParseWarning:
+    """The entry a draft describes, its fields and ident read from its line; or the warning
+    that its task item has neither title, link nor anchor, and so is no entry."""
     item, line_at, first, last = draft.item, draft.line_at, draft.line, draft.last_line
-    entry = tuple.__new__(
-        Entry,
-        (
-            first + 1,  # line
-            fields.title,
-            fields.url,
-            ident,
-            item[4] != " ",  # read
-            draft.flags,
-            draft.section,
-            fields.anchor,
-            fields.struck,
-        ),
+    content = item.string[item.end() :]
+    fields = extract(content, draft.continuation)
+    if not fields.title and fields.url is None and fields.anchor is None:
+        return ParseWarning(first + 1, "empty-entry", "a task item without text")
+    text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
+    entry = Entry(
+        line=first + 1,
+        title=fields.title,
+        url=fields.url,
+        ident=identify(fields.title, fields.url, text),
+        read=item[4] != " ",
+        flags=draft.flags,
+        section=draft.section,
+        anchor=fields.anchor,
+        struck=fields.struck,
     )
-    starts, contents, endings = lines.starts, lines.contents, lines.endings
-    return tuple.__new__(
-        ListEntry,
-        (
-            entry,
-            line_at + item.start(4),  # box
-            draft.flag_boxes,
-            first,  # first_line
-            last,
-            line_at,  # start
-            starts[last] + len(contents[last]) + len(endings[last]),  # end
-            starts[first] + len(contents[first]),  # line_end
-            item[1],  # indent
-            item[2],  # marker
-            endings[first],  # eol
-            draft.child_indent,
-            line_at + item.end(),  # content_at
-            fields,  # inline
-        ),
+    return ListEntry(
+        entry=entry,
+        box=line_at + item.start(4),
+        flag_boxes=draft.flag_boxes,
+        first_line=first,
+        last_line=last,
+        start=line_at,
+        end=_line_end(lines, last, True),
+        line_end=_line_end(lines, first, False),
+        indent=item[1],
+        marker=item[2],
+        eol=lines.endings[first],
+        child_indent=draft.child_indent,
+        content_at=line_at + item.end(),
+        inline=fields,
     )
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def read_line(content: str, continuation: str | None) -> tuple[Inline, Ident]:
-    """The fields and ident of an entry whose line reads ``content`` after its task box (and
-    whose next line is ``continuation``): fields by the fast path for a common shape, else by
-    the general rules. (Memoised: a daemon re-reads the same lines after every edit.)"""
-    fields = extract_common(content, continuation) or extract(content, continuation)
-    text = content if continuation is None else f"{content}\n{continuation}"
-    return fields, ident_of(fields.title, fields.url, text)
 
 
 def _entries(scanner: _Scanner, warnings: list[ParseWarning]) -> list[ListEntry]:
     """The entries of all drafts; task items with neither title, link nor anchor are none."""
     entries = []
     for draft in scanner.drafts:
-        fields, ident = read_line(draft.item.string[draft.item.end() :], draft.continuation)
-        if not fields.title and fields.url is None and fields.anchor is None:
-            warnings.append(ParseWarning(draft.line + 1, "empty-entry", "a task item without text"))
+        found = _finish(scanner.lines, draft)
+        if isinstance(found, ParseWarning):
+            warnings.append(found)
             continue
-        if fields.issues:
-            warnings.extend(_field_warnings(draft.line + 1, fields))
-        entries.append(_finish(scanner.lines, draft, fields, ident))
+        warnings.extend(_field_warnings(draft.line + 1, found.inline))
+        entries.append(found)
     return entries
 
 
@@ -353,10 +310,6 @@ def parse(text: str, flags: Mapping[str, str] = DEFAULT_FLAGS) -> Document:
     ``flags`` maps flag labels as written in the list (``"Relevant?"``) to tag names
     (``"relevant"``). ``render(parse(text)) == text`` for every ``text``.
     """
-    return _parse(text, flags)
-
-
-def _parse(text: str, flags: Mapping[str, str]) -> Document:
     scanner = _Scanner(text, flags)
     scanner.run()
     warnings = list(scanner.warnings)

@@ -19,7 +19,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from zotmark.sandbox.model import ApiKey, Group, Library, Store, User
+from zotmark.sandbox.model import Library
+from zotmark.sandbox.store import ApiKey, Group, Store, User
 
 GROUP_TYPES = ("Private", "PublicClosed", "PublicOpen")
 _CHOICES = {

@@ -25,8 +25,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from zotmark.sandbox.errors import escape_compat
-from zotmark.sandbox.query import display_title
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
+from zotmark.sandbox.selection import display_title
 
 ATOM_TYPE = "application/atom+xml"
 NS_ATOM = "http://www.w3.org/2005/Atom"

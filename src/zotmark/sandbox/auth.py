@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 
 from zotmark.sandbox.errors import ApiError
-from zotmark.sandbox.model import ApiKey, Library, Store
+from zotmark.sandbox.model import Library
+from zotmark.sandbox.store import ApiKey, Store
 
 _BEARER = re.compile(r"^bearer +([a-z0-9]+)$", re.IGNORECASE)
 

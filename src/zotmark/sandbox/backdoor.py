@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from zotmark.sandbox.deletes import delete_single
 from zotmark.sandbox.errors import ObjectError
-from zotmark.sandbox.model import Library, Store
+from zotmark.sandbox.model import Library
 from zotmark.sandbox.schema import load_schema
-from zotmark.sandbox.writes import apply_upload, delete_single
+from zotmark.sandbox.store import Store
+from zotmark.sandbox.writes import apply_upload
 
 
 class SeedError(ValueError):

@@ -2,15 +2,16 @@
 
 ``SandboxState`` is everything a request may touch (store, schema, faults, stats, captured
 errors); it rides in the ASGI scope under ``"sandbox"``. ``Ctx`` is one authenticated request:
-its key, its base URL, and helpers for the library in the path, the JSON body, version headers
-and ``Zotero-Write-Token``.
+its key, its base URL, and helpers for the library in the path, the JSON body and version
+headers; :meth:`Ctx.start_write` begins a :class:`Write` (``Zotero-Write-Token`` included).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -23,10 +24,11 @@ from zotmark.sandbox.auth import authenticate, open_library
 from zotmark.sandbox.canonical import DESKTOP_CLIENT
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.faults import FaultSet
-from zotmark.sandbox.model import ApiKey, Library, Store
+from zotmark.sandbox.model import Library
 from zotmark.sandbox.respond import error_response
 from zotmark.sandbox.schema import Schema, load_schema
 from zotmark.sandbox.stats import Stats
+from zotmark.sandbox.store import ApiKey, Store
 from zotmark.sandbox.streaming import StreamHub
 from zotmark.sandbox.writes import ACTING_USER
 
@@ -90,7 +92,13 @@ class Ctx:
             raise ApiError(400, f"Invalid {title} value '{value}'")
         return int(value)
 
-    def write_token(self) -> str | None:
+    def start_write(self) -> Write:
+        """Begin a write request: check its ``Zotero-Write-Token``, then write access to the
+        library in the path (in that order, before the body is read, as the server does)."""
+        token = self._write_token()
+        return Write(self, self.library(write=True), token)
+
+    def _write_token(self) -> str | None:
         """Check ``Zotero-Write-Token`` before a write: 400 if malformed, 412 if already used."""
         token = self.request.headers.get("zotero-write-token")
         if not token:
@@ -104,11 +112,25 @@ class Ctx:
             raise ApiError(412, "Write token already used", early=True)
         return token
 
-    def remember_write_token(self, token: str | None) -> None:
-        """Store a write token after its write succeeded (12 hours, per API key)."""
-        if token and self.key is not None:
-            expiry = self.store.clock().timestamp() + WRITE_TOKEN_SECONDS
-            self.store.write_tokens[(self.key.key, token)] = expiry
+
+@dataclass
+class Write:
+    """A write request under way (:meth:`Ctx.start_write`): the library it writes to."""
+
+    ctx: Ctx
+    library: Library
+    token: str | None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The store's transaction for the write; its write token is remembered (12 hours, per
+        API key) when the block succeeds: a refused write leaves the token free for a retry."""
+        store, key = self.ctx.store, self.ctx.key
+        with store.transaction():
+            yield
+            if self.token and key is not None:
+                expiry = store.clock().timestamp() + WRITE_TOKEN_SECONDS
+                store.write_tokens[(key.key, self.token)] = expiry
 
 
 async def json_body(request: Request) -> Any:

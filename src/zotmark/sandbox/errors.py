@@ -62,3 +62,8 @@ def escape_compat(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
     )
+
+
+def bad(message: str) -> ObjectError:
+    """The 400 refusal of one uploaded object, with the server's ``message``."""
+    return ObjectError(400, message)

@@ -20,9 +20,10 @@ from zotmark.sandbox import backdoor
 from zotmark.sandbox.app import SandboxApp
 from zotmark.sandbox.context import SandboxState
 from zotmark.sandbox.keys import new_api_key
-from zotmark.sandbox.model import ApiKey, Group, Library, Store, User
+from zotmark.sandbox.model import Library
 from zotmark.sandbox.persistence import Saver, load_data
 from zotmark.sandbox.server import ServerThread, bind_socket
+from zotmark.sandbox.store import ApiKey, Group, Store, User
 
 if TYPE_CHECKING:
     from pyzotero.zotero import Zotero

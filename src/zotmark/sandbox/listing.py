@@ -22,14 +22,12 @@ from zotmark.sandbox.query import (
     ListParams,
     build_links,
     link_header,
-    matches,
-    page,
     parse_content,
     parse_format,
     parse_list_params,
-    sort_objects,
 )
 from zotmark.sandbox.respond import BIBTEX_TYPE, KEYS_TYPE, json_response, not_modified, respond
+from zotmark.sandbox.selection import matches, page, sort_objects
 
 
 def unmodified(ctx: Ctx, library: Library) -> Response | None:

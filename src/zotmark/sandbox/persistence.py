@@ -26,12 +26,14 @@ import json
 import logging
 import os
 import secrets
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
-from zotmark.sandbox.model import ApiKey, Group, Library, Setting, Store, StoredObject, User
+from zotmark.sandbox.atomic import read_file, write_text_atomic
+from zotmark.sandbox.atomic import write_atomic as write_atomic  # (bench_sandbox_scale uses it)
+from zotmark.sandbox.model import Library, Setting, StoredObject
+from zotmark.sandbox.store import ApiKey, Group, Store, User
 
 FORMAT = "zotmark-sandbox/1"
 LOG = logging.getLogger("zotmark.sandbox")
@@ -214,44 +216,6 @@ def changes_record(
     if settings:
         record["settings"] = settings
     return record
-
-
-def write_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` atomically (temp file, fsync, rename)."""
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False))
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temp file in the same directory, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _sync_directory(path.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """fsync a directory, so a rename in it survives a crash (best effort)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def read_file(path: Path) -> dict[str, Any]:
-    """The parsed data file."""
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = json.load(handle)
-    return data
 
 
 class _Cursor:

@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from zotmark.sandbox.canonical import canonical_relations
-from zotmark.sandbox.model import Library, StoredObject, User, relation_objects
+from zotmark.sandbox.model import Library, StoredObject, relation_objects
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
+from zotmark.sandbox.store import User
 from zotmark.sandbox.tags_settings import TagRow
 
 _MONTHS = {

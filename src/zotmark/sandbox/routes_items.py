@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from zotmark.sandbox.bibtex import items_to_bibtex
 from zotmark.sandbox.context import Ctx, api, json_body
+from zotmark.sandbox.deletes import delete_many, delete_single
 from zotmark.sandbox.errors import ApiError
 from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.listing import (
@@ -20,24 +21,15 @@ from zotmark.sandbox.listing import (
     unmodified,
 )
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import (
-    ITEM_FORMATS,
-    ListParams,
-    matches_query,
-    parse_format,
-    parse_list_params,
-    tag_names_match,
-    type_matches,
-)
+from zotmark.sandbox.query import ITEM_FORMATS, ListParams, parse_format, parse_list_params
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import BIBTEX_TYPE, json_response, no_content, respond
+from zotmark.sandbox.selection import matches_query, tag_names_match, type_matches
 from zotmark.sandbox.tags_settings import drop_page_indexes
 from zotmark.sandbox.views import in_scope, select_items
 from zotmark.sandbox.writes import (
     MAX_WRITE_OBJECTS,
     add_to_collection,
-    delete_many,
-    delete_single,
     write_many,
     write_single,
 )
@@ -188,8 +180,8 @@ async def get_object(ctx: Ctx, kind: str, noun: str) -> Response:
 
 async def post_objects(ctx: Ctx, kind: str) -> Response:
     """Multi-object POST for ``items`` or ``collections``: the write report, HTTP 200."""
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     header = ctx.header_version()
     uploads = await json_body(ctx.request)
     if not isinstance(uploads, list):
@@ -197,7 +189,7 @@ async def post_objects(ctx: Ctx, kind: str) -> Response:
     if len(uploads) > MAX_WRITE_OBJECTS:
         raise ApiError(413, f"Cannot add more than {MAX_WRITE_OBJECTS} {kind} at a time")
     schema = ctx.state.schema
-    with ctx.store.transaction():
+    with write.transaction():
         report = write_many(
             library, kind, uploads, library_header=header, now=ctx.store.now(), schema=schema
         )
@@ -213,7 +205,6 @@ async def post_objects(ctx: Ctx, kind: str) -> Response:
             "unchanged": report.unchanged,
             "failed": report.failed,
         }
-        ctx.remember_write_token(token)
         version = library.version
     return json_response(body, last_modified=version)
 
@@ -225,15 +216,15 @@ async def write_item(ctx: Ctx) -> Response:
 
 async def write_object(ctx: Ctx, kind: str) -> Response:
     """PUT, PATCH or DELETE of one item or collection: 204 with ``Last-Modified-Version``."""
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     key = ctx.request.path_params["key"]
     if not is_valid_key(key):
         raise ApiError(404, "Not found")
     header = ctx.header_version()
     method = ctx.request.method
     body = None if method == "DELETE" else await json_body(ctx.request)
-    with ctx.store.transaction():
+    with write.transaction():
         if method == "DELETE":
             version = delete_single(library, kind, key, header)
             if kind == "items":
@@ -249,7 +240,6 @@ async def write_object(ctx: Ctx, kind: str) -> Response:
                 now=ctx.store.now(),
                 schema=ctx.state.schema,
             )
-        ctx.remember_write_token(token)
     return no_content(version)
 
 
@@ -260,30 +250,28 @@ async def delete_items(ctx: Ctx) -> Response:
 
 async def delete_objects(ctx: Ctx, kind: str, key_param: str) -> Response:
     """``DELETE {L}/items?itemKey=A,B`` (or collections): checked against the library version."""
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     header = ctx.header_version()
     query = ctx.request.query_params
     params = parse_list_params(query, [], formats=frozenset({"json"}), key_param=key_param)
-    with ctx.store.transaction():
+    with write.transaction():
         version = delete_many(library, kind, params.keys or [], header)
         if kind == "items":
             drop_page_indexes(ctx.store, library, version)
-        ctx.remember_write_token(token)
     return no_content(version)
 
 
 @api
 async def file_items(ctx: Ctx) -> Response:
     """``POST /collections/<key>/items`` with space-separated item keys: 204."""
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     keys = (await ctx.request.body()).decode("utf-8", "replace").split()
     if not keys:
         raise ApiError(400, "POST data not provided")
-    with ctx.store.transaction():
+    with write.transaction():
         version = add_to_collection(library, ctx.request.path_params["key"], keys)
-        ctx.remember_write_token(token)
     return no_content(version)
 
 

@@ -15,7 +15,6 @@ from zotmark.sandbox.model import Library, StoredObject
 from zotmark.sandbox.query import (
     TAG_FORMATS,
     link_header,
-    page,
     parse_list_params,
     parse_since,
     split_or,
@@ -24,6 +23,7 @@ from zotmark.sandbox.query import (
 from zotmark.sandbox.render import Renderer
 from zotmark.sandbox.respond import json_response, no_content, respond
 from zotmark.sandbox.routes_items import family_filters, scope_items, top_matches
+from zotmark.sandbox.selection import page
 from zotmark.sandbox.tags_settings import (
     delete_setting,
     delete_tags,
@@ -136,8 +136,8 @@ async def list_collection_top_items_tags(ctx: Ctx) -> Response:
 
 @api
 async def remove_tags(ctx: Ctx) -> Response:
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     header = ctx.header_version()
     names = [
         name.strip()
@@ -145,9 +145,8 @@ async def remove_tags(ctx: Ctx) -> Response:
         for name in split_or(value)
         if name.strip()
     ]
-    with ctx.store.transaction():
+    with write.transaction():
         version = delete_tags(library, names, header)
-        ctx.remember_write_token(token)
     return no_content(version)
 
 
@@ -183,29 +182,27 @@ async def get_setting(ctx: Ctx) -> Response:
 
 @api
 async def write_setting(ctx: Ctx) -> Response:
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     name = ctx.request.path_params["name"]
     header = ctx.header_version()
     body = await json_body(ctx.request) if ctx.request.method == "PUT" else None
-    with ctx.store.transaction():
+    with write.transaction():
         if ctx.request.method == "PUT":
             version = put_setting(library, name, body, header)
         else:
             version = delete_setting(library, name, header)
-        ctx.remember_write_token(token)
     return no_content(version)
 
 
 @api
 async def post_settings_route(ctx: Ctx) -> Response:
-    token = ctx.write_token()
-    library = ctx.library(write=True)
+    write = ctx.start_write()
+    library = write.library
     header = ctx.header_version()
     body = await json_body(ctx.request)
-    with ctx.store.transaction():
+    with write.transaction():
         version = post_settings(library, body, header)
-        ctx.remember_write_token(token)
     return no_content(version)
 
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from zotmark.sandbox.model import ApiKey, Library, Store
+from zotmark.sandbox.model import Library
+from zotmark.sandbox.store import ApiKey, Store
 
 RETRY_MS = 10_000
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from zotmark.sandbox.errors import ApiError
-from zotmark.sandbox.model import Library, Setting, Store, StoredObject
-from zotmark.sandbox.writes import (
+from zotmark.sandbox.model import Library, Setting, StoredObject
+from zotmark.sandbox.store import Store
+from zotmark.sandbox.versions import (
     VERSION_REQUIRED,
     check_library_version,
     single_version,

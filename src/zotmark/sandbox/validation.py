@@ -8,39 +8,18 @@ status the real server uses (400, or 409 for a missing collection or parent).
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 from zotmark.sandbox.annotations import check_annotation
 from zotmark.sandbox.dates import is_sql_date, is_timestamp
-from zotmark.sandbox.errors import ObjectError
+from zotmark.sandbox.errors import ObjectError, bad
 from zotmark.sandbox.keys import is_valid_key
 from zotmark.sandbox.model import Library, StoredObject
+from zotmark.sandbox.notes import MAX_NOTE_LENGTH, NoteTooLong, note_excerpt
+from zotmark.sandbox.relations import check_relations
 from zotmark.sandbox.schema import NOTE_TYPES, Schema
 
-# dataserver Zotero_Relations: predicates per object type, and the ones whose values are not
-# Zotero URIs (Mendeley import identifiers)
-EXTERNAL_PREDICATES = frozenset(
-    {
-        "mendeleyDB:documentUUID",
-        "mendeleyDB:remoteDocumentUUID",
-        "mendeleyDB:fileHash",
-        "mendeleyDB:annotationUUID",
-        "mendeleyDB:remoteFolderUUID",
-        "mendeleyDB:relatedDocumentUUID",
-        "mendeleyDB:relatedRemoteDocumentUUID",
-        "mendeleyDB:relatedFileHash",
-    }
-)
-ITEM_PREDICATES = frozenset({"owl:sameAs", "dc:replaces", "dc:relation"}) | (
-    EXTERNAL_PREDICATES - {"mendeleyDB:remoteFolderUUID"}
-)
-COLLECTION_PREDICATES = frozenset({"owl:sameAs", "mendeleyDB:remoteFolderUUID"})
-_ITEM_URI = re.compile(r"^http://zotero\.org/(users|groups)/\d+/(publications/)?items/[A-Z0-9]{8}$")
-_COLLECTION_URI = re.compile(r"^http://zotero\.org/(users|groups)/\d+/collections/[A-Z0-9]{8}$")
-MAX_NOTE_LENGTH = 250_000  # characters (dataserver Zotero_Notes)
-MAX_NOTE_TITLE = 79
 LINK_MODES = frozenset(
     {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
 )
@@ -50,10 +29,6 @@ MAX_COLLECTION_NAME_LENGTH = 255  # characters, not bytes (session 3 of zotmark-
 ATTACHMENT_PROPS = frozenset(
     {"contentType", "charset", "filename", "md5", "mtime", "path", "lastRead"}
 )
-
-
-def _bad(message: str) -> ObjectError:
-    return ObjectError(400, message)
 
 
 def item_type_of(body: dict[str, Any], existing: StoredObject | None) -> str:
@@ -82,15 +57,11 @@ def check_item(
     is the item's key (the one the server assigns to a new keyless item), named in 413s.
     """
     if not isinstance(body, dict):
-        raise _bad(f"Invalid item object (found {type(body).__name__} '{body}')")
+        raise bad(f"Invalid item object (found {type(body).__name__} '{body}')")
     is_child = _is_child(body, existing, partial)
     _check_required(body, existing, partial=partial, is_child=is_child)
     item_type = item_type_of(body, existing)
-    known = schema.item_type(item_type)
-    plain = known.field_set if known is not None else frozenset()
     for name, value in body.items():
-        if _is_plain_value(name, value, plain):
-            continue
         try:
             _check_property(name, value, body, library, item_type, is_child, schema, existing)
         except FieldTooLong as too_long:
@@ -112,26 +83,13 @@ def _check_embedded_image(body: dict[str, Any], existing: StoredObject | None) -
     """An embedded image (in a note) keeps its parent and has an image content type."""
     old_parent = existing.data.get("parentItem") if existing else None
     if existing is not None and "parentItem" in body and body["parentItem"] != old_parent:
-        raise _bad("Cannot change parent item of embedded-image attachment")
+        raise bad("Cannot change parent item of embedded-image attachment")
     parent = body.get("parentItem", old_parent)
     if parent in (None, False, ""):
-        raise _bad("Embedded-image attachment must have a parent item")
+        raise bad("Embedded-image attachment must have a parent item")
     content_type = body.get("contentType", existing.data.get("contentType") if existing else "")
     if not str(content_type or "").startswith("image/"):
-        raise _bad("Embedded-image attachment must have an image content type")
-
-
-def _is_plain_value(name: str, value: Any, plain: frozenset[str]) -> bool:
-    """Whether ``name`` is one of the item type's own fields (``plain``), checked by no rule
-    of its own, with a string value of allowed length: such a property always passes
-    :func:`_check_field`, so the common case skips the general dispatch."""
-    return (
-        name in plain
-        and isinstance(value, str)
-        and _utf8_length(value) <= MAX_FIELD_LENGTH
-        and name not in _SPECIAL_PROPS
-        and not name.startswith("annotation")
-    )
+        raise bad("Embedded-image attachment must have an image content type")
 
 
 def _is_child(body: dict[str, Any], existing: StoredObject | None, partial: bool) -> bool:
@@ -153,7 +111,7 @@ def _check_required(
         required = ["itemType", "tags", "relations"] + ([] if is_child else ["collections"])
     for prop in required:
         if prop not in body:
-            raise _bad(f"'{prop}' property not provided")
+            raise bad(f"'{prop}' property not provided")
 
 
 def _check_property(
@@ -175,7 +133,7 @@ def _check_property(
         _check_attachment_prop(name, value, body, library, item_type, existing)
     elif name.startswith("annotation"):
         if item_type != "annotation":
-            raise _bad(f"'{name}' is valid only for annotation items")
+            raise bad(f"'{name}' is valid only for annotation items")
     else:
         _check_field(name, value, item_type, schema)
 
@@ -197,37 +155,37 @@ def _check_attachment_prop(
 ) -> None:
     """The attachment properties, as dataserver's ``validateJSONItem`` and ``Item`` check them."""
     if item_type != "attachment":
-        raise _bad(f"'{name}' is valid only for attachment items")
+        raise bad(f"'{name}' is valid only for attachment items")
     link_mode = link_mode_of(body, existing)
     stored_file = link_mode.startswith("imported_") or link_mode == "embedded_image"
     if name in ("filename", "md5", "mtime") and not stored_file:
-        raise _bad(f"'{name}' is valid only for imported and embedded-image attachments")
+        raise bad(f"'{name}' is valid only for imported and embedded-image attachments")
     if name == "path" and link_mode != "linked_file":
-        raise _bad(f"'{name}' is valid only for linked file attachment items")
+        raise bad(f"'{name}' is valid only for linked file attachment items")
     if name == "charset" and link_mode == "embedded_image" and value not in ("", None):
-        raise _bad(f"'{name}' is not valid for embedded images")
+        raise bad(f"'{name}' is not valid for embedded images")
     if name == "md5" and value and not re.fullmatch(r"[a-f0-9]{32}", str(value)):
-        raise _bad(f"'{value}' is not a valid MD5 hash")
+        raise bad(f"'{value}' is not a valid MD5 hash")
     if name == "filename" and isinstance(value, str) and ("/" in value or "\\" in value):
-        raise _bad(f"Stored-file filename '{value}' cannot contain a slash")
+        raise bad(f"Stored-file filename '{value}' cannot contain a slash")
     if name == "lastRead":
         if library.kind != "user":
-            raise _bad("'lastRead' can only be set in user libraries")
+            raise bad("'lastRead' can only be set in user libraries")
         cleared = value in ("", None, False)
         if not cleared and (isinstance(value, bool) or not isinstance(value, int)):
-            raise _bad("'lastRead' must be an integer")
+            raise bad("'lastRead' must be an integer")
     if link_mode == "linked_file" and library.kind != "user":
-        raise _bad("Linked files can only be added to user libraries")
+        raise bad("Linked files can only be added to user libraries")
 
 
 def _check_field(name: str, value: Any, item_type: str, schema: Schema) -> None:
     if name not in schema.all_fields:
-        raise _bad(f"Invalid property '{name}'")
+        raise bad(f"Invalid property '{name}'")
     if isinstance(value, list | dict):
-        raise _bad(f"Unexpected array for property '{name}'")
+        raise bad(f"Unexpected array for property '{name}'")
     known = schema.item_type(item_type)
     if known is not None and name not in known.fields and value not in ("", None):
-        raise _bad(f"'{name}' is not a valid field for type '{item_type}'")
+        raise bad(f"'{name}' is not a valid field for type '{item_type}'")
     if isinstance(value, str) and _utf8_length(value) > MAX_FIELD_LENGTH:
         label = schema.field_label(name)
         shown = f"{value[:50]}…"
@@ -254,9 +212,9 @@ def _check_parent(
     if value in (False, None, ""):
         return
     if not is_valid_key(value):
-        raise _bad("'parentItem' must be a valid item key or false")
+        raise bad("'parentItem' must be a valid item key or false")
     if body.get("key") == value:
-        raise _bad(f"Item {library.id}/{value} cannot be a child of itself")
+        raise bad(f"Item {library.id}/{value} cannot be a child of itself")
     parent = library.items.get(value)
     if parent is None:
         raise ObjectError(409, f"Parent item {value} not found", {"parentItem": value})
@@ -267,7 +225,7 @@ def _check_parent(
     if item_type_of(body, existing) == "annotation":
         return  # under a file attachment, child or not (see annotations.check_annotation)
     if parent.data.get("parentItem") and not embedded_image:
-        raise _bad(f"Parent item {value} cannot be a child item")
+        raise bad(f"Parent item {value} cannot be a child item")
     if parent_type in NOTE_TYPES and not (embedded_image and parent_type == "note"):
         raise ObjectError(409, "Parent item cannot be a note or attachment", {"parentItem": value})
 
@@ -276,45 +234,45 @@ def _check_item_type(
     value: Any, body: dict[str, Any], _l: Any, _t: Any, is_child: bool, schema: Schema, _e: Any
 ) -> None:
     if not isinstance(value, str):
-        raise _bad("'itemType' must be a string")
+        raise bad("'itemType' must be a string")
     if schema.item_type(value) is None:
-        raise _bad(f"'{value}' is not a valid itemType")
+        raise bad(f"'{value}' is not a valid itemType")
     if is_child and value not in NOTE_TYPES:
-        raise _bad("Child item must be note, attachment, or annotation")
+        raise bad("Child item must be note, attachment, or annotation")
 
 
 def _check_tags(value: Any, *_: Any) -> None:
     if not isinstance(value, list):
-        raise _bad("'tags' property must be an array")
+        raise bad("'tags' property must be an array")
     for tag in value:
         if not isinstance(tag, dict):
-            raise _bad("Tag must be an object")
+            raise bad("Tag must be an object")
         if not tag:
-            raise _bad("Tag object is empty")
+            raise bad("Tag object is empty")
         for prop, prop_value in tag.items():
             if prop == "tag":
                 if isinstance(prop_value, list | dict) or prop_value is None:
-                    raise _bad("Invalid tag name")
+                    raise bad("Invalid tag name")
                 if len(str(prop_value)) > MAX_TAG_LENGTH:
                     name = str(prop_value)
                     raise ObjectError(413, f"Tag '{name[:50]}…' too long", {"tag": name})
             elif prop == "type":
                 if not _is_number(prop_value):
-                    raise _bad(f"Invalid tag type '{prop_value}'")
+                    raise bad(f"Invalid tag type '{prop_value}'")
             else:
-                raise _bad(f"Invalid tag property '{prop}'")
+                raise bad(f"Invalid tag property '{prop}'")
 
 
 def _check_collections(
     value: Any, _b: Any, library: Library, _t: Any, is_child: bool, *_: Any
 ) -> None:
     if not isinstance(value, list):
-        raise _bad("'collections' property must be an array")
+        raise bad("'collections' property must be an array")
     if is_child and value:
-        raise _bad("Child items cannot be assigned to collections")
+        raise bad("Child items cannot be assigned to collections")
     for key in value:
         if not is_valid_key(key):
-            raise _bad(f"'{key}' is not a valid collection key")
+            raise bad(f"'{key}' is not a valid collection key")
     for key in value:
         if key not in library.collections:
             raise ObjectError(409, f"Collection {key} not found", {"collection": key})
@@ -322,24 +280,6 @@ def _check_collections(
 
 def _check_relations(value: Any, *_: Any) -> None:
     check_relations(value, "item")
-
-
-def check_relations(value: Any, kind: str) -> None:
-    """``relations`` of an ``item`` or ``collection``: an object (or an empty array) of allowed
-    predicates whose values are Zotero URIs of that kind, unless external (Mendeley ids)."""
-    if not isinstance(value, dict) and value != []:
-        raise _bad("'relations' property must be an object")
-    allowed, uri = (
-        (ITEM_PREDICATES, _ITEM_URI) if kind == "item" else (COLLECTION_PREDICATES, _COLLECTION_URI)
-    )
-    for predicate, objects in value.items() if isinstance(value, dict) else ():
-        if predicate not in allowed:
-            raise _bad(f"Unsupported predicate '{predicate}'")
-        if predicate in EXTERNAL_PREDICATES:
-            continue
-        for target in objects if isinstance(objects, list) else [objects]:
-            if not isinstance(target, str) or not uri.match(target):
-                raise _bad(f"'relations' values currently must be Zotero {kind} URIs")
 
 
 def _check_creators(
@@ -352,15 +292,15 @@ def _check_creators(
     existing: StoredObject | None,
 ) -> None:
     if not isinstance(value, list):
-        raise _bad("'creators' property must be an array")
+        raise bad("'creators' property must be an array")
     for creator in value:
         if not isinstance(creator, dict) or "creatorType" not in creator:
-            raise _bad("creator object must contain 'creatorType'")
+            raise bad("creator object must contain 'creatorType'")
         names = [str(creator.get(k) or "").strip() for k in ("name", "firstName", "lastName")]
         if not any(names):
             if len(value) == 1 and existing is None:
                 continue
-            raise _bad("creator object must contain 'firstName'/'lastName' or 'name'")
+            raise bad("creator object must contain 'firstName'/'lastName' or 'name'")
         for prop in creator:
             _check_creator_prop(prop, creator, item_type, schema)
 
@@ -369,80 +309,52 @@ def _check_creator_prop(prop: str, creator: dict[str, Any], item_type: str, sche
     if prop == "creatorType":
         kind = creator[prop]
         if kind not in schema.all_creator_types:
-            raise _bad(f"'{kind}' is not a valid creator type")
+            raise bad(f"'{kind}' is not a valid creator type")
         known = schema.item_type(item_type)
         if known is not None and kind not in known.creator_types and kind != "author":
-            raise _bad(f"'{kind}' is not a valid creator type for item type '{item_type}'")
+            raise bad(f"'{kind}' is not a valid creator type for item type '{item_type}'")
     elif prop in ("firstName", "lastName"):
         other = "lastName" if prop == "firstName" else "firstName"
         if other not in creator:
-            raise _bad(f"'{other}' creator field must be set if '{prop}' is set")
+            raise bad(f"'{other}' creator field must be set if '{prop}' is set")
         if "name" in creator:
-            raise _bad(f"'{prop}' and 'name' creator fields are mutually exclusive")
+            raise bad(f"'{prop}' and 'name' creator fields are mutually exclusive")
     elif prop != "name":
-        raise _bad(f"Invalid creator property '{prop}'")
-
-
-class NoteTooLong(ObjectError):
-    """413 for a note over 250,000 characters (the message names a keyed item)."""
+        raise bad(f"Invalid creator property '{prop}'")
 
 
 def _check_note(
     value: Any, body: dict[str, Any], _l: Any, item_type: str, _c: Any, _s: Any, existing: Any
 ) -> None:
     if item_type not in ("note", "attachment"):
-        raise _bad("'note' property is valid only for note and attachment items")
+        raise bad("'note' property is valid only for note and attachment items")
     embedded = item_type == "attachment" and link_mode_of(body, existing) == "embedded_image"
     if embedded and value != "":
-        raise _bad("'note' property is not valid for embedded images")
+        raise bad("'note' property is not valid for embedded images")
     if isinstance(value, str) and len(value) > MAX_NOTE_LENGTH:
         raise NoteTooLong(413, f"Note '{note_excerpt(value)}...' too long")
 
 
-_WHITESPACE_BYTES = b" \t\n\r\x00\x0b\xc2\xa0"  # PHP trim() with UTF-8 nbsp bytes added
-
-
-def note_excerpt(text: str) -> str:
-    """The start of a too-long note as dataserver's ``setNote`` quotes it: the note's title
-    (tags stripped, entities decoded, 79 bytes, whitespace runs as one space), or the raw HTML's
-    first 79 characters when the title is empty."""
-    trimmed = text.strip(" \t\n\r\x00\x0b")
-    title = trimmed[: MAX_NOTE_TITLE * 5]
-    title = re.sub(r"</p>\s*<p>", "</p>\n<p>", title)
-    title = re.sub(r"<!--.*?(?:-->|\Z)", "", title, flags=re.S)
-    title = html.unescape(re.sub(r"<[^>]*(?:>|\Z)", "", title))
-    cut = title.encode("utf-8")[:MAX_NOTE_TITLE].decode("utf-8", "ignore")
-    excerpt = _trim_bytes(re.sub(r"[ \t\n\r\f\v]+", " ", cut))
-    if excerpt == "":
-        raw = re.sub(r"[ \t\n\r\f\v]+", " ", trimmed[:MAX_NOTE_TITLE])
-        excerpt = _trim_bytes(html.unescape(raw))
-    return excerpt
-
-
-def _trim_bytes(text: str) -> str:
-    return text.encode("utf-8").strip(_WHITESPACE_BYTES).decode("utf-8", "ignore")
-
-
-def _check_deleted(value: Any, *_: Any) -> None:
+def check_deleted(value: Any, *_: Any) -> None:
     if not isinstance(value, bool) and value not in (0, 1):
-        raise _bad("'deleted' must be a boolean")
+        raise bad("'deleted' must be a boolean")
 
 
 def _check_link_mode(
     value: Any, _b: Any, _l: Any, item_type: str, _c: Any, _s: Any, existing: StoredObject | None
 ) -> None:
     if item_type != "attachment":
-        raise _bad("'linkMode' is valid only for attachment items")
+        raise bad("'linkMode' is valid only for attachment items")
     if value not in LINK_MODES:
-        raise _bad(f"'{value}' is not a valid linkMode")
+        raise bad(f"'{value}' is not a valid linkMode")
     if existing is not None and existing.data.get("linkMode") not in (None, value):
-        raise _bad("Cannot change attachment linkMode")
+        raise bad("Cannot change attachment linkMode")
 
 
 def _check_access_date(value: Any, *_: Any) -> None:
     if value in ("", "CURRENT_TIMESTAMP") or is_sql_date(value) or is_timestamp(value):
         return
-    raise _bad(
+    raise bad(
         "'accessDate' must be in ISO 8601 or UTC 'YYYY-MM-DD[ hh:mm:ss]' format or "
         f"'CURRENT_TIMESTAMP' ({value})"
     )
@@ -451,9 +363,7 @@ def _check_access_date(value: Any, *_: Any) -> None:
 def _check_timestamp(name: str) -> Any:
     def check(value: Any, *_: Any) -> None:
         if not is_timestamp(value):
-            raise _bad(
-                f"'{name}' must be in ISO 8601 or UTC 'YYYY-MM-DD hh:mm:ss' format ({value})"
-            )
+            raise bad(f"'{name}' must be in ISO 8601 or UTC 'YYYY-MM-DD hh:mm:ss' format ({value})")
 
     return check
 
@@ -474,104 +384,9 @@ _CHECKERS: dict[str, Any] = {
     "relations": _check_relations,
     "creators": _check_creators,
     "note": _check_note,
-    "deleted": _check_deleted,
+    "deleted": check_deleted,
     "linkMode": _check_link_mode,
     "accessDate": _check_access_date,
     "dateAdded": _check_timestamp("dateAdded"),
     "dateModified": _check_timestamp("dateModified"),
 }
-
-# Properties with a rule of their own (never just a plain field value).
-_SPECIAL_PROPS = frozenset({"key", "version", "inPublications", *_CHECKERS, *ATTACHMENT_PROPS})
-
-COLLECTION_PROPS = frozenset({"key", "version", "name", "parentCollection", "relations", "deleted"})
-
-
-def check_collection(
-    body: object, library: Library, existing: StoredObject | None, *, partial: bool
-) -> dict[str, Any]:
-    """Validate one uploaded collection; return it as a dict or raise :class:`ObjectError`."""
-    if not isinstance(body, dict):
-        raise _bad(f"Invalid collection object (found {type(body).__name__} '{body}')")
-    for name in body:
-        if name not in COLLECTION_PROPS:
-            raise _bad(f"Invalid property '{name}'")
-    if "name" not in body and not (partial and existing is not None):
-        raise _bad("'name' property not provided")
-    if "name" in body:
-        if not isinstance(body["name"], str):
-            raise _bad("'name' must be a string")
-        if not body["name"].strip():
-            raise _bad("Collection name cannot be empty")
-        if len(body["name"]) > MAX_COLLECTION_NAME_LENGTH:
-            shown = body["name"][:50] + "…"
-            raise ObjectError(413, f"Collection name '{shown}' too long", {"value": shown})
-    parent = body.get("parentCollection")
-    if parent not in (None, False, ""):
-        if not is_valid_key(parent):
-            raise _bad(f"'{parent}' is not a valid collection key")
-        if parent not in library.collections or parent == body.get("key"):
-            raise ObjectError(409, f"Parent collection {parent} not found", {"collection": parent})
-    if "relations" in body:
-        check_relations(body["relations"], "collection")
-    if "deleted" in body:
-        _check_deleted(body["deleted"])
-    return body
-
-
-SEARCH_PROPS = frozenset({"key", "version", "name", "conditions", "deleted"})
-_CONDITION_LIMITS = {"condition": 50, "operator": 25, "value": 255}
-
-
-def check_search(body: object, existing: StoredObject | None, *, partial: bool) -> dict[str, Any]:
-    """Validate one uploaded saved search (dataserver ``Zotero_Searches::validateJSONSearch``)."""
-    if not isinstance(body, dict):
-        raise _bad(f"Invalid search object (found {type(body).__name__} '{body}')")
-    if not (partial and existing is not None):
-        for prop in ("name", "conditions"):
-            if prop not in body:
-                raise _bad(f"'{prop}' property not provided")
-    for name in body:
-        if name not in SEARCH_PROPS:
-            raise _bad(f"Invalid property '{name}'")
-    if "name" in body:
-        name = body["name"]
-        if not isinstance(name, str):
-            raise _bad("'name' must be a string")
-        if name == "":
-            raise _bad("Search name cannot be empty")
-        if len(name) > MAX_COLLECTION_NAME_LENGTH:
-            raise ObjectError(
-                413, f"Search name cannot be longer than {MAX_COLLECTION_NAME_LENGTH} characters"
-            )
-    if "conditions" in body:
-        _check_conditions(body["conditions"])
-    if "deleted" in body:
-        _check_deleted(body["deleted"])
-    return body
-
-
-def _check_conditions(conditions: Any) -> None:
-    if not isinstance(conditions, list):
-        kind = "object" if isinstance(conditions, dict) else type(conditions).__name__
-        raise _bad(f"'conditions' must be an array ({kind})")
-    if not conditions:
-        raise _bad("'conditions' cannot be empty")
-    for condition in conditions:
-        if not isinstance(condition, dict):
-            raise _bad("'condition' property not provided for search condition")
-        for prop in ("condition", "operator", "value"):
-            if prop not in condition:
-                raise _bad(f"'{prop}' property not provided for search condition")
-        for prop, value in condition.items():
-            if not isinstance(value, str):
-                raise _bad(f"'{prop}' must be a string")
-            limit = _CONDITION_LIMITS.get(prop)
-            if limit is None:
-                raise _bad(f"Invalid property '{prop}' for search condition")
-            if prop != "value" and value == "":
-                raise _bad(f"Search {prop} cannot be empty")
-            if len(value.encode("utf-8")) > limit:
-                # dataserver says "operator" for an over-long value too
-                what = "condition" if prop == "condition" else "operator"
-                raise _bad(f"Search {what} cannot be longer than {limit} characters")

@@ -31,14 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from zotmark.sandbox.model import Library, StoredObject
-from zotmark.sandbox.query import (
-    ListParams,
-    matches,
-    ordered_by_sort_key,
-    page,
-    sort_key,
-    sort_objects,
-)
+from zotmark.sandbox.query import ListParams
+from zotmark.sandbox.selection import matches, ordered_by_sort_key, page, sort_key, sort_objects
 
 MAX_VIEWS = 6
 """Views kept per library (each holds a row per item it selects)."""

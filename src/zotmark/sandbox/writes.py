@@ -1,19 +1,14 @@
-"""Write semantics for items, collections and saved searches: versions, preconditions, write
-reports, deletes.
+"""Writes of items, collections and saved searches: uploads validated, merged and stored.
 
 This is the heart of the emulator and follows the recorded real server (dataserver 5cf550f3):
 
-* a multi-object POST checks ``If-Unmodified-Since-Version`` against the library once, then bumps
-  the library version **once per object** (written, or reported unchanged); each written object
-  takes the new value; failed objects leave the version alone;
-* a keyed object needs a ``version`` property unless the request carried the library header
-  (428); ``version`` 0 means "must not exist yet" (412 when it does), a stale version is 412, a
-  version > 0 for a missing key is 404; an existing key is a partial update;
-* single-object PUT/PATCH/DELETE compare with the **object** version; an unchanged PUT/PATCH
-  answers with the object's own version and bumps nothing;
-* deletes are logged for ``/deleted``.
+* a multi-object POST bumps the library version **once per object** (written, or reported
+  unchanged); each written object takes the new value; failed objects leave the version alone;
+  an existing key is a partial update;
+* an unchanged single-object PUT/PATCH answers with the object's own version and bumps nothing.
 
-The caller holds the store's transaction; nothing here does I/O.
+The version preconditions are :mod:`zotmark.sandbox.versions`, deletes
+:mod:`zotmark.sandbox.deletes`. The caller holds the store's transaction; nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -29,27 +24,26 @@ from zotmark.sandbox.canonical import (
     merge_search,
     tags_rewritten,
 )
+from zotmark.sandbox.collection_checks import check_collection, check_search
 from zotmark.sandbox.errors import ApiError, ObjectError
 from zotmark.sandbox.keys import is_valid_key, new_object_key
 from zotmark.sandbox.model import Library, StoredObject, relation_objects
 from zotmark.sandbox.schema import Schema
-from zotmark.sandbox.validation import check_collection, check_item, check_search
+from zotmark.sandbox.validation import check_item
+from zotmark.sandbox.versions import (
+    NOUN,
+    VERSION_REQUIRED,
+    check_library_version,
+    check_object_version,
+    check_single_version,
+    single_version,
+)
 
 ACTING_USER: ContextVar[int | None] = ContextVar("acting_user", default=None)
 """The user whose key makes the current request's writes (None for the back door); items record
 who created and who last edited them, shown in group libraries' ``meta``."""
 
 MAX_WRITE_OBJECTS = 50
-VERSION_REQUIRED = (
-    "Either If-Unmodified-Since-Version or object version property must be provided for "
-    "key-based writes"
-)
-# The multi-object write's wording (session 3 of zotmark-on-dataserver, probe:recreate-nover)
-VERSION_REQUIRED_OBJECT = (
-    "Either If-Unmodified-Since-Version or 'version' property must be provided for "
-    "'key'-based writes"
-)
-_NOUN = {"items": "Item", "collections": "Collection", "searches": "Search"}
 
 
 @dataclass
@@ -60,19 +54,6 @@ class WriteReport:
     success: dict[str, str] = field(default_factory=dict)
     unchanged: dict[str, str] = field(default_factory=dict)
     failed: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def check_library_version(library: Library, header: int | None) -> None:
-    """412 when the library moved past ``If-Unmodified-Since-Version`` (a larger value passes).
-
-    Unlike an object's 412, this one carries no ``Last-Modified-Version`` (a multi-object
-    POST's and a multi-DELETE's in sessions 2 and 3 of zotmark-on-dataserver)."""
-    if header is not None and library.version > header:
-        raise ApiError(
-            412,
-            f"Library has been modified since specified version "
-            f"(expected {header}, found {library.version})",
-        )
 
 
 def write_many(
@@ -95,7 +76,7 @@ def write_many(
                 raise ObjectError(
                     400,
                     f"Invalid value for index {index} in uploaded data; "
-                    f"expected JSON {_NOUN[kind].lower()} object",
+                    f"expected JSON {NOUN[kind].lower()} object",
                 )
             stored, changed = _write_one(
                 library, kind, upload, library_header, start_version, now, schema
@@ -127,9 +108,9 @@ def _write_one(
     upload = editable(upload)
     key = upload.get("key")
     if key is not None and not is_valid_key(key):
-        raise ObjectError(400, f"'{key}' is not a valid {_NOUN[kind].lower()} key")
+        raise ObjectError(400, f"'{key}' is not a valid {NOUN[kind].lower()} key")
     existing = objects.get(key) if key else None
-    _check_object_version(kind, upload, existing, library_header is None, start_version)
+    check_object_version(kind, upload, existing, library_header is None, start_version)
     return apply_upload(library, kind, upload, existing, partial=True, now=now, schema=schema)
 
 
@@ -138,38 +119,6 @@ def editable(upload: dict[str, Any]) -> dict[str, Any]:
     meta, data}``, as GET returns it) is taken by its ``data`` (``extractEditableJSON``)."""
     data = upload.get("data")
     return data if isinstance(data, dict) else upload
-
-
-def _check_object_version(
-    kind: str,
-    upload: dict[str, Any],
-    existing: StoredObject | None,
-    require: bool,
-    start_version: int,
-) -> None:
-    if "version" not in upload:
-        if require and "key" in upload:
-            raise ObjectError(428, VERSION_REQUIRED_OBJECT)
-        return
-    version = _as_version(upload["version"])
-    if version is None:
-        raise ObjectError(400, "'version' must be an integer")
-    if "key" not in upload:
-        raise ObjectError(400, f"'version' is valid only if {_NOUN[kind].lower()} key is provided")
-    if existing is not None and existing.version > version:
-        if existing.version > start_version:  # written earlier in this same request
-            return
-        raise ObjectError(412, stale_message(_NOUN[kind], version, existing.version))
-    if existing is None and version > 0:
-        raise ObjectError(
-            404, f"{_NOUN[kind]} doesn't exist (expected version {version}; use 0 instead)"
-        )
-
-
-def stale_message(noun: str, expected: int, found: int) -> str:
-    """The 412 text for an object (``noun``: Item, Collection, Search, Setting) that moved
-    past the version the request expected."""
-    return f"{noun} has been modified since specified version (expected {expected}, found {found})"
 
 
 def apply_upload(
@@ -293,14 +242,14 @@ def write_single(
     if existing is None and method == "PATCH" and version is None:
         raise ApiError(
             404,
-            f"{_NOUN[kind]} not found (to create, use If-Unmodified-Since-Version: 0, "
+            f"{NOUN[kind]} not found (to create, use If-Unmodified-Since-Version: 0, "
             "JSON 'version' 0, or PUT method)",
         )
     if existing is not None and version is None:
         raise ApiError(428, VERSION_REQUIRED)
-    _check_single_version(kind, existing, version or 0)
+    check_single_version(kind, existing, version or 0)
     if "key" in body and body["key"] != key:
-        noun = _NOUN[kind].lower()
+        noun = NOUN[kind].lower()
         raise ApiError(409, f"'key' property in JSON does not match {noun} key of request")
     upload = dict(body, key=key)
     try:
@@ -314,94 +263,6 @@ def write_single(
     stored.version = library.bump()
     library.note_tags(stored)
     return stored.version
-
-
-def _as_version(value: Any) -> int | None:
-    """An object's ``version`` as sent: an integer, or a string of digits (the genuine server
-    takes ``"3"``, as dataserver's item tests send the ``Last-Modified-Version`` header's
-    text back); else None."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
-def single_version(body: dict[str, Any], header: int | None) -> int | None:
-    """The version a single-object write expects: the ``If-Unmodified-Since-Version`` header
-    or the body's ``version`` (400 when both are given and differ, or the body's is no
-    integer); None when neither is given."""
-    sent = body.get("version")
-    if sent is not None:
-        sent = _as_version(sent)
-        if sent is None:
-            raise ApiError(400, "'version' must be an integer")
-    if header is not None and sent is not None and header != sent:
-        raise ApiError(
-            400,
-            "If-Unmodified-Since-Version value does not match JSON 'version' property "
-            f"({header} != {sent})",
-        )
-    return header if header is not None else sent
-
-
-def _check_single_version(kind: str, existing: StoredObject | None, version: int) -> None:
-    # a newer version than the object's passes: the recorded server answered 204 to a PATCH
-    # with the library's version 5 for an item at 3 (REC #15 of dataserver-session.jsonl)
-    if existing is not None and existing.version > version:
-        raise ApiError(
-            412,
-            stale_message(_NOUN[kind], version, existing.version),
-            last_modified=existing.version,
-        )
-    if existing is None and version > 0:
-        raise ApiError(404, f"{_NOUN[kind]} not found (expected version {version})")
-
-
-def delete_single(library: Library, kind: str, key: str, header: int | None) -> int:
-    """DELETE one object with its object version; return the new library version."""
-    if header is None:
-        raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
-    existing = library.objects(kind).get(key)
-    _check_single_version(kind, existing, header)
-    if existing is None:
-        raise ApiError(404, f"{_NOUN[kind]} not found")
-    version = library.bump()
-    _remove(library, kind, key, version)
-    return version
-
-
-def delete_many(library: Library, kind: str, keys: list[str], header: int | None) -> int:
-    """DELETE ``?itemKey=``/``?collectionKey=`` (library version checked); one bump if any went."""
-    check_library_version(library, header)
-    present = [key for key in dict.fromkeys(keys) if key in library.objects(kind)]
-    if not present:
-        return library.version
-    version = library.bump()
-    for key in present:
-        if key in library.objects(kind):
-            _remove(library, kind, key, version)
-    return version
-
-
-def _remove(library: Library, kind: str, key: str, version: int) -> None:
-    library.pop(kind, key)
-    library.log_deleted(kind, key, version)
-    objects = library.objects(kind)
-    if kind == "searches":
-        return
-    if kind == "items":
-        # the library's order (creation order): the order their deletions are logged in
-        children = sorted(library.children.get(key, ()), key=lambda k: objects[k].seq)
-        for child in children:
-            _remove(library, kind, child, version)
-        return
-    for member in list(library.members.get(key, ())):
-        item = library.items[member]
-        collections = [k for k in item.data["collections"] if k != key]
-        library.put("items", item, {**item.data, "collections": collections})
-    for child in [k for k, o in objects.items() if o.data.get("parentCollection") == key]:
-        _remove(library, kind, child, version)
 
 
 def add_to_collection(library: Library, collection: str, item_keys: list[str]) -> int:
