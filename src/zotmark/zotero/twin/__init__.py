@@ -1,0 +1,10 @@
+"""The twin: a strict in-memory Zotero library behind the port (:class:`TwinLibrary`), for tests.
+
+:mod:`~zotmark.zotero.twin.library` holds the library and its test hooks,
+:mod:`~zotmark.zotero.twin.rules` the server's per-object rules it enforces.
+"""
+
+from zotmark.zotero.twin.library import TwinLibrary
+from zotmark.zotero.twin.rules import Refused
+
+__all__ = ["Refused", "TwinLibrary"]

@@ -1,0 +1,209 @@
+"""The twin's own rules beyond the port's contract: the recorded server's versions and words,
+the request counts it reports, and its faults on demand.
+
+Recordings cited: ``dataserver-session.jsonl`` (REC #n) and ``zotmark-on-dataserver`` session 3
+(S3 step) in ``tests/fixtures/recordings``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from zotmark.core.port import Change, NewItem, Snapshot
+from zotmark.errors import PreconditionFailed
+from zotmark.zotero.twin import Refused, TwinLibrary
+
+LONG_TITLE = "日" * 30_000  # 90,000 UTF-8 bytes: over the server's 65,535 (S3 s10x-edge-sync1)
+
+
+def preprint(title: str, **fields: object) -> dict[str, object]:
+    return {"itemType": "preprint", "title": title, **fields}
+
+
+@pytest.fixture
+def twin() -> TwinLibrary:
+    return TwinLibrary()
+
+
+def _snapshot(twin: TwinLibrary) -> Snapshot:
+    return twin.refresh(Snapshot()).snapshot
+
+
+def _keys(count: int) -> list[str]:
+    """``count`` distinct well-formed item keys."""
+    return [f"AAAA{n:04d}".translate(str.maketrans("01", "XY")) for n in range(count)]
+
+
+# --- versions (REC #3, #4, #10) -------------------------------------------------------------
+
+
+def test_three_creates_in_one_batch_take_the_library_from_1_to_4(twin: TwinLibrary) -> None:
+    twin.app_add_collection("Reading list")
+    applied = twin.apply(
+        _snapshot(twin), [NewItem(k, preprint(k)) for k in ("GNVQSMGM", "X9R462TF", "HGCTPTJR")]
+    )
+    assert [o.item.version for o in applied.outcomes if o.item] == [2, 3, 4]
+    assert applied.snapshot.version == twin.version == 4
+
+
+def test_a_refused_object_moves_no_version(twin: TwinLibrary) -> None:
+    applied = twin.apply(_snapshot(twin), [NewItem("GNVQSMGM", preprint(LONG_TITLE))])
+    assert not applied.outcomes[0].ok
+    assert twin.version == applied.snapshot.version == 0
+
+
+def test_sending_the_same_tags_again_still_moves_the_item(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("tagged", tags=[{"tag": "x"}]))
+    before = twin.version
+    applied = twin.apply(_snapshot(twin), [Change(key, add_tags=frozenset({"x"}))])
+    assert applied.outcomes[0].item is not None
+    assert applied.outcomes[0].item.version == twin.version == before + 1
+
+
+# --- the server's words ----------------------------------------------------------------------
+
+
+def test_stale_snapshot_names_both_versions(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("a"))
+    snapshot = _snapshot(twin)
+    twin.app_edit(key, {"title": "b"})
+    with pytest.raises(PreconditionFailed, match=r"expected 1, found 2\)"):
+        twin.apply(snapshot, [Change(key, trashed=True)])
+
+
+def test_over_long_title_is_refused_naming_the_field_and_the_item(twin: TwinLibrary) -> None:
+    applied = twin.apply(_snapshot(twin), [NewItem("IL3UWSPG", preprint(LONG_TITLE))])
+    assert (
+        applied.outcomes[0].message
+        == f"Title field value '{'日' * 50}…' too long for item '1/IL3UWSPG'"
+    )
+
+
+def test_over_long_tag_is_refused_413(twin: TwinLibrary) -> None:
+    applied = twin.apply(
+        _snapshot(twin), [NewItem("GNVQSMGM", preprint("t", tags=[{"tag": "t" * 256}]))]
+    )
+    assert (applied.outcomes[0].code, applied.outcomes[0].message) == (
+        413,
+        f"Tag '{'t' * 50}…' too long",
+    )
+
+
+def test_unknown_collection_is_refused_409(twin: TwinLibrary) -> None:
+    applied = twin.apply(
+        _snapshot(twin), [NewItem("GNVQSMGM", preprint("t", collections=["ZZZZZZZZ"]))]
+    )
+    assert (applied.outcomes[0].code, applied.outcomes[0].message) == (
+        409,
+        "Collection ZZZZZZZZ not found",
+    )
+
+
+def test_malformed_collection_key_is_refused_400(twin: TwinLibrary) -> None:
+    applied = twin.apply(
+        _snapshot(twin), [NewItem("GNVQSMGM", preprint("t", collections=["nope"]))]
+    )
+    assert applied.outcomes[0].message == "'nope' is not a valid collection key"
+
+
+def test_unknown_property_is_refused_400(twin: TwinLibrary) -> None:
+    applied = twin.apply(_snapshot(twin), [NewItem("GNVQSMGM", preprint("t", foo="bar"))])
+    assert (applied.outcomes[0].code, applied.outcomes[0].message) == (
+        400,
+        "Invalid property 'foo'",
+    )
+
+
+def test_lower_case_key_is_refused_400(twin: TwinLibrary) -> None:
+    applied = twin.apply(_snapshot(twin), [NewItem("abcdefgh", preprint("t"))])
+    assert applied.outcomes[0].message == "'abcdefgh' is not a valid item key"
+
+
+def test_unknown_item_type_is_refused_400(twin: TwinLibrary) -> None:
+    applied = twin.apply(_snapshot(twin), [NewItem("GNVQSMGM", {"itemType": "notARealType"})])
+    assert applied.outcomes[0].message == "'notARealType' is not a valid itemType"
+
+
+def test_empty_value_of_a_field_the_type_lacks_is_dropped(twin: TwinLibrary) -> None:
+    key = twin.app_add({"itemType": "webpage", "title": "w", "repository": ""})
+    assert "repository" not in (twin.item_data(key) or {})
+
+
+# --- request counts (the Web API client's floor) --------------------------------------------
+
+
+def test_first_refresh_reads_a_page_of_100_items_a_request(twin: TwinLibrary) -> None:
+    for index in range(201):
+        twin.app_add(preprint(f"p{index}"))
+    twin.refresh(Snapshot())
+    assert twin.requests == 3
+
+
+def test_refresh_of_changes_costs_versions_items_and_deleted(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("a"))
+    snapshot = _snapshot(twin)
+    twin.app_edit(key, {"title": "b"})
+    before = twin.requests
+    twin.refresh(snapshot)
+    assert twin.requests - before == 3
+
+
+def test_refresh_after_version_after_skips_the_versions_request(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("a"))
+    snapshot = _snapshot(twin)
+    twin.app_edit(key, {"title": "b"})
+    before = twin.requests
+    twin.refresh(snapshot, changed=twin.version_after(snapshot.version) is not None)
+    assert twin.requests - before == 3
+
+
+def test_apply_sends_batches_of_50(twin: TwinLibrary) -> None:
+    snapshot = _snapshot(twin)
+    before = twin.requests
+    twin.apply(snapshot, [NewItem(key, preprint("p")) for key in _keys(120)])
+    assert twin.requests - before == 3
+
+
+def test_repeated_keyed_create_costs_a_read_back(twin: TwinLibrary) -> None:
+    first = twin.apply(_snapshot(twin), [NewItem("GNVQSMGM", preprint("once"))])
+    before = twin.requests
+    twin.apply(first.snapshot, [NewItem("GNVQSMGM", preprint("once"))])
+    assert twin.requests - before == 2
+
+
+def test_collection_key_costs_one_request_and_one_more_to_create(twin: TwinLibrary) -> None:
+    twin.collection_key("Reading list", create=True)
+    assert twin.requests == 2
+
+
+# --- another client and faults --------------------------------------------------------------
+
+
+def test_app_edit_of_an_unknown_item_is_refused_404(twin: TwinLibrary) -> None:
+    with pytest.raises(Refused, match="404"):
+        twin.app_edit("GNVQSMGM", {"title": "x"})
+
+
+def test_gone_names_only_items_the_snapshot_held(twin: TwinLibrary) -> None:
+    held = twin.app_add(preprint("held"))
+    snapshot = _snapshot(twin)
+    unseen = twin.app_add(preprint("unseen"))
+    twin.app_delete(held)
+    twin.app_delete(unseen)
+    assert twin.refresh(snapshot).gone == {held}
+
+
+def test_refuse_next_refuses_that_write_once(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("a"))
+    twin.refuse_next(key, 500, "boom")
+    first = twin.apply(_snapshot(twin), [Change(key, trashed=True)])
+    second = twin.apply(first.snapshot, [Change(key, trashed=True)])
+    assert [(o.code, o.message) for o in first.outcomes] == [(500, "boom")]
+    assert second.outcomes[0].ok
+
+
+def test_before_next_apply_moves_the_library_under_the_caller(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("a"))
+    twin.before_next_apply(lambda: twin.app_edit(key, {"title": "b"}))
+    with pytest.raises(PreconditionFailed):
+        twin.apply(_snapshot(twin), [Change(key, trashed=True)])
