@@ -26,6 +26,12 @@ def preprint(title: str, **fields: Any) -> dict[str, Any]:
     return {"itemType": "preprint", "title": title, **fields}
 
 
+def new_item(key: str, data: dict[str, Any]) -> NewItem:
+    """A keyed create of ``data`` under ``key`` (the data carries ``key`` and ``"version": 0``,
+    as ``mapping.new_item_data`` builds it)."""
+    return NewItem(key, {**data, "key": key, "version": 0})
+
+
 def current(library: Library) -> Snapshot:
     """The library's whole snapshot, read from scratch."""
     return library.refresh(Snapshot()).snapshot
@@ -114,7 +120,7 @@ class LibraryContract:
 
     def test_create_outcome_carries_the_item_at_its_new_version(self, world: World) -> None:
         snapshot, key, title = current(world.library), world.new_key(), world.name("new")
-        applied = world.library.apply(snapshot, [NewItem(key, preprint(title))])
+        applied = world.library.apply(snapshot, [new_item(key, preprint(title))])
         (outcome,) = applied.outcomes
         assert outcome.item is not None
         assert (outcome.item.key, outcome.item.title) == (key, title)
@@ -122,17 +128,17 @@ class LibraryContract:
 
     def test_snapshot_after_a_create_holds_the_item(self, world: World) -> None:
         snapshot, key = current(world.library), world.new_key()
-        applied = world.library.apply(snapshot, [NewItem(key, preprint(world.name("held")))])
+        applied = world.library.apply(snapshot, [new_item(key, preprint(world.name("held")))])
         assert applied.snapshot.items[key] == applied.outcomes[0].item
 
     def test_snapshot_after_apply_is_the_library_as_it_is(self, world: World) -> None:
         snapshot, key = current(world.library), world.new_key()
-        applied = world.library.apply(snapshot, [NewItem(key, preprint(world.name("now")))])
+        applied = world.library.apply(snapshot, [new_item(key, preprint(world.name("now")))])
         assert world.library.refresh(applied.snapshot).snapshot == applied.snapshot
 
     def test_each_create_of_a_batch_gets_its_own_version(self, world: World) -> None:
         snapshot = current(world.library)
-        writes = [NewItem(world.new_key(), preprint(world.name("batch"))) for _ in range(3)]
+        writes = [new_item(world.new_key(), preprint(world.name("batch"))) for _ in range(3)]
         applied = world.library.apply(snapshot, writes)
         versions = [outcome.item.version for outcome in applied.outcomes if outcome.item]
         assert versions == sorted(set(versions)) and len(versions) == 3
@@ -140,20 +146,20 @@ class LibraryContract:
 
     def test_repeated_keyed_create_does_not_duplicate(self, world: World) -> None:
         key, title = world.new_key(), world.name("once")
-        first = world.library.apply(current(world.library), [NewItem(key, preprint(title))])
-        again = world.library.apply(first.snapshot, [NewItem(key, preprint(title))])
+        first = world.library.apply(current(world.library), [new_item(key, preprint(title))])
+        again = world.library.apply(first.snapshot, [new_item(key, preprint(title))])
         assert again.outcomes[0].item == first.outcomes[0].item
         titles = [item.title for item in current(world.library).items.values()]
         assert titles.count(title) == 1
 
     def test_new_item_with_a_field_its_type_lacks_is_refused_400(self, world: World) -> None:
         data = {"itemType": "webpage", "title": world.name("web"), "repository": "arXiv"}
-        applied = world.library.apply(current(world.library), [NewItem(world.new_key(), data)])
+        applied = world.library.apply(current(world.library), [new_item(world.new_key(), data)])
         assert applied.outcomes[0].code == 400
 
     def test_new_item_with_an_over_long_title_is_refused_413(self, world: World) -> None:
         key = world.new_key()
-        applied = world.library.apply(current(world.library), [NewItem(key, preprint(LONG_TITLE))])
+        applied = world.library.apply(current(world.library), [new_item(key, preprint(LONG_TITLE))])
         assert (applied.outcomes[0].ok, applied.outcomes[0].code) == (False, 413)
         assert world.data(key) is None
 
@@ -223,7 +229,7 @@ class LibraryContract:
         snapshot, new = current(world.library), world.new_key()
         writes: list[Write] = [
             Change(old, add_tags=frozenset({"x"})),
-            NewItem(new, preprint(world.name("n"))),
+            new_item(new, preprint(world.name("n"))),
         ]
         applied = world.library.apply(snapshot, writes)
         assert [outcome.key for outcome in applied.outcomes] == [old, new]
@@ -239,7 +245,7 @@ class LibraryContract:
         key = world.app_add(preprint(world.name("stale")))
         snapshot, new = current(world.library), world.new_key()
         world.app_edit(key, {"title": world.name("meanwhile")})
-        writes: list[Write] = [NewItem(new, preprint(world.name("x"))), Change(key, trashed=True)]
+        writes: list[Write] = [new_item(new, preprint(world.name("x"))), Change(key, trashed=True)]
         with pytest.raises(PreconditionFailed):
             world.library.apply(snapshot, writes)
         data = world.data(key)

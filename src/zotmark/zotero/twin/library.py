@@ -62,14 +62,24 @@ __all__ = ["TwinLibrary"]
 
 
 def _pages(count: int) -> int:
-    """Requests to read ``count`` objects a page at a time (one even for none)."""
-    return max(1, -(-count // PAGE))
+    """Requests to read ``count`` objects a page of 100 at a time: the client asks for pages
+    until one comes back short (so one even for none, and one more after a full page)."""
+    return count // PAGE + 1
 
 
 def item_text(data: Mapping[str, Any]) -> str:
     """The JSON text kept of an item read: its ``data`` with ``key`` and ``version``, keys
     sorted (the state's copy of the item)."""
     return json.dumps(data, sort_keys=True)
+
+
+def _create(write: NewItem) -> dict[str, Any]:
+    """The object sent for a keyed create: ``write.data``, which must carry the item's
+    ``key`` and ``"version": 0`` as ``mapping.new_item_data`` builds it (``ValueError``
+    otherwise, as ``ZoteroClient.create_items`` raises)."""
+    if write.data.get("key") != write.key or write.data.get("version") != 0:
+        raise ValueError(f"NewItem {write.key}: its data needs 'key': {write.key!r}, 'version': 0")
+    return dict(write.data)
 
 
 class TwinLibrary:
@@ -113,11 +123,12 @@ class TwinLibrary:
     def refresh(self, snapshot: Snapshot, *, changed: bool = False) -> Refresh:
         """``snapshot`` brought up to date with every regular item (trashed ones included).
 
-        From version 0: the whole library, a page of 100 items (any kind) per request. Else:
-        one request for the versions changed since (none with ``changed``, which means the
-        caller's :meth:`version_after` already read them); nothing more when nothing changed
-        (the same snapshot is returned); else the changed items, 100 per request, and one
-        request for the keys deleted since, which leave the snapshot (``gone``: those it held).
+        From version 0: the whole library, a page of 100 items (any kind) per request until a
+        page comes back short. Else: one request for the versions changed since (none with
+        ``changed``, which means the caller's :meth:`version_after` already read them);
+        nothing more when nothing changed (the same snapshot is returned); else the changed
+        items, 50 keys per request, and one request for the keys deleted since, which leave
+        the snapshot (``gone``: those it held).
         """
         if snapshot.version == 0:
             self._requests += _pages(len(self._items))
@@ -128,7 +139,7 @@ class TwinLibrary:
         if self._version <= snapshot.version:
             return Refresh(snapshot)
         moved = {k: d for k, d in self._items.items() if d["version"] > snapshot.version}
-        self._requests += (-(-len(moved) // PAGE)) + 1
+        self._requests += -(-len(moved) // MAX_WRITE_OBJECTS) + 1
         fresh = self._regular(moved)
         deleted = {k for k, version in self._deleted.items() if version > snapshot.version}
         left = (deleted | (moved.keys() - fresh.keys())) & snapshot.items.keys()
@@ -156,70 +167,59 @@ class TwinLibrary:
         return self._add_collection(name_or_key)
 
     def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
-        """Carry out ``writes``, creates first, in batches of 50 (one request each, plus one
-        to read back keyed creates that existed), each conditional on the library version the
-        one before left; one :class:`Outcome` per write, in the order given. A change of a key
-        ``snapshot`` lacks is refused 404 unsent. Raises :class:`PreconditionFailed` when the
-        library moved past ``snapshot.version`` (nothing of that batch applied). The snapshot
-        after holds every item written, at the library version after the last batch."""
+        """Carry out ``writes`` as ``ZoteroLibrary`` sends them: the creates, then the changes
+        as patches of the snapshot's items, each kind in batches of 50 (one request each, plus
+        one to read back keyed creates that existed), each batch conditional on the library
+        version the one before left. One :class:`Outcome` per write, in the order given. A
+        change of a key ``snapshot`` lacks is refused 404 unsent; one that would change
+        nothing lands unsent. Raises :class:`PreconditionFailed` when the library moved past
+        ``snapshot.version`` (nothing of that batch applied); ``ValueError`` for a
+        :class:`NewItem` whose data lacks its ``key`` or ``"version": 0``. The snapshot after
+        holds every item written, at the library version after the last batch."""
         hooks, self._before_apply = self._before_apply, []
         for hook in hooks:
             hook()
-        outcomes: dict[int, Outcome] = {}
-        sent: list[int] = []
-        for index, write in enumerate(writes):
-            if isinstance(write, Change) and write.key not in snapshot.items:
-                outcomes[index] = Outcome(write.key, code=404, message="Item not found")
+        outcomes: dict[str, Outcome] = {}
+        creates: list[dict[str, Any]] = []
+        patches: list[dict[str, Any]] = []
+        for write in writes:
+            if isinstance(write, NewItem):
+                creates.append(_create(write))
+                continue
+            item = snapshot.items.get(write.key)
+            patch = self._patch(write, item) if item is not None else {}
+            if item is None:
+                outcomes[write.key] = Outcome(write.key, code=404, message="no such item")
+            elif patch.keys() <= {"key", "version"}:
+                outcomes[write.key] = Outcome(write.key, item)
             else:
-                sent.append(index)
-        sent.sort(key=lambda index: isinstance(writes[index], Change))  # creates first
+                patches.append(patch)
         expected = snapshot.version
         landed: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(sent), MAX_WRITE_OBJECTS):
-            self._requests += 1
-            if self._version > expected:
-                raise PreconditionFailed(
-                    "Library has been modified since specified version "
-                    f"(expected {expected}, found {self._version})"
-                )
-            read_back = False
-            for index in sent[start : start + MAX_WRITE_OBJECTS]:
-                outcome, existed = self._write(writes[index])
-                outcomes[index] = outcome
-                read_back |= existed
-                if outcome.ok:
-                    landed[outcome.key] = self._items[outcome.key]
-            self._requests += read_back
-            expected = self._version
+        for uploads in (creates, patches):
+            for start in range(0, len(uploads), MAX_WRITE_OBJECTS):
+                self._requests += 1
+                if self._version > expected:
+                    raise PreconditionFailed(
+                        "Library has been modified since specified version "
+                        f"(expected {expected}, found {self._version})"
+                    )
+                read_back = False
+                for upload in uploads[start : start + MAX_WRITE_OBJECTS]:
+                    outcome, existed = self._write(upload)
+                    outcomes[outcome.key] = outcome
+                    read_back |= existed
+                    if outcome.ok:
+                        landed[outcome.key] = self._items[outcome.key]
+                self._requests += read_back
+                expected = self._version
         items = {**snapshot.items, **self._as_items(landed)}
-        ordered = [outcomes[index] for index in range(len(writes))]
+        ordered = [outcomes[write.key] for write in writes]
         return Applied(ordered, Snapshot(expected, items), self._texts(landed))
 
-    # --- one object, as the server writes it ---------------------------------------------
-
-    def _write(self, write: Write) -> tuple[Outcome, bool]:
-        """Write one object: its outcome, and whether it was a keyed create of an existing
-        item that the client reads back."""
-        fault = self._refusals.pop(write.key, None)
-        if fault is not None:
-            return Outcome(write.key, code=fault[0], message=fault[1]), False
-        try:
-            if isinstance(write, NewItem):
-                upload = {**write.data, "key": write.key, "version": 0}
-            else:
-                upload = self._patch(write)
-            self._upload(upload)
-        except Refused as refused:
-            if isinstance(write, NewItem) and refused.code == 412:
-                return Outcome(write.key, item=item_from_json(self._items[write.key])), True
-            return Outcome(write.key, code=refused.code, message=refused.message), False
-        return Outcome(write.key, item=item_from_json(self._items[write.key])), False
-
-    def _patch(self, change: Change) -> dict[str, Any]:
-        """The patch the client sends for ``change`` (``item_patch`` on the item's JSON)."""
-        data = self._items.get(change.key)
-        if data is None:
-            raise Refused(404, "Item not found")
+    def _patch(self, change: Change, item: Item) -> dict[str, Any]:
+        """The patch the client sends for ``change`` to ``item`` (``item_patch``)."""
+        data = self._items.get(change.key, {})  # missing: the library moved, the batch fails
         wanted = ItemChange(
             add_tags=change.add_tags,
             remove_tags=change.remove_tags,
@@ -229,7 +229,24 @@ class TwinLibrary:
             remove_collection=change.remove_collection,
             trashed=change.trashed,
         )
-        return item_patch({"key": change.key, "version": data["version"], "data": data}, wanted)
+        return item_patch({"key": item.key, "version": item.version, "data": data}, wanted)
+
+    # --- one object, as the server writes it ---------------------------------------------
+
+    def _write(self, upload: Mapping[str, Any]) -> tuple[Outcome, bool]:
+        """Write one object of a batch: its outcome, and whether it was a keyed create of an
+        existing item, which the client reads back and counts as created."""
+        key = str(upload["key"])
+        fault = self._refusals.pop(key, None)
+        if fault is not None:
+            return Outcome(key, code=fault[0], message=fault[1]), False
+        try:
+            self._upload(upload)
+        except Refused as refused:
+            if upload["version"] == 0 and refused.code == 412:
+                return Outcome(key, item=item_from_json(self._items[key])), True
+            return Outcome(key, code=refused.code, message=refused.message), False
+        return Outcome(key, item=item_from_json(self._items[key])), False
 
     def _upload(self, upload: Mapping[str, Any]) -> None:
         """One object of a multi-object POST: a keyed create (``version`` 0) or a partial
