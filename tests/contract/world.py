@@ -142,8 +142,13 @@ class HttpWorld:
         response.raise_for_status()
         return int(response.json()["version"])
 
+    def close(self) -> None:
+        """Close the other client's connections."""
+        self._http.close()
+
     def clean_up(self) -> None:
-        """Delete for good every item this world made and every collection it named."""
+        """Delete for good every item this world made and every collection it named (on a
+        real server, whose library outlives the test)."""
         for start in range(0, len(self._made), 50):
             version = self._http.get("/items", params={"limit": 1}).headers["Last-Modified-Version"]
             chunk = ",".join(self._made[start : start + 50])
@@ -156,4 +161,3 @@ class HttpWorld:
             headers = {"If-Unmodified-Since-Version": version}
             params = {"collectionKey": ",".join(ours)}
             self._http.delete("/collections", params=params, headers=headers)
-        self._http.close()
