@@ -9,6 +9,7 @@ made, so they hold on a library that is not empty.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -123,6 +124,25 @@ class LibraryContract:
         assert refreshed.snapshot.items[key].title == title
         assert key in refreshed.texts
 
+    def test_refresh_reads_an_item_another_client_added(self, world: World) -> None:
+        snapshot = current(world.library)
+        key = world.app_add(preprint(world.name("theirs")))
+        assert key in world.library.refresh(snapshot).snapshot.items
+
+    def test_item_another_client_trashed_stays_in_the_snapshot_as_deleted(
+        self, world: World
+    ) -> None:
+        key = world.app_add(preprint(world.name("binned")))
+        snapshot = current(world.library)
+        world.app_edit(key, {"deleted": 1})
+        assert world.library.refresh(snapshot).snapshot.items[key].deleted
+
+    def test_texts_are_the_json_of_the_items_read(self, world: World) -> None:
+        key = world.app_add(preprint(world.name("text")))
+        refreshed = world.library.refresh(Snapshot())
+        text = json.loads(refreshed.texts[key])
+        assert (text["key"], text["version"]) == (key, refreshed.snapshot.items[key].version)
+
     def test_item_deleted_by_another_client_disappears_at_next_refresh(self, world: World) -> None:
         key = world.app_add(preprint(world.name("doomed")))
         snapshot = current(world.library)
@@ -145,6 +165,20 @@ class LibraryContract:
         snapshot, key = current(world.library), world.new_key()
         applied = world.library.apply(snapshot, [new_item(key, preprint(world.name("held")))])
         assert applied.snapshot.items[key] == applied.outcomes[0].item
+
+    def test_texts_after_a_create_are_the_json_of_the_item_written(self, world: World) -> None:
+        key = world.new_key()
+        applied = world.library.apply(current(world.library), [new_item(key, preprint("t"))])
+        text = json.loads(applied.texts[key])
+        assert (text["key"], text["version"]) == (key, applied.snapshot.items[key].version)
+
+    def test_creates_beyond_50_go_in_a_second_request(self, world: World) -> None:
+        snapshot = current(world.library)
+        writes = [new_item(world.new_key(), preprint(world.name("bulk"))) for _ in range(51)]
+        before = world.library.requests
+        applied = world.library.apply(snapshot, writes)
+        assert world.library.requests - before == 2
+        assert all(outcome.ok for outcome in applied.outcomes)
 
     def test_snapshot_after_apply_is_the_library_as_it_is(self, world: World) -> None:
         snapshot, key = current(world.library), world.new_key()
@@ -231,6 +265,12 @@ class LibraryContract:
         assert applied.snapshot.items[key].collections == {second}
         assert applied.snapshot.members(second) >= {key}
 
+    def test_joining_a_missing_collection_is_refused_409(self, world: World) -> None:
+        key = world.app_add(preprint(world.name("homeless")))
+        missing = world.new_key()
+        applied = world.library.apply(current(world.library), [Change(key, add_collection=missing)])
+        assert (applied.outcomes[0].ok, applied.outcomes[0].code) == (False, 409)
+
     def test_refused_write_is_a_value_and_the_rest_of_the_batch_lands(self, world: World) -> None:
         refused = world.app_add(preprint(world.name("refused")))
         landed = world.app_add(preprint(world.name("landed")))
@@ -292,6 +332,11 @@ class LibraryContract:
         key = world.library.collection_key(name, create=True)
         assert key is not None
         assert world.library.collection_key(name, create=False) == key
+
+    def test_collection_key_passes_over_a_trashed_collection(self, world: World) -> None:
+        name = world.name("binned")
+        world.app_add_collection(name, trashed=True)
+        assert world.library.collection_key(name, create=False) is None
 
     def test_collection_key_finds_a_collection_by_its_key(self, world: World) -> None:
         key = world.library.collection_key(world.name("keyed"), create=True)

@@ -52,6 +52,10 @@ class World(Protocol):
         """Item ``key``'s data as the server holds it now, or ``None`` when it has none."""
         ...
 
+    def app_add_collection(self, name: str, *, trashed: bool = False) -> str:
+        """Another client creates a top-level collection (in the trash with ``trashed``)."""
+        ...
+
 
 class TwinWorld:
     """The twin, with its own test hooks as the other client."""
@@ -82,6 +86,9 @@ class TwinWorld:
 
     def data(self, key: str) -> dict[str, Any] | None:
         return self.twin.item_data(key)
+
+    def app_add_collection(self, name: str, *, trashed: bool = False) -> str:
+        return self.twin.app_add_collection(name, trashed=trashed)
 
 
 class HttpWorld:
@@ -136,6 +143,13 @@ class HttpWorld:
         response.raise_for_status()
         data: dict[str, Any] = response.json()["data"]
         return data
+
+    def app_add_collection(self, name: str, *, trashed: bool = False) -> str:
+        sent = {"name": name, "parentCollection": False, **({"deleted": True} if trashed else {})}
+        response = self._http.post("/collections", json=[sent])
+        response.raise_for_status()
+        key: str = response.json()["successful"]["0"]["key"]
+        return key
 
     def _version_of(self, key: str) -> int:
         response = self._http.get(f"/items/{key}")
