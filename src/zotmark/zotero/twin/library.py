@@ -127,8 +127,9 @@ class TwinLibrary:
         page comes back short. Else: one request for the versions changed since (none with
         ``changed``, which means the caller's :meth:`version_after` already read them);
         nothing more when nothing changed (the same snapshot is returned); else the changed
-        items, 50 keys per request, and one request for the keys deleted since, which leave
-        the snapshot (``gone``: those it held).
+        items, 50 keys per request, and one request for the keys deleted since. Items
+        deleted for good, and items that stopped being regular ones (became a child item, a
+        note), leave the snapshot: ``gone`` names those it held (as ``ZoteroLibrary`` does).
         """
         if snapshot.version == 0:
             self._requests += _pages(len(self._items))
@@ -142,11 +143,10 @@ class TwinLibrary:
         self._requests += -(-len(moved) // MAX_WRITE_OBJECTS) + 1
         fresh = self._regular(moved)
         deleted = {k for k, version in self._deleted.items() if version > snapshot.version}
-        left = (deleted | (moved.keys() - fresh.keys())) & snapshot.items.keys()
-        items = {k: v for k, v in snapshot.items.items() if k not in left}
+        gone = (deleted | (moved.keys() - fresh.keys())) & snapshot.items.keys()
+        items = {k: v for k, v in snapshot.items.items() if k not in gone}
         items.update(self._as_items(fresh))
-        gone = frozenset(deleted & snapshot.items.keys())
-        return Refresh(Snapshot(self._version, items), self._texts(fresh), gone)
+        return Refresh(Snapshot(self._version, items), self._texts(fresh), frozenset(gone))
 
     def collection_key(self, name_or_key: str, *, create: bool) -> str | None:
         """The key of the collection not in the trash with this key, else with this name
