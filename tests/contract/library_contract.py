@@ -17,6 +17,7 @@ import pytest
 from zotmark.core.port import Applied, Change, Library, NewItem, Snapshot, Write
 from zotmark.errors import PreconditionFailed
 
+from .refresh_property import RefreshProperty
 from .world import World
 
 LONG_TITLE = "日" * 30_000  # 90,000 UTF-8 bytes: over the server's 65,535 (session 3, s10x)
@@ -51,7 +52,7 @@ def change(world: World, snapshot: Snapshot, *changes: Change) -> Applied:
     return applied
 
 
-class LibraryContract:
+class LibraryContract(RefreshProperty):
     """Behaviour every :class:`~zotmark.core.port.Library` shows; subclasses supply ``world``."""
 
     @pytest.fixture
