@@ -272,6 +272,14 @@ class LibraryContract(RefreshProperty):
         applied = world.library.apply(current(world.library), [Change(key, add_collection=missing)])
         assert (applied.outcomes[0].ok, applied.outcomes[0].code) == (False, 409)
 
+    def test_deleting_a_collection_leaves_its_items_versions_alone(self, world: World) -> None:
+        doomed = world.app_add_collection(world.name("doomed"))
+        key = world.app_add(preprint(world.name("member"), collections=[doomed]))
+        before = current(world.library).items[key]
+        world.app_delete_collection(doomed)
+        after = current(world.library).items[key]
+        assert (after.version, after.collections) == (before.version, frozenset())
+
     def test_refused_write_is_a_value_and_the_rest_of_the_batch_lands(self, world: World) -> None:
         refused = world.app_add(preprint(world.name("refused")))
         landed = world.app_add(preprint(world.name("landed")))

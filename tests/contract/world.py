@@ -56,6 +56,10 @@ class World(Protocol):
         """Another client creates a top-level collection (in the trash with ``trashed``)."""
         ...
 
+    def app_delete_collection(self, key: str) -> None:
+        """Another client deletes collection ``key`` for good."""
+        ...
+
 
 class TwinWorld:
     """The twin, with its own test hooks as the other client."""
@@ -89,6 +93,9 @@ class TwinWorld:
 
     def app_add_collection(self, name: str, *, trashed: bool = False) -> str:
         return self.twin.app_add_collection(name, trashed=trashed)
+
+    def app_delete_collection(self, key: str) -> None:
+        self.twin.app_delete_collection(key)
 
 
 class HttpWorld:
@@ -151,8 +158,12 @@ class HttpWorld:
         key: str = response.json()["successful"]["0"]["key"]
         return key
 
-    def _version_of(self, key: str) -> int:
-        response = self._http.get(f"/items/{key}")
+    def app_delete_collection(self, key: str) -> None:
+        headers = {"If-Unmodified-Since-Version": str(self._version_of(key, "collections"))}
+        self._http.delete(f"/collections/{key}", headers=headers).raise_for_status()
+
+    def _version_of(self, key: str, kind: str = "items") -> int:
+        response = self._http.get(f"/{kind}/{key}")
         response.raise_for_status()
         return int(response.json()["version"])
 

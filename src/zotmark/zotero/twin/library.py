@@ -26,8 +26,8 @@ contract suite (``tests/contract``) as the Web API adapter on the sandbox and on
 
 Edits "by another client" (the Zotero app) move the version as the server would:
 :meth:`~TwinLibrary.app_add`, :meth:`~TwinLibrary.app_edit`, :meth:`~TwinLibrary.app_delete`,
-:meth:`~TwinLibrary.app_add_collection`. Faults on demand: :meth:`~TwinLibrary.refuse_next`,
-:meth:`~TwinLibrary.before_next_apply`.
+:meth:`~TwinLibrary.app_add_collection`, :meth:`~TwinLibrary.app_delete_collection`. Faults
+on demand: :meth:`~TwinLibrary.refuse_next`, :meth:`~TwinLibrary.before_next_apply`.
 
 ``requests`` counts the requests the Web API client would send for the same calls (the floor of
 ``ZoteroLibrary``; see :meth:`TwinLibrary.version_after` and the other methods), so engine tests
@@ -341,6 +341,19 @@ class TwinLibrary:
         ``trashed``); its key."""
         extra = {"deleted": True} if trashed else {}
         return self._add_collection(name, parentCollection=False, **extra)
+
+    def app_delete_collection(self, key: str) -> int:
+        """Another client deletes collection ``key`` for good; the new library version. Its
+        items leave it **without** a new version (REC #49/#51: the real server bumps none of
+        them), so an incremental refresh does not see them leave. Raises :class:`Refused`
+        (404) for an unknown key."""
+        if self._collections.pop(key, None) is None:
+            raise Refused(404, "Collection not found")
+        self._version += 1
+        for data in self._items.values():
+            if key in data["collections"]:
+                data["collections"] = [c for c in data["collections"] if c != key]
+        return self._version
 
     # --- faults --------------------------------------------------------------------------
 
