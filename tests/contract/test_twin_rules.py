@@ -7,6 +7,8 @@ Recordings cited: ``dataserver-session.jsonl`` (REC #n) and ``zotmark-on-dataser
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from zotmark.core.port import Change, NewItem, Snapshot
@@ -223,3 +225,24 @@ def test_before_next_apply_moves_the_library_under_the_caller(twin: TwinLibrary)
     twin.before_next_apply(lambda: twin.app_edit(key, {"title": "b"}))
     with pytest.raises(PreconditionFailed):
         twin.apply(_snapshot(twin), [Change(key, trashed=True)])
+
+
+def test_another_thread_waits_while_an_apply_is_in_progress(twin: TwinLibrary) -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # the apply holds the library while this runs
+        inside.set()
+        release.wait(5)
+
+    twin.before_next_apply(hold)
+    applying = threading.Thread(target=twin.apply, args=(Snapshot(), []))
+    applying.start()
+    inside.wait(5)
+    adding = threading.Thread(target=twin.app_add, args=(preprint("meanwhile"),))
+    adding.start()
+    adding.join(0.2)
+    waited = adding.is_alive()
+    release.set()
+    applying.join(5)
+    adding.join(5)
+    assert waited and twin.version == 1

@@ -4,23 +4,21 @@
 rules (see :mod:`zotmark.zotero.twin.rules` for the per-object ones), checked by the same
 contract suite (``tests/contract``) as the Web API adapter on the sandbox and on a real server:
 
-* **Versions** (recordings: ``dataserver-session.jsonl`` #4/#10, and the sandbox's
-  ``writes.py``): one library counter; every object of a write batch that lands (or is reported
-  unchanged) moves it by one, and a written item takes the new value, so three creates in one
-  batch take the library from 1 to 4 and the items get 2, 3 and 4. A refused object moves
-  nothing.
+* **Versions** (``dataserver-session.jsonl`` #4/#10; the sandbox's ``writes.py``): one library
+  counter; every object of a batch that lands (or is reported unchanged) moves it by one and a
+  written item takes the new value: three creates in one batch take the library from 1 to 4,
+  the items get 2, 3 and 4. A refused object moves nothing.
 * **Preconditions**: every batch of :meth:`apply` is conditional on the library version of the
   snapshot (then of the batch before): a library that moved raises
-  :class:`~zotmark.errors.PreconditionFailed` with the server's words and applies nothing of
-  that batch (recordings: session 2 s12-sync, session 3 probe:iusv-stale).
-* **Keyed creates**: a :class:`~zotmark.core.port.NewItem` is sent with ``"version": 0``; a
-  key that exists is refused 412 by the server (session 3 probe:recreate-v0), which the client
-  reads back and counts as created (``ZoteroClient.create_items``): the outcome carries the
-  item as it is, and nothing is duplicated.
-* **Changes** are patches built by the one patch builder, ``zotero.mapping.item_patch``, from
-  the item's stored JSON (so tag types and other tags are kept, the title goes into the type's
-  own field), then validated and merged as the server does. A change to an item the snapshot
-  does not hold is refused 404 without a request.
+  :class:`~zotmark.errors.PreconditionFailed` in the server's words and applies nothing of that
+  batch (zotmark-on-dataserver session 2 s12-sync, session 3 probe:iusv-stale).
+* **Keyed creates** are sent with ``"version": 0``; the server refuses an existing key 412
+  (session 3 probe:recreate-v0), the client reads it back and counts it as created
+  (``ZoteroClient.create_items``): the outcome carries the item as it is, nothing is duplicated.
+* **Changes** are patches by the one patch builder, ``zotero.mapping.item_patch``, as
+  ``ZoteroLibrary`` builds them (other tags and their types kept, the title in the type's own
+  field), then validated and merged as the server does. A change to an item the snapshot
+  lacks is refused 404 without a request.
 * **Trash** is ``deleted: 1`` (still in snapshots); **deleting for good** is only done by
   another client (:meth:`TwinLibrary.app_delete`) and logged for the next refresh's ``gone``.
 
@@ -29,18 +27,20 @@ Edits "by another client" (the Zotero app) move the version as the server would:
 :meth:`~TwinLibrary.app_add_collection`, :meth:`~TwinLibrary.app_delete_collection`. Faults
 on demand: :meth:`~TwinLibrary.refuse_next`, :meth:`~TwinLibrary.before_next_apply`.
 
-``requests`` counts the requests the Web API client would send for the same calls (the floor of
-``ZoteroLibrary``; see :meth:`TwinLibrary.version_after` and the other methods), so engine tests
-can assert request floors without HTTP. Dates (``dateAdded``/``dateModified``), creators'
-rules and relations are not modelled.
+``requests`` counts the requests ``ZoteroLibrary`` sends for the same calls (each method says
+how many), so engine tests can assert request floors without HTTP; the contract suite checks
+the counts. Dates (``dateAdded``/``dateModified``), creators' rules and relations are not
+modelled.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from zotmark.core.model import Item, is_item_key, new_item_key
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Refresh, Snapshot, Write
@@ -59,6 +59,23 @@ from zotmark.zotero.writes import MAX_WRITE_OBJECTS
 PAGE = 100  # objects per read request (the server's maximum page)
 
 __all__ = ["TwinLibrary"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked(
+    method: Callable[Concatenate[TwinLibrary, P], R],
+) -> Callable[Concatenate[TwinLibrary, P], R]:
+    """``method`` run under the library's lock: a daemon's thread and a test's edits never
+    see each other half done."""
+
+    @functools.wraps(method)
+    def locked(self: TwinLibrary, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 def _pages(count: int) -> int:
@@ -85,7 +102,8 @@ def _create(write: NewItem) -> dict[str, Any]:
 class TwinLibrary:
     """One in-memory Zotero user library (``library_id``), empty at version 0.
 
-    ``seed`` makes the keys of items and collections it creates reproducible.
+    ``seed`` makes the keys of items and collections it creates reproducible. Every method
+    holds the library's (re-entrant) lock: threads may share it.
     """
 
     def __init__(self, *, library_id: int = 1, seed: int = 0) -> None:
@@ -98,6 +116,7 @@ class TwinLibrary:
         self._requests = 0
         self._refusals: dict[str, tuple[int, str]] = {}
         self._before_apply: list[Callable[[], object]] = []
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"TwinLibrary(users/{self._library_id} at version {self._version})"
@@ -114,12 +133,14 @@ class TwinLibrary:
         """The requests the Web API client would have sent for the calls made so far."""
         return self._requests
 
+    @_locked
     def version_after(self, known: int) -> int | None:
         """``None`` when the library is still at or below version ``known``, else its
         version. One request (a conditional read answered 304 or with the versions)."""
         self._requests += 1
         return None if self._version <= known else self._version
 
+    @_locked
     def refresh(self, snapshot: Snapshot, *, changed: bool = False) -> Refresh:
         """``snapshot`` brought up to date with every regular item (trashed ones included).
 
@@ -148,6 +169,7 @@ class TwinLibrary:
         items.update(self._as_items(fresh))
         return Refresh(Snapshot(self._version, items), self._texts(fresh), frozenset(gone))
 
+    @_locked
     def collection_key(self, name_or_key: str, *, create: bool) -> str | None:
         """The key of the collection not in the trash with this key, else with this name
         (one request, a page of 100 collections), else (``create``) of a new top-level
@@ -166,6 +188,7 @@ class TwinLibrary:
         self._requests += 1
         return self._add_collection(name_or_key)
 
+    @_locked
     def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
         """Carry out ``writes`` as ``ZoteroLibrary`` sends them: the creates, then the changes
         as patches of the snapshot's items, each kind in batches of 50 (one request each, plus
@@ -305,11 +328,13 @@ class TwinLibrary:
         """The library version now (no request)."""
         return self._version
 
+    @_locked
     def item_data(self, key: str) -> dict[str, Any] | None:
         """A copy of item ``key``'s data as the server holds it (no request), or ``None``."""
         data = self._items.get(key)
         return json.loads(json.dumps(data)) if data is not None else None
 
+    @_locked
     def app_add(self, data: Mapping[str, Any], *, key: str | None = None) -> str:
         """Another client creates an item of ``data`` (under ``key``, default a new one);
         its key. Raises :class:`Refused` as the server refuses invalid data."""
@@ -317,6 +342,7 @@ class TwinLibrary:
         self._upload({**data, "key": key, "version": 0})
         return key
 
+    @_locked
     def app_edit(self, key: str, changes: Mapping[str, Any]) -> int:
         """Another client changes item ``key`` as a PATCH does (each property sent replaces
         the old one, ``tags`` and ``collections`` wholesale; ``{"deleted": 1}`` trashes it);
@@ -327,6 +353,7 @@ class TwinLibrary:
         self._upload({**changes, "key": key, "version": existing["version"]})
         return int(self._items[key]["version"])
 
+    @_locked
     def app_delete(self, key: str) -> int:
         """Another client deletes item ``key`` for good (it is logged as deleted); the new
         library version. Raises :class:`Refused` (404) for an unknown key."""
@@ -336,12 +363,14 @@ class TwinLibrary:
         self._deleted[key] = self._version
         return self._version
 
+    @_locked
     def app_add_collection(self, name: str, *, trashed: bool = False) -> str:
         """Another client creates a top-level collection ``name`` (in the trash with
         ``trashed``); its key."""
         extra = {"deleted": True} if trashed else {}
         return self._add_collection(name, parentCollection=False, **extra)
 
+    @_locked
     def app_delete_collection(self, key: str) -> int:
         """Another client deletes collection ``key`` for good; the new library version. Its
         items leave it **without** a new version (REC #49/#51: the real server bumps none of
@@ -357,11 +386,13 @@ class TwinLibrary:
 
     # --- faults --------------------------------------------------------------------------
 
+    @_locked
     def refuse_next(self, key: str, code: int, message: str = "Refused by the test") -> None:
         """Refuse the next write of item ``key`` with ``code`` (and ``message``) as a
         per-object failure: nothing of it is applied and no version moves."""
         self._refusals[key] = (code, message)
 
+    @_locked
     def before_next_apply(self, action: Callable[[], object]) -> None:
         """Run ``action`` at the start of the next :meth:`apply` (after the caller's refresh):
         e.g. ``twin.before_next_apply(lambda: twin.app_edit(key, {"title": "x"}))`` moves the
