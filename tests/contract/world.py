@@ -108,8 +108,11 @@ class HttpWorld:
         self._made: list[str] = []
         self._serial = 0
         headers = {"Zotero-API-Key": api_key, "Zotero-API-Version": "3"}
+        loopback = httpx2.URL(base_url).host in ("127.0.0.1", "localhost", "::1")
         self._http = httpx2.Client(
-            base_url=f"{base_url.rstrip('/')}/users/{user_id}", headers=headers, trust_env=False
+            base_url=f"{base_url.rstrip('/')}/users/{user_id}",
+            headers=headers,
+            trust_env=not loopback,  # a real server may sit behind the environment's proxy
         )
 
     def __repr__(self) -> str:
