@@ -7,7 +7,11 @@ Recordings cited: ``dataserver-session.jsonl`` (REC #n) and ``zotmark-on-dataser
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -246,3 +250,46 @@ def test_another_thread_waits_while_an_apply_is_in_progress(twin: TwinLibrary) -
     applying.join(5)
     adding.join(5)
     assert waited and twin.version == 1
+
+
+# --- replayed: the recorded server's answers to session 3's probes -------------------------
+
+RECORDINGS = Path(__file__).parents[1] / "fixtures" / "recordings" / "zotmark-on-dataserver"
+S3 = RECORDINGS / "session-3-edges-probes.jsonl"
+# Steps whose refusal the twin models (dates and creators it does not check).
+REPLAYED = (
+    "s10x-edge-sync3",
+    "probe:badcoll",
+    "probe:badcoll2",
+    "probe:tag256",
+    "probe:badfield",
+    "probe:unknownfield",
+    "probe:lowerkey",
+    "probe:notype",
+    "probe:extra70k",
+)
+
+
+def _refused_upload(step: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object the server refused in ``step``'s item POST, and its ``failed`` entry."""
+    with S3.open(encoding="utf-8") as lines:
+        for exchange in map(json.loads, lines):
+            body = exchange["resp_body"]
+            if exchange["step"] == step and isinstance(body, dict) and body.get("failed"):
+                index, failure = next(iter(body["failed"].items()))
+                return dict(exchange["req_body"][int(index)]), failure
+    raise LookupError(step)
+
+
+@pytest.mark.parametrize("step", REPLAYED)
+def test_twin_refuses_a_probe_as_the_recorded_server_did(step: str) -> None:
+    upload, failure = _refused_upload(step)
+    twin = TwinLibrary(library_id=3)
+    twin.app_add_collection("Reading List", key="35JNII4H")
+    # a keyless object gets the key the server gave it (a 413's message names it)
+    named = re.search(r"for item '3/(\w{8})'", failure["message"])
+    key = upload.pop("key", None) or (named.group(1) if named else "ABCD2345")
+    upload.pop("version", None)
+    with pytest.raises(Refused) as refused:
+        twin.app_add(upload, key=key)
+    assert (refused.value.code, refused.value.message) == (failure["code"], failure["message"])

@@ -79,14 +79,12 @@ def _locked(
 
 
 def _pages(count: int) -> int:
-    """Requests to read ``count`` objects a page of 100 at a time: the client asks for pages
-    until one comes back short (so one even for none, and one more after a full page)."""
+    """Requests to read ``count`` objects in pages of 100, until a page comes back short."""
     return count // PAGE + 1
 
 
 def item_text(data: Mapping[str, Any]) -> str:
-    """The JSON text kept of an item read: its ``data`` with ``key`` and ``version``, keys
-    sorted (the state's copy of the item)."""
+    """The state's copy of an item read: its ``data`` (``key``, ``version`` in it) as JSON."""
     return json.dumps(data, sort_keys=True)
 
 
@@ -290,7 +288,7 @@ class TwinLibrary:
             self._items[key] = {**data, "version": self._version}
             self._deleted.pop(key, None)
 
-    def _add_collection(self, name: str, **data: Any) -> str:
+    def _add_collection(self, name: str, key: str | None = None, **data: Any) -> str:
         try:
             check_collection_name(name)
         except Refused as refused:
@@ -298,7 +296,7 @@ class TwinLibrary:
                 f"Zotero refused to create the collection “{name}”: "
                 f"{refused.code} “{refused.message}”."
             ) from refused
-        key = self._new_key(self._collections)
+        key = key or self._new_key(self._collections)
         self._version += 1
         self._collections[key] = {"key": key, "version": self._version, "name": name, **data}
         return key
@@ -364,11 +362,13 @@ class TwinLibrary:
         return self._version
 
     @_locked
-    def app_add_collection(self, name: str, *, trashed: bool = False) -> str:
+    def app_add_collection(
+        self, name: str, *, trashed: bool = False, key: str | None = None
+    ) -> str:
         """Another client creates a top-level collection ``name`` (in the trash with
-        ``trashed``); its key."""
+        ``trashed``; under ``key``, default a new one); its key."""
         extra = {"deleted": True} if trashed else {}
-        return self._add_collection(name, parentCollection=False, **extra)
+        return self._add_collection(name, key, parentCollection=False, **extra)
 
     @_locked
     def app_delete_collection(self, key: str) -> int:
