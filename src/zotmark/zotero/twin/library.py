@@ -208,10 +208,9 @@ class TwinLibrary:
                 creates.append(_create(write))
                 continue
             item = snapshot.items.get(write.key)
-            patch = self._patch(write, item) if item is not None else {}
             if item is None:
                 outcomes[write.key] = Outcome(write.key, code=404, message="no such item")
-            elif patch.keys() <= {"key", "version"}:
+            elif (patch := self._patch(write, item)).keys() <= {"key", "version"}:
                 outcomes[write.key] = Outcome(write.key, item)
             else:
                 patches.append(patch)
