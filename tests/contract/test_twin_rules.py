@@ -146,6 +146,11 @@ def test_unknown_item_type_is_refused_400(twin: TwinLibrary) -> None:
     assert applied.outcomes[0].message == "'notARealType' is not a valid itemType"
 
 
+def test_dates_are_taken_as_sent(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("dated", dateAdded="2020-01-01T00:00:00Z"))
+    assert (twin.item_data(key) or {})["dateAdded"] == "2020-01-01T00:00:00Z"
+
+
 def test_empty_value_of_a_field_the_type_lacks_is_dropped(twin: TwinLibrary) -> None:
     key = twin.app_add({"itemType": "webpage", "title": "w", "repository": ""})
     assert "repository" not in (twin.item_data(key) or {})

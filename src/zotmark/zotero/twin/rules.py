@@ -28,6 +28,7 @@ MAX_COLLECTION_NAME_CHARS = 255  # characters, not bytes (S3 s10x-init-longcoll)
 # two dates are taken as sent: zotmark never writes them, and the twin keeps no dates.
 _OWN_RULES = frozenset(
     {"key", "version", "itemType", "tags", "collections", "deleted", "creators", "relations"}
+    | {"dateAdded", "dateModified"}
 )
 _CHILD_PROPS = frozenset({"note", "parentItem", "linkMode", "contentType", "filename"})
 
