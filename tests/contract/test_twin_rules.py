@@ -146,6 +146,17 @@ def test_unknown_item_type_is_refused_400(twin: TwinLibrary) -> None:
     assert applied.outcomes[0].message == "'notARealType' is not a valid itemType"
 
 
+def test_regular_item_may_say_it_has_no_parent(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("top-level", parentItem=False))
+    assert key in _snapshot(twin).items
+
+
+def test_regular_item_cannot_be_a_child(twin: TwinLibrary) -> None:
+    parent = twin.app_add(preprint("parent"))
+    with pytest.raises(Refused, match="Child item must be note, attachment, or annotation"):
+        twin.app_add(preprint("child", parentItem=parent))
+
+
 def test_dates_are_taken_as_sent(twin: TwinLibrary) -> None:
     key = twin.app_add(preprint("dated", dateAdded="2020-01-01T00:00:00Z"))
     assert (twin.item_data(key) or {})["dateAdded"] == "2020-01-01T00:00:00Z"
@@ -261,7 +272,7 @@ def test_another_thread_waits_while_an_apply_is_in_progress(twin: TwinLibrary) -
 
 RECORDINGS = Path(__file__).parents[1] / "fixtures" / "recordings" / "zotmark-on-dataserver"
 S3 = RECORDINGS / "session-3-edges-probes.jsonl"
-# Steps whose refusal the twin models (dates and creators it does not check).
+# Steps whose refusal the twin models (it does not check dates).
 REPLAYED = (
     "s10x-edge-sync3",
     "probe:badcoll",
@@ -272,6 +283,7 @@ REPLAYED = (
     "probe:lowerkey",
     "probe:notype",
     "probe:extra70k",
+    "probe:badcreatortype",
 )
 
 

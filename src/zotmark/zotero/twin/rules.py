@@ -24,8 +24,8 @@ MAX_FIELD_BYTES = 65_535  # a field's value, counted in UTF-8 bytes (S3 s10x-edg
 MAX_TAG_CHARS = 255  # S3 probe:tag256
 MAX_COLLECTION_NAME_CHARS = 255  # characters, not bytes (S3 s10x-init-longcoll)
 
-# Properties with a rule of their own, never a plain field. ``creators``, ``relations`` and the
-# two dates are taken as sent: zotmark never writes them, and the twin keeps no dates.
+# Properties with a rule of their own, never a plain field. ``relations`` and the two dates
+# are taken as sent: zotmark never writes them.
 _OWN_RULES = frozenset(
     {"key", "version", "itemType", "tags", "collections", "deleted", "creators", "relations"}
     | {"dateAdded", "dateModified"}
@@ -83,7 +83,8 @@ def check_item(
     value passes), fields of at most 65,535 UTF-8 bytes (413 naming ``item_name``, S3
     s10x-edge-sync1), tags of at most 255 characters with only ``tag``/``type`` (413, S3
     probe:tag256; 400), and ``collections`` of valid (400, S3 probe:badcoll2), existing keys
-    (409, S3 probe:badcoll)."""
+    (409, S3 probe:badcoll), and creators of a type the item type takes (400, S3
+    probe:badcreatortype; ``author`` passes everywhere, as the sandbox has it)."""
     key = str(upload.get("key", ""))
     if not is_item_key(key):
         raise Refused(400, f"'{key}' is not a valid item key")
@@ -97,6 +98,11 @@ def check_item(
             _check_tags(value)
         elif name == "collections":
             _check_collections(value, collections)
+        elif name == "creators":
+            _check_creators(value, item_type)
+        elif name == "parentItem" and item_type not in NON_REGULAR_TYPES:
+            if value not in (False, None, ""):  # false: a top-level item
+                raise Refused(400, "Child item must be note, attachment, or annotation")
         elif name == "deleted" and not (isinstance(value, bool) or value in (0, 1)):
             raise Refused(400, "'deleted' must be a boolean")
         elif name not in _OWN_RULES and not (
@@ -131,6 +137,24 @@ def _check_tags(tags: Any) -> None:
             raise Refused(400, "Invalid tag name")
         if len(name) > MAX_TAG_CHARS:
             raise Refused(413, f"Tag '{name[:50]}…' too long")
+
+
+@cache
+def _all_creator_types() -> frozenset[str]:
+    return frozenset(kind for name in item_types() for kind in type_fields(name).creator_types)
+
+
+def _check_creators(creators: Any, item_type: str) -> None:
+    if not isinstance(creators, list):
+        raise Refused(400, "'creators' property must be an array")
+    for creator in creators:
+        if not isinstance(creator, dict) or "creatorType" not in creator:
+            raise Refused(400, "creator object must contain 'creatorType'")
+        kind = creator["creatorType"]
+        if kind not in _all_creator_types():
+            raise Refused(400, f"'{kind}' is not a valid creator type")
+        if kind not in type_fields(item_type).creator_types and kind != "author":
+            raise Refused(400, f"'{kind}' is not a valid creator type for item type '{item_type}'")
 
 
 def _check_collections(keys: Any, collections: Mapping[str, Any]) -> None:
