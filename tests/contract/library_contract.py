@@ -237,6 +237,14 @@ class LibraryContract(RefreshProperty):
         data = world.data(key)
         assert data is not None and data["caseName"] == title and "title" not in data
 
+    def test_change_to_what_the_item_already_holds_lands_unchanged(self, world: World) -> None:
+        title = world.name("same")
+        key = world.app_add(preprint(title))
+        snapshot = current(world.library)
+        applied = change(world, snapshot, Change(key, title=title))
+        assert applied.outcomes[0].item == snapshot.items[key]
+        assert world.library.version_after(applied.snapshot.version) is None
+
     def test_trashed_item_stays_in_the_snapshot_as_deleted(self, world: World) -> None:
         key = world.app_add(preprint(world.name("to trash")))
         applied = change(world, current(world.library), Change(key, trashed=True))

@@ -183,7 +183,7 @@ def merged(old: Mapping[str, Any] | None, upload: Mapping[str, Any]) -> dict[str
     ``collections`` included), without ``version``. As the server answers: a tag's ``type`` is
     omitted when 0, ``deleted`` appears only while trashed (as ``1``), and an empty value of
     a field the type lacks is dropped."""
-    data = dict(old or {})
+    data = {name: value for name, value in (old or {}).items() if name != "version"}
     item_type = str(upload.get("itemType", data.get("itemType")))
     for name, value in upload.items():
         if name == "version":
