@@ -77,6 +77,12 @@ def test_change_that_changes_nothing_lands_unsent(twin: TwinLibrary) -> None:
     assert (twin.requests, twin.version) == (before, 1)
 
 
+def test_two_writes_to_one_key_are_misuse(twin: TwinLibrary) -> None:
+    key = twin.app_add(preprint("a"))
+    with pytest.raises(ValueError, match=key):
+        twin.apply(_snapshot(twin), [Change(key, trashed=True), Change(key, title="b")])
+
+
 def test_new_item_without_its_key_in_the_data_is_misuse(twin: TwinLibrary) -> None:
     with pytest.raises(ValueError, match="GNVQSMGM"):
         twin.apply(_snapshot(twin), [NewItem("GNVQSMGM", preprint("keyless"))])

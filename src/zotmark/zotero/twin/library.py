@@ -1,8 +1,9 @@
 """The twin: a strict in-memory Zotero library behind the port, for tests.
 
 :class:`TwinLibrary` implements :class:`~zotmark.core.port.Library` with the real server's
-rules (see :mod:`zotmark.zotero.twin.rules` for the per-object ones), checked by the same
-contract suite (``tests/contract``) as the Web API adapter on the sandbox and on a real server:
+rules (:mod:`~zotmark.zotero.twin.rules` has the per-object ones) behind what the client sends
+(:mod:`~zotmark.zotero.twin.client`), checked by the same contract suite (``tests/contract``)
+as the Web API adapter on the sandbox and on a real server:
 
 * **Versions** (``dataserver-session.jsonl`` #4/#10; the sandbox's ``writes.py``): one library
   counter; every object of a batch that lands (or is reported unchanged) moves it by one and a
@@ -43,9 +44,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from zotmark.core.model import Item, is_item_key, new_item_key
-from zotmark.core.port import Applied, Change, NewItem, Outcome, Refresh, Snapshot, Write
+from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, Write
 from zotmark.errors import NotFoundError, PreconditionFailed, ZoteroError
-from zotmark.zotero.mapping import ItemChange, is_regular_item, item_from_json, item_patch
+from zotmark.zotero.mapping import is_regular_item, item_from_json
+from zotmark.zotero.twin.client import check_writes, fetch_requests, item_text, page_requests, patch
 from zotmark.zotero.twin.rules import (
     Refused,
     changes_item,
@@ -55,8 +57,6 @@ from zotmark.zotero.twin.rules import (
     stale,
 )
 from zotmark.zotero.writes import MAX_WRITE_OBJECTS
-
-PAGE = 100  # objects per read request (the server's maximum page)
 
 __all__ = ["TwinLibrary"]
 
@@ -76,25 +76,6 @@ def _locked(
             return method(self, *args, **kwargs)
 
     return locked
-
-
-def _pages(count: int) -> int:
-    """Requests to read ``count`` objects in pages of 100, until a page comes back short."""
-    return count // PAGE + 1
-
-
-def item_text(data: Mapping[str, Any]) -> str:
-    """The state's copy of an item read: its ``data`` (``key``, ``version`` in it) as JSON."""
-    return json.dumps(data, sort_keys=True)
-
-
-def _create(write: NewItem) -> dict[str, Any]:
-    """The object sent for a keyed create: ``write.data``, which must carry the item's
-    ``key`` and ``"version": 0`` as ``mapping.new_item_data`` builds it (``ValueError``
-    otherwise, as ``ZoteroClient.create_items`` raises)."""
-    if write.data.get("key") != write.key or write.data.get("version") != 0:
-        raise ValueError(f"NewItem {write.key}: its data needs 'key': {write.key!r}, 'version': 0")
-    return dict(write.data)
 
 
 class TwinLibrary:
@@ -151,7 +132,7 @@ class TwinLibrary:
         note), leave the snapshot: ``gone`` names those it held (as ``ZoteroLibrary`` does).
         """
         if snapshot.version == 0:
-            self._requests += _pages(len(self._items))
+            self._requests += page_requests(len(self._items))
             fresh = self._regular(self._items)
             return Refresh(Snapshot(self._version, self._as_items(fresh)), self._texts(fresh))
         if not changed:
@@ -159,7 +140,7 @@ class TwinLibrary:
         if self._version <= snapshot.version:
             return Refresh(snapshot)
         moved = {k: d for k, d in self._items.items() if d["version"] > snapshot.version}
-        self._requests += -(-len(moved) // MAX_WRITE_OBJECTS) + 1
+        self._requests += fetch_requests(len(moved)) + 1
         fresh = self._regular(moved)
         deleted = {k for k, version in self._deleted.items() if version > snapshot.version}
         gone = (deleted | (moved.keys() - fresh.keys())) & snapshot.items.keys()
@@ -174,7 +155,7 @@ class TwinLibrary:
         collection of that name (one more request and version). A well-formed key that
         matches nothing raises :class:`NotFoundError`, as ``ZoteroClient`` does; a name the
         server refuses (blank, over 255 characters) raises :class:`ZoteroError`."""
-        self._requests += _pages(len(self._collections))
+        self._requests += page_requests(len(self._collections))
         live = {k: c for k, c in self._collections.items() if not c.get("deleted")}
         if name_or_key in live:
             return name_or_key
@@ -194,9 +175,11 @@ class TwinLibrary:
         version the one before left. One :class:`Outcome` per write, in the order given. A
         change of a key ``snapshot`` lacks is refused 404 unsent; one that would change
         nothing lands unsent. Raises :class:`PreconditionFailed` when the library moved past
-        ``snapshot.version`` (nothing of that batch applied); ``ValueError`` for a
-        :class:`NewItem` whose data lacks its ``key`` or ``"version": 0``. The snapshot after
-        holds every item written, at the library version after the last batch."""
+        ``snapshot.version`` (nothing of that batch applied); ``ValueError`` for writes that
+        name a key twice or a :class:`NewItem` whose data lacks its ``key`` or ``"version":
+        0``. The snapshot after holds every item written, at the library version after the
+        last batch."""
+        check_writes(writes)
         hooks, self._before_apply = self._before_apply, []
         for hook in hooks:
             hook()
@@ -205,15 +188,16 @@ class TwinLibrary:
         patches: list[dict[str, Any]] = []
         for write in writes:
             if isinstance(write, NewItem):
-                creates.append(_create(write))
+                creates.append(dict(write.data))
                 continue
             item = snapshot.items.get(write.key)
+            sent = patch(write, item, self._items.get(write.key, {})) if item is not None else {}
             if item is None:
                 outcomes[write.key] = Outcome(write.key, code=404, message="no such item")
-            elif (patch := self._patch(write, item)).keys() <= {"key", "version"}:
+            elif sent.keys() <= {"key", "version"}:
                 outcomes[write.key] = Outcome(write.key, item)
             else:
-                patches.append(patch)
+                patches.append(sent)
         expected = snapshot.version
         landed: dict[str, dict[str, Any]] = {}
         for uploads in (creates, patches):
@@ -236,20 +220,6 @@ class TwinLibrary:
         items = {**snapshot.items, **self._as_items(landed)}
         ordered = [outcomes[write.key] for write in writes]
         return Applied(ordered, Snapshot(expected, items), self._texts(landed))
-
-    def _patch(self, change: Change, item: Item) -> dict[str, Any]:
-        """The patch the client sends for ``change`` to ``item`` (``item_patch``)."""
-        data = self._items.get(change.key, {})  # missing: the library moved, the batch fails
-        wanted = ItemChange(
-            add_tags=change.add_tags,
-            remove_tags=change.remove_tags,
-            title=change.title,
-            url=change.url,
-            add_collection=change.add_collection,
-            remove_collection=change.remove_collection,
-            trashed=change.trashed,
-        )
-        return item_patch({"key": item.key, "version": item.version, "data": data}, wanted)
 
     # --- one object, as the server writes it ---------------------------------------------
 
