@@ -8,13 +8,12 @@ same requests, so its outcomes and request floors are the adapter's (the contrac
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from zotmark.core.model import Item
 from zotmark.core.port import Change, NewItem, Write
-from zotmark.zotero.mapping import ItemChange, item_patch
+from zotmark.zotero.mapping import item_patch
 from zotmark.zotero.writes import MAX_WRITE_OBJECTS
 
 PAGE = 100  # objects per page of a whole-library read (the server's maximum page)
@@ -29,11 +28,6 @@ def page_requests(count: int) -> int:
 def fetch_requests(count: int) -> int:
     """Requests to read ``count`` items by key, 50 keys a request."""
     return -(-count // MAX_WRITE_OBJECTS)
-
-
-def item_text(data: Mapping[str, Any]) -> str:
-    """The state's copy of an item read: its ``data`` (``key``, ``version`` in it) as JSON."""
-    return json.dumps(data, sort_keys=True)
 
 
 def check_writes(writes: Sequence[Write]) -> None:
@@ -52,16 +46,7 @@ def check_writes(writes: Sequence[Write]) -> None:
             raise ValueError(f"NewItem {write.key}: its data needs 'key' and 'version': 0")
 
 
-def patch(change: Change, item: Item, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The patch the client sends for ``change`` to ``item`` as the snapshot holds it, whose
-    stored JSON is ``data`` (``item_patch``, the one patch builder)."""
-    wanted = ItemChange(
-        add_tags=change.add_tags,
-        remove_tags=change.remove_tags,
-        title=change.title,
-        url=change.url,
-        add_collection=change.add_collection,
-        remove_collection=change.remove_collection,
-        trashed=change.trashed,
-    )
-    return item_patch({"key": item.key, "version": item.version, "data": data}, wanted)
+def patch(change: Change, item: Item) -> dict[str, Any]:
+    """The patch the client sends for ``change`` to ``item`` as the snapshot holds it
+    (``item_patch``, the one patch builder, as ``ZoteroLibrary`` builds it)."""
+    return item_patch(item, change)

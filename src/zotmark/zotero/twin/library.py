@@ -46,8 +46,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from zotmark.core.model import Item, is_item_key, new_item_key
 from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, Write
 from zotmark.errors import NotFoundError, PreconditionFailed, ZoteroError
-from zotmark.zotero.mapping import is_regular_item, item_from_json
-from zotmark.zotero.twin.client import check_writes, fetch_requests, item_text, page_requests, patch
+from zotmark.zotero.mapping import is_regular_item, item_from_json, item_text
+from zotmark.zotero.twin.client import check_writes, fetch_requests, page_requests, patch
 from zotmark.zotero.twin.rules import (
     Refused,
     changes_item,
@@ -191,7 +191,7 @@ class TwinLibrary:
                 creates.append(dict(write.data))
                 continue
             item = snapshot.items.get(write.key)
-            sent = patch(write, item, self._items.get(write.key, {})) if item is not None else {}
+            sent = patch(write, item) if item is not None else {}
             if item is None:
                 outcomes[write.key] = Outcome(write.key, code=404, message="no such item")
             elif sent.keys() <= {"key", "version"}:
