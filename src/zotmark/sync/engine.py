@@ -20,8 +20,9 @@ from types import MappingProxyType
 from typing import Any
 
 from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
+from zotmark.core.creates import pending_key
 from zotmark.core.model import Entry, Refusal, new_item_key
-from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
+from zotmark.core.planner import ZoteroSnapshot, plan
 from zotmark.core.port import Applied, Library, NewItem, Outcome, Snapshot, Write
 from zotmark.errors import (
     ConflictError,
