@@ -29,6 +29,7 @@ class WorkingStatus:
     def __init__(self, stored: Mapping[str, BaseRecord]) -> None:
         self._stored = stored
         self.records: dict[str, BaseRecord] = dict(stored)
+        self._touched: set[str] = set()  # the keys whose rows this run set or dropped
 
     def zotero_landed(self, plan: Plan, outcomes: Mapping[str, Outcome], read_tag: str) -> None:
         """Record the plan's Zotero writes that landed: a created item's pair takes its planned
@@ -38,6 +39,7 @@ class WorkingStatus:
             outcome = outcomes.get(action.key)
             if outcome is None or outcome.item is None:
                 continue
+            self._touched.add(action.key)
             planned = plan.records.get(action.key)
             if isinstance(action, RemoveItem):
                 self.records.pop(action.key, None)
@@ -58,6 +60,7 @@ class WorkingStatus:
         blocked = held | set(unwritten)
         unmoved = {old for new, old in plan.replaces.items() if new in blocked}
         kept = {key: record for key, record in plan.records.items() if key not in unwritten}
+        self._touched.update(kept, plan.forget)
         for key in plan.forget:
             if key not in kept and key not in unmoved:
                 self.records.pop(key, None)
@@ -66,10 +69,16 @@ class WorkingStatus:
             self.records[key] = settled(record, item)
 
     def changes(self) -> tuple[dict[str, BaseRecord], frozenset[str]]:
-        """The rows to write (new or different from the stored ones) and the keys to delete."""
-        stored = self._stored
-        upserts = {key: row for key, row in self.records.items() if stored.get(key) != row}
-        return upserts, frozenset(stored.keys() - self.records.keys())
+        """The rows to write (new or different from the stored ones) and the keys to delete
+        (only the rows this run set or dropped are looked at)."""
+        stored, records = self._stored, self.records
+        upserts = {
+            key: records[key]
+            for key in sorted(self._touched)
+            if key in records and stored.get(key) != records[key]
+        }
+        deletes = frozenset(key for key in self._touched if key in stored and key not in records)
+        return upserts, deletes
 
 
 def settled(record: BaseRecord, item: Item | None) -> BaseRecord:
