@@ -159,3 +159,11 @@ def test_a_landed_write_is_among_the_rows_to_write_before_the_file_lands() -> No
     )
     status.zotero_landed(plan, {"AAAA2222": Outcome("AAAA2222", _item("AAAA2222", 1))}, "read")
     assert status.changes() == ({"AAAA2222": base._replace(read=True)}, frozenset())
+
+
+def test_the_status_reads_the_stored_rows_until_one_changes() -> None:
+    stored = {"AAAA2222": _row("AAAA2222")}
+    status = WorkingStatus(stored)
+    assert status.records is stored  # (not copied: a run plans from them as they are)
+    status.file_landed(Plan(forget=("AAAA2222",)), Snapshot(9, {}), ())
+    assert status.records == {} and stored == {"AAAA2222": _row("AAAA2222")}

@@ -49,6 +49,9 @@ def members_after(
     members: frozenset[str], items: Mapping[str, Item], collection: str, moved: Collection[str]
 ) -> frozenset[str]:
     """The keys of the items in ``collection`` once the items ``moved`` changed (or went):
-    ``members`` as they were, with each moved item in or out as ``items`` now has it."""
-    joined = {key for key in moved if key in items and collection in items[key].collections}
-    return (members - frozenset(moved)) | joined
+    ``members`` as they were, with each moved item in or out as ``items`` now has it (the
+    same set when none came or went)."""
+    inside = {key for key in moved if key in items and collection in items[key].collections}
+    came = inside - members
+    went = {key for key in moved if key in members and key not in inside}
+    return (members - went) | came if came or went else members
