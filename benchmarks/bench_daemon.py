@@ -131,6 +131,8 @@ class Daemon:
         try:
             timeout = 60 + entries / 100
             wait_for(lambda: len(ANCHOR.findall(self.list.read_text())) == entries, timeout)
+            wait_for(lambda: self.runs() >= 1, timeout)  # the first sync goes on after its
+            # file write (it records the state): a save's figures must not include its end
         except BaseException:
             self.stop()
             raise

@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from types import MappingProxyType
 
 from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
 from zotmark.core.model import Entry, Refusal, new_item_key
@@ -157,7 +156,7 @@ class ListRunner:
                 entries = self.document.read()
                 # the creates an earlier attempt recorded as pending go again under their
                 # keys (one key per create: a refusal of it stays held, a fix reuses it)
-                fresh = self.store.load(self.state_key)
+                fresh = self.store.load(self.state_key, texts=False)
                 state = replace(state, pending=fresh.pending, generation=fresh.generation)
                 kept = None  # (this run wrote since: every pair is planned)
             moved = refreshed.texts.keys() | refreshed.gone
@@ -193,11 +192,11 @@ class ListRunner:
         )
 
     def _load(self) -> tuple[ListState, Snapshot]:
-        """The state and the snapshot read from the store (the items' JSON texts read into
-        typed items, and not kept)."""
-        state = self.store.load(self.state_key)
-        snapshot = stored_snapshot(state.mirror, state.library_version)
-        return replace(state, mirror=_NO_TEXTS), snapshot
+        """The state (without the items' JSON texts) and the snapshot read from the store (the
+        texts read one by one into typed items, and not kept)."""
+        state = self.store.load(self.state_key, texts=False)
+        texts = self.store.mirror_texts(self.state_key)
+        return state, stored_snapshot(texts, state.library_version)
 
     def _store_texts(self, texts: Mapping[str, str], gone: frozenset[str] = frozenset()) -> None:
         """Keep the JSON texts of the items just read or written, and forget the items gone,
@@ -347,7 +346,7 @@ class ListRunner:
         if self.keep and collection is not None:
             sent = written.landed.keys() | written.failed.keys()
             members = members_after(planning.members, snapshot.items, collection, sent)
-            state = replace(state.after(commit), mirror=_NO_TEXTS)
+            state = state.after(commit)  # (no texts: the run's commit carries none)
             self._kept = Kept(state, snapshot, collection, members, planning.planned)
         return report
 
@@ -364,7 +363,3 @@ class ListRunner:
 
     def _requests(self, first: int) -> int:
         return self.library.requests - first
-
-
-_NO_TEXTS: Mapping[str, str] = MappingProxyType({})
-"""The item texts of a state kept in memory: none (its snapshot holds the typed items)."""
