@@ -122,3 +122,44 @@ def test_an_entry_read_again_equal_is_not_planned() -> None:
     last = synced([A, B])
     result, planned = again(last, (), [A._replace(), B._replace()], snapshot(*ITEMS))
     assert planned.pairing is last.pairing and result.unsettled == frozenset()
+
+
+NEW = entry("A New Paper", "https://example.org/new", line=3)
+
+
+def with_new() -> Planned:
+    """What the plan of A, B and a new entry leaves (the new entry's create unsettled)."""
+    numbers = count(1)
+    _, planned = replan(
+        None, (), [A, B, NEW], snapshot(*ITEMS), BASE, POLICY,
+        new_key=lambda: f"NEW{next(numbers):05d}",
+    )  # fmt: skip
+    assert planned.pairing.new == [2] and planned.unsettled == {"NEW00001"}
+    return planned
+
+
+def test_a_new_entry_holding_the_anchor_of_its_item_is_paired_by_it() -> None:
+    last, made = with_new(), item("NEW00001", NEW.title, NEW.url, version=6)
+    base = {**BASE, "NEW00001": record(NEW, "NEW00001", version=6)}
+    anchored = NEW._replace(anchor="NEW00001")
+    result, planned = again(last, (), [A, B, anchored], snapshot(*ITEMS, made), base)
+    assert planned.pairing.claimed["NEW00001"] == 2 and planned.pairing.by_anchors
+    assert result.changes_nothing
+
+
+def test_a_new_entry_holding_another_entrys_anchor_pairs_the_entries_again() -> None:
+    last = with_new()
+    _, planned = again(last, (), [A, B, NEW._replace(anchor="AAAA2345")], snapshot(*ITEMS))
+    assert planned.pairing.duplicates == {2: 0}
+
+
+def test_a_new_entry_holding_an_anchor_that_names_nothing_pairs_the_entries_again() -> None:
+    last = with_new()
+    _, planned = again(last, (), [A, B, NEW._replace(anchor="ZZZZ2345")], snapshot(*ITEMS))
+    assert planned.pairing.new == [2]
+
+
+def test_a_new_entry_anchored_to_an_item_out_of_the_collection_brings_it_in() -> None:
+    last, other = with_new(), item("CCCC2345", "Some other paper", in_collection=False)
+    result, _ = again(last, (), [A, B, NEW._replace(anchor="CCCC2345")], snapshot(*ITEMS, other))
+    assert [type(a).__name__ for a in result.zotero] == ["AdoptItem", "UpdateItem"]

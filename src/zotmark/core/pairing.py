@@ -65,9 +65,8 @@ class Pairing:
     ``duplicates`` maps the index of an entry that repeats another entry's anchor to that
     entry's index. ``claimed`` maps each item key paired to its entry's index (the inverse of
     ``paired``, kept with it by :meth:`pair`, so that lookups stay O(1) on long lists).
-    ``by_anchors`` is true when every active entry was paired, or found a duplicate, by its
-    anchor alone: such a pairing stands as long as the entries' anchors do and each anchor
-    still names a base row or an item (what ``core.replan`` relies on).
+    ``by_identifiers`` is true when some entry was paired otherwise than by its anchor (by a
+    base row or an item of its identifier).
     """
 
     paired: dict[int, str] = field(default_factory=dict)
@@ -75,12 +74,30 @@ class Pairing:
     duplicates: dict[int, int] = field(default_factory=dict)
     claimed: dict[str, int] = field(default_factory=dict)
     active: int = 0
-    by_anchors: bool = True
+    by_identifiers: bool = False
+
+    @property
+    def by_anchors(self) -> bool:
+        """Whether every active entry was paired, or found a duplicate, by its anchor alone:
+        such a pairing stands as long as the entries' anchors do and each anchor still names
+        a base row or an item (what ``core.replan`` relies on)."""
+        return not self.new and not self.by_identifiers
 
     def pair(self, index: int, key: str) -> None:
         """Pair entry ``index`` with item ``key``."""
         self.paired[index] = key
         self.claimed[key] = index
+
+    def with_anchored(self, anchored: Mapping[int, str]) -> Pairing:
+        """This pairing once the new entries ``anchored`` (by index) hold the anchors of
+        their items (a new pairing; the others as they were)."""
+        made = Pairing(
+            dict(self.paired), [i for i in self.new if i not in anchored],
+            dict(self.duplicates), dict(self.claimed), self.active, self.by_identifiers,
+        )  # fmt: skip
+        for index, key in anchored.items():
+            made.pair(index, key)
+        return made
 
 
 def is_active(entry: Entry) -> bool:
@@ -109,7 +126,7 @@ def pair_entries(
     doc). ``collection`` holds the keys of the library's items in the list's collection."""
     result = Pairing()
     rest = _pair_by_anchor(entries, base, library, result)
-    result.by_anchors = not rest
+    unpaired = len(rest)
     if not rest or not (base or library):  # every entry anchored (most runs), or nothing to
         result.new.extend(rest)  # pair the others with (a first sync): no identifier compared
         return result
@@ -123,6 +140,7 @@ def pair_entries(
             for index in indexes:
                 rest = _pair_by_index(entries, rest, index, ambiguous, result, exact=exact)
     result.new.extend(rest)
+    result.by_identifiers = len(rest) < unpaired
     return result
 
 

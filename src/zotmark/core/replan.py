@@ -8,9 +8,11 @@ then: the pairs the last plan was about, those whose entry changed (entries are 
 the last ones, by identity first), and those whose item or base row the caller says moved.
 Every other pair was settled and still is, so planning it would add nothing
 (:func:`~zotmark.core.planner.plan_pairs`). The last pairing is kept when it still stands:
-every active entry was paired by its anchor, no entry's anchor or activity changed (nor their
-number), and every anchor still names a base row or an item; else the entries are paired
-again and every pair is planned, which is :func:`~zotmark.core.planner.plan`.
+every active entry was paired by its anchor or left new, no entry's anchor or activity changed
+(nor their number) but for the new ones, which each hold an anchor of their own now (the item
+made for them: they are paired by it), and every anchor still names a base row or an item;
+else the entries are paired again and every pair is planned, which is
+:func:`~zotmark.core.planner.plan`.
 
 The result is the plan :func:`~zotmark.core.planner.plan` makes of the same inputs, field for
 field (``tests/core/test_replan.py`` checks it under random edits on both sides).
@@ -82,25 +84,34 @@ def _standing(
     base: Mapping[str, BaseRecord],
     policy: Policy,
 ) -> tuple[Pairing, set[str]] | None:
-    """The last pairing and the keys of the pairs that moved, when that pairing still stands
-    for ``entries`` (see module doc); else ``None``."""
+    """The last pairing, and the keys of the pairs that moved, when that pairing still stands
+    for ``entries`` (see module doc), with the entries it left new paired by the anchors they
+    hold now (the items made for them); else ``None``."""
     pairing, before = last.pairing, last.entries
-    if policy != last.policy or not pairing.by_anchors or len(entries) != len(before):
+    if policy != last.policy or pairing.by_identifiers or len(entries) != len(before):
         return None
     keys = set(moved) | last.unsettled
+    new, anchored = set(pairing.new), {}
+    claimed = pairing.claimed
     for index in itertools.compress(range(len(entries)), map(operator.is_not, entries, before)):
         entry, was = entries[index], before[index]
         if entry == was:  # the same entry read again
             continue
-        if not _paired_alike(entry, was):
+        if index in new:  # a new entry now holds an anchor: paired by it, if alone to hold it
+            if entry.anchor is None or not is_active(entry) or entry.anchor in claimed:
+                return None
+            anchored[index] = entry.anchor
+        elif not _paired_alike(entry, was):
             return None
-        key = pairing.paired.get(index)
+        key = pairing.paired.get(index) or anchored.get(index)
         if key is not None:
             keys.add(key)
-    library, claimed = zotero.library, pairing.claimed
-    if any(key in claimed and key not in base and key not in library for key in keys):
-        return None  # an anchor that names nothing any more: its entry is new
-    return pairing, keys
+    if len(anchored) < len(new) or len(set(anchored.values())) < len(anchored):
+        return None  # an entry left new (or two holding one anchor): paired again
+    named = [key for key in keys if key in claimed]
+    if any(key not in base and key not in zotero.library for key in [*named, *anchored.values()]):
+        return None  # an anchor that names nothing (any more): its entry is new
+    return (pairing.with_anchored(anchored) if anchored else pairing), keys
 
 
 def _paired_alike(entry: Entry, was: Entry) -> bool:
