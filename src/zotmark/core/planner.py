@@ -101,27 +101,27 @@ def plan_pairs(
     planning it would add nothing to the plan. Entries left new or repeating another are
     planned whatever ``moved`` says. The options are :func:`plan`'s."""
     claimed = pairing.claimed
-    if moved is None:
-        moved = claimed.keys() | base.keys() | zotero.collection
+    keys = claimed.keys() | base.keys() | zotero.collection if moved is None else set(moved)
     build = _Builder(policy, zotero, base, claimed, flag_boxes=flag_boxes, refused=refused or {})
-    for index, key in sorted((claimed[key], key) for key in moved if key in claimed):
+    for index in sorted(claimed[key] for key in keys & claimed.keys()):
+        key = pairing.paired[index]
         build.pair(entries[index], key, base.get(key))
     for index, twin in sorted(pairing.duplicates.items()):
         build.notes.append(_repeat_note(entries[index], entries[twin], "anchor"))
     if pairing.new:
         listed = papers_after(build.row_after, entries, pairing.paired)
-        keys = CreateKeys(pending or {}, refused or {}, new_key)
+        create_keys = CreateKeys(pending or {}, refused or {}, new_key)
         for index in pairing.new:
             entry = entries[index]
             first = listed.setdefault(paper(entry), entry)
             if first is not entry:  # the same paper listed twice is one item
                 build.notes.append(_repeat_note(entry, first, "paper"))
                 continue
-            build.create(entry, keys.for_entry(entry))
+            build.create(entry, create_keys.for_entry(entry))
     # (the items that edited entries took instead of theirs are claimed too)
-    for key in sorted(key for key in moved if key in base and not build.claims(key)):
+    for key in sorted(key for key in keys & base.keys() if not build.claims(key)):
         build.markdown_removed(base[key])
-    added = (key for key in moved if key in zotero.collection and key not in base)
+    added = (key for key in keys & zotero.collection if key not in base)
     for key in sorted(key for key in added if not build.claims(key)):
         item = zotero.live(key)
         if item is not None:
