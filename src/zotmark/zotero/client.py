@@ -31,7 +31,13 @@ from zotmark.zotero.results import (
     WriteReport,
     key_info_from_json,
 )
-from zotmark.zotero.transport import DEFAULT_RETRY, REPLAYED, RetryPolicy, RetryTransport
+from zotmark.zotero.transport import (
+    DEFAULT_RETRY,
+    REPLAYED,
+    RetryPolicy,
+    RetryTransport,
+    TlsOnDemandTransport,
+)
 from zotmark.zotero.writes import (
     MAX_WRITE_OBJECTS,
     batches,
@@ -88,7 +94,7 @@ class ZoteroClient:
         if library_type not in ("user", "group"):
             raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
         base_url = base_url.rstrip("/")
-        inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
+        inner = transport or TlsOnDemandTransport(proxy=env_proxy(base_url))
         retrying = RetryTransport(inner, sleep=sleep, clock=clock, policy=retry)
         self._conn = Connection(
             library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout
