@@ -17,7 +17,6 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
 from pydantic import (
     BaseModel,
     Field,
@@ -28,6 +27,7 @@ from pydantic import (
 
 from zotmark.api_key import ApiKey
 from zotmark.config_errors import bound_words, describe_validation_error
+from zotmark.config_paths import CONFIG_FILENAME, default_config_path, user_config_path
 from zotmark.config_sections import (
     DaemonSettings,
     LibraryRef,
@@ -52,8 +52,6 @@ __all__ = [
     "load_config",
     "user_config_path",
 ]
-
-CONFIG_FILENAME = "zotmark.toml"
 
 
 class Config(Section):
@@ -215,19 +213,6 @@ def _ranges() -> dict[tuple[str, str], str]:
         for key, field in model.model_fields.items()
         if (words := bound_words(field))
     }
-
-
-def user_config_path() -> Path:
-    """``zotmark.toml`` in the user config directory (``~/.config/zotmark/`` on Linux)."""
-    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
-
-
-def default_config_path(cwd: Path | None = None) -> Path:
-    """``./zotmark.toml`` if it exists, else ``zotmark.toml`` in the user config directory."""
-    local = (cwd or Path.cwd()) / CONFIG_FILENAME
-    if local.is_file():
-        return local
-    return user_config_path()
 
 
 def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -> Config:

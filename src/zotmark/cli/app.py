@@ -113,7 +113,7 @@ def _user_config_file() -> str:
     """The user's own config file, ``~`` for the home directory (for the help text)."""
     from pathlib import Path
 
-    from zotmark.config import user_config_path
+    from zotmark.config_paths import user_config_path
 
     path, home = user_config_path(), Path.home()
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
