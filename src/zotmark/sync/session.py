@@ -19,9 +19,9 @@ from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.errors import AccessError, StateError, ZotmarkError
 from zotmark.permissions import access_advice
-from zotmark.service import library_ids
 from zotmark.state import SqliteStateStore, StateLock, StateStore
 from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
+from zotmark.sync import library_ids
 from zotmark.sync.document import BeforeWrite, ListDocument
 from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.sync.metadata import new_item_hook
@@ -31,7 +31,7 @@ from zotmark.zotero.library import ZoteroLibrary
 
 if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
     from zotmark.enrich import Enricher
-    from zotmark.service.progress import ProgressHook
+    from zotmark.sync.progress import ProgressHook
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
@@ -127,7 +127,7 @@ class Session:
         library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
         if self.progress is not None and new_item is not None:
-            from zotmark.service.progress import reporting_hook
+            from zotmark.sync.progress import reporting_hook
 
             new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
         return ListRunner(
