@@ -37,7 +37,7 @@ from zotmark.config_sections import (
     ZoteroSettings,
 )
 from zotmark.errors import AccessError, ConfigError
-from zotmark.permissions import access_advice, missing_mount_hint
+from zotmark.permissions import missing_mount_hint, os_refusal
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -231,9 +231,8 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
             f"zotmark's sources) or run `zotmark init`.{' ' + hint if hint else ''}"
         ) from None
     except PermissionError as error:
-        advice = access_advice(path, write=False)
         raise AccessError(
-            f"cannot read the config file {path}: {error.strerror}. {advice}"
+            f"cannot read the config file {path}: {os_refusal(error, path, write=False)}"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown.encoding import decode_list, encode_list
-from zotmark.permissions import access_advice, check_writable_dir
+from zotmark.permissions import check_writable_dir, os_refusal
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
 """The largest list zotmark reads: 64 MiB (a list of 100,000 entries takes about 11 MB)."""
@@ -52,17 +52,17 @@ class Fingerprint:
 
 def _reason(error: OSError, path: Path | None = None, *, write: bool = False) -> str:
     """Why ``error`` happened, with what to change when it is a permission problem."""
-    reason = error.strerror or str(error)
-    if path is None or not isinstance(error, PermissionError):
-        return reason
-    if write:  # the write makes a temporary file beside the list and renames it over the list
+    if path is None:
+        return error.strerror or str(error)
+    if write and isinstance(error, PermissionError):
+        # the write makes a temporary file beside the list and renames it over the list
         advice = check_writable_dir(path.parent)
         if advice:
             return (
-                f"{reason}; zotmark writes a temporary file beside the list and renames it, so "
-                f"the list's directory must be writable. {advice}"
+                f"{error.strerror or error}; zotmark writes a temporary file beside the list and "
+                f"renames it, so the list's directory must be writable. {advice}"
             )
-    return f"{reason}. {access_advice(path, write=write)}"
+    return os_refusal(error, path, write=write)
 
 
 def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:

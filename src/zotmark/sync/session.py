@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.errors import AccessError, StateError, ZotmarkError
-from zotmark.permissions import access_advice
+from zotmark.permissions import access_advice, os_refusal
 from zotmark.state import SqliteStateStore, StateLock, StateStore
 from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
 from zotmark.sync import library_ids
@@ -212,8 +212,8 @@ def state_dir(config: Config) -> Path:
         elsewhere = f"set [state] dir in {config.path} to a directory zotmark may write."
         if isinstance(error, PermissionError):
             raise AccessError(
-                f"cannot create the state directory {path}: {error.strerror}. "
-                f"{access_advice(path, write=True)} Or {elsewhere}"
+                f"cannot create the state directory {path}: "
+                f"{os_refusal(error, path, write=True)} Or {elsewhere}"
             ) from None
         raise StateError(
             f"cannot create the state directory {path}: {error.strerror}. "
