@@ -42,7 +42,7 @@ def test_commands_without_a_config_import_no_pydantic(argv: list[str]) -> None:
     assert "httpx2" not in loaded
 
 
-def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero(
+def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_http(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     shutil.copy(FIXTURE, tmp_path / "list.md")
@@ -60,3 +60,5 @@ def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero(
     assert "zotmark.sync.engine" in loaded  # the run did happen
     unwanted = {"zotmark.enrich", "zotmark.bibtex", "zotmark.sync.bibliography", "pyzotero"}
     assert unwanted & loaded == set()
+    status = _modules_after(["status", "-q", "--config", str(config)])
+    assert "zotmark.state.sqlite" in status and "httpx2" not in status  # no network: no client

@@ -26,17 +26,17 @@ from zotmark.sync.document import BeforeWrite, ListDocument
 from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.sync.metadata import new_item_hook
 from zotmark.sync.writes import NewItemHook
-from zotmark.zotero.client import ZoteroClient
-from zotmark.zotero.library import ZoteroLibrary
 
-if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
+if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none,
+    # and `zotmark status` (list_key, state_dir) needs no HTTP client (httpx2)
     from zotmark.enrich import Enricher
     from zotmark.sync.progress import ProgressHook
+    from zotmark.zotero.client import ZoteroClient
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
 
-ClientFactory = Callable[[Config], ZoteroClient]
+ClientFactory = Callable[[Config], "ZoteroClient"]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
 factory call with :meth:`Config.for_library` of its library)."""
 
@@ -65,6 +65,8 @@ def default_client(config: Config) -> ZoteroClient:
     library_id = zotero.library_id
     if not library_id and zotero.library_type == "user":
         library_id = library_ids.remembered(state_dir(config), zotero.base_url, key)
+    from zotmark.zotero.client import ZoteroClient
+
     return ZoteroClient(zotero.library_type, library_id, key, zotero.base_url)
 
 
@@ -124,6 +126,8 @@ class Session:
             before_write=self.before_write,
             kept=self.keep,
         )
+        from zotmark.zotero.library import ZoteroLibrary
+
         library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
         if self.progress is not None and new_item is not None:
