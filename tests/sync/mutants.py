@@ -1,13 +1,14 @@
 """Mutants of the engine, and which state machine catches each: re-run with
 
-    .venv/bin/python tests/sync/mutants.py [--old] [NAME ...]
+    .venv/bin/python tests/sync/mutants.py [--old | --only-old] [--long=SECONDS] [NAME ...]
 
 Each mutant is one textual change of ``src/``, applied to a scratch copy of the repository
 (never to this one); the new machine (``tests/sync/test_engine_machine.py``, on the twin) and,
 with ``--old``, the old end-to-end one (``tests/system/test_sync_machine.py``, sandbox over
 HTTP, real SQLite) run on the copy in their CI configuration (``CI=true``: 60 examples,
-derandomized; not shrunk). A mutant is caught when the machine fails. Not a test module: pytest does
-not collect it.
+derandomized; not shrunk). With ``--long=SECONDS`` they run the long random profile (2,000
+examples) for at most that long. A mutant is caught when the machine fails. Not a test
+module: pytest does not collect it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,33 @@ MUTANTS = {
         "raise  # mutant: no re-plan",
         "the engine does not re-plan on PreconditionFailed (the run fails on a 412)",
     ),
+    "f-pending-unrecorded": (
+        "src/zotmark/sync/engine.py",
+        "self.store.add_pending(self.state_key, pending)",
+        "pass  # mutant: creates not recorded as pending before they are sent",
+        "a create is sent without being recorded as pending first",
+    ),
+    "g-mid-run-save-fails": (
+        "src/zotmark/sync/engine.py",
+        "                # what this attempt already wrote to Zotero, so that their edit wins\n"
+        "                continue\n",
+        "                # what this attempt already wrote to Zotero, so that their edit wins\n"
+        "                raise  # mutant\n",
+        "a save of the list while a run is in flight fails the run instead of a re-plan",
+    ),
+    "h-version-unsettled": (
+        "src/zotmark/sync/status.py",
+        '    """``record`` at the item\'s version and with its title as the library has them."""\n',
+        '    """``record`` at the item\'s version and with its title as the library has them."""\n'
+        "    return record  # mutant\n",
+        "a pair's row keeps the item version and title it had before the run's writes",
+    ),
+    "i-noop-ignores-file": (
+        "src/zotmark/sync/engine.py",
+        "if head.library_version and head.mark and head.mark.settled == self._settled_token():",
+        "if head.library_version and head.mark:  # mutant",
+        "the no-op check skips a run when the library did not move, even if the file did",
+    ),
 }
 MACHINES = {
     "new": "tests/sync/test_engine_machine.py",
@@ -66,8 +94,10 @@ PLUGIN = """
 def pytest_configure(config):
     from hypothesis import Phase, settings
 
-    ci = settings.get_profile("ci")
-    settings.register_profile("mutant", ci, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    import os
+
+    base = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+    settings.register_profile("mutant", base, phases=[Phase.explicit, Phase.reuse, Phase.generate])
     settings.load_profile("mutant")
 """
 
@@ -90,18 +120,23 @@ def scratch(name: str) -> Path:
     return root
 
 
-def caught(name: str, machine: str) -> tuple[bool, float]:
-    """Whether ``machine`` fails on mutant ``name`` (CI profile), and how long it took."""
+def caught(name: str, machine: str, seconds: int | None = None) -> tuple[bool, float]:
+    """Whether ``machine`` fails on mutant ``name`` (CI profile; with ``seconds``, the long
+    random profile for at most that long), and how long it took."""
     root = scratch(name)
     env = {**os.environ, "CI": "true", "PYTHONPATH": f"{root / 'src'}:{root}"}
+    if seconds:
+        env["HYPOTHESIS_PROFILE"] = "long"
     started = time.monotonic()
     try:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
              "-p", "mutant_plugin",
              MACHINES[machine]],
-            cwd=root, env=env, capture_output=True, text=True, check=False,
+            cwd=root, env=env, capture_output=True, text=True, check=False, timeout=seconds,
         )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return False, time.monotonic() - started
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return result.returncode == 1, time.monotonic() - started
@@ -109,10 +144,12 @@ def caught(name: str, machine: str) -> tuple[bool, float]:
 
 def main(argv: list[str]) -> int:
     machines = ["new", "old"] if "--old" in argv else ["new"]
+    machines = ["old"] if "--only-old" in argv else machines
+    long = next((int(a.split("=")[1]) for a in argv if a.startswith("--long=")), None)
     names = [a for a in argv if not a.startswith("--")] or list(MUTANTS)
     for name in names:
         for machine in machines:
-            hit, seconds = caught(name, machine)
+            hit, seconds = caught(name, machine, long)
             verdict = "caught" if hit else "MISSED"
             print(f"{name:22} {machine}: {verdict} ({seconds:.0f} s)", flush=True)
     return 0
