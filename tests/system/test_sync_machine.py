@@ -583,11 +583,11 @@ def test_sync_machine(sandbox: Sandbox, tmp_path: Path) -> None:
     run_state_machine_as_test(
         lambda: SyncMachine(sandbox, tmp_path),
         settings=settings(
-            # 15 of the profile's 60 (CI, dev): the engine's rules are checked by
+            # 30 of the profile's 60 (CI, dev): the engine's rules are checked by
             # tests/sync/test_engine_machine.py on the twin (which catches the mutants this one
             # catches, tests/sync/mutants.py); this one stays the end-to-end check over HTTP,
             # real SQLite, kills and dropped answers. The long profile keeps all its examples.
-            max_examples=min(settings.default.max_examples, 15)
+            max_examples=min(settings.default.max_examples, 30)
             if settings.default.max_examples <= EXAMPLES
             else settings.default.max_examples,
             stateful_step_count=25,
