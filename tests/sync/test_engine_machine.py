@@ -108,6 +108,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.late_zotero: dict[str, bool] = {}  # read tags set between refresh and apply
         self.midrun_armed = False
         self.kill_armed = False
+        self.restarted = False  # a run restarted after a kill is in flight
         self.boxes = True  # whether the list's entries have Relevant? boxes
         self.flips = 0  # library moves made between a run's refresh and its apply
         self.late_unseen = False  # one was made after the run's last refresh
@@ -290,7 +291,10 @@ class EngineMachine(RuleBasedStateMachine):
         if self.kill_armed:
             self.kill_armed = False
             raise Killed
-        rows = self.keyed_rows() if self.midrun_armed else []
+        # not in the run restarted after a kill: what the killed run wrote to Zotero counts as
+        # a Zotero edit there (zotmark cannot tell it from one), so a save that undoes the
+        # user's own edit mid-run loses to it, as it should
+        rows = self.keyed_rows() if self.midrun_armed and not self.restarted else []
         if not rows:
             return
         self.midrun_armed = False
@@ -355,7 +359,11 @@ class EngineMachine(RuleBasedStateMachine):
             report = self._runner().run()
         except Killed:  # started again at once: judged as one run with the killed one
             flips = self.flips  # the restart's refresh sees what moved in the killed run
-            report = self._runner().run()
+            self.restarted = True
+            try:
+                report = self._runner().run()
+            finally:
+                self.restarted = False
         if self.flips > flips and report.attempts == 1:
             self.late_unseen = True
             report = self._runner().run()
