@@ -28,10 +28,11 @@ configuration (60 examples, derandomized) on this machine / the old end-to-end o
 * e: no re-plan on a 412 (``PreconditionFailed`` fails the run): caught / caught;
 * g: a save of the list mid-run (``FileChangedError``) fails the run: caught / caught;
 * i: the no-op check skips a run whose file changed: caught / caught;
-* c: ``_pushed`` takes every planned field: caught / missed in CI;
-* a (a failed write recorded as landed), b (``Plan.replaces`` ignored), d (flags recorded
+* a (a failed write recorded as landed), b (``Plan.replaces`` ignored), c (``_pushed``
+  takes every planned field; caught by an earlier draft of this machine), d (flags recorded
   for entries appended without boxes), f (creates not recorded as pending), h (rows keep
-  the item version they had before the run's writes): missed by this one in CI.
+  the item version they had before the run's writes): missed by this one in CI; the old
+  one missed a, c and d in CI too (c also in 200 s of its long profile).
 """
 
 from __future__ import annotations
