@@ -209,10 +209,11 @@ def _item_moved(item: Item, record: BaseRecord) -> bool:
 def check_no_duplicate_create(world: World, result: Plan) -> None:
     """Invariant 3 (and "no duplicate ever"): a create is planned only for an entry whose
     item does not exist in the library, trashed or not, unless another entry holds it (the
-    planner paired it: it is recorded, or forgotten after its other side was deleted)."""
+    planner paired it: it is recorded, keeps its base row, or is forgotten after its other side
+    was deleted)."""
     creates = [a for a in result.zotero if isinstance(a, CreateItem)]
     created = {a.key for a in creates}
-    handled = set(result.records) | set(result.forget)
+    handled = set(world.base) | set(result.records) | set(result.forget)
     for create in creates:
         entry = create.entry
         assert entry.anchor not in world.library, f"re-created anchored item: {create}"

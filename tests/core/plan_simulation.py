@@ -9,7 +9,7 @@ because the real adapters would fail there too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from zotmark.core.actions import (
@@ -107,12 +107,17 @@ class World:
 
     # -- carrying out a plan ---------------------------------------------------------------
 
-    def apply(self, plan: Plan, policy: Policy) -> None:
-        """Carry out ``plan``: Zotero writes, then the file patch, then record the new base."""
+    def apply(self, plan: Plan, policy: Policy, failed: Collection[str] = ()) -> None:
+        """Carry out ``plan``: Zotero writes, then the file patch, then record the new base.
+        The writes to the items ``failed`` fail, as the runner then goes on: the rest lands,
+        their creates' anchors and entries are not written, their rows are not recorded."""
         for action in plan.zotero:
-            self._apply_zotero(action)
-        self._apply_file(plan.file, policy)
-        self._record(plan.records, plan.forget)
+            if action.key not in failed:
+                self._apply_zotero(action)
+        unwritten = (SetAnchor, InsertEntry)
+        file = [a for a in plan.file if not (isinstance(a, unwritten) and a.key in failed)]
+        self._apply_file(file, policy)
+        self._record({k: r for k, r in plan.records.items() if k not in failed}, plan.forget)
 
     def _apply_zotero(self, action: ZoteroAction) -> None:
         if isinstance(action, CreateItem):

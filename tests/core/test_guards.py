@@ -8,8 +8,8 @@ from dataclasses import replace
 from tests.core.test_planner import BASE, PAPER, POLICY, SYNCED, _many, run, snapshot
 
 from zotmark.core.actions import CreateItem, UpdateItem, fingerprint
+from zotmark.core.creates import pending_key
 from zotmark.core.model import Refusal
-from zotmark.core.planner import pending_key
 
 # --- the mass-delete guard -----------------------------------------------------------------------
 

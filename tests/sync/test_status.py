@@ -148,3 +148,22 @@ def test_only_rows_that_differ_from_the_stored_ones_are_written() -> None:
     upserts, deletes = status.changes()
     assert upserts == {"BBBB2222": moved._replace(item_version=4, item_title="Other")}
     assert deletes == frozenset()
+
+
+def test_a_landed_write_is_among_the_rows_to_write_before_the_file_lands() -> None:
+    base = _row("AAAA2222")
+    status = WorkingStatus({"AAAA2222": base})
+    plan = Plan(
+        zotero=(UpdateItem("AAAA2222", add_tags=frozenset({"read"})),),
+        records={"AAAA2222": base._replace(read=True)},
+    )
+    status.zotero_landed(plan, {"AAAA2222": Outcome("AAAA2222", _item("AAAA2222", 1))}, "read")
+    assert status.changes() == ({"AAAA2222": base._replace(read=True)}, frozenset())
+
+
+def test_the_status_reads_the_stored_rows_until_one_changes() -> None:
+    stored = {"AAAA2222": _row("AAAA2222")}
+    status = WorkingStatus(stored)
+    assert status.records is stored  # (not copied: a run plans from them as they are)
+    status.file_landed(Plan(forget=("AAAA2222",)), Snapshot(9, {}), ())
+    assert status.records == {} and stored == {"AAAA2222": _row("AAAA2222")}

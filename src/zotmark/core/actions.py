@@ -178,14 +178,17 @@ class Plan:
     """Everything one run will do, and the base it will record as its writes land.
 
     ``records`` are the new base rows by item key (the engine records each as the write that
-    settles it lands, at the item's version then: ``sync.status``); a pair with nothing to
-    merge keeps its base row itself
-    (the same object, read-only like every row). ``forget`` are item keys whose base rows are
-    dropped. ``lines`` gives the entry line of each item the plan writes to in Zotero.
-    ``held`` are the refusals still standing: writes Zotero refused before, not sent again
-    because their entries did not change. ``replaces`` maps the key of an item a pair moves to
-    (another item of the paper, its own deleted for good) to the key it leaves, whose base row
-    ``forget`` drops: the pair has moved only once the write to the new item lands.
+    settles it lands, at the item's version then: ``sync.status``); a pair that is settled
+    (nothing planned for it, and its entry, item and base row agreeing) has none and keeps its
+    base row. ``forget`` are item keys whose base rows are dropped. ``lines`` gives the entry
+    line of each item the plan writes to in Zotero. ``held`` are the refusals still standing:
+    writes Zotero refused before, not sent again because their entries did not change.
+    ``replaces`` maps the key of an item a pair moves to (another item of the paper, its own
+    deleted for good) to the key it leaves, whose base row ``forget`` drops: the pair has
+    moved only once the write to the new item lands. ``unsettled`` are the keys of the pairs
+    the plan is about (every key of its actions, conflicts, rows, forgotten rows and refusals
+    held): every other pair was settled, and stays settled while neither its entry, nor its
+    item, nor its base row moves, so the next plan may leave it out (``core.replan``).
     """
 
     zotero: tuple[ZoteroAction, ...] = ()
@@ -198,6 +201,7 @@ class Plan:
     lines: Mapping[str, int] = field(default_factory=dict)
     held: tuple[Refusal, ...] = ()
     replaces: Mapping[str, str] = field(default_factory=dict)
+    unsettled: frozenset[str] = frozenset()
 
     @property
     def changes_nothing(self) -> bool:

@@ -58,32 +58,43 @@ def _contradicts(a: Ident, b: Ident) -> bool:
 
 @dataclass(slots=True)
 class Pairing:
-    """The result: entry (by index) → item key, and what could not be paired.
+    """The result: entry (by its index in the list) → item key, and what could not be paired.
 
-    ``new`` are indices of entries that need a new item. ``duplicates`` maps the index of an
-    entry that repeats another entry's anchor to that entry's index. ``claimed`` are the item
-    keys already paired (kept with ``paired`` by :meth:`pair`, so that lookups stay O(1) on
-    long lists).
+    Only active entries (not struck, with an identifier: :func:`is_active`) take part; there
+    are ``active`` of them. ``new`` are indices of entries that need a new item.
+    ``duplicates`` maps the index of an entry that repeats another entry's anchor to that
+    entry's index. ``claimed`` maps each item key paired to its entry's index (the inverse of
+    ``paired``, kept with it by :meth:`pair`, so that lookups stay O(1) on long lists).
+    ``by_anchors`` is true when every active entry was paired, or found a duplicate, by its
+    anchor alone: such a pairing stands as long as the entries' anchors do and each anchor
+    still names a base row or an item (what ``core.replan`` relies on).
     """
 
     paired: dict[int, str] = field(default_factory=dict)
     new: list[int] = field(default_factory=list)
     duplicates: dict[int, int] = field(default_factory=dict)
-    claimed: set[str] = field(default_factory=set)
+    claimed: dict[str, int] = field(default_factory=dict)
+    active: int = 0
+    by_anchors: bool = True
 
     def pair(self, index: int, key: str) -> None:
         """Pair entry ``index`` with item ``key``."""
         self.paired[index] = key
-        self.claimed.add(key)
+        self.claimed[key] = index
+
+
+def is_active(entry: Entry) -> bool:
+    """Whether the entry takes part in the sync: not struck through, and with an identifier."""
+    return not entry.struck and bool(entry.ident.primary)
 
 
 def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
-    """Primary identifiers that the list uses for more than one entry: under two or more
-    different titles (two papers behind one link), or twice for one paper (a repeat, which
-    must not take another item of the identifier)."""
+    """Primary identifiers that the list's active entries use for more than one entry: under
+    two or more different titles (two papers behind one link), or twice for one paper (a
+    repeat, which must not take another item of the identifier)."""
     uses: dict[str, int] = defaultdict(int)
     for entry in entries:
-        if primary := entry.ident.primary:
+        if not entry.struck and (primary := entry.ident.primary):
             uses[primary] += 1
     return {key for key, count in uses.items() if count > 1}
 
@@ -94,10 +105,11 @@ def pair_entries(
     collection: Collection[str],
     library: Mapping[str, Item],
 ) -> Pairing:
-    """Pair every entry with an item key, or mark it new or a duplicate (see module doc).
-    ``collection`` holds the keys of the library's items in the list's collection."""
+    """Pair every active entry with an item key, or mark it new or a duplicate (see module
+    doc). ``collection`` holds the keys of the library's items in the list's collection."""
     result = Pairing()
     rest = _pair_by_anchor(entries, base, library, result)
+    result.by_anchors = not rest
     if not rest or not (base or library):  # every entry anchored (most runs), or nothing to
         result.new.extend(rest)  # pair the others with (a first sync): no identifier compared
         return result
@@ -120,13 +132,18 @@ def _pair_by_anchor(
     library: Mapping[str, Item],
     result: Pairing,
 ) -> list[int]:
+    """Pair the active entries whose anchors name a base row or an item; the indices of the
+    other active entries."""
     rest: list[int] = []
     for index, entry in enumerate(entries):
+        if not is_active(entry):
+            continue
+        result.active += 1
         anchor = entry.anchor
         if anchor is None or (anchor not in base and anchor not in library):
             rest.append(index)
         elif anchor in result.claimed:
-            result.duplicates[index] = next(i for i, k in result.paired.items() if k == anchor)
+            result.duplicates[index] = result.claimed[anchor]
         else:
             result.pair(index, anchor)
     return rest

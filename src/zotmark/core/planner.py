@@ -10,7 +10,7 @@ the refused writes held back are :mod:`zotmark.core.guards`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from zotmark.core.actions import (
@@ -27,13 +27,13 @@ from zotmark.core.actions import (
     StrikeEntry,
     ZoteroAction,
 )
+from zotmark.core.creates import CreateKeys, PendingKey, paper, papers_after
 from zotmark.core.guards import guard_findings, hold_refused
-from zotmark.core.identifiers import normalize_title
 from zotmark.core.merge import make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Item, Refusal
-from zotmark.core.pairing import IdentIndex, pair_entries
+from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
 
-__all__ = ["PendingKey", "Plan", "ZoteroSnapshot", "pending_key", "plan"]
+__all__ = ["Plan", "ZoteroSnapshot", "plan", "plan_pairs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +55,6 @@ class ZoteroSnapshot:
         return item
 
 
-PendingKey = tuple[str, str]
-"""What a pending create is remembered by between runs: the entry's primary identifier and
-its normalised title (:func:`pending_key`)."""
-
-
-def pending_key(entry: Entry) -> PendingKey:
-    """The key under which a pending create of ``entry`` is remembered between runs."""
-    return entry.ident.primary or "", entry.ident.title
-
-
 def plan(
     entries: Sequence[Entry],
     zotero: ZoteroSnapshot,
@@ -76,87 +66,104 @@ def plan(
     flag_boxes: bool = True,
     refused: Mapping[str, Refusal] | None = None,
 ) -> Plan:
-    """Decide one run (see module doc). ``new_key`` supplies fresh item keys; ``pending`` maps
-    :func:`pending_key` of entries whose create may already have reached the server to the key
-    it was sent with, so a retry reuses the key and can never duplicate the item (a create
-    Zotero refused is retried under its key even after its entry was retitled).
-    ``flag_boxes`` says whether an entry appended to the file gets flag boxes (the file's own
-    style): without them the new pair agrees on no flag. ``refused`` maps item keys to writes
-    Zotero refused before: the same write is not planned again (it is ``held``) until the
-    entry changes."""
-    active = [e for e in entries if not e.struck and e.ident.primary]
-    pairing = pair_entries(active, base, zotero.collection, zotero.library)
-    build = _Builder(
-        policy, zotero, claimed=pairing.claimed, flag_boxes=flag_boxes, refused=refused or {}
-    )
-    for index, key in sorted(pairing.paired.items()):
-        build.pair(active[index], key, base.get(key))
+    """Decide one run (see module doc): :func:`plan_pairs` of the entries' pairing with every
+    pair moved. ``new_key`` supplies fresh item keys; ``pending`` maps :func:`pending_key` of
+    entries whose create may already have reached the server to the key it was sent with, so
+    a retry reuses the key and can never duplicate the item (a create Zotero refused is
+    retried under its key even after its entry was retitled). ``flag_boxes`` says whether an
+    entry appended to the file gets flag boxes (the file's own style): without them the new
+    pair agrees on no flag. ``refused`` maps item keys to writes Zotero refused before: the
+    same write is not planned again (it is ``held``) until the entry changes."""
+    pairing = pair_entries(entries, base, zotero.collection, zotero.library)
+    return plan_pairs(
+        entries, pairing, None, zotero, base, policy, new_key=new_key, pending=pending,
+        flag_boxes=flag_boxes, refused=refused,
+    )  # fmt: skip
+
+
+def plan_pairs(
+    entries: Sequence[Entry],
+    pairing: Pairing,
+    moved: Collection[str] | None,
+    zotero: ZoteroSnapshot,
+    base: Mapping[str, BaseRecord],
+    policy: Policy,
+    *,
+    new_key: Callable[[], str],
+    pending: Mapping[PendingKey, str] | None = None,
+    flag_boxes: bool = True,
+    refused: Mapping[str, Refusal] | None = None,
+) -> Plan:
+    """The plan of the pairs whose item keys are in ``moved`` (``None``: every key, which is
+    :func:`plan`), with ``pairing`` the pairing of ``entries``. The caller vouches that every
+    other pair is settled (not in an earlier plan's :attr:`~Plan.unsettled`, and neither its
+    entry, nor its item, nor its base row moved since): such a pair needs nothing, so
+    planning it would add nothing to the plan. Entries left new or repeating another are
+    planned whatever ``moved`` says. The options are :func:`plan`'s."""
+    claimed = pairing.claimed
+    if moved is None:
+        moved = claimed.keys() | base.keys() | zotero.collection
+    build = _Builder(policy, zotero, base, claimed, flag_boxes=flag_boxes, refused=refused or {})
+    for index, key in sorted((claimed[key], key) for key in moved if key in claimed):
+        build.pair(entries[index], key, base.get(key))
     for index, twin in sorted(pairing.duplicates.items()):
-        build.notes.append(_repeat_note(active[index], active[twin], "anchor"))
-    listed = _papers_after(build.records, active, pairing.paired)
-    keys = _PendingKeys(pending or {}, refused or {}, new_key)
-    for index in pairing.new:
-        entry = active[index]
-        first = listed.setdefault(_paper(entry), entry)
-        if first is not entry:  # the same paper listed twice is one item
-            build.notes.append(_repeat_note(entry, first, "paper"))
-            continue
-        build.create(entry, keys.for_entry(entry))
-    claimed = pairing.claimed  # with the items that edited entries took instead of theirs
-    for key in sorted(set(base) - claimed):
+        build.notes.append(_repeat_note(entries[index], entries[twin], "anchor"))
+    if pairing.new:
+        listed = papers_after(build.row_after, entries, pairing.paired)
+        keys = CreateKeys(pending or {}, refused or {}, new_key)
+        for index in pairing.new:
+            entry = entries[index]
+            first = listed.setdefault(paper(entry), entry)
+            if first is not entry:  # the same paper listed twice is one item
+                build.notes.append(_repeat_note(entry, first, "paper"))
+                continue
+            build.create(entry, keys.for_entry(entry))
+    # (the items that edited entries took instead of theirs are claimed too)
+    for key in sorted(key for key in moved if key in base and not build.claims(key)):
         build.markdown_removed(base[key])
-    for key in sorted(zotero.collection - claimed - set(base)):
+    added = (key for key in moved if key in zotero.collection and key not in base)
+    for key in sorted(key for key in added if not build.claims(key)):
         item = zotero.live(key)
         if item is not None:
             build.zotero_added(item)
-    return build.finish(len(active), base)
-
-
-class _PendingKeys:
-    """The key each new entry's create goes under: its pending create's key when it has one
-    (exactly, else a refused create of the same identifier), a fresh one otherwise; never
-    one key twice."""
-
-    def __init__(
-        self,
-        pending: Mapping[PendingKey, str],
-        refused: Mapping[str, Refusal],
-        new_key: Callable[[], str],
-    ) -> None:
-        self._pending = pending
-        self._refused = {ident: key for (ident, _), key in pending.items() if key in refused}
-        self._new_key = new_key
-        self._used: set[str] = set()
-
-    def for_entry(self, entry: Entry) -> str:
-        """The key of ``entry``'s create."""
-        for key in (
-            self._pending.get(pending_key(entry)),
-            self._refused.get(entry.ident.primary or ""),
-        ):
-            if key is not None and key not in self._used:
-                self._used.add(key)
-                return key
-        return self._new_key()
+    return build.finish(pairing.active)
 
 
 @dataclass
 class _Builder:
-    """Accumulates the plan while the planner walks the pairs."""
+    """Accumulates the plan while the planner walks the pairs.
+
+    A pair is *settled* when its decision acts on nothing and its row is its base row: it
+    then adds nothing to the plan (no row either). Every other pair's key goes into
+    ``unsettled`` as its decision is made (:meth:`_act`, :meth:`_row`)."""
 
     policy: Policy
     zotero: ZoteroSnapshot
+    base: Mapping[str, BaseRecord]
+    claimed: Mapping[str, int]
+    flag_boxes: bool = True
+    refused: Mapping[str, Refusal] = field(default_factory=dict)
     zotero_actions: list[ZoteroAction] = field(default_factory=list)
     file_actions: list[FileAction] = field(default_factory=list)
     records: dict[str, BaseRecord] = field(default_factory=dict)
     forget: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    claimed: set[str] = field(default_factory=set)
-    flag_boxes: bool = True
-    refused: Mapping[str, Refusal] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
     lines: dict[str, int] = field(default_factory=dict)
     replaces: dict[str, str] = field(default_factory=dict)
+    unsettled: set[str] = field(default_factory=set)
+
+    def claims(self, key: str) -> bool:
+        """Whether an entry holds the item ``key``: paired with it, or taking it instead of
+        its own (deleted for good)."""
+        return key in self.claimed or key in self.taken
+
+    def row_after(self, key: str) -> BaseRecord | None:
+        """The row the pair ``key`` has once the plan is done (``None``: forgotten, or none)."""
+        if key in self.records:
+            return self.records[key]
+        return None if key in self.forget else self.base.get(key)
 
     # -- the rows of the decision table ---------------------------------------------------
 
@@ -173,24 +180,24 @@ class _Builder:
     def create(self, entry: Entry, key: str) -> None:
         """A new entry with no item anywhere: create one."""
         tags = _status_tags(entry.read, entry.flags, self.policy)
-        self.zotero_actions.append(CreateItem(key, entry, frozenset(tags)))
+        self._act(key, CreateItem(key, entry, frozenset(tags)))
         self.lines[key] = entry.line
         self._anchor(entry, key)
-        self.records[key] = make_record(entry, key, entry.title, entry.read, entry.flags, 0)
+        self._row(key, make_record(entry, key, entry.title, entry.read, entry.flags, 0))
 
     def markdown_removed(self, record: BaseRecord) -> None:
         """A synced entry is gone from the file: apply ``on_markdown_delete`` (edits win)."""
-        item = self.zotero.live(record.item_key)
+        key = record.item_key
+        item = self.zotero.live(key)
         if item is None:
-            self.forget.append(record.item_key)
+            self._forget(key)
         elif _item_changed(item, record, self.policy):
             self.zotero_added(item)
-        elif self.policy.on_markdown_delete == "keep":
-            self.records[record.item_key] = record
-        else:
+        elif self.policy.on_markdown_delete != "keep":
             trash = self.policy.on_markdown_delete == "trash"
-            self.zotero_actions.append(RemoveItem(record.item_key, trash=trash))
-            self.forget.append(record.item_key)
+            self._act(key, RemoveItem(key, trash=trash))
+            self._forget(key)
+        # (kept: the pair is settled, its base row stands)
 
     def zotero_added(self, item: Item) -> None:
         """An item in the collection that the file does not have: append an entry for it."""
@@ -198,12 +205,12 @@ class _Builder:
         tags = self.policy.flag_tags if self.flag_boxes else ()
         flags = {tag: tag in item.tags for tag in tags}
         heading = self.policy.new_items_heading
-        self.file_actions.append(InsertEntry(item.key, item.title, item.url, read, flags, heading))
+        self._act(item.key, InsertEntry(item.key, item.title, item.url, read, flags, heading))
         record = BaseRecord(
             item.key, item.ident.primary or "", item.title, item.url, read, flags,
             item.version, item.title,
         )  # fmt: skip
-        self.records[item.key] = record
+        self._row(item.key, record)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -216,15 +223,15 @@ class _Builder:
             self.create(entry, key)
             return
         if found != key:
-            self.claimed.add(found)
-            self.forget.append(key)
+            self.taken.add(found)
+            self._forget(key)
             self.replaces[found] = key
-        self.zotero_actions.append(AdoptItem(found, entry))
+        self._act(found, AdoptItem(found, entry))
         self._merge(entry, self.zotero.library[found], record, adopted=True)
 
     def _same_paper(self, entry: Entry) -> str | None:
         """The key of a library item of the entry's paper that no entry holds, if any."""
-        free = [item for key, item in self.zotero.library.items() if key not in self.claimed]
+        free = [item for key, item in self.zotero.library.items() if not self.claims(key)]
         found = IdentIndex(free).lookup(entry.ident)
         return found[0].key if found else None
 
@@ -232,37 +239,61 @@ class _Builder:
         """An unedited entry whose item left the collection: apply ``on_zotero_delete``. A kept
         entry stays paired: it is anchored, and its record states the boxes it has (unedited:
         a box the base did not know yet is taken as the file has it)."""
-        rule = self.policy.on_zotero_delete
+        key, rule = record.item_key, self.policy.on_zotero_delete
         if rule == "keep":
-            self.records[record.item_key] = record._replace(flags=dict(entry.flags))
-            self._anchor(entry, record.item_key)
+            self._anchor(entry, key)
+            self._row(key, record._replace(flags=dict(entry.flags)))
             return
-        action = StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line)
-        self.file_actions.append(action)
-        self.forget.append(record.item_key)
+        self._act(key, StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line))
+        self._forget(key)
 
     def _merge(
         self, entry: Entry, item: Item, record: BaseRecord | None, adopted: bool = False
     ) -> None:
         """A pair whose item is live: its fields merged (:func:`merge_pair`), the line anchored
         to the item, and the row the pair agrees on recorded."""
+        key = item.key
         merged = merge_pair(entry, item, record, self.policy, adopted)
-        self.file_actions.extend(merged.file)
+        for action in merged.file:
+            self._act(key, action)
         if merged.update is not None:
-            self.zotero_actions.append(merged.update)
-        self.conflicts.extend(merged.conflicts)
-        self.lines[item.key] = entry.line
-        self._anchor(entry, item.key)
-        self.records[item.key] = merged.record
+            self._act(key, merged.update)
+        if merged.conflicts:
+            self.conflicts.extend(merged.conflicts)
+            self.unsettled.add(key)
+        self.lines[key] = entry.line
+        self._anchor(entry, key)
+        self._row(key, merged.record)
 
     def _anchor(self, entry: Entry, key: str) -> None:
         """Write the item ``key`` into the entry's line, unless it holds it or anchors are off."""
         if self.policy.anchors and entry.anchor != key:
-            self.file_actions.append(SetAnchor(entry.line, key))
+            self._act(key, SetAnchor(entry.line, key))
 
-    def finish(self, active_entries: int, base: Mapping[str, BaseRecord]) -> Plan:
+    def _act(self, key: str, action: ZoteroAction | FileAction) -> None:
+        """Plan ``action`` for the pair ``key`` (which is then not settled)."""
+        if isinstance(action, ZoteroAction):
+            self.zotero_actions.append(action)
+        else:
+            self.file_actions.append(action)
+        self.unsettled.add(key)
+
+    def _forget(self, key: str) -> None:
+        """Drop the pair ``key``'s base row."""
+        self.forget.append(key)
+        self.unsettled.add(key)
+
+    def _row(self, key: str, row: BaseRecord) -> None:
+        """The row the pair ``key`` agrees on once its actions are done: recorded unless the
+        pair is settled (nothing planned for it, and ``row`` is its base row)."""
+        if key in self.unsettled or row != self.base.get(key):
+            self.records[key] = row
+            self.unsettled.add(key)
+
+    def finish(self, active_entries: int) -> Plan:
         """The plan, or only the guard findings when a safety guard trips."""
         live = any(self.zotero.live(key) is not None for key in self.zotero.collection)
+        base = self.base
         guards = guard_findings(
             self.policy, len(base), active_entries, live, self.zotero_actions, self.file_actions
         )
@@ -281,26 +312,8 @@ class _Builder:
             lines={a.key: self.lines[a.key] for a in kept.zotero if a.key in self.lines},
             held=kept.held,
             replaces=dict(self.replaces),
+            unsettled=frozenset(self.unsettled),
         )
-
-
-def _paper(entry: Entry) -> tuple[str | None, str]:
-    """What makes two entries the same paper: their primary identifier and normalised title."""
-    return entry.ident.primary, entry.ident.title
-
-
-def _papers_after(
-    records: Mapping[str, BaseRecord], entries: Sequence[Entry], paired: Mapping[int, str]
-) -> dict[tuple[str | None, str], Entry]:
-    """The paper each paired entry states once this run has written its title (a title taken
-    from Zotero changes which entries repeat it), with the entry; judged on the state after the
-    run, so that the next run judges the same."""
-    listed: dict[tuple[str | None, str], Entry] = {}
-    for index, key in sorted(paired.items()):
-        record = records.get(key)
-        if record is not None:
-            listed.setdefault((record.ident_key, normalize_title(record.title)), entries[index])
-    return listed
 
 
 def _repeat_note(entry: Entry, original: Entry, what: str) -> str:

@@ -11,6 +11,7 @@ and flag boxes is that document with those entries' states changed (:func:`with_
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,6 +52,7 @@ class ListDocument:
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
     _style_of: Document | None = field(default=None, init=False, repr=False)
     _flag_items: bool = field(default=True, init=False, repr=False)
+    _fresh: tuple[str, Fingerprint] | None = field(default=None, init=False, repr=False)
 
     def check_writable(self) -> None:
         """:meth:`ListFile.check_writable` for this list."""
@@ -58,8 +60,10 @@ class ListDocument:
 
     def read(self) -> list[Entry]:
         """Read the file; the entries as the list states them (parsed again only when the
-        text is not the one last read)."""
-        text, fingerprint = ListFile.read(self.path)
+        text is not the one last read). The text :meth:`current_hash` just read is not read
+        again."""
+        text, fingerprint = self._fresh or ListFile.read(self.path)
+        self._fresh = None
         last, document = self._fingerprint, self._document
         if document is None or last is None or last.sha256 != fingerprint.sha256:
             flipped = with_boxes(document, text) if document is not None else None
@@ -68,9 +72,16 @@ class ListDocument:
         return [listed.entry for listed in document.entries]
 
     def current_hash(self) -> str | None:
-        """The SHA-256 of the file as it is on disk now (``None`` if it is missing)."""
-        fingerprint = ListFile.fingerprint(self.path)
-        return fingerprint.sha256 if fingerprint else None
+        """The SHA-256 of the file as it is on disk now (``None`` if it is missing). The text
+        is read with it and kept for the next :meth:`read` (a run reads and hashes its list
+        once), or until :meth:`discard_read`."""
+        self._fresh = ListFile.read(self.path) if self.path.exists() else None
+        return self._fresh[1].sha256 if self._fresh is not None else None
+
+    def discard_read(self) -> None:
+        """Forget the text :meth:`current_hash` read, which no :meth:`read` will take (the
+        run found nothing changed): an idle daemon does not hold it."""
+        self._fresh = None
 
     def last_hash(self) -> str | None:
         """The SHA-256 of the text last read or written by this document."""
@@ -99,12 +110,11 @@ class ListDocument:
         Anchors for ``skip_keys`` (items Zotero refused to create) are not written.
         """
         document = self.document
-        by_line = {listed.entry.line: listed for listed in document.entries}
         edits: list[patch.Edit] = []
         for action in actions:
             if isinstance(action, SetAnchor | InsertEntry) and action.key in skip_keys:
                 continue
-            edits.extend(self._edits(document, by_line, action))
+            edits.extend(self._edits(document, action))
         new_text = patch.apply(document.text, edits)
         if new_text == document.text:
             return False
@@ -112,20 +122,18 @@ class ListDocument:
             self.before_write(self.path, new_text)
         self._fingerprint = ListFile.write(self.path, new_text, self._fingerprint)
         self._document = with_boxes(document, new_text)  # when None, read() parses the text
-        del document, by_line, edits  # not kept beside the new document while it is parsed
+        del document, edits  # not kept beside the new document while it is parsed
         if self._document is None and self.kept:
             self._document = parse(new_text, self.flags)
         return True
 
-    def _edits(
-        self, document: Document, by_line: Mapping[int, ListEntry], action: FileAction
-    ) -> Sequence[patch.Edit]:
+    def _edits(self, document: Document, action: FileAction) -> Sequence[patch.Edit]:
         if isinstance(action, InsertEntry):
             anchor = action.key if self.anchors else None
             new = NewEntry(action.title, action.url, action.read, action.flags, anchor)
             heading = action.heading or None
             return (patch.insert(document, new, heading=heading, flags=self.flags),)
-        listed = by_line.get(action.line)
+        listed = _at_line(document, action.line)
         if listed is None:
             return ()
         if isinstance(action, SetBox):
@@ -145,17 +153,28 @@ class ListDocument:
 BOX_STATES = {" ": False, "x": True, "X": True}
 """What a task box's character says (as the parser reads it)."""
 
+SPAN = 4096
+"""The length of the spans in which two texts are compared (:func:`_differing`)."""
+
 
 def with_boxes(document: Document, text: str) -> Document | None:
     """``document`` as ``text`` states it when ``text`` differs from the document's text only
     in the characters of entries' own boxes and first flag boxes, each still a box character
     (ticked or cleared boxes); else ``None`` (the text must be parsed). Equal to
-    ``parse(text)`` by contract (``tests/sync/test_document.py`` checks it)."""
+    ``parse(text)`` by contract (``tests/sync/test_document.py`` checks it). Only the entries
+    near the spans where the texts differ are looked at: the cost is the text's comparison and
+    the boxes changed, not the list's length."""
     old = document.text
     if len(text) != len(old) or text == old:
         return None
+    entries = list(document.entries)
+    near: set[int] = set()  # the indices of the entries near a span where the texts differ
+    for start, end in _differing(old, text):
+        first = max(bisect.bisect_right(entries, start, key=_start) - 1, 0)
+        near.update(range(first, bisect.bisect_left(entries, end, key=_start)))
     states: dict[int, bool] = {}  # offset of a changed box → its new state
-    for listed in document.entries:
+    for index in near:
+        listed = entries[index]
         for offset in (listed.box, *listed.flag_boxes.values()):
             char = text[offset]
             if char != old[offset]:
@@ -163,9 +182,34 @@ def with_boxes(document: Document, text: str) -> Document | None:
                     return None
                 states[offset] = BOX_STATES[char]
     if not states or patch.apply(old, [patch.Edit(o, o + 1, text[o]) for o in states]) != text:
-        return None
-    entries = tuple(_with_states(listed, states) for listed in document.entries)
-    return replace(document, text=text, entries=entries)
+        return None  # (the texts differ elsewhere too)
+    for index in near:
+        entries[index] = _with_states(entries[index], states)
+    return replace(document, text=text, entries=tuple(entries))
+
+
+def _start(listed: ListEntry) -> int:
+    return listed.start
+
+
+def _line(listed: ListEntry) -> int:
+    return listed.entry.line
+
+
+def _at_line(document: Document, line: int) -> ListEntry | None:
+    """The entry whose box is on ``line``, if any (entries are in the order of their lines)."""
+    entries = document.entries
+    index = bisect.bisect_left(entries, line, key=_line)
+    return entries[index] if index < len(entries) and entries[index].entry.line == line else None
+
+
+def _differing(old: str, new: str) -> list[tuple[int, int]]:
+    """The spans of :data:`SPAN` characters where two texts of one length differ."""
+    return [
+        (at, at + SPAN)
+        for at in range(0, len(old), SPAN)
+        if old[at : at + SPAN] != new[at : at + SPAN]
+    ]
 
 
 def _with_states(listed: ListEntry, states: Mapping[int, bool]) -> ListEntry:

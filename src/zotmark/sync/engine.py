@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
 
 from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
 from zotmark.core.model import Entry, Refusal, new_item_key
-from zotmark.core.planner import ZoteroSnapshot, pending_key, plan
-from zotmark.core.port import Applied, Library, NewItem, Outcome, Snapshot, Write
+from zotmark.core.planner import ZoteroSnapshot
+from zotmark.core.port import Applied, Library, Snapshot, Write
+from zotmark.core.replan import replan
 from zotmark.errors import (
     ConflictError,
     FileChangedError,
@@ -34,16 +34,23 @@ from zotmark.errors import (
 from zotmark.state.model import (
     ListHead,
     ListState,
-    PendingCreate,
     RunCommit,
     RunStatus,
     SyncMark,
 )
 from zotmark.state.store import StateStore
 from zotmark.sync.document import ListDocument
+from zotmark.sync.kept import Kept, Planning, members_after
 from zotmark.sync.status import WorkingStatus, stored_snapshot
-from zotmark.sync.writes import NewItemHook, changes, new_items, reason, refusals
-from zotmark.zotero.mapping import json_text
+from zotmark.sync.writes import (
+    NewItemHook,
+    Written,
+    changes,
+    new_items,
+    pending_create,
+    reason,
+    refusals,
+)
 
 ATTEMPTS = 4
 
@@ -95,7 +102,8 @@ class ListRunner:
     ``name`` is the list's name for people; ``state_key`` its name in the store (default:
     ``name``). With ``keep`` (the daemon's runners) the list's state and the library's
     snapshot (typed items) are kept between runs and used again while the state's generation
-    says no one else changed it, instead of being read and parsed again."""
+    says no one else changed it, instead of being read and parsed again, and a run plans only
+    the pairs that moved since (:mod:`zotmark.sync.kept`)."""
 
     name: str
     policy: Policy
@@ -107,7 +115,7 @@ class ListRunner:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     state_key: str = ""
     keep: bool = False
-    _kept: tuple[ListState, Snapshot] | None = field(default=None, init=False, repr=False)
+    _kept: Kept | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.state_key = self.state_key or self.name
@@ -134,7 +142,8 @@ class ListRunner:
             if self.library.version_after(head.library_version) is None:
                 return self._unchanged(head, dry_run, first_request, started)
             checked = True  # the client keeps the answer: refresh sends nothing more for it
-        state, snapshot = self._start(head)
+        kept = self._kept if self._kept and self._kept.state.generation == head.generation else None
+        state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load()
         entries = self.document.read()  # a list it cannot read stops the run before any write
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
@@ -150,7 +159,12 @@ class ListRunner:
                 # keys (one key per create: a refusal of it stays held, a fix reuses it)
                 fresh = self.store.load(self.state_key)
                 state = replace(state, pending=fresh.pending, generation=fresh.generation)
-            the_plan = self._plan(state, status, snapshot, collection or "", entries, refused)
+                kept = None  # (this run wrote since: every pair is planned)
+            moved = refreshed.texts.keys() | refreshed.gone
+            planning = self._plan(
+                kept, moved, state, status, snapshot, collection or "", entries, refused
+            )
+            the_plan = planning.plan
             self._check(the_plan)
             if dry_run:
                 return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
@@ -171,20 +185,16 @@ class ListRunner:
                 continue
             status.file_landed(the_plan, snapshot, written.failed)
             return self._record(
-                state, the_plan, written, status, snapshot, changed, collection, started,
+                state, planning, written, status, snapshot, changed, collection, started,
                 attempt, first_request,
             )  # fmt: skip
         raise ZoteroError(
             "The library or the file kept changing while zotmark synced it; run it again."
         )
 
-    def _start(self, head: ListHead) -> tuple[ListState, Snapshot]:
-        """The state and the snapshot to plan from: those kept from the last run when the
-        state's generation is still theirs, else read from the store (the items' JSON texts
-        read into typed items, and not kept)."""
-        kept = self._kept
-        if kept is not None and kept[0].generation == head.generation:
-            return kept
+    def _load(self) -> tuple[ListState, Snapshot]:
+        """The state and the snapshot read from the store (the items' JSON texts read into
+        typed items, and not kept)."""
         state = self.store.load(self.state_key)
         snapshot = stored_snapshot(state.mirror, state.library_version)
         return replace(state, mirror=_NO_TEXTS), snapshot
@@ -206,6 +216,7 @@ class ListRunner:
     ) -> RunReport:
         """Neither side moved since the last run that settled them: nothing to plan (the
         refusals that still stand are reported again)."""
+        self.document.discard_read()
         report = RunReport(
             self.name, Plan(), dry_run, requests=self._requests(first_request),
             library_version=head.library_version, refused=tuple(head.refused.values()),
@@ -222,33 +233,44 @@ class ListRunner:
 
     def _plan(
         self,
+        kept: Kept | None,
+        moved: Collection[str],
         state: ListState,
         status: WorkingStatus,
         snapshot: Snapshot,
         collection: str,
-        entries: Any,
+        entries: Sequence[Entry],
         refused: Mapping[str, Refusal],
-    ) -> Plan:
-        """The plan of this attempt. The list's style (whether an appended entry gets flag
-        boxes) is worked out only when the plan appends entries (a majority over every entry:
-        a fifth of a flipped box's run at 50,000 entries); planned with flag boxes first, the
-        run plans again without when the list has none."""
+    ) -> Planning:
+        """The plan of this attempt: of the pairs that moved since the ``kept`` run (the items
+        ``moved`` since its snapshot, the pending creates and the refusals; see
+        :func:`~zotmark.core.replan.replan`), or of every pair. The list's style (whether an
+        appended entry gets flag boxes) is worked out only when the plan appends entries (a
+        majority over every entry: a fifth of a flipped box's run at 50,000 entries); planned
+        with flag boxes first, the run plans again without when the list has none."""
+        if kept is not None and kept.collection == collection:
+            members = members_after(kept.members, snapshot.items, collection, moved)
+            last, moved = kept.planned, {*moved, *state.pending, *refused}
+        else:
+            members, last = snapshot.members(collection), None
         pending = {p.paper: key for key, p in state.pending.items() if key not in snapshot.items}
         planned = functools.partial(
-            plan,
+            replan,
+            last,
+            moved,
             entries,
-            ZoteroSnapshot(snapshot.items, snapshot.members(collection)),
+            ZoteroSnapshot(snapshot.items, members),
             status.records,
             self.policy,
             new_key=lambda: new_item_key(self.randbelow),
             pending=pending,
             refused=refused,
         )
-        the_plan = planned(flag_boxes=True)
+        the_plan, made = planned(flag_boxes=True)
         appends = any(isinstance(action, InsertEntry) for action in the_plan.file)
-        if not appends or self.document.appends_flag_boxes:
-            return the_plan
-        return planned(flag_boxes=False)
+        if appends and not self.document.appends_flag_boxes:
+            the_plan, made = planned(flag_boxes=False)
+        return Planning(the_plan, made, members)
 
     def _check(self, the_plan: Plan) -> None:
         if the_plan.guards:
@@ -273,7 +295,7 @@ class ListRunner:
         creates = new_items(the_plan, collection, self.new_item)
         if creates:
             entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
-            pending = [_pending(new, entries[new.key]) for new in creates]
+            pending = [pending_create(new, entries[new.key]) for new in creates]
             self.store.add_pending(self.state_key, pending)
             state = state.with_pending(pending)
         writes: list[Write] = [*creates, *changes(the_plan, snapshot, collection)]
@@ -282,7 +304,7 @@ class ListRunner:
     def _record(
         self,
         state: ListState,
-        the_plan: Plan,
+        planning: Planning,
         written: Written,
         status: WorkingStatus,
         snapshot: Snapshot,
@@ -292,6 +314,7 @@ class ListRunner:
         attempts: int,
         first_request: int,
     ) -> RunReport:
+        the_plan = planning.plan
         held = {refusal.item_key: refusal for refusal in the_plan.held}
         refused = {**held, **refusals(the_plan, written.failed)}
         failed = {k: reason(o) for k, o in written.failed.items() if k not in refused}
@@ -300,10 +323,10 @@ class ListRunner:
             self._requests(first_request), snapshot.version, attempts,
             tuple(sorted(refused.values(), key=lambda r: r.line)),
         )  # fmt: skip
-        records = {k: r for k, r in the_plan.records.items() if k not in written.failed}
         resolved = {
             k for k in state.pending
-            if k in snapshot.items or (k not in records and k not in refused)
+            if k in snapshot.items
+            or ((k not in the_plan.records or k in written.failed) and k not in refused)
         }  # fmt: skip
         upserts, deletes = status.changes()
         commit = RunCommit(
@@ -321,8 +344,11 @@ class ListRunner:
             refused=refused,
         )
         self.store.commit_run(self.state_key, commit)
-        if self.keep:
-            self._kept = replace(state.after(commit), mirror=_NO_TEXTS), snapshot
+        if self.keep and collection is not None:
+            sent = written.landed.keys() | written.failed.keys()
+            members = members_after(planning.members, snapshot.items, collection, sent)
+            state = replace(state.after(commit), mirror=_NO_TEXTS)
+            self._kept = Kept(state, snapshot, collection, members, planning.planned)
         return report
 
     def _status(
@@ -340,45 +366,5 @@ class ListRunner:
         return self.library.requests - first
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What became of one attempt's Zotero writes: the outcomes that landed and those that
-    did not (by key), how many items were created and how many updated."""
-
-    landed: Mapping[str, Outcome]
-    failed: Mapping[str, Outcome]
-    created_keys: frozenset[str]
-    updated: int
-
-    @property
-    def created(self) -> int:
-        """How many items were created."""
-        return len(self.created_keys)
-
-    @classmethod
-    def of(cls, the_plan: Plan, before: Snapshot, applied: Applied) -> Written:
-        """Sort ``applied``'s outcomes; an update counts when it moved its item's version (a
-        change that changed nothing was not sent)."""
-        landed = {o.key: o for o in applied.outcomes if o.item is not None}
-        failed = {o.key: o for o in applied.outcomes if o.item is None}
-        creates = {a.key for a in the_plan.zotero if isinstance(a, CreateItem)}
-        created = frozenset(creates & landed.keys())
-        updated = sum(
-            1
-            for key, outcome in landed.items()
-            if key not in creates
-            and outcome.item is not None
-            and key in before.items
-            and before.items[key].version != outcome.item.version
-        )
-        return cls(landed, failed, created, updated)
-
-
 _NO_TEXTS: Mapping[str, str] = MappingProxyType({})
 """The item texts of a state kept in memory: none (its snapshot holds the typed items)."""
-
-
-def _pending(new: NewItem, entry: Entry) -> PendingCreate:
-    """The pending-create row recorded before ``new`` is sent for ``entry``."""
-    ident_key, title = pending_key(entry)
-    return PendingCreate(new.key, ident_key, title, json_text(new.data))

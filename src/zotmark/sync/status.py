@@ -24,11 +24,35 @@ from zotmark.zotero.mapping import is_regular_item, item_from_json
 
 
 class WorkingStatus:
-    """The base rows of one list as this run has them so far (by item key)."""
+    """The base rows of one list as this run has them so far (by item key): the stored rows,
+    and over them the rows this run set or dropped (the stored ones are not copied: a run
+    that changes a few rows of 50,000 costs a few)."""
 
     def __init__(self, stored: Mapping[str, BaseRecord]) -> None:
         self._stored = stored
-        self.records: dict[str, BaseRecord] = dict(stored)
+        self._set: dict[str, BaseRecord | None] = {}  # the rows this run set (None: dropped)
+        self._records: Mapping[str, BaseRecord] | None = stored
+
+    @property
+    def records(self) -> Mapping[str, BaseRecord]:
+        """Every row as this run has it now (the stored mapping itself until a row changes;
+        else a new dict, made once per change: read it between changes, not per row)."""
+        if self._records is None:
+            merged = dict(self._stored)
+            for key, row in self._set.items():
+                if row is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = row
+            self._records = merged
+        return self._records
+
+    def _row(self, key: str) -> BaseRecord | None:
+        return self._set[key] if key in self._set else self._stored.get(key)
+
+    def _put(self, key: str, row: BaseRecord | None) -> None:
+        self._set[key] = row
+        self._records = None
 
     def zotero_landed(self, plan: Plan, outcomes: Mapping[str, Outcome], read_tag: str) -> None:
         """Record the plan's Zotero writes that landed: a created item's pair takes its planned
@@ -38,15 +62,13 @@ class WorkingStatus:
             outcome = outcomes.get(action.key)
             if outcome is None or outcome.item is None:
                 continue
-            planned = plan.records.get(action.key)
+            planned, row = plan.records.get(action.key), self._row(action.key)
             if isinstance(action, RemoveItem):
-                self.records.pop(action.key, None)
+                self._put(action.key, None)
             elif isinstance(action, CreateItem) and planned is not None:
-                self.records[action.key] = settled(planned, outcome.item)
-            elif isinstance(action, UpdateItem) and planned and action.key in self.records:
-                self.records[action.key] = _pushed(
-                    self.records[action.key], planned, action, read_tag
-                )
+                self._put(action.key, settled(planned, outcome.item))
+            elif isinstance(action, UpdateItem) and planned and row is not None:
+                self._put(action.key, _pushed(row, planned, action, read_tag))
 
     def file_landed(self, plan: Plan, snapshot: Snapshot, unwritten: Collection[str]) -> None:
         """Record the plan once its file patch landed: every pair takes its planned row at its
@@ -60,16 +82,22 @@ class WorkingStatus:
         kept = {key: record for key, record in plan.records.items() if key not in unwritten}
         for key in plan.forget:
             if key not in kept and key not in unmoved:
-                self.records.pop(key, None)
+                self._put(key, None)
         for key, record in kept.items():
             item = None if key in held else snapshot.items.get(key)
-            self.records[key] = settled(record, item)
+            self._put(key, settled(record, item))
 
     def changes(self) -> tuple[dict[str, BaseRecord], frozenset[str]]:
-        """The rows to write (new or different from the stored ones) and the keys to delete."""
+        """The rows to write (new or different from the stored ones) and the keys to delete
+        (only the rows this run set or dropped are looked at)."""
         stored = self._stored
-        upserts = {key: row for key, row in self.records.items() if stored.get(key) != row}
-        return upserts, frozenset(stored.keys() - self.records.keys())
+        upserts = {
+            key: row
+            for key, row in sorted(self._set.items())
+            if row is not None and stored.get(key) != row
+        }
+        deletes = frozenset(k for k, row in self._set.items() if row is None and k in stored)
+        return upserts, deletes
 
 
 def settled(record: BaseRecord, item: Item | None) -> BaseRecord:

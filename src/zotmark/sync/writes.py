@@ -3,20 +3,24 @@
 The planner's Zotero actions become :class:`~zotmark.core.port.NewItem` (its JSON built by
 :func:`~zotmark.zotero.mapping.new_item_data` with the plan's status tags, then given to the
 new-item hook, e.g. enrichment) and one :class:`~zotmark.core.port.Change` per item (the
-actions on one item composed in plan order). Outcomes that failed become refusals to hold, or
-transient failures to retry.
+actions on one item composed in plan order), each create first recorded as pending
+(:func:`pending_create`). What became of the writes (:class:`Written`): outcomes that failed
+become refusals to hold, or transient failures to retry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from zotmark.core.actions import AdoptItem, CreateItem, Plan, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
-from zotmark.core.model import Refusal
-from zotmark.core.port import Change, NewItem, Outcome, Snapshot
-from zotmark.zotero.mapping import new_item_data
+from zotmark.core.creates import pending_key
+from zotmark.core.model import Entry, Refusal
+from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot
+from zotmark.state.model import PendingCreate
+from zotmark.zotero.mapping import json_text, new_item_data
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
 """Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
@@ -87,3 +91,43 @@ def reason(outcome: Outcome) -> str:
     if outcome.message:
         return f"{outcome.message} ({outcome.code})"
     return f"status {outcome.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What became of one attempt's Zotero writes: the outcomes that landed and those that
+    did not (by key), how many items were created and how many updated."""
+
+    landed: Mapping[str, Outcome]
+    failed: Mapping[str, Outcome]
+    created_keys: frozenset[str]
+    updated: int
+
+    @property
+    def created(self) -> int:
+        """How many items were created."""
+        return len(self.created_keys)
+
+    @classmethod
+    def of(cls, the_plan: Plan, before: Snapshot, applied: Applied) -> Written:
+        """Sort ``applied``'s outcomes; an update counts when it moved its item's version (a
+        change that changed nothing was not sent)."""
+        landed = {o.key: o for o in applied.outcomes if o.item is not None}
+        failed = {o.key: o for o in applied.outcomes if o.item is None}
+        creates = {a.key for a in the_plan.zotero if isinstance(a, CreateItem)}
+        created = frozenset(creates & landed.keys())
+        updated = sum(
+            1
+            for key, outcome in landed.items()
+            if key not in creates
+            and outcome.item is not None
+            and key in before.items
+            and before.items[key].version != outcome.item.version
+        )
+        return cls(landed, failed, created, updated)
+
+
+def pending_create(new: NewItem, entry: Entry) -> PendingCreate:
+    """The pending-create row recorded before ``new`` is sent for ``entry``."""
+    ident_key, title = pending_key(entry)
+    return PendingCreate(new.key, ident_key, title, json_text(new.data))

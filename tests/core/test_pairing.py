@@ -1,0 +1,34 @@
+"""core.pairing.pair_entries: which entries take part, and how the pairing was made."""
+
+from __future__ import annotations
+
+from tests.core.test_planner import entry, item, record, snapshot
+
+from zotmark.core.pairing import pair_entries
+
+A = entry("Attention Is All You Need", "https://arxiv.org/abs/1706.03762", anchor="AAAA2345")
+B = entry("Deep Residual Learning", "https://doi.org/10.1109/CVPR.2016.90", line=2)
+ITEMS = snapshot(item("AAAA2345", A.title, A.url), item("BBBB2345", B.title, B.url))
+
+
+def test_struck_entries_and_entries_without_identifier_take_no_part() -> None:
+    struck, bare = A._replace(struck=True), entry("", None, line=3)
+    pairing = pair_entries([struck, B, bare], {}, ITEMS.collection, ITEMS.library)
+    assert pairing.active == 1 and pairing.paired == {1: "BBBB2345"}
+
+
+def test_a_list_anchored_throughout_is_paired_by_anchors() -> None:
+    anchored = [A, B._replace(anchor="BBBB2345")]
+    pairing = pair_entries(anchored, {}, ITEMS.collection, ITEMS.library)
+    assert pairing.by_anchors and pairing.claimed == {"AAAA2345": 0, "BBBB2345": 1}
+
+
+def test_an_entry_paired_by_its_identifier_is_not_by_anchors() -> None:
+    base = {"BBBB2345": record(B, "BBBB2345")}
+    pairing = pair_entries([A, B], base, ITEMS.collection, ITEMS.library)
+    assert pairing.paired == {0: "AAAA2345", 1: "BBBB2345"} and not pairing.by_anchors
+
+
+def test_an_entry_repeating_an_anchor_names_the_entry_holding_it() -> None:
+    pairing = pair_entries([A, B, A._replace(line=3)], {}, ITEMS.collection, ITEMS.library)
+    assert pairing.duplicates == {2: 0}
