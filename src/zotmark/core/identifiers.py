@@ -33,7 +33,17 @@ _ARXIV_IN_TEXT = re.compile(
     rf"|(?<![\w.])10\.48550/arxiv\.{_ARXIV_ID}",
     re.IGNORECASE,
 )
-_ARXIV_ALONE = re.compile(rf"\s*{_ARXIV_ID}\s*", re.IGNORECASE)
+# Where a match of _ARXIV_IN_TEXT can start: "a", "e" or "w" (of a host or "arxiv:") after no
+# word character, "." or "-", or the "1" of "10.48550" after no word character or "."; the
+# search starts at the first such place (a set of characters the regex engine skips to at
+# once), not at every character of a URL. (Under IGNORECASE these four letters and the digit
+# match only themselves and their ASCII capitals.)
+_ARXIV_LEAD = re.compile(r"[AaEeWw1](?<![\w.-][AaEeWw])(?<![\w.]1)")
+# An id alone: its text starts with the four digits of a new-style id or with an archive
+# name's letters and "/" (the lookahead rejects other texts before the archive names are tried).
+_ARXIV_ALONE = re.compile(
+    rf"\s*(?=\d{{4}}\.|[a-z-]+(?:\.[a-z]+(?:-[a-z]+)?)?/){_ARXIV_ID}\s*", re.IGNORECASE
+)
 
 
 def _canonical_arxiv(raw: str) -> str | None:
@@ -52,7 +62,10 @@ def _canonical_arxiv(raw: str) -> str | None:
 
 def _first_arxiv_id(text: str) -> str | None:
     """The first valid id of a ``_ARXIV_IN_TEXT`` match in ``text``."""
-    for match in _ARXIV_IN_TEXT.finditer(text):
+    lead = _ARXIV_LEAD.search(text)
+    if lead is None:
+        return None
+    for match in _ARXIV_IN_TEXT.finditer(text, lead.start()):
         found = _canonical_arxiv(match[1] or match[2] or match[3])  # one branch's group is set
         if found:
             return found
@@ -71,7 +84,7 @@ def arxiv_id(text: str) -> str | None:
     folded = text.casefold()
     if "rxiv" not in folded and "r5iv" not in folded:  # no URL, mention or DOI of arXiv
         return None
-    return _first_arxiv_id(unquote(text))
+    return _first_arxiv_id(unquote(text) if "%" in text else text)  # (unquote's own test)
 
 
 # --- DOIs and OpenReview ids -------------------------------------------------------------------
