@@ -64,21 +64,27 @@ Span = tuple[int, int]
 class Inline(NamedTuple):
     """What one entry line says (offsets relative to the content passed to :func:`extract`).
 
-    ``title_inner`` is the text a new title replaces; ``title_outer`` what strikethrough wraps
-    (the whole ``**…**`` or ``[…](…)``). ``title_form`` is ``bold``, ``link``, ``text`` or
-    ``""`` (no title). ``link_label``/``link_wrapped`` describe the link the URL came from when
-    it is not the title (``([Link](url))``: ``"Link"``, ``True``); ``issues`` holds
-    ``reversed-link``, ``empty-link`` or ``no-link``. ``anchor_at`` is where an anchor goes.
+    A flat record (the parsed document keeps one per entry): each span is two fields.
+    ``inner_start``/``inner_end`` delimit the text a new title replaces (``inner_start`` is
+    ``None`` without a title); ``outer_start``/``outer_end`` what strikethrough wraps (the
+    whole ``**…**`` or ``[…](…)``; ``outer_start`` is ``None`` when there is nothing to
+    strike). ``key_at`` is where the anchor's 8-character key starts (``None`` without an
+    anchor), ``anchor_at`` where an anchor goes. ``title_form`` is ``bold``, ``link``,
+    ``text`` or ``""`` (no title). ``link_label``/``link_wrapped`` describe the link the URL
+    came from when it is not the title (``([Link](url))``: ``"Link"``, ``True``); ``issues``
+    holds ``reversed-link``, ``empty-link`` or ``no-link``.
     """
 
     title: str
     url: str | None
     struck: bool
     anchor: str | None
-    anchor_key: Span | None
+    key_at: int | None
     anchor_at: int
-    title_inner: Span | None
-    title_outer: Span | None
+    inner_start: int | None
+    inner_end: int
+    outer_start: int | None
+    outer_end: int
     title_form: str
     link_label: str | None
     link_wrapped: bool
@@ -376,18 +382,12 @@ def extract(content: str, continuation: str | None = None) -> Inline:
         source = None  # a link on the next line says nothing about the entry line's form
     title, inner, outer, form = _title(scan)
     label, wrapped = _link_form(content, source, form)
-    anchor = scan.anchor
+    inner_start, inner_end = inner if form and inner is not None else (None, 0)
+    outer_start, outer_end = outer if outer is not None else (None, 0)
+    struck = outer is not None and inner is not None and _struck(scan.mask, outer, inner)
+    key, key_at = (scan.anchor["key"], scan.anchor.start("key")) if scan.anchor else (None, None)
+    anchor_at = scan.open_comment if scan.open_comment is not None else len(content)
     return Inline(
-        title=title,
-        url=url,
-        struck=outer is not None and inner is not None and _struck(scan.mask, outer, inner),
-        anchor=anchor["key"] if anchor else None,
-        anchor_key=anchor.span("key") if anchor else None,
-        anchor_at=scan.open_comment if scan.open_comment is not None else len(content),
-        title_inner=inner if form else None,
-        title_outer=outer,
-        title_form=form,
-        link_label=label,
-        link_wrapped=wrapped,
-        issues=tuple(issues),
-    )
+        title, url, struck, key, key_at, anchor_at, inner_start, inner_end, outer_start,
+        outer_end, form, label, wrapped, tuple(issues),
+    )  # fmt: skip
