@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
@@ -123,6 +124,21 @@ def test_mirror_upserts_and_deletes(store: StateStore) -> None:
     store.commit_run(LIST, RunCommit(mirror_upserts={"A": '{"version": 3}', "B": '{"x": 1}'}))
     store.commit_run(LIST, RunCommit(mirror_upserts={"A": '{"version": 4}'}, mirror_deletes={"B"}))
     assert dict(store.load(LIST).mirror) == {"A": '{"version": 4}'}
+
+
+def test_a_load_without_texts_holds_everything_but_the_mirror(store: StateStore) -> None:
+    """``load(texts=False)`` is the state with an empty mirror."""
+    store.commit_run(LIST, RunCommit(2, {"A": record("A")}, mirror_upserts={"A": '{"x": 1}'}))
+    whole = store.load(LIST)
+    assert whole.mirror and store.load(LIST, texts=False) == replace(whole, mirror={})
+
+
+def test_the_mirror_texts_are_read_in_key_order_batch_after_batch(store: StateStore) -> None:
+    """``mirror_texts`` yields every text, in key order, however many there are."""
+    texts = {f"K{n:05d}": f'{{"n": {n}}}' for n in range(2345)}
+    store.commit_run(LIST, RunCommit(mirror_upserts=dict(reversed(texts.items()))))
+    store.commit_run("other", RunCommit(mirror_upserts={"K00001": "{}"}))
+    assert list(store.mirror_texts(LIST)) == sorted(texts.items())
 
 
 def test_citekeys_are_pinned_replaced_and_unpinned(store: StateStore) -> None:

@@ -169,9 +169,9 @@ class CountingStore(MemoryStateStore):
 
     loads = 0
 
-    def load(self, list_name: str) -> ListState:
+    def load(self, list_name: str, *, texts: bool = True) -> ListState:
         self.loads += 1
-        return super().load(list_name)
+        return super().load(list_name, texts=texts)
 
 
 def _tick_relevant(world: World, title: str) -> None:

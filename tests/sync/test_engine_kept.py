@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 
 from zotmark.core.actions import Plan, Policy
 from zotmark.errors import ZotmarkError
-from zotmark.state import MemoryStateStore
+from zotmark.state import ListState, MemoryStateStore
 from zotmark.sync.document import ListDocument
 from zotmark.sync.engine import ListRunner
 from zotmark.zotero.twin import TwinLibrary
@@ -253,3 +253,32 @@ def _flip(path: Path, title: str) -> None:
     text = path.read_text()
     at = text.index(f"] **{title}") - 1
     path.write_text(text[:at] + ("x" if text[at] == " " else " ") + text[at + 1 :])
+
+
+class CountingStore(MemoryStateStore):
+    """A store that counts the loads of a list's state."""
+
+    loads = 0
+
+    def load(self, list_name: str, *, texts: bool = True) -> ListState:
+        self.loads += 1
+        return super().load(list_name, texts=texts)
+
+
+def test_a_kept_runner_reads_a_synced_list_on_its_first_run_then_only_what_changes(
+    tmp_path: Path,
+) -> None:
+    """A daemon restarted on a synced list: its first run finds nothing changed, and reads
+    the state and the list all the same (one request, as a run that skips), so that the
+    first change costs what any other does."""
+    path, twin, store = tmp_path / "list.md", TwinLibrary(seed=4), CountingStore()
+    path.write_text("".join(_block(*paper) for paper in PAPERS[:2]))
+    ListRunner("list", Policy("Reading List"), twin, store, ListDocument(path, FLAGS)).run()
+    document = ListDocument(path, FLAGS, kept=True)
+    runner = ListRunner("list", Policy("Reading List"), twin, store, document, keep=True)
+    before, loads = twin.requests, store.loads
+    assert runner.run().plan.changes_nothing
+    assert (twin.requests - before, store.loads - loads) == (1, 1)
+    _flip(path, "Vision")
+    assert runner.run().updated == 1
+    assert store.loads - loads == 1

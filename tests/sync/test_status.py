@@ -38,7 +38,7 @@ def test_an_items_text_holds_its_data_with_sorted_keys() -> None:
 
 def test_a_stored_text_read_back_is_the_typed_item() -> None:
     text = '{"itemType": "book", "key": "AAAA2222", "title": "T", "version": 3}'
-    snapshot = stored_snapshot({"AAAA2222": text}, 9)
+    snapshot = stored_snapshot([("AAAA2222", text)], 9)
     item = snapshot.items["AAAA2222"]
     assert (item.key, item.version, item.title, snapshot.version) == ("AAAA2222", 3, "T", 9)
 
@@ -48,7 +48,7 @@ def test_a_stored_note_or_child_item_is_no_part_of_the_snapshot() -> None:
         "NOTE2222": '{"itemType": "note", "key": "NOTE2222", "version": 1}',
         "CHLD2222": '{"itemType": "book", "key": "CHLD2222", "parentItem": "X", "version": 1}',
     }
-    assert stored_snapshot(texts, 9).items == {}
+    assert stored_snapshot(texts.items(), 9).items == {}
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_a_stored_note_or_child_item_is_no_part_of_the_snapshot() -> None:
 )
 def test_a_damaged_mirror_text_is_a_state_error_saying_how_to_recover(text: str) -> None:
     with pytest.raises(StateError) as caught:
-        stored_snapshot({"AAAA2222": text}, 9)
+        stored_snapshot([("AAAA2222", text)], 9)
     assert caught.value.message.startswith(
         "the sync state's copy of Zotero item AAAA2222 is damaged"
     )

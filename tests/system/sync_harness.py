@@ -123,8 +123,8 @@ class UnsettledStore:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def load(self, list_name: str) -> ListState:
-        state = self.inner.load(list_name)
+    def load(self, list_name: str, *, texts: bool = True) -> ListState:
+        state = self.inner.load(list_name, texts=texts)
         return replace(state, mark=state.mark and replace(state.mark, settled=None))
 
     def head(self, list_name: str) -> ListHead:

@@ -9,7 +9,7 @@ closed store raises :class:`~zotmark.errors.StateError`. Nothing survives the pr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from types import MappingProxyType, TracebackType
 from typing import Any
@@ -36,9 +36,16 @@ class MemoryStateStore:
         self._lock = threading.Lock()
         self._closed = False
 
-    def load(self, list_name: str) -> ListState:
-        """Return the list's snapshot (the stored immutable value itself)."""
-        return self._get(list_name)
+    def load(self, list_name: str, *, texts: bool = True) -> ListState:
+        """Return the list's snapshot (the stored immutable value itself; without ``texts``,
+        a copy with no items' texts)."""
+        state = self._get(list_name)
+        return state if texts else replace(state, mirror=_frozen({}))
+
+    def mirror_texts(self, list_name: str) -> Iterator[tuple[str, str]]:
+        """The items' texts of the list's snapshot, in key order."""
+        mirror = self._get(list_name).mirror
+        return iter(sorted(mirror.items()))
 
     def head(self, list_name: str) -> ListHead:
         """Return the list's head (of the stored snapshot)."""

@@ -32,6 +32,7 @@ __all__ = [
     "check_version",
     "checked_flags",
     "freeze_record",
+    "shared_flags",
 ]
 
 MAX_VERSION = 2**63 - 1
@@ -86,13 +87,35 @@ def check_list_name(name: str) -> str:
 
 
 def freeze_record(record: BaseRecord) -> BaseRecord:
-    """Return a copy of ``record`` whose ``flags`` is a private read-only mapping.
+    """Return a copy of ``record`` whose ``flags`` is a read-only mapping of its own (shared
+    by equal flags: :func:`shared_flags`), and whose ``item_title`` is its ``title`` when the
+    two are equal (one string kept, not two).
 
     Stores keep only frozen copies, so a caller mutating the dict it passed in cannot change
     the stored state. Iterating a caller's ``flags`` may raise; the exception propagates.
     """
-    flags = checked_flags(record)
-    return record._replace(read=bool(record.read), flags=MappingProxyType(flags))
+    flags = shared_flags(checked_flags(record))
+    title, item_title = record.title, record.item_title
+    item_title = title if item_title == title else item_title
+    return record._replace(read=bool(record.read), flags=flags, item_title=item_title)
+
+
+_SHARED_FLAGS: dict[tuple[tuple[str, bool], ...], Mapping[str, bool]] = {}
+_MAX_SHARED_FLAGS = 256
+
+
+def shared_flags(flags: Mapping[str, bool]) -> Mapping[str, bool]:
+    """A read-only mapping equal to ``flags``, the same one for equal flags met before: a
+    list's rows share a few (a mapping costs ~280 bytes, 14 MB over 50,000 rows). At most
+    :data:`_MAX_SHARED_FLAGS` are remembered."""
+    key = tuple(flags.items())
+    known = _SHARED_FLAGS.get(key)
+    if known is not None:
+        return known
+    made: Mapping[str, bool] = MappingProxyType(dict(flags))
+    if len(_SHARED_FLAGS) < _MAX_SHARED_FLAGS:
+        _SHARED_FLAGS[key] = made
+    return made
 
 
 def checked_flags(record: BaseRecord) -> dict[str, bool]:

@@ -33,12 +33,22 @@ from zotmark.state.model import (
     checked_flags,
 )
 from zotmark.state.schema import RECOVERY_HINT, open_database
-from zotmark.state.sqlite_rows import Damaged, list_row, mark_of, read_list, read_refusals
+from zotmark.state.sqlite_rows import (
+    Damaged,
+    list_row,
+    mark_of,
+    read_list,
+    read_refusals,
+    read_texts,
+)
 
 __all__ = ["STATE_FILENAME", "SqliteStateStore"]
 
 STATE_FILENAME = "state.sqlite3"
 """The state file's name inside a state directory."""
+
+TEXTS_BATCH = 1000
+"""How many items' texts :meth:`SqliteStateStore.mirror_texts` reads at a time."""
 
 # json.dumps(flags, sort_keys=True, ensure_ascii=False) without building an encoder per row.
 _FLAGS_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
@@ -99,11 +109,23 @@ class SqliteStateStore:
         """Open the store of a state directory (``<directory>/state.sqlite3``)."""
         return cls(Path(directory) / STATE_FILENAME, busy_timeout=busy_timeout)
 
-    def load(self, list_name: str) -> ListState:
+    def load(self, list_name: str, *, texts: bool = True) -> ListState:
         """Read the list's state in one read transaction (a consistent snapshot)."""
         check_list_name(list_name)
         with self._transaction("BEGIN") as db:
-            return read_list(db, list_name)
+            return read_list(db, list_name, texts=texts)
+
+    def mirror_texts(self, list_name: str) -> Iterator[tuple[str, str]]:
+        """The list's items' texts in key order, :data:`TEXTS_BATCH` a read transaction."""
+        check_list_name(list_name)
+        after = ""
+        while True:
+            with self._transaction("BEGIN") as db:
+                batch = read_texts(db, list_name, after, TEXTS_BATCH)
+            yield from batch
+            if len(batch) < TEXTS_BATCH:
+                return
+            after = batch[-1][0]
 
     def head(self, list_name: str) -> ListHead:
         """Read the list's row and its refusals, nothing else."""

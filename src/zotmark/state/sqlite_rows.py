@@ -4,6 +4,7 @@ writes there (a value of another type, flags that are not a JSON object of boole
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,9 +18,10 @@ from zotmark.state.model import (
     Refusal,
     RunStatus,
     SyncMark,
+    shared_flags,
 )
 
-__all__ = ["Damaged", "list_row", "mark_of", "read_list", "read_refusals"]
+__all__ = ["Damaged", "list_row", "mark_of", "read_list", "read_refusals", "read_texts"]
 
 _Types = tuple[type | tuple[type, ...], ...]
 _TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
@@ -42,15 +44,17 @@ def _typed(rows: Iterable[tuple[Any, ...]], types: _Types, table: str) -> Iterat
         yield row
 
 
+@functools.lru_cache(maxsize=256)
 def _flags(text: str) -> Mapping[str, bool]:
-    """A record's flags from their JSON text (an object of booleans)."""
+    """A record's flags from their JSON text (an object of booleans): the same mapping for
+    the same text (rows share a few: :func:`~zotmark.state.model.shared_flags`)."""
     try:
         flags = json.loads(text)
     except ValueError:
         flags = None
     if not isinstance(flags, dict) or not all(type(value) is bool for value in flags.values()):
         raise Damaged(f"a record's flags are not a JSON object of booleans: {text[:40]!r}")
-    return MappingProxyType(flags)
+    return shared_flags(flags)
 
 
 _LIST_ROW = (_INT, _MAYBE_TEXT, _MAYBE_TEXT, _MAYBE_TEXT, _INT)
@@ -76,7 +80,8 @@ def mark_of(row: tuple[Any, ...]) -> SyncMark | None:
     return None if row[1] is None else SyncMark(row[1], row[2], row[3])
 
 
-def read_list(db: sqlite3.Connection, name: str) -> ListState:
+def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListState:
+    """The list's state (without ``texts``, with an empty ``mirror``)."""
     row = list_row(db, name)
     if row is None:
         return ListState(name=name)
@@ -89,7 +94,7 @@ def read_list(db: sqlite3.Connection, name: str) -> ListState:
             read=bool(read),
             flags=_flags(flags),
             item_version=item_version,
-            item_title=item_title,
+            item_title=title if item_title == title else item_title,  # (one string kept)
         )
         for key, ident_key, title, url, read, flags, item_version, item_title in _typed(
             db.execute(
@@ -117,7 +122,9 @@ def read_list(db: sqlite3.Connection, name: str) -> ListState:
         library_version=int(row[0]),
         records=MappingProxyType(records),
         pending=MappingProxyType(pending),
-        mirror=_pairs(db, "mirror", "SELECT item_key, data FROM mirror WHERE list = ?", name),
+        mirror=_pairs(db, "mirror", "SELECT item_key, data FROM mirror WHERE list = ?", name)
+        if texts
+        else MappingProxyType({}),
         citekeys=_pairs(
             db, "citekeys", "SELECT item_key, citekey FROM citekeys WHERE list = ?", name
         ),
@@ -135,6 +142,16 @@ def read_refusals(db: sqlite3.Connection, name: str) -> Mapping[str, Refusal]:
         "SELECT item_key, fingerprint, line, title, message FROM refused WHERE list = ?", (name,)
     ).fetchall()
     return MappingProxyType({row[0]: Refusal(*row) for row in _typed(rows, _REFUSAL, "refused")})
+
+
+def read_texts(db: sqlite3.Connection, name: str, after: str, limit: int) -> list[tuple[str, str]]:
+    """At most ``limit`` of the list's items' texts, in key order, of keys after ``after``."""
+    rows = db.execute(
+        "SELECT item_key, data FROM mirror WHERE list = ? AND item_key > ? ORDER BY item_key"
+        " LIMIT ?",
+        (name, after, limit),
+    ).fetchall()
+    return list(_typed(rows, _PAIR, "mirror"))
 
 
 def _pairs(db: sqlite3.Connection, table: str, query: str, name: str) -> Mapping[str, str]:

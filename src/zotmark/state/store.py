@@ -11,7 +11,7 @@ written reads as an empty :class:`ListState` (``library_version`` 0).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Protocol
 
@@ -29,8 +29,17 @@ class StateStore(Protocol):
     any reason, including an exception from the caller's own objects), not at all.
     """
 
-    def load(self, list_name: str) -> ListState:
-        """Return an immutable, consistent snapshot of the list's state."""
+    def load(self, list_name: str, *, texts: bool = True) -> ListState:
+        """Return an immutable, consistent snapshot of the list's state; without ``texts``,
+        with no items' JSON texts in it (an empty ``mirror``: :meth:`mirror_texts` reads
+        them one by one)."""
+        ...
+
+    def mirror_texts(self, list_name: str) -> Iterator[tuple[str, str]]:
+        """The list's items' JSON texts (``mirror``) as ``(item key, text)`` pairs, in key
+        order, read a batch at a time: what a run needs to read them into typed items without
+        holding 50,000 texts at once. Runs of zotmark processes take turns, so no other run
+        writes between the batches of one run's read."""
         ...
 
     def head(self, list_name: str) -> ListHead:

@@ -16,12 +16,11 @@ import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from types import MappingProxyType
 
 from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
 from zotmark.core.model import Entry, Refusal, new_item_key
 from zotmark.core.planner import ZoteroSnapshot
-from zotmark.core.port import Applied, Library, Snapshot, Write
+from zotmark.core.port import Applied, Library, Refresh, Snapshot, Write
 from zotmark.core.replan import replan
 from zotmark.errors import (
     ConflictError,
@@ -103,7 +102,8 @@ class ListRunner:
     ``name``). With ``keep`` (the daemon's runners) the list's state and the library's
     snapshot (typed items) are kept between runs and used again while the state's generation
     says no one else changed it, instead of being read and parsed again, and a run plans only
-    the pairs that moved since (:mod:`zotmark.sync.kept`)."""
+    the pairs that moved since (:mod:`zotmark.sync.kept`). Such a runner's first run reads and
+    plans even when nothing changed, so that its first change costs no more than the next."""
 
     name: str
     policy: Policy
@@ -137,30 +137,37 @@ class ListRunner:
 
     def _attempts(self, dry_run: bool, first_request: int, started: str) -> RunReport:
         head = self.store.head(self.state_key)  # one row: nothing else is read for a no-op
-        checked = False
-        if head.library_version and head.mark and head.mark.settled == self._settled_token():
-            if self.library.version_after(head.library_version) is None:
-                return self._unchanged(head, dry_run, first_request, started)
-            checked = True  # the client keeps the answer: refresh sends nothing more for it
         kept = self._kept if self._kept and self._kept.state.generation == head.generation else None
+        checked = unchanged = False
+        if head.library_version and head.mark and head.mark.settled == self._settled_token():
+            unchanged = self.library.version_after(head.library_version) is None
+            if unchanged and (kept is not None or not self.keep or dry_run):
+                return self._unchanged(head, dry_run, first_request, started)
+            # (a runner that keeps what it reads and holds nothing yet plans once all the
+            # same, so that the first change costs what any change costs)
+            checked = not unchanged  # the client keeps the answer: refresh sends no more
         state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load()
         entries = self.document.read()  # a list it cannot read stops the run before any write
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
-            refreshed = self.library.refresh(snapshot, changed=checked)
+            if unchanged and attempt == 1:
+                refreshed = Refresh(snapshot)  # (the library is at the state's version)
+            else:
+                refreshed = self.library.refresh(snapshot, changed=checked)
             snapshot, checked = refreshed.snapshot, False
+            moved = refreshed.texts.keys() | refreshed.gone
             if not dry_run:
                 self._store_texts(refreshed.texts, refreshed.gone)
+            del refreshed  # its texts are stored: not held through the run (30 MB at 50,000)
             if attempt > 1:
                 entries = self.document.read()
                 # the creates an earlier attempt recorded as pending go again under their
                 # keys (one key per create: a refusal of it stays held, a fix reuses it)
-                fresh = self.store.load(self.state_key)
+                fresh = self.store.load(self.state_key, texts=False)
                 state = replace(state, pending=fresh.pending, generation=fresh.generation)
                 kept = None  # (this run wrote since: every pair is planned)
-            moved = refreshed.texts.keys() | refreshed.gone
             planning = self._plan(
                 kept, moved, state, status, snapshot, collection or "", entries, refused
             )
@@ -175,6 +182,7 @@ class ListRunner:
             written = Written.of(the_plan, snapshot, applied)
             snapshot = applied.snapshot
             self._store_texts(applied.texts)
+            del applied  # (as ``refreshed``)
             status.zotero_landed(the_plan, written.landed, self.policy.read_tag)
             refused.update(refusals(the_plan, written.failed))
             try:
@@ -193,11 +201,11 @@ class ListRunner:
         )
 
     def _load(self) -> tuple[ListState, Snapshot]:
-        """The state and the snapshot read from the store (the items' JSON texts read into
-        typed items, and not kept)."""
-        state = self.store.load(self.state_key)
-        snapshot = stored_snapshot(state.mirror, state.library_version)
-        return replace(state, mirror=_NO_TEXTS), snapshot
+        """The state (without the items' JSON texts) and the snapshot read from the store (the
+        texts read one by one into typed items, and not kept)."""
+        state = self.store.load(self.state_key, texts=False)
+        texts = self.store.mirror_texts(self.state_key)
+        return state, stored_snapshot(texts, state.library_version)
 
     def _store_texts(self, texts: Mapping[str, str], gone: frozenset[str] = frozenset()) -> None:
         """Keep the JSON texts of the items just read or written, and forget the items gone,
@@ -347,7 +355,7 @@ class ListRunner:
         if self.keep and collection is not None:
             sent = written.landed.keys() | written.failed.keys()
             members = members_after(planning.members, snapshot.items, collection, sent)
-            state = replace(state.after(commit), mirror=_NO_TEXTS)
+            state = state.after(commit)  # (no texts: the run's commit carries none)
             self._kept = Kept(state, snapshot, collection, members, planning.planned)
         return report
 
@@ -364,7 +372,3 @@ class ListRunner:
 
     def _requests(self, first: int) -> int:
         return self.library.requests - first
-
-
-_NO_TEXTS: Mapping[str, str] = MappingProxyType({})
-"""The item texts of a state kept in memory: none (its snapshot holds the typed items)."""

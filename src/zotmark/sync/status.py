@@ -12,7 +12,7 @@ differ from the stored ones are written back (:meth:`WorkingStatus.changes`).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from zotmark.core.actions import CreateItem, Plan, RemoveItem, UpdateItem
@@ -123,13 +123,17 @@ def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag:
     return record
 
 
-def stored_snapshot(texts: Mapping[str, str], version: int) -> Snapshot:
-    """The snapshot of the regular items whose JSON texts the state keeps, at ``version``."""
-    items = {
-        key: item_from_json(data)
-        for key, data in stored_data(texts).items()
-        if is_regular_item(data)
-    }
+def stored_snapshot(texts: Iterable[tuple[str, str]], version: int) -> Snapshot:
+    """The snapshot, at ``version``, of the regular items among the state's JSON texts
+    (``(item key, text)`` pairs): each text is read into its item and let go before the next
+    (50,000 items' JSON is never all in memory at once). Raises :class:`StateError` as
+    :func:`stored_data` does."""
+    items = {}
+    for key, text in texts:
+        data = _data_of(key, text)
+        if is_regular_item(data):
+            item = item_from_json(data)
+            items[item.key] = item  # (its own key, the same text: one string kept, not two)
     return Snapshot(version, items)
 
 
@@ -139,17 +143,19 @@ def stored_data(texts: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     Raises :class:`StateError` when a text is not the JSON object of its item (the state file
     was damaged after it was written), saying how to recover.
     """
-    items = {}
-    for key, text in texts.items():
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict) or data.get("key") != key:
-            raise StateError(
-                f"the sync state's copy of Zotero item {key} is damaged (it is not that item's "
-                "JSON), so the state file (state.sqlite3 in the [state] dir) is damaged; to "
-                f"recover, {RECOVERY_HINT}"
-            )
-        items[key] = data
-    return items
+    return {key: _data_of(key, text) for key, text in texts.items()}
+
+
+def _data_of(key: str, text: str) -> dict[str, Any]:
+    """The item ``data`` of one JSON text of the state (see :func:`stored_data`)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or data.get("key") != key:
+        raise StateError(
+            f"the sync state's copy of Zotero item {key} is damaged (it is not that item's "
+            "JSON), so the state file (state.sqlite3 in the [state] dir) is damaged; to "
+            f"recover, {RECOVERY_HINT}"
+        )
+    return data
