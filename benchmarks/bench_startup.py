@@ -89,6 +89,7 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     runs = arguments.runs
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, sandbox() as hello:
         workdir = Path(tmp)
         config = write_config(workdir, hello)
@@ -111,7 +112,8 @@ def main() -> None:
             "zotmark status": median_cpu([ZOTMARK, "status", "--config", str(config)], env, runs),
         }
     cached = "without cached bytecode" if arguments.no_bytecode else "bytecode cached"
-    print(f"CPU seconds (user + sys), median of {runs} runs, {cached}:")
+    load = f"load {load_before:.2f} → {os.getloadavg()[0]:.2f} (1-minute average)"
+    print(f"CPU seconds (user + sys), median of {runs} runs, {cached}, {load}:")
     for name, seconds in figures.items():
         print(f"  {name:<34} {seconds:.3f} s")
     print(f"  target for the no-op sync: <= {NOOP_SYNC_TARGET} s")

@@ -17,7 +17,6 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
 from pydantic import (
     BaseModel,
     Field,
@@ -28,6 +27,7 @@ from pydantic import (
 
 from zotmark.api_key import ApiKey
 from zotmark.config_errors import bound_words, describe_validation_error
+from zotmark.config_paths import CONFIG_FILENAME, default_config_path, user_config_path
 from zotmark.config_sections import (
     DaemonSettings,
     LibraryRef,
@@ -37,7 +37,7 @@ from zotmark.config_sections import (
     ZoteroSettings,
 )
 from zotmark.errors import AccessError, ConfigError
-from zotmark.permissions import access_advice, missing_mount_hint
+from zotmark.permissions import missing_mount_hint, os_refusal
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -52,8 +52,6 @@ __all__ = [
     "load_config",
     "user_config_path",
 ]
-
-CONFIG_FILENAME = "zotmark.toml"
 
 
 class Config(Section):
@@ -217,19 +215,6 @@ def _ranges() -> dict[tuple[str, str], str]:
     }
 
 
-def user_config_path() -> Path:
-    """``zotmark.toml`` in the user config directory (``~/.config/zotmark/`` on Linux)."""
-    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
-
-
-def default_config_path(cwd: Path | None = None) -> Path:
-    """``./zotmark.toml`` if it exists, else ``zotmark.toml`` in the user config directory."""
-    local = (cwd or Path.cwd()) / CONFIG_FILENAME
-    if local.is_file():
-        return local
-    return user_config_path()
-
-
 def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -> Config:
     """Read and validate the configuration at ``path`` (``None``: :func:`default_config_path`).
 
@@ -246,9 +231,8 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
             f"zotmark's sources) or run `zotmark init`.{' ' + hint if hint else ''}"
         ) from None
     except PermissionError as error:
-        advice = access_advice(path, write=False)
         raise AccessError(
-            f"cannot read the config file {path}: {error.strerror}. {advice}"
+            f"cannot read the config file {path}: {os_refusal(error, path, write=False)}"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"

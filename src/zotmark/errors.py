@@ -1,9 +1,9 @@
 """zotmark's typed errors.
 
 Every failure a user can meet is one of these. Adapters translate foreign exceptions
-(pyzotero, httpx2, OSError, sqlite3) into them at their boundary; ``cli.py`` is the one place
-that turns them into words on stderr and an exit code. Messages are complete sentences a user
-can act on and never contain an API key.
+(pyzotero, httpx2, OSError, sqlite3) into them at their boundary; ``cli/entry.py``
+(:func:`zotmark.cli.entry.main`) is the one place that turns them into words on stderr and an
+exit code. Messages are complete sentences a user can act on and never contain an API key.
 """
 
 from __future__ import annotations

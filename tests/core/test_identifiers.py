@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 
@@ -330,6 +331,66 @@ def test_normalize_url_is_idempotent_on_urls(url: str) -> None:
 def test_normalize_url_is_idempotent_on_any_text(text: str) -> None:
     once = normalize_url(text)
     assert normalize_url(once) == once
+
+
+def by_urllib(url: str) -> str:
+    """What normalize_url means, spelt with urllib's urlsplit and urlunsplit (which it once
+    called; it now cuts a URL with one regex, as urlsplit does)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    scheme = "https" if parts.scheme == "http" else parts.scheme
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    hostport = hostport.strip().lower()
+    host, colon, port = hostport.rpartition(":")
+    if colon and port in ({"http": "80", "https": "443"}.get(parts.scheme), "443"):
+        hostport = host
+    netloc = f"{userinfo}{at}{hostport.removeprefix('www.')}"
+    path = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group().upper(), parts.path).rstrip("/ \t")
+    params = [p.strip() for p in parts.query.split("&")]
+    tracking = re.compile(r"(?:utm_[^=&]*|fbclid|gclid)(?:=|$)", re.IGNORECASE)
+    params = [p for p in params if p and not tracking.match(p)]
+    return urlunsplit((scheme, netloc, path, "&".join(sorted(params)), ""))
+
+
+def pieces(*choices: str, most: int) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(choices) | st.text(max_size=2), max_size=most).map("".join)
+
+
+# URLs with what urlsplit treats specially: leading controls, tabs and line breaks anywhere,
+# schemes and separators of every kind, IPv6 brackets, hosts NFKC turns into delimiters.
+tricky_urls = st.builds(
+    "{}{}{}{}{}".format,
+    st.sampled_from(["", "\x00", "\x0b", "\x1c", "\t", "\xa0", " "]),
+    st.sampled_from(["http", "HTTPS", "ftp", "git+ssh", "http", "1x", "a.b", "é", ""]),
+    st.sampled_from(["://", "://", "://", "\t://", ":", ":/", "//"]),
+    pieces(
+        "www.", "Example.COM", "[", "]", "[::1]", "[v1.x]", "[1.2.3.4]", "@", ":80", ":443",
+        "é", "\u2100", "\uff03", "\t", "\n", "a", most=4,
+    ),
+    pieces("/", "?", "#", "&", "=", "%2f", "%zz", "utm_x=1", "fbclid", "a=1", " ", "\r", most=8),
+)  # fmt: skip
+
+
+@given(st.one_of(urls, tricky_urls))
+@example("\x00\x0bhttp://Example.com/a/")  # urlsplit strips leading controls
+@example("ht\ttp://a/b\nc")  # and removes tabs and line breaks anywhere
+@example("http://[::1/a")  # an unbalanced bracket: returned stripped
+@example("http://[v1.x]:443/a")  # a bracketed host urlsplit accepts
+@example("http://a\uff03b/c")  # a host NFKC turns into a delimiter: urlsplit refuses it
+@example("git://www./x")  # a netloc normalised away
+@example("svn://:443//x?b=1&a=2#f")
+@example("1x://a")  # no scheme
+def test_normalize_url_cuts_and_joins_a_url_as_urllib_does(url: str) -> None:
+    assert normalize_url(url) == by_urllib(url)
+
+
+def test_a_canonical_url_is_its_own_normal_form_not_a_copy() -> None:
+    url = "https://arxiv.org/abs/2105.07581"
+    assert normalize_url(url) is url
 
 
 # --- titles -------------------------------------------------------------------------------------

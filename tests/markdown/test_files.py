@@ -6,6 +6,7 @@ import os
 import socket
 import stat
 import threading
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -274,3 +275,17 @@ def test_no_more_than_the_ceiling_is_read_when_the_size_says_less(
     link.symlink_to("/proc/self/maps")
     with pytest.raises(ListFileError, match=r"it is larger than the \d+ MiB zotmark reads"):
         ListFile.read(link)
+
+
+def test_a_read_allocates_about_the_files_size_not_the_ceiling(tmp_path: Path) -> None:
+    """Reading (and fingerprinting) a small list never asks for a buffer of the ceiling's size."""
+    path = tmp_path / "list.md"
+    path.write_text("- [ ] **Title** ([Link](https://example.org/1))\n" * 100)
+    tracemalloc.start()
+    try:
+        ListFile.read(path)
+        ListFile.fingerprint(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20

@@ -10,6 +10,8 @@ import httpx2
 import pytest
 
 from zotmark.sandbox import Sandbox
+from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.settings import LibrarySettings
 from zotmark.zotero.transport import REPLAYED, RetryPolicy, RetryTransport, TlsOnDemandTransport
 
 from .fakes import FakeTime
@@ -151,6 +153,16 @@ def test_plain_http_builds_no_ssl_context(sandbox: Sandbox, ssl_contexts: list[b
     with httpx2.Client(transport=TlsOnDemandTransport()) as client:
         answer = client.get(f"{sandbox.url}/users/{sandbox.user_id}/collections")
     assert answer.status_code in (200, 403)
+    assert ssl_contexts == []
+
+
+def test_clients_of_a_plain_http_server_build_no_ssl_context(
+    sandbox: Sandbox, ssl_contexts: list[bool]
+) -> None:
+    with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
+        client.key_info()
+    with LibrarySettings("user", sandbox.user_id, sandbox.api_key, sandbox.url) as settings:
+        settings.tag_colors()
     assert ssl_contexts == []
 
 

@@ -32,18 +32,19 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 def _no_type_for_flags() -> None:
     """Show flags (``--json``, ``--yes/-y``, ``-v``) in the help without a ``<bool>``/``<int>``
-    type column: they take no value. (typer shows a type for every option.)"""
-    original = getattr(typer.core.TyperOption, "display_type_rich", None)
-    if original is None or getattr(original, "_zotmark", False):
+    type column: they take no value. (typer 0.28's rich help shows an option's metavar, its
+    type for every option; typer is pinned below 0.29, whose pydantic coercion costs ~0.1 s.)"""
+    original = typer.core.TyperOption.make_metavar
+    if getattr(original, "_zotmark", False):
         return
 
-    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    def make_metavar(self: typer.core.TyperOption, ctx: Any) -> str:
         if self.is_flag or self.count:
-            return None
-        return original(self, ctx)  # type: ignore[no-any-return]
+            return ""
+        return original(self, ctx=ctx)
 
-    display_type_rich._zotmark = True  # type: ignore[attr-defined]
-    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    make_metavar._zotmark = True  # type: ignore[attr-defined]
+    typer.core.TyperOption.make_metavar = make_metavar  # type: ignore[method-assign]
 
 
 _no_type_for_flags()
@@ -113,7 +114,7 @@ def _user_config_file() -> str:
     """The user's own config file, ``~`` for the home directory (for the help text)."""
     from pathlib import Path
 
-    from zotmark.config import user_config_path
+    from zotmark.config_paths import user_config_path
 
     path, home = user_config_path(), Path.home()
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)

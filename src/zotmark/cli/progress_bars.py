@@ -1,5 +1,5 @@
 """The progress bars of a long run on a terminal: the rich face of a
-:data:`~zotmark.service.progress.ProgressHook`."""
+:data:`~zotmark.sync.progress.ProgressHook`."""
 
 from __future__ import annotations
 

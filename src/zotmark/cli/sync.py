@@ -25,7 +25,7 @@ from zotmark.cli.app import (
 from zotmark.errors import ExitCode, Interrupted
 
 if TYPE_CHECKING:
-    from zotmark.service.progress import ProgressHook
+    from zotmark.sync.progress import ProgressHook
 
 PLAN_LINES = 30
 """Plan lines ``zotmark sync`` prints before "… and N more" (all with ``--verbose``)."""

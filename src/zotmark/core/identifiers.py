@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, uses_netloc
 
 # --- arXiv ids ---------------------------------------------------------------------------------
 
@@ -33,7 +33,17 @@ _ARXIV_IN_TEXT = re.compile(
     rf"|(?<![\w.])10\.48550/arxiv\.{_ARXIV_ID}",
     re.IGNORECASE,
 )
-_ARXIV_ALONE = re.compile(rf"\s*{_ARXIV_ID}\s*", re.IGNORECASE)
+# Where a match of _ARXIV_IN_TEXT can start: "a", "e" or "w" (of a host or "arxiv:") after no
+# word character, "." or "-", or the "1" of "10.48550" after no word character or "."; the
+# search starts at the first such place (a set of characters the regex engine skips to at
+# once), not at every character of a URL. (Under IGNORECASE these four letters and the digit
+# match only themselves and their ASCII capitals.)
+_ARXIV_LEAD = re.compile(r"[AaEeWw1](?<![\w.-][AaEeWw])(?<![\w.]1)")
+# An id alone: its text starts with the four digits of a new-style id or with an archive
+# name's letters and "/" (the lookahead rejects other texts before the archive names are tried).
+_ARXIV_ALONE = re.compile(
+    rf"\s*(?=\d{{4}}\.|[a-z-]+(?:\.[a-z]+(?:-[a-z]+)?)?/){_ARXIV_ID}\s*", re.IGNORECASE
+)
 
 
 def _canonical_arxiv(raw: str) -> str | None:
@@ -52,7 +62,10 @@ def _canonical_arxiv(raw: str) -> str | None:
 
 def _first_arxiv_id(text: str) -> str | None:
     """The first valid id of a ``_ARXIV_IN_TEXT`` match in ``text``."""
-    for match in _ARXIV_IN_TEXT.finditer(text):
+    lead = _ARXIV_LEAD.search(text)
+    if lead is None:
+        return None
+    for match in _ARXIV_IN_TEXT.finditer(text, lead.start()):
         found = _canonical_arxiv(match[1] or match[2] or match[3])  # one branch's group is set
         if found:
             return found
@@ -71,7 +84,7 @@ def arxiv_id(text: str) -> str | None:
     folded = text.casefold()
     if "rxiv" not in folded and "r5iv" not in folded:  # no URL, mention or DOI of arXiv
         return None
-    return _first_arxiv_id(unquote(text))
+    return _first_arxiv_id(unquote(text) if "%" in text else text)  # (unquote's own test)
 
 
 # --- DOIs and OpenReview ids -------------------------------------------------------------------
@@ -132,6 +145,16 @@ def openreview_id(url: str) -> str | None:
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _TRACKING = re.compile(r"(?:utm_[^=&]*|fbclid|gclid)(?:=|$)", re.IGNORECASE)
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+# What urlsplit strips from a URL's start (after str.strip: the C0 controls it leaves; it also
+# removes every tab and line break), then the parts as urlsplit cuts them: the scheme (up to
+# the first colon, all before it scheme characters), the netloc after "//" (up to the first
+# "/", "?" or "#"), the path, and the query from the first "?" to the fragment (dropped).
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?")
+
+
+def _upper(escape: re.Match[str]) -> str:
+    return escape.group().upper()
 
 
 def _normalize_netloc(netloc: str, scheme: str) -> str:
@@ -150,22 +173,35 @@ def normalize_url(url: str) -> str:
     ``https``, ``www.``, a default port, a trailing slash, the fragment and tracking
     parameters (``utm_*``, ``fbclid``, ``gclid``) dropped, the other parameters sorted.
 
-    A text without scheme and host is returned stripped, otherwise unchanged. Idempotent.
+    A text without scheme and host is returned stripped, otherwise unchanged; so is one whose
+    host :func:`urllib.parse.urlsplit` refuses (an unbalanced IPv6 bracket). The URL is cut
+    into its parts as ``urlsplit`` cuts it, and put together as ``urlunsplit`` does (``url``
+    itself is returned when it is already canonical). Idempotent.
     """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:  # e.g. an unbalanced IPv6 bracket
-        return url.strip()
-    if not parts.scheme or not parts.netloc:
-        return url.strip()
-    original_scheme = parts.scheme.lower()
-    scheme = "https" if original_scheme == "http" else original_scheme
-    netloc = _normalize_netloc(parts.netloc, original_scheme)
-    path = _ESCAPE.sub(lambda m: m.group().upper(), parts.path).rstrip("/ \t")
-    params = [p.strip() for p in parts.query.split("&")]
-    params = [p for p in params if p and not _TRACKING.match(p)]
-    query = "&".join(sorted(params))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    stripped = url.strip()
+    text = stripped.lstrip(_C0_OR_SPACE).replace("\t", "").replace("\r", "").replace("\n", "")
+    parts = _URL.match(text)
+    if parts is None or not parts[2]:
+        return stripped
+    scheme, netloc, path, query = parts.groups()
+    scheme = scheme.lower()
+    if "[" in netloc or "]" in netloc or not netloc.isascii():
+        try:  # urlsplit's own checks of such a host, which vary with Python's version
+            urlsplit(text)
+        except ValueError:
+            return stripped
+    netloc = _normalize_netloc(netloc, scheme)
+    if "%" in path:
+        path = _ESCAPE.sub(_upper, path)
+    path = path.rstrip("/ \t")
+    if query:
+        params = [p.strip() for p in query.split("&")]
+        query = "&".join(sorted(p for p in params if p and not _TRACKING.match(p)))
+    scheme = "https" if scheme == "http" else scheme
+    if netloc or (scheme in uses_netloc and path[:2] != "//"):  # as urlunsplit
+        path = f"//{netloc}{path}"
+    normal = f"{scheme}:{path}?{query}" if query else f"{scheme}:{path}"
+    return url if normal == url else normal
 
 
 # --- titles -------------------------------------------------------------------------------------

@@ -27,12 +27,11 @@ _CLOSE = "-->"
 
 @dataclass(frozen=True, slots=True)
 class Lines:
-    """The lines of a text: ``contents[i] + endings[i]`` concatenated give the text back;
-    ``starts[i]`` is the offset of line ``i``. Only the last line may have an empty ending."""
+    """The lines of a text: ``contents[i] + endings[i]`` concatenated give the text back. Only
+    the last line may have an empty ending."""
 
     contents: list[str]
     endings: list[str]
-    starts: list[int]
 
 
 def split_lines(text: str) -> Lines:
@@ -46,11 +45,7 @@ def split_lines(text: str) -> Lines:
     if contents[-1] == "":
         contents.pop()
         endings.pop()
-    starts, pos = [], 0
-    for content, ending in zip(contents, endings, strict=True):
-        starts.append(pos)
-        pos += len(content) + len(ending)
-    return Lines(contents, endings, starts)
+    return Lines(contents, endings)
 
 
 def width(whitespace: str) -> int:

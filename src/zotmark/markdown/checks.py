@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
-from zotmark.core.model import Entry, Ident
+from zotmark.core.model import Entry
 from zotmark.markdown.document import ParseWarning
-
-
-def _strong_key(ident: Ident) -> str | None:
-    """The strongest match key of an ident other than its title: its primary key, unless that
-    is the title's (the title's key comes last in :meth:`Ident.match_keys`)."""
-    primary = ident.primary
-    return primary if primary is not None and not primary.startswith("title:") else None
 
 
 def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
     """``duplicate`` for an entry that repeats an earlier one (same identifier and title),
     ``same-identifier`` for one whose identifier an earlier entry with another title has.
 
-    Struck entries are traces of deleted items and are not compared.
+    An entry is compared by its strongest identifier (:meth:`~zotmark.core.model.Ident.
+    strongest`): by its title only when it has no other. Struck entries are traces of deleted
+    items and are not compared.
     """
     warnings = []
-    by_key: dict[str, Entry] = {}
-    by_title: dict[str, Entry] = {}
+    firsts: defaultdict[str, dict[str, Entry]] = defaultdict(dict)  # kind → value → entry
     for entry in entries:
         if entry.struck:
             continue
-        key = _strong_key(entry.ident)
-        first = by_key.get(key) if key else by_title.get(entry.ident.title)
+        kind, value = entry.ident.strongest() or ("title", "")
+        seen = firsts[kind]
+        first = seen.get(value)
         if first is not None and first.ident.title == entry.ident.title:
             warnings.append(
                 ParseWarning(
@@ -37,17 +33,15 @@ def cross_warnings(entries: Iterable[Entry]) -> list[ParseWarning]:
                     f"{entry.title!r} repeats the entry on line {first.line}",
                 )
             )
-        elif first is not None and key is not None:
+        elif first is not None and kind != "title":
             warnings.append(
                 ParseWarning(
                     entry.line,
                     "same-identifier",
-                    f"{key} is also the identifier of {first.title!r} (line {first.line})"
-                    f" but the titles differ: {entry.title!r}",
+                    f"{kind}:{value} is also the identifier of {first.title!r} (line "
+                    f"{first.line}) but the titles differ: {entry.title!r}",
                 )
             )
-        if key is not None:
-            by_key.setdefault(key, entry)
-        elif entry.ident.title:
-            by_title.setdefault(entry.ident.title, entry)
+        if value:
+            seen.setdefault(value, entry)
     return warnings

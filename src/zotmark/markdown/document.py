@@ -53,54 +53,89 @@ class Section:
 
 
 class ListEntry(NamedTuple):
-    """One entry with the positions the patcher needs (a named tuple: cheap to build by the
-    ten thousand).
+    """One entry with the positions the patcher needs (a named tuple: one small record per
+    entry, ten thousand of them in a large list).
 
-    ``box`` is the offset of the entry's box character (`` ``, ``x`` or ``X``); ``flag_boxes``
-    maps a flag's tag name to the offset of its box character. The block spans
-    ``[start, end)``: the entry line, its continuation lines and nested items, its last line's
-    ending included, trailing blank lines excluded. ``line_end`` is the offset where the entry
-    line's content ends (before its line ending). ``indent``/``marker``/``eol`` are the entry
-    line's leading whitespace, list marker and line ending; ``child_indent`` the leading
-    whitespace of its first nested list item, if any. ``inline`` is what the entry line's
-    content says, read at offset ``content_at``: the properties below give its positions as
-    offsets into the text (worked out when asked: the patcher asks for a few entries' only).
+    ``start`` is the offset of the entry line, ``box`` that of the entry's box character
+    (`` ``, ``x`` or ``X``); ``flag_boxes`` maps a flag's tag name to the offset of its box
+    character. ``indent``/``marker``/``eol`` are the entry line's leading whitespace, list
+    marker and line ending; ``child_indent`` the leading whitespace of its first nested list
+    item, if any. ``inline`` is what the entry line's content says.
+
+    The other positions are kept as lengths, small numbers a record shares with all others
+    (Python keeps one object for each integer below 257), and given as offsets into the text
+    by the properties below: the block spans ``[start, end)`` (``end = start + block_length``:
+    the entry line, its continuation lines and nested items, its last line's ending included,
+    trailing blank lines excluded) and covers lines ``first_line`` to ``last_line``
+    (``block_lines`` lines after the first); the entry line's content ends at ``line_end``
+    (``start + line_length``, before its line ending).
     """
 
     entry: Entry
-    box: int
-    flag_boxes: Mapping[str, int]
-    first_line: int
-    last_line: int
+    inline: Inline
     start: int
-    end: int
-    line_end: int
+    box: int
+    line_length: int
+    block_length: int
+    block_lines: int
+    flag_boxes: Mapping[str, int]
     indent: str
     marker: str
     eol: str
     child_indent: str | None
-    content_at: int
-    inline: Inline
+
+    @property
+    def first_line(self) -> int:
+        """The entry line's index (0-based)."""
+        return self.entry.line - 1
+
+    @property
+    def last_line(self) -> int:
+        """The index of the block's last non-blank line (0-based)."""
+        return self.entry.line - 1 + self.block_lines
+
+    @property
+    def end(self) -> int:
+        """Where the block ends (after its last line's ending)."""
+        return self.start + self.block_length
+
+    @property
+    def line_end(self) -> int:
+        """Where the entry line's content ends (before its line ending)."""
+        return self.start + self.line_length
+
+    @property
+    def content_at(self) -> int:
+        """Where the entry line's content starts (just after the box's ``]``): the offset
+        ``inline``'s positions are relative to."""
+        return self.box + 2
 
     @property
     def anchor_at(self) -> int:
         """Where a new anchor goes."""
-        return self.content_at + self.inline.anchor_at
+        return self.box + 2 + self.inline.anchor_at
 
     @property
     def anchor_key(self) -> Span | None:
         """The span of the existing anchor's key, if any."""
-        return self._shifted(self.inline.anchor_key)
+        key_at = self.inline.key_at
+        return None if key_at is None else (self.box + 2 + key_at, self.box + 10 + key_at)
 
     @property
     def title_inner(self) -> Span | None:
         """The span a new title replaces (``None`` without a title)."""
-        return self._shifted(self.inline.title_inner)
+        inline = self.inline
+        if inline.inner_start is None:
+            return None
+        return (self.box + 2 + inline.inner_start, self.box + 2 + inline.inner_end)
 
     @property
     def title_outer(self) -> Span | None:
-        """The span strikethrough wraps (``None`` without a title)."""
-        return self._shifted(self.inline.title_outer)
+        """The span strikethrough wraps (``None`` when there is nothing to strike)."""
+        inline = self.inline
+        if inline.outer_start is None:
+            return None
+        return (self.box + 2 + inline.outer_start, self.box + 2 + inline.outer_end)
 
     @property
     def title_form(self) -> str:
@@ -116,9 +151,6 @@ class ListEntry(NamedTuple):
     def link_wrapped(self) -> bool:
         """Whether that link is wrapped in parentheses (``([Link](url))``)."""
         return self.inline.link_wrapped
-
-    def _shifted(self, span: Span | None) -> Span | None:
-        return None if span is None else (span[0] + self.content_at, span[1] + self.content_at)
 
 
 @dataclass(frozen=True, slots=True)

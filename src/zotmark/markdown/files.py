@@ -25,7 +25,7 @@ from pathlib import Path
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown.encoding import decode_list, encode_list
-from zotmark.permissions import access_advice, check_writable_dir
+from zotmark.permissions import check_writable_dir, os_refusal
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
 """The largest list zotmark reads: 64 MiB (a list of 100,000 entries takes about 11 MB)."""
@@ -52,17 +52,17 @@ class Fingerprint:
 
 def _reason(error: OSError, path: Path | None = None, *, write: bool = False) -> str:
     """Why ``error`` happened, with what to change when it is a permission problem."""
-    reason = error.strerror or str(error)
-    if path is None or not isinstance(error, PermissionError):
-        return reason
-    if write:  # the write makes a temporary file beside the list and renames it over the list
+    if path is None:
+        return error.strerror or str(error)
+    if write and isinstance(error, PermissionError):
+        # the write makes a temporary file beside the list and renames it over the list
         advice = check_writable_dir(path.parent)
         if advice:
             return (
-                f"{reason}; zotmark writes a temporary file beside the list and renames it, so "
-                f"the list's directory must be writable. {advice}"
+                f"{error.strerror or error}; zotmark writes a temporary file beside the list and "
+                f"renames it, so the list's directory must be writable. {advice}"
             )
-    return f"{reason}. {access_advice(path, write=write)}"
+    return os_refusal(error, path, write=write)
 
 
 def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
@@ -79,8 +79,16 @@ def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
     """
     _check_readable(path, os.stat(path))
     with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
-        _check_readable(path, os.fstat(handle.fileno()))  # the path may name another file now
-        data = handle.read(MAX_LIST_BYTES + 1)
+        info = os.fstat(handle.fileno())
+        _check_readable(path, info)  # the path may name another file now
+        # A read of n bytes allocates n bytes before it reads: ask for the size the file says
+        # and one byte more, and for the rest up to the ceiling only when that byte came (a
+        # file that grew meanwhile, or one in /proc whose size says 0). Asking for the ceiling
+        # at once made every read and fingerprint allocate 64 MiB (13 KB per entry of a
+        # 5,000-entry list: most of a first sync's peak).
+        data = handle.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += handle.read(MAX_LIST_BYTES + 1 - len(data))
         if len(data) > MAX_LIST_BYTES:
             raise _too_large(path, None)
         return data, _fingerprint(data, os.fstat(handle.fileno()))

@@ -21,14 +21,17 @@ from zotmark.markdown.escape import mask_escapes, unescape
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
 _DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
 SCHEME = r"(?:https?|ftp)://"  # the schemes a link or bare URL may have
-# (Each pattern that can match in many places opens with a lookahead naming the characters a
-# match can start with: the regex engine then passes every other position at once.)
+# LINK and _MARKS take first one character of a set (the regex engine skips to such characters
+# at once instead of trying every position), each branch then looking back at it: "(?<=\[)…"
+# is the branch of a match that started with "[". The empty groups ``img`` and ``bare`` mark an
+# image and a bare URL (``None`` for other matches).
 LINK = re.compile(
-    rf"(?=[!\[(<hf])(?:(?P<img>!?)\[(?P<text>{_TEXT})\](?:[ \t]+(?=\([ \t]*{SCHEME}))?"
+    rf"[!\[(<hf](?:(?:(?<=!)(?P<img>)\[|(?<=\[))(?P<text>{_TEXT})\]"
+    rf"(?:[ \t]+(?=\([ \t]*{SCHEME}))?"
     rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
-    rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
-    rf"|<(?P<auto>{SCHEME}[^\s<>]*)>"
-    rf"|(?P<bare>{SCHEME}[^\W_][^\s<>\x01]*))"
+    rf"|(?<=\()(?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
+    rf"|(?<=<)(?P<auto>{SCHEME}[^\s<>]*)>"
+    rf"|(?:(?<=h)ttps?|(?<=f)tp)://[^\W_][^\s<>\x01]*(?P<bare>))"
 )
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -41,7 +44,10 @@ _BOLD = re.compile(
     r"(?:(?<=[^\W_])\*\*|(?<=[^\s*])\*\*(?![^\W_]))"
     r"|(?<![^\W_])__(?=\S)(?P<b>(?:[^_\n]++|_)+?)(?<=\S)__(?![^\W_]))"
 )
-_MARKS = re.compile(r"(?=[*~`_<])(?:\*+|~~|`+|_+(?![^\W_])|(?<![^\W_])_+|<!--.*?(?:-->|$))")
+_MARKS = re.compile(  # a star run, "~~", a backtick run, an underscore run that may open or
+    r"[*~`_<](?:(?<=\*)\**|(?<=~)~|(?<=`)`*"  # close emphasis, a comment
+    r"|(?<=_)_*(?![^\W_])|(?<=_)(?<![^\W_]_)_*|(?<=<)!--.*?(?:-->|$))"
+)
 _STARS = re.compile(r"\*+")
 _BARE_TRAILING = ".,;:!?'\"*_~"
 EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
@@ -64,21 +70,27 @@ Span = tuple[int, int]
 class Inline(NamedTuple):
     """What one entry line says (offsets relative to the content passed to :func:`extract`).
 
-    ``title_inner`` is the text a new title replaces; ``title_outer`` what strikethrough wraps
-    (the whole ``**…**`` or ``[…](…)``). ``title_form`` is ``bold``, ``link``, ``text`` or
-    ``""`` (no title). ``link_label``/``link_wrapped`` describe the link the URL came from when
-    it is not the title (``([Link](url))``: ``"Link"``, ``True``); ``issues`` holds
-    ``reversed-link``, ``empty-link`` or ``no-link``. ``anchor_at`` is where an anchor goes.
+    A flat record (the parsed document keeps one per entry): each span is two fields.
+    ``inner_start``/``inner_end`` delimit the text a new title replaces (``inner_start`` is
+    ``None`` without a title); ``outer_start``/``outer_end`` what strikethrough wraps (the
+    whole ``**…**`` or ``[…](…)``; ``outer_start`` is ``None`` when there is nothing to
+    strike). ``key_at`` is where the anchor's 8-character key starts (``None`` without an
+    anchor), ``anchor_at`` where an anchor goes. ``title_form`` is ``bold``, ``link``,
+    ``text`` or ``""`` (no title). ``link_label``/``link_wrapped`` describe the link the URL
+    came from when it is not the title (``([Link](url))``: ``"Link"``, ``True``); ``issues``
+    holds ``reversed-link``, ``empty-link`` or ``no-link``.
     """
 
     title: str
     url: str | None
     struck: bool
     anchor: str | None
-    anchor_key: Span | None
+    key_at: int | None
     anchor_at: int
-    title_inner: Span | None
-    title_outer: Span | None
+    inner_start: int | None
+    inner_end: int
+    outer_start: int | None
+    outer_end: int
     title_form: str
     link_label: str | None
     link_wrapped: bool
@@ -133,12 +145,12 @@ def plain(text: str, lone_star: bool | None = None) -> str:
     for link in LINK.finditer(mask):
         parts.append(_unmark(text, mask, pos, link.start(), lone_star))
         if link["text"] is not None:
-            if not link["img"]:
+            if link["img"] is None:
                 parts.append(plain(text[link.start("text") : link.end("text")]))
         elif link["rtext"] is not None:
             parts.append(plain(text[link.start("rtext") : link.end("rtext")]))
-        else:
-            group = "auto" if link["auto"] is not None else "bare"
+        else:  # an autolink (its group's text) or a bare URL (the match's)
+            group = "auto" if link["auto"] is not None else 0
             parts.append(text[link.start(group) : _end(text, link, group)])
         pos = _end(text, link)
     parts.append(_unmark(text, mask, pos, len(text), lone_star))
@@ -165,45 +177,41 @@ def _trim_bare(url: str) -> str:
 
 @dataclass(slots=True)
 class _Scan:
-    """The content and its masks while one line is being read."""
+    """The content and its mask while one line is being read: ``hidden`` holds the spans of
+    the anchor and the comments, which the mask blanks and no title holds."""
 
     text: str
     mask: str  # escapes, code-span contents, comments and the anchor blanked
     links: list[re.Match[str]]
-    cuts: list[Span]  # links, comments and the anchor: not part of the title text
+    hidden: list[Span]
     anchor: re.Match[str] | None
     open_comment: int | None
-    first_comment: int  # where the first comment or the anchor starts (else the length)
 
 
 def _scan(text: str) -> _Scan:
     """Mask escapes, then code spans, then the anchor and comments; then find the links."""
     mask = mask_code(mask_escapes(text))
-    anchors = list(ANCHOR.finditer(mask)) if "<!--" in mask else []
-    anchor = anchors[-1] if anchors else None
-    cuts: list[Span] = []
-    if anchor is not None:
-        mask = _blank(mask, *anchor.span(), _CUT)
-        cuts.append(anchor.span())
-    open_comment = None
+    hidden: list[Span] = []
+    anchor = open_comment = None
     if "<!--" in mask:
-        for comment in _COMMENT.finditer(mask):
+        anchors = list(ANCHOR.finditer(mask))
+        if anchors:
+            anchor = anchors[-1]
+            mask = _blank(mask, *anchor.span(), _CUT)
+            hidden.append(anchor.span())
+        for comment in _COMMENT.finditer(mask) if "<!--" in mask else ():
             if not comment.group().endswith("-->"):
                 open_comment = comment.start()
             mask = _blank(mask, *comment.span(), _CUT)
-            cuts.append(comment.span())
-    comments = [start for start, end in cuts if text.startswith("<!--", start)]
-    first_comment = min(comments, default=len(text))
-    links = list(LINK.finditer(mask))
-    cuts.extend((link.start(), _end(text, link)) for link in links)
-    return _Scan(text, mask, links, sorted(cuts), anchor, open_comment, first_comment)
+            hidden.append(comment.span())
+    return _Scan(text, mask, list(LINK.finditer(mask)), hidden, anchor, open_comment)
 
 
 def _url_of(text: str, link: re.Match[str]) -> str | None:
     """The target of one link match in ``text``, or ``None`` for an image, an empty or an
     in-page target."""
     if link["text"] is not None:
-        if link["img"]:
+        if link["img"] is not None:
             return None
         dest = unescape(text[link.start("dest") : link.end("dest")])
         dest = dest[1:-1].strip() if dest.startswith("<") else dest
@@ -235,6 +243,8 @@ def _wrapped_in_tildes(segment: str) -> bool:
 
 def _struck(mask: str, outer: Span, inner: Span) -> bool:
     """Whether the title is struck through: ``~~**T**~~``, ``**~~T~~**`` or ``~~T~~``."""
+    if "~~" not in mask:  # (each of these forms has it)
+        return False
     start, end = outer
     if start >= 2 and mask[start - 2 : start] == "~~" and mask[end : end + 2] == "~~":
         return True
@@ -242,10 +252,10 @@ def _struck(mask: str, outer: Span, inner: Span) -> bool:
 
 
 def _inside_link_text(scan: _Scan, pos: int) -> bool:
-    return any(
-        link["text"] is not None and link.start("text") <= pos < link.end("text")
-        for link in scan.links
-    )
+    for link in scan.links:
+        if link["text"] is not None and link.start("text") <= pos < link.end("text"):
+            return True
+    return False
 
 
 def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
@@ -277,7 +287,7 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
 def _link_title(scan: _Scan) -> tuple[str, Span, Span] | None:
     """The text of the first link (not an image), unless it is generic."""
     for link in scan.links:
-        if link["text"] is not None and not link["img"]:
+        if link["text"] is not None and link["img"] is None:
             inner = link.span("text")
         elif link["rtext"] is not None:
             inner = link.span("rtext")
@@ -289,8 +299,10 @@ def _link_title(scan: _Scan) -> tuple[str, Span, Span] | None:
 
 
 def _text_pieces(scan: _Scan) -> list[Span]:
+    """The spans of the content outside links, URLs, comments and the anchor."""
+    links = [(link.start(), _end(scan.text, link)) for link in scan.links]
     pieces, pos = [], 0
-    for start, end in scan.cuts:
+    for start, end in sorted(scan.hidden + links):
         if start > pos:
             pieces.append((pos, start))
         pos = max(pos, end)
@@ -331,7 +343,7 @@ def _title(scan: _Scan) -> tuple[str, Span | None, Span | None, str]:
         found = finder(scan)
         if found is not None:
             return found[0], found[1], found[2], form
-    segment = scan.text[: scan.first_comment]
+    segment = scan.text[: min((start for start, _ in scan.hidden), default=len(scan.text))]
     start = len(segment) - len(segment.lstrip())
     outer = (start, len(segment.rstrip())) if segment.strip() else None
     return "", outer, outer, ""
@@ -341,10 +353,10 @@ def _issues(scan: _Scan, url: str | None, source: re.Match[str] | None) -> list[
     issues = []
     if source is not None and source["rdest"] is not None:
         issues.append("reversed-link")
-    if any(
-        link["text"] is not None and not link["img"] and not link["dest"] for link in scan.links
-    ):
-        issues.append("empty-link")
+    for link in scan.links:
+        if link["text"] is not None and link["img"] is None and not link["dest"]:
+            issues.append("empty-link")
+            break
     if url is None and not issues and not scan.links:
         issues.append("no-link")
     return issues
@@ -376,18 +388,12 @@ def extract(content: str, continuation: str | None = None) -> Inline:
         source = None  # a link on the next line says nothing about the entry line's form
     title, inner, outer, form = _title(scan)
     label, wrapped = _link_form(content, source, form)
-    anchor = scan.anchor
+    inner_start, inner_end = inner if form and inner is not None else (None, 0)
+    outer_start, outer_end = outer if outer is not None else (None, 0)
+    struck = outer is not None and inner is not None and _struck(scan.mask, outer, inner)
+    key, key_at = (scan.anchor["key"], scan.anchor.start("key")) if scan.anchor else (None, None)
+    anchor_at = scan.open_comment if scan.open_comment is not None else len(content)
     return Inline(
-        title=title,
-        url=url,
-        struck=outer is not None and inner is not None and _struck(scan.mask, outer, inner),
-        anchor=anchor["key"] if anchor else None,
-        anchor_key=anchor.span("key") if anchor else None,
-        anchor_at=scan.open_comment if scan.open_comment is not None else len(content),
-        title_inner=inner if form else None,
-        title_outer=outer,
-        title_form=form,
-        link_label=label,
-        link_wrapped=wrapped,
-        issues=tuple(issues),
-    )
+        title, url, struck, key, key_at, anchor_at, inner_start, inner_end, outer_start,
+        outer_end, form, label, wrapped, tuple(issues),
+    )  # fmt: skip

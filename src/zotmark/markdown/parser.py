@@ -4,9 +4,10 @@ One pass over the lines tracks fenced code blocks, HTML comments, headings, fron
 the stack of open list items (an item is nested in an earlier one indented less). A task item
 is an entry, unless its label names a configured flag and its parent item is an entry: then
 it is that entry's flag. Task items inside code blocks and comments are ignored with a
-warning. The fields of each entry are then read from its line by
-:func:`zotmark.markdown.inline.extract`, and its ident by :func:`zotmark.core.model.identify`.
-The text itself is kept as it is, so rendering is the identity (DESIGN §2).
+warning. An entry is read when its block closes (its fields by
+:func:`zotmark.markdown.inline.extract`, its ident by :func:`zotmark.core.model.identify`),
+so only the entries whose blocks are open wait as drafts. The text itself is kept as it is,
+so rendering is the identity (DESIGN §2).
 """
 
 from __future__ import annotations
@@ -30,71 +31,89 @@ def flag_key(label: str) -> str:
 
 class _Draft:
     """An entry while its block is still being read: ``item`` is the ``blocks.ITEM`` match of
-    its task item (on line ``line``, which starts at offset ``line_at``)."""
+    its task item on line ``line`` (which starts at offset ``at``); ``index`` is its place
+    among the document's entries."""
 
     __slots__ = (
-        "child_indent", "continuation", "flag_boxes", "flags", "item", "last_line", "line",
-        "line_at", "section",
+        "at", "child_indent", "continuation", "flag_boxes", "flags", "index", "item", "line",
+        "section",
     )  # fmt: skip
 
-    def __init__(self, line: int, at: int, item: re.Match[str], section: tuple[str, ...]) -> None:
+    def __init__(
+        self, line: int, at: int, item: re.Match[str], section: tuple[str, ...], index: int
+    ) -> None:
         self.line = line
-        self.line_at = at
+        self.at = at
         self.item = item
         self.section = section
-        self.flags: dict[str, bool] = {}  # tag → box state, the first box of a tag only
-        self.flag_boxes: dict[str, int] = {}  # tag → offset of its box character
-        self.last_line = -1
+        self.index = index
+        self.flags: dict[str, bool] | None = None  # tag → box state, the first box of a tag only
+        self.flag_boxes: dict[str, int] | None = None  # tag → offset of its box character
         self.continuation: str | None = None
         self.child_indent: str | None = None
 
 
 _ANCHOR_AT_END = re.compile(rf"{ANCHOR.pattern}[ \t]*$")
 
-_Open = tuple[int, _Draft | None]
-"""An open list item: the column of its marker and the entry it is, if it is one."""
+# A heading: its 1-based line, level, title, heading path, and the offsets where its first
+# line starts and its last line ends (after the line ending).
+_Heading = tuple[int, int, str, tuple[str, ...], int, int]
 
 
 class _Scanner:
-    """The state of one pass over the lines (one instance per :func:`parse` call)."""
+    """The state of one pass over the lines (one instance per :func:`parse` call).
+
+    Values many entries hold alike (flag states, indentation, markers, line endings) are kept
+    once per parse in ``shared`` and ``flag_states``, so that a document holds one object for
+    each, not one per entry.
+    """
 
     def __init__(self, text: str, flags: Mapping[str, str]) -> None:
         self.text = text
         self.lines = blocks.split_lines(text)
         self.flag_tags = {flag_key(label): tag for label, tag in flags.items()}
         self.flag_labels: dict[str, str] = {}
-        self.drafts: list[_Draft] = []
-        self.warnings: list[ParseWarning] = []
-        # per heading: its first and last line, level, title and heading path
-        self.headings: list[tuple[int, int, int, str, tuple[str, ...]]] = []
+        self.entries: list[ListEntry | None] = []  # in line order; None: an empty task item
+        self.warnings: list[ParseWarning] = []  # the scanner's own, then the entries'
+        self.entry_warnings: list[ParseWarning] = []
+        self.headings: list[_Heading] = []
         self.path: list[tuple[int, str]] = []
         self.section: tuple[str, ...] = ()
-        self.stack: list[_Open] = []
+        self.columns: list[int] = []  # the open list items: the column of each one's marker
+        self.drafts: list[_Draft | None] = []  # and the entry it is, if it is one
         self.fence: str | None = None
         self.comment = False
         self.prev_blank = True
         self.prev_para = False
-        self.last_nonblank = -1
+        self.last_nonblank = -1  # the last non-blank line so far
+        self.last_end = 0  # the offset just past that line's ending
+        self.shared: dict[str, str] = {}
+        self.flag_states: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
+        self.no_flags: dict[str, bool] = {}  # the flags, and flag boxes, of entries without
+        self.no_boxes: dict[str, int] = {}
 
     def run(self) -> None:
-        contents, starts = self.lines.contents, self.lines.starts
-        for i in range(self._front_matter_end(), len(contents)):
+        contents, endings = self.lines.contents, self.lines.endings
+        first = self._front_matter_end()
+        at = sum(len(contents[i]) + len(endings[i]) for i in range(first))
+        for i in range(first, len(contents)):
             line = contents[i]
-            offset = starts[i]
+            end = at + len(line) + len(endings[i])  # where the next line starts
             if i == 0 and line.startswith("\ufeff"):
-                line, offset = line[1:], offset + 1
+                line, at = line[1:], at + 1
+            stripped = line.lstrip(" \t")
             if self.fence is not None:
                 self._fence_line(i, line)
             elif self.comment:
                 self._comment_line(i, line)
-            elif stripped := line.lstrip(" \t"):
-                self._line(i, line, stripped, offset)
+            elif stripped:
+                self._line(i, line, stripped, at, end)
                 self.prev_blank = False
             else:
                 self.prev_blank, self.prev_para = True, False
-                continue
-            if line.lstrip(" \t"):
-                self.last_nonblank = i
+            if stripped:
+                self.last_nonblank, self.last_end = i, end
+            at = end
         self._pop(-1)
 
     def _front_matter_end(self) -> int:
@@ -128,16 +147,22 @@ class _Scanner:
             self._ignored(i, text, "an HTML comment")
 
     def _pop(self, column: int) -> None:
-        """Close the open items whose marker sits at ``column`` or further right."""
-        stack = self.stack
-        while stack and stack[-1][0] >= column:
-            draft = stack.pop()[1]
+        """Close the open items whose marker sits at ``column`` or further right; each entry
+        among them is read (its block ends with the last non-blank line so far)."""
+        columns, drafts = self.columns, self.drafts
+        while columns and columns[-1] >= column:
+            columns.pop()
+            draft = drafts.pop()
             if draft is not None:
-                draft.last_line = self.last_nonblank
+                self._finish(draft)
 
-    def _line(self, i: int, line: str, stripped: str, offset: int) -> None:
+    def _push(self, column: int, draft: _Draft | None) -> None:
+        self.columns.append(column)
+        self.drafts.append(draft)
+
+    def _line(self, i: int, line: str, stripped: str, at: int, end: int) -> None:
         """One non-blank line outside code blocks and comments (``stripped``: without its
-        indentation; ``offset``: where ``line`` starts in the text)."""
+        indentation; ``at``/``end``: where it starts, and where the next line starts)."""
         indent = len(line) - len(stripped)
         column = blocks.width(line[:indent]) if indent else 0
         first = stripped[0]
@@ -147,13 +172,17 @@ class _Scanner:
             self.fence = fence
             return
         if first == "#" and column <= 3 and (atx := blocks.atx_heading(line)) is not None:
-            self._heading(i, i, atx[0], atx[1])
+            self._heading(i, atx[0], atx[1], at, end)
         elif first in "=-" and was_para and (level := blocks.setext_level(line)) is not None:
-            self._heading(i - 1, i, level, self.lines.contents[i - 1].strip())
+            above = self.lines.contents[i - 1]
+            start = at - len(self.lines.endings[i - 1]) - len(above)
+            if i == 1 and above.startswith("\ufeff"):
+                start += 1
+            self._heading(i - 1, level, above.strip(), start, end)
         elif first in "*-_" and blocks.is_thematic_break(line):
             self._pop(column)
         elif (item := blocks.ITEM.match(line)) is not None:
-            self._list_item(i, item, column, offset)
+            self._list_item(i, item, column, at)
         else:
             self._text(i, line, column)
         if "<!--" in line:
@@ -170,50 +199,105 @@ class _Scanner:
         """A line that is no item, heading, fence or break: a paragraph or HTML line."""
         if self.prev_blank or (column <= 3 and blocks.is_html_start(line)):
             self._pop(column)
-        if not self.stack:
+        if not self.columns:
             self.prev_para = not blocks.is_html_start(line)
             return
-        draft = self.stack[-1][1]
+        draft = self.drafts[-1]
         if draft is not None and draft.line == i - 1:
             draft.continuation = line
 
-    def _heading(self, first: int, last: int, level: int, raw: str) -> None:
+    def _heading(self, first: int, level: int, raw: str, start: int, body: int) -> None:
+        """A heading whose first line ``first`` starts at ``start`` and whose last line ends
+        at ``body`` (after its line ending)."""
         self._pop(-1)
         title = plain(raw)
         self.path = [(lv, t) for lv, t in self.path if lv < level] + [(level, title)]
         self.section = tuple(t for _, t in self.path)
-        self.headings.append((first, last, level, title, self.section))
+        self.headings.append((first + 1, level, title, self.section, start, body))
 
-    def _list_item(self, i: int, item: re.Match[str], column: int, offset: int) -> None:
-        """A list item on line ``i`` (which starts at ``offset``) whose marker sits at
-        ``column``: it closes the items it ends and is its parent's child. A task item (one
-        with a box) is then an entry, or a flag of the entry it is nested in."""
+    def _list_item(self, i: int, item: re.Match[str], column: int, at: int) -> None:
+        """A list item on line ``i`` (which starts at ``at``) whose marker sits at ``column``:
+        it closes the items it ends and is its parent's child. A task item (one with a box)
+        is then an entry, or a flag of the entry it is nested in."""
         self._pop(column)
-        stack, box = self.stack, item[4]
-        parent = stack[-1][1] if stack else None
+        box = item[4]
+        parent = self.drafts[-1] if self.drafts else None
         if parent is not None and parent.child_indent is None:
-            parent.child_indent = item[1]
+            parent.child_indent = self._shared(item[1])
         if box is None:
-            stack.append((column, None))
+            self._push(column, None)
             return
         line, content_at = item.string, item.end()
         tag = self.flag_tags.get(flag_key(line[content_at:]))
-        if tag is not None:
-            if parent is None:
-                label = line[content_at:].strip()
-                self.warnings.append(
-                    ParseWarning(i + 1, "stray-flag", f"flag {label!r} is under no entry")
-                )
-            elif tag not in parent.flags:
-                parent.flags[tag] = box != " "
-                parent.flag_boxes[tag] = offset + item.start(4)
-            if parent is not None and tag not in self.flag_labels:
-                self.flag_labels[tag] = line[content_at:].strip()
-            stack.append((column, None))
+        if tag is None:
+            draft = _Draft(i, at, item, self.section, len(self.entries))
+            self.entries.append(None)
+            self._push(column, draft)
             return
-        draft = _Draft(i, offset, item, self.section)
-        self.drafts.append(draft)
-        stack.append((column, draft))
+        if parent is None:
+            label = line[content_at:].strip()
+            self.warnings.append(
+                ParseWarning(i + 1, "stray-flag", f"flag {label!r} is under no entry")
+            )
+        else:
+            if parent.flags is None or parent.flag_boxes is None:
+                parent.flags, parent.flag_boxes = {}, {}
+            if tag not in parent.flags:
+                parent.flags[tag] = box != " "
+                parent.flag_boxes[tag] = at + item.start(4)
+            if tag not in self.flag_labels:
+                self.flag_labels[tag] = line[content_at:].strip()
+        self._push(column, None)
+
+    def _shared(self, value: str) -> str:
+        """The one string equal to ``value`` this parse keeps."""
+        return self.shared.setdefault(value, value)
+
+    def _finish(self, draft: _Draft) -> None:
+        """Read the entry a draft describes (its block ends with the last non-blank line so
+        far): its fields and ident from its line, its positions from the scan; or warn that
+        its task item has neither title, link nor anchor, and so is no entry."""
+        item, at, number = draft.item, draft.at, draft.line + 1
+        line = item.string
+        content = line[item.end() :]
+        fields = extract(content, draft.continuation)
+        if not fields.title and fields.url is None and fields.anchor is None:
+            self.entry_warnings.append(
+                ParseWarning(number, "empty-entry", "a task item without text")
+            )
+            return
+        if fields.issues:
+            self.entry_warnings.extend(_field_warnings(number, fields))
+        text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
+        flags = draft.flags
+        states = (
+            self.flag_states.setdefault(tuple(flags.items()), flags) if flags else self.no_flags
+        )
+        entry = Entry(
+            number,
+            fields.title,
+            fields.url,
+            identify(fields.title, fields.url, text),
+            item[4] != " ",  # read
+            states,  # flags
+            draft.section,
+            fields.anchor,
+            fields.struck,
+        )
+        self.entries[draft.index] = ListEntry(
+            entry,
+            fields,
+            at,  # start
+            at + item.start(4),  # box
+            len(line),  # line_length
+            self.last_end - at,  # block_length
+            self.last_nonblank - draft.line,  # block_lines
+            draft.flag_boxes or self.no_boxes,  # flag_boxes
+            self._shared(item[1]),  # indent
+            self._shared(item[2]),  # marker
+            self._shared(self.lines.endings[draft.line]),  # eol
+            draft.child_indent,
+        )
 
 
 _MESSAGES = {
@@ -223,12 +307,6 @@ _MESSAGES = {
 }
 
 
-def _line_end(lines: blocks.Lines, i: int, ending: bool) -> int:
-    """The offset where line ``i``'s content ends, or (``ending``) where its ending ends."""
-    end = lines.starts[i] + len(lines.contents[i])
-    return end + len(lines.endings[i]) if ending else end
-
-
 def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
     return [
         ParseWarning(line, issue, _MESSAGES[issue].format(title=fields.title, url=fields.url))
@@ -236,72 +314,19 @@ def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:
     ]
 
 
-def _finish(lines: blocks.Lines, draft: _Draft) -> ListEntry | ParseWarning:
-    """The entry a draft describes, its fields and ident read from its line; or the warning
-    that its task item has neither title, link nor anchor, and so is no entry."""
-    item, line_at, first, last = draft.item, draft.line_at, draft.line, draft.last_line
-    content = item.string[item.end() :]
-    fields = extract(content, draft.continuation)
-    if not fields.title and fields.url is None and fields.anchor is None:
-        return ParseWarning(first + 1, "empty-entry", "a task item without text")
-    text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
-    entry = Entry(
-        line=first + 1,
-        title=fields.title,
-        url=fields.url,
-        ident=identify(fields.title, fields.url, text),
-        read=item[4] != " ",
-        flags=draft.flags,
-        section=draft.section,
-        anchor=fields.anchor,
-        struck=fields.struck,
-    )
-    return ListEntry(
-        entry=entry,
-        box=line_at + item.start(4),
-        flag_boxes=draft.flag_boxes,
-        first_line=first,
-        last_line=last,
-        start=line_at,
-        end=_line_end(lines, last, True),
-        line_end=_line_end(lines, first, False),
-        indent=item[1],
-        marker=item[2],
-        eol=lines.endings[first],
-        child_indent=draft.child_indent,
-        content_at=line_at + item.end(),
-        inline=fields,
-    )
-
-
-def _entries(scanner: _Scanner, warnings: list[ParseWarning]) -> list[ListEntry]:
-    """The entries of all drafts; task items with neither title, link nor anchor are none."""
-    entries = []
-    for draft in scanner.drafts:
-        found = _finish(scanner.lines, draft)
-        if isinstance(found, ParseWarning):
-            warnings.append(found)
-            continue
-        warnings.extend(_field_warnings(draft.line + 1, found.inline))
-        entries.append(found)
-    return entries
-
-
-def _sections(scanner: _Scanner) -> tuple[Section, ...]:
-    """The headings as sections; a section ends where a heading of its level or higher starts."""
-    lines, text = scanner.lines, scanner.text
-    ends: list[int] = [len(text)] * len(scanner.headings)
+def _sections(headings: list[_Heading], length: int) -> tuple[Section, ...]:
+    """The headings as sections; a section ends where a heading of its level or higher starts
+    (the last ones at ``length``, the end of the text)."""
+    ends: list[int] = [length] * len(headings)
     open_sections: list[tuple[int, int]] = []  # (level, index) of sections not yet ended
-    for k, (first, _, level, _, _) in enumerate(scanner.headings):
+    for k, (_, level, _, _, start, _) in enumerate(headings):
         while open_sections and open_sections[-1][0] >= level:
-            ends[open_sections.pop()[1]] = lines.starts[first]
+            ends[open_sections.pop()[1]] = start
         open_sections.append((level, k))
-    sections = []
-    for k, (first, last, level, title, path) in enumerate(scanner.headings):
-        start = lines.starts[first] + (1 if first == 0 and text[:1] == "\ufeff" else 0)
-        body = _line_end(lines, last, True)
-        sections.append(Section(first + 1, level, title, path, start, body, ends[k]))
-    return tuple(sections)
+    return tuple(
+        Section(line, level, title, path, start, body, ends[k])
+        for k, (line, level, title, path, start, body) in enumerate(headings)
+    )
 
 
 def parse(text: str, flags: Mapping[str, str] = DEFAULT_FLAGS) -> Document:
@@ -312,15 +337,15 @@ def parse(text: str, flags: Mapping[str, str] = DEFAULT_FLAGS) -> Document:
     """
     scanner = _Scanner(text, flags)
     scanner.run()
-    warnings = list(scanner.warnings)
-    entries = _entries(scanner, warnings)
+    entries = tuple(listed for listed in scanner.entries if listed is not None)
+    warnings = scanner.warnings + scanner.entry_warnings
     warnings.extend(cross_warnings(listed.entry for listed in entries))
     warnings.sort(key=lambda warning: warning.line)
     return Document(
         text=text,
-        entries=tuple(entries),
+        entries=entries,
         warnings=tuple(warnings),
-        sections=_sections(scanner),
+        sections=_sections(scanner.headings, len(text)),
         flag_labels=dict(scanner.flag_labels),
         open_at_end=scanner.fence is not None or scanner.comment,
     )

@@ -34,7 +34,8 @@ from zotmark.setup.init_files import ConfigChoices, config_text, create_list, wr
 from zotmark.setup.stream_probe import probe_stream, stream_url_of
 from zotmark.sync.engine import RunReport
 from zotmark.sync.session import open_session
-from zotmark.zotero.client import DEFAULT_BASE_URL, CollectionInfo, KeyInfo, ZoteroClient
+from zotmark.zotero.client import DEFAULT_BASE_URL, ZoteroClient
+from zotmark.zotero.results import CollectionInfo, KeyInfo
 from zotmark.zotero.settings import LibrarySettings
 from zotmark.zotero.translate import KEYS_URL, mask
 

@@ -10,6 +10,8 @@
 - :mod:`~zotmark.sync.metadata`: metadata for new items (an imported ``.bib``, enrichment).
 - :mod:`~zotmark.sync.bibliography`: a list's BibTeX export and import.
 - :mod:`~zotmark.sync.session`: from a configuration to runnable lists (the wiring).
+- :mod:`~zotmark.sync.progress`: how a long run's reads and writes advance (the CLI's bars).
+- :mod:`~zotmark.sync.library_ids`: the user library id of each API key, remembered.
 
 The engine talks to Zotero only through :class:`zotmark.core.port.Library`.
 """

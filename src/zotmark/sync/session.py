@@ -18,25 +18,25 @@ from typing import TYPE_CHECKING
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
 from zotmark.errors import AccessError, StateError, ZotmarkError
-from zotmark.permissions import access_advice
-from zotmark.service import library_ids
+from zotmark.permissions import access_advice, os_refusal
 from zotmark.state import SqliteStateStore, StateLock, StateStore
 from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
+from zotmark.sync import library_ids
 from zotmark.sync.document import BeforeWrite, ListDocument
 from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.sync.metadata import new_item_hook
 from zotmark.sync.writes import NewItemHook
-from zotmark.zotero.client import ZoteroClient
-from zotmark.zotero.library import ZoteroLibrary
 
-if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
+if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none,
+    # and `zotmark status` (list_key, state_dir) needs no HTTP client (httpx2)
     from zotmark.enrich import Enricher
-    from zotmark.service.progress import ProgressHook
+    from zotmark.sync.progress import ProgressHook
+    from zotmark.zotero.client import ZoteroClient
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
 
-ClientFactory = Callable[[Config], ZoteroClient]
+ClientFactory = Callable[[Config], "ZoteroClient"]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
 factory call with :meth:`Config.for_library` of its library)."""
 
@@ -65,6 +65,8 @@ def default_client(config: Config) -> ZoteroClient:
     library_id = zotero.library_id
     if not library_id and zotero.library_type == "user":
         library_id = library_ids.remembered(state_dir(config), zotero.base_url, key)
+    from zotmark.zotero.client import ZoteroClient
+
     return ZoteroClient(zotero.library_type, library_id, key, zotero.base_url)
 
 
@@ -124,10 +126,12 @@ class Session:
             before_write=self.before_write,
             kept=self.keep,
         )
+        from zotmark.zotero.library import ZoteroLibrary
+
         library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
         new_item = self.new_item(settings)
         if self.progress is not None and new_item is not None:
-            from zotmark.service.progress import reporting_hook
+            from zotmark.sync.progress import reporting_hook
 
             new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
         return ListRunner(
@@ -212,8 +216,8 @@ def state_dir(config: Config) -> Path:
         elsewhere = f"set [state] dir in {config.path} to a directory zotmark may write."
         if isinstance(error, PermissionError):
             raise AccessError(
-                f"cannot create the state directory {path}: {error.strerror}. "
-                f"{access_advice(path, write=True)} Or {elsewhere}"
+                f"cannot create the state directory {path}: "
+                f"{os_refusal(error, path, write=True)} Or {elsewhere}"
             ) from None
         raise StateError(
             f"cannot create the state directory {path}: {error.strerror}. "

@@ -22,22 +22,26 @@ from zotmark.core.model import is_item_key, new_item_key
 from zotmark.errors import NotFoundError, ZoteroError
 from zotmark.zotero import answers
 from zotmark.zotero.connection import Connection, env_proxy
+from zotmark.zotero.replay import applied_patches, landed_batch
 from zotmark.zotero.results import (
     CollectionInfo,
-    KeyAccess,
     KeyInfo,
     Versions,
-    WriteFailure,
     WriteReport,
     key_info_from_json,
 )
-from zotmark.zotero.transport import DEFAULT_RETRY, REPLAYED, RetryPolicy, RetryTransport
+from zotmark.zotero.transport import (
+    DEFAULT_RETRY,
+    REPLAYED,
+    RetryPolicy,
+    RetryTransport,
+    TlsOnDemandTransport,
+)
 from zotmark.zotero.writes import (
     MAX_WRITE_OBJECTS,
     batches,
     existing_creates,
     parse_report,
-    patch_applied,
     unversioned,
     with_read_back,
 )
@@ -46,16 +50,6 @@ DEFAULT_BASE_URL = "https://api.zotero.org"
 PAGE_SIZE = 100
 """The most objects the Web API returns for one read."""
 JsonObject = Mapping[str, Any]
-__all__ = [
-    "CollectionInfo",
-    "KeyAccess",
-    "KeyInfo",
-    "RetryPolicy",
-    "Versions",
-    "WriteFailure",
-    "WriteReport",
-    "ZoteroClient",
-]
 
 
 class ZoteroClient:
@@ -88,7 +82,7 @@ class ZoteroClient:
         if library_type not in ("user", "group"):
             raise ValueError(f"library_type must be 'user' or 'group', not {library_type!r}")
         base_url = base_url.rstrip("/")
-        inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
+        inner = transport or TlsOnDemandTransport(proxy=env_proxy(base_url))
         retrying = RetryTransport(inner, sleep=sleep, clock=clock, policy=retry)
         self._conn = Connection(
             library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout
@@ -317,29 +311,19 @@ class ZoteroClient:
 
     def _landed(self, batch: Sequence[JsonObject], refused: httpx2.Response) -> WriteReport:
         """The report of a conditional batch refused (412) on a retry whose first attempt's
-        answer was lost. That attempt is what moved the library when every object reads back
-        as sent (created, or patched) and the newest of them is at the library version the
-        refusal named (or, as the real server's library-version 412 names none, the version
-        the read-back's answer carries); then the batch counts as written. Otherwise someone
-        else wrote meanwhile: :class:`PreconditionFailed`."""
+        answer was lost, when that attempt is what moved the library (see
+        :func:`~zotmark.zotero.replay.landed_batch`; the version is the one the refusal names,
+        or, as the real server's library-version 412 names none, the one the read-back's
+        answer carries); else :class:`PreconditionFailed`."""
         found = self._fetch_map([str(obj["key"]) for obj in batch])
         if answers.VERSION_HEADER in refused.headers:
             version = self._conn.version(refused)
         else:  # sessions 2 and 3 of zotmark-on-dataserver: no Last-Modified-Version on a 412
             version = self._conn.last_library_version()
-        landed = bool(found) and all(
-            str(obj["key"]) in found
-            and (obj.get("version") == 0 or patch_applied(obj, found[str(obj["key"])]["data"]))
-            for obj in batch
-        )
-        if not landed or max(int(obj["version"]) for obj in found.values()) != version:
+        report = landed_batch(batch, found, version)
+        if report is None:
             raise self._conn.error(refused, self._conn.library)
-        return WriteReport(
-            versions={key: int(obj["version"]) for key, obj in found.items()},
-            objects=found,
-            already_existed=frozenset(str(o["key"]) for o in batch if o.get("version") == 0),
-            library_version=version,
-        )
+        return report
 
     def create_items(
         self, batch: Sequence[JsonObject], *, library_version: int | None = None
@@ -374,12 +358,7 @@ class ZoteroClient:
         written, replayed = self._post_items(batch, library_version)
         stale = [key for key, failure in written.failed.items() if failure.code == 412]
         if replayed and stale:
-            wanted = {str(patch["key"]): patch for patch in batch}
-            applied = {
-                key: obj
-                for key, obj in self._fetch_map(stale).items()
-                if patch_applied(wanted[key], obj["data"])
-            }
+            applied = applied_patches(batch, self._fetch_map(stale))
             written = with_read_back(written, applied, existed=False)
         return written
 

@@ -19,7 +19,7 @@ import httpx2
 from zotmark.errors import PreconditionFailed, ZoteroError
 from zotmark.zotero import answers
 from zotmark.zotero.connection import Connection, env_proxy
-from zotmark.zotero.transport import RetryTransport
+from zotmark.zotero.transport import RetryTransport, TlsOnDemandTransport
 
 MAX_COLORED_TAGS = 9
 PALETTE = (
@@ -86,7 +86,7 @@ class LibrarySettings:
         timeout: float = 30.0,
     ) -> None:
         base_url = base_url.rstrip("/")
-        inner = transport or httpx2.HTTPTransport(proxy=env_proxy(base_url))
+        inner = transport or TlsOnDemandTransport(proxy=env_proxy(base_url))
         retrying = RetryTransport(inner, sleep=time.sleep, clock=time.monotonic)
         self._conn = Connection(
             library_type, str(library_id), api_key, base_url, transport=retrying, timeout=timeout

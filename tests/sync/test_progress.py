@@ -10,7 +10,7 @@ import pytest
 from zotmark.core.actions import CreateItem
 from zotmark.core.model import Entry, Ident
 from zotmark.sandbox import Sandbox
-from zotmark.service.progress import reporting_hook
+from zotmark.sync.progress import reporting_hook
 from zotmark.zotero.client import ZoteroClient
 
 Calls = list[tuple[str, int, int | None]]

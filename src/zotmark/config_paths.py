@@ -1,0 +1,27 @@
+"""Where the configuration file is looked for: ``./zotmark.toml``, else the user's own.
+
+Kept apart from :mod:`zotmark.config` (which needs pydantic to validate a file) so that the
+commands that read no config (``--help``, ``--version``, ``check``, ``sandbox``, ``demo``) can
+name the default location without importing pydantic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+CONFIG_FILENAME = "zotmark.toml"
+
+
+def user_config_path() -> Path:
+    """``zotmark.toml`` in the user config directory (``~/.config/zotmark/`` on Linux)."""
+    return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
+
+
+def default_config_path(cwd: Path | None = None) -> Path:
+    """``./zotmark.toml`` if it exists, else ``zotmark.toml`` in the user config directory."""
+    local = (cwd or Path.cwd()) / CONFIG_FILENAME
+    if local.is_file():
+        return local
+    return user_config_path()

@@ -1,0 +1,64 @@
+"""What a process imports: commands that read no config leave pydantic alone, and a run
+without enrichment, progress bars or BibTeX imports none of them (issue 16: start-up cost)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zotmark.sandbox import Sandbox
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "original-reading-list.md"
+
+
+def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """The modules loaded once ``zotmark <argv>`` has run, in a fresh interpreter."""
+    script = (
+        "import sys\n"
+        "from zotmark.cli import main\n"
+        f"main({argv!r})\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+    return set(done.stderr.splitlines())
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["check", str(FIXTURE)]])
+def test_commands_without_a_config_import_no_pydantic(argv: list[str]) -> None:
+    loaded = _modules_after(argv)
+    assert "pydantic" not in loaded
+    assert "httpx2" not in loaded
+
+
+def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_http(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    shutil.copy(FIXTURE, tmp_path / "list.md")
+    config = tmp_path / "zotmark.toml"
+    config.write_text(
+        f'[zotero]\nlibrary_id = "{sandbox.user_id}"\nbase_url = "{sandbox.url}"\n'
+        f'stream_url = ""\n[state]\ndir = "{tmp_path / "state"}"\n[[lists]]\nname = "l"\n'
+        'file = "list.md"\ncollection = "Lean"\nenrich = false\n'
+    )
+    config.chmod(0o600)
+    argv, env = ["sync", "-q", "--config", str(config)], {"ZOTERO_API_KEY": sandbox.api_key}
+    _modules_after(argv, env)  # creates the items
+    _modules_after(argv, env)  # settles the library version of its own writes
+    loaded = _modules_after(argv, env)
+    assert "zotmark.sync.engine" in loaded  # the run did happen
+    unwanted = {"zotmark.enrich", "zotmark.bibtex", "zotmark.sync.bibliography", "pyzotero"}
+    assert unwanted & loaded == set()
+    status = _modules_after(["status", "-q", "--config", str(config)])
+    assert "zotmark.state.sqlite" in status and "httpx2" not in status  # no network: no client
