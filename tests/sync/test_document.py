@@ -12,12 +12,15 @@ from tests.conftest import FIXTURES
 
 from zotmark.core.actions import SetAnchor
 from zotmark.markdown.parser import parse
-from zotmark.sync.document import ListDocument, with_boxes
+from zotmark.sync.document import SPAN, ListDocument, with_boxes
 
 FLAGS = {"Relevant?": "relevant"}
 ORIGINAL = (FIXTURES / "original-reading-list.md").read_text("utf-8")
 DOCUMENT = parse(ORIGINAL, FLAGS)
 BOXES = sorted(o for e in DOCUMENT.entries for o in (e.box, *e.flag_boxes.values()))
+LONG = "\n".join([ORIGINAL] * 8)  # a text of several spans (with_boxes compares span by span)
+LONG_DOCUMENT = parse(LONG, FLAGS)
+LONG_BOXES = sorted(o for e in LONG_DOCUMENT.entries for o in (e.box, *e.flag_boxes.values()))
 
 
 def _set(text: str, changes: dict[int, str]) -> str:
@@ -28,13 +31,13 @@ def _set(text: str, changes: dict[int, str]) -> str:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.sampled_from(BOXES), st.sampled_from(" xX"), min_size=1, max_size=6))
+@given(st.dictionaries(st.sampled_from(LONG_BOXES), st.sampled_from(" xX"), min_size=1, max_size=6))
 def test_boxes_ticked_or_cleared_read_as_a_parse_of_the_new_text_reads(
     changes: dict[int, str],
 ) -> None:
-    text = _set(ORIGINAL, changes)
-    flipped = with_boxes(DOCUMENT, text)
-    if text == ORIGINAL:
+    text = _set(LONG, changes)
+    flipped = with_boxes(LONG_DOCUMENT, text)
+    if text == LONG:
         assert flipped is None
     else:
         assert flipped == parse(text, FLAGS)
@@ -50,6 +53,13 @@ def test_boxes_ticked_or_cleared_read_as_a_parse_of_the_new_text_reads(
 )
 def test_a_change_beyond_ticked_or_cleared_boxes_must_be_parsed(change: dict[int, str]) -> None:
     assert with_boxes(DOCUMENT, _set(ORIGINAL, change)) is None
+
+
+@pytest.mark.parametrize("elsewhere", [LONG_BOXES[0] + 3, len(LONG) - 1])  # near, or far off
+def test_a_box_flipped_with_a_change_elsewhere_must_be_parsed(elsewhere: int) -> None:
+    flipped = {LONG_BOXES[0]: "x" if LONG[LONG_BOXES[0]] == " " else " "}
+    assert len(LONG) > 4 * SPAN  # (the two changes fall in different spans, or in one)
+    assert with_boxes(LONG_DOCUMENT, _set(LONG, {**flipped, elsewhere: "!"})) is None
 
 
 def test_a_text_of_another_length_must_be_parsed() -> None:

@@ -162,14 +162,16 @@ def with_boxes(document: Document, text: str) -> Document | None:
     in the characters of entries' own boxes and first flag boxes, each still a box character
     (ticked or cleared boxes); else ``None`` (the text must be parsed). Equal to
     ``parse(text)`` by contract (``tests/sync/test_document.py`` checks it). Only the entries
-    near the spans where the texts differ are looked at: the cost is the text's comparison and
-    the boxes changed, not the list's length."""
+    near the spans where the texts differ are looked at, and only those spans are compared
+    once the boxes are set: the cost is the texts' comparison and the boxes changed, not the
+    list's length (nor a third text of its length)."""
     old = document.text
     if len(text) != len(old) or text == old:
         return None
     entries = list(document.entries)
+    spans = _differing(old, text)
     near: set[int] = set()  # the indices of the entries near a span where the texts differ
-    for start, end in _differing(old, text):
+    for start, end in spans:
         first = max(bisect.bisect_right(entries, start, key=_start) - 1, 0)
         near.update(range(first, bisect.bisect_left(entries, end, key=_start)))
     states: dict[int, bool] = {}  # offset of a changed box → its new state
@@ -181,7 +183,7 @@ def with_boxes(document: Document, text: str) -> Document | None:
                 if char not in BOX_STATES:
                     return None
                 states[offset] = BOX_STATES[char]
-    if not states or patch.apply(old, [patch.Edit(o, o + 1, text[o]) for o in states]) != text:
+    if not states or any(_span_differs(old, text, span, states) for span in spans):
         return None  # (the texts differ elsewhere too)
     for index in near:
         entries[index] = _with_states(entries[index], states)
@@ -210,6 +212,13 @@ def _differing(old: str, new: str) -> list[tuple[int, int]]:
         for at in range(0, len(old), SPAN)
         if old[at : at + SPAN] != new[at : at + SPAN]
     ]
+
+
+def _span_differs(old: str, new: str, span: tuple[int, int], boxes: Collection[int]) -> bool:
+    """Whether the two texts differ in ``span`` elsewhere than at the offsets ``boxes``."""
+    start, end = span
+    edits = [patch.Edit(o - start, o - start + 1, new[o]) for o in boxes if start <= o < end]
+    return patch.apply(old[start:end], edits) != new[start:end]
 
 
 def _with_states(listed: ListEntry, states: Mapping[int, bool]) -> ListEntry:
