@@ -194,7 +194,9 @@ def production_hooks(
 
     def for_list(settings: ListSettings) -> NewItemHook:
         key = list_key(config, settings, store)
-        return new_item_hook(enricher if settings.enrich else None, lambda: store.load(key).meta)
+        return new_item_hook(
+            enricher if settings.enrich else None, lambda: store.load(key, texts=False).meta
+        )
 
     return for_list
 
