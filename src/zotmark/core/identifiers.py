@@ -42,7 +42,7 @@ _ARXIV_LEAD = re.compile(r"[AaEeWw1](?<![\w.-][AaEeWw])(?<![\w.]1)")
 # An id alone: its text starts with the four digits of a new-style id or with an archive
 # name's letters and "/" (the lookahead rejects other texts before the archive names are tried).
 _ARXIV_ALONE = re.compile(
-    rf"\s*(?=\d{{4}}\.|[a-z-]+(?:\.[a-z]+(?:-[a-z]+)?)?/){_ARXIV_ID}\s*", re.IGNORECASE
+    rf"\s*(?=\d{{4}}\.|[a-z-]++(?:\.[a-z]++(?:-[a-z]++)?)?/){_ARXIV_ID}\s*", re.IGNORECASE
 )
 
 
@@ -53,9 +53,9 @@ def _canonical_arxiv(raw: str) -> str | None:
         archive, number = raw.split("/")
         month = int(number[2:4])
         return f"{archive.split('.')[0].lower()}/{number}" if 1 <= month <= 12 else None
-    yymm, number = raw.split(".")
-    month, expected_digits = int(yymm[2:]), (4 if yymm < "1501" else 5)
-    if not 1 <= month <= 12 or yymm < "0704" or len(number) != expected_digits:
+    # yymm.number: its month, its date (from April 2007) and the number's length (5 digits
+    # from 2015; "raw < '1501'" compares the four digits of yymm, as raw is longer)
+    if not 1 <= int(raw[2:4]) <= 12 or raw < "0704" or len(raw) - 5 != (4 if raw < "1501" else 5):
         return None
     return raw
 

@@ -156,10 +156,6 @@ class _Scanner:
             if draft is not None:
                 self._finish(draft)
 
-    def _push(self, column: int, draft: _Draft | None) -> None:
-        self.columns.append(column)
-        self.drafts.append(draft)
-
     def _line(self, i: int, line: str, stripped: str, at: int, end: int) -> None:
         """One non-blank line outside code blocks and comments (``stripped``: without its
         indentation; ``at``/``end``: where it starts, and where the next line starts)."""
@@ -171,6 +167,7 @@ class _Scanner:
             self._pop(column)
             self.fence = fence
             return
+        item = blocks.ITEM.match(line)
         if first == "#" and column <= 3 and (atx := blocks.atx_heading(line)) is not None:
             self._heading(i, atx[0], atx[1], at, end)
         elif first in "=-" and was_para and (level := blocks.setext_level(line)) is not None:
@@ -179,9 +176,13 @@ class _Scanner:
             if i == 1 and above.startswith("\ufeff"):
                 start += 1
             self._heading(i - 1, level, above.strip(), start, end)
-        elif first in "*-_" and blocks.is_thematic_break(line):
+        elif (
+            first in "*-_"
+            and (item is None or item[4] is None)  # (a task box's "[" breaks no thematic break)
+            and blocks.is_thematic_break(line)
+        ):
             self._pop(column)
-        elif (item := blocks.ITEM.match(line)) is not None:
+        elif item is not None:
             self._list_item(i, item, column, at)
         else:
             self._text(i, line, column)
@@ -220,38 +221,36 @@ class _Scanner:
         it closes the items it ends and is its parent's child. A task item (one with a box)
         is then an entry, or a flag of the entry it is nested in."""
         self._pop(column)
-        box = item[4]
         parent = self.drafts[-1] if self.drafts else None
         if parent is not None and parent.child_indent is None:
-            parent.child_indent = self._shared(item[1])
-        if box is None:
-            self._push(column, None)
-            return
-        line, content_at = item.string, item.end()
-        tag = self.flag_tags.get(flag_key(line[content_at:]))
-        if tag is None:
-            draft = _Draft(i, at, item, self.section, len(self.entries))
-            self.entries.append(None)
-            self._push(column, draft)
-            return
+            parent.child_indent = self.shared.setdefault(item[1], item[1])
+        draft = None
+        if item[4] is not None:
+            content = item.string[item.end() :]
+            tag = self.flag_tags.get(flag_key(content))
+            if tag is None:
+                draft = _Draft(i, at, item, self.section, len(self.entries))
+                self.entries.append(None)
+            else:
+                self._flag(i, tag, content, parent, at + item.start(4))
+        self.columns.append(column)
+        self.drafts.append(draft)
+
+    def _flag(self, i: int, tag: str, content: str, parent: _Draft | None, box: int) -> None:
+        """A flag's task item on line ``i`` (its box at offset ``box``) in item ``parent``."""
         if parent is None:
-            label = line[content_at:].strip()
+            label = content.strip()
             self.warnings.append(
                 ParseWarning(i + 1, "stray-flag", f"flag {label!r} is under no entry")
             )
-        else:
-            if parent.flags is None or parent.flag_boxes is None:
-                parent.flags, parent.flag_boxes = {}, {}
-            if tag not in parent.flags:
-                parent.flags[tag] = box != " "
-                parent.flag_boxes[tag] = at + item.start(4)
-            if tag not in self.flag_labels:
-                self.flag_labels[tag] = line[content_at:].strip()
-        self._push(column, None)
-
-    def _shared(self, value: str) -> str:
-        """The one string equal to ``value`` this parse keeps."""
-        return self.shared.setdefault(value, value)
+            return
+        if parent.flags is None or parent.flag_boxes is None:
+            parent.flags, parent.flag_boxes = {}, {}
+        if tag not in parent.flags:
+            parent.flags[tag] = self.text[box] != " "
+            parent.flag_boxes[tag] = box
+        if tag not in self.flag_labels:
+            self.flag_labels[tag] = content.strip()
 
     def _finish(self, draft: _Draft) -> None:
         """Read the entry a draft describes (its block ends with the last non-blank line so
@@ -269,7 +268,7 @@ class _Scanner:
         if fields.issues:
             self.entry_warnings.extend(_field_warnings(number, fields))
         text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
-        flags = draft.flags
+        flags, shared, eol = draft.flags, self.shared.setdefault, self.lines.endings[draft.line]
         states = (
             self.flag_states.setdefault(tuple(flags.items()), flags) if flags else self.no_flags
         )
@@ -293,9 +292,9 @@ class _Scanner:
             self.last_end - at,  # block_length
             self.last_nonblank - draft.line,  # block_lines
             draft.flag_boxes or self.no_boxes,  # flag_boxes
-            self._shared(item[1]),  # indent
-            self._shared(item[2]),  # marker
-            self._shared(self.lines.endings[draft.line]),  # eol
+            shared(item[1], item[1]),  # indent
+            shared(item[2], item[2]),  # marker
+            shared(eol, eol),
             draft.child_indent,
         )
 

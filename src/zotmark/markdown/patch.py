@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from zotmark.core.model import is_item_key
 from zotmark.errors import PatchError
@@ -37,6 +38,9 @@ class Edit:
     expect: str | None = None
 
 
+_span = attrgetter("start", "end")
+
+
 def apply(text: str, edits: Sequence[Edit]) -> str:
     """``text`` with all ``edits`` applied; their offsets all refer to ``text`` as given.
 
@@ -44,10 +48,9 @@ def apply(text: str, edits: Sequence[Edit]) -> str:
     a replaced span goes before the replacement. Raises :class:`PatchError` for overlapping
     edits, offsets outside the text, or an ``expect`` the text does not hold.
     """
-    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
     parts: list[str] = []
     pos = 0
-    for _, edit in ordered:
+    for edit in sorted(edits, key=_span):  # (a stable sort: equal spans keep their order)
         if not pos <= edit.start <= edit.end <= len(text):
             raise PatchError(f"edit [{edit.start}, {edit.end}) overlaps another or leaves the text")
         if edit.expect is not None and text[edit.start : edit.end] != edit.expect:
