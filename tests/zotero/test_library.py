@@ -11,7 +11,7 @@ from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
 from zotmark.core.port import Change, NewItem, Snapshot
 from zotmark.errors import PreconditionFailed, ProtocolError, ZoteroError
 from zotmark.sandbox import Sandbox
-from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.client import ItemsPage, ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
 from zotmark.zotero.mapping import new_item_data
 
@@ -49,6 +49,25 @@ def test_a_first_read_lists_the_library_in_pages_of_100(
     assert library.requests - before == 3
     assert set(refreshed.snapshot.items) == set(keys) == set(refreshed.texts)
     assert refreshed.snapshot.version == sandbox.library_version()
+
+
+def test_a_first_read_of_a_full_last_page_asks_for_no_empty_page_after_it(
+    library: ZoteroLibrary, sandbox: Sandbox
+) -> None:
+    keys = _books(sandbox, 200)
+    before = library.requests
+    refreshed = library.refresh(Snapshot())
+    assert library.requests - before == 2
+    assert set(refreshed.snapshot.items) == set(keys)
+
+
+def test_a_create_is_sent_under_the_key_of_its_write(
+    library: ZoteroLibrary, sandbox: Sandbox
+) -> None:
+    [write] = _new(sandbox.add_collection("L"), 1)
+    applied = library.apply(Snapshot(sandbox.library_version()), [NewItem("ABCD2345", write.data)])
+    assert [outcome.key for outcome in applied.outcomes] == ["ABCD2345"]
+    assert applied.outcomes[0].ok and set(applied.snapshot.items) == {"ABCD2345"}
 
 
 def test_a_snapshot_holds_only_regular_top_level_items(
@@ -207,7 +226,7 @@ class MovingClient(ZoteroClient):
         super().__init__("user", sandbox.user_id, sandbox.api_key, sandbox.url)
         self.sandbox, self.moves = sandbox, moves
 
-    def items_page(self, start: int, *, limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+    def items_page(self, start: int, *, limit: int = 100) -> ItemsPage:
         page = super().items_page(start, limit=limit)
         if start == 0 and self.moves:
             self.moves -= 1

@@ -187,11 +187,12 @@ def test_items_pages_list_the_library_oldest_first_with_trash_one_request_each(
     keys = sandbox.add_items([{"itemType": "book", "title": f"b{n}"} for n in range(130)])
     sandbox.update_item(keys[5], {"deleted": 1})
     before = client.requests
-    first, version = client.items_page(0)
-    second, _ = client.items_page(100)
+    first = client.items_page(0)
+    second = client.items_page(100)
     assert client.requests - before == 2
-    assert (len(first), version) == (100, sandbox.library_version())
-    assert {obj["key"] for obj in first + second} == set(keys)
+    assert (len(first.objects), first.library_version) == (100, sandbox.library_version())
+    assert (first.total, second.total) == (130, 130)
+    assert {obj["key"] for obj in first.objects + second.objects} == set(keys)
 
 
 # --- collections --------------------------------------------------------------------------------

@@ -46,7 +46,8 @@ class Snapshot:
 class Refresh:
     """What bringing a snapshot up to date learnt: the new snapshot, and what to keep of it
     (``texts``: the JSON text of each item read, for the state's copy that ``export-bib``
-    reads; ``gone``: keys of items deleted for good)."""
+    reads; ``gone``: keys of items that left the snapshot — deleted for good, or no longer
+    regular top-level items)."""
 
     snapshot: Snapshot
     texts: Mapping[str, str] = field(default_factory=dict)
@@ -149,7 +150,8 @@ class Library(Protocol):
 
     def collection_key(self, name_or_key: str, *, create: bool) -> str | None:
         """The key of the (not trashed) collection so named or keyed; created by name when
-        missing and ``create``, else ``None``."""
+        missing and ``create``, else ``None``. A missing name shaped like a key is never
+        created: with ``create`` it raises :class:`~zotmark.errors.NotFoundError` naming it."""
         ...
 
     def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
@@ -158,5 +160,6 @@ class Library(Protocol):
         ``writes`` (one write per key). A write to an item ``snapshot`` does not hold is
         refused (404); a change that would change nothing lands without being sent (its
         outcome holds the item as it is). Raises ``PreconditionFailed`` when the library moved
-        past ``snapshot.version`` (nothing of that batch was applied)."""
+        past ``snapshot.version`` (nothing of that batch was applied; earlier batches were, and
+        the caller learns them, as any change, from its next :meth:`refresh`)."""
         ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2
 
@@ -50,6 +50,14 @@ DEFAULT_BASE_URL = "https://api.zotero.org"
 PAGE_SIZE = 100
 """The most objects the Web API returns for one read."""
 JsonObject = Mapping[str, Any]
+
+
+class ItemsPage(NamedTuple):
+    """One page of a whole-library read (:meth:`ZoteroClient.items_page`)."""
+
+    objects: list[dict[str, Any]]
+    library_version: int
+    total: int | None
 
 
 class ZoteroClient:
@@ -211,16 +219,19 @@ class ZoteroClient:
         what = f"collection {collection_key} in {self._conn.library}"
         return set(self._conn.read(call, what, answers.versions))
 
-    def items_page(self, start: int, *, limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int]:
+    def items_page(self, start: int, *, limit: int = PAGE_SIZE) -> ItemsPage:
         """One page of the library's items, trashed ones included, oldest first (by date
         added, so items added meanwhile come last): the JSON of up to ``limit`` items from
-        position ``start``, and the library version the page reflects. One request."""
+        position ``start``, the library version the page reflects and the library's item
+        count (``Total-Results``; ``None`` when the server sent none). One request."""
         self._path("")
         zot = self._conn.zot
         params = {"limit": limit, "start": start, "includeTrashed": 1}
         call = partial(zot.items, sort="dateAdded", direction="asc", **params)
         found = self._conn.read(call, self._conn.library, answers.objects)
-        return found, self._conn.last_library_version()
+        total = zot.request.headers.get("Total-Results", "")
+        count = int(total) if total.isdigit() else None
+        return ItemsPage(found, self._conn.last_library_version(), count)
 
     # --- collections --------------------------------------------------------------------------
 

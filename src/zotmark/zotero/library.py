@@ -86,17 +86,20 @@ class ZoteroLibrary:
         return Refresh(Snapshot(versions.library_version, items), texts, frozenset(gone))
 
     def _read_all(self) -> Refresh:
-        """The whole library, page by page; started over when a page shows the library moved
-        since the first (items may have shifted between pages)."""
+        """The whole library, page by page until one comes back short or the count the first
+        announced is read (no empty page after a full last one); started over when a page
+        shows the library moved since the first (items may have shifted between pages)."""
         for _attempt in range(PAGE_ATTEMPTS):
-            page, version = self._page(0)
-            objects = list(page)
-            while len(page) == PAGE_SIZE:
-                page, later = self._page(len(objects))
-                if later != version:
+            first = self._client.items_page(0, limit=PAGE_SIZE)
+            version, total = first.library_version, first.total
+            objects, page = list(first.objects), first.objects
+            while len(page) == PAGE_SIZE and (total is None or len(objects) < total):
+                later = self._client.items_page(len(objects), limit=PAGE_SIZE)
+                if later.library_version != version:
                     break
+                page = later.objects
                 objects.extend(page)
-                self._report("Reading items from Zotero", len(objects), None)
+                self._report("Reading items from Zotero", len(objects), total)
             else:
                 items: dict[str, Item] = {}
                 texts, _gone = _take(items, objects)
@@ -104,9 +107,6 @@ class ZoteroLibrary:
         raise ZoteroError(
             f"The library at {self.base_url} kept changing while zotmark read it; run it again."
         )
-
-    def _page(self, start: int) -> tuple[list[dict[str, Any]], int]:
-        return self._client.items_page(start, limit=PAGE_SIZE)
 
     def _fetch(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The JSON of the items with these keys, by key (50 keys a request)."""
@@ -151,7 +151,7 @@ class ZoteroLibrary:
         patches: list[Mapping[str, Any]] = []
         for write in writes:
             if isinstance(write, NewItem):
-                creates.append(write.data)
+                creates.append({**write.data, "key": write.key})
             else:
                 self._patch(write, items, outcomes, patches)
         texts: dict[str, str] = {}

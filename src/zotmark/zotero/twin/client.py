@@ -20,9 +20,10 @@ PAGE = 100  # objects per page of a whole-library read (the server's maximum pag
 
 
 def page_requests(count: int) -> int:
-    """Requests to read ``count`` objects in pages of 100: pages are asked for until one
-    comes back short (one for none, one more after a full page)."""
-    return count // PAGE + 1
+    """Requests to read ``count`` objects in pages of 100: one for none, else one a page
+    (items stop at the ``Total-Results`` the first page announced, collections where the
+    ``Link`` header names no next page: no empty page after a full last one)."""
+    return max(1, -(-count // PAGE))
 
 
 def fetch_requests(count: int) -> int:
