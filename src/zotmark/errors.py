@@ -87,6 +87,11 @@ class NotFoundError(ZoteroError):
     exit_code = ExitCode.USAGE
 
 
+class CollectionGone(ZoteroError):
+    """The list's collection was deleted for good in Zotero since the last sync: the run stops
+    before any write (its items left it without a trace a sync could read as theirs)."""
+
+
 class NetworkError(ZoteroError):
     """The Zotero server could not be reached (after retries)."""
 

@@ -288,6 +288,15 @@ class LibraryContract(RefreshProperty):
         after = current(world.library).items[key]
         assert (after.version, after.collections) == (before.version, frozenset())
 
+    def test_collection_deleted_by_another_client_is_named_at_next_refresh(
+        self, world: World
+    ) -> None:
+        doomed = world.app_add_collection(world.name("doomed"))
+        world.app_add(preprint(world.name("member"), collections=[doomed]))
+        snapshot = current(world.library)
+        world.app_delete_collection(doomed)
+        assert doomed in world.library.refresh(snapshot).collections_gone
+
     def test_refused_write_is_a_value_and_the_rest_of_the_batch_lands(self, world: World) -> None:
         refused = world.app_add(preprint(world.name("refused")))
         landed = world.app_add(preprint(world.name("landed")))

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import FIXTURES
 
 from zotmark.core.actions import Policy
+from zotmark.errors import CollectionGone
 from zotmark.sandbox import Sandbox
 from zotmark.state import ListState, MemoryStateStore
 from zotmark.sync.document import ListDocument
@@ -220,3 +221,15 @@ def test_the_lists_style_is_worked_out_only_when_a_run_appends_entries(world: Wo
     world.sandbox.add_items([{"itemType": "book", "title": "New", "collections": [collection]}])
     runner.run()
     assert asked == [True]
+
+
+def test_run_after_the_collection_was_deleted_stops_before_any_write_and_says_how_on(
+    world: World,
+) -> None:
+    world.runner().run()
+    [key] = [k for k, c in world.sandbox.collections().items() if c["name"] == "Reading List"]
+    world.sandbox.delete_collection(key)
+    text, items = world.path.read_text(), world.sandbox.items()
+    with pytest.raises(CollectionGone, match=rf"“Reading List” \({key}\) was deleted.*new name"):
+        world.runner().run()
+    assert (world.path.read_text(), world.sandbox.items()) == (text, items)

@@ -145,8 +145,17 @@ def test_deleted_since_lists_items_deleted_for_good(client: ZoteroClient, sandbo
     )
     known = sandbox.library_version()
     sandbox.delete_item(gone)
-    assert client.deleted_since(known) == [gone]
-    assert client.deleted_since(sandbox.library_version()) == []
+    assert client.deleted_since(known).items == [gone]
+    assert client.deleted_since(sandbox.library_version()).items == []
+
+
+def test_deleted_since_lists_collections_deleted_for_good(
+    client: ZoteroClient, sandbox: Sandbox
+) -> None:
+    gone = sandbox.add_collection("doomed")
+    known = sandbox.library_version()
+    sandbox.delete_collection(gone)
+    assert client.deleted_since(known) == ([], [gone])
 
 
 # --- reads --------------------------------------------------------------------------------------

@@ -47,11 +47,14 @@ class Refresh:
     """What bringing a snapshot up to date learnt: the new snapshot, and what to keep of it
     (``texts``: the JSON text of each item read, for the state's copy that ``export-bib``
     reads; ``gone``: keys of items that left the snapshot — deleted for good, or no longer
-    regular top-level items)."""
+    regular top-level items; ``collections_gone``: keys of collections deleted for good since
+    the snapshot — their items leave them without a new version, so the snapshot's items may
+    still name them)."""
 
     snapshot: Snapshot
     texts: Mapping[str, str] = field(default_factory=dict)
     gone: frozenset[str] = frozenset()
+    collections_gone: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

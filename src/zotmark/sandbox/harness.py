@@ -109,6 +109,11 @@ class Sandbox:
         """Delete an item for good (it shows up in ``/deleted``); return the library version."""
         return backdoor.remove(self.state.store, self.library(library), "items", key)
 
+    def delete_collection(self, key: str, library: str = "user") -> int:
+        """Delete a collection for good as another client would (its items leave it without a
+        new version, as on the real server); return the library version."""
+        return backdoor.remove(self.state.store, self.library(library), "collections", key)
+
     def touch_item(self, key: str | None = None, library: str = "user") -> int:
         """A concurrent writer: bump an item's version (the newest when no key)."""
         return backdoor.touch(self.state.store, self.library(library), key)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2
 
@@ -121,12 +121,22 @@ def _zotero_object(obj: object) -> dict[str, Any]:
     return found
 
 
-def deleted_keys(value: object) -> list[str]:
-    """The item keys of a ``/deleted`` answer (an object whose ``items`` is a list of keys)."""
-    items = json_object(value, "an object of deleted keys").get("items")
-    if not isinstance(items, list) or not all(isinstance(key, str) for key in items):
-        raise BadAnswer(f"'items' that is {describe(items)}, not a list of item keys")
-    return items
+class Deletions(NamedTuple):
+    """The keys a ``/deleted`` answer lists: items and collections deleted for good."""
+
+    items: list[str]
+    collections: list[str]
+
+
+def deleted_keys(value: object) -> Deletions:
+    """The item and collection keys of a ``/deleted`` answer (an object whose ``items`` and
+    ``collections`` are lists of keys; a missing ``collections`` is none)."""
+    found = json_object(value, "an object of deleted keys")
+    items, collections = found.get("items"), found.get("collections", [])
+    for name, keys in (("items", items), ("collections", collections)):
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+            raise BadAnswer(f"'{name}' that is {describe(keys)}, not a list of {name[:-1]} keys")
+    return Deletions(items, collections)
 
 
 def key_info(value: object) -> dict[str, Any]:

@@ -188,8 +188,9 @@ class ZoteroClient:
             self._versions_cache = (since, versions)
         return versions
 
-    def deleted_since(self, since: int) -> list[str]:
-        """Keys of the items deleted for good after version ``since`` (trash is not deletion)."""
+    def deleted_since(self, since: int) -> answers.Deletions:
+        """Keys of the items and collections deleted for good after version ``since`` (trash
+        is not deletion)."""
         self._path("")
         call = partial(self._conn.zot.deleted, since=since)
         return self._conn.read(call, self._conn.library, answers.deleted_keys)

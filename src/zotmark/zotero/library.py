@@ -76,14 +76,18 @@ class ZoteroLibrary:
             if key not in known or known[key].version != version
         )
         fetched = self._fetch(moved)
-        deleted = set(self._client.deleted_since(snapshot.version))
+        deletions = self._client.deleted_since(snapshot.version)
+        deleted = set(deletions.items)
         self._check_fetched(set(moved) - set(fetched) - deleted)
         items = dict(known)
         texts, gone = _take(items, fetched.values())
         for key in deleted & items.keys():
             del items[key]
             gone.add(key)
-        return Refresh(Snapshot(versions.library_version, items), texts, frozenset(gone))
+        return Refresh(
+            Snapshot(versions.library_version, items), texts, frozenset(gone),
+            frozenset(deletions.collections),
+        )  # fmt: skip
 
     def _read_all(self) -> Refresh:
         """The whole library, page by page until one comes back short or the count the first

@@ -92,6 +92,7 @@ class TwinLibrary:
         self._items: dict[str, dict[str, Any]] = {}
         self._collections: dict[str, dict[str, Any]] = {}
         self._deleted: dict[str, int] = {}  # item key → the version that deleted it
+        self._collections_deleted: dict[str, int] = {}  # (as ``_deleted``, of collections)
         self._requests = 0
         self._refusals: dict[str, tuple[int, str]] = {}
         self._before_apply: list[Callable[[], object]] = []
@@ -123,13 +124,14 @@ class TwinLibrary:
     def refresh(self, snapshot: Snapshot, *, changed: bool = False) -> Refresh:
         """``snapshot`` brought up to date with every regular item (trashed ones included).
 
-        From version 0: the whole library, a page of 100 items (any kind) per request until a
-        page comes back short. Else: one request for the versions changed since (none with
+        From version 0: the whole library, a page of 100 items (any kind) per request, as
+        many as the count announced. Else: one request for the versions changed since (none with
         ``changed``, which means the caller's :meth:`version_after` already read them);
         nothing more when nothing changed (the same snapshot is returned); else the changed
         items, 50 keys per request, and one request for the keys deleted since. Items
         deleted for good, and items that stopped being regular ones (became a child item, a
-        note), leave the snapshot: ``gone`` names those it held (as ``ZoteroLibrary`` does).
+        note), leave the snapshot: ``gone`` names those it held (as ``ZoteroLibrary`` does);
+        ``collections_gone`` the collections deleted for good since.
         """
         if snapshot.version == 0:
             self._requests += page_requests(len(self._items))
@@ -146,7 +148,13 @@ class TwinLibrary:
         gone = (deleted | (moved.keys() - fresh.keys())) & snapshot.items.keys()
         items = {k: v for k, v in snapshot.items.items() if k not in gone}
         items.update(self._as_items(fresh))
-        return Refresh(Snapshot(self._version, items), self._texts(fresh), frozenset(gone))
+        collections = {
+            k for k, version in self._collections_deleted.items() if version > snapshot.version
+        }
+        return Refresh(
+            Snapshot(self._version, items), self._texts(fresh), frozenset(gone),
+            frozenset(collections),
+        )  # fmt: skip
 
     @_locked
     def collection_key(self, name_or_key: str, *, create: bool) -> str | None:
@@ -348,6 +356,7 @@ class TwinLibrary:
         if self._collections.pop(key, None) is None:
             raise Refused(404, "Collection not found")
         self._version += 1
+        self._collections_deleted[key] = self._version
         for data in self._items.values():
             if key in data["collections"]:
                 data["collections"] = [c for c in data["collections"] if c != key]
