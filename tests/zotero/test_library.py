@@ -11,7 +11,8 @@ from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
 from zotmark.core.port import Change, NewItem, Snapshot
 from zotmark.errors import PreconditionFailed, ProtocolError, ZoteroError
 from zotmark.sandbox import Sandbox
-from zotmark.zotero.client import ItemsPage, ZoteroClient
+from zotmark.zotero.answers import ItemsPage
+from zotmark.zotero.client import ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
 from zotmark.zotero.mapping import new_item_data
 

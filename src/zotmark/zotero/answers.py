@@ -121,6 +121,15 @@ def _zotero_object(obj: object) -> dict[str, Any]:
     return found
 
 
+class ItemsPage(NamedTuple):
+    """One page of a whole-library read: the items' JSON, the library version it reflects and
+    the library's item count (``Total-Results``; ``None`` when the server sent none)."""
+
+    objects: list[dict[str, Any]]
+    library_version: int
+    total: int | None
+
+
 class Deletions(NamedTuple):
     """The keys a ``/deleted`` answer lists: items and collections deleted for good."""
 
@@ -132,11 +141,15 @@ def deleted_keys(value: object) -> Deletions:
     """The item and collection keys of a ``/deleted`` answer (an object whose ``items`` and
     ``collections`` are lists of keys; a missing ``collections`` is none)."""
     found = json_object(value, "an object of deleted keys")
-    items, collections = found.get("items"), found.get("collections", [])
-    for name, keys in (("items", items), ("collections", collections)):
-        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
-            raise BadAnswer(f"'{name}' that is {describe(keys)}, not a list of {name[:-1]} keys")
-    return Deletions(items, collections)
+    return Deletions(
+        _keys(found.get("items"), "item"), _keys(found.get("collections", []), "collection")
+    )
+
+
+def _keys(value: object, kind: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        raise BadAnswer(f"'{kind}s' that is {describe(value)}, not a list of {kind} keys")
+    return value
 
 
 def key_info(value: object) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 import httpx2
 
@@ -50,14 +50,6 @@ DEFAULT_BASE_URL = "https://api.zotero.org"
 PAGE_SIZE = 100
 """The most objects the Web API returns for one read."""
 JsonObject = Mapping[str, Any]
-
-
-class ItemsPage(NamedTuple):
-    """One page of a whole-library read (:meth:`ZoteroClient.items_page`)."""
-
-    objects: list[dict[str, Any]]
-    library_version: int
-    total: int | None
 
 
 class ZoteroClient:
@@ -220,7 +212,7 @@ class ZoteroClient:
         what = f"collection {collection_key} in {self._conn.library}"
         return set(self._conn.read(call, what, answers.versions))
 
-    def items_page(self, start: int, *, limit: int = PAGE_SIZE) -> ItemsPage:
+    def items_page(self, start: int, *, limit: int = PAGE_SIZE) -> answers.ItemsPage:
         """One page of the library's items, trashed ones included, oldest first (by date
         added, so items added meanwhile come last): the JSON of up to ``limit`` items from
         position ``start``, the library version the page reflects and the library's item
@@ -232,7 +224,7 @@ class ZoteroClient:
         found = self._conn.read(call, self._conn.library, answers.objects)
         total = zot.request.headers.get("Total-Results", "")
         count = int(total) if total.isdigit() else None
-        return ItemsPage(found, self._conn.last_library_version(), count)
+        return answers.ItemsPage(found, self._conn.last_library_version(), count)
 
     # --- collections --------------------------------------------------------------------------
 
