@@ -5,9 +5,6 @@ from __future__ import annotations
 import hmac
 from typing import Any, final
 
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import CoreSchema, core_schema
-
 __all__ = ["ApiKey"]
 
 
@@ -17,8 +14,7 @@ class ApiKey:
 
     ``str``, ``repr`` and format give the masked form ``…abcd`` (the last four characters, or
     just ``…`` for a key shorter than 12); :meth:`reveal` returns the key for the one place
-    that sends it. In a pydantic model it validates from a string and dumps masked; it cannot
-    be pickled.
+    that sends it. It cannot be pickled.
     """
 
     __slots__ = ("_secret",)
@@ -62,12 +58,3 @@ class ApiKey:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ApiKey:
         return self
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            lambda value: value if isinstance(value, ApiKey) else ApiKey(value),
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda key: str(key)),
-        )

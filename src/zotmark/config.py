@@ -15,24 +15,17 @@ import os
 import stat
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydantic import (
-    BaseModel,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-)
-
 from zotmark.api_key import ApiKey
-from zotmark.config_errors import bound_words, describe_validation_error
+from zotmark.config_errors import Problems
 from zotmark.config_paths import CONFIG_FILENAME, default_config_path, user_config_path
+from zotmark.config_reader import read_section, setting
 from zotmark.config_sections import (
     DaemonSettings,
     LibraryRef,
     ListSettings,
-    Section,
     StateSettings,
     ZoteroSettings,
 )
@@ -54,34 +47,31 @@ __all__ = [
 ]
 
 
-class Config(Section):
-    """The whole configuration. Build it with :func:`load_config`."""
+def _unique_names(lists: tuple[ListSettings, ...]) -> tuple[ListSettings, ...]:
+    seen: dict[str, int] = {}
+    for index, settings in enumerate(lists):
+        if settings.name in seen:
+            raise ValueError(
+                f"lists[{seen[settings.name]}] and lists[{index}] are both named "
+                f'"{settings.name}"; give one of them another name (name = "…")'
+            )
+        seen[settings.name] = index
+    return lists
 
-    zotero: ZoteroSettings = Field(default_factory=ZoteroSettings)
-    state: StateSettings = Field(default_factory=StateSettings)
-    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
-    lists: tuple[ListSettings, ...] = Field(min_length=1)
 
-    _path: Path = PrivateAttr(default=Path(CONFIG_FILENAME))
-    _environ: Mapping[str, str] = PrivateAttr(default_factory=lambda: os.environ)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """The whole configuration. Build it with :func:`load_config`; ``path`` is the file it was
+    read from, ``environ`` where :meth:`api_key` looks up the key's variable."""
 
-    @field_validator("lists")
-    @classmethod
-    def _unique_names(cls, lists: tuple[ListSettings, ...]) -> tuple[ListSettings, ...]:
-        seen: dict[str, int] = {}
-        for index, settings in enumerate(lists):
-            if settings.name in seen:
-                raise ValueError(
-                    f"lists[{seen[settings.name]}] and lists[{index}] are both named "
-                    f'"{settings.name}"; give one of them another name (name = "…")'
-                )
-            seen[settings.name] = index
-        return lists
-
-    @property
-    def path(self) -> Path:
-        """The file this configuration was read from."""
-        return self._path
+    zotero: ZoteroSettings = setting(factory=ZoteroSettings)
+    state: StateSettings = setting(factory=StateSettings)
+    daemon: DaemonSettings = setting(factory=DaemonSettings)
+    lists: tuple[ListSettings, ...] = setting(then=_unique_names)
+    path: Path = field(default=Path(CONFIG_FILENAME), compare=False)
+    environ: Mapping[str, str] = field(
+        default_factory=lambda: os.environ, repr=False, compare=False
+    )
 
     def list(self, name: str | None) -> ListSettings:
         """The list called ``name``; with ``None``, the only list (an error if there are several).
@@ -92,11 +82,11 @@ class Config(Section):
         if name is None:
             if len(self.lists) == 1:
                 return self.lists[0]
-            raise ConfigError(f"{self._path} has several lists ({names}); choose one with --list.")
+            raise ConfigError(f"{self.path} has several lists ({names}); choose one with --list.")
         for settings in self.lists:
             if settings.name == name:
                 return settings
-        raise ConfigError(f"{self._path} has no list named {name!r}; its lists are: {names}.")
+        raise ConfigError(f"{self.path} has no list named {name!r}; its lists are: {names}.")
 
     def select(self, name: str | None) -> tuple[ListSettings, ...]:
         """The lists a command works on: all of them for ``None``, else the one named."""
@@ -129,10 +119,10 @@ class Config(Section):
     def for_library(self, library: LibraryRef) -> Config:
         """This configuration with ``[zotero]`` pointing at ``library`` (what a client factory
         is given for a list in another library); the file path and environment are kept."""
-        zotero = self.zotero.model_copy(
-            update={"library_type": library.library_type, "library_id": library.library_id}
+        zotero = replace(
+            self.zotero, library_type=library.library_type, library_id=library.library_id
         )
-        return self.model_copy(update={"zotero": zotero})
+        return replace(self, zotero=zotero)
 
     def api_key(self) -> ApiKey:
         """Read the API key: from the variable ``api_key_env`` first, then from ``api_key_file``.
@@ -141,7 +131,7 @@ class Config(Section):
         holds a key.
         """
         zotero = self.zotero
-        from_env = self._environ.get(zotero.api_key_env, "").strip()
+        from_env = self.environ.get(zotero.api_key_env, "").strip()
         if from_env:
             return ApiKey(from_env)
         if zotero.api_key_file is not None and zotero.api_key_file.exists():
@@ -149,7 +139,7 @@ class Config(Section):
         where = (
             f"create the key file {zotero.api_key_file}"
             if zotero.api_key_file is not None
-            else f"set zotero.api_key_file in {self._path} to a file holding it"
+            else f"set zotero.api_key_file in {self.path} to a file holding it"
         )
         raise ConfigError(
             f"no Zotero API key: set the environment variable {zotero.api_key_env}, or {where}. "
@@ -158,7 +148,7 @@ class Config(Section):
 
     def warnings(self) -> builtins.list[str]:
         """Warnings about the config and key files (a config or key file others can read)."""
-        files = [self._path]
+        files = [self.path]
         if self.zotero.api_key_file is not None:
             files.append(self.zotero.api_key_file)
         return [warning for path in files if (warning := _exposure_warning(path))]
@@ -190,31 +180,6 @@ def _exposure_warning(path: Path) -> str | None:
     return None
 
 
-_MODELS: dict[str, type[BaseModel]] = {
-    "": Config,
-    "zotero": ZoteroSettings,
-    "state": StateSettings,
-    "daemon": DaemonSettings,
-    "lists": ListSettings,
-}
-
-
-def _sections() -> dict[str, builtins.list[str]]:
-    """The allowed keys of every section, for the message about an unknown key."""
-    return {name: builtins.list(model.model_fields) for name, model in _MODELS.items()}
-
-
-def _ranges() -> dict[tuple[str, str], str]:
-    """The allowed range of every bounded key by (section, key), for the message about a
-    value outside it."""
-    return {
-        (name, key): " and ".join(words)
-        for name, model in _MODELS.items()
-        for key, field in model.model_fields.items()
-        if (words := bound_words(field))
-    }
-
-
 def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -> Config:
     """Read and validate the configuration at ``path`` (``None``: :func:`default_config_path`).
 
@@ -239,10 +204,8 @@ def load_config(path: Path | None, *, environ: Mapping[str, str] = os.environ) -
         raise ConfigError(f"cannot read the config file {path}: {reason}.") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}.") from error
-    try:
-        config = Config.model_validate(data, context={"base_dir": path.parent})
-    except ValidationError as error:
-        raise ConfigError(describe_validation_error(path, error, _sections(), _ranges())) from None
-    config._path = path
-    config._environ = environ
+    problems = Problems()
+    config = read_section(Config, data, (), problems, path.parent, path=path, environ=environ)
+    if config is None:
+        raise ConfigError(problems.paragraph(path))
     return config

@@ -1,8 +1,8 @@
 """Where the configuration file is looked for: ``./zotmark.toml``, else the user's own.
 
-Kept apart from :mod:`zotmark.config` (which needs pydantic to validate a file) so that the
-commands that read no config (``--help``, ``--version``, ``check``, ``sandbox``, ``demo``) can
-name the default location without importing pydantic.
+Kept apart from :mod:`zotmark.config` (which reads and checks a file) so that the commands that
+read no config (``--help``, ``--version``, ``check``, ``sandbox``, ``demo``) can name the default
+location without importing it.
 """
 
 from __future__ import annotations

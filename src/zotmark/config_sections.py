@@ -1,129 +1,113 @@
-"""The sections of the TOML configuration (DESIGN §5) as validated, immutable models.
+"""The sections of the TOML configuration (DESIGN §5) as immutable dataclasses.
 
 ``[zotero]`` (:class:`ZoteroSettings`), ``[state]`` (:class:`StateSettings`), ``[daemon]``
-(:class:`DaemonSettings`) and each ``[[lists]]`` (:class:`ListSettings`). Each field states its
-default, its allowed values and its meaning (the reference in ``config_docs`` is generated from
-them); relative paths are resolved against the config file's directory, passed in the
-validation context as ``base_dir``.
+(:class:`DaemonSettings`) and each ``[[lists]]`` (:class:`ListSettings`). Each key is a field
+declared with :func:`~zotmark.config_reader.setting`: its type, default and rules are what
+:mod:`zotmark.config_reader` checks a file against and what the reference in ``config_docs``
+is generated from. A section checks what involves several of its keys in ``__post_init__``
+(a ``ValueError`` names the problem).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-import platformdirs
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from zotmark.config_reader import setting
 
 _KEY_ALPHABET = re.compile(r"[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}")
 _LOOKS_LIKE_KEY = re.compile(r"(?=.*[a-z])(?=.*[0-9])[A-Za-z0-9]{24}")
 
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-"""A finite TOML integer or float (a string such as ``"60"``, ``inf`` and ``nan`` are refused)."""
+LIBRARY_ID_HINT = "it must be the library's number (digits only)"
+GROUP_NEEDS_AN_ID = "a group library needs library_id (the group's number)"
 
 
-def _resolve(value: Any, info: ValidationInfo) -> Any:
-    """Turn a path string into an absolute Path against the config file's directory."""
-    if isinstance(value, str) and value:
-        path = Path(value).expanduser()
-        base = (info.context or {}).get("base_dir")
-        return path if path.is_absolute() or base is None else Path(base) / path
-    return value
+def _not_the_key_itself(name: str) -> str:
+    """Refuse an API key written where the name of its variable belongs."""
+    if _LOOKS_LIKE_KEY.fullmatch(name):
+        raise ValueError(
+            "it looks like an API key itself; it must be the *name* of the environment "
+            "variable that holds the key (the value is not shown)"
+        )
+    return name
 
 
-class Section(BaseModel):
-    """A table of the file: unknown keys are refused, and the values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _no_trailing_slash(url: str) -> str:
+    return url.rstrip("/")
 
 
-class ZoteroSettings(Section):
+LibraryType = Literal["user", "group"]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoteroSettings:
     """``[zotero]``: which library, where the key comes from, which servers."""
 
-    library_type: Literal["user", "group"] = "user"
-    library_id: str = Field(default="", pattern=r"^[0-9]*$")
-    api_key_env: str = Field(default="ZOTERO_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    api_key_file: Path | None = None
-    base_url: str = Field(default="https://api.zotero.org", pattern=r"^https?://\S+$")
-    stream_url: str = Field(default="wss://stream.zotero.org", pattern=r"^(wss?://\S+)?$")
+    library_type: LibraryType = setting("user")
+    library_id: str = setting("", pattern=r"[0-9]*", hint=LIBRARY_ID_HINT, integer_as_text=True)
+    api_key_env: str = setting(
+        "ZOTERO_API_KEY",
+        pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+        hint="it must be the name of an environment variable, such as ZOTERO_API_KEY",
+        secret=True,
+        then=_not_the_key_itself,
+    )
+    api_key_file: Path | None = setting(None, empty_is_default=True)
+    base_url: str = setting(
+        "https://api.zotero.org",
+        pattern=r"https?://\S+",
+        hint="it must be an http:// or https:// URL",
+        then=_no_trailing_slash,
+    )
+    stream_url: str = setting(
+        "wss://stream.zotero.org",
+        pattern=r"(wss?://\S+)?",
+        hint='it must be a ws:// or wss:// URL, or "" to turn streaming off',
+        then=_no_trailing_slash,
+    )
 
-    @field_validator("library_id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("api_key_env", mode="before")
-    @classmethod
-    def _not_the_key_itself(cls, value: Any) -> Any:
-        if isinstance(value, str) and _LOOKS_LIKE_KEY.fullmatch(value):
-            raise ValueError(
-                "it looks like an API key itself; it must be the *name* of the environment "
-                "variable that holds the key (the value is not shown)"
-            )
-        return value
-
-    @field_validator("api_key_file", mode="before")
-    @classmethod
-    def _key_path(cls, value: Any, info: ValidationInfo) -> Any:
-        return None if value == "" else _resolve(value, info)
-
-    @field_validator("base_url", "stream_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
-
-    @model_validator(mode="after")
-    def _group_needs_an_id(self) -> ZoteroSettings:
+    def __post_init__(self) -> None:
         if self.library_type == "group" and not self.library_id:
-            raise ValueError("a group library needs library_id (the group's number)")
-        return self
+            raise ValueError(GROUP_NEEDS_AN_ID)
 
 
 def _default_state_dir() -> Path:
+    import platformdirs  # (only for a config that does not name its state directory)
+
     return Path(platformdirs.user_state_dir("zotmark"))
 
 
-class StateSettings(Section):
+def _can_be_a_directory(path: Path) -> Path:
+    """Refuse a path that is, or lies under, something other than a directory."""
+    for existing in (path, *path.parents):
+        if not os.path.lexists(existing):
+            continue
+        if existing.is_dir():
+            return path
+        raise ValueError(
+            f"{existing} is a file, not a directory; point dir at a directory (it is "
+            "created when missing), or leave it empty for the platform's default"
+        )
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class StateSettings:
     """``[state]``: where the sync state and the lock live (one zotmark per directory)."""
 
-    dir: Path = Field(default_factory=_default_state_dir)
-
-    @field_validator("dir", mode="before")
-    @classmethod
-    def _dir(cls, value: Any, info: ValidationInfo) -> Any:
-        return _default_state_dir() if value == "" else _resolve(value, info)
-
-    @field_validator("dir")
-    @classmethod
-    def _can_be_a_directory(cls, path: Path) -> Path:
-        """Refuse a path that is, or lies under, something other than a directory."""
-        for existing in (path, *path.parents):
-            if not os.path.lexists(existing):
-                continue
-            if existing.is_dir():
-                return path
-            raise ValueError(
-                f"{existing} is a file, not a directory; point dir at a directory (it is "
-                "created when missing), or leave it empty for the platform's default"
-            )
-        return path
+    dir: Path = setting(factory=_default_state_dir, empty_is_default=True, then=_can_be_a_directory)
 
 
-class DaemonSettings(Section):
+@dataclass(frozen=True, slots=True)
+class DaemonSettings:
     """``[daemon]``: the poll interval and the quiet time after a file event."""
 
-    poll_seconds: Number = Field(default=60.0, ge=1, le=86400)
-    debounce_seconds: Number = Field(default=0.5, ge=0, le=60)
+    poll_seconds: float = setting(60.0, at_least=1, at_most=86400)
+    debounce_seconds: float = setting(0.5, at_least=0, at_most=60)
 
 
 Conflict = Literal["markdown-wins", "zotero-wins", "fail"]
@@ -134,71 +118,54 @@ OnZoteroDelete = Literal["strike", "remove", "keep"]
 class LibraryRef(NamedTuple):
     """One Zotero library: ``("user", "")`` is the key's own user library."""
 
-    library_type: str
+    library_type: LibraryType
     library_id: str
 
 
-class ListSettings(Section):
+def _name_from_file(table: Mapping[str, Any]) -> str | None:
+    """A list's default name: its file's name without extension."""
+    file = table.get("file")
+    return Path(file).stem if isinstance(file, str) else None
+
+
+def _flags_not_empty(flags: dict[str, str]) -> dict[str, str]:
+    for label, tag in flags.items():
+        if not label.strip() or not tag.strip():
+            raise ValueError("flag labels and tags must not be empty")
+    return flags
+
+
+@dataclass(frozen=True, slots=True)
+class ListSettings:
     """One ``[[lists]]`` table: a Markdown file, its collection and its sync policies.
 
     ``library_type``/``library_id`` put the list in another library than ``[zotero]``'s (a
     group's, for a shared lab list); when both are unset the list uses ``[zotero]``'s library.
     """
 
-    name: str = Field(min_length=1)
-    file: Path
-    collection: str = Field(min_length=1)
-    library_type: Literal["user", "group"] | None = None
-    library_id: str = Field(default="", pattern=r"^[0-9]*$")
-    bibtex: Path | None = None
-    read_tag: str = Field(default="read", min_length=1)
-    flags: dict[str, str] = Field(default_factory=lambda: {"Relevant?": "relevant"})
-    anchors: StrictBool = True
-    conflict: Conflict = "markdown-wins"
-    on_markdown_delete: OnMarkdownDelete = "remove-from-collection"
-    on_zotero_delete: OnZoteroDelete = "strike"
-    new_items_heading: str = ""
-    enrich: StrictBool = True
-    max_delete_fraction: Number = Field(default=0.25, ge=0, le=1)
+    name: str = setting(min_length=1, derive=_name_from_file)
+    file: Path = setting()
+    collection: str = setting(min_length=1)
+    library_type: LibraryType | None = setting(None)
+    library_id: str = setting("", pattern=r"[0-9]*", hint=LIBRARY_ID_HINT, integer_as_text=True)
+    bibtex: Path | None = setting(None, empty_is_default=True)
+    read_tag: str = setting("read", min_length=1)
+    flags: dict[str, str] = setting(
+        factory=lambda: {"Relevant?": "relevant"}, then=_flags_not_empty
+    )
+    anchors: bool = setting(True)
+    conflict: Conflict = setting("markdown-wins")
+    on_markdown_delete: OnMarkdownDelete = setting("remove-from-collection")
+    on_zotero_delete: OnZoteroDelete = setting("strike")
+    new_items_heading: str = setting("")
+    enrich: bool = setting(True)
+    max_delete_fraction: float = setting(0.25, at_least=0, at_most=1)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _name_from_file(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "name" not in data and isinstance(data.get("file"), str):
-            return {"name": Path(data["file"]).stem, **data}
-        return data
-
-    @field_validator("file", "bibtex", mode="before")
-    @classmethod
-    def _paths(cls, value: Any, info: ValidationInfo) -> Any:
-        if value == "":
-            return None if info.field_name == "bibtex" else value
-        return _resolve(value, info)
-
-    @field_validator("flags")
-    @classmethod
-    def _flags(cls, flags: dict[str, str]) -> dict[str, str]:
-        for label, tag in flags.items():
-            if not label.strip() or not tag.strip():
-                raise ValueError("flag labels and tags must not be empty")
-        return flags
-
-    @field_validator("library_id", mode="before")
-    @classmethod
-    def _list_id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @model_validator(mode="after")
-    def _list_group_needs_an_id(self) -> ListSettings:
+    def __post_init__(self) -> None:
         if self.library_type == "group" and not self.library_id:
-            raise ValueError("a group library needs library_id (the group's number)")
-        return self
-
-    @model_validator(mode="after")
-    def _read_tag_is_not_a_flag(self) -> ListSettings:
+            raise ValueError(GROUP_NEEDS_AN_ID)
         if self.read_tag in self.flags.values():
             raise ValueError(f"the tag {self.read_tag!r} is both read_tag and a flag's tag")
-        return self
 
     @property
     def collection_key(self) -> str | None:

@@ -1,5 +1,5 @@
-"""What a process imports: commands that read no config leave pydantic alone, and a run
-without enrichment, progress bars or BibTeX imports none of them (issue 16: start-up cost)."""
+"""What a process imports: commands that read no config leave the config's reader alone, and a
+run without enrichment, progress bars or BibTeX imports none of them (issue 16: start-up cost)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> set[st
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["--version"], ["check", str(FIXTURE)]])
-def test_commands_without_a_config_import_no_pydantic(argv: list[str]) -> None:
+def test_commands_without_a_config_import_neither_the_config_nor_http(argv: list[str]) -> None:
     loaded = _modules_after(argv)
-    assert "pydantic" not in loaded
+    assert "zotmark.config" not in loaded
     assert "httpx2" not in loaded
 
 
