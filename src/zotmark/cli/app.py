@@ -8,6 +8,8 @@ The commands live in the modules beside this one; :mod:`zotmark.cli.entry` regis
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -18,7 +20,8 @@ from rich.markup import escape
 from zotmark import __version__
 
 if TYPE_CHECKING:
-    from zotmark.config import Config
+    from zotmark.config import Config, ListSettings
+    from zotmark.state import StateStore
 
 app = typer.Typer(
     name="zotmark",
@@ -143,3 +146,15 @@ def load(config: str | None) -> Config:
     for warning in [] if OUTPUT.quiet else loaded.warnings():
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     return loaded
+
+
+@contextmanager
+def state_store(config: Config) -> Iterator[tuple[StateStore, Callable[[ListSettings], str]]]:
+    """The state store of ``config``'s state directory, open for the block, with the function
+    that names a list's state in it (:func:`~zotmark.sync.session.list_key`, which moves state
+    an older zotmark kept under the list's bare name)."""
+    from zotmark.state import SqliteStateStore
+    from zotmark.sync.session import list_key, state_dir
+
+    with SqliteStateStore.in_dir(state_dir(config)) as store:
+        yield store, lambda settings: list_key(config, settings, store)

@@ -19,6 +19,7 @@ from zotmark.cli.app import (
     err_console,
     load,
     set_output,
+    state_store,
 )
 
 
@@ -35,17 +36,15 @@ def export_bib(
     set_output(quiet, verbose)
     from pathlib import Path
 
-    from zotmark.state import SqliteStateStore
     from zotmark.sync.bibliography import export_list
-    from zotmark.sync.session import list_key, state_dir
 
     loaded = load(config)
     settings = loaded.list(list_name)
     to_stdout = output == "-"
     target = Path(output) if output and not to_stdout else None
-    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        key = list_key(loaded, settings, store)
-        report = export_list(store, key, settings, target, stdout=sys.stdout if to_stdout else None)
+    with state_store(loaded) as (store, key):
+        stdout = sys.stdout if to_stdout else None
+        report = export_list(store, key(settings), settings, target, stdout=stdout)
     if OUTPUT.quiet:
         return
     entries = f"{report.entries} {'entry' if report.entries == 1 else 'entries'}"
@@ -70,14 +69,12 @@ def import_bib(
     import json
     from pathlib import Path
 
-    from zotmark.state import SqliteStateStore
     from zotmark.sync.bibliography import import_into_list
-    from zotmark.sync.session import list_key, state_dir
 
     loaded = load(config)
     settings = loaded.list(list_name)
-    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        report = import_into_list(store, list_key(loaded, settings, store), settings, Path(bib))
+    with state_store(loaded) as (store, key):
+        report = import_into_list(store, key(settings), settings, Path(bib))
     problems = [{"line": p.line, "message": p.message} for p in report.problems]
     if json_output:
         document = {"added": list(report.added), "matched": list(report.matched)}

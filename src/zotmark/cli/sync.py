@@ -21,6 +21,7 @@ from zotmark.cli.app import (
     err_console,
     load,
     set_output,
+    state_store,
 )
 from zotmark.errors import ExitCode, Interrupted
 
@@ -118,14 +119,10 @@ def status(
 
     from zotmark.daemon.heartbeat import mark_stale, this_machine
     from zotmark.presentation.render import status_json, status_lines
-    from zotmark.state import SqliteStateStore
-    from zotmark.sync.session import list_key, state_dir
 
     loaded = load(config)
-    with SqliteStateStore.in_dir(state_dir(loaded)) as store:
-        states = [
-            status_json(s, store.load(list_key(loaded, s, store))) for s in loaded.select(list_name)
-        ]
+    with state_store(loaded) as (store, key):
+        states = [status_json(s, store.load(key(s))) for s in loaded.select(list_name)]
     now = _now()
     unhealthy = mark_stale(states, loaded.daemon.poll_seconds, now, machine=this_machine())
     if json_output:
