@@ -48,6 +48,7 @@ __all__ = [
 
 
 def _unique_names(lists: tuple[ListSettings, ...]) -> tuple[ListSettings, ...]:
+    """Refuse two lists of one name (``--list NAME`` must pick one)."""
     seen: dict[str, int] = {}
     for index, settings in enumerate(lists):
         if settings.name in seen:
