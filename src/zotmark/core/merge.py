@@ -10,9 +10,9 @@ survive; a pair whose entry, item and base agree merges to no action and its bas
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from zotmark.core.actions import (
@@ -31,13 +31,14 @@ T = TypeVar("T")
 Winner = Literal["markdown", "zotero"]
 
 
-@dataclass(frozen=True, slots=True)
-class FieldMerge(Generic[T]):
+class FieldMerge(NamedTuple, Generic[T]):
     """The merged value of one field, and whether it was a conflict.
 
     ``winner`` says which side's value was taken when both differed (``None`` if they agree or
     only one side changed). ``unresolved`` is true when the policy is ``fail``: ``value`` is then
-    the markdown value, and the run must stop before applying anything.
+    the markdown value, and the run must stop before applying anything. (A named tuple: a plan
+    merges every box of every pair, and a named tuple is made in less than half the time of a
+    frozen dataclass.)
     """
 
     value: T
@@ -58,7 +59,7 @@ def merge_field(
     markdown: T,
     zotero: T,
     policy: ConflictPolicy,
-    same: Callable[[T, T], bool] = lambda a, b: a == b,
+    same: Callable[[T, T], bool] = operator.eq,
 ) -> FieldMerge[T]:
     """Merge one field three ways; ``same`` decides equality (e.g. normalised titles)."""
     if same(markdown, zotero):
@@ -75,12 +76,12 @@ def merge_field(
     return FieldMerge(markdown, conflict=True, winner="markdown")
 
 
-@dataclass(frozen=True, slots=True)
-class PairMerge:
+class PairMerge(NamedTuple):
     """What merging one entry with its live item decides.
 
     ``file`` holds the file's changes in order (boxes, then the title); ``update`` the one
     write of the item, if any; ``record`` the base row the pair agrees on once both are done.
+    (A named tuple, as :class:`FieldMerge`: one per pair of the list.)
     """
 
     record: BaseRecord
@@ -132,13 +133,15 @@ class _PairMerger:
         if record is not None:
             base = record.read if flag is None else record.flags.get(flag, MISSING)
         merged = merge_field(base, mine, theirs, self.policy.conflict)
-        self._conflict(tag, mine, theirs, merged)
-        if merged.value != mine:
-            self.file.append(SetBox(entry.line, merged.value, flag))
-        if merged.value != theirs:
-            (self.add if merged.value else self.remove).add(tag)
+        if merged.conflict:
+            self._conflict(tag, mine, theirs, merged)
+        value = merged.value
+        if value != mine:
+            self.file.append(SetBox(entry.line, value, flag))
+        if value != theirs:
+            (self.add if value else self.remove).add(tag)
             self.changed = True
-        return merged.value
+        return value
 
     def title(self) -> tuple[str, str]:
         """The merged (file title, item title). Titles may differ for good (a canonical title
@@ -185,8 +188,8 @@ class _PairMerger:
             self.new_url, self.changed = url, True
 
     def _conflict(self, name: str, mine: object, theirs: object, merged: FieldMerge[Any]) -> None:
-        if merged.conflict:
-            self.conflicts.append(Conflict(self.item.key, name, mine, theirs, merged.winner))
+        """Record the conflict ``merged`` is (on the field ``name``)."""
+        self.conflicts.append(Conflict(self.item.key, name, mine, theirs, merged.winner))
 
 
 def make_record(
