@@ -47,11 +47,12 @@ class CreateKeys:
         self._used: set[str] = set()
 
     def for_entry(self, entry: Entry) -> str:
-        """The key of ``entry``'s create."""
-        for key in (
-            self._pending.get(pending_key(entry)),
-            self._refused.get(entry.ident.primary or ""),
-        ):
+        """The key of ``entry``'s create. (Without pending creates, which a first sync and most
+        runs have, there is nothing to look up: every refused create is a pending one.)"""
+        if not self._pending:
+            return self._new_key()
+        ident_key, title = pending_key(entry)
+        for key in (self._pending.get((ident_key, title)), self._refused.get(ident_key)):
             if key is not None and key not in self._used:
                 self._used.add(key)
                 return key

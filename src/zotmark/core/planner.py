@@ -119,10 +119,10 @@ def plan_pairs(
                 continue
             build.create(entry, create_keys.for_entry(entry))
     # (the items that edited entries took instead of theirs are claimed too)
-    for key in sorted(key for key in keys & base.keys() if not build.claims(key)):
+    held = (claimed, build.taken)
+    for key in sorted((keys & base.keys()).difference(*held)):
         build.markdown_removed(base[key])
-    added = (key for key in keys & zotero.collection if key not in base)
-    for key in sorted(key for key in added if not build.claims(key)):
+    for key in sorted((keys & zotero.collection).difference(base, *held)):
         item = zotero.live(key)
         if item is not None:
             build.zotero_added(item)
