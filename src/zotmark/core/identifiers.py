@@ -63,12 +63,12 @@ def _canonical_arxiv(raw: str) -> str | None:
 def _first_arxiv_id(text: str) -> str | None:
     """The first valid id of a ``_ARXIV_IN_TEXT`` match in ``text``."""
     lead = _ARXIV_LEAD.search(text)
-    if lead is None:
-        return None
-    for match in _ARXIV_IN_TEXT.finditer(text, lead.start()):
+    match = None if lead is None else _ARXIV_IN_TEXT.search(text, lead.start())
+    while match is not None:  # (one search per match: a finditer costs twice a search to start)
         found = _canonical_arxiv(match[1] or match[2] or match[3])  # one branch's group is set
         if found:
             return found
+        match = _ARXIV_IN_TEXT.search(text, match.end())
     return None
 
 
@@ -79,12 +79,14 @@ def arxiv_id(text: str) -> str | None:
     (``abs``, ``pdf``, ``html``), ``arXiv:`` text, arXiv DOIs ``10.48550/arXiv.*``, and a text
     that is nothing but an id. A number in any other URL or text is not an arXiv id.
     """
-    if alone := _ARXIV_ALONE.fullmatch(text):
-        return _canonical_arxiv(alone.group(1))
     folded = text.casefold()
-    if "rxiv" not in folded and "r5iv" not in folded:  # no URL, mention or DOI of arXiv
-        return None
-    return _first_arxiv_id(unquote(text) if "%" in text else text)  # (unquote's own test)
+    if "rxiv" in folded or "r5iv" in folded:  # a URL, mention or DOI of arXiv, maybe
+        found = _first_arxiv_id(unquote(text) if "%" in text else text)  # (unquote's own test)
+        if found:
+            return found
+    # (a text that is an id alone matches none of those forms: it has no ":", one "/" at most)
+    alone = _ARXIV_ALONE.fullmatch(text)
+    return _canonical_arxiv(alone.group(1)) if alone else None
 
 
 # --- DOIs and OpenReview ids -------------------------------------------------------------------
