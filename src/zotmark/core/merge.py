@@ -213,9 +213,10 @@ def ident_key(entry: Entry, title: str) -> str:
     """The entry's primary identifier once its title is ``title``: an entry identified by its
     title alone (no link) takes the identity of a title that came from Zotero."""
     primary = entry.ident.primary or ""
-    if primary.startswith("title:") and normalize_title(title):
-        return f"title:{normalize_title(title)}"
-    return primary
+    if not primary.startswith("title:"):
+        return primary
+    normal = entry.ident.title if title == entry.title else normalize_title(title)
+    return f"title:{normal}" if normal else primary
 
 
 def same_title(a: str, b: str) -> bool:
