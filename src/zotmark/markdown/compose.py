@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from zotmark.core.model import is_item_key
 from zotmark.markdown.escape import escape_text, escape_url, unescape
-from zotmark.markdown.inline import is_generic
+from zotmark.markdown.labels import is_generic
 from zotmark.markdown.style import Style
 
 

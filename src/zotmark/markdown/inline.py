@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from zotmark.markdown.escape import mask_escapes, unescape
+from zotmark.markdown.labels import is_generic
 
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
 _DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
@@ -52,16 +53,6 @@ _STARS = re.compile(r"\*+")
 _BARE_TRAILING = ".,;:!?'\"*_~"
 EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
 _TITLE_JUNK = " \t-–—:;,|/·•"
-_GENERIC_TEXT = (
-    "link links url pdf pdfs arxiv paper papers code codes project projects page website web "
-    "site homepage home html abs abstract doi github gitlab git repo repository video videos "
-    "slides slide ppt blog post demo dataset data poster talk openreview oepnreview here "
-    "download source official community supp supplementary bibtex youtube note notes review "
-    "read this preprint publication article full text online version pytorch tensorflow "
-    "implementation huggingface hf model models weights tweet twitter medium"
-)
-_GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
-_NON_WORD = re.compile(r"[\W_]+")
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() holds
 
 Span = tuple[int, int]
@@ -97,15 +88,6 @@ class Inline(NamedTuple):
     issues: tuple[str, ...]
 
 
-def is_generic(label: str) -> bool:
-    """Whether a link text names no paper: ``Link``, ``PDF``, ``[pdf]``, ``arXiv:2401.13660``,
-    ``Code_official``, an emoji, a number (every word generic or a number, or no letter)."""
-    if not any(char.isalpha() for char in label):
-        return True
-    words = _NON_WORD.sub(" ", label).casefold().split()
-    return all(word in _GENERIC_WORDS or word.isdigit() for word in words)
-
-
 def _blank(mask: str, start: int, end: int, filler: str = "\x00") -> str:
     return mask[:start] + filler * (end - start) + mask[end:]
 
@@ -117,11 +99,12 @@ def _unmark(text: str, mask: str, start: int, end: int, lone_star: bool) -> str:
     """``text[start:end]`` without emphasis/code/strike delimiters and comments, unescaped.
     With ``lone_star`` a ``*`` run is literal text (it has nothing to pair with)."""
     parts, pos = [], start
-    for mark in _MARKS.finditer(mask, start, end):
-        if lone_star and mark.group()[0] == "*":
-            continue
-        parts.append(unescape(text[pos : mark.start()]))
-        pos = mark.end()
+    mark = _MARKS.search(mask, start, end)  # (most texts have no mark: a finditer would cost
+    while mark is not None:  # three searches to set up)
+        if not lone_star or mark.group()[0] != "*":
+            parts.append(unescape(text[pos : mark.start()]))
+            pos = mark.end()
+        mark = _MARKS.search(mask, mark.end(), end)
     parts.append(unescape(text[pos:end]))
     return "".join(parts)
 
@@ -142,7 +125,7 @@ def plain(text: str, lone_star: bool | None = None) -> str:
     if lone_star is None:
         lone_star = "*" in mask and len(_STARS.findall(mask)) == 1
     parts, pos = [], 0
-    for link in LINK.finditer(mask):
+    for link in _links(mask):
         parts.append(_unmark(text, mask, pos, link.start(), lone_star))
         if link["text"] is not None:
             if link["img"] is None:
@@ -155,6 +138,13 @@ def plain(text: str, lone_star: bool | None = None) -> str:
         pos = _end(text, link)
     parts.append(_unmark(text, mask, pos, len(text), lone_star))
     return " ".join("".join(parts).split())
+
+
+def _links(mask: str) -> list[re.Match[str]]:
+    """The ``LINK`` matches in ``mask`` (each holds "[", "<" or "://": most titles have none)."""
+    if "[" in mask or "<" in mask or "://" in mask:
+        return list(LINK.finditer(mask))
+    return []
 
 
 def _end(text: str, link: re.Match[str], group: str | int = 0) -> int:
@@ -204,7 +194,7 @@ def _scan(text: str) -> _Scan:
                 open_comment = comment.start()
             mask = _blank(mask, *comment.span(), _CUT)
             hidden.append(comment.span())
-    return _Scan(text, mask, list(LINK.finditer(mask)), hidden, anchor, open_comment)
+    return _Scan(text, mask, _links(mask), hidden, anchor, open_comment)
 
 
 def _url_of(text: str, link: re.Match[str]) -> str | None:
