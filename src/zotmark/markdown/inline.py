@@ -184,9 +184,12 @@ def _scan(text: str) -> _Scan:
     hidden: list[Span] = []
     anchor = open_comment = None
     if "<!--" in mask:
-        anchors = list(ANCHOR.finditer(mask))
-        if anchors:
-            anchor = anchors[-1]
+        # the last anchor: the one that starts at the last "<!--" where one does (no anchor
+        # holds a "<!--" of another, so it is also the last of all the anchors, left to right)
+        at = mask.rfind("<!--")
+        while at >= 0 and (anchor := ANCHOR.match(mask, at)) is None:
+            at = mask.rfind("<!--", 0, at)
+        if anchor is not None:
             mask = _blank(mask, *anchor.span(), _CUT)
             hidden.append(anchor.span())
         for comment in _COMMENT.finditer(mask) if "<!--" in mask else ():
@@ -258,7 +261,8 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
     for link in scan.links:  # link targets and bare URLs never hold emphasis
         start = link.end("text") if link["text"] is not None else link.start()
         emphasis = _blank(emphasis, start, _end(scan.text, link))
-    for bold in _BOLD.finditer(emphasis):
+    bold: re.Match[str] | None = None  # (searched one by one: the first is mostly the title)
+    while bold := _BOLD.search(emphasis, 0 if bold is None else bold.end()):
         if _inside_link_text(scan, bold.start()):
             continue
         group = "a" if bold["a"] is not None else "b"
