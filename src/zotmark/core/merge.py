@@ -202,9 +202,10 @@ def make_record(
     item_title: str | None = None,
 ) -> BaseRecord:
     """The base row of ``entry`` paired with item ``key`` once both agree on ``title`` (the
-    item on ``item_title``, by default the same), ``read`` and ``flags``."""
+    item on ``item_title``, by default the same), ``read`` and ``flags``. The row holds
+    ``flags`` itself, not a copy: read-only by contract, as the row's and an entry's are."""
     return BaseRecord(
-        key, ident_key(entry, title), title, entry.url, read, dict(flags), version,
+        key, ident_key(entry, title), title, entry.url, read, flags, version,
         item_title if item_title is not None else title,
     )  # fmt: skip
 

@@ -242,7 +242,7 @@ class _Builder:
         key, rule = record.item_key, self.policy.on_zotero_delete
         if rule == "keep":
             self._anchor(entry, key)
-            self._row(key, record._replace(flags=dict(entry.flags)))
+            self._row(key, record._replace(flags=entry.flags))
             return
         self._act(key, StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line))
         self._forget(key)
