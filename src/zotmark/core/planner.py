@@ -180,7 +180,7 @@ class _Builder:
     def create(self, entry: Entry, key: str) -> None:
         """A new entry with no item anywhere: create one."""
         tags = _status_tags(entry.read, entry.flags, self.policy)
-        self._act(key, CreateItem(key, entry, frozenset(tags)))
+        self._act(key, CreateItem(key, entry, tags))
         self.lines[key] = entry.line
         self._anchor(entry, key)
         self._row(key, make_record(entry, key, entry.title, entry.read, entry.flags, 0))
@@ -324,12 +324,15 @@ def _repeat_note(entry: Entry, original: Entry, what: str) -> str:
     )
 
 
-def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> set[str]:
-    tags = {policy.read_tag} if read else set()
-    for tag, on in flags.items():
-        if on and tag in policy.flag_tags:
-            tags.add(tag)
-    return tags
+_NO_TAGS: frozenset[str] = frozenset()
+
+
+def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> frozenset[str]:
+    """The status tags of an entry's boxes (one shared empty set for the many with none)."""
+    tags = [tag for tag, on in flags.items() if on and tag in policy.flag_tags]
+    if read:
+        tags.append(policy.read_tag)
+    return frozenset(tags) if tags else _NO_TAGS
 
 
 def _entry_changed(entry: Entry, record: BaseRecord) -> bool:
