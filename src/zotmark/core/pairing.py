@@ -101,8 +101,9 @@ class Pairing:
 
 
 def is_active(entry: Entry) -> bool:
-    """Whether the entry takes part in the sync: not struck through, and with an identifier."""
-    return not entry.struck and bool(entry.ident.primary)
+    """Whether the entry takes part in the sync: not struck through, and with an identifier
+    (some field of its ident known: it then has a :attr:`~zotmark.core.model.Ident.primary`)."""
+    return not entry.struck and any(entry.ident)
 
 
 def ambiguous_idents(entries: Sequence[Entry]) -> set[str]:
