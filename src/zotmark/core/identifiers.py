@@ -271,6 +271,9 @@ class _PlainChars(dict[int, str]):
 
 
 _PLAIN_CHARS = _PlainChars()
+# The same for the ASCII characters alone, a plain dict: ``translate`` reads a dict subclass
+# at half the speed (1.1 against 0.6 us for a title of 36 characters), and most titles are ASCII.
+_PLAIN_ASCII = {code: _plain_char(chr(code)) for code in range(128)}
 _MARKUP_CHAR = re.compile(r"[<&\\${}]")  # where HTML or LaTeX markup starts
 
 
@@ -282,5 +285,6 @@ def normalize_title(title: str) -> str:
     text = unicodedata.normalize("NFKC", title)
     if _MARKUP_CHAR.search(text):
         text = unicodedata.normalize("NFKC", _strip_markup(text))
-    text = unicodedata.normalize("NFKC", text.casefold()).translate(_PLAIN_CHARS)
+    text = unicodedata.normalize("NFKC", text.casefold())
+    text = text.translate(_PLAIN_ASCII if text.isascii() else _PLAIN_CHARS)
     return " ".join(unicodedata.normalize("NFKC", text).split())
