@@ -83,6 +83,8 @@ def hold_refused(
     to the collection goes into the same write as its update (one patch per item), so it is held
     with it, as Zotero refused them together. The refusals held are as of this run's ``lines``
     and titles."""
+    if not refused:  # (most runs: nothing to hold, nor to walk every action for)
+        return Held(zotero_actions, file_actions, ())
     held: list[Refusal] = []
     kept: list[ZoteroAction] = []
     for action in zotero_actions:
