@@ -329,9 +329,10 @@ _NO_TAGS: frozenset[str] = frozenset()
 
 def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> frozenset[str]:
     """The status tags of an entry's boxes (one shared empty set for the many with none)."""
-    tags = [tag for tag, on in flags.items() if on and tag in policy.flag_tags]
-    if read:
-        tags.append(policy.read_tag)
+    tags = [policy.read_tag] if read else []
+    for tag, on in flags.items():
+        if on and tag in policy.flag_tags:
+            tags.append(tag)
     return frozenset(tags) if tags else _NO_TAGS
 
 
