@@ -75,7 +75,7 @@ def test_a_kept_document_reads_a_flipped_box_without_parsing(
     document.read()
     box = random.Random(7).choice([e.box for e in DOCUMENT.entries])
     path.write_text(_set(ORIGINAL, {box: "x" if ORIGINAL[box] == " " else " "}), "utf-8")
-    monkeypatch.setattr("zotmark.sync.document.parse", None)  # a parse would fail
+    monkeypatch.setattr("zotmark.markdown.parser.parse", None)  # a parse would fail
     entries = document.read()
     assert entries == [e.entry for e in parse(path.read_text("utf-8"), FLAGS).entries]
 
@@ -88,5 +88,5 @@ def test_a_kept_document_reads_the_text_it_wrote_without_parsing_it_again(
     document = ListDocument(path, FLAGS, kept=True)
     first = document.read()[0]
     document.apply([SetAnchor(first.line, "ABCD2345")])
-    monkeypatch.setattr("zotmark.sync.document.parse", None)  # a parse would fail
+    monkeypatch.setattr("zotmark.markdown.parser.parse", None)  # a parse would fail
     assert document.read()[0].anchor == "ABCD2345"

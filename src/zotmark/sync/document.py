@@ -15,6 +15,7 @@ import bisect
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zotmark.core.actions import (
     FileAction,
@@ -26,12 +27,12 @@ from zotmark.core.actions import (
     StrikeEntry,
 )
 from zotmark.core.model import Entry
-from zotmark.markdown import patch
-from zotmark.markdown.compose import NewEntry
-from zotmark.markdown.document import Document, ListEntry
 from zotmark.markdown.files import Fingerprint, ListFile
-from zotmark.markdown.parser import parse
-from zotmark.markdown.style import detect_style
+
+if TYPE_CHECKING:  # the parser and the patches are imported where a run reads or writes the
+    # list's entries: a no-op run only hashes the file (issue 16, start-up cost)
+    from zotmark.markdown import patch
+    from zotmark.markdown.document import Document, ListEntry
 
 BeforeWrite = Callable[[Path, str], None]
 
@@ -62,6 +63,8 @@ class ListDocument:
         """Read the file; the entries as the list states them (parsed again only when the
         text is not the one last read). The text :meth:`current_hash` just read is not read
         again."""
+        from zotmark.markdown.parser import parse
+
         text, fingerprint = self._fresh or ListFile.read(self.path)
         self._fresh = None
         last, document = self._fingerprint, self._document
@@ -98,6 +101,8 @@ class ListDocument:
     def appends_flag_boxes(self) -> bool:
         """Whether an entry appended to the list as last read gets flag boxes (its style,
         worked out once per text read)."""
+        from zotmark.markdown.style import detect_style
+
         document = self.document
         if self._style_of is not document:
             self._flag_items = detect_style(document).flag_items
@@ -109,6 +114,9 @@ class ListDocument:
 
         Anchors for ``skip_keys`` (items Zotero refused to create) are not written.
         """
+        from zotmark.markdown import patch
+        from zotmark.markdown.parser import parse
+
         document = self.document
         edits: list[patch.Edit] = []
         for action in actions:
@@ -128,6 +136,9 @@ class ListDocument:
         return True
 
     def _edits(self, document: Document, action: FileAction) -> Sequence[patch.Edit]:
+        from zotmark.markdown import patch
+        from zotmark.markdown.compose import NewEntry
+
         if isinstance(action, InsertEntry):
             anchor = action.key if self.anchors else None
             new = NewEntry(action.title, action.url, action.read, action.flags, anchor)
@@ -216,6 +227,8 @@ def _differing(old: str, new: str) -> list[tuple[int, int]]:
 
 def _span_differs(old: str, new: str, span: tuple[int, int], boxes: Collection[int]) -> bool:
     """Whether the two texts differ in ``span`` elsewhere than at the offsets ``boxes``."""
+    from zotmark.markdown import patch
+
     start, end = span
     edits = [patch.Edit(o - start, o - start + 1, new[o]) for o in boxes if start <= o < end]
     return patch.apply(old[start:end], edits) != new[start:end]

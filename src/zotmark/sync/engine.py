@@ -16,12 +16,10 @@ import secrets
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
-from zotmark.core.model import Entry, Refusal, new_item_key
-from zotmark.core.planner import ZoteroSnapshot
-from zotmark.core.port import Applied, Library, Refresh, Snapshot, Write
-from zotmark.core.replan import replan
+from zotmark.core.actions import Plan, Policy
+from zotmark.core.model import Entry, Refusal
 from zotmark.errors import (
     CollectionGone,
     ConflictError,
@@ -39,18 +37,13 @@ from zotmark.state.model import (
     SyncMark,
 )
 from zotmark.state.store import StateStore
-from zotmark.sync.document import ListDocument
-from zotmark.sync.kept import Kept, Planning, members_after
-from zotmark.sync.status import WorkingStatus, stored_snapshot
-from zotmark.sync.writes import (
-    NewItemHook,
-    Written,
-    changes,
-    new_items,
-    pending_create,
-    reason,
-    refusals,
-)
+
+if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op run returns first
+    from zotmark.core.port import Applied, Library, Snapshot, Write
+    from zotmark.sync.document import ListDocument
+    from zotmark.sync.kept import Kept, Planning
+    from zotmark.sync.status import WorkingStatus
+    from zotmark.sync.writes import NewItemHook, Written
 
 ATTEMPTS = 4
 
@@ -147,6 +140,11 @@ class ListRunner:
             # (a runner that keeps what it reads and holds nothing yet plans once all the
             # same, so that the first change costs what any change costs)
             checked = not unchanged  # the client keeps the answer: refresh sends no more
+        # (what a run that plans uses, imported once it does: issue 16, a no-op's start-up)
+        from zotmark.core.port import Refresh
+        from zotmark.sync.status import WorkingStatus
+        from zotmark.sync.writes import Written, refusals
+
         state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load()
         entries = self.document.read()  # a list it cannot read stops the run before any write
         collection = self._collection(state, create=not dry_run)
@@ -211,6 +209,8 @@ class ListRunner:
     def _load(self) -> tuple[ListState, Snapshot]:
         """The state (without the items' JSON texts) and the snapshot read from the store (the
         texts read one by one into typed items, and not kept)."""
+        from zotmark.sync.status import stored_snapshot
+
         state = self.store.load(self.state_key, texts=False)
         texts = self.store.mirror_texts(self.state_key)
         return state, stored_snapshot(texts, state.library_version)
@@ -264,6 +264,12 @@ class ListRunner:
         appended entry gets flag boxes) is worked out only when the plan appends entries (a
         majority over every entry: a fifth of a flipped box's run at 50,000 entries); planned
         with flag boxes first, the run plans again without when the list has none."""
+        from zotmark.core.actions import InsertEntry
+        from zotmark.core.model import new_item_key
+        from zotmark.core.planner import ZoteroSnapshot
+        from zotmark.core.replan import replan
+        from zotmark.sync.kept import Planning, members_after
+
         if kept is not None and kept.collection == collection:
             members = members_after(kept.members, snapshot.items, collection, moved)
             last, moved = kept.planned, {*moved, *state.pending, *refused}
@@ -308,6 +314,9 @@ class ListRunner:
     ) -> tuple[ListState, Applied]:
         """Record the plan's creates as pending (in the store and in ``state``), then send
         every write; the state with them pending, and what became of the writes."""
+        from zotmark.core.actions import CreateItem
+        from zotmark.sync.writes import changes, new_items, pending_create
+
         creates = new_items(the_plan, collection, self.new_item)
         if creates:
             entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
@@ -330,6 +339,9 @@ class ListRunner:
         attempts: int,
         first_request: int,
     ) -> RunReport:
+        from zotmark.sync.kept import Kept, members_after
+        from zotmark.sync.writes import reason, refusals
+
         the_plan = planning.plan
         held = {refusal.item_key: refusal for refusal in the_plan.held}
         refused = {**held, **refusals(the_plan, written.failed)}
