@@ -151,10 +151,10 @@ def load(config: str | None) -> Config:
 @contextmanager
 def state_store(config: Config) -> Iterator[tuple[StateStore, Callable[[ListSettings], str]]]:
     """The state store of ``config``'s state directory, open for the block, with the function
-    that names a list's state in it (:func:`~zotmark.sync.session.list_key`, which moves state
+    that names a list's state in it (:func:`~zotmark.sync.places.list_key`, which moves state
     an older zotmark kept under the list's bare name)."""
     from zotmark.state import SqliteStateStore
-    from zotmark.sync.session import list_key, state_dir
+    from zotmark.sync.places import list_key, state_dir
 
     with SqliteStateStore.in_dir(state_dir(config)) as store:
         yield store, lambda settings: list_key(config, settings, store)

@@ -10,11 +10,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zotmark.core.actions import CreateItem
-from zotmark.sync.writes import NewItemHook
-
 if TYPE_CHECKING:  # imported when a run enriches: most runs create nothing
+    from zotmark.core.actions import CreateItem
     from zotmark.enrich import Enricher
+    from zotmark.sync.writes import NewItemHook
 
 IMPORTED_PREFIX = "bib:"
 KEPT = ("key", "version", "tags", "collections")

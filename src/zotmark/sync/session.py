@@ -8,33 +8,30 @@ list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zotmark.config import Config, LibraryRef, ListSettings
 from zotmark.core.actions import Policy
-from zotmark.errors import AccessError, StateError, ZotmarkError
-from zotmark.permissions import access_advice, os_refusal
-from zotmark.state import SqliteStateStore, StateLock, StateStore
-from zotmark.state.lock import DAEMONS_DIRNAME, LOCK_FILENAME
+from zotmark.errors import ZotmarkError
+from zotmark.state.lock import StateLock
+from zotmark.state.sqlite import SqliteStateStore
 from zotmark.sync import library_ids
 from zotmark.sync.document import BeforeWrite, ListDocument
 from zotmark.sync.engine import ListRunner, RunReport
 from zotmark.sync.metadata import new_item_hook
-from zotmark.sync.writes import NewItemHook
+from zotmark.sync.places import ENRICH_CACHE, list_key, state_dir
 
-if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none,
-    # and `zotmark status` (list_key, state_dir) needs no HTTP client (httpx2)
+if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
+    from pathlib import Path
+
     from zotmark.enrich import Enricher
+    from zotmark.state.store import StateStore
     from zotmark.sync.progress import ProgressHook
+    from zotmark.sync.writes import NewItemHook
     from zotmark.zotero.client import ZoteroClient
-
-ENRICH_CACHE = "enrich-cache"
-"""The arXiv/Crossref cache's directory in the state directory."""
 
 ClientFactory = Callable[[Config], "ZoteroClient"]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
@@ -174,18 +171,6 @@ class Session:
             self.run_lock.release()
 
 
-def list_key(config: Config, settings: ListSettings, store: StateStore) -> str:
-    """The name of the list's state in ``store``: :meth:`Config.state_key` (its file, library
-    and collection). State an older zotmark kept under the list's bare name moves to it, when
-    it is this list's (the same collection); else it stays for the list it belongs to."""
-    key = config.state_key(settings)
-    legacy = store.load(settings.name)
-    mark = legacy.mark
-    if legacy.library_version and mark is not None and mark.collection == settings.collection:
-        store.rename_list(settings.name, key)
-    return key
-
-
 def production_hooks(
     config: Config, store: StateStore, enricher: Callable[[], Enricher]
 ) -> Callable[[ListSettings], NewItemHook | None]:
@@ -199,50 +184,6 @@ def production_hooks(
         )
 
     return for_list
-
-
-STATE_FILES = (
-    "state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm", LOCK_FILENAME, DAEMONS_DIRNAME,
-    library_ids.FILENAME, ENRICH_CACHE,
-)  # fmt: skip
-"""What zotmark writes in the state directory (checked before it is used, where it exists)."""
-
-
-def state_dir(config: Config) -> Path:
-    """The configured state directory, created if needed; ``StateError`` if it cannot be, or
-    if zotmark may not write it or its files (saying whose they are and what to change)."""
-    path = Path(config.state.dir)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        elsewhere = f"set [state] dir in {config.path} to a directory zotmark may write."
-        if isinstance(error, PermissionError):
-            raise AccessError(
-                f"cannot create the state directory {path}: "
-                f"{os_refusal(error, path, write=True)} Or {elsewhere}"
-            ) from None
-        raise StateError(
-            f"cannot create the state directory {path}: {error.strerror}. "
-            + elsewhere[0].upper()
-            + elsewhere[1:]
-        ) from None
-    unwritable = [p for p in (path, *(path / n for n in STATE_FILES)) if _unwritable(p)]
-    if unwritable:
-        raise AccessError(
-            f"cannot use the state directory {path}: "
-            f"{access_advice(unwritable[0], write=True)} Or set [state] dir in {config.path} "
-            "to a directory zotmark may write."
-        )
-    return path
-
-
-def _unwritable(path: Path) -> bool:
-    """Whether ``path`` exists and this process may not write it (a directory: create files
-    in it)."""
-    if not os.path.lexists(path):
-        return False
-    mode = os.W_OK | os.X_OK if path.is_dir() else os.W_OK
-    return not os.access(path, mode)
 
 
 @contextmanager
