@@ -42,9 +42,8 @@ def test_commands_without_a_config_import_neither_the_config_nor_http(argv: list
     assert "httpx2" not in loaded
 
 
-def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_http(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
+def _config(sandbox: Sandbox, tmp_path: Path) -> Path:
+    """A config syncing a copy of the original list with a collection of ``sandbox``."""
     shutil.copy(FIXTURE, tmp_path / "list.md")
     config = tmp_path / "zotmark.toml"
     config.write_text(
@@ -53,6 +52,13 @@ def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_htt
         'file = "list.md"\ncollection = "Lean"\nenrich = false\n'
     )
     config.chmod(0o600)
+    return config
+
+
+def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_http(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = _config(sandbox, tmp_path)
     argv, env = ["sync", "-q", "--config", str(config)], {"ZOTERO_API_KEY": sandbox.api_key}
     _modules_after(argv, env)  # creates the items
     _modules_after(argv, env)  # settles the library version of its own writes
@@ -62,3 +68,65 @@ def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_htt
     assert unwanted & loaded == set()
     status = _modules_after(["status", "-q", "--config", str(config)])
     assert "zotmark.state.sqlite" in status and "httpx2" not in status  # no network: no client
+
+
+PLANNING = {
+    "zotmark.core.planner",
+    "zotmark.core.replan",
+    "zotmark.sync.kept",
+    "zotmark.sync.status",
+    "zotmark.sync.writes",
+    "zotmark.markdown.parser",
+    "zotmark.markdown.patch",
+    "zotmark.markdown.style",
+}
+"""What a run that plans uses: the planner, the kept run's pairs, the working status, the
+writes, the list's parser and patches."""
+UNUSED_BY_A_NO_OP = (
+    "bibtexparser", "rich.progress", "rich.table", "zotmark.setup", "zotmark.daemon",
+    "zotmark.sandbox",
+)  # fmt: skip
+"""Packages and modules a no-op sync has no use for (nor any of their modules)."""
+
+
+def _within(loaded: set[str], names: tuple[str, ...]) -> set[str]:
+    """The modules of ``loaded`` that are one of ``names`` or inside one of them."""
+    return {m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in names)}
+
+
+def test_a_no_op_sync_loads_neither_the_planner_nor_the_parser(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = _config(sandbox, tmp_path)
+    argv, env = ["sync", "--config", str(config)], {"ZOTERO_API_KEY": sandbox.api_key}
+    first = _modules_after(argv, env)  # creates the items: it plans
+    assert first >= PLANNING
+    _modules_after(argv, env)  # settles the library version of its own writes
+    loaded = _modules_after(argv, env)
+    assert "zotmark.sync.engine" in loaded and "httpx2" in loaded  # it ran, and asked Zotero
+    assert PLANNING & loaded == set()
+    assert _within(loaded, UNUSED_BY_A_NO_OP) == set()
+
+
+def test_a_changed_list_is_planned_after_a_no_op(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = _config(sandbox, tmp_path)
+    argv, env = ["sync", "--config", str(config)], {"ZOTERO_API_KEY": sandbox.api_key}
+    _modules_after(argv, env)
+    _modules_after(argv, env)
+    with (tmp_path / "list.md").open("a", encoding="utf-8") as listed:
+        listed.write("\n- [ ] [A new paper](https://arxiv.org/abs/2101.00001)\n")
+    assert _modules_after(argv, env) >= PLANNING
+
+
+def test_status_loads_neither_the_engine_nor_the_list_document(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = _config(sandbox, tmp_path)
+    _modules_after(["sync", "-q", "--config", str(config)], {"ZOTERO_API_KEY": sandbox.api_key})
+    status = _modules_after(["status", "-q", "--config", str(config)])
+    assert "zotmark.state.sqlite" in status
+    assert {
+        "zotmark.sync.engine",
+        "zotmark.sync.document",
+        "zotmark.sync.session",
+    } & status == set()

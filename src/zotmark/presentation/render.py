@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zotmark.config import ListSettings
 from zotmark.core.actions import (
     AdoptItem,
     CreateItem,
@@ -27,8 +26,11 @@ from zotmark.core.actions import (
 )
 from zotmark.errors import RefusedError
 from zotmark.printable import printable
-from zotmark.state import ListState
-from zotmark.sync.engine import RunReport
+
+if TYPE_CHECKING:  # (types only: `zotmark status` loads no engine, issue 16)
+    from zotmark.config import ListSettings
+    from zotmark.state.model import ListState
+    from zotmark.sync.engine import RunReport
 
 TITLE_CHARS = 60
 """How much of a title a line shows."""
