@@ -5,8 +5,6 @@ config with its warnings, and the stderr console.
 The commands live in the modules beside this one; :mod:`zotmark.cli.entry` registers them.
 """
 
-from __future__ import annotations
-
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -135,7 +133,7 @@ LIST_OPTION = typer.Option(None, "--list", metavar="NAME", help="Only this list.
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document.")
 
 
-def load(config: str | None) -> Config:
+def load(config: str | None) -> "Config":
     """The config at ``config`` (or the default one), its warnings printed on stderr unless
     ``--quiet``."""
     from pathlib import Path
@@ -149,7 +147,9 @@ def load(config: str | None) -> Config:
 
 
 @contextmanager
-def state_store(config: Config) -> Iterator[tuple[StateStore, Callable[[ListSettings], str]]]:
+def state_store(
+    config: "Config",
+) -> Iterator[tuple["StateStore", Callable[["ListSettings"], str]]]:
     """The state store of ``config``'s state directory, open for the block, with the function
     that names a list's state in it (:func:`~zotmark.sync.places.list_key`, which moves state
     an older zotmark kept under the list's bare name)."""

@@ -1,8 +1,6 @@
 """``zotmark export-bib`` and ``zotmark import-bib``: a list's collection as BibTeX, and a
 .bib's papers into a list."""
 
-from __future__ import annotations
-
 import sys
 
 import typer

@@ -1,7 +1,5 @@
 """``zotmark check``: parse a list and show how zotmark understands it (no config, no network)."""
 
-from __future__ import annotations
-
 import typer
 from rich.console import Console
 

@@ -1,8 +1,6 @@
 """The long-running commands: ``zotmark daemon`` (keep the lists in sync) and ``zotmark
 sandbox`` (the local Zotero API server)."""
 
-from __future__ import annotations
-
 import typer
 
 from zotmark.cli.app import CONFIG_OPTION, OUTPUT, Quiet, Verbose, load, set_output

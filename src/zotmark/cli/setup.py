@@ -1,8 +1,6 @@
 """Getting started: ``zotmark init`` (a working config from an API key) and ``zotmark demo``
 (the whole loop against a local sandbox)."""
 
-from __future__ import annotations
-
 import sys
 from typing import Any
 

@@ -1,7 +1,5 @@
 """``zotmark sync`` and ``zotmark status``: run each list's sync, and say how the lists stand."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -95,7 +93,7 @@ def _say_waiting(pid: str | None) -> None:
 
 
 @contextmanager
-def _progress() -> Iterator[ProgressHook | None]:
+def _progress() -> Iterator["ProgressHook | None"]:
     """Progress bars on stderr when it is a terminal and --quiet is off; else no hook."""
     if OUTPUT.quiet or not err_console.is_terminal:
         yield None
