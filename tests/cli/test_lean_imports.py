@@ -79,9 +79,11 @@ PLANNING = {
     "zotmark.markdown.parser",
     "zotmark.markdown.patch",
     "zotmark.markdown.style",
+    "zotmark.core.port",
+    "zotmark.zotero.mapping",
 }
 """What a run that plans uses: the planner, the kept run's pairs, the working status, the
-writes, the list's parser and patches."""
+writes, the list's parser and patches, the port's values and the items' mapping."""
 UNUSED_BY_A_NO_OP = (
     "bibtexparser", "rich.progress", "rich.table", "zotmark.setup", "zotmark.daemon",
     "zotmark.sandbox",

@@ -13,14 +13,16 @@ dropped: nothing of the server's answers outlives the batch it came in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from zotmark.core.model import Item
-from zotmark.core.port import Applied, Change, NewItem, Outcome, Refresh, Snapshot, Write
 from zotmark.errors import ProtocolError, ZoteroError
 from zotmark.zotero.client import PAGE_SIZE, ZoteroClient
-from zotmark.zotero.mapping import is_regular_item, item_from_json, item_patch, item_text
 from zotmark.zotero.writes import batches
+
+if TYPE_CHECKING:  # the port's values and the mapping are imported where a read or a write
+    # uses them: a no-op sync only asks for the library's version (issue 16, start-up cost)
+    from zotmark.core.model import Item
+    from zotmark.core.port import Applied, Change, Outcome, Refresh, Snapshot, Write
 
 T = TypeVar("T")
 
@@ -64,6 +66,8 @@ class ZoteroLibrary:
         else one request when nothing changed, or the changed items' versions, their JSON (50
         keys a request) and the keys deleted since. Raises :class:`ProtocolError` when items the
         server listed as changed cannot be read."""
+        from zotmark.core.port import Refresh, Snapshot
+
         if snapshot.version == 0:
             return self._read_all()
         if not changed and self.version_after(snapshot.version) is None:
@@ -93,6 +97,8 @@ class ZoteroLibrary:
         """The whole library, page by page until one comes back short or the count the first
         announced is read (no empty page after a full last one); started over when a page
         shows the library moved since the first (items may have shifted between pages)."""
+        from zotmark.core.port import Refresh, Snapshot
+
         for _attempt in range(PAGE_ATTEMPTS):
             first = self._client.items_page(0, limit=PAGE_SIZE)
             version, total = first.library_version, first.total
@@ -149,6 +155,9 @@ class ZoteroLibrary:
         of 50, each conditional on the library version the one before returned. A change to
         an item the snapshot lacks is refused (404) unsent; one that would change nothing
         lands unsent. Raises ``PreconditionFailed`` when the library moved meanwhile."""
+        from zotmark.core.port import Applied, NewItem, Outcome, Snapshot
+        from zotmark.zotero.mapping import item_from_json, item_text
+
         items = dict(snapshot.items)
         outcomes: dict[str, Outcome] = {}
         creates: list[Mapping[str, Any]] = []
@@ -190,6 +199,9 @@ class ZoteroLibrary:
         patches: list[Mapping[str, Any]],
     ) -> None:
         """The patch of ``change`` onto ``patches``, or its outcome when none is sent."""
+        from zotmark.core.port import Outcome
+        from zotmark.zotero.mapping import item_patch
+
         item = items.get(change.key)
         if item is None:
             outcomes[change.key] = Outcome(change.key, code=404, message="no such item")
@@ -224,6 +236,8 @@ def _take(
 ) -> tuple[dict[str, str], set[str]]:
     """Put the regular items of ``objects`` into ``items``, and take out those that are no
     longer regular ones; the texts to store of the former, the keys of the latter."""
+    from zotmark.zotero.mapping import is_regular_item, item_from_json, item_text
+
     texts: dict[str, str] = {}
     gone: set[str] = set()
     for obj in objects:
