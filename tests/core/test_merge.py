@@ -64,6 +64,31 @@ def test_a_pair_that_agrees_with_its_base_merges_to_nothing_and_its_base_row(
     assert merge_pair(entry, item, record, policy) == PairMerge(record)
 
 
+def test_an_item_at_a_new_version_that_agrees_records_its_new_version() -> None:
+    """Entry, item and base row agreeing on every field, the item written since (its version
+    moved): no action, and the row recorded holds the item's new version."""
+    entry, item, record = agreeing("Deep Learning", None, True, {"relevant": True}, "read", False)
+    merged = merge_pair(entry, replace(item, version=9), record, Policy(COLL))
+    assert merged == PairMerge(record._replace(item_version=9))
+
+
+def test_a_base_row_whose_ident_key_is_stale_records_the_entrys() -> None:
+    """Entry, item and base row agreeing on every field but the row's ident key (a row of an
+    older zotmark): no action, and the row recorded holds the entry's ident key."""
+    url = "https://arxiv.org/abs/2105.07581"
+    entry, item, record = agreeing("Deep Learning", url, False, {}, "read", False)
+    merged = merge_pair(entry, item, record._replace(ident_key="url:old"), Policy(COLL))
+    assert merged == PairMerge(record)
+
+
+def test_an_entry_flag_the_policy_does_not_sync_is_left_out_of_the_row() -> None:
+    """A flag box whose tag the policy does not sync (in the row too): no action, and the row
+    recorded holds only the flags the policy syncs."""
+    entry, item, record = agreeing("Deep Learning", None, False, {"todo": True}, "read", False)
+    merged = merge_pair(entry, item, record, Policy(COLL, flag_tags=("relevant",)))
+    assert merged == PairMerge(record._replace(flags={}))
+
+
 def test_a_box_ticked_in_the_file_is_written_to_the_item() -> None:
     """The read box ticked since the base: the item gets the read tag, the file keeps its box."""
     entry, item, record = agreeing("Deep Learning", None, False, {}, "read", False)
