@@ -173,6 +173,15 @@ class LibraryContract(RefreshProperty):
         text = json.loads(applied.texts[key])
         assert (text["key"], text["version"]) == (key, applied.snapshot.items[key].version)
 
+    def test_a_text_sink_is_told_each_batch_texts_as_it_lands(self, world: World) -> None:
+        writes = [new_item(world.new_key(), preprint(world.name("sunk"))) for _ in range(51)]
+        told: list[set[str]] = []
+        applied = world.library.apply(
+            current(world.library), writes, texts=lambda texts: told.append(set(texts))
+        )
+        assert told == [{w.key for w in writes[:50]}, {writes[50].key}]
+        assert not applied.texts  # (the sink has them)
+
     def test_creates_beyond_50_go_in_a_second_request(self, world: World) -> None:
         snapshot = current(world.library)
         writes = [new_item(world.new_key(), preprint(world.name("bulk"))) for _ in range(51)]

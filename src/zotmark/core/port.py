@@ -19,7 +19,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -117,10 +117,16 @@ class Outcome:
         return self.item is not None
 
 
+TextSink = Callable[[Mapping[str, str]], None]
+"""Told the JSON text of each item a batch of writes left, by key, as the batch lands (see
+:meth:`Library.apply`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Applied:
     """The outcome of each write, in the order sent, and the snapshot after them (at the
-    library version the last write returned)."""
+    library version the last write returned); ``texts``: the JSON text of each item written,
+    unless :meth:`Library.apply` was given a sink for them."""
 
     outcomes: Sequence[Outcome]
     snapshot: Snapshot
@@ -157,12 +163,17 @@ class Library(Protocol):
         created: with ``create`` it raises :class:`~zotmark.errors.NotFoundError` naming it."""
         ...
 
-    def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
+    def apply(
+        self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
+    ) -> Applied:
         """Carry out ``writes`` (creates first, in batches, each conditional on the library
         version the one before returned), one :class:`Outcome` per write, in the order of
         ``writes`` (one write per key). A write to an item ``snapshot`` does not hold is
         refused (404); a change that would change nothing lands without being sent (its
         outcome holds the item as it is). Raises ``PreconditionFailed`` when the library moved
         past ``snapshot.version`` (nothing of that batch was applied; earlier batches were, and
-        the caller learns them, as any change, from its next :meth:`refresh`)."""
+        the caller learns them, as any change, from its next :meth:`refresh`). ``texts``, when
+        given, is told the JSON texts of each batch's items as the batch lands (a first sync's
+        thousands of texts are then never all held at once), and ``Applied.texts`` is empty;
+        else they are all in ``Applied.texts``."""
         ...

@@ -22,7 +22,7 @@ from zotmark.zotero.writes import batches
 if TYPE_CHECKING:  # the port's values and the mapping are imported where a read or a write
     # uses them: a no-op sync only asks for the library's version (issue 16, start-up cost)
     from zotmark.core.model import Item
-    from zotmark.core.port import Applied, Change, Outcome, Refresh, Snapshot, Write
+    from zotmark.core.port import Applied, Change, Outcome, Refresh, Snapshot, TextSink, Write
 
 T = TypeVar("T")
 
@@ -150,11 +150,14 @@ class ZoteroLibrary:
 
     # --- writes --------------------------------------------------------------------------------
 
-    def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
+    def apply(
+        self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
+    ) -> Applied:
         """Send the creates, then the changes as patches of the snapshot's items, in batches
         of 50, each conditional on the library version the one before returned. A change to
         an item the snapshot lacks is refused (404) unsent; one that would change nothing
-        lands unsent. Raises ``PreconditionFailed`` when the library moved meanwhile."""
+        lands unsent. Each batch's JSON texts go to ``texts`` as it lands (else into
+        ``Applied.texts``). Raises ``PreconditionFailed`` when the library moved meanwhile."""
         from zotmark.core.port import Applied, NewItem, Outcome, Snapshot
         from zotmark.zotero.mapping import item_from_json, item_text
 
@@ -167,7 +170,8 @@ class ZoteroLibrary:
                 creates.append({**write.data, "key": write.key})
             else:
                 self._patch(write, items, outcomes, patches)
-        texts: dict[str, str] = {}
+        collected: dict[str, str] = {}
+        sink = texts or collected.update
         version = snapshot.version
         for what, objects, send in (
             ("Creating items in Zotero", creates, self._client.create_items),
@@ -176,20 +180,22 @@ class ZoteroLibrary:
             for batch in self._batches(what, objects):
                 report = send(batch, library_version=version)
                 version = report.library_version
+                landed: dict[str, str] = {}
                 for obj in batch:
                     key = str(obj["key"])
                     written = report.objects.get(key)
                     failure = report.failed.get(key)
                     if written is not None:
                         items[key] = item_from_json(written)
-                        texts[key] = item_text(written)
+                        landed[key] = item_text(written)
                         outcomes[key] = Outcome(key, items[key])
                     elif failure is not None:
                         outcomes[key] = Outcome(key, code=failure.code, message=failure.message)
                     else:  # unchanged: the server already held what was sent
                         outcomes[key] = Outcome(key, items.get(key))
+                sink(landed)
         ordered = [outcomes[write.key] for write in writes]
-        return Applied(ordered, Snapshot(version, items), texts)
+        return Applied(ordered, Snapshot(version, items), collected)
 
     @staticmethod
     def _patch(

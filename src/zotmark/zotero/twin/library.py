@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from zotmark.core.model import Item, is_item_key, new_item_key
-from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, Write
+from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, TextSink, Write
 from zotmark.errors import NotFoundError, PreconditionFailed, ZoteroError
 from zotmark.zotero.mapping import is_regular_item, item_from_json, item_text
 from zotmark.zotero.twin.client import check_writes, fetch_requests, page_requests, patch
@@ -176,7 +176,9 @@ class TwinLibrary:
         return self._add_collection(name_or_key)
 
     @_locked
-    def apply(self, snapshot: Snapshot, writes: Sequence[Write]) -> Applied:
+    def apply(
+        self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
+    ) -> Applied:
         """Carry out ``writes`` as ``ZoteroLibrary`` sends them: the creates, then the changes
         as patches of the snapshot's items, each kind in batches of 50 (one request each, plus
         one to read back keyed creates that existed), each batch conditional on the library
@@ -186,7 +188,8 @@ class TwinLibrary:
         ``snapshot.version`` (nothing of that batch applied); ``ValueError`` for writes that
         name a key twice or a :class:`NewItem` whose data lacks its ``key`` or ``"version":
         0``. The snapshot after holds every item written, at the library version after the
-        last batch."""
+        last batch. Each batch's JSON texts go to ``texts`` as it lands (else into
+        ``Applied.texts``)."""
         check_writes(writes)
         hooks, self._before_apply = self._before_apply, []
         for hook in hooks:
@@ -208,6 +211,8 @@ class TwinLibrary:
                 patches.append(sent)
         expected = snapshot.version
         landed: dict[str, dict[str, Any]] = {}
+        collected: dict[str, str] = {}
+        sink = texts or collected.update
         for uploads in (creates, patches):
             for start in range(0, len(uploads), MAX_WRITE_OBJECTS):
                 self._requests += 1
@@ -216,18 +221,20 @@ class TwinLibrary:
                         "Library has been modified since specified version "
                         f"(expected {expected}, found {self._version})"
                     )
-                read_back = False
+                read_back, batch = False, dict[str, dict[str, Any]]()
                 for upload in uploads[start : start + MAX_WRITE_OBJECTS]:
                     outcome, existed = self._write(upload)
                     outcomes[outcome.key] = outcome
                     read_back |= existed
                     if outcome.ok:
-                        landed[outcome.key] = self._items[outcome.key]
+                        batch[outcome.key] = self._items[outcome.key]
                 self._requests += read_back
                 expected = self._version
+                sink(self._texts(batch))
+                landed.update(batch)
         items = {**snapshot.items, **self._as_items(landed)}
         ordered = [outcomes[write.key] for write in writes]
-        return Applied(ordered, Snapshot(expected, items), self._texts(landed))
+        return Applied(ordered, Snapshot(expected, items), collected)
 
     # --- one object, as the server writes it ---------------------------------------------
 
