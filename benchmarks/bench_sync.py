@@ -4,9 +4,11 @@ Run: ``.venv/bin/python benchmarks/bench_sync.py [N] [--latency-ms 50] [--memory
 (default N = 10,000 entries).
 
 Measures, for a generated N-entry list:
-- the first sync (every entry new): requests (target ≤ ceil(N/50) + 3) and wall time; with
-  ``--memory``, the peak of Python's allocations during it (``tracemalloc``, which slows the
-  run) per entry (target ≤ 2 KB);
+- the first sync (every entry new): requests (target ≤ ceil(N/50) + 3), wall time, and how
+  far it raised the process's resident memory above what it was before, per entry (the peak
+  RSS, ``VmHWM``, less the RSS before: what the run cost the machine, allocator included);
+  with ``--memory``, the peak of Python's allocations during it instead (``tracemalloc``,
+  which slows the run and adds its own memory to the RSS) per entry (target ≤ 2 KB);
 - a no-op sync as a whole ``zotmark sync`` process: requests (≤ 1), wall time (≤ 1 s) and the
   process's CPU time; and the CPU time of the run itself in this process;
 - one box flipped: requests (≤ 2) and the run's CPU time, for a fresh runner (what
@@ -142,6 +144,14 @@ def traced_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float, flo
         tracemalloc.stop()
 
 
+def rss_kb(field: str = "VmRSS") -> int:
+    """This process's resident memory (``VmRSS``) or its peak so far (``VmHWM``), in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -204,7 +214,9 @@ def main() -> None:
         store = SqliteStateStore.in_dir(workdir / "state")
         with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
             measure = traced_run if args.memory else timed_run
+            before = rss_kb()
             first = measure(sandbox, runner(path, client, store))
+            rss_growth = (rss_kb("VmHWM") - before) * 1024
             noop_here = timed_run(sandbox, runner(path, client, store))
             flip(path, 7)
             flipped = timed_run(sandbox, runner(path, client, store))
@@ -222,6 +234,8 @@ def main() -> None:
     budget = math.ceil(n / 50) + 3
     print(f"entries: {n}, sandbox latency {latency:.0f} ms")
     memory = f", peak {first[2] / n:.0f} B of allocations per entry" if args.memory else ""
+    memory += f", peak RSS {rss_growth / n:.0f} B per entry above the RSS before"
+    memory += " (with tracemalloc's own)" if args.memory else ""
     print(f"first sync:     {first[0]} requests (target <= {budget}), {first[1]:.1f} s{memory}")
     print(
         f"no-op process:  {noop[0]} requests (target <= 1), {noop[1]:.2f} s wall, "
