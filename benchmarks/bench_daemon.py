@@ -130,7 +130,9 @@ class Daemon:
             timeout = 60 + entries / 100
             wait_for(lambda: len(ANCHOR.findall(self.list.read_text())) == entries, timeout)
             wait_for(lambda: self.runs() >= 1, timeout)  # the first sync goes on after its
-            # file write (it records the state): a save's figures must not include its end
+            # file write (it records the state): a save's figures must not include its end;
+            # nor the run that renews the list's runner after the first sync created its items
+            wait_for(lambda: 'reason="renew ' in self.log.read_text(), timeout)
         except BaseException:
             self.stop()
             raise

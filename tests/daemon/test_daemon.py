@@ -306,6 +306,40 @@ def test_its_own_file_write_is_announced_with_the_hash_of_the_bytes_written(buil
     assert parts.watcher.expected == [(listfile, content_hash(listfile.read_bytes()))]
 
 
+def test_a_first_run_that_created_items_asks_for_a_run_of_a_renewed_runner(build: Any) -> None:
+    daemon, parts = build()
+    daemon.start()
+    parts.scheduler.run("start")  # creates the 5 items
+    assert parts.scheduler.requests == ["renew papers"]
+
+
+def test_the_renewal_run_changes_nothing_and_sends_one_request(
+    build: Any, sandbox: Sandbox
+) -> None:
+    daemon, parts = build()
+    daemon.start()
+    parts.scheduler.run("start")
+    listfile = daemon.config.lists[0].file
+    synced = listfile.read_text(encoding="utf-8")
+    sandbox.reset_stats()
+    parts.scheduler.run("renew papers")
+    assert sandbox.request_count == 1 and daemon.failures == 0
+    assert listfile.read_text(encoding="utf-8") == synced
+
+
+def test_a_later_run_that_creates_items_keeps_its_runner(build: Any) -> None:
+    daemon, parts = build()
+    daemon.start()
+    parts.scheduler.run("start")
+    parts.scheduler.run("renew papers")
+    listfile = daemon.config.lists[0].file
+    with listfile.open("a", encoding="utf-8") as handle:
+        handle.write("- [ ] **Paper number 6** ([Link](https://arxiv.org/abs/2101.00006))\n")
+    parts.scheduler.run("file list.md")  # creates the sixth item
+    assert listfile.read_text(encoding="utf-8").count("<!-- zotero:") == 6
+    assert parts.scheduler.requests == ["renew papers"]
+
+
 def test_a_file_change_requests_a_run(build: Any) -> None:
     daemon, parts = build()
     daemon.start()

@@ -122,6 +122,7 @@ class Daemon:
         self.last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._refused: dict[str, frozenset[str]] = {}  # per list: the refusals last logged
+        self._ran: set[str] = set()  # the lists that had a run that did not fail
         self._machine = this_machine()  # where the heartbeat's pid means something
         self.crash: DaemonError | None = None
         self._wake: threading.Event | None = None
@@ -299,7 +300,22 @@ class Daemon:
             extra=kv(**fields, summary=report.summary, version=report.library_version),
         )
         self._log_refusals(settings.name, report)
+        if report.created and settings.name not in self._ran:
+            self._renew(settings.name)
+        self._ran.add(settings.name)
         return None
+
+    def _renew(self, name: str) -> None:
+        """After the list's first run created items (a first sync), let its runner go and ask
+        for a run that reads the list and the state afresh (one request; it plans, changing
+        nothing). The runner kept what it made the items from, and the allocator keeps the
+        memory of the run's peak wherever one of those objects stays: a daemon that kept them
+        held 256 MB idle at 50,000 entries, one renewed 181 MB (RSS, in process), as one
+        restarted does. The run comes once this one's report is gone (kept meanwhile, it
+        keeps the new runner's memory apart from the old one's: 246 MB)."""
+        assert self._session is not None and self._scheduler is not None
+        self._session.release(name)
+        self._scheduler.request_run(f"renew {name}")
 
     def _log_refusals(self, name: str, report: RunReport) -> None:
         """Log the changes Zotero refused, once per set: a poll that finds the same ones

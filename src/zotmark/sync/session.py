@@ -115,6 +115,12 @@ class Session:
             self._runners[settings.name, force_delete] = made
         return made
 
+    def release(self, name: str) -> None:
+        """Forget the runners kept for list ``name`` and what they hold: its next run makes a
+        new one, which reads the list and the state afresh (see ``Daemon``'s renewal)."""
+        for key in [key for key in self._runners if key[0] == name]:
+            del self._runners[key]
+
     def _make_runner(self, settings: ListSettings, *, force_delete: bool) -> ListRunner:
         document = ListDocument(
             settings.file,
