@@ -46,6 +46,7 @@ import httpx2
 
 ZOTMARK = [sys.executable, "-c", "from zotmark.cli import entrypoint; entrypoint()"]
 ANCHOR = re.compile(r"<!-- zotero:([A-Z0-9]{8}) -->")
+RENEWED = re.compile(r'msg=run reason="[^"]*\brenew ')  # (requests served together join)
 TICK = 0.01
 
 
@@ -132,7 +133,7 @@ class Daemon:
             wait_for(lambda: self.runs() >= 1, timeout)  # the first sync goes on after its
             # file write (it records the state): a save's figures must not include its end;
             # nor the run that renews the list's runner after the first sync created its items
-            wait_for(lambda: 'reason="renew ' in self.log.read_text(), timeout)
+            wait_for(lambda: RENEWED.search(self.log.read_text()), timeout)
         except BaseException:
             self.stop()
             raise

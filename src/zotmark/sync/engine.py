@@ -312,11 +312,11 @@ class ListRunner:
         self, state: ListState, snapshot: Snapshot, the_plan: Plan, collection: str
     ) -> tuple[ListState, Applied]:
         """Record the plan's creates as pending (in the store and in ``state``), then send
-        every write, storing each batch's texts as it lands (not all held at once: at a first
+        every write, storing the items' texts as they land (not all held at once: at a first
         sync they were 13 % of its peak); the state with them pending, and what became of the
         writes."""
         from zotmark.core.actions import CreateItem
-        from zotmark.sync.writes import changes, new_items, pending_create
+        from zotmark.sync.writes import StoredTexts, changes, new_items, pending_create
 
         creates = new_items(the_plan, collection, self.new_item)
         if creates:
@@ -325,7 +325,11 @@ class ListRunner:
             self.store.add_pending(self.state_key, pending)
             state = state.with_pending(pending)
         writes: list[Write] = [*creates, *changes(the_plan, snapshot, collection)]
-        return state, self.library.apply(snapshot, writes, texts=self._store_texts)
+        texts = StoredTexts(self.store, self.state_key)
+        try:
+            return state, self.library.apply(snapshot, writes, texts=texts)
+        finally:
+            texts.flush()  # (the batches that landed before a failure too)
 
     def _record(
         self,

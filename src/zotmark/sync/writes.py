@@ -5,7 +5,8 @@ The planner's Zotero actions become :class:`~zotmark.core.port.NewItem` (its JSO
 new-item hook, e.g. enrichment) and one :class:`~zotmark.core.port.Change` per item (the
 actions on one item composed in plan order), each create first recorded as pending
 (:func:`pending_create`). What became of the writes (:class:`Written`): outcomes that failed
-become refusals to hold, or transient failures to retry.
+become refusals to hold, or transient failures to retry. The texts of the items written are
+stored as the writes land, a group at a time (:class:`StoredTexts`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
 from zotmark.core.model import Entry, Refusal
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot
-from zotmark.state.model import PendingCreate
+from zotmark.state.model import PendingCreate, RunCommit
+from zotmark.state.store import StateStore
 from zotmark.zotero.mapping import json_text, new_item_data
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
@@ -131,3 +133,32 @@ def pending_create(new: NewItem, entry: Entry) -> PendingCreate:
     """The pending-create row recorded before ``new`` is sent for ``entry``."""
     ident_key, title = pending_key(entry)
     return PendingCreate(new.key, ident_key, title, json_text(new.data))
+
+
+TEXT_GROUP = 2000
+"""How many item texts :class:`StoredTexts` stores in one transaction (about 1 MB of them; a
+10,000-entry first sync took as long with 5 transactions of texts as with one)."""
+
+
+class StoredTexts:
+    """The sink of a run's writes' item texts (``Library.apply``'s ``texts``): they go into
+    the list's state in groups of :data:`TEXT_GROUP`, and what is left at :meth:`flush`.
+    A first sync then holds no more than a group of its thousands of texts at once, and
+    makes no transaction per batch of 50 (each a synchronous write to disk: 200 of them made
+    a 10,000-entry first sync ~2 s slower, 10 of them ~0.3 s)."""
+
+    def __init__(self, store: StateStore, list_key: str) -> None:
+        self._store, self._key = store, list_key
+        self._held: dict[str, str] = {}
+
+    def __call__(self, texts: Mapping[str, str]) -> None:
+        self._held.update(texts)
+        if len(self._held) >= TEXT_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the texts held (each carries its item's version: a text newer than the
+        state's library version is only read again, never wrong)."""
+        if self._held:
+            self._store.commit_run(self._key, RunCommit(mirror_upserts=self._held))
+            self._held = {}
