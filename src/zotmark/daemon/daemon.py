@@ -313,9 +313,10 @@ class Daemon:
         held 256 MB idle at 50,000 entries, one renewed 181 MB (RSS, in process), as one
         restarted does. The run comes once this one's report is gone (kept meanwhile, it
         keeps the new runner's memory apart from the old one's: 246 MB)."""
-        assert self._session is not None and self._scheduler is not None
+        assert self._session is not None
         self._session.release(name)
-        self._scheduler.request_run(f"renew {name}")
+        if self._scheduler is not None:
+            self._scheduler.request_run(f"renew {name}")
 
     def _log_refusals(self, name: str, report: RunReport) -> None:
         """Log the changes Zotero refused, once per set: a poll that finds the same ones
