@@ -94,7 +94,7 @@ def _record(
 ) -> BaseRecord:
     """One row of the records table as a base row. Its key, title and URL are interned, as
     the parsed list's and Zotero's items' are (``sys.intern``): a daemon that keeps the three
-    holds each string once (50,000 entries: 12 % less of what it holds); an item title equal
+    holds each string once (20,000 entries: 12 % less of what it holds); an item title equal
     to the title is that string too."""
     title = sys.intern(title)
     return BaseRecord(

@@ -65,7 +65,7 @@ def item_from_json(obj: JsonObject) -> Item:
     from that title, ``url``, and the ``DOI``, ``archiveID`` and ``extra`` fields (Zotero's
     arXiv imports say ``arXiv:…`` there). An empty ``url`` is ``None``. Its key, type, title
     and URL are interned (``sys.intern``), as the parsed list's and the state's rows are: a
-    daemon that keeps items, rows and the list holds each string once (50,000 entries: 12 %
+    daemon that keeps items, rows and the list holds each string once (20,000 entries: 12 %
     less of what it holds), and 50,000 items one string of each type.
     """
     data = _data(obj)
