@@ -101,7 +101,7 @@ class KeptRunnerMachine(RuleBasedStateMachine):
     def tick(self, data: st.DataObject) -> None:
         """The user ticks or clears a box (an entry's own, or its Relevant? box)."""
         text = self._text()
-        at = data.draw(st.sampled_from([m.end() - 2 for m in BOX.finditer(text)]), label="box")
+        at = data.draw(st.sampled_from([m.end() - 3 for m in BOX.finditer(text)]), label="box")
         self.path.write_text(text[:at] + ("x" if text[at] == " " else " ") + text[at + 1 :])
 
     def _entries(self) -> list[re.Match[str]]:
