@@ -226,7 +226,7 @@ def _outcome(run: Any) -> Plan | str:
 
 TestKeptRunner = KeptRunnerMachine.TestCase
 TestKeptRunner.settings = settings(
-    max_examples=100, stateful_step_count=30, deadline=None,
+    settings.default, stateful_step_count=30, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )  # fmt: skip
 TestKeptRunner.pytestmark = [pytest.mark.timeout(600)]
