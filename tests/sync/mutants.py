@@ -130,7 +130,8 @@ def caught(name: str, machine: str, seconds: int | None = None) -> tuple[bool, f
     started = time.monotonic()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+            # (-n 0: one test, and pytest-xdist exits 2, not 1, when -x stops it)
+            [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider",
              "-p", "mutant_plugin",
              MACHINES[machine]],
             cwd=root, env=env, capture_output=True, text=True, check=False, timeout=seconds,
