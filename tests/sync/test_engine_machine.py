@@ -26,7 +26,8 @@ started again. After each run (a run with a failed write is checked but for its 
 * an immediate second run plans nothing and sends one request.
 
 Mutants of the engine (``tests/sync/mutants.py`` has the patches and re-runs them), in CI
-configuration (60 examples, derandomized) on this machine / the old end-to-end one:
+configuration (derandomized: 100 examples here, 60 there) on this machine / the old end-to-end
+one:
 
 * e: no re-plan on a 412 (``PreconditionFailed`` fails the run): caught / caught;
 * g: a save of the list mid-run (``FileChangedError``) fails the run: caught / caught;
