@@ -6,9 +6,9 @@ Each mutant is one textual change of ``src/``, applied to a scratch copy of the 
 (never to this one); the new machine (``tests/sync/test_engine_machine.py``, on the twin) and,
 with ``--old``, the old end-to-end one (``tests/system/test_sync_machine.py``, sandbox over
 HTTP, real SQLite) run on the copy in their CI configuration (``CI=true``: derandomized, not
-shrunk; the new machine 100 examples, the old one 60). With ``--long=SECONDS`` they run the long random profile (2,000
-examples) for at most that long. A mutant is caught when the machine fails. Not a test
-module: pytest does not collect it.
+shrunk; the new machine 100 examples, the old one 60). With ``--long=SECONDS`` they run the
+long random profile (2,000 examples) for at most that long. A mutant is caught when the
+machine fails. Not a test module: pytest does not collect it.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from zotmark.core.actions import Plan, Policy
-from zotmark.core.model import Entry, Refusal
+from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.errors import (
     CollectionGone,
     ConflictError,
@@ -170,7 +170,7 @@ class ListRunner:
                 state = replace(state, pending=fresh.pending, generation=fresh.generation)
                 kept = None  # (this run wrote since: every pair is planned)
             planning = self._plan(
-                kept, moved, state, status, snapshot, collection or "", entries, refused
+                kept, moved, state, status.records, snapshot, collection or "", entries, refused
             )
             the_plan = planning.plan
             self._check(the_plan)
@@ -211,21 +211,14 @@ class ListRunner:
         return state, stored_snapshot(texts, state.library_version)
 
     def _keep_settled(self) -> None:
-        """Read and plan a list neither side moved since a run settled it, only to keep what
-        the plan leaves for the next run (a runner that keeps what it reads and holds nothing
-        yet: its first change then costs what any change costs). Nothing is sent or recorded:
-        the run is the one a runner that skips makes, whatever the plan holds (the refusals
-        that stand, each pair's base row again)."""
+        """Plan a list neither side moved since a run settled it only to keep what the plan
+        leaves for the next run (the run sends and records nothing, whatever the plan holds)."""
         from zotmark.sync.kept import Kept
-        from zotmark.sync.status import WorkingStatus
 
         state, snapshot = self._load()
-        entries = self.document.read()
-        collection = self._collection(state, create=False)
-        if collection is None:
-            return
-        status = WorkingStatus(state.records)
-        planning = self._plan(None, (), state, status, snapshot, collection, entries, state.refused)
+        entries, collection = self.document.read(), self._collection(state, create=False) or ""
+        base, refused = state.records, state.refused
+        planning = self._plan(None, (), state, base, snapshot, collection, entries, refused)
         self._kept = Kept(state, snapshot, collection, planning.members, planning.planned)
 
     def _store_texts(self, texts: Mapping[str, str], gone: frozenset[str] = frozenset()) -> None:
@@ -265,7 +258,7 @@ class ListRunner:
         kept: Kept | None,
         moved: Collection[str],
         state: ListState,
-        status: WorkingStatus,
+        base: Mapping[str, BaseRecord],
         snapshot: Snapshot,
         collection: str,
         entries: Sequence[Entry],
@@ -295,7 +288,7 @@ class ListRunner:
             moved,
             entries,
             ZoteroSnapshot(snapshot.items, members),
-            status.records,
+            base,
             self.policy,
             new_key=lambda: new_item_key(self.randbelow),
             pending=pending,
