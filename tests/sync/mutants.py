@@ -5,10 +5,10 @@
 Each mutant is one textual change of ``src/``, applied to a scratch copy of the repository
 (never to this one); the new machine (``tests/sync/test_engine_machine.py``, on the twin) and,
 with ``--old``, the old end-to-end one (``tests/system/test_sync_machine.py``, sandbox over
-HTTP, real SQLite) run on the copy in their CI configuration (``CI=true``: 60 examples,
-derandomized; not shrunk). With ``--long=SECONDS`` they run the long random profile (2,000
-examples) for at most that long. A mutant is caught when the machine fails. Not a test
-module: pytest does not collect it.
+HTTP, real SQLite) run on the copy in their CI configuration (``CI=true``: derandomized, not
+shrunk; the new machine 100 examples, the old one 60). With ``--long=SECONDS`` they run the
+long random profile (2,000 examples) for at most that long. A mutant is caught when the
+machine fails. Not a test module: pytest does not collect it.
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ def caught(name: str, machine: str, seconds: int | None = None) -> tuple[bool, f
     started = time.monotonic()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+            # (-n 0: one test, and pytest-xdist exits 2, not 1, when -x stops it)
+            [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider",
              "-p", "mutant_plugin",
              MACHINES[machine]],
             cwd=root, env=env, capture_output=True, text=True, check=False, timeout=seconds,

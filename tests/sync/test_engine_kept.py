@@ -101,7 +101,7 @@ class KeptRunnerMachine(RuleBasedStateMachine):
     def tick(self, data: st.DataObject) -> None:
         """The user ticks or clears a box (an entry's own, or its Relevant? box)."""
         text = self._text()
-        at = data.draw(st.sampled_from([m.end() - 2 for m in BOX.finditer(text)]), label="box")
+        at = data.draw(st.sampled_from([m.end() - 3 for m in BOX.finditer(text)]), label="box")
         self.path.write_text(text[:at] + ("x" if text[at] == " " else " ") + text[at + 1 :])
 
     def _entries(self) -> list[re.Match[str]]:
@@ -226,7 +226,7 @@ def _outcome(run: Any) -> Plan | str:
 
 TestKeptRunner = KeptRunnerMachine.TestCase
 TestKeptRunner.settings = settings(
-    max_examples=100, stateful_step_count=30, deadline=None,
+    settings.default, stateful_step_count=30, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )  # fmt: skip
 TestKeptRunner.pytestmark = [pytest.mark.timeout(600)]
@@ -286,3 +286,29 @@ def test_a_kept_runner_reads_a_synced_list_on_its_first_run_then_only_what_chang
     _flip(path, "Vision")
     assert runner.run().updated == 1
     assert store.loads - loads == 1
+
+
+def test_a_kept_runner_that_holds_nothing_reports_a_settled_list_with_a_refusal_as_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Another process synced the list (or the daemon just started) and a refused retitle
+    stands: neither side moved since, so the kept runner, which holds nothing of the list yet,
+    reads and plans it only to keep what it needs; its run plans nothing and records nothing,
+    as a fresh runner's (its plan held the refusal and the pair's base row again), and still
+    reports the refusal."""
+    path, twin, store = tmp_path / "list.md", TwinLibrary(seed=6), MemoryStateStore()
+    path.write_text("".join(_block(*paper) for paper in PAPERS[:2]))
+    policy = Policy("Reading List")
+    ListRunner("list", policy, twin, store, ListDocument(path, FLAGS)).run()
+    (key, _) = ANCHOR.findall(path.read_text())
+    path.write_text(path.read_text().replace("All You Need**", f"All You Need{SUFFIX}**"))
+    twin.refuse_next(key, 413)
+    assert ListRunner("list", policy, twin, store, ListDocument(path, FLAGS)).run().refused
+    settled = store.load("list", texts=False)
+    kept = ListRunner("list", policy, twin, store, ListDocument(path, FLAGS, kept=True), keep=True)
+    fresh = ListRunner("list", policy, twin, store, ListDocument(path, FLAGS))
+    assert fresh.run(dry_run=True).plan == Plan()
+    report = kept.run()
+    assert report.plan == Plan()
+    assert [(r.item_key, r.title) for r in report.refused] == [(key, f"{PAPERS[0][0]}{SUFFIX}")]
+    assert store.load("list", texts=False).generation == settled.generation

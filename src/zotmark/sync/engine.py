@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from zotmark.core.actions import Plan, Policy
-from zotmark.core.model import Entry, Refusal
+from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.errors import (
     CollectionGone,
     ConflictError,
@@ -132,16 +132,14 @@ class ListRunner:
     def _attempts(self, dry_run: bool, first_request: int, started: str) -> RunReport:
         head = self.store.head(self.state_key)  # one row: nothing else is read for a no-op
         kept = self._kept if self._kept and self._kept.state.generation == head.generation else None
-        checked = unchanged = False
+        checked = False
         if head.library_version and head.mark and head.mark.settled == self._settled_token():
-            unchanged = self.library.version_after(head.library_version) is None
-            if unchanged and (kept is not None or not self.keep or dry_run):
+            if self.library.version_after(head.library_version) is None:
+                if kept is None and self.keep and not dry_run:
+                    self._keep_settled()
                 return self._unchanged(head, dry_run, first_request, started)
-            # (a runner that keeps what it reads and holds nothing yet plans once all the
-            # same, so that the first change costs what any change costs)
-            checked = not unchanged  # the client keeps the answer: refresh sends no more
+            checked = True  # the client keeps the answer: refresh sends nothing more for it
         # (what a run that plans uses, imported once it does: issue 16, a no-op's start-up)
-        from zotmark.core.port import Refresh
         from zotmark.sync.status import WorkingStatus
         from zotmark.sync.writes import Written, refusals
 
@@ -151,10 +149,7 @@ class ListRunner:
         status = WorkingStatus(state.records)
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
-            if unchanged and attempt == 1:
-                refreshed = Refresh(snapshot)  # (the library is at the state's version)
-            else:
-                refreshed = self.library.refresh(snapshot, changed=checked)
+            refreshed = self.library.refresh(snapshot, changed=checked)
             snapshot, checked = refreshed.snapshot, False
             if collection in refreshed.collections_gone:
                 raise CollectionGone(
@@ -175,7 +170,7 @@ class ListRunner:
                 state = replace(state, pending=fresh.pending, generation=fresh.generation)
                 kept = None  # (this run wrote since: every pair is planned)
             planning = self._plan(
-                kept, moved, state, status, snapshot, collection or "", entries, refused
+                kept, moved, state, status.records, snapshot, collection or "", entries, refused
             )
             the_plan = planning.plan
             self._check(the_plan)
@@ -214,6 +209,17 @@ class ListRunner:
         texts = self.store.mirror_texts(self.state_key)
         return state, stored_snapshot(texts, state.library_version)
 
+    def _keep_settled(self) -> None:
+        """Plan a list neither side moved since a run settled it only to keep what the plan
+        leaves for the next run (the run sends and records nothing, whatever the plan holds)."""
+        from zotmark.sync.kept import Kept
+
+        state, snapshot = self._load()
+        entries, collection = self.document.read(), self._collection(state, create=False) or ""
+        base, refused = state.records, state.refused
+        planning = self._plan(None, (), state, base, snapshot, collection, entries, refused)
+        self._kept = Kept(state, snapshot, collection, planning.members, planning.planned)
+
     def _store_texts(self, texts: Mapping[str, str], gone: frozenset[str] = frozenset()) -> None:
         """Keep the JSON texts of the items just read or written, and forget the items gone,
         in the state as they arrive (each text carries its item's version, so texts newer
@@ -251,7 +257,7 @@ class ListRunner:
         kept: Kept | None,
         moved: Collection[str],
         state: ListState,
-        status: WorkingStatus,
+        base: Mapping[str, BaseRecord],
         snapshot: Snapshot,
         collection: str,
         entries: Sequence[Entry],
@@ -281,7 +287,7 @@ class ListRunner:
             moved,
             entries,
             ZoteroSnapshot(snapshot.items, members),
-            status.records,
+            base,
             self.policy,
             new_key=lambda: new_item_key(self.randbelow),
             pending=pending,
