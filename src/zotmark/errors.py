@@ -91,6 +91,14 @@ class CollectionGone(ZoteroError):
     """The list's collection was deleted for good in Zotero since the last sync: the run stops
     before any write (its items left it without a trace a sync could read as theirs)."""
 
+    def __init__(self, name: str, key: str) -> None:
+        super().__init__(
+            f"The collection “{name}” ({key}) was deleted in Zotero since the last sync; "
+            "zotmark changed nothing. To sync the list into a new collection, set `collection` "
+            "in the configuration to a new name: the next sync creates it and adds the list's "
+            "papers to it."
+        )
+
 
 class NetworkError(ZoteroError):
     """The Zotero server could not be reached (after retries)."""

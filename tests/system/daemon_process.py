@@ -146,8 +146,12 @@ class DaemonProcess:
         return wait_for(check, what)
 
     def wait_ready(self) -> None:
-        """Until the start run (and, when streaming, the run after subscribing) finished."""
+        """Until the start run (and, when streaming, the run after subscribing) finished, and,
+        when a run created items (a first sync), the run that renews the list's runner."""
         wanted = ["start", "stream connected"] if self.streaming else ["start"]
+        first = self.wait_log(lambda _events: self.events("list.synced"), "a synced list")[0]
+        if not first.get("summary", "").startswith("0 created"):
+            wanted.append(f"renew {first['list']}")
         for reason in wanted:
             self.wait_log(
                 lambda events, r=reason: any(

@@ -152,12 +152,7 @@ class ListRunner:
             refreshed = self.library.refresh(snapshot, changed=checked)
             snapshot, checked = refreshed.snapshot, False
             if collection in refreshed.collections_gone:
-                raise CollectionGone(
-                    f"The collection “{self.policy.collection}” ({collection}) was deleted in "
-                    "Zotero since the last sync; zotmark changed nothing. To sync the list "
-                    "into a new collection, set `collection` in the configuration to a new "
-                    "name: the next sync creates it and adds the list's papers to it."
-                )
+                raise CollectionGone(self.policy.collection, collection)
             moved = refreshed.texts.keys() | refreshed.gone
             if not dry_run:
                 self._store_texts(refreshed.texts, refreshed.gone)
