@@ -33,7 +33,7 @@ from zotmark.core.merge import make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Item, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
 
-__all__ = ["Plan", "ZoteroSnapshot", "plan", "plan_pairs"]
+__all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,41 +65,25 @@ def plan(
     pending: Mapping[PendingKey, str] | None = None,
     flag_boxes: bool = True,
     refused: Mapping[str, Refusal] | None = None,
+    pairing: Pairing | None = None,
+    moved: Collection[str] | None = None,
 ) -> Plan:
-    """Decide one run (see module doc): :func:`plan_pairs` of the entries' pairing with every
-    pair moved. ``new_key`` supplies fresh item keys; ``pending`` maps :func:`pending_key` of
-    entries whose create may already have reached the server to the key it was sent with, so
-    a retry reuses the key and can never duplicate the item (a create Zotero refused is
-    retried under its key even after its entry was retitled). ``flag_boxes`` says whether an
-    entry appended to the file gets flag boxes (the file's own style): without them the new
-    pair agrees on no flag. ``refused`` maps item keys to writes Zotero refused before: the
-    same write is not planned again (it is ``held``) until the entry changes."""
-    pairing = pair_entries(entries, base, zotero.collection, zotero.library)
-    return plan_pairs(
-        entries, pairing, None, zotero, base, policy, new_key=new_key, pending=pending,
-        flag_boxes=flag_boxes, refused=refused,
-    )  # fmt: skip
+    """Decide one run (see module doc). ``new_key`` supplies fresh item keys; ``pending`` maps
+    :func:`pending_key` of entries whose create may already have reached the server to the key
+    it was sent with, so a retry reuses the key and can never duplicate the item (a create
+    Zotero refused is retried under its key even after its entry was retitled). ``flag_boxes``
+    says whether an entry appended to the file gets flag boxes (the file's own style): without
+    them the new pair agrees on no flag. ``refused`` maps item keys to writes Zotero refused
+    before: the same write is not planned again (it is ``held``) until the entry changes.
 
-
-def plan_pairs(
-    entries: Sequence[Entry],
-    pairing: Pairing,
-    moved: Collection[str] | None,
-    zotero: ZoteroSnapshot,
-    base: Mapping[str, BaseRecord],
-    policy: Policy,
-    *,
-    new_key: Callable[[], str],
-    pending: Mapping[PendingKey, str] | None = None,
-    flag_boxes: bool = True,
-    refused: Mapping[str, Refusal] | None = None,
-) -> Plan:
-    """The plan of the pairs whose item keys are in ``moved`` (``None``: every key, which is
-    :func:`plan`), with ``pairing`` the pairing of ``entries``. The caller vouches that every
-    other pair is settled (not in an earlier plan's :attr:`~Plan.unsettled`, and neither its
-    entry, nor its item, nor its base row moved since): such a pair needs nothing, so
-    planning it would add nothing to the plan. Entries left new or repeating another are
-    planned whatever ``moved`` says. The options are :func:`plan`'s."""
+    ``pairing`` is the pairing of ``entries`` when the caller has it (default: paired here);
+    ``moved`` the item keys of the pairs to plan (default ``None``: every pair). The caller
+    vouches that every other pair is settled (not in an earlier plan's
+    :attr:`~Plan.unsettled`, and neither its entry, nor its item, nor its base row moved
+    since): such a pair needs nothing, so planning it would add nothing to the plan. Entries
+    left new or repeating another are planned whatever ``moved`` says (``core.replan``)."""
+    if pairing is None:
+        pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = claimed.keys() | base.keys() | zotero.collection if moved is None else set(moved)
     build = _Builder(policy, zotero, base, claimed, flag_boxes=flag_boxes, refused=refused or {})

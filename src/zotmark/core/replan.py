@@ -7,7 +7,7 @@ the keys of the pairs it did not leave settled (:attr:`~zotmark.core.actions.Pla
 then: the pairs the last plan was about, those whose entry changed (entries are compared with
 the last ones, by identity first), and those whose item or base row the caller says moved.
 Every other pair was settled and still is, so planning it would add nothing
-(:func:`~zotmark.core.planner.plan_pairs`). The last pairing is kept when it still stands:
+(:func:`~zotmark.core.planner.plan` with ``moved``). The last pairing is kept when it still stands:
 every active entry was paired by its anchor or left new, no entry's anchor or activity changed
 (nor their number) but for the new ones, which each hold an anchor of their own now (the item
 made for them: they are paired by it), and every anchor still names a base row or an item;
@@ -29,7 +29,7 @@ from zotmark.core.actions import Plan, Policy
 from zotmark.core.creates import PendingKey
 from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import Pairing, is_active, pair_entries
-from zotmark.core.planner import ZoteroSnapshot, plan_pairs
+from zotmark.core.planner import ZoteroSnapshot, plan
 
 __all__ = ["Planned", "replan"]
 
@@ -69,9 +69,9 @@ def replan(
         pairing, keys = pair_entries(entries, base, zotero.collection, zotero.library), None
     else:
         pairing, keys = kept
-    the_plan = plan_pairs(
-        entries, pairing, keys, zotero, base, policy, new_key=new_key, pending=pending,
-        flag_boxes=flag_boxes, refused=refused,
+    the_plan = plan(
+        entries, zotero, base, policy, new_key=new_key, pending=pending,
+        flag_boxes=flag_boxes, refused=refused, pairing=pairing, moved=keys,
     )  # fmt: skip
     return the_plan, Planned(entries, pairing, policy, the_plan.unsettled)
 
