@@ -3,8 +3,8 @@
 Each rule and its message follow the genuine dataserver as recorded in
 ``tests/fixtures/recordings`` (``zotmark-on-dataserver/session-3-edges-probes.jsonl``, cited as
 S3 with the step name) and as the sandbox's ``validation.py``/``writes.py`` port them from
-dataserver's ``Items::validateJSONItem``. A refusal is :class:`Refused` (the per-object ``code`` and ``message`` of a write
-report's ``failed`` entry).
+dataserver's ``Items::validateJSONItem``. A refusal is :class:`Refused` (the per-object
+``code`` and ``message`` of a write report's ``failed`` entry).
 """
 
 from __future__ import annotations
