@@ -85,10 +85,10 @@ PLANNING = {
 """What a run that plans uses: the planner, the kept run's pairs, the working status, the
 writes, the list's parser and patches, the port's values and the items' mapping."""
 UNUSED_BY_A_NO_OP = (
-    "bibtexparser", "rich.progress", "rich.table", "zotmark.setup", "zotmark.daemon",
-    "zotmark.sandbox",
+    "bibtexparser", "rich", "zotmark.setup", "zotmark.daemon", "zotmark.sandbox",
 )  # fmt: skip
-"""Packages and modules a no-op sync has no use for (nor any of their modules)."""
+"""Packages and modules a no-op sync has no use for (nor any of their modules): its line goes
+to a pipe here, and rich styles only what goes to a terminal."""
 
 
 def _within(loaded: set[str], names: tuple[str, ...]) -> set[str]:

@@ -1,6 +1,6 @@
 """The typer application and what its commands share: the root's options (``--version``,
 ``--quiet``/``--verbose``), the ``--config``/``--list``/``--json`` options, the loading of the
-config with its warnings, and the stderr console.
+config with its warnings (printed by :mod:`.output`).
 
 The commands live in the modules beside this one; :mod:`zotmark.cli.entry` registers them.
 """
@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.core
-from rich.console import Console
-from rich.markup import escape
 
 from zotmark import __version__
+from zotmark.cli.output import WARNING, echo
 
 if TYPE_CHECKING:
     from zotmark.config import Config, ListSettings
@@ -28,7 +27,6 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _no_type_for_flags() -> None:
@@ -142,7 +140,7 @@ def load(config: str | None) -> "Config":
 
     loaded = load_config(Path(config) if config else None)
     for warning in [] if OUTPUT.quiet else loaded.warnings():
-        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+        echo(WARNING, f" {warning}", err=True)
     return loaded
 
 

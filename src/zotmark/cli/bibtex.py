@@ -4,8 +4,6 @@
 import sys
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from zotmark.cli.app import (
     CONFIG_OPTION,
@@ -14,11 +12,11 @@ from zotmark.cli.app import (
     OUTPUT,
     Quiet,
     Verbose,
-    err_console,
     load,
     set_output,
     state_store,
 )
+from zotmark.cli.output import echo
 
 
 def export_bib(
@@ -47,11 +45,11 @@ def export_bib(
         return
     entries = f"{report.entries} {'entry' if report.entries == 1 else 'entries'}"
     if to_stdout:  # stdout holds the BibTeX: the count goes to stderr
-        err_console.print(f"{entries} written to stdout", highlight=False)
+        echo(f"{entries} written to stdout", err=True)
         return
     state = "written" if report.changed else "unchanged"
     where = target or settings.bibtex
-    Console(highlight=False, soft_wrap=True).print(f"{escape(str(where))}: {entries}, {state}")
+    echo(f"{where}: {entries}, {state}")
 
 
 def import_bib(
@@ -78,10 +76,9 @@ def import_bib(
         document = {"added": list(report.added), "matched": list(report.matched)}
         typer.echo(json.dumps({**document, "problems": problems}, indent=2))
         return
-    console = Console(highlight=False, soft_wrap=True)
-    console.print(
-        f"{len(report.added)} added to {escape(str(settings.file))}, "
+    echo(
+        f"{len(report.added)} added to {settings.file}, "
         f"{len(report.matched)} already there; {len(problems)} problems"
     )
     for problem in problems:
-        console.print(f"  line {problem['line']}: {escape(str(problem['message']))}")
+        echo(f"  line {problem['line']}: {problem['message']}")

@@ -1,9 +1,9 @@
 """``zotmark check``: parse a list and show how zotmark understands it (no config, no network)."""
 
 import typer
-from rich.console import Console
 
 from zotmark.cli.app import OUTPUT, Quiet, Verbose, set_output
+from zotmark.cli.output import console
 
 
 def _flag_options(values: list[str]) -> dict[str, str]:
@@ -50,6 +50,6 @@ def check(
     if json_output:
         typer.echo(json.dumps(check_json(file, document), ensure_ascii=False, indent=2))
     elif OUTPUT.verbose or len(document.entries) <= TABLE_MAX_ENTRIES:
-        Console().print(check_renderable(file, document))
+        console().print(check_renderable(file, document))
     elif not OUTPUT.quiet:
-        Console(highlight=False, soft_wrap=True).print(check_summary(file, document))
+        console().print(check_summary(file, document), highlight=False, soft_wrap=True)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from rich.markup import escape
-
 from zotmark.cli import bibtex, check, serve, setup, sync
-from zotmark.cli.app import app, err_console
+from zotmark.cli.app import app
+from zotmark.cli.output import ERROR, echo
 from zotmark.errors import ExitCode, Interrupted, ZotmarkError
 from zotmark.printable import printable
 
@@ -41,14 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else ExitCode.ERROR)
     except Interrupted as stopped:
-        err_console.print(escape(printable(stopped.message)), highlight=False)
+        echo(printable(stopped.message), err=True)
         return stopped.exit_code
     except ZotmarkError as error:
-        message = escape(printable(error.message))
-        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        echo(ERROR, f" {printable(error.message)}", err=True)
         return error.exit_code
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        echo("interrupted", err=True)
         return ExitCode.INTERRUPTED
     return ExitCode.OK
 

@@ -5,10 +5,9 @@ import sys
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from zotmark.cli.app import JSON_OPTION, OUTPUT, Quiet, Verbose, set_output
+from zotmark.cli.output import console, echo
 
 
 class TerminalAsker:
@@ -79,11 +78,15 @@ def init(
         list_file=list_file, tag_colors=tag_colors, config_out=Path(config_out), dry_run=dry_run,
     )  # fmt: skip
     interactive = not yes and sys.stdin.isatty()
-    console = Console(highlight=False, soft_wrap=True)
+    tables = console()
 
     def say(message: Any) -> None:
-        if not OUTPUT.quiet:
-            console.print(escape(message) if isinstance(message, str) else message)
+        if OUTPUT.quiet:
+            return
+        if isinstance(message, str):
+            echo(message)
+        else:
+            tables.print(message, soft_wrap=True)
 
     Init(options, TerminalAsker() if interactive else Defaults(), say).run()
 
@@ -102,5 +105,7 @@ def demo(
     if json_output:
         typer.echo(json.dumps(run_demo().as_json(), ensure_ascii=False, indent=2))
         return
-    console = Console(highlight=False, soft_wrap=True)
-    run_demo(lambda _r: None) if OUTPUT.quiet else run_demo(console.print)
+    shown = console()
+    run_demo(lambda _r: None) if OUTPUT.quiet else run_demo(
+        lambda renderable: shown.print(renderable, highlight=False, soft_wrap=True)
+    )

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from zotmark.cli.app import (
     CONFIG_OPTION,
@@ -16,11 +14,11 @@ from zotmark.cli.app import (
     OUTPUT,
     Quiet,
     Verbose,
-    err_console,
     load,
     set_output,
     state_store,
 )
+from zotmark.cli.output import WARNING, echo, styled
 from zotmark.errors import ExitCode, Interrupted
 
 if TYPE_CHECKING:
@@ -63,18 +61,17 @@ def sync(
     if json_output:
         typer.echo(json.dumps({"lists": [report_json(r) for r in reports]}, indent=2))
     elif not OUTPUT.quiet:
-        console = Console(highlight=False, soft_wrap=True)
         for report in reports:
-            console.print(f"[bold]{escape(report.list_name)}[/]: {escape(report.summary)}")
+            echo((report.list_name, "bold"), f": {report.summary}")
             for note in report.plan.notes:
-                err_console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
+                echo(WARNING, f" {note}", err=True)
             # the notes went out as warnings; a dry run's new keys are not the real run's
             lines = plan_lines(report.plan, notes=False, new_keys=not report.dry_run)
             shown = lines if OUTPUT.verbose else lines[:PLAN_LINES]
             for line in shown:
-                console.print(f"  {escape(line)}")
+                echo(f"  {line}")
             if len(shown) < len(lines):
-                console.print(f"  … and {len(lines) - len(shown)} more (--verbose shows them all)")
+                echo(f"  … and {len(lines) - len(shown)} more (--verbose shows them all)")
     refused = refused_error(reports)
     if refused is not None:
         raise refused
@@ -89,18 +86,19 @@ def _say_waiting(pid: str | None) -> None:
     """Tell the user a run waits for another zotmark's run (a daemon's, usually)."""
     if not OUTPUT.quiet:
         who = f"another zotmark (pid {pid})" if pid else "another zotmark"
-        err_console.print(f"waiting for {escape(who)} to finish its run…", highlight=False)
+        echo(f"waiting for {who} to finish its run…", err=True)
 
 
 @contextmanager
 def _progress() -> Iterator["ProgressHook | None"]:
     """Progress bars on stderr when it is a terminal and --quiet is off; else no hook."""
-    if OUTPUT.quiet or not err_console.is_terminal:
+    console = None if OUTPUT.quiet else styled(err=True)
+    if console is None:
         yield None
         return
     from zotmark.cli.progress_bars import RichProgress
 
-    with RichProgress(err_console) as progress:
+    with RichProgress(console) as progress:
         yield progress
 
 
@@ -126,11 +124,10 @@ def status(
     if json_output:
         typer.echo(json.dumps({"lists": states}, indent=2))
     elif not OUTPUT.quiet:
-        console = Console(highlight=False, soft_wrap=True)
         for state in states:
             headline, *details = status_lines(state, now)
-            console.print(f"[bold]{escape(headline)}[/]")
+            echo((headline, "bold"))
             for line in details:
-                console.print(escape(line))
+                echo(line)
     if unhealthy or any(s["last_run"] and not s["last_run"]["ok"] for s in states):
         raise typer.Exit(ExitCode.ERROR)
