@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from tests.core.plan_simulation import Row, World
 
 from zotmark.core.actions import CreateItem, Plan, Policy
-from zotmark.core.identifiers import normalize_title
-from zotmark.core.model import BaseRecord, Entry, Item, identify
+from zotmark.core.identifiers import identify, normalize_title
+from zotmark.core.model import BaseRecord, Entry, Item
 
 READ = "read"
 

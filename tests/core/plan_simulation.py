@@ -27,7 +27,8 @@ from zotmark.core.actions import (
     UpdateItem,
     ZoteroAction,
 )
-from zotmark.core.model import BaseRecord, Entry, Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import BaseRecord, Entry, Item
 from zotmark.core.planner import ZoteroSnapshot
 
 

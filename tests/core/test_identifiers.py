@@ -13,10 +13,12 @@ from tests.conftest import FIXTURES
 from zotmark.core.identifiers import (
     arxiv_id,
     doi,
+    identify,
     normalize_title,
     normalize_url,
     openreview_id,
 )
+from zotmark.core.model import Ident
 
 # --- arXiv ids ---------------------------------------------------------------------------------
 
@@ -459,3 +461,76 @@ def test_normalize_title_is_idempotent(title: str) -> None:
 def test_normalize_title_is_idempotent_on_markup(title: str) -> None:
     once = normalize_title(title)
     assert normalize_title(once) == once
+
+
+# --- identify -----------------------------------------------------------------------------------
+
+
+def test_identify_an_ar5iv_entry() -> None:
+    ident = identify(
+        "Multimodal Learning with Transformers: A Survey",
+        "https://ar5iv.labs.arxiv.org/html/2206.06488",
+    )
+    assert ident == Ident(
+        arxiv="2206.06488",
+        url="https://ar5iv.labs.arxiv.org/html/2206.06488",
+        title="multimodal learning with transformers a survey",
+    )
+
+
+def test_identify_a_plain_url_entry_keys_on_the_normalised_url() -> None:
+    ident = identify("MIR-ST500: A Dataset", "http://www.paperswithcode.com/dataset/mir-st500/")
+    assert ident.arxiv is None
+    assert ident.primary == "url:https://paperswithcode.com/dataset/mir-st500"
+
+
+def test_identify_without_url_keys_on_the_title() -> None:
+    ident = identify("VideoBERT", None)
+    assert ident == Ident(title="videobert")
+    assert ident.primary == "title:videobert"
+
+
+def test_identify_maps_an_arxiv_doi_to_arxiv() -> None:
+    ident = identify("T", "https://doi.org/10.48550/arXiv.2104.00437")
+    assert (ident.arxiv, ident.doi) == ("2104.00437", None)
+
+
+def test_identify_maps_an_arxiv_doi_in_the_text_to_arxiv() -> None:
+    ident = identify("T", None, "doi:10.48550/arXiv.2104.00437")
+    assert (ident.arxiv, ident.doi) == ("2104.00437", None)
+
+
+def test_identify_keeps_a_publisher_doi_next_to_an_arxiv_doi() -> None:
+    ident = identify(
+        "T", "https://doi.org/10.48550/arXiv.2104.00437", "doi:10.1145/3292500.3330701"
+    )
+    assert (ident.arxiv, ident.doi) == ("2104.00437", "10.1145/3292500.3330701")
+
+
+def test_identify_keeps_a_publisher_doi() -> None:
+    ident = identify("T", "https://doi.org/10.1145/3292500.3330701")
+    assert (ident.arxiv, ident.doi) == (None, "10.1145/3292500.3330701")
+
+
+def test_identify_counts_an_arxiv_mention_in_the_text() -> None:
+    ident = identify(
+        "Neural Machine Translation", "https://github.com/x/nmt", "arXiv preprint arXiv:1409.0473"
+    )
+    assert ident.arxiv == "1409.0473"
+    assert ident.url == "https://github.com/x/nmt"
+
+
+def test_identify_prefers_the_url_over_the_text() -> None:
+    ident = identify("T", "https://arxiv.org/abs/1706.03762", "arXiv:1810.04805")
+    assert ident.arxiv == "1706.03762"
+
+
+def test_identify_finds_an_openreview_id() -> None:
+    ident = identify("T", "https://openreview.net/forum?id=SkgxcnNYDS")
+    assert ident.openreview == "SkgxcnNYDS"
+    assert ident.primary == "openreview:SkgxcnNYDS"
+
+
+def test_identify_ignores_numbers_in_a_non_arxiv_url() -> None:
+    ident = identify("T", "https://example.com/2104.00437", "Published 2021, pages 1234.5678")
+    assert ident.arxiv is None

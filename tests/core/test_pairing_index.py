@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from zotmark.core.model import Ident, Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import Ident, Item
 from zotmark.core.pairing import IdentIndex
 
 

@@ -22,7 +22,8 @@ from zotmark.core.actions import (
     UpdateItem,
 )
 from zotmark.core.creates import pending_key
-from zotmark.core.model import BaseRecord, Entry, Item, Refusal, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import BaseRecord, Entry, Item, Refusal
 from zotmark.core.planner import ZoteroSnapshot, plan
 
 COLL = "COLL2345"

@@ -63,7 +63,8 @@ from tests.system.sync_world import (
 )
 
 from zotmark.core.actions import Policy
-from zotmark.core.model import Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import Item
 from zotmark.core.port import Snapshot
 from zotmark.state import MemoryStateStore
 from zotmark.sync.document import ListDocument

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from zotmark.core.actions import Policy
-from zotmark.core.model import identify
+from zotmark.core.identifiers import identify
 from zotmark.sandbox import Sandbox
 from zotmark.state import MemoryStateStore
 from zotmark.sync.document import ListDocument

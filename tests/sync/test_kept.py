@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from zotmark.core.model import Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import Item
 from zotmark.sync.kept import members_after
 
 COLL = "COLL2345"

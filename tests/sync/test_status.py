@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zotmark.core.actions import CreateItem, Plan, RemoveItem, UpdateItem
-from zotmark.core.model import BaseRecord, Entry, Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import BaseRecord, Entry, Item
 from zotmark.core.port import Outcome, Snapshot
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT

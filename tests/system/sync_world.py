@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zotmark.core.identifiers import normalize_title
-from zotmark.core.model import identify, new_item_key
+from zotmark.core.identifiers import identify, normalize_title
+from zotmark.core.model import new_item_key
 from zotmark.sandbox import Sandbox
 
 SUFFIX = ": Revisited"

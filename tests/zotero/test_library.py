@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import ITEM_KEY_ALPHABET, Entry
 from zotmark.core.port import Change, NewItem, Snapshot
 from zotmark.errors import PreconditionFailed, ProtocolError, ZoteroError
 from zotmark.sandbox import Sandbox

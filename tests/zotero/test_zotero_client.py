@@ -11,7 +11,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from zotmark.core.model import ITEM_KEY_ALPHABET, Entry, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import ITEM_KEY_ALPHABET, Entry
 from zotmark.core.port import Change
 from zotmark.errors import AuthError, NetworkError, NotFoundError, PreconditionFailed, ZoteroError
 from zotmark.sandbox import Sandbox

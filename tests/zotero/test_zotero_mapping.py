@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zotmark.core.model import Entry, Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import Entry, Item
 from zotmark.core.port import Change
 from zotmark.schema import item_types, title_field, type_fields, valid_field
 from zotmark.zotero.mapping import is_regular_item, item_from_json, item_patch, new_item_data

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from zotmark.bibtex.latex import decode
 from zotmark.bibtex.names import parse_names
 from zotmark.bibtex.scanner import MONTHS, Problem, RawEntry, scan
-from zotmark.core.identifiers import arxiv_id, doi
-from zotmark.core.model import Ident, identify
+from zotmark.core.identifiers import arxiv_id, doi, identify
+from zotmark.core.model import Ident
 from zotmark.enrich.apply import creators_for
 from zotmark.schema import type_fields
 

@@ -2,8 +2,8 @@
 
 Pure: no I/O. Each function reads one kind of identifier out of a text or URL, or brings a URL
 or title to a canonical form: arXiv ids, DOIs, OpenReview ids, URLs, titles. Every
-normalisation is one small pure function; :func:`zotmark.core.model.identify` combines them
-into an :class:`~zotmark.core.model.Ident`.
+normalisation is one small pure function; :func:`identify` combines them into an
+:class:`~zotmark.core.model.Ident`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import html
 import re
 import unicodedata
 from urllib.parse import unquote, urlsplit, uses_netloc
+
+from zotmark.core.model import Ident
 
 # --- arXiv ids ---------------------------------------------------------------------------------
 
@@ -288,3 +290,21 @@ def normalize_title(title: str) -> str:
     text = unicodedata.normalize("NFKC", text.casefold())
     text = text.translate(_PLAIN_ASCII if text.isascii() else _PLAIN_CHARS)
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+# --- the ident of an entry ----------------------------------------------------------------------
+
+
+def identify(title: str, url: str | None, text: str = "") -> Ident:
+    """The :class:`Ident` of a paper from its title, its URL and the rest of its entry text.
+
+    Each identifier is the URL's when it has one, else the first ``text`` names (an ``arXiv:``
+    mention or a second link counts). An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``,
+    never ``doi``. ``url`` is the normalised URL when there is one; ``title`` the normalised
+    title.
+    """
+    arxiv = (url and arxiv_id(url)) or arxiv_id(text)
+    doi = (url and publisher_doi(url)) or publisher_doi(text)
+    openreview = (url and openreview_id(url)) or openreview_id(text)
+    normal_url = normalize_url(url) if url else None
+    return Ident(arxiv, doi, openreview, normal_url, normalize_title(title))

@@ -3,8 +3,8 @@
 Pure: no I/O. An :class:`Entry` is one paper as the reading list states it, an :class:`Item`
 one Zotero item, a :class:`BaseRecord` the last values both agreed on; an :class:`Ident` is what
 identifies a paper across the list and Zotero (arXiv id, DOI, OpenReview id, normalised URL,
-normalised title). :func:`identify` builds it with the normalisations of
-:mod:`zotmark.core.identifiers`.
+normalised title), which :func:`zotmark.core.identifiers.identify` builds. A run that plans
+nothing (a no-op sync) uses these values without the identifiers' patterns (issue 16).
 """
 
 from __future__ import annotations
@@ -14,14 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
-
-from zotmark.core.identifiers import (
-    arxiv_id,
-    normalize_title,
-    normalize_url,
-    openreview_id,
-    publisher_doi,
-)
 
 NO_FLAGS: Mapping[str, bool] = MappingProxyType({})
 """The flags of an entry with no flag box (shared, so read-only)."""
@@ -154,24 +146,6 @@ class Refusal(NamedTuple):
     line: int
     title: str
     message: str
-
-
-# --- the ident of an entry ----------------------------------------------------------------------
-
-
-def identify(title: str, url: str | None, text: str = "") -> Ident:
-    """The :class:`Ident` of a paper from its title, its URL and the rest of its entry text.
-
-    Each identifier is the URL's when it has one, else the first ``text`` names (an ``arXiv:``
-    mention or a second link counts). An arXiv DOI (``10.48550/arXiv.*``) gives ``arxiv``,
-    never ``doi``. ``url`` is the normalised URL when there is one; ``title`` the normalised
-    title.
-    """
-    arxiv = (url and arxiv_id(url)) or arxiv_id(text)
-    doi = (url and publisher_doi(url)) or publisher_doi(text)
-    openreview = (url and openreview_id(url)) or openreview_id(text)
-    normal_url = normalize_url(url) if url else None
-    return Ident(arxiv, doi, openreview, normal_url, normalize_title(title))
 
 
 # --- Zotero item keys ---------------------------------------------------------------------------

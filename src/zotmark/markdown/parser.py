@@ -5,7 +5,7 @@ the stack of open list items (an item is nested in an earlier one indented less)
 is an entry, unless its label names a configured flag and its parent item is an entry: then
 it is that entry's flag. Task items inside code blocks and comments are ignored with a
 warning. An entry is read when its block closes (its fields by
-:func:`zotmark.markdown.inline.extract`, its ident by :func:`zotmark.core.model.identify`),
+:func:`zotmark.markdown.inline.extract`, its ident by :func:`zotmark.core.identifiers.identify`),
 so only the entries whose blocks are open wait as drafts. The text itself is kept as it is,
 so rendering is the identity (DESIGN §2).
 """
@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from zotmark.core.model import Entry, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import Entry
 from zotmark.markdown import blocks
 from zotmark.markdown.checks import cross_warnings
 from zotmark.markdown.document import Document, ListEntry, ParseWarning, Section

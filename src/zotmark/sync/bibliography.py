@@ -16,7 +16,7 @@ from zotmark.bibtex.files import ExportReport, export_bib_file, export_bib_text,
 from zotmark.bibtex.importer import BibEntry
 from zotmark.bibtex.scanner import Problem
 from zotmark.config import ListSettings
-from zotmark.core.model import identify
+from zotmark.core.identifiers import identify
 from zotmark.errors import BibtexError
 from zotmark.markdown import patch
 from zotmark.markdown.compose import NewEntry

@@ -16,7 +16,8 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from zotmark.core.model import Entry, Ident, Item, identify
+from zotmark.core.identifiers import identify
+from zotmark.core.model import Entry, Ident, Item
 from zotmark.core.port import Change
 from zotmark.errors import ZoteroError
 from zotmark.schema import title_field, valid_field
