@@ -43,7 +43,7 @@ from pathlib import Path
 
 from pyzotero.zotero import Zotero
 
-from zotmark.core.actions import Policy
+from zotmark.core.plan import Policy
 from zotmark.state import SqliteStateStore
 from zotmark.sync.document import ListDocument
 from zotmark.sync.engine import ListRunner

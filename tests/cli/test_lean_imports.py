@@ -86,11 +86,11 @@ PLANNING = {
 writes, the list's parser and patches, the port's values and the items' mapping."""
 UNUSED_BY_A_NO_OP = (
     "bibtexparser", "rich", "zotmark.setup", "zotmark.daemon", "zotmark.sandbox",
-    "zotmark.core.identifiers",
+    "zotmark.core.identifiers", "zotmark.core.actions",
 )  # fmt: skip
 """Packages and modules a no-op sync has no use for (nor any of their modules): its line goes
 to a pipe here, and rich styles only what goes to a terminal; it reads no entry, so it needs
-no identifier's patterns."""
+no identifier's patterns, and it plans nothing, so it needs no action."""
 
 
 def _within(loaded: set[str], names: tuple[str, ...]) -> set[str]:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from tests.core.plan_simulation import Row, World
 
-from zotmark.core.actions import CreateItem, Plan, Policy
+from zotmark.core.actions import CreateItem
 from zotmark.core.identifiers import identify, normalize_title
 from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.plan import Plan, Policy
 
 READ = "read"
 

@@ -17,8 +17,6 @@ from zotmark.core.actions import (
     CreateItem,
     FileAction,
     InsertEntry,
-    Plan,
-    Policy,
     RemoveEntry,
     SetAnchor,
     SetBox,
@@ -29,6 +27,7 @@ from zotmark.core.actions import (
 )
 from zotmark.core.identifiers import identify
 from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot
 
 

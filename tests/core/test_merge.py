@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zotmark.core.actions import ConflictPolicy, Policy, SetBox, UpdateItem
+from zotmark.core.actions import SetBox, UpdateItem
 from zotmark.core.identifiers import identify
 from zotmark.core.merge import MISSING, PairMerge, merge_field, merge_pair
 from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.plan import ConflictPolicy, Policy
 
 KEY = "ABCD2345"
 COLL = "COLL2345"

@@ -8,11 +8,8 @@ from itertools import count
 
 from zotmark.core.actions import (
     AdoptItem,
-    Conflict,
     CreateItem,
     InsertEntry,
-    Plan,
-    Policy,
     RemoveEntry,
     RemoveItem,
     SetAnchor,
@@ -24,6 +21,7 @@ from zotmark.core.actions import (
 from zotmark.core.creates import pending_key
 from zotmark.core.identifiers import identify
 from zotmark.core.model import BaseRecord, Entry, Item, Refusal
+from zotmark.core.plan import Conflict, Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
 
 COLL = "COLL2345"

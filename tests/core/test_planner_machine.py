@@ -29,9 +29,9 @@ from tests.core.plan_oracle import (
 )
 from tests.core.plan_simulation import Row, World
 
-from zotmark.core.actions import Plan, Policy
 from zotmark.core.identifiers import identify
 from zotmark.core.model import Entry, Item
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import plan
 
 COLL = "COLL2345"

@@ -12,8 +12,9 @@ from itertools import count
 
 from tests.core.test_planner import POLICY, entry, item, record, snapshot
 
-from zotmark.core.actions import Plan, Policy, SetBox, UpdateItem
+from zotmark.core.actions import SetBox, UpdateItem
 from zotmark.core.model import BaseRecord, Entry
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
 from zotmark.core.replan import Planned, replan
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from zotmark.core.actions import Plan
 from zotmark.core.model import Refusal
+from zotmark.core.plan import Plan
 from zotmark.presentation.render import refusal_lines, refused_error
 from zotmark.sync.engine import RunReport
 

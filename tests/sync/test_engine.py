@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXTURES
 
-from zotmark.core.actions import Policy
+from zotmark.core.plan import Policy
 from zotmark.errors import CollectionGone
 from zotmark.sandbox import Sandbox
 from zotmark.state import ListState, MemoryStateStore

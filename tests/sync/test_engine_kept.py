@@ -29,7 +29,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from zotmark.core.actions import Plan, Policy
+from zotmark.core.plan import Plan, Policy
 from zotmark.errors import ZotmarkError
 from zotmark.state import ListState, MemoryStateStore
 from zotmark.sync.document import ListDocument

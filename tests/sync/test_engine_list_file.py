@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zotmark.core.actions import Policy
+from zotmark.core.plan import Policy
 from zotmark.errors import ListFileError
 from zotmark.sandbox import Sandbox
 from zotmark.state import MemoryStateStore

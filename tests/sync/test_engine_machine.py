@@ -62,9 +62,9 @@ from tests.system.sync_world import (
     title_field,
 )
 
-from zotmark.core.actions import Policy
 from zotmark.core.identifiers import identify
 from zotmark.core.model import Item
+from zotmark.core.plan import Policy
 from zotmark.core.port import Snapshot
 from zotmark.state import MemoryStateStore
 from zotmark.sync.document import ListDocument

@@ -10,8 +10,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from zotmark.core.actions import Policy
 from zotmark.core.identifiers import identify
+from zotmark.core.plan import Policy
 from zotmark.sandbox import Sandbox
 from zotmark.state import MemoryStateStore
 from zotmark.sync.document import ListDocument

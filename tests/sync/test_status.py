@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zotmark.core.actions import CreateItem, Plan, RemoveItem, UpdateItem
+from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
 from zotmark.core.identifiers import identify
 from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.plan import Plan
 from zotmark.core.port import Outcome, Snapshot
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT

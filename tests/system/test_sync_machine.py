@@ -78,8 +78,8 @@ from tests.system.sync_world import (
     short,
 )
 
-from zotmark.core.actions import Policy
 from zotmark.core.model import Refusal
+from zotmark.core.plan import Policy
 from zotmark.errors import GuardError, NetworkError, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.state import STATE_FILENAME, SqliteStateStore

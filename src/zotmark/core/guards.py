@@ -14,8 +14,6 @@ from zotmark.core.actions import (
     AdoptItem,
     CreateItem,
     FileAction,
-    GuardFinding,
-    Policy,
     RemoveEntry,
     RemoveItem,
     SetAnchor,
@@ -25,6 +23,7 @@ from zotmark.core.actions import (
     fingerprint,
 )
 from zotmark.core.model import BaseRecord, Refusal
+from zotmark.core.plan import GuardFinding, Policy
 
 
 def guard_findings(
@@ -79,7 +78,7 @@ def hold_refused(
     """Take out the creates and updates Zotero refused before, unchanged since: nothing of
     them is sent or recorded (a held create's anchor is not written, a held update's pair keeps
     its base row in ``records``; one that was to move to another item of the paper stays where
-    it was, as :attr:`~zotmark.core.actions.Plan.replaces` tells the runner). An item's return
+    it was, as :attr:`~zotmark.core.plan.Plan.replaces` tells the runner). An item's return
     to the collection goes into the same write as its update (one patch per item), so it is held
     with it, as Zotero refused them together. The refusals held are as of this run's ``lines``
     and titles."""

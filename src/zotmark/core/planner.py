@@ -1,7 +1,7 @@
 """The planner: the decision table of DESIGN §4 as one pure, total function.
 
 ``plan(entries, zotero, base, policy)`` compares the reading list, the Zotero collection and
-the last-synced base and returns a :class:`~zotmark.core.actions.Plan`. It never raises on
+the last-synced base and returns a :class:`~zotmark.core.plan.Plan`. It never raises on
 data: conflicts and guard findings are values in the plan. Entries are paired with items by
 :mod:`zotmark.core.pairing`; each pair whose item is live merges field by field
 (:func:`zotmark.core.merge.merge_pair`); the other rows of the table are here; the guards and
@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 
 from zotmark.core.actions import (
     AdoptItem,
-    Conflict,
     CreateItem,
     FileAction,
     InsertEntry,
-    Plan,
-    Policy,
     RemoveEntry,
     RemoveItem,
     SetAnchor,
@@ -32,6 +29,7 @@ from zotmark.core.guards import guard_findings, hold_refused
 from zotmark.core.merge import make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Item, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
+from zotmark.core.plan import Conflict, Plan, Policy
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 

@@ -2,7 +2,7 @@
 
 Pure. A daemon plans one list again and again while little changes in it. :class:`Planned` is
 what one plan leaves for the next: the entries it was made from, their pairing, the policy, and
-the keys of the pairs it did not leave settled (:attr:`~zotmark.core.actions.Plan.unsettled`).
+the keys of the pairs it did not leave settled (:attr:`~zotmark.core.plan.Plan.unsettled`).
 :func:`replan` plans the entries the caller read now, merging only the pairs that moved since
 then: the pairs the last plan was about, those whose entry changed (entries are compared with
 the last ones, by identity first), and those whose item or base row the caller says moved.
@@ -25,10 +25,10 @@ import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from zotmark.core.actions import Plan, Policy
 from zotmark.core.creates import PendingKey
 from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import Pairing, is_active, pair_entries
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
 
 __all__ = ["Planned", "replan"]

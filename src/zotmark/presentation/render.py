@@ -1,6 +1,8 @@
 """Plans, run reports and list status as words (for people) and as JSON-ready values.
 
-Pure formatting: no I/O. The CLI prints what these return; the daemon logs the refusals.
+Pure formatting: no I/O. The CLI prints what these return; the daemon logs the refusals. The
+action classes are imported where an action is worded: a run that planned nothing (a no-op
+sync) words none, and loads none (issue 16).
 """
 
 from __future__ import annotations
@@ -9,26 +11,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from zotmark.core.actions import (
-    AdoptItem,
-    CreateItem,
-    FileAction,
-    InsertEntry,
-    Plan,
-    RemoveEntry,
-    RemoveItem,
-    SetAnchor,
-    SetBox,
-    SetTitle,
-    StrikeEntry,
-    UpdateItem,
-    ZoteroAction,
-)
 from zotmark.errors import RefusedError
 from zotmark.printable import printable
 
 if TYPE_CHECKING:  # (types only: `zotmark status` loads no engine, issue 16)
     from zotmark.config import ListSettings
+    from zotmark.core.actions import FileAction, UpdateItem, ZoteroAction
+    from zotmark.core.plan import Plan
     from zotmark.state.model import ListState
     from zotmark.sync.engine import RunReport
 
@@ -44,6 +33,8 @@ def short(title: str) -> str:
 
 def zotero_line(action: ZoteroAction, *, new_keys: bool = True) -> str:
     """One Zotero action in words (a new item without its key unless ``new_keys``)."""
+    from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem
+
     if isinstance(action, CreateItem):
         tags = f" tagged {', '.join(sorted(action.tags))}" if action.tags else ""
         key = f"{action.key} " if new_keys else ""
@@ -68,6 +59,15 @@ def _update_line(action: UpdateItem) -> str:
 def file_line(action: FileAction, new: frozenset[str] = frozenset()) -> str:
     """One file action in words; an anchor to an item of ``new`` (created by the run, its key
     not shown) says so instead of naming the key."""
+    from zotmark.core.actions import (
+        InsertEntry,
+        RemoveEntry,
+        SetAnchor,
+        SetBox,
+        SetTitle,
+        StrikeEntry,
+    )
+
     if isinstance(action, SetBox):
         box = "read box" if action.flag is None else f"“{action.flag}” box"
         return f"line {action.line}: {'tick' if action.checked else 'untick'} the {box}"
@@ -86,6 +86,8 @@ def file_line(action: FileAction, new: frozenset[str] = frozenset()) -> str:
 
 def _created(plan: Plan) -> frozenset[str]:
     """The keys of the items ``plan`` creates."""
+    from zotmark.core.actions import CreateItem
+
     return frozenset(a.key for a in plan.zotero if isinstance(a, CreateItem))
 
 

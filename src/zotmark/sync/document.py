@@ -17,20 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zotmark.core.actions import (
-    FileAction,
-    InsertEntry,
-    RemoveEntry,
-    SetAnchor,
-    SetBox,
-    SetTitle,
-    StrikeEntry,
-)
 from zotmark.core.model import Entry
 from zotmark.markdown.files import Fingerprint, ListFile
 
-if TYPE_CHECKING:  # the parser and the patches are imported where a run reads or writes the
-    # list's entries: a no-op run only hashes the file (issue 16, start-up cost)
+if TYPE_CHECKING:  # the parser, the patches and the file actions are imported where a run
+    # reads or writes the list's entries: a no-op run only hashes the file (issue 16)
+    from zotmark.core.actions import FileAction
     from zotmark.markdown import patch
     from zotmark.markdown.document import Document, ListEntry
 
@@ -114,6 +106,7 @@ class ListDocument:
 
         Anchors for ``skip_keys`` (items Zotero refused to create) are not written.
         """
+        from zotmark.core.actions import InsertEntry, SetAnchor
         from zotmark.markdown import patch
         from zotmark.markdown.parser import parse
 
@@ -136,6 +129,14 @@ class ListDocument:
         return True
 
     def _edits(self, document: Document, action: FileAction) -> Sequence[patch.Edit]:
+        from zotmark.core.actions import (
+            InsertEntry,
+            RemoveEntry,
+            SetAnchor,
+            SetBox,
+            SetTitle,
+            StrikeEntry,
+        )
         from zotmark.markdown import patch
         from zotmark.markdown.compose import NewEntry
 

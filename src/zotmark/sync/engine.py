@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from zotmark.core.actions import CreateItem, InsertEntry, Plan, Policy
 from zotmark.core.model import BaseRecord, Entry, Refusal, new_item_key
+from zotmark.core.plan import Plan, Policy
 from zotmark.errors import (
     CollectionGone,
     ConflictError,
@@ -264,6 +264,7 @@ class ListRunner:
         appended entry gets flag boxes) is worked out only when the plan appends entries (a
         majority over every entry: a fifth of a flipped box's run at 50,000 entries); planned
         with flag boxes first, the run plans again without when the list has none."""
+        from zotmark.core.actions import InsertEntry
         from zotmark.core.planner import ZoteroSnapshot
         from zotmark.core.replan import replan
         from zotmark.sync.kept import Planning, members_after
@@ -314,6 +315,7 @@ class ListRunner:
         every write, storing the items' texts as they land (not all held at once: at a first
         sync they were 13 % of its peak); the state with them pending, and what became of the
         writes."""
+        from zotmark.core.actions import CreateItem
         from zotmark.sync.writes import StoredTexts, changes, new_items, pending_create
 
         creates = new_items(the_plan, collection, self.new_item)

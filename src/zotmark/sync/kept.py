@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from zotmark.core.actions import Plan
 from zotmark.core.model import Item
+from zotmark.core.plan import Plan
 from zotmark.core.port import Snapshot
 from zotmark.core.replan import Planned
 from zotmark.state.model import ListState

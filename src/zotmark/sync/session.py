@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from zotmark.config import Config, LibraryRef, ListSettings
-from zotmark.core.actions import Policy
+from zotmark.core.plan import Policy
 from zotmark.errors import ZotmarkError
 from zotmark.state.lock import StateLock
 from zotmark.state.sqlite import SqliteStateStore

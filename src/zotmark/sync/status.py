@@ -15,8 +15,9 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from zotmark.core.actions import CreateItem, Plan, RemoveItem, UpdateItem
+from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
 from zotmark.core.model import BaseRecord, Item
+from zotmark.core.plan import Plan
 from zotmark.core.port import Outcome, Snapshot
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT

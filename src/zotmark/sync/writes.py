@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zotmark.core.actions import AdoptItem, CreateItem, Plan, RemoveItem, UpdateItem
+from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
 from zotmark.core.model import Entry, Refusal
+from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot
 from zotmark.state.model import PendingCreate, RunCommit
 from zotmark.state.store import StateStore

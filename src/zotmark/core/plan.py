@@ -1,0 +1,99 @@
+"""The plan of one run: its actions (:mod:`zotmark.core.actions`), conflicts and guard
+findings, and the policy it is made under.
+
+The planner returns a :class:`Plan`; the engine (``sync/``) carries it out. Conflicts and guard
+findings are values, never raised. A run that plans nothing (a no-op sync) reports an empty
+plan without loading the action classes (issue 16: ten frozen dataclasses, ~7 ms of its
+start-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from zotmark.core.model import BaseRecord, Refusal
+
+if TYPE_CHECKING:
+    from zotmark.core.actions import FileAction, ZoteroAction
+
+ConflictPolicy = Literal["markdown-wins", "zotero-wins", "fail"]
+MarkdownDeletePolicy = Literal["remove-from-collection", "trash", "keep"]
+ZoteroDeletePolicy = Literal["strike", "remove", "keep"]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How one list syncs: tag names, conflict and deletion policies, the mass-delete guard."""
+
+    collection: str
+    read_tag: str = "read"
+    flag_tags: tuple[str, ...] = ("relevant",)
+    conflict: ConflictPolicy = "markdown-wins"
+    on_markdown_delete: MarkdownDeletePolicy = "remove-from-collection"
+    on_zotero_delete: ZoteroDeletePolicy = "strike"
+    anchors: bool = True
+    max_delete_fraction: float = 0.25
+    force_delete: bool = False
+    new_items_heading: str = ""
+
+
+# --- Findings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A field changed differently on both sides; ``winner`` is what the policy chose.
+
+    ``winner`` is ``None`` when the policy is ``fail``: the runner must stop before applying.
+    """
+
+    key: str
+    field: str
+    markdown: object
+    zotero: object
+    winner: Literal["markdown", "zotero"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class GuardFinding:
+    """A safety guard that stops the run unless ``--force-delete`` is given."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything one run will do, and the base it will record as its writes land.
+
+    ``records`` are the new base rows by item key (the engine records each as the write that
+    settles it lands, at the item's version then: ``sync.status``); a pair that is settled
+    (nothing planned for it, and its entry, item and base row agreeing) has none and keeps its
+    base row. ``forget`` are item keys whose base rows are dropped. ``lines`` gives the entry
+    line of each item the plan writes to in Zotero. ``held`` are the refusals still standing:
+    writes Zotero refused before, not sent again because their entries did not change.
+    ``replaces`` maps the key of an item a pair moves to (another item of the paper, its own
+    deleted for good) to the key it leaves, whose base row ``forget`` drops: the pair has
+    moved only once the write to the new item lands. ``unsettled`` are the keys of the pairs
+    the plan is about (every key of its actions, conflicts, rows, forgotten rows and refusals
+    held): every other pair was settled, and stays settled while neither its entry, nor its
+    item, nor its base row moves, so the next plan may leave it out (``core.replan``).
+    """
+
+    zotero: tuple[ZoteroAction, ...] = ()
+    file: tuple[FileAction, ...] = ()
+    records: Mapping[str, BaseRecord] = field(default_factory=dict)
+    forget: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    guards: tuple[GuardFinding, ...] = ()
+    notes: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict)
+    held: tuple[Refusal, ...] = ()
+    replaces: Mapping[str, str] = field(default_factory=dict)
+    unsettled: frozenset[str] = frozenset()
+
+    @property
+    def changes_nothing(self) -> bool:
+        """True when the run would write nothing on either side."""
+        return not (self.zotero or self.file)
