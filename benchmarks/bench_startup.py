@@ -10,8 +10,10 @@ keeps the variable, so an editable install compiles zotmark's modules in every r
 another checkout with the same environment, put its ``src`` first: ``PYTHONPATH=../other/src``.
 Commands:
 
-* ``python -c 'import typer, rich.console, httpx2, httpcore2'``: the libraries every no-op
-  sync imports (the CLI, its output, the one HTTP request), a floor under zotmark's own cost;
+* ``python -c 'import typer, httpx2, httpcore2'``: the libraries every no-op sync imports (the
+  CLI, and the client and connection pool of its one HTTP request), a floor under zotmark's own
+  cost. Not rich: typer loads it only to show help or an error, and zotmark only to style
+  output on a terminal (:mod:`zotmark.cli.output`), while the bench's no-op writes to a pipe;
 * ``python -c 'from zotmark.cli import entrypoint'``: the import of the CLI alone;
 * ``zotmark --help``;
 * ``zotmark check``: the same list parsed and shown (no config, no network);
@@ -103,8 +105,8 @@ def main() -> None:
         cpu_seconds(sync, env)  # settles the library version of its own writes
         cpu_seconds([ZOTMARK, "--help"], env)  # every module used has its bytecode cached now
         figures = {
-            "floor: typer, rich, httpx2 imports": median_cpu(
-                [sys.executable, "-c", "import typer, rich.console, httpx2, httpcore2"], env, runs
+            "floor: typer, httpx2 imports": median_cpu(
+                [sys.executable, "-c", "import typer, httpx2, httpcore2"], env, runs
             ),
             "import zotmark.cli": median_cpu(
                 [sys.executable, "-c", "from zotmark.cli import entrypoint"], env, runs
