@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zotmark.cli.output import WARNING, echo, styled
+from zotmark.cli.output import WARNING, console, echo, styled
 
 BOLD = "\x1b[1m"
 
@@ -48,3 +48,9 @@ def test_an_empty_force_color_styles_nothing(
     assert styled() is None
     echo(("papers", "bold"), ": done")
     assert capsys.readouterr().out == "papers: done\n"
+
+
+def test_stderr_has_one_console_for_bars_and_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress bars draw on it, so the lines printed while they run go above them."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert styled(err=True) is console(err=True) is styled(err=True)

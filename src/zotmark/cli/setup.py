@@ -78,15 +78,15 @@ def init(
         list_file=list_file, tag_colors=tag_colors, config_out=Path(config_out), dry_run=dry_run,
     )  # fmt: skip
     interactive = not yes and sys.stdin.isatty()
-    tables = console()
 
     def say(message: Any) -> None:
+        """A line as it stands; a table (a rich renderable) by rich."""
         if OUTPUT.quiet:
             return
         if isinstance(message, str):
             echo(message)
         else:
-            tables.print(message, soft_wrap=True)
+            console().print(message, soft_wrap=True)
 
     Init(options, TerminalAsker() if interactive else Defaults(), say).run()
 
