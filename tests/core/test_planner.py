@@ -8,6 +8,7 @@ from itertools import count
 
 from zotmark.core.actions import (
     AdoptItem,
+    Conflict,
     CreateItem,
     InsertEntry,
     RemoveEntry,
@@ -21,7 +22,7 @@ from zotmark.core.actions import (
 from zotmark.core.creates import pending_key
 from zotmark.core.identifiers import identify
 from zotmark.core.model import BaseRecord, Entry, Item, Refusal
-from zotmark.core.plan import Conflict, Plan, Policy
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
 
 COLL = "COLL2345"

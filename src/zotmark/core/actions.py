@@ -1,8 +1,10 @@
-"""The actions of a plan (:mod:`zotmark.core.plan`): frozen values, one per change.
+"""What a plan (:mod:`zotmark.core.plan`) holds: frozen actions, one per change, conflicts and
+guard findings.
 
 The planner returns these; the engine (``sync/``) carries them out. Nothing here does
 anything. Zotero actions name items by key; file actions name entries by the 1-based line of
-their task box in the text the plan was made from.
+their task box in the text the plan was made from. Conflicts and guard findings are values,
+never raised.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from zotmark.core.model import Entry
 
@@ -124,3 +127,27 @@ class RemoveEntry:
 
 
 FileAction = SetBox | SetAnchor | SetTitle | InsertEntry | StrikeEntry | RemoveEntry
+
+
+# --- Findings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A field changed differently on both sides; ``winner`` is what the policy chose.
+
+    ``winner`` is ``None`` when the policy is ``fail``: the runner must stop before applying.
+    """
+
+    key: str
+    field: str
+    markdown: object
+    zotero: object
+    winner: Literal["markdown", "zotero"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class GuardFinding:
+    """A safety guard that stops the run unless ``--force-delete`` is given."""
+
+    message: str

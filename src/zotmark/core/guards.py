@@ -14,6 +14,7 @@ from zotmark.core.actions import (
     AdoptItem,
     CreateItem,
     FileAction,
+    GuardFinding,
     RemoveEntry,
     RemoveItem,
     SetAnchor,
@@ -23,7 +24,7 @@ from zotmark.core.actions import (
     fingerprint,
 )
 from zotmark.core.model import BaseRecord, Refusal
-from zotmark.core.plan import GuardFinding, Policy
+from zotmark.core.plan import Policy
 
 
 def guard_findings(

@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import unquote
 
-from zotmark.core.actions import FileAction, SetBox, SetTitle, UpdateItem
+from zotmark.core.actions import Conflict, FileAction, SetBox, SetTitle, UpdateItem
 from zotmark.core.identifiers import normalize_title
 from zotmark.core.model import BaseRecord, Entry, Item
-from zotmark.core.plan import Conflict, ConflictPolicy, Policy
+from zotmark.core.plan import ConflictPolicy, Policy
 
 T = TypeVar("T")
 Winner = Literal["markdown", "zotero"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from zotmark.core.actions import (
     AdoptItem,
+    Conflict,
     CreateItem,
     FileAction,
     InsertEntry,
@@ -29,7 +30,7 @@ from zotmark.core.guards import guard_findings, hold_refused
 from zotmark.core.merge import make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Item, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
-from zotmark.core.plan import Conflict, Plan, Policy
+from zotmark.core.plan import Plan, Policy
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
