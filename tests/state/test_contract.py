@@ -26,7 +26,7 @@ FAILED = RunStatus("2026-01-02T10:00:00+00:00", "2026-01-02T10:00:01+00:00", Fal
 
 
 def pending(key: str, title: str = "A paper") -> PendingCreate:
-    return PendingCreate(key, f"arxiv:{key}", title, '{"itemType": "preprint"}')
+    return PendingCreate(key, f"arxiv:{key}", title)
 
 
 def test_a_list_never_written_loads_empty(store: StateStore) -> None:

@@ -92,7 +92,7 @@ def test_a_v1_database_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
         item_title="Vision Transformers are Robust Learners",
     )
     assert dict(state.pending) == {
-        "BBBB3333": PendingCreate("BBBB3333", "arxiv:2206.06488", "Multimodal", "{}")
+        "BBBB3333": PendingCreate("BBBB3333", "arxiv:2206.06488", "Multimodal")
     }
     run = RunStatus("2026-01-01T10:00:00", "2026-01-01T10:00:03", True, None, "1 created")
     assert (state.last_run, state.last_success) == (run, run)
@@ -226,7 +226,7 @@ def test_pending_creates_survive_a_killed_process(tmp_path: Path) -> None:
         from pathlib import Path
         from zotmark.state import PendingCreate, SqliteStateStore
         store = SqliteStateStore.in_dir(Path({str(tmp_path)!r}))
-        store.add_pending("papers", [PendingCreate("CCCC4444", "doi:10.1/x", "T", "{{}}")])
+        store.add_pending("papers", [PendingCreate("CCCC4444", "doi:10.1/x", "T")])
         os._exit(0)
         """
     )

@@ -47,9 +47,9 @@ def test_a_non_string_mirror_value_is_refused() -> None:
 
 
 def test_a_pending_create_needs_text_fields() -> None:
-    """The payload of a pending create is JSON text."""
-    with pytest.raises(ValueError, match="payload"):
-        PendingCreate("A", "arxiv:1", "T", {"itemType": "preprint"})  # type: ignore[arg-type]
+    """The normalised title of a pending create is text."""
+    with pytest.raises(ValueError, match="title"):
+        PendingCreate("A", "arxiv:1", ("T",))  # type: ignore[arg-type]
 
 
 def test_a_run_status_needs_a_bool_ok() -> None:

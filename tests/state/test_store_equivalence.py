@@ -46,7 +46,7 @@ def upserts(draw: st.DrawFn) -> dict[str, BaseRecord]:
     return {key: draw(records(key)) for key in sorted(chosen)}
 
 
-pendings = st.builds(PendingCreate, keys, texts, texts, texts)
+pendings = st.builds(PendingCreate, keys, texts, texts)
 statuses = st.builds(
     RunStatus, texts, texts, st.booleans(), st.none() | texts, texts, st.none() | texts
 )

@@ -135,15 +135,15 @@ class PendingCreate:
     """An item create recorded *before* it is sent to Zotero.
 
     ``item_key`` is the client-chosen key the create is sent with, ``ident_key`` the entry's
-    primary identifier (``Ident.primary``), ``payload`` the JSON text of the item data sent.
-    A pending row stays until a run resolves it, so a crash or a lost response is followed by
-    a retry with the same key (answered 412 by Zotero) rather than a duplicate.
+    primary identifier (``Ident.primary``), ``title`` its normalised title. What is sent is
+    not kept: a create retried is made again from the list's entry. A pending row stays until
+    a run resolves it, so a crash or a lost response is followed by a retry with the same key
+    (answered 412 by Zotero) rather than a duplicate.
     """
 
     item_key: str
     ident_key: str
     title: str
-    payload: str
 
     @property
     def paper(self) -> tuple[str, str]:
@@ -152,7 +152,7 @@ class PendingCreate:
         return self.ident_key, self.title
 
     def __post_init__(self) -> None:
-        for what in ("item_key", "ident_key", "title", "payload"):
+        for what in ("item_key", "ident_key", "title"):
             check_text(getattr(self, what), f"{what} of a pending create")
 
 

@@ -142,7 +142,7 @@ class SqliteStateStore:
         with self._transaction() as db:
             _ensure_list(db, list_name)
             rows = [_pending_row(list_name, create) for create in creates]
-            db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", _by_key(rows))
+            db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", _by_key(rows))
             _next_generation(db, list_name)
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:
@@ -243,7 +243,7 @@ def _ensure_list(db: sqlite3.Connection, list_name: str) -> None:
 def _pending_row(list_name: str, create: PendingCreate) -> tuple[str, ...]:
     if not isinstance(create, PendingCreate):
         raise ValueError(f"expected a PendingCreate, got {create!r}")
-    return (list_name, create.item_key, create.ident_key, create.title, create.payload)
+    return (list_name, create.item_key, create.ident_key, create.title)
 
 
 def _record_row(list_name: str, record: BaseRecord) -> tuple[object, ...]:

@@ -28,7 +28,7 @@ __all__ = ["Damaged", "list_row", "mark_of", "read_list", "read_refusals", "read
 _Types = tuple[type | tuple[type, ...], ...]
 _TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
 _RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _INT, _TEXT, _INT, _TEXT)
-_PENDING = (_TEXT, _TEXT, _TEXT, _TEXT)
+_PENDING = (_TEXT, _TEXT, _TEXT)
 _PAIR = (_TEXT, _TEXT)
 _REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
 _STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
@@ -125,11 +125,9 @@ def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListS
     )
     records = {record.item_key: record for record in itertools.starmap(_record, rows)}
     pending = {
-        key: PendingCreate(key, ident_key, title, payload)
-        for key, ident_key, title, payload in _typed(
-            db.execute(
-                "SELECT item_key, ident_key, title, payload FROM pending WHERE list = ?", (name,)
-            ),
+        key: PendingCreate(key, ident_key, title)
+        for key, ident_key, title in _typed(
+            db.execute("SELECT item_key, ident_key, title FROM pending WHERE list = ?", (name,)),
             _PENDING,
             "pending",
         )

@@ -23,7 +23,7 @@ from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot
 from zotmark.state.model import PendingCreate, RunCommit
 from zotmark.state.store import StateStore
-from zotmark.zotero.mapping import json_text, new_item_data
+from zotmark.zotero.mapping import new_item_data
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
 """Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
@@ -133,7 +133,7 @@ class Written:
 def pending_create(new: NewItem, entry: Entry) -> PendingCreate:
     """The pending-create row recorded before ``new`` is sent for ``entry``."""
     ident_key, title = pending_key(entry)
-    return PendingCreate(new.key, ident_key, title, json_text(new.data))
+    return PendingCreate(new.key, ident_key, title)
 
 
 TEXT_GROUP = 2000
