@@ -175,7 +175,7 @@ def test_a_big_write_is_reported_batch_by_batch(client: ZoteroClient, sandbox: S
     library = ZoteroLibrary(client, progress=lambda *args: told.append(args))
     writes = _new(sandbox.add_collection("L"), 120)
     library.apply(library.refresh(Snapshot()).snapshot, writes)
-    assert told == [("Creating items in Zotero", n, 120) for n in (0, 50, 100, 120)]
+    assert told == [("Writing items to Zotero", n, 120) for n in (0, 50, 100, 120)]
 
 
 def test_a_write_of_one_batch_is_not_reported(client: ZoteroClient, sandbox: Sandbox) -> None:
@@ -196,7 +196,7 @@ def test_big_updates_and_reads_are_reported_too(client: ZoteroClient, sandbox: S
         sandbox.update_item(key, {"title": "z"})
     library.refresh(snapshot)
     assert [(what.split()[0], done) for what, done, _ in told if done == 60] == [
-        ("Updating", 60),
+        ("Writing", 60),
         ("Reading", 60),
     ]
 

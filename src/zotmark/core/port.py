@@ -168,7 +168,9 @@ class Library(Protocol):
     ) -> Applied:
         """Carry out ``writes`` (creates first, in batches, each conditional on the library
         version the one before returned), one :class:`Outcome` per write, in the order of
-        ``writes`` (one write per key). A write to an item ``snapshot`` does not hold is
+        ``writes`` (one write per key). ``writes`` is read once, in order (a caller may make
+        each create's data as it is read, and an implementation may send a batch before it
+        reads the next). A write to an item ``snapshot`` does not hold is
         refused (404); a change that would change nothing lands without being sent (its
         outcome holds the item as it is). Raises ``PreconditionFailed`` when the library moved
         past ``snapshot.version`` (nothing of that batch was applied; earlier batches were, and

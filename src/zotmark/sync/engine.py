@@ -39,7 +39,7 @@ from zotmark.state.model import (
 from zotmark.state.store import StateStore
 
 if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op run returns first
-    from zotmark.core.port import Applied, Library, Snapshot, Write
+    from zotmark.core.port import Applied, Library, Snapshot
     from zotmark.sync.document import ListDocument
     from zotmark.sync.kept import Kept, Planning
     from zotmark.sync.status import WorkingStatus
@@ -315,16 +315,13 @@ class ListRunner:
         every write, storing the items' texts as they land (not all held at once: at a first
         sync they were 13 % of its peak); the state with them pending, and what became of the
         writes."""
-        from zotmark.core.actions import CreateItem
-        from zotmark.sync.writes import StoredTexts, changes, new_items, pending_create
+        from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_create
 
-        creates = new_items(the_plan, collection, self.new_item)
-        if creates:
-            entries = {a.key: a.entry for a in the_plan.zotero if isinstance(a, CreateItem)}
-            pending = [pending_create(new, entries[new.key]) for new in creates]
+        writes = PlannedWrites(the_plan, snapshot, collection, self.new_item)
+        if writes.creates:
+            pending = [pending_create(create) for create in writes.creates]
             self.store.add_pending(self.state_key, pending)
             state = state.with_pending(pending)
-        writes: list[Write] = [*creates, *changes(the_plan, snapshot, collection)]
         texts = StoredTexts(self.store, self.state_key)
         try:
             return state, self.library.apply(snapshot, writes, texts=texts)

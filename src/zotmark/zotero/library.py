@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from zotmark.errors import ProtocolError, ZoteroError
 from zotmark.zotero.client import PAGE_SIZE, ZoteroClient
-from zotmark.zotero.writes import batches
+from zotmark.zotero.writes import MAX_WRITE_OBJECTS, batches
 
 if TYPE_CHECKING:  # the port's values and the mapping are imported where a read or a write
     # uses them: a no-op sync only asks for the library's version (issue 16, start-up cost)
@@ -32,12 +32,16 @@ if TYPE_CHECKING:  # the port's values and the mapping are imported where a read
         TextSink,
         Write,
     )
+    from zotmark.zotero.results import WriteReport
 
 T = TypeVar("T")
 
 Progress = Callable[[str, int, "int | None"], None]
 """Told ``(what, done, total)`` as a large read or write advances (``total`` ``None`` when
 unknown)."""
+
+WRITING = "Writing items to Zotero"
+"""What progress is told while a write of more than one batch goes."""
 
 PAGE_ATTEMPTS = 3
 """How often a whole-library read starts over when the library moved between its pages."""
@@ -163,56 +167,46 @@ class ZoteroLibrary:
         self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
     ) -> Applied:
         """Send the creates, then the changes as patches of the snapshot's items, in batches
-        of 50, each conditional on the library version the one before returned. A change to
+        of 50, each conditional on the library version the one before returned. ``writes`` is
+        read once, in order, and a batch of creates is sent as soon as it is read (so a caller
+        may make each create's JSON as it is read: ``sync.writes.PlannedWrites``). A change to
         an item the snapshot lacks is refused (404) unsent; one that would change nothing
         lands unsent. Each batch's JSON texts go to ``texts`` as it lands (else into
-        ``Applied.texts``). Raises ``PreconditionFailed`` when the library moved meanwhile."""
-        from zotmark.core.port import Applied, NewItem, Outcome, Snapshot
-        from zotmark.zotero.mapping import item_from_json, item_text
+        ``Applied.texts``); progress is told how many writes have their outcome, when there
+        is more than one batch. Raises ``PreconditionFailed`` when the library moved
+        meanwhile."""
+        from zotmark.core.port import Applied, NewItem, Snapshot
 
-        items = dict(snapshot.items)
-        outcomes: dict[str, Outcome] = {}
-        creates: list[NewItem | Mapping[str, Any]] = []
-        patches: list[NewItem | Mapping[str, Any]] = []
+        sending = _Sending(dict(snapshot.items), snapshot.version, len(writes))
+        sending.sink = texts or sending.texts.update
+        if self._progress is not None and len(writes) > MAX_WRITE_OBJECTS:
+            sending.progress = self._progress
+            self._progress(WRITING, 0, len(writes))
+        keys: list[str] = []
+        creates: list[NewItem] = []
+        patches: list[Mapping[str, Any]] = []
         for write in writes:
+            keys.append(write.key)
             if isinstance(write, NewItem):
                 creates.append(write)
+                if len(creates) == MAX_WRITE_OBJECTS:
+                    sending.send(self._client.create_items, [_sent(new) for new in creates])
+                    creates = []
             else:
-                self._patch(write, items, outcomes, patches)
-        collected: dict[str, str] = {}
-        sink = texts or collected.update
-        version = snapshot.version
-        for what, objects, send in (
-            ("Creating items in Zotero", creates, self._client.create_items),
-            ("Updating items in Zotero", patches, self._client.update_items),
-        ):
-            for chunk in self._batches(what, objects):
-                batch = [_sent(write) for write in chunk]
-                report = send(batch, library_version=version)
-                version = report.library_version
-                landed: dict[str, str] = {}
-                for obj in batch:
-                    key = str(obj["key"])
-                    written = report.objects.get(key)
-                    failure = report.failed.get(key)
-                    if written is not None:
-                        items[key] = item_from_json(written)
-                        landed[key] = item_text(written)
-                        outcomes[key] = Outcome(key, items[key])
-                    elif failure is not None:
-                        outcomes[key] = Outcome(key, code=failure.code, message=failure.message)
-                    else:  # unchanged: the server already held what was sent
-                        outcomes[key] = Outcome(key, items.get(key))
-                sink(landed)
-        ordered = [outcomes[write.key] for write in writes]
-        return Applied(ordered, Snapshot(version, items), collected)
+                self._patch(write, sending.items, sending.outcomes, patches)
+        if creates:
+            sending.send(self._client.create_items, [_sent(new) for new in creates])
+        for batch in batches(patches):
+            sending.send(self._client.update_items, batch)
+        ordered = [sending.outcomes[key] for key in keys]
+        return Applied(ordered, Snapshot(sending.version, sending.items), sending.texts)
 
     @staticmethod
     def _patch(
         change: Change,
         items: Mapping[str, Item],
         outcomes: dict[str, Outcome],
-        patches: list[NewItem | Mapping[str, Any]],
+        patches: list[Mapping[str, Any]],
     ) -> None:
         """The patch of ``change`` onto ``patches``, or its outcome when none is sent."""
         from zotmark.core.port import Outcome
@@ -247,11 +241,45 @@ class ZoteroLibrary:
             self._progress(what, done, total)
 
 
-def _sent(write: NewItem | Mapping[str, Any]) -> Mapping[str, Any]:
-    """What is sent for one write: a create's data under its write's key (made batch by
-    batch: copies of every create's data made at once were 270 B an entry of a 10,000-entry
-    first sync's peak), a patch as it is."""
-    return write if isinstance(write, Mapping) else {**write.data, "key": write.key}
+def _sent(new: NewItem) -> Mapping[str, Any]:
+    """What is sent for one create: its data under its write's key."""
+    return {**new.data, "key": new.key}
+
+
+class _Sending:
+    """One :meth:`ZoteroLibrary.apply` under way: the items and the library version its
+    batches have left, each write's outcome, and where the texts and progress go."""
+
+    def __init__(self, items: dict[str, Item], version: int, total: int) -> None:
+        self.items, self.version, self.total = items, version, total
+        self.outcomes: dict[str, Outcome] = {}
+        self.texts: dict[str, str] = {}
+        self.sink: TextSink = self.texts.update
+        self.progress: Progress | None = None
+
+    def send(self, send: Callable[..., WriteReport], batch: list[Mapping[str, Any]]) -> None:
+        """Send one batch conditional on the version the last left; its outcomes and texts."""
+        from zotmark.core.port import Outcome
+        from zotmark.zotero.mapping import item_from_json, item_text
+
+        report = send(batch, library_version=self.version)
+        self.version = report.library_version
+        landed: dict[str, str] = {}
+        for obj in batch:
+            key = str(obj["key"])
+            written = report.objects.get(key)
+            failure = report.failed.get(key)
+            if written is not None:
+                self.items[key] = item_from_json(written)
+                landed[key] = item_text(written)
+                self.outcomes[key] = Outcome(key, self.items[key])
+            elif failure is not None:
+                self.outcomes[key] = Outcome(key, code=failure.code, message=failure.message)
+            else:  # unchanged: the server already held what was sent
+                self.outcomes[key] = Outcome(key, self.items.get(key))
+        self.sink(landed)
+        if self.progress is not None:
+            self.progress(WRITING, len(self.outcomes), self.total)
 
 
 def _take(

@@ -190,6 +190,7 @@ class TwinLibrary:
         0``. The snapshot after holds every item written, at the library version after the
         last batch. Each batch's JSON texts go to ``texts`` as it lands (else into
         ``Applied.texts``)."""
+        writes = list(writes)  # read once, as the port says
         check_writes(writes)
         hooks, self._before_apply = self._before_apply, []
         for hook in hooks:
