@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # name: (file, original text, mutated text, what it breaks)
 MUTANTS = {
     "a-refused-landed": (
-        "src/zotmark/sync/status.py",
-        "if outcome is None or outcome.item is None:",
-        "if outcome is None:",
-        "WorkingStatus.zotero_landed records a refused or failed write as landed",
+        "src/zotmark/sync/writes.py",
+        "landed = {o.key: o.item for o in applied.outcomes if o.item is not None}",
+        "landed = {o.key: o.item for o in applied.outcomes}",
+        "a refused or failed write is recorded as landed (Written.of)",
     ),
     "b-replaces-ignored": (
         "src/zotmark/sync/status.py",

@@ -89,7 +89,7 @@ def test_a_landed_create_records_the_planned_row_at_the_created_version() -> Non
     status = WorkingStatus({})
     plan = Plan(zotero=(CreateItem("NEW22222", ENTRY, frozenset()),),
                 records={"NEW22222": _row("NEW22222", item_version=0)})  # fmt: skip
-    status.zotero_landed(plan, {"NEW22222": Outcome("NEW22222", _item("NEW22222", 7))}, "read")
+    status.zotero_landed(plan, {"NEW22222": _item("NEW22222", 7)}, "read")
     assert status.records["NEW22222"] == _row("NEW22222", item_version=7)
 
 
@@ -99,7 +99,7 @@ def test_a_landed_update_records_exactly_the_fields_it_wrote() -> None:
     status = WorkingStatus({"AAAA2222": base})
     update = UpdateItem("AAAA2222", add_tags=frozenset({"read"}))
     plan = Plan(zotero=(update,), records={"AAAA2222": planned})
-    status.zotero_landed(plan, {"AAAA2222": Outcome("AAAA2222", _item("AAAA2222", 5))}, "read")
+    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 5)}, "read")
     assert status.records["AAAA2222"] == base._replace(read=True)
 
 
@@ -111,7 +111,7 @@ def test_a_refused_write_keeps_the_old_row_even_once_the_file_landed() -> None:
         records={"AAAA2222": base._replace(read=True)},
     )
     refused = {"AAAA2222": Outcome("AAAA2222", code=413, message="too long")}
-    status.zotero_landed(plan, refused, "read")
+    status.zotero_landed(plan, {}, "read")
     status.file_landed(plan, Snapshot(9, {"AAAA2222": _item("AAAA2222", 1)}), refused)
     assert status.records == {"AAAA2222": base}
     assert status.changes() == ({}, frozenset())
@@ -120,7 +120,7 @@ def test_a_refused_write_keeps_the_old_row_even_once_the_file_landed() -> None:
 def test_a_landed_removal_drops_the_row() -> None:
     status = WorkingStatus({"AAAA2222": _row("AAAA2222")})
     plan = Plan(zotero=(RemoveItem("AAAA2222"),), forget=("AAAA2222",))
-    status.zotero_landed(plan, {"AAAA2222": Outcome("AAAA2222", _item("AAAA2222", 2))}, "read")
+    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 2)}, "read")
     assert status.changes() == ({}, frozenset({"AAAA2222"}))
 
 
@@ -159,7 +159,7 @@ def test_a_landed_write_is_among_the_rows_to_write_before_the_file_lands() -> No
         zotero=(UpdateItem("AAAA2222", add_tags=frozenset({"read"})),),
         records={"AAAA2222": base._replace(read=True)},
     )
-    status.zotero_landed(plan, {"AAAA2222": Outcome("AAAA2222", _item("AAAA2222", 1))}, "read")
+    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 1)}, "read")
     assert status.changes() == ({"AAAA2222": base._replace(read=True)}, frozenset())
 
 

@@ -363,7 +363,7 @@ class ListRunner:
             library_version=snapshot.version,
             record_upserts=upserts,
             record_deletes=deletes,
-            resolved_pending=frozenset(resolved | written.created_keys),
+            resolved_pending=frozenset(resolved),  # (a create landed: its item is there)
             mark=SyncMark(
                 self.policy.collection,
                 collection,

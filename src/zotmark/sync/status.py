@@ -18,7 +18,7 @@ from typing import Any
 from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
 from zotmark.core.model import BaseRecord, Item
 from zotmark.core.plan import Plan
-from zotmark.core.port import Outcome, Snapshot
+from zotmark.core.port import Snapshot
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT
 from zotmark.zotero.mapping import is_regular_item, item_from_json
@@ -55,19 +55,20 @@ class WorkingStatus:
         self._set[key] = row
         self._records = None
 
-    def zotero_landed(self, plan: Plan, outcomes: Mapping[str, Outcome], read_tag: str) -> None:
-        """Record the plan's Zotero writes that landed: a created item's pair takes its planned
-        row at the item's version and title; an update sets exactly the fields it wrote; a
-        removal drops the row. Refused and failed writes leave their rows as they were."""
+    def zotero_landed(self, plan: Plan, landed: Mapping[str, Item], read_tag: str) -> None:
+        """Record the plan's Zotero writes that landed (``landed``: the item each left, by
+        key): a created item's pair takes its planned row at the item's version and title; an
+        update sets exactly the fields it wrote; a removal drops the row. Refused and failed
+        writes (not in ``landed``) leave their rows as they were."""
         for action in plan.zotero:
-            outcome = outcomes.get(action.key)
-            if outcome is None or outcome.item is None:
+            item = landed.get(action.key)
+            if item is None:
                 continue
             planned, row = plan.records.get(action.key), self._row(action.key)
             if isinstance(action, RemoveItem):
                 self._put(action.key, None)
             elif isinstance(action, CreateItem) and planned is not None:
-                self._put(action.key, settled(planned, outcome.item))
+                self._put(action.key, settled(planned, item))
             elif isinstance(action, UpdateItem) and planned and row is not None:
                 self._put(action.key, _pushed(row, planned, action, read_tag))
 

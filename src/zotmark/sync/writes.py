@@ -18,7 +18,7 @@ from typing import Any, overload
 from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
-from zotmark.core.model import Refusal
+from zotmark.core.model import Item, Refusal
 from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
 from zotmark.state.model import PendingCreate, RunCommit
@@ -138,35 +138,30 @@ def reason(outcome: Outcome) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What became of one attempt's Zotero writes: the outcomes that landed and those that
-    did not (by key), how many items were created and how many updated."""
+    """What became of one attempt's Zotero writes: the item each write that landed left and
+    the outcomes of those that did not (by key), how many items were created and how many
+    updated. (The items, not the outcomes that carried them: a first sync's 10,000 outcomes
+    and the set of its created keys were 110 B an entry of its peak.)"""
 
-    landed: Mapping[str, Outcome]
+    landed: Mapping[str, Item]
     failed: Mapping[str, Outcome]
-    created_keys: frozenset[str]
+    created: int
     updated: int
-
-    @property
-    def created(self) -> int:
-        """How many items were created."""
-        return len(self.created_keys)
 
     @classmethod
     def of(cls, the_plan: Plan, before: Snapshot, applied: Applied) -> Written:
         """Sort ``applied``'s outcomes; an update counts when it moved its item's version (a
         change that changed nothing was not sent)."""
-        landed = {o.key: o for o in applied.outcomes if o.item is not None}
+        landed = {o.key: o.item for o in applied.outcomes if o.item is not None}
         failed = {o.key: o for o in applied.outcomes if o.item is None}
-        creates = {a.key for a in the_plan.zotero if isinstance(a, CreateItem)}
-        created = frozenset(creates & landed.keys())
+        created = sum(1 for a in the_plan.zotero if isinstance(a, CreateItem) and a.key in landed)
+        changed = {a.key for a in the_plan.zotero if not isinstance(a, CreateItem)}
         updated = sum(
             1
-            for key, outcome in landed.items()
-            if key not in creates
-            and outcome.item is not None
-            and key in before.items
-            and before.items[key].version != outcome.item.version
-        )
+            for key in changed
+            if key in landed and key in before.items
+            and before.items[key].version != landed[key].version
+        )  # fmt: skip
         return cls(landed, failed, created, updated)
 
 
