@@ -10,7 +10,6 @@ nothing (a no-op sync) uses these values without the identifiers' patterns (issu
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -162,14 +161,12 @@ def new_item_key(randbelow: Callable[[int], int]) -> str:
     """A new 8-character Zotero object key; ``randbelow(n)`` returns a random int in [0, n)
     (e.g. :func:`secrets.randbelow`). One draw below 33⁸, spelt in the key alphabet (most
     significant digit first): every key equally likely, one call to the random source (a
-    system call for ``secrets``) per key rather than eight. The key is interned, as items'
-    keys are (``zotero.mapping.item_from_json``): the item a create makes then holds this
-    string, not its own copy from the server's answer (57 B an entry of a first sync's peak)."""
+    system call for ``secrets``) per key rather than eight."""
     number, digits = randbelow(_KEY_BASE**8), []
     for _ in range(8):
         number, digit = divmod(number, _KEY_BASE)
         digits.append(ITEM_KEY_ALPHABET[digit])
-    return sys.intern("".join(reversed(digits)))
+    return "".join(reversed(digits))
 
 
 def is_item_key(s: str) -> bool:

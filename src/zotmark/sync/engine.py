@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -283,7 +284,10 @@ class ListRunner:
             ZoteroSnapshot(snapshot.items, members),
             base,
             self.policy,
-            new_key=lambda: new_item_key(self.randbelow),
+            # interned, as items' keys are (``zotero.mapping.item_from_json``): the item a
+            # create makes holds this string, not its copy from the server's answer (57 B an
+            # entry of a first sync's peak)
+            new_key=lambda: sys.intern(new_item_key(self.randbelow)),
             pending=pending,
             refused=refused,
         )
@@ -312,9 +316,10 @@ class ListRunner:
         self, state: ListState, snapshot: Snapshot, the_plan: Plan, collection: str
     ) -> tuple[ListState, Applied]:
         """Record the plan's creates as pending (in the store and in ``state``), then send
-        every write, storing the items' texts as they land (not all held at once: at a first
-        sync they were 13 % of its peak); the state with them pending, and what became of the
-        writes."""
+        every write, each create's JSON made (and enriched) as its batch goes
+        (:class:`~zotmark.sync.writes.PlannedWrites`) and the items' texts stored as they land
+        (not all held at once: at a first sync they were 13 % of its peak); the state with
+        them pending, and what became of the writes."""
         from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_create
 
         writes = PlannedWrites(the_plan, snapshot, collection, self.new_item)
