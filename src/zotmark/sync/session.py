@@ -132,18 +132,13 @@ class Session:
         from zotmark.zotero.library import ZoteroLibrary
 
         library = ZoteroLibrary(self.client_for(settings), progress=self.progress)
-        new_item = self.new_item(settings)
-        if self.progress is not None and new_item is not None:
-            from zotmark.sync.progress import reporting_hook
-
-            new_item = reporting_hook(new_item, self.progress, "Fetching metadata")
         return ListRunner(
             settings.name,
             policy_for(settings, force_delete=force_delete),
             library,
             self.store,
             document,
-            new_item=new_item,
+            new_item=self.new_item(settings),
             state_key=self.key(settings),
             keep=self.keep,
         )
