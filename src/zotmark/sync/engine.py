@@ -284,9 +284,7 @@ class ListRunner:
             ZoteroSnapshot(snapshot.items, members),
             base,
             self.policy,
-            # interned, as items' keys are (``zotero.mapping.item_from_json``): the item a
-            # create makes holds this string, not its copy from the server's answer (57 B an
-            # entry of a first sync's peak)
+            # interned: a created item keeps this key, not the answer's copy (57 B an entry)
             new_key=lambda: sys.intern(new_item_key(self.randbelow)),
             pending=pending,
             refused=refused,
