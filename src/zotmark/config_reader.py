@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from zotmark.config_errors import Loc, Problems
 
@@ -28,8 +28,7 @@ __all__ = ["Key", "bound_words", "keys", "read_section", "setting"]
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Key:
+class Key(NamedTuple):
     """What one key needs beyond its type.
 
     ``pattern``: what a string must match whole, with ``hint`` the reason given when it does

@@ -20,8 +20,8 @@ import hashlib
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown.encoding import decode_list, encode_list
@@ -40,8 +40,7 @@ _KINDS = (
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
+class Fingerprint(NamedTuple):
     """What a file looked like when it was read: size, mtime (ns), inode and SHA-256."""
 
     size: int

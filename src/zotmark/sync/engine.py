@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from zotmark.core.model import BaseRecord, Entry, Refusal, new_item_key
 from zotmark.core.plan import Plan, Policy
@@ -49,8 +49,7 @@ if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op ru
 ATTEMPTS = 4
 
 
-@dataclass(frozen=True, slots=True)
-class RunReport:
+class RunReport(NamedTuple):
     """What one run planned and did (for ``--json``, the log and ``zotmark status``)."""
 
     list_name: str

@@ -21,7 +21,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import httpx2
 
@@ -42,8 +42,7 @@ NOT_CONNECTED = (httpx2.ConnectError, httpx2.ConnectTimeout)
 _RETRYABLE = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class RetryPolicy(NamedTuple):
     """How often, and how patiently, :class:`RetryTransport` retries one request.
 
     A server that answers 429/503, times out or drops the response may be passing trouble (and
