@@ -1,22 +1,23 @@
-"""The typed values the Zotero client returns (frozen, no behaviour beyond merging)."""
+"""The typed values the Zotero client returns (immutable named tuples, no behaviour beyond
+merging; an omitted map is one shared empty read-only mapping)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True, slots=True)
-class KeyAccess:
+
+class KeyAccess(NamedTuple):
     """Whether a key may read and write one library."""
 
     read: bool
     write: bool
 
 
-@dataclass(frozen=True, slots=True)
-class KeyInfo:
+class KeyInfo(NamedTuple):
     """What the API key may do: its user, its access to the configured library, and its
     access per group (group id, or ``all``)."""
 
@@ -24,11 +25,10 @@ class KeyInfo:
     username: str
     can_read: bool
     can_write: bool
-    groups: Mapping[str, KeyAccess] = field(default_factory=dict)
+    groups: Mapping[str, KeyAccess] = _EMPTY
 
 
-@dataclass(frozen=True, slots=True)
-class Versions:
+class Versions(NamedTuple):
     """Item key → object version for the items changed since some version, and the library
     version the answer reflects."""
 
@@ -44,8 +44,7 @@ class CollectionInfo(NamedTuple):
     version: int
 
 
-@dataclass(frozen=True, slots=True)
-class WriteFailure:
+class WriteFailure(NamedTuple):
     """One object the server refused: its key, the per-object status code and message."""
 
     key: str
@@ -53,8 +52,7 @@ class WriteFailure:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class WriteReport:
+class WriteReport(NamedTuple):
     """What one logical write (one or more POSTs) did.
 
     ``versions`` maps each written object's key to its new object version, ``objects`` to its
@@ -66,11 +64,11 @@ class WriteReport:
     version after the last request.
     """
 
-    versions: Mapping[str, int] = field(default_factory=dict)
-    objects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    versions: Mapping[str, int] = _EMPTY
+    objects: Mapping[str, Mapping[str, Any]] = _EMPTY
     unchanged: frozenset[str] = frozenset()
     already_existed: frozenset[str] = frozenset()
-    failed: Mapping[str, WriteFailure] = field(default_factory=dict)
+    failed: Mapping[str, WriteFailure] = _EMPTY
     library_version: int = 0
 
     @property
