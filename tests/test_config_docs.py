@@ -58,14 +58,13 @@ def test_a_key_without_a_written_meaning_is_refused() -> None:
 def test_the_guard_s_minimum_is_documented_as_it_behaves() -> None:
     """The README and the key's reference say a run may always delete two entries and that
     lists under three synced entries are not guarded; the planner does exactly that."""
-    from dataclasses import replace
 
     from tests.core.test_planner import POLICY, _many, run
 
     readme = " ".join(README.read_text(encoding="utf-8").split())
     assert "Deleting one or two entries never trips the guard" in readme
     assert "A run may always delete two entries" in config_reference()
-    strict = replace(POLICY, max_delete_fraction=0.0)
+    strict = POLICY._replace(max_delete_fraction=0.0)
     entries, zotero, base = _many(10)
     assert run(entries[:8], zotero, base, policy=strict).guards == ()  # two of ten
     assert run(entries[:7], zotero, base, policy=strict).guards != ()  # three of ten

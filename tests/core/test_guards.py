@@ -3,8 +3,6 @@ Zotero refused before held back."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tests.core.test_planner import BASE, PAPER, POLICY, SYNCED, _many, run, snapshot
 
 from zotmark.core.actions import CreateItem, UpdateItem, fingerprint
@@ -23,7 +21,7 @@ def test_mass_deletion_is_stopped_by_the_guard() -> None:
 
 def test_mass_deletion_goes_ahead_with_force_delete() -> None:
     entries, zotero, base = _many(10)
-    result = run(entries[:5], zotero, base, policy=replace(POLICY, force_delete=True))
+    result = run(entries[:5], zotero, base, policy=POLICY._replace(force_delete=True))
     assert len(result.zotero) == 5
     assert result.guards == ()
 
@@ -41,7 +39,7 @@ def test_a_few_deletions_pass_the_guard() -> None:
 
 def test_emptied_collection_does_not_trip_the_guard_when_zotero_deletions_are_kept() -> None:
     entries, _, base = _many(4)
-    policy = replace(POLICY, on_zotero_delete="keep")
+    policy = POLICY._replace(on_zotero_delete="keep")
     result = run(entries, snapshot(), base, policy=policy)
     assert result.guards == ()
     assert result.changes_nothing
@@ -49,7 +47,7 @@ def test_emptied_collection_does_not_trip_the_guard_when_zotero_deletions_are_ke
 
 def test_emptied_list_does_not_trip_the_guard_when_markdown_deletions_are_kept() -> None:
     _, zotero, base = _many(4)
-    policy = replace(POLICY, on_markdown_delete="keep")
+    policy = POLICY._replace(on_markdown_delete="keep")
     result = run([], zotero, base, policy=policy)
     assert result.guards == ()
     assert result.changes_nothing

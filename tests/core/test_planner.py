@@ -180,14 +180,14 @@ def test_difference_without_base_follows_markdown_wins() -> None:
 
 
 def test_difference_without_base_follows_zotero_wins() -> None:
-    policy = replace(POLICY, conflict="zotero-wins")
+    policy = POLICY._replace(conflict="zotero-wins")
     result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), policy=policy)
     assert result.file == (SetBox(1, True),)
     assert result.zotero == ()
 
 
 def test_difference_without_base_under_fail_is_an_unresolved_conflict() -> None:
-    policy = replace(POLICY, conflict="fail")
+    policy = POLICY._replace(conflict="fail")
     result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), policy=policy)
     assert [(c.field, c.winner) for c in result.conflicts] == [("read", None)]
 
@@ -210,19 +210,19 @@ def test_canonical_title_from_enrichment_is_not_a_retitle() -> None:
 
 
 def test_entry_removed_from_file_removes_item_from_collection() -> None:
-    result = run([], snapshot(SYNCED), BASE, policy=replace(POLICY, force_delete=True))
+    result = run([], snapshot(SYNCED), BASE, policy=POLICY._replace(force_delete=True))
     assert result.zotero == (RemoveItem("ABCD2345"),)
     assert result.forget == ("ABCD2345",)
 
 
 def test_entry_removed_from_file_trashes_item_under_trash_policy() -> None:
-    policy = replace(POLICY, on_markdown_delete="trash")
+    policy = POLICY._replace(on_markdown_delete="trash")
     result = run([], snapshot(SYNCED), BASE, policy=policy)
     assert result.zotero == (RemoveItem("ABCD2345", trash=True),)
 
 
 def test_entry_removed_from_file_keeps_item_under_keep_policy() -> None:
-    policy = replace(POLICY, on_markdown_delete="keep")
+    policy = POLICY._replace(on_markdown_delete="keep")
     result = run([], snapshot(SYNCED), BASE, policy=policy)
     assert result.changes_nothing
     assert result.forget == () and result.records == {}  # settled: its base row stands
@@ -242,7 +242,7 @@ def test_item_removed_from_collection_strikes_the_entry() -> None:
 
 
 def test_item_trashed_removes_the_entry_under_remove_policy() -> None:
-    policy = replace(POLICY, on_zotero_delete="remove")
+    policy = POLICY._replace(on_zotero_delete="remove")
     result = run([PAPER], snapshot(replace(SYNCED, deleted=True)), BASE, policy=policy)
     assert result.file == (RemoveEntry(1),)
 
@@ -326,7 +326,7 @@ def _many(n: int) -> tuple[list[Entry], ZoteroSnapshot, dict[str, BaseRecord]]:
 
 def test_entry_ticked_while_its_item_left_the_collection_keeps_the_tick_under_zotero_wins() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    policy = replace(POLICY, conflict="zotero-wins")
+    policy = POLICY._replace(conflict="zotero-wins")
     result = run([PAPER._replace(read=True)], snapshot(outside), BASE, policy=policy)
     assert UpdateItem("ABCD2345", add_tags=frozenset({"read"})) in result.zotero
     assert result.file == ()
@@ -352,13 +352,13 @@ def test_identical_entries_without_anchors_keep_their_own_items() -> None:
     items = (item("AAAA2345", PAPER.title, ARXIV), item("BBBB2345", PAPER.title, ARXIV))
     items = (items[0], replace(items[1], tags=frozenset({"read"})))
     base = {"AAAA2345": record(unread, "AAAA2345"), "BBBB2345": record(read, "BBBB2345")}
-    policy = replace(POLICY, anchors=False)
+    policy = POLICY._replace(anchors=False)
     assert run([read, unread], snapshot(*items), base, policy=policy).changes_nothing
 
 
 def test_entry_kept_after_its_item_left_the_collection_is_still_anchored() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    policy = replace(POLICY, on_zotero_delete="keep")
+    policy = POLICY._replace(on_zotero_delete="keep")
     result = run([PAPER._replace(anchor=None)], snapshot(outside), BASE, policy=policy)
     assert result.file == (SetAnchor(1, "ABCD2345"),)
     assert result.zotero == ()
@@ -366,7 +366,7 @@ def test_entry_kept_after_its_item_left_the_collection_is_still_anchored() -> No
 
 def test_entry_kept_after_its_item_left_the_collection_records_only_its_own_boxes() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    policy = replace(POLICY, on_zotero_delete="keep")
+    policy = POLICY._replace(on_zotero_delete="keep")
     no_flag_box = PAPER._replace(flags={})
     result = run([no_flag_box], snapshot(outside), BASE, policy=policy)
     assert result.records["ABCD2345"].flags == {}
@@ -389,7 +389,7 @@ def test_look_alike_entries_without_anchors_keep_their_own_items() -> None:
         "AAAA2345": record(upper, "AAAA2345", item_title=PAPER.title),
         "BBBB2345": record(lower, "BBBB2345"),
     }
-    result = run([lower, upper], snapshot(*items), base, policy=replace(POLICY, anchors=False))
+    result = run([lower, upper], snapshot(*items), base, policy=POLICY._replace(anchors=False))
     assert result.records == {} and result.unsettled == frozenset()  # both rows stand
 
 
@@ -399,7 +399,7 @@ def test_entry_kept_after_its_item_left_records_the_boxes_it_has() -> None:
     boxed = PAPER._replace(flags={"relevant": False})
     base = {"ABCD2345": record(PAPER, "ABCD2345", flags={})}
     outside = replace(SYNCED, collections=frozenset())
-    result = run([boxed], snapshot(outside), base, policy=replace(POLICY, on_zotero_delete="keep"))
+    result = run([boxed], snapshot(outside), base, policy=POLICY._replace(on_zotero_delete="keep"))
     assert result.changes_nothing
     assert dict(result.records["ABCD2345"].flags) == {"relevant": False}
 
@@ -432,7 +432,7 @@ def test_lost_state_with_titles_that_differ_is_a_conflict_the_file_wins_by_defau
 
 
 def test_lost_state_with_titles_that_differ_follows_zotero_wins() -> None:
-    result = run([PAPER], snapshot(RETITLED), policy=replace(POLICY, conflict="zotero-wins"))
+    result = run([PAPER], snapshot(RETITLED), policy=POLICY._replace(conflict="zotero-wins"))
     assert [c.winner for c in result.conflicts] == ["zotero"]
     assert result.file == (SetTitle(1, RETITLED.title),)
     assert result.zotero == ()
@@ -462,6 +462,6 @@ def test_a_repeat_never_takes_another_item_of_its_identifier() -> None:
     base = {"VISU2345": record(visual, "VISU2345"), "SKEL2345": record(skeleton, "SKEL2345")}
     items = [item("VISU2345", visual.title, url), item("SKEL2345", skeleton.title, url)]
     again = skeleton._replace(line=3)
-    result = run([skeleton, again], snapshot(*items), base, policy=replace(POLICY, anchors=False))
+    result = run([skeleton, again], snapshot(*items), base, policy=POLICY._replace(anchors=False))
     assert result.zotero == (RemoveItem("VISU2345"),)  # its entry left the list; no retitle
     assert result.notes[0].startswith("line 3 repeats the paper of line 1")

@@ -88,8 +88,8 @@ class PlannerMachine(RuleBasedStateMachine):
     def configure(self, anchors: bool, on_md: Any, on_zot: Any, start: Any) -> None:
         """One list's configuration (the conflict policy varies per run), and a first run
         over a few entries, so that most steps edit an already synced list."""
-        self.policy = replace(
-            self.policy, anchors=anchors, on_markdown_delete=on_md, on_zotero_delete=on_zot
+        self.policy = self.policy._replace(
+            anchors=anchors, on_markdown_delete=on_md, on_zotero_delete=on_zot
         )
         for (title, url), read, boxes in start:
             self.world.add_row(Entry(0, title, url, identify(title, url), read, dict(boxes)))
@@ -216,12 +216,12 @@ class PlannerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), conflict=st.sampled_from(["markdown-wins", "zotero-wins", "fail"]))
     def sync(self, data: st.DataObject, conflict: Any) -> None:
         """Plan and apply one run (forcing past a tripped guard, or not)."""
-        policy = replace(self.policy, conflict=conflict)
+        policy = self.policy._replace(conflict=conflict)
         if self._plan(policy).guards:
             if not data.draw(st.booleans(), label="force_delete"):
                 event("run stopped by a guard")
                 return
-            policy = replace(policy, force_delete=True)
+            policy = policy._replace(force_delete=True)
         self._run(policy)
 
     def _run(self, policy: Policy) -> None:

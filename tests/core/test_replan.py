@@ -105,7 +105,7 @@ def test_an_entry_added_pairs_the_entries_again() -> None:
 
 
 def test_a_pairing_not_by_anchors_is_made_again() -> None:
-    unanchored = replace(POLICY, anchors=False)
+    unanchored = POLICY._replace(anchors=False)
     entries = [A._replace(anchor=None), B._replace(anchor=None)]
     last = synced(entries, unanchored)
     assert not last.pairing.by_anchors
@@ -115,7 +115,7 @@ def test_a_pairing_not_by_anchors_is_made_again() -> None:
 
 def test_another_policy_pairs_the_entries_again() -> None:
     last = synced([A, B])
-    _, planned = again(last, (), [A, B], snapshot(*ITEMS), policy=replace(POLICY, anchors=False))
+    _, planned = again(last, (), [A, B], snapshot(*ITEMS), policy=POLICY._replace(anchors=False))
     assert planned.pairing is not last.pairing
 
 

@@ -10,7 +10,6 @@ is the list's own here (not drawn per run), so that most runs keep the last pair
 
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import count
 from typing import Any
 
@@ -60,7 +59,7 @@ class ReplanMachine(PlannerMachine):
             if not force_delete:
                 event("run stopped by a guard")
                 return
-            policy = replace(policy, force_delete=True)
+            policy = policy._replace(force_delete=True)
         self._run(policy)
 
     @precondition(lambda self: any(item.deleted for item in self.world.library.values()))

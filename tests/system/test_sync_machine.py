@@ -37,7 +37,6 @@ from __future__ import annotations
 import random
 import shutil
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -379,7 +378,7 @@ class SyncMachine(RuleBasedStateMachine):
             self.oracle.forget()
         self.oracle.foresee(self.sides.rows(), self.sides.held())
         before = self.sides.text()
-        policy = replace(self.policy, force_delete=True) if force else self.policy
+        policy = self.policy._replace(force_delete=True) if force else self.policy
         client = self._client(tap)
         document = KilledDocument(self.path, FLAGS, self.policy.anchors, crash=crash_file)
         store: Any = KilledStore(self.store) if crash_state else self.store

@@ -9,8 +9,8 @@ twelve frozen dataclasses, ~8 ms of its start-up).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from zotmark.core.model import BaseRecord, Refusal
 
@@ -21,9 +21,11 @@ ConflictPolicy = Literal["markdown-wins", "zotero-wins", "fail"]
 MarkdownDeletePolicy = Literal["remove-from-collection", "trash", "keep"]
 ZoteroDeletePolicy = Literal["strike", "remove", "keep"]
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+"""The maps a plan omits: one shared read-only empty mapping."""
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+
+class Policy(NamedTuple):
     """How one list syncs: tag names, conflict and deletion policies, the mass-delete guard."""
 
     collection: str
@@ -38,8 +40,7 @@ class Policy:
     new_items_heading: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """Everything one run will do, and the base it will record as its writes land.
 
     ``records`` are the new base rows by item key (the engine records each as the write that
@@ -58,14 +59,14 @@ class Plan:
 
     zotero: tuple[ZoteroAction, ...] = ()
     file: tuple[FileAction, ...] = ()
-    records: Mapping[str, BaseRecord] = field(default_factory=dict)
+    records: Mapping[str, BaseRecord] = _EMPTY
     forget: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     guards: tuple[GuardFinding, ...] = ()
     notes: tuple[str, ...] = ()
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = _EMPTY
     held: tuple[Refusal, ...] = ()
-    replaces: Mapping[str, str] = field(default_factory=dict)
+    replaces: Mapping[str, str] = _EMPTY
     unsettled: frozenset[str] = frozenset()
 
     @property
