@@ -125,7 +125,7 @@ class UnsettledStore:
 
     def load(self, list_name: str, *, texts: bool = True) -> ListState:
         state = self.inner.load(list_name, texts=texts)
-        return replace(state, mark=state.mark and replace(state.mark, settled=None))
+        return state._replace(mark=state.mark and replace(state.mark, settled=None))
 
     def head(self, list_name: str) -> ListHead:
         return self.load(list_name).head

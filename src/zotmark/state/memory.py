@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
 from types import MappingProxyType, TracebackType
 from typing import Any
 
@@ -40,7 +39,7 @@ class MemoryStateStore:
         """Return the list's snapshot (the stored immutable value itself; without ``texts``,
         a copy with no items' texts)."""
         state = self._get(list_name)
-        return state if texts else replace(state, mirror=_frozen({}))
+        return state if texts else state._replace(mirror=_frozen({}))
 
     def mirror_texts(self, list_name: str) -> Iterator[tuple[str, str]]:
         """The items' texts of the list's snapshot, in key order."""
@@ -77,7 +76,7 @@ class MemoryStateStore:
             self._check_open()
             if new in self._lists or old not in self._lists:
                 return False
-            self._lists[new] = replace(self._lists.pop(old), name=new)
+            self._lists[new] = self._lists.pop(old)._replace(name=new)
             return True
 
     def record_status(self, list_name: str, status: RunStatus) -> None:
@@ -125,4 +124,4 @@ def _with_citekeys(old: ListState, citekeys: Mapping[str, str | None]) -> ListSt
             pinned.pop(item_key, None)
         else:
             pinned[item_key] = citekey
-    return replace(old, citekeys=_frozen(pinned))
+    return old._replace(citekeys=_frozen(pinned))

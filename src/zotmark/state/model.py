@@ -11,9 +11,9 @@ are non-negative 64-bit integers, no key is both upserted and deleted) and raise
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from zotmark.core.model import BaseRecord, Refusal
 
@@ -180,6 +180,10 @@ def _empty() -> Mapping[str, Any]:
     return MappingProxyType({})
 
 
+_EMPTY: Mapping[str, Any] = _empty()
+"""The maps a :class:`ListHead` or :class:`ListState` omits: one shared read-only empty mapping."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncMark:
     """Where a list's last completed run left it: the collection by ``collection`` name (as
@@ -196,20 +200,18 @@ class SyncMark:
         check_text(self.settled, "settled of a sync mark", optional=True)
 
 
-@dataclass(frozen=True, slots=True)
-class ListHead:
+class ListHead(NamedTuple):
     """What a run reads of a list's state before it knows whether anything changed: the
     library version, where the last run left it (``mark``), the refusals that stand, and the
     state's ``generation`` (see :class:`ListState`)."""
 
     library_version: int = 0
     mark: SyncMark | None = None
-    refused: Mapping[str, Refusal] = field(default_factory=_empty)
+    refused: Mapping[str, Refusal] = _EMPTY
     generation: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ListState:
+class ListState(NamedTuple):
     """An immutable snapshot of one list's sync state.
 
     ``library_version`` is 0 for a list never synced. ``records`` are the bases keyed by item
@@ -230,14 +232,14 @@ class ListState:
 
     name: str
     library_version: int = 0
-    records: Mapping[str, BaseRecord] = field(default_factory=_empty)
-    pending: Mapping[str, PendingCreate] = field(default_factory=_empty)
-    mirror: Mapping[str, str] = field(default_factory=_empty)
-    citekeys: Mapping[str, str] = field(default_factory=_empty)
+    records: Mapping[str, BaseRecord] = _EMPTY
+    pending: Mapping[str, PendingCreate] = _EMPTY
+    mirror: Mapping[str, str] = _EMPTY
+    citekeys: Mapping[str, str] = _EMPTY
     last_run: RunStatus | None = None
     last_success: RunStatus | None = None
-    meta: Mapping[str, str] = field(default_factory=_empty)
-    refused: Mapping[str, Refusal] = field(default_factory=_empty)
+    meta: Mapping[str, str] = _EMPTY
+    refused: Mapping[str, Refusal] = _EMPTY
     mark: SyncMark | None = None
     generation: int = 0
 
@@ -253,7 +255,7 @@ class ListState:
             if not isinstance(create, PendingCreate):
                 raise ValueError(f"expected a PendingCreate, got {create!r}")
             pending[create.item_key] = create
-        return replace(self, pending=_frozen(pending), generation=self.generation + 1)
+        return self._replace(pending=_frozen(pending), generation=self.generation + 1)
 
     def after(self, commit: RunCommit) -> ListState:
         """This state once ``commit`` is applied (see :class:`RunCommit`)."""
@@ -274,8 +276,7 @@ class ListState:
             else:
                 meta[key] = value
         version = self.library_version
-        new = replace(
-            self,
+        new = self._replace(
             library_version=version if commit.library_version is None else commit.library_version,
             records=MappingProxyType(records),
             pending=MappingProxyType(pending),
@@ -292,7 +293,7 @@ class ListState:
         if not isinstance(status, RunStatus):
             raise ValueError(f"expected a RunStatus, got {status!r}")
         success = status if status.ok else self.last_success
-        return replace(self, last_run=status, last_success=success)
+        return self._replace(last_run=status, last_success=success)
 
 
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:

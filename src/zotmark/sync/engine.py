@@ -15,7 +15,7 @@ import functools
 import secrets
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -162,7 +162,7 @@ class ListRunner:
                 # the creates an earlier attempt recorded as pending go again under their
                 # keys (one key per create: a refusal of it stays held, a fix reuses it)
                 fresh = self.store.load(self.state_key, texts=False)
-                state = replace(state, pending=fresh.pending, generation=fresh.generation)
+                state = state._replace(pending=fresh.pending, generation=fresh.generation)
                 kept = None  # (this run wrote since: every pair is planned)
             planning = self._plan(
                 kept, moved, state, status.records, snapshot, collection or "", entries, refused
