@@ -273,9 +273,12 @@ class _PlainChars(dict[int, str]):
 
 
 _PLAIN_CHARS = _PlainChars()
-# The same for the ASCII characters alone, a plain dict: ``translate`` reads a dict subclass
-# at half the speed (1.1 against 0.6 us for a title of 36 characters), and most titles are ASCII.
-_PLAIN_ASCII = {code: _plain_char(chr(code)) for code in range(128)}
+# The same for the ASCII characters alone (most titles are ASCII), as a ``bytes.translate``
+# table and the characters it deletes: a title of 36 characters is read in 2,400 instructions
+# (encoded, translated, decoded) rather than 6,600 through a dict of code points, and a dict
+# subclass reads at half the speed of a dict (1.1 against 0.6 us).
+_PLAIN_ASCII = bytes(ord(_plain_char(chr(code)) or " ") for code in range(128)).ljust(256)
+_PLAIN_ASCII_DROPPED = bytes(code for code in range(128) if not _plain_char(chr(code)))
 _MARKUP_CHAR = re.compile(r"[<&\\${}]")  # where HTML or LaTeX markup starts
 
 
@@ -288,7 +291,10 @@ def normalize_title(title: str) -> str:
     if _MARKUP_CHAR.search(text):
         text = unicodedata.normalize("NFKC", _strip_markup(text))
     text = unicodedata.normalize("NFKC", text.casefold())
-    text = text.translate(_PLAIN_ASCII if text.isascii() else _PLAIN_CHARS)
+    if text.isascii():
+        text = text.encode().translate(_PLAIN_ASCII, _PLAIN_ASCII_DROPPED).decode()
+    else:
+        text = text.translate(_PLAIN_CHARS)
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
