@@ -140,6 +140,8 @@ def publisher_doi(text: str) -> str | None:
 
 def openreview_id(url: str) -> str | None:
     """The OpenReview note id of an openreview.net ``forum``/``pdf``/``attachment`` URL."""
+    if "openreview.net/" not in url:  # (most texts: a substring test, not a regex search)
+        return None
     match = _OPENREVIEW.search(url)
     return match.group(1) if match else None
 
