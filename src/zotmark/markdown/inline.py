@@ -269,9 +269,8 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         group = "a" if bold["a"] is not None else "b"
         inner = bold.span(group)
         title = plain(scan.text[inner[0] : inner[1]])
-        if not _ALNUM.search(title) and not (
-            title.strip() and scan.mask[: bold.start()].strip() in ("", "~~")
-        ):
+        opens = title.strip() and scan.mask[: bold.start()].strip() in ("", "~~")
+        if not opens and not _ALNUM.search(title):  # (most titles open their entry: no search)
             continue
         if any(inner[0] <= link.start() < inner[1] for link in scan.links) and is_generic(title):
             continue  # **[[Paper](url)]** is a link, not a title
