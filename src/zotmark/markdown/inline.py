@@ -23,18 +23,19 @@ from zotmark.markdown.labels import is_generic
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
 _DEST = r"<[^<>\n]*+>|(?:[^\s()]++|\((?:[^\s()]++|\([^\s()]*+\))*+\))*+"
 SCHEME = r"(?:https?|ftp)://"  # the schemes a link or bare URL may have
-# LINK and _MARKS take first one character of a set (the regex engine skips to such characters
-# at once instead of trying every position), each branch then looking back at it: "(?<=\[)…"
-# is the branch of a match that started with "[". The empty groups ``img`` and ``bare`` mark an
-# image and a bare URL (``None`` for other matches).
+_GAP = rf"(?:[ \t]+(?=\([ \t]*{SCHEME}))?"  # "[text] (url)": a space only before a URL
+_TITLE = r"""(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?"""
+# A branch per kind of link, each opening with its own character (the regex engine skips to such
+# characters, and tries at each only its branches). A match's last group names its kind: ``dest``
+# a link, ``alt`` an image, ``rdest`` (text)[url], ``auto`` <url>, ``None`` (no group) a bare URL.
 LINK = re.compile(
-    rf"[!\[(<hf](?:(?:(?<=!)(?P<img>)\[|(?<=\[))(?P<text>{_TEXT})\]"
-    rf"(?:[ \t]+(?=\([ \t]*{SCHEME}))?"
-    rf"\([ \t]*(?P<dest>{_DEST})(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
-    rf"|(?<=\()(?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
-    rf"|(?<=<)(?P<auto>{SCHEME}[^\s<>]*)>"
-    rf"|(?:(?<=h)ttps?|(?<=f)tp)://[^\W_][^\s<>\x01]*(?P<bare>))"
+    rf"!\[(?P<alt>{_TEXT})\]{_GAP}\([ \t]*(?:{_DEST}){_TITLE}[ \t]*\)"
+    rf"|\[(?P<text>{_TEXT})\]{_GAP}\([ \t]*(?P<dest>{_DEST}){_TITLE}[ \t]*\)"
+    rf"|\((?P<rtext>[^()\[\]]*)\)\[(?P<rdest>{SCHEME}[^\s\[\]]*)\]"
+    rf"|<(?P<auto>{SCHEME}[^\s<>]*)>"
+    r"|https?://[^\W_][^\s<>\x01]*|ftp://[^\W_][^\s<>\x01]*"
 )
+_LABEL: dict[str | None, str] = {"dest": "text", "alt": "alt"}  # the group of a link's text
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
@@ -46,6 +47,8 @@ _BOLD = re.compile(
     r"(?:(?<=[^\W_])\*\*|(?<=[^\s*])\*\*(?![^\W_]))"
     r"|(?<![^\W_])__(?=\S)(?P<b>(?:[^_\n]++|_)+?)(?<=\S)__(?![^\W_]))"
 )
+# _MARKS takes first one character of a set (the engine skips to such characters at once), each
+# branch then looking back at it: "(?<=~)~" is the branch of a match that started with "~".
 _MARKS = re.compile(  # a star run, "~~", a backtick run, an underscore run that may open or
     r"[*~`_<](?:(?<=\*)\**|(?<=~)~|(?<=`)`*"  # close emphasis, a comment
     r"|(?<=_)_*(?![^\W_])|(?<=_)(?<![^\W_]_)_*|(?<=<)!--.*?(?:-->|$))"
@@ -128,13 +131,12 @@ def plain(text: str, lone_star: bool | None = None) -> str:
     parts, pos = [], 0
     for link in _links(mask):
         parts.append(_unmark(text, mask, pos, link.start(), lone_star))
-        if link["text"] is not None:
-            if link["img"] is None:
-                parts.append(plain(text[link.start("text") : link.end("text")]))
-        elif link["rtext"] is not None:
-            parts.append(plain(text[link.start("rtext") : link.end("rtext")]))
-        else:  # an autolink (its group's text) or a bare URL (the match's)
-            group = "auto" if link["auto"] is not None else 0
+        kind = link.lastgroup
+        if kind == "dest" or kind == "rdest":  # a link's text
+            label = "text" if kind == "dest" else "rtext"
+            parts.append(plain(text[link.start(label) : link.end(label)]))
+        elif kind != "alt":  # an autolink (its group's text) or a bare URL (the match's)
+            group = "auto" if kind == "auto" else 0
             parts.append(text[link.start(group) : _end(text, link, group)])
         pos = _end(text, link)
     parts.append(_unmark(text, mask, pos, len(text), lone_star))
@@ -150,7 +152,7 @@ def _links(mask: str) -> list[re.Match[str]]:
 
 def _end(text: str, link: re.Match[str], group: str | int = 0) -> int:
     """Where a link match ends; a bare URL ends before its trailing punctuation."""
-    if link["bare"] is None:
+    if link.lastgroup is not None:  # (not a bare URL)
         return link.end(group)
     return link.start() + len(_trim_bare(text[link.start() : link.end()]))
 
@@ -204,16 +206,14 @@ def _scan(text: str) -> _Scan:
 def _url_of(text: str, link: re.Match[str]) -> str | None:
     """The target of one link match in ``text``, or ``None`` for an image, an empty or an
     in-page target."""
-    if link["text"] is not None:
-        if link["img"] is not None:
-            return None
+    kind = link.lastgroup
+    if kind == "dest":
         dest = unescape(text[link.start("dest") : link.end("dest")])
         dest = dest[1:-1].strip() if dest.startswith("<") else dest
         return dest if dest and not dest.startswith("#") else None
-    for group in ("rdest", "auto"):
-        if link[group] is not None:
-            return text[link.start(group) : link.end(group)]
-    return _trim_bare(text[link.start() : link.end()]) or None
+    if kind == "rdest" or kind == "auto":
+        return text[link.start(kind) : link.end(kind)]
+    return None if kind == "alt" else _trim_bare(text[link.start() : link.end()]) or None
 
 
 def _choose_url(scan: _Scan) -> tuple[str | None, re.Match[str] | None]:
@@ -223,7 +223,7 @@ def _choose_url(scan: _Scan) -> tuple[str | None, re.Match[str] | None]:
         url = _url_of(scan.text, link)
         if url is None:
             continue
-        if link["bare"] is None:
+        if link.lastgroup is not None:  # (not a bare URL)
             return url, link
         if bare[0] is None:
             bare = (url, link)
@@ -247,7 +247,8 @@ def _struck(mask: str, outer: Span, inner: Span) -> bool:
 
 def _inside_link_text(scan: _Scan, pos: int) -> bool:
     for link in scan.links:
-        if link["text"] is not None and link.start("text") <= pos < link.end("text"):
+        label = _LABEL.get(link.lastgroup)
+        if label is not None and link.start(label) <= pos < link.end(label):
             return True
     return False
 
@@ -260,14 +261,14 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         return None
     emphasis = scan.mask
     for link in scan.links:  # link targets and bare URLs never hold emphasis
-        start = link.end("text") if link["text"] is not None else link.start()
+        label = _LABEL.get(link.lastgroup)
+        start = link.end(label) if label is not None else link.start()
         emphasis = _blank(emphasis, start, _end(scan.text, link))
     bold: re.Match[str] | None = None  # (searched one by one: the first is mostly the title)
     while bold := _BOLD.search(emphasis, 0 if bold is None else bold.end()):
         if _inside_link_text(scan, bold.start()):
             continue
-        group = "a" if bold["a"] is not None else "b"
-        inner = bold.span(group)
+        inner = bold.span("a" if bold["a"] is not None else "b")
         title = plain(scan.text[inner[0] : inner[1]])
         opens = title.strip() and scan.mask[: bold.start()].strip() in ("", "~~")
         if not opens and not _ALNUM.search(title):  # (most titles open their entry: no search)
@@ -281,12 +282,10 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
 def _link_title(scan: _Scan) -> tuple[str, Span, Span] | None:
     """The text of the first link (not an image), unless it is generic."""
     for link in scan.links:
-        if link["text"] is not None and link["img"] is None:
-            inner = link.span("text")
-        elif link["rtext"] is not None:
-            inner = link.span("rtext")
-        else:
+        kind = link.lastgroup
+        if kind != "dest" and kind != "rdest":
             continue
+        inner = link.span("text" if kind == "dest" else "rtext")
         title = plain(scan.text[inner[0] : inner[1]])
         return (title, inner, link.span()) if not is_generic(title) else None
     return None
@@ -345,10 +344,10 @@ def _title(scan: _Scan) -> tuple[str, Span | None, Span | None, str]:
 
 def _issues(scan: _Scan, url: str | None, source: re.Match[str] | None) -> list[str]:
     issues = []
-    if source is not None and source["rdest"] is not None:
+    if source is not None and source.lastgroup == "rdest":
         issues.append("reversed-link")
     for link in scan.links:
-        if link["text"] is not None and link["img"] is None and not link["dest"]:
+        if link.lastgroup == "dest" and link.start("dest") == link.end("dest"):
             issues.append("empty-link")
             break
     if url is None and not issues and not scan.links:
@@ -359,7 +358,7 @@ def _issues(scan: _Scan, url: str | None, source: re.Match[str] | None) -> list[
 def _link_form(content: str, source: re.Match[str] | None, form: str) -> tuple[str | None, bool]:
     """The text of the link the URL came from (unless it is the title) and whether the link
     sits in parentheses, as in ``([Link](url))``."""
-    if source is None or source["text"] is None or form == "link":
+    if source is None or source.lastgroup != "dest" or form == "link":
         return None, False
     start, end = source.span()
     wrapped = start > 0 and content[start - 1] == "(" and content[end : end + 1] == ")"
@@ -378,7 +377,7 @@ def extract(content: str, continuation: str | None = None) -> Inline:
     if url is None and not scan.links and continuation:
         url, source = _choose_url(_scan(continuation))
         if url is not None:
-            issues = ["reversed-link"] if source is not None and source["rdest"] else []
+            issues = ["reversed-link"] if source is not None and source.lastgroup == "rdest" else []
         source = None  # a link on the next line says nothing about the entry line's form
     title, inner, outer, form = _title(scan)
     label, wrapped = _link_form(content, source, form)
