@@ -111,13 +111,13 @@ class ListDocument:
         from zotmark.markdown.parser import parse
 
         document = self.document
-        edits: list[patch.Edit] = []
-        for action in actions:
-            if isinstance(action, SetAnchor | InsertEntry) and action.key in skip_keys:
-                continue
-            edits.extend(self._edits(document, action))
+        edits = (
+            edit
+            for action in actions
+            if not (isinstance(action, SetAnchor | InsertEntry) and action.key in skip_keys)
+            for edit in self._edits(document, action)
+        )  # (made as the patch sorts them, and let go as each is applied: see patch.RUN)
         new_text = patch.apply(document.text, edits)
-        del edits  # (not held while the text is written: 170 B an entry of a first sync's peak)
         if new_text == document.text:
             return False
         if self.before_write is not None:
