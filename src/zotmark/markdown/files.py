@@ -20,8 +20,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown.encoding import decode_list, encode_list
@@ -70,16 +71,21 @@ def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
     )
 
 
-def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
-    """The file's bytes and the fingerprint of exactly those bytes.
-
-    ``OSError`` escapes (``FileNotFoundError`` for a missing file); a file that is not a
-    regular file, or is larger than :data:`MAX_LIST_BYTES`, is a :class:`ListFileError`.
-    """
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """The list opened for reading, with its ``stat``, once it is known to be a regular file
+    no larger than :data:`MAX_LIST_BYTES` (a :class:`ListFileError` otherwise; ``OSError``
+    escapes, ``FileNotFoundError`` for a missing file)."""
     _check_readable(path, os.stat(path))
     with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
         info = os.fstat(handle.fileno())
         _check_readable(path, info)  # the path may name another file now
+        yield handle, info
+
+
+def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
+    """The file's bytes and the fingerprint of exactly those bytes (errors as :func:`_opened`)."""
+    with _opened(path) as (handle, info):
         # A read of n bytes allocates n bytes before it reads: ask for the size the file says
         # and one byte more, and for the rest up to the ceiling only when that byte came (a
         # file that grew meanwhile, or one in /proc whose size says 0). Asking for the ceiling
@@ -91,6 +97,25 @@ def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
         if len(data) > MAX_LIST_BYTES:
             raise _too_large(path, None)
         return data, _fingerprint(data, os.fstat(handle.fileno()))
+
+
+BLOCK = 1 << 16
+"""How many bytes :func:`_current_fingerprint` reads at a time."""
+
+
+def _current_fingerprint(path: Path) -> Fingerprint:
+    """The fingerprint of the file as it is now (errors as :func:`_opened`), its bytes hashed
+    a block at a time and not held: a write checks it twice while the new text and its bytes
+    are held (the whole file read there was 110 B an entry of a first sync's peak)."""
+    with _opened(path) as (handle, _):
+        digest, size = hashlib.sha256(), 0
+        while block := handle.read(BLOCK):
+            size += len(block)
+            if size > MAX_LIST_BYTES:
+                raise _too_large(path, None)
+            digest.update(block)
+        info = os.fstat(handle.fileno())
+        return Fingerprint(info.st_size, info.st_mtime_ns, info.st_ino, digest.hexdigest())
 
 
 def _check_readable(path: Path, info: os.stat_result) -> None:
@@ -141,7 +166,7 @@ class ListFile:
         """The file's current fingerprint, or ``None`` when it does not exist."""
         path = Path(path)
         try:
-            return _read_bytes(path)[1]
+            return _current_fingerprint(path)
         except FileNotFoundError:
             return None
         except OSError as error:
