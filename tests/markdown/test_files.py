@@ -14,7 +14,7 @@ import pytest
 
 from zotmark.errors import FileChangedError, ListFileError
 from zotmark.markdown import files
-from zotmark.markdown.files import MAX_LIST_BYTES, ListFile
+from zotmark.markdown.files import BLOCK, MAX_LIST_BYTES, ListFile
 
 WAIT = 10.0  # upper bound for a read that must not block; never reached when things work
 
@@ -289,3 +289,11 @@ def test_a_read_allocates_about_the_files_size_not_the_ceiling(tmp_path: Path) -
     finally:
         tracemalloc.stop()
     assert peak < 1 << 20
+
+
+def test_fingerprint_of_a_list_larger_than_a_block_is_the_one_its_read_gives(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text("- [ ] **Paper é**\n" * (3 * BLOCK // 16))
+    assert ListFile.fingerprint(path) == ListFile.read(path)[1]

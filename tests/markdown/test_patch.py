@@ -45,6 +45,12 @@ def test_apply_keeps_the_order_of_insertions_at_one_offset() -> None:
     assert apply("ab", [Edit(1, 1, "1"), Edit(1, 1, "2"), Edit(1, 2, "B")]) == "a12B"
 
 
+def test_apply_takes_edits_from_a_generator_across_runs_of_edits() -> None:
+    text = "ab" * (3 * patch.RUN)
+    edits = (Edit(at, at + 1, "A") for at in reversed(range(0, len(text), 2)))
+    assert apply(text, edits) == "Ab" * (3 * patch.RUN)
+
+
 def test_apply_refuses_overlapping_edits() -> None:
     with pytest.raises(PatchError):
         apply("abcdef", [Edit(1, 4, ""), Edit(3, 5, "")])
