@@ -64,9 +64,10 @@ _Heading = tuple[int, int, str, tuple[str, ...], int, int]
 class _Scanner:
     """The state of one pass over the lines (one instance per :func:`parse` call).
 
-    Values many entries hold alike (flag states, indentation, markers, line endings) are kept
-    once per parse in ``shared`` and ``flag_states``, so that a document holds one object for
-    each, not one per entry.
+    Values many entries hold alike (flag states, flag boxes' offsets from the entry line's end,
+    indentation, markers, line endings) are kept once per parse in ``shared``,
+    ``flag_states`` and ``flag_offsets``, so that a document holds one object for each, not
+    one per entry.
     """
 
     def __init__(self, text: str, flags: Mapping[str, str]) -> None:
@@ -90,6 +91,7 @@ class _Scanner:
         self.last_end = 0  # the offset just past that line's ending
         self.shared: dict[str, str] = {}
         self.flag_states: dict[tuple[tuple[str, bool], ...], dict[str, bool]] = {}
+        self.flag_offsets: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
         self.no_flags: dict[str, bool] = {}  # the flags, and flag boxes, of entries without
         self.no_boxes: dict[str, int] = {}
 
@@ -273,6 +275,13 @@ class _Scanner:
         states = (
             self.flag_states.setdefault(tuple(flags.items()), flags) if flags else self.no_flags
         )
+        line_end, boxes = at + len(line), draft.flag_boxes
+        offsets = {tag: box - line_end for tag, box in boxes.items()} if boxes else None
+        flag_offsets = (
+            self.flag_offsets.setdefault(tuple(offsets.items()), offsets)
+            if offsets
+            else self.no_boxes
+        )
         entry = Entry(
             number,
             fields.title,
@@ -292,7 +301,7 @@ class _Scanner:
             len(line),  # line_length
             self.last_end - at,  # block_length
             self.last_nonblank - draft.line,  # block_lines
-            draft.flag_boxes or self.no_boxes,  # flag_boxes
+            flag_offsets,
             shared(item[1], item[1]),  # indent
             shared(item[2], item[2]),  # marker
             shared(eol, eol),

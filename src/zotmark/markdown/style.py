@@ -78,5 +78,5 @@ def detect_style(document: Document) -> Style:
         bold_titles=_majority((e.title_form == "bold" for e in titled), default.bold_titles),
         link_label=_majority((e.link_label for e in bold if e.link_label), default.link_label),
         link_wrapped=_majority((e.link_wrapped for e in bold), default.link_wrapped),
-        flag_items=2 * sum(1 for e in entries if e.flag_boxes) >= len(entries),
+        flag_items=2 * sum(1 for e in entries if e.flag_offsets) >= len(entries),
     )
