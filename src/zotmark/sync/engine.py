@@ -143,8 +143,8 @@ class ListRunner:
         from zotmark.sync.status import WorkingStatus
         from zotmark.sync.writes import Written, refusals
 
-        state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load()
         entries = self.document.read()  # a list it cannot read stops the run before any write
+        state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load(entries)
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
@@ -195,22 +195,25 @@ class ListRunner:
             "The library or the file kept changing while zotmark synced it; run it again."
         )
 
-    def _load(self) -> tuple[ListState, Snapshot]:
+    def _load(self, entries: Sequence[Entry]) -> tuple[ListState, Snapshot]:
         """The state (without the items' JSON texts) and the snapshot read from the store (the
-        texts read one by one into typed items, and not kept)."""
+        texts read one by one into typed items, and not kept); an item whose ident equals an
+        entry's of ``entries`` holds the entry's (read first for that: one ident per pair)."""
         from zotmark.sync.status import stored_snapshot
 
         state = self.store.load(self.state_key, texts=False)
         texts = self.store.mirror_texts(self.state_key)
-        return state, stored_snapshot(texts, state.library_version)
+        idents = {entry.ident: entry.ident for entry in entries}
+        return state, stored_snapshot(texts, state.library_version, idents)
 
     def _keep_settled(self) -> None:
         """Plan a list neither side moved since a run settled it only to keep what the plan
         leaves for the next run (the run sends and records nothing, whatever the plan holds)."""
         from zotmark.sync.kept import Kept
 
-        state, snapshot = self._load()
-        entries, collection = self.document.read(), self._collection(state, create=False) or ""
+        entries = self.document.read()
+        state, snapshot = self._load(entries)
+        collection = self._collection(state, create=False) or ""
         base, refused = state.records, state.refused
         planning = self._plan(None, (), state, base, snapshot, collection, entries, refused)
         self._kept = Kept(state, snapshot, collection, planning.members, planning.planned)

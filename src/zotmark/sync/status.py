@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
-from zotmark.core.model import BaseRecord, Item
+from zotmark.core.model import BaseRecord, Ident, Item
 from zotmark.core.plan import Plan
 from zotmark.core.port import Snapshot
 from zotmark.errors import StateError
@@ -125,16 +125,19 @@ def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag:
     return record
 
 
-def stored_snapshot(texts: Iterable[tuple[str, str]], version: int) -> Snapshot:
+def stored_snapshot(
+    texts: Iterable[tuple[str, str]], version: int, idents: Mapping[Ident, Ident] | None = None
+) -> Snapshot:
     """The snapshot, at ``version``, of the regular items among the state's JSON texts
     (``(item key, text)`` pairs): each text is read into its item and let go before the next
-    (50,000 items' JSON is never all in memory at once). Raises :class:`StateError` as
-    :func:`stored_data` does."""
+    (50,000 items' JSON is never all in memory at once); an item whose ident equals one of
+    ``idents`` holds that one (see :func:`~zotmark.zotero.mapping.item_from_json`). Raises
+    :class:`StateError` as :func:`stored_data` does."""
     items = {}
     for key, text in texts:
         data = _data_of(key, text)
         if is_regular_item(data):
-            item = item_from_json(data)
+            item = item_from_json(data, idents)
             items[item.key] = item  # (its own key, the same text: one string kept, not two)
     return Snapshot(version, items)
 
