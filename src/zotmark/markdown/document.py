@@ -56,8 +56,8 @@ class ListEntry(NamedTuple):
     """One entry with the positions the patcher needs (a named tuple: one small record per
     entry, ten thousand of them in a large list).
 
-    ``start`` is the offset of the entry line, ``box`` that of the entry's box character
-    (`` ``, ``x`` or ``X``); ``flag_offsets`` maps a flag's tag name to where its box character
+    ``start`` is the offset of the entry line, :attr:`box` that of the entry's box character
+    (`` ``, ``x`` or ``X``), ``box_offset`` characters further; ``flag_offsets`` maps a flag's tag name to where its box character
     is from ``line_end`` (:attr:`flag_boxes` gives the offsets in the text).
     ``indent``/``marker``/``eol`` are the entry line's leading whitespace, list marker and
     line ending; ``child_indent`` the leading whitespace of its first nested list item, if
@@ -75,7 +75,7 @@ class ListEntry(NamedTuple):
     entry: Entry
     inline: Inline
     start: int
-    box: int
+    box_offset: int
     line_length: int
     block_length: int
     block_lines: int
@@ -84,6 +84,12 @@ class ListEntry(NamedTuple):
     marker: str
     eol: str
     child_indent: str | None
+
+    @property
+    def box(self) -> int:
+        """The offset of the entry's box character (kept as ``box_offset``, a small number:
+        an int object less per entry)."""
+        return self.start + self.box_offset
 
     @property
     def first_line(self) -> int:

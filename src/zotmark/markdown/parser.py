@@ -297,7 +297,7 @@ class _Scanner:
             entry,
             fields,
             at,  # start
-            at + item.start(4),  # box
+            item.start(4),  # box_offset
             len(line),  # line_length
             self.last_end - at,  # block_length
             self.last_nonblank - draft.line,  # block_lines
