@@ -295,7 +295,6 @@ class _Scanner:
         )
         self.entries[draft.index] = ListEntry(
             entry,
-            fields,
             at,  # start
             item.start(4),  # box_offset
             len(line),  # line_length
@@ -306,6 +305,15 @@ class _Scanner:
             shared(item[2], item[2]),  # marker
             shared(eol, eol),
             draft.child_indent,
+            fields.key_at,
+            fields.anchor_at,  # anchor_offset
+            fields.inner_start,
+            fields.inner_end,
+            fields.outer_start,
+            fields.outer_end,
+            fields.title_form,
+            fields.link_label,
+            fields.link_wrapped,
         )
 
 
