@@ -196,14 +196,12 @@ class ListRunner:
         )
 
     def _load(self, entries: Sequence[Entry]) -> tuple[ListState, Snapshot]:
-        """The state (without the items' JSON texts) and the snapshot read from the store (the
-        texts read one by one into typed items, and not kept); an item whose ident equals an
-        entry's of ``entries`` holds the entry's (read first for that: one ident per pair)."""
+        """The state (no item texts) and the snapshot, its items read one by one from their
+        texts, each holding the equal ident of one of ``entries`` if any (one per pair)."""
         from zotmark.sync.status import stored_snapshot
 
         state = self.store.load(self.state_key, texts=False)
-        texts = self.store.mirror_texts(self.state_key)
-        idents = {entry.ident: entry.ident for entry in entries}
+        texts, idents = self.store.mirror_texts(self.state_key), {e.ident: e.ident for e in entries}
         return state, stored_snapshot(texts, state.library_version, idents)
 
     def _keep_settled(self) -> None:
