@@ -49,6 +49,7 @@ def daemon(
 ) -> None:
     """Watch the lists, poll and stream Zotero, and sync until SIGINT/SIGTERM."""
     set_output(quiet, verbose)
+    from zotmark.daemon.allocator import keep_large_blocks_mapped
     from zotmark.daemon.daemon import Daemon
     from zotmark.presentation.logs import LEVELS, configure_logging
 
@@ -58,4 +59,5 @@ def daemon(
         log_level = "debug" if OUTPUT.verbose else "error"
     loaded = load(config)
     configure_logging(log_level, secrets=[loaded.api_key().reveal()])
+    keep_large_blocks_mapped()  # (the process's own setting: a daemon in a test shares one)
     Daemon(loaded).serve()
