@@ -16,14 +16,10 @@ from zotmark.sandbox import Sandbox
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "original-reading-list.md"
 
 
-def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> set[str]:
-    """The modules loaded once ``zotmark <argv>`` has run, in a fresh interpreter."""
-    script = (
-        "import sys\n"
-        "from zotmark.cli import main\n"
-        f"main({argv!r})\n"
-        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
-    )
+def _after(argv: list[str], env: dict[str, str] | None = None, *, report: str) -> set[str]:
+    """The lines ``report`` (code run once ``zotmark <argv>`` has run, in a fresh interpreter)
+    writes to stderr."""
+    script = f"import sys\nfrom zotmark.cli import main\nmain({argv!r})\n{report}"
     done = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
@@ -33,6 +29,11 @@ def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> set[st
         env={**os.environ, **(env or {})},
     )
     return set(done.stderr.splitlines())
+
+
+def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """The modules loaded once ``zotmark <argv>`` has run, in a fresh interpreter."""
+    return _after(argv, env, report="print('\\n'.join(sys.modules), file=sys.stderr)\n")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["--version"], ["check", str(FIXTURE)]])
@@ -164,25 +165,18 @@ def test_a_no_op_sync_defines_no_dataclass_beyond_those_that_need_one(
     argv, env = ["sync", "--config", str(config)], {"ZOTERO_API_KEY": sandbox.api_key}
     _modules_after(argv, env)
     _modules_after(argv, env)
-    script = (
-        "import dataclasses, sys\n"
-        "from zotmark.cli import main\n"
-        f"main({argv!r})\n"
-        "for name, module in list(sys.modules.items()):\n"
-        "    if name.startswith('zotmark'):\n"
-        "        for value in list(vars(module).values()):\n"
-        "            if isinstance(value, type) and dataclasses.is_dataclass(value) "
-        "and value.__module__ == name:\n"
-        "                print(f'{name}.{value.__qualname__}', file=sys.stderr)\n"
+    defined = _after(
+        argv,
+        env,
+        report=(
+            "import dataclasses\n"
+            "for name, module in list(sys.modules.items()):\n"
+            "    if name.startswith('zotmark'):\n"
+            "        for value in list(vars(module).values()):\n"
+            "            if isinstance(value, type) and dataclasses.is_dataclass(value) "
+            "and value.__module__ == name:\n"
+            "                print(f'{name}.{value.__qualname__}', file=sys.stderr)\n"
+        ),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        env={**os.environ, **env},
-    )
-    defined = set(done.stderr.splitlines())
     assert "zotmark.sync.engine.ListRunner" in defined  # it ran
     assert defined - DATACLASSES_OF_A_NO_OP == set()
