@@ -154,6 +154,13 @@ def test_meta_is_set_and_deleted_by_commits(store: StateStore) -> None:
     assert dict(store.load(LIST).meta) == {"collection_key": "ABCD2345"}
 
 
+def test_meta_of_keys_reads_the_lists_values_of_those_keys_it_holds(store: StateStore) -> None:
+    """``meta`` is the list's meta narrowed to the keys asked (another list's are not)."""
+    store.commit_run(LIST, RunCommit(meta={"bib:a": "1", "bib:b": "2"}))
+    store.commit_run("other", RunCommit(meta={"bib:c": "3"}))
+    assert dict(store.meta(LIST, ["bib:a", "bib:c", "bib:d"])) == {"bib:a": "1"}
+
+
 def test_a_commits_mark_replaces_the_lists_and_none_keeps_it(store: StateStore) -> None:
     """Where a run left the list (collection name and key, settled token) is kept as given."""
     store.commit_run(LIST, RunCommit(mark=SyncMark("Thesis", "ABCD2345", "hash|policy")))

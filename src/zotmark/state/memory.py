@@ -50,6 +50,11 @@ class MemoryStateStore:
         """Return the list's head (of the stored snapshot)."""
         return self._get(list_name).head
 
+    def meta(self, list_name: str, keys: Iterable[str]) -> Mapping[str, str]:
+        """Return the stored snapshot's meta values of those of ``keys`` it has."""
+        meta = self._get(list_name).meta
+        return {key: meta[key] for key in keys if key in meta}
+
     def _get(self, list_name: str) -> ListState:
         check_list_name(list_name)
         with self._lock:

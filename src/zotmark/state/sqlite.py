@@ -38,6 +38,7 @@ from zotmark.state.sqlite_rows import (
     list_row,
     mark_of,
     read_list,
+    read_meta,
     read_refusals,
     read_texts,
 )
@@ -126,6 +127,12 @@ class SqliteStateStore:
             if len(batch) < TEXTS_BATCH:
                 return
             after = batch[-1][0]
+
+    def meta(self, list_name: str, keys: Iterable[str]) -> Mapping[str, str]:
+        """Read the meta rows of ``keys``, one indexed look-up each, in one read transaction."""
+        check_list_name(list_name)
+        with self._transaction("BEGIN") as db:
+            return read_meta(db, list_name, keys)
 
     def head(self, list_name: str) -> ListHead:
         """Read the list's row and its refusals, nothing else."""

@@ -170,6 +170,13 @@ def read_texts(db: sqlite3.Connection, name: str, after: str, limit: int) -> lis
     return list(_typed(rows, _PAIR, "mirror"))
 
 
+def read_meta(db: sqlite3.Connection, name: str, keys: Iterable[str]) -> Mapping[str, str]:
+    """The list's meta values of those of ``keys`` it holds (by the table's primary key)."""
+    query = "SELECT key, value FROM meta WHERE list = ? AND key = ?"
+    rows = (row for key in keys for row in db.execute(query, (name, key)))
+    return dict(_typed(rows, _PAIR, "meta"))
+
+
 def _pairs(db: sqlite3.Connection, table: str, query: str, name: str) -> Mapping[str, str]:
     return MappingProxyType(dict(_typed(db.execute(query, (name,)).fetchall(), _PAIR, table)))
 

@@ -47,6 +47,12 @@ class StateStore(Protocol):
         else: what a run needs to know whether anything changed."""
         ...
 
+    def meta(self, list_name: str, keys: Iterable[str]) -> Mapping[str, str]:
+        """Return the values the list's meta holds for those of ``keys`` it has
+        (``load(list_name).meta`` narrowed to ``keys``), reading nothing else: what a run's
+        new-item hook needs for a batch of creates, without the list's 50,000 records."""
+        ...
+
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent, durably, in their own transaction.
 

@@ -32,14 +32,16 @@ def with_imported(data: Mapping[str, Any], imported: Mapping[str, Any]) -> dict[
 
 
 def new_item_hook(
-    enricher: Callable[[], Enricher] | None, imported: Callable[[], Mapping[str, str]]
+    enricher: Callable[[], Enricher] | None,
+    imported: Callable[[list[str]], Mapping[str, str]],
 ) -> NewItemHook:
     """The hook: ``.bib`` data where the list's entry came from an import, else enrichment
     (when ``enricher`` is given: it makes the enricher when first needed). ``imported`` reads
-    the state's meta at call time."""
+    the state's meta values of the keys it is given at call time: the hook asks it once per
+    call (a batch of creates), for that batch's :func:`imported_key` keys only."""
 
     def hook(creates: list[tuple[CreateItem, dict[str, Any]]]) -> list[dict[str, Any]]:
-        meta = imported()
+        meta = imported([imported_key(action.entry.ident.primary) for action, _ in creates])
         out: list[dict[str, Any]] = []
         pending: list[tuple[int, CreateItem]] = []
         for action, data in creates:

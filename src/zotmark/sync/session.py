@@ -176,12 +176,15 @@ def production_hooks(
     config: Config, store: StateStore, enricher: Callable[[], Enricher]
 ) -> Callable[[ListSettings], NewItemHook | None]:
     """New items take metadata from an imported ``.bib``, else arXiv/Crossref (``enrich``;
-    ``enricher`` makes the enricher when a run first needs it)."""
+    ``enricher`` makes the enricher when a run first needs it). Each batch of creates reads
+    only its own papers' meta rows: loading the list's state for them took a 10,000-entry
+    first sync from 2.7 to 7.1 s in the daemon (``benchmarks/bench_daemon.py --entries 10000``),
+    as its pending creates were all read again for every batch of 50."""
 
     def for_list(settings: ListSettings) -> NewItemHook:
         key = list_key(config, settings, store)
         return new_item_hook(
-            enricher if settings.enrich else None, lambda: store.load(key, texts=False).meta
+            enricher if settings.enrich else None, lambda keys: store.meta(key, keys)
         )
 
     return for_list
