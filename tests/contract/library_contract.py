@@ -152,6 +152,18 @@ class LibraryContract(RefreshProperty):
         assert key not in refreshed.snapshot.items
         assert key in refreshed.gone
 
+    def test_item_deleted_since_a_version_0_snapshot_is_gone_from_its_whole_read(
+        self, world: World
+    ) -> None:
+        """A snapshot at version 0 that holds items (the state's copy a run killed before its
+        commit stored) is read whole: its items deleted since are gone, not kept."""
+        key = world.app_add(preprint(world.name("doomed")))
+        held = current(world.library).items
+        world.app_delete(key)
+        refreshed = world.library.refresh(Snapshot(0, held))
+        assert key not in refreshed.snapshot.items
+        assert key in refreshed.gone
+
     # --- creating --------------------------------------------------------------------------
 
     def test_create_outcome_carries_the_item_at_its_new_version(self, world: World) -> None:

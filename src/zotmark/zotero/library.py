@@ -81,8 +81,8 @@ class ZoteroLibrary:
         server listed as changed cannot be read."""
         from zotmark.core.port import Refresh, Snapshot
 
-        if snapshot.version == 0:
-            return self._read_all()
+        if snapshot.version == 0:  # (its items, if any, are the state's copy: see _read_all)
+            return self._read_all(snapshot)
         if not changed and self.version_after(snapshot.version) is None:
             return Refresh(snapshot)
         versions = self._client.item_versions(snapshot.version)
@@ -106,10 +106,13 @@ class ZoteroLibrary:
             frozenset(deletions.collections),
         )  # fmt: skip
 
-    def _read_all(self) -> Refresh:
+    def _read_all(self, snapshot: Snapshot) -> Refresh:
         """The whole library, page by page until one comes back short or the count the first
         announced is read (no empty page after a full last one); started over when a page
-        shows the library moved since the first (items may have shifted between pages)."""
+        shows the library moved since the first (items may have shifted between pages).
+        ``gone`` names the items of ``snapshot`` the library no longer has: a snapshot at
+        version 0 may hold the texts a run killed before its commit stored, of items deleted
+        since, which would otherwise stay in the state's copy for good."""
         from zotmark.core.port import Refresh, Snapshot
 
         for _attempt in range(PAGE_ATTEMPTS):
@@ -126,7 +129,8 @@ class ZoteroLibrary:
             else:
                 items: dict[str, Item] = {}
                 texts, _gone = _take(items, objects)
-                return Refresh(Snapshot(version, items), texts)
+                gone = frozenset(snapshot.items.keys() - items.keys())
+                return Refresh(Snapshot(version, items), texts, gone)
         raise ZoteroError(
             f"The library at {self.base_url} kept changing while zotmark read it; run it again."
         )

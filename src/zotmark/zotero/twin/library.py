@@ -136,7 +136,10 @@ class TwinLibrary:
         if snapshot.version == 0:
             self._requests += page_requests(len(self._items))
             fresh = self._regular(self._items)
-            return Refresh(Snapshot(self._version, self._as_items(fresh)), self._texts(fresh))
+            stale = frozenset(snapshot.items.keys() - fresh.keys())  # (as ZoteroLibrary._read_all)
+            return Refresh(
+                Snapshot(self._version, self._as_items(fresh)), self._texts(fresh), stale
+            )
         if not changed:
             self._requests += 1
         if self._version <= snapshot.version:
