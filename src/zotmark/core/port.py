@@ -19,7 +19,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -101,6 +101,16 @@ class Change:
 Write = NewItem | Change
 
 
+class Writes(Protocol):
+    """The writes :meth:`Library.apply` carries out: how many, and each in order, read once
+    (a list is one; so is ``sync.writes.PlannedWrites``, which makes each create's JSON as it
+    is read)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Write]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What became of one write: the item as the library now holds it (``item``), or why it
@@ -164,7 +174,7 @@ class Library(Protocol):
         ...
 
     def apply(
-        self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
+        self, snapshot: Snapshot, writes: Writes, *, texts: TextSink | None = None
     ) -> Applied:
         """Carry out ``writes`` (creates first, in batches, each conditional on the library
         version the one before returned), one :class:`Outcome` per write, in the order of

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
@@ -47,7 +47,7 @@ def new_items(
     return [NewItem(str(data["key"]), data) for data in datas]
 
 
-class PlannedWrites(Sequence[Write]):
+class PlannedWrites:
     """A plan's writes for :meth:`~zotmark.core.port.Library.apply`: its creates, then one
     change per existing item (:func:`changes`). A create's JSON is made (and given to the
     hook) a batch of :data:`~zotmark.zotero.writes.MAX_WRITE_OBJECTS` at a time, as the
@@ -70,21 +70,6 @@ class PlannedWrites(Sequence[Write]):
         for start in range(0, len(creates), batch):
             yield from new_items(creates[start : start + batch], self._collection, self._hook)
         yield from self._changes
-
-    @overload
-    def __getitem__(self, index: int) -> Write: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Write]: ...
-    def __getitem__(self, index: int | slice) -> Write | list[Write]:
-        """The write at ``index``, or those of a slice (their creates made anew)."""
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        if index >= len(self.creates):
-            return self._changes[index - len(self.creates)]
-        return new_items(self.creates[index : index + 1], self._collection, self._hook)[0]
 
 
 def changes(plan: Plan, snapshot: Snapshot, collection: str) -> list[Change]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the port's values and the mapping are imported where a read
         Refresh,
         Snapshot,
         TextSink,
-        Write,
+        Writes,
     )
     from zotmark.zotero.results import WriteReport
 
@@ -168,7 +168,7 @@ class ZoteroLibrary:
     # --- writes --------------------------------------------------------------------------------
 
     def apply(
-        self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
+        self, snapshot: Snapshot, writes: Writes, *, texts: TextSink | None = None
     ) -> Applied:
         """Send the creates, then the changes as patches of the snapshot's items, in batches
         of 50, each conditional on the library version the one before returned. ``writes`` is

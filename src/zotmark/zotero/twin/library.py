@@ -40,11 +40,11 @@ import functools
 import json
 import random
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from zotmark.core.model import Item, is_item_key, new_item_key
-from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, TextSink, Write
+from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, TextSink, Writes
 from zotmark.errors import NotFoundError, PreconditionFailed, ZoteroError
 from zotmark.zotero.mapping import is_regular_item, item_from_json, item_text
 from zotmark.zotero.twin.client import check_writes, fetch_requests, page_requests, patch
@@ -180,7 +180,7 @@ class TwinLibrary:
 
     @_locked
     def apply(
-        self, snapshot: Snapshot, writes: Sequence[Write], *, texts: TextSink | None = None
+        self, snapshot: Snapshot, writes: Writes, *, texts: TextSink | None = None
     ) -> Applied:
         """Carry out ``writes`` as ``ZoteroLibrary`` sends them: the creates, then the changes
         as patches of the snapshot's items, each kind in batches of 50 (one request each, plus
