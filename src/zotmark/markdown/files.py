@@ -65,10 +65,9 @@ def _reason(error: OSError, path: Path | None = None, *, write: bool = False) ->
     return os_refusal(error, path, write=write)
 
 
-def _fingerprint(data: bytes, info: os.stat_result) -> Fingerprint:
-    return Fingerprint(
-        info.st_size, info.st_mtime_ns, info.st_ino, hashlib.sha256(data).hexdigest()
-    )
+def _fingerprint(sha256: str, info: os.stat_result) -> Fingerprint:
+    """The fingerprint of bytes whose SHA-256 is ``sha256`` in a file whose stat is ``info``."""
+    return Fingerprint(info.st_size, info.st_mtime_ns, info.st_ino, sha256)
 
 
 @contextlib.contextmanager
@@ -96,7 +95,7 @@ def _read_bytes(path: Path) -> tuple[bytes, Fingerprint]:
             data += handle.read(MAX_LIST_BYTES + 1 - len(data))
         if len(data) > MAX_LIST_BYTES:
             raise _too_large(path, None)
-        return data, _fingerprint(data, os.fstat(handle.fileno()))
+        return data, _fingerprint(hashlib.sha256(data).hexdigest(), os.fstat(handle.fileno()))
 
 
 BLOCK = 1 << 16
@@ -114,8 +113,7 @@ def _current_fingerprint(path: Path) -> Fingerprint:
             if size > MAX_LIST_BYTES:
                 raise _too_large(path, None)
             digest.update(block)
-        info = os.fstat(handle.fileno())
-        return Fingerprint(info.st_size, info.st_mtime_ns, info.st_ino, digest.hexdigest())
+        return _fingerprint(digest.hexdigest(), os.fstat(handle.fileno()))
 
 
 def _check_readable(path: Path, info: os.stat_result) -> None:
@@ -243,7 +241,7 @@ def _replace(target: Path, data: bytes, expected: Fingerprint | None) -> Fingerp
         temp.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
-    return _fingerprint(data, target.stat())
+    return _fingerprint(hashlib.sha256(data).hexdigest(), target.stat())
 
 
 def _default_mode() -> int:
