@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
-
 CONFIG_FILENAME = "zotmark.toml"
 
 
 def user_config_path() -> Path:
     """``zotmark.toml`` in the user config directory (``~/.config/zotmark/`` on Linux)."""
+    import platformdirs  # (~13M instructions to import: not for a run given its config file)
+
     return Path(platformdirs.user_config_dir("zotmark")) / CONFIG_FILENAME
 
 

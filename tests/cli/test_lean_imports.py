@@ -87,11 +87,14 @@ PLANNING = {
 writes, the list's parser and patches, the port's values and the items' mapping."""
 UNUSED_BY_A_NO_OP = (
     "bibtexparser", "rich", "zotmark.setup", "zotmark.daemon", "zotmark.sandbox",
-    "zotmark.core.identifiers", "zotmark.core.actions",
+    "zotmark.core.identifiers", "zotmark.core.actions", "platformdirs", "zotmark.cli.check",
+    "zotmark.cli.serve", "zotmark.cli.setup", "zotmark.cli.bibtex",
 )  # fmt: skip
 """Packages and modules a no-op sync has no use for (nor any of their modules): its line goes
 to a pipe here, and rich styles only what goes to a terminal; it reads no entry, so it needs
-no identifier's patterns, and it plans nothing, so it needs no action."""
+no identifier's patterns, and it plans nothing, so it needs no action; its config names its
+state directory and it shows no help, so it needs no platform's default directory; it runs
+one command, whose module alone it imports."""
 
 
 def _within(loaded: set[str], names: tuple[str, ...]) -> set[str]:

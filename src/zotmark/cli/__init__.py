@@ -1,13 +1,14 @@
 """The command-line interface (typer): ``zotmark`` and its commands.
 
-:mod:`.app` holds the typer application and the options its commands share, :mod:`.output`
-prints their lines (styled by rich on a terminal only), the modules beside them hold one command
-or two each, and :mod:`.entry` registers them and turns zotmark's typed errors into words and
-exit codes (the one place that does).
+:mod:`.app` holds the typer application, the table of its commands and the options they
+share, :mod:`.output` prints their lines (styled by rich on a terminal only), the modules beside
+them hold one command or two each (imported when their command runs, or the help or completion
+lists it), and :mod:`.entry` turns zotmark's typed errors into words and exit codes (the one
+place that does).
 
 The modules that define commands do without ``from __future__ import annotations``: typer
-reads every command's parameters on every run, and a string annotation costs it an ``eval``
-(~1.6 ms of CPU for the nine commands, of a no-op ``zotmark sync``'s ~0.2 s; issue 16).
+reads a command's parameters on every run of it, and a string annotation costs it an ``eval``
+(issue 16: start-up cost).
 """
 
 from zotmark.cli.entry import entrypoint, main

@@ -2,16 +2,20 @@
 ``--quiet``/``--verbose``), the ``--config``/``--list``/``--json`` options, the loading of the
 config with its warnings (printed by :mod:`.output`).
 
-The commands live in the modules beside this one; :mod:`zotmark.cli.entry` registers them.
+The commands live in the modules beside this one, named in :data:`COMMANDS`; a run builds the
+one it runs (:class:`_CommandGroup`).
 """
 
+import importlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 import typer.core
+import typer.main
+from typer.models import CommandInfo
 
 from zotmark import __version__
 from zotmark.cli.output import WARNING, echo
@@ -20,8 +24,83 @@ if TYPE_CHECKING:
     from zotmark.config import Config, ListSettings
     from zotmark.state import StateStore
 
+COMMANDS = {
+    "check": ("check", "check"),
+    "sandbox": ("serve", "sandbox"),
+    "sync": ("sync", "sync"),
+    "status": ("sync", "status"),
+    "daemon": ("serve", "daemon"),
+    "demo": ("setup", "demo"),
+    "export-bib": ("bibtex", "export_bib"),
+    "import-bib": ("bibtex", "import_bib"),
+    "init": ("setup", "init"),
+}
+"""The commands in their help order: each one's module (beside this one) and function."""
+
+
+class _Command(typer.core.TyperCommand):
+    """A command of zotmark's: its help and its completions name the user's config file in
+    the help of ``--config`` (:data:`CONFIG_HELP`)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._name_the_user_file()
+        super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        self._name_the_user_file()
+        return super().shell_complete(ctx, incomplete)
+
+    def _name_the_user_file(self) -> None:
+        for param in self.params:
+            if isinstance(param, typer.core.TyperOption) and param.help == CONFIG_HELP:
+                param.help = CONFIG_HELP.format(user_file=_user_config_file())
+
+
+class _Commands(Mapping[str, _Command]):
+    """The commands of :data:`COMMANDS` by name, each built (its module imported, its
+    parameters read by typer) when it is first looked up. A run looks up the one it runs;
+    the help and shell completion, which list them all, build every one. (Building all nine
+    cost a no-op ``zotmark sync`` ~15M instructions of its ~780M, and importing their
+    modules more: issue 16.)"""
+
+    def __init__(self, group: "_CommandGroup") -> None:
+        self._group = group
+        self._built: dict[str, _Command] = {}
+
+    def __getitem__(self, name: str) -> _Command:
+        built = self._built.get(name)
+        if built is None:
+            module, function = COMMANDS[name]
+            callback = getattr(importlib.import_module(f"zotmark.cli.{module}"), function)
+            command = typer.main.get_command_from_info(
+                CommandInfo(name, cls=_Command, callback=callback),
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=self._group.rich_markup_mode,
+            )
+            built = self._built[name] = cast(_Command, command)
+        return built
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+class _CommandGroup(typer.core.TyperGroup):
+    """The ``zotmark`` group, its commands those of :data:`COMMANDS` (:class:`_Commands`)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands(self)  # type: ignore[assignment]
+
+
 app = typer.Typer(
     name="zotmark",
+    cls=_CommandGroup,
     help="Keep a Markdown reading list and a Zotero collection in two-way sync.",
     invoke_without_command=True,
     add_completion=True,
@@ -119,13 +198,12 @@ def _user_config_file() -> str:
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
+CONFIG_HELP = "The config file (default: ./zotmark.toml if it exists, else {user_file})."
+"""The help of ``--config``; the user's file is found (platformdirs) only when the help or a
+completion shows it (:class:`_Command`), not on every run (issue 16: ~13M instructions)."""
+
 CONFIG_OPTION = typer.Option(
-    None,
-    "--config",
-    "-c",
-    metavar="FILE",
-    help=f"The config file (default: ./zotmark.toml if it exists, else {_user_config_file()}).",
-    show_default=False,
+    None, "--config", "-c", metavar="FILE", help=CONFIG_HELP, show_default=False
 )
 LIST_OPTION = typer.Option(None, "--list", metavar="NAME", help="Only this list.")
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document.")

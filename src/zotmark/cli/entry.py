@@ -1,5 +1,4 @@
-"""The command-line interface's entry: the commands registered in their help order, and
-:func:`main`.
+"""The command-line interface's entry: :func:`main`.
 
 This is the one place that turns zotmark's typed errors into words and exit codes: commands
 raise :class:`~zotmark.errors.ZotmarkError` subclasses and :func:`main` prints the message on
@@ -11,21 +10,10 @@ from __future__ import annotations
 
 import sys
 
-from zotmark.cli import bibtex, check, serve, setup, sync
 from zotmark.cli.app import app
 from zotmark.cli.output import ERROR, echo
 from zotmark.errors import ExitCode, Interrupted, ZotmarkError
 from zotmark.printable import printable
-
-app.command()(check.check)
-app.command()(serve.sandbox)
-app.command()(sync.sync)
-app.command()(sync.status)
-app.command()(serve.daemon)
-app.command()(setup.demo)
-app.command("export-bib")(bibtex.export_bib)
-app.command("import-bib")(bibtex.import_bib)
-app.command()(setup.init)
 
 
 def main(argv: list[str] | None = None) -> int:
