@@ -5,9 +5,10 @@
 ``lists[0].conflict``), the value given and what is allowed. Relative paths in the file are
 resolved against the file's directory. The API key is never part of the config: it is read on
 demand by :meth:`Config.api_key` and travels as an :class:`ApiKey`, which masks itself.
-"""
 
-from __future__ import annotations
+The module does without ``from __future__ import annotations``, as its sections do
+(:mod:`zotmark.config_sections`).
+"""
 
 import builtins
 import json
@@ -117,7 +118,7 @@ class Config:
             ensure_ascii=False,
         )
 
-    def for_library(self, library: LibraryRef) -> Config:
+    def for_library(self, library: LibraryRef) -> "Config":
         """This configuration with ``[zotero]`` pointing at ``library`` (what a client factory
         is given for a list in another library); the file path and environment are kept."""
         zotero = replace(

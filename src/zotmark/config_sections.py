@@ -6,9 +6,10 @@ declared with :func:`~zotmark.config_reader.setting`: its type, default and rule
 :mod:`zotmark.config_reader` checks a file against and what the reference in ``config_docs``
 is generated from. A section checks what involves several of its keys in ``__post_init__``
 (a ``ValueError`` names the problem).
-"""
 
-from __future__ import annotations
+The module does without ``from __future__ import annotations``: the reader takes each field's
+type as declared (:mod:`zotmark.config_reader`), which a string annotation is not.
+"""
 
 import os
 import re
