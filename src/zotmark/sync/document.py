@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,23 +29,28 @@ if TYPE_CHECKING:  # the parser, the patches and the file actions are imported w
 BeforeWrite = Callable[[Path, str], None]
 
 
-@dataclass
 class ListDocument:
     """One reading-list file. ``flags`` maps flag labels to tag names; ``before_write`` is told
     the text zotmark is about to write (the daemon's watcher uses it to ignore its own write).
     A document that is ``kept`` between runs (the daemon's) parses the text it wrote at once,
-    so that the user's next save costs no parse of it."""
+    so that the user's next save costs no parse of it. (A plain class, as the runner and the
+    session are: a dataclass cost a no-op sync ~3M instructions to define; issue 16.)"""
 
-    path: Path
-    flags: Mapping[str, str]
-    anchors: bool = True
-    before_write: BeforeWrite | None = None
-    kept: bool = False
-    _document: Document | None = field(default=None, init=False, repr=False)
-    _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
-    _style_of: Document | None = field(default=None, init=False, repr=False)
-    _flag_items: bool = field(default=True, init=False, repr=False)
-    _fresh: tuple[str, Fingerprint] | None = field(default=None, init=False, repr=False)
+    def __init__(
+        self,
+        path: Path,
+        flags: Mapping[str, str],
+        anchors: bool = True,
+        before_write: BeforeWrite | None = None,
+        kept: bool = False,
+    ) -> None:
+        self.path, self.flags, self.anchors = path, flags, anchors
+        self.before_write, self.kept = before_write, kept
+        self._document: Document | None = None
+        self._fingerprint: Fingerprint | None = None
+        self._style_of: Document | None = None
+        self._flag_items = True
+        self._fresh: tuple[str, Fingerprint] | None = None
 
     def check_writable(self) -> None:
         """:meth:`ListFile.check_writable` for this list."""

@@ -15,7 +15,6 @@ import functools
 import secrets
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -88,7 +87,6 @@ class RunReport(NamedTuple):
         return not (self.refused or self.failed)
 
 
-@dataclass
 class ListRunner:
     """Runs one list. Effects are injected: the Zotero library, the state store, the document,
     the clock and the random source for new item keys; ``new_item`` may enrich new items.
@@ -99,20 +97,23 @@ class ListRunner:
     the pairs that moved since (:mod:`zotmark.sync.kept`). Such a runner's first run reads and
     plans even when nothing changed, so that its first change costs no more than the next."""
 
-    name: str
-    policy: Policy
-    library: Library
-    store: StateStore
-    document: ListDocument
-    new_item: NewItemHook | None = None
-    randbelow: Callable[[int], int] = secrets.randbelow
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    state_key: str = ""
-    keep: bool = False
-    _kept: Kept | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.state_key = self.state_key or self.name
+    def __init__(
+        self,
+        name: str,
+        policy: Policy,
+        library: Library,
+        store: StateStore,
+        document: ListDocument,
+        new_item: NewItemHook | None = None,
+        randbelow: Callable[[int], int] = secrets.randbelow,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        state_key: str = "",
+        keep: bool = False,
+    ) -> None:
+        self.name, self.policy, self.library, self.store = name, policy, library, store
+        self.document, self.new_item, self.randbelow, self.now = document, new_item, randbelow, now
+        self.state_key, self.keep = state_key or name, keep
+        self._kept: Kept | None = None
 
     def run(self, *, dry_run: bool = False) -> RunReport:
         """One run; raises a :class:`~zotmark.errors.ZotmarkError` and records it on failure.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from zotmark.config import Config, LibraryRef, ListSettings
@@ -67,7 +66,6 @@ def default_client(config: Config) -> ZoteroClient:
     return ZoteroClient(zotero.library_type, library_id, key, zotero.base_url)
 
 
-@dataclass
 class Session:
     """What a command needs for a run of several lists: one store, one client per library.
 
@@ -78,17 +76,23 @@ class Session:
     runner is made once and kept, with what it knows of its list (see ``ListRunner.keep``).
     """
 
-    config: Config
-    store: StateStore
-    clients: Mapping[LibraryRef, ZoteroClient]
-    before_write: BeforeWrite | None = None
-    new_item: Callable[[ListSettings], NewItemHook | None] = field(default=lambda s: None)
-    progress: ProgressHook | None = None
-    run_lock: StateLock | None = None
-    lock_wait: float = 60.0
-    on_wait: Callable[[str | None], None] | None = None
-    keep: bool = False
-    _runners: dict[tuple[str, bool], ListRunner] = field(default_factory=dict, repr=False)
+    def __init__(
+        self,
+        config: Config,
+        store: StateStore,
+        clients: Mapping[LibraryRef, ZoteroClient],
+        before_write: BeforeWrite | None = None,
+        new_item: Callable[[ListSettings], NewItemHook | None] = lambda s: None,
+        progress: ProgressHook | None = None,
+        run_lock: StateLock | None = None,
+        lock_wait: float = 60.0,
+        on_wait: Callable[[str | None], None] | None = None,
+        keep: bool = False,
+    ) -> None:
+        self.config, self.store, self.clients = config, store, clients
+        self.before_write, self.new_item, self.progress = before_write, new_item, progress
+        self.run_lock, self.lock_wait, self.on_wait, self.keep = run_lock, lock_wait, on_wait, keep
+        self._runners: dict[tuple[str, bool], ListRunner] = {}
 
     @property
     def client(self) -> ZoteroClient:
