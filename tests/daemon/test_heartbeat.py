@@ -12,7 +12,8 @@ from zotmark.cli import main
 from zotmark.config import load_config
 from zotmark.daemon.heartbeat import Beat, heartbeat_meta, is_stale, mark_stale, stopped_meta
 from zotmark.presentation.render import status_lines
-from zotmark.state import RunCommit, SqliteStateStore
+from zotmark.state import SqliteStateStore
+from zotmark.state.commit import RunCommit
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -13,11 +13,11 @@ from zotmark.state import (
     ListHead,
     ListState,
     PendingCreate,
-    RunCommit,
     RunStatus,
     StateStore,
     SyncMark,
 )
+from zotmark.state.commit import RunCommit
 
 LIST = "reading-list"
 OK = RunStatus("2026-01-01T10:00:00+00:00", "2026-01-01T10:00:02+00:00", True, None, "2 created")

@@ -11,7 +11,8 @@ import pytest
 from tests.state.state_helpers import record
 
 from zotmark.errors import StateError
-from zotmark.state import RunCommit, SqliteStateStore
+from zotmark.state import SqliteStateStore
+from zotmark.state.commit import RunCommit
 from zotmark.state.schema import RECOVERY_HINT
 
 TITLE = "Attention Is All You Need"

@@ -15,11 +15,11 @@ from zotmark.errors import StateError
 from zotmark.state import (
     BaseRecord,
     PendingCreate,
-    RunCommit,
     RunStatus,
     SqliteStateStore,
     SyncMark,
 )
+from zotmark.state.commit import RunCommit
 from zotmark.state.schema import SCHEMA_VERSION
 
 # The v1 schema exactly as zotmark 0.1 wrote it, with one row per table: a frozen fixture,

@@ -14,10 +14,10 @@ from zotmark.state import (
     BaseRecord,
     MemoryStateStore,
     PendingCreate,
-    RunCommit,
     RunStatus,
     SqliteStateStore,
 )
+from zotmark.state.commit import RunCommit
 
 LISTS = ("one", "two")
 names = st.sampled_from(LISTS)

@@ -11,7 +11,8 @@ from tests.conftest import FIXTURES
 from zotmark.config import ListSettings
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
-from zotmark.state import MemoryStateStore, RunCommit, SyncMark
+from zotmark.state import MemoryStateStore, SyncMark
+from zotmark.state.commit import RunCommit
 from zotmark.sync.bibliography import export_list, import_into_list
 from zotmark.sync.metadata import IMPORTED_PREFIX
 

@@ -13,7 +13,8 @@ from zotmark.core.actions import CreateItem
 from zotmark.core.identifiers import identify
 from zotmark.core.model import Entry
 from zotmark.enrich import Enricher
-from zotmark.state import ListState, MemoryStateStore, RunCommit
+from zotmark.state import ListState, MemoryStateStore
+from zotmark.state.commit import RunCommit
 from zotmark.sync.metadata import imported_key
 from zotmark.sync.session import Session, open_session, production_hooks
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from zotmark.state.commit import RunCommit
 from zotmark.state.memory import MemoryStateStore
-from zotmark.state.model import RunCommit
 from zotmark.sync.writes import TEXT_GROUP, StoredTexts
 
 

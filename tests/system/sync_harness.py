@@ -9,14 +9,15 @@ before the state commit. A kill is :class:`Crash`, which nothing in zotmark catc
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx2
 from hypothesis import strategies as st
 
 from zotmark.core.actions import FileAction
-from zotmark.state import ListHead, ListState, RunCommit, SqliteStateStore
+from zotmark.state import ListHead, ListState, SqliteStateStore
+from zotmark.state.commit import RunCommit
 from zotmark.sync.document import ListDocument
 
 # Failures a run may end with when the sandbox keeps failing past the client's retries.
@@ -88,11 +89,12 @@ class Tap(httpx2.BaseTransport):
         self.inner.close()
 
 
-@dataclass
 class KilledDocument(ListDocument):
     """The list file, killed just before its write when ``crash`` is set."""
 
-    crash: bool = False
+    def __init__(self, *args: Any, crash: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crash = crash
 
     def apply(self, actions: Sequence[FileAction], *, skip_keys: Collection[str] = ()) -> bool:
         if self.crash:

@@ -14,7 +14,8 @@ from tests.helpers import FIXTURES
 from zotmark.cli import main
 from zotmark.config import load_config
 from zotmark.sandbox import Sandbox
-from zotmark.state import RunCommit, SqliteStateStore, StateLock
+from zotmark.state import SqliteStateStore, StateLock
+from zotmark.state.commit import RunCommit
 
 
 def _project(root: Path, name: str, collection: str, state: Path, url: str) -> Path:

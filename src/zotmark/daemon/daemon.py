@@ -55,7 +55,8 @@ from zotmark.errors import (
 from zotmark.markdown.encoding import encode_list
 from zotmark.presentation.logs import kv
 from zotmark.presentation.render import refusal_lines
-from zotmark.state import DaemonLock, RunCommit
+from zotmark.state import DaemonLock
+from zotmark.state.commit import RunCommit
 from zotmark.sync.engine import RunReport
 from zotmark.sync.places import state_dir
 from zotmark.sync.session import ClientFactory, Session, default_client, open_session

@@ -9,7 +9,6 @@ from zotmark.state.model import (
     ListHead,
     ListState,
     PendingCreate,
-    RunCommit,
     RunStatus,
     SyncMark,
 )
@@ -25,7 +24,6 @@ __all__ = [
     "ListState",
     "MemoryStateStore",
     "PendingCreate",
-    "RunCommit",
     "RunStatus",
     "SqliteStateStore",
     "StateLock",

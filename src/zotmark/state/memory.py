@@ -11,18 +11,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
     ListHead,
     ListState,
     PendingCreate,
-    RunCommit,
     RunStatus,
     check_list_name,
     check_text,
 )
+
+if TYPE_CHECKING:  # (a run that changes nothing commits nothing: a no-op imports no RunCommit)
+    from zotmark.state.commit import RunCommit
 
 __all__ = ["MemoryStateStore"]
 

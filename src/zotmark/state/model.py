@@ -1,21 +1,23 @@
-"""The values the sync state stores and the changes a run commits.
+"""The values the sync state stores.
 
 Pure values, shared by every :class:`~zotmark.state.store.StateStore` implementation. A
-:class:`ListState` is an immutable snapshot of one list's state; a :class:`RunCommit` is
-everything one successful run changes, applied by the store in one transaction. The
-constructors check the invariants every store relies on (keys match their values, versions
-are non-negative 64-bit integers, no key is both upserted and deleted) and raise
-``ValueError`` for a violated one: that is a programming error, not a user error.
+:class:`ListState` is an immutable snapshot of one list's state; the changes one successful run
+commits are a :class:`~zotmark.state.commit.RunCommit`. The constructors check the invariants
+every store relies on (keys match their values, versions are non-negative 64-bit integers) and
+raise ``ValueError`` for a violated one: that is a programming error, not a user error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from zotmark.core.model import BaseRecord, Refusal
+
+if TYPE_CHECKING:  # a run that changes nothing commits nothing: a no-op imports no RunCommit
+    from zotmark.state.commit import RunCommit
 
 __all__ = [
     "MAX_VERSION",
@@ -24,14 +26,15 @@ __all__ = [
     "ListState",
     "PendingCreate",
     "Refusal",
-    "RunCommit",
     "RunStatus",
     "SyncMark",
     "check_list_name",
     "check_text",
     "check_version",
     "checked_flags",
+    "empty_mapping",
     "freeze_record",
+    "frozen_mapping",
     "shared_flags",
 ]
 
@@ -41,7 +44,8 @@ MAX_VERSION = 2**63 - 1
 _V = TypeVar("_V")
 
 
-def _frozen(mapping: Mapping[str, _V]) -> Mapping[str, _V]:
+def frozen_mapping(mapping: Mapping[str, _V]) -> Mapping[str, _V]:
+    """A read-only copy of ``mapping``."""
     return MappingProxyType(_copy(mapping))
 
 
@@ -176,11 +180,12 @@ class RunStatus:
             raise ValueError(f"ok of a run status must be a bool, got {self.ok!r}")
 
 
-def _empty() -> Mapping[str, Any]:
+def empty_mapping() -> Mapping[str, Any]:
+    """A new read-only empty mapping."""
     return MappingProxyType({})
 
 
-_EMPTY: Mapping[str, Any] = _empty()
+_EMPTY: Mapping[str, Any] = empty_mapping()
 """The maps a :class:`ListHead` or :class:`ListState` omits: one shared read-only empty mapping."""
 
 
@@ -255,7 +260,7 @@ class ListState(NamedTuple):
             if not isinstance(create, PendingCreate):
                 raise ValueError(f"expected a PendingCreate, got {create!r}")
             pending[create.item_key] = create
-        return self._replace(pending=_frozen(pending), generation=self.generation + 1)
+        return self._replace(pending=frozen_mapping(pending), generation=self.generation + 1)
 
     def after(self, commit: RunCommit) -> ListState:
         """This state once ``commit`` is applied (see :class:`RunCommit`)."""
@@ -282,7 +287,9 @@ class ListState(NamedTuple):
             pending=MappingProxyType(pending),
             mirror=MappingProxyType(mirror),
             meta=MappingProxyType(meta),
-            refused=self.refused if commit.refused is None else _frozen(dict(commit.refused)),
+            refused=(
+                self.refused if commit.refused is None else frozen_mapping(dict(commit.refused))
+            ),
             mark=self.mark if commit.mark is None else commit.mark,
             generation=self.generation + commit.changes_sync,
         )
@@ -294,78 +301,3 @@ class ListState(NamedTuple):
             raise ValueError(f"expected a RunStatus, got {status!r}")
         success = status if status.ok else self.last_success
         return self._replace(last_run=status, last_success=success)
-
-
-def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
-    for key, value in values.items():
-        if getattr(value, key_of) != key:
-            raise ValueError(f"{what} key {key!r} differs from its {key_of}")
-
-
-def _check_texts(values: Mapping[str, object], what: str, *, optional: bool = False) -> None:
-    for key, value in values.items():
-        check_text(key, f"a key of {what}")
-        check_text(value, f"{what}[{key!r}]", optional=optional)
-
-
-def _check_disjoint(upserts: Iterable[str], deletes: Collection[str], what: str) -> None:
-    both = sorted(set(upserts) & set(deletes))
-    if both:
-        raise ValueError(f"{what}: keys both upserted and deleted: {both}")
-
-
-@dataclass(frozen=True, slots=True)
-class RunCommit:
-    """Everything one successful run changes in one list's state, applied atomically.
-
-    ``library_version`` replaces the stored one (``None`` keeps it). Upserts replace whole
-    values; deletes of absent keys are no-ops. ``refused``, when given, replaces the list's
-    standing refusals (``None`` keeps them). ``resolved_pending`` removes pending creates
-    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``mark``,
-    when given, replaces the list's :class:`SyncMark`. ``status``,
-    when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
-    copied on construction, so later changes to the caller's dicts have no effect.
-    """
-
-    library_version: int | None = None
-    record_upserts: Mapping[str, BaseRecord] = field(default_factory=_empty)
-    record_deletes: frozenset[str] = frozenset()
-    resolved_pending: frozenset[str] = frozenset()
-    mirror_upserts: Mapping[str, str] = field(default_factory=_empty)
-    mirror_deletes: frozenset[str] = frozenset()
-    meta: Mapping[str, str | None] = field(default_factory=_empty)
-    status: RunStatus | None = None
-    refused: Mapping[str, Refusal] | None = None
-    mark: SyncMark | None = None
-
-    def __post_init__(self) -> None:
-        if self.library_version is not None:
-            check_version(self.library_version, "library_version")
-        set_ = object.__setattr__
-        set_(self, "record_upserts", _frozen(self.record_upserts))
-        set_(self, "mirror_upserts", _frozen(self.mirror_upserts))
-        set_(self, "meta", _frozen(self.meta))
-        for name in ("record_deletes", "resolved_pending", "mirror_deletes"):
-            set_(self, name, frozenset(getattr(self, name)))
-        _check_keyed(self.record_upserts, "item_key", "record_upserts")
-        if self.refused is not None:
-            set_(self, "refused", _frozen(self.refused))
-            _check_keyed(self.refused, "item_key", "refused")
-            for refusal in self.refused.values():
-                check_refusal(refusal)
-        _check_texts(self.mirror_upserts, "mirror_upserts")
-        _check_texts(self.meta, "meta", optional=True)
-        if self.mark is not None and not isinstance(self.mark, SyncMark):
-            raise ValueError(f"expected a SyncMark, got {self.mark!r}")
-        _check_disjoint(self.record_upserts, self.record_deletes, "records")
-        _check_disjoint(self.mirror_upserts, self.mirror_deletes, "mirror")
-
-    @property
-    def changes_sync(self) -> bool:
-        """Whether the commit changes what a run plans from (more than meta, the status and
-        the items' texts, which a run that keeps its snapshot does not read): such a commit
-        moves the list's generation on."""
-        return bool(
-            self.library_version is not None or self.record_upserts or self.record_deletes
-            or self.resolved_pending or self.refused is not None or self.mark is not None
-        )  # fmt: skip

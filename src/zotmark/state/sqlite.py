@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
@@ -26,7 +26,6 @@ from zotmark.state.model import (
     ListHead,
     ListState,
     PendingCreate,
-    RunCommit,
     RunStatus,
     check_list_name,
     check_text,
@@ -42,6 +41,9 @@ from zotmark.state.sqlite_rows import (
     read_refusals,
     read_texts,
 )
+
+if TYPE_CHECKING:  # (a run that changes nothing commits nothing: a no-op imports no RunCommit)
+    from zotmark.state.commit import RunCommit
 
 __all__ = ["STATE_FILENAME", "SqliteStateStore"]
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from zotmark.state.model import ListHead, ListState, PendingCreate, RunCommit, RunStatus
+from zotmark.state.model import ListHead, ListState, PendingCreate, RunStatus
+
+if TYPE_CHECKING:  # (a run that changes nothing commits nothing: a no-op imports no RunCommit)
+    from zotmark.state.commit import RunCommit
 
 __all__ = ["StateStore"]
 

@@ -22,7 +22,8 @@ from zotmark.markdown import patch
 from zotmark.markdown.compose import NewEntry
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
-from zotmark.state import ListState, RunCommit, StateStore
+from zotmark.state import ListState, StateStore
+from zotmark.state.commit import RunCommit
 from zotmark.sync.metadata import imported_key
 from zotmark.sync.status import stored_data
 from zotmark.zotero.mapping import is_regular_item

@@ -29,13 +29,7 @@ from zotmark.errors import (
     ZoteroError,
     ZotmarkError,
 )
-from zotmark.state.model import (
-    ListHead,
-    ListState,
-    RunCommit,
-    RunStatus,
-    SyncMark,
-)
+from zotmark.state.model import ListHead, ListState, RunStatus, SyncMark
 from zotmark.state.store import StateStore
 
 if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op run returns first
@@ -222,6 +216,8 @@ class ListRunner:
         in the state as they arrive (each text carries its item's version, so texts newer
         than the state's library version are only read again, never wrong)."""
         if texts or gone:
+            from zotmark.state.commit import RunCommit
+
             commit = RunCommit(mirror_upserts=texts, mirror_deletes=gone - texts.keys())
             self.store.commit_run(self.state_key, commit)
 
@@ -345,6 +341,7 @@ class ListRunner:
         attempts: int,
         first_request: int,
     ) -> RunReport:
+        from zotmark.state.commit import RunCommit
         from zotmark.sync.kept import Kept, members_after
         from zotmark.sync.writes import reason, refusals
 

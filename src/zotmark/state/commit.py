@@ -1,0 +1,104 @@
+"""What one successful run changes in one list's state: a :class:`RunCommit`, which a store
+applies in one transaction (:meth:`~zotmark.state.store.StateStore.commit_run`).
+
+Apart from the state's values (:mod:`zotmark.state.model`): a run that finds nothing changed
+commits nothing, and defining this dataclass cost such a run ~6M instructions (issue 16). Its
+constructor checks what every store relies on (keys match their values, no key both upserted
+and deleted) and raises ``ValueError`` otherwise, a programming error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from zotmark.core.model import BaseRecord, Refusal
+from zotmark.state.model import (
+    RunStatus,
+    SyncMark,
+    check_refusal,
+    check_text,
+    check_version,
+    empty_mapping,
+    frozen_mapping,
+)
+
+__all__ = ["RunCommit"]
+
+_V = TypeVar("_V")
+
+
+def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
+    for key, value in values.items():
+        if getattr(value, key_of) != key:
+            raise ValueError(f"{what} key {key!r} differs from its {key_of}")
+
+
+def _check_texts(values: Mapping[str, object], what: str, *, optional: bool = False) -> None:
+    for key, value in values.items():
+        check_text(key, f"a key of {what}")
+        check_text(value, f"{what}[{key!r}]", optional=optional)
+
+
+def _check_disjoint(upserts: Iterable[str], deletes: Collection[str], what: str) -> None:
+    both = sorted(set(upserts) & set(deletes))
+    if both:
+        raise ValueError(f"{what}: keys both upserted and deleted: {both}")
+
+
+@dataclass(frozen=True, slots=True)
+class RunCommit:
+    """Everything one successful run changes in one list's state, applied atomically.
+
+    ``library_version`` replaces the stored one (``None`` keeps it). Upserts replace whole
+    values; deletes of absent keys are no-ops. ``refused``, when given, replaces the list's
+    standing refusals (``None`` keeps them). ``resolved_pending`` removes pending creates
+    (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``mark``,
+    when given, replaces the list's :class:`SyncMark`. ``status``,
+    when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
+    copied on construction, so later changes to the caller's dicts have no effect.
+    """
+
+    library_version: int | None = None
+    record_upserts: Mapping[str, BaseRecord] = field(default_factory=empty_mapping)
+    record_deletes: frozenset[str] = frozenset()
+    resolved_pending: frozenset[str] = frozenset()
+    mirror_upserts: Mapping[str, str] = field(default_factory=empty_mapping)
+    mirror_deletes: frozenset[str] = frozenset()
+    meta: Mapping[str, str | None] = field(default_factory=empty_mapping)
+    status: RunStatus | None = None
+    refused: Mapping[str, Refusal] | None = None
+    mark: SyncMark | None = None
+
+    def __post_init__(self) -> None:
+        if self.library_version is not None:
+            check_version(self.library_version, "library_version")
+        set_ = object.__setattr__
+        set_(self, "record_upserts", frozen_mapping(self.record_upserts))
+        set_(self, "mirror_upserts", frozen_mapping(self.mirror_upserts))
+        set_(self, "meta", frozen_mapping(self.meta))
+        for name in ("record_deletes", "resolved_pending", "mirror_deletes"):
+            set_(self, name, frozenset(getattr(self, name)))
+        _check_keyed(self.record_upserts, "item_key", "record_upserts")
+        if self.refused is not None:
+            set_(self, "refused", frozen_mapping(self.refused))
+            _check_keyed(self.refused, "item_key", "refused")
+            for refusal in self.refused.values():
+                check_refusal(refusal)
+        _check_texts(self.mirror_upserts, "mirror_upserts")
+        _check_texts(self.meta, "meta", optional=True)
+        if self.mark is not None and not isinstance(self.mark, SyncMark):
+            raise ValueError(f"expected a SyncMark, got {self.mark!r}")
+        _check_disjoint(self.record_upserts, self.record_deletes, "records")
+        _check_disjoint(self.mirror_upserts, self.mirror_deletes, "mirror")
+
+    @property
+    def changes_sync(self) -> bool:
+        """Whether the commit changes what a run plans from (more than meta, the status and
+        the items' texts, which a run that keeps its snapshot does not read): such a commit
+        moves the list's generation on."""
+        return bool(
+            self.library_version is not None or self.record_upserts or self.record_deletes
+            or self.resolved_pending or self.refused is not None or self.mark is not None
+        )  # fmt: skip
