@@ -87,15 +87,16 @@ PLANNING = {
 writes, the list's parser and patches, the port's values and the items' mapping."""
 UNUSED_BY_A_NO_OP = (
     "bibtexparser", "rich", "zotmark.setup", "zotmark.daemon", "zotmark.sandbox",
-    "zotmark.core.identifiers", "zotmark.core.actions", "zotmark.state.commit", "platformdirs",
-    "zotmark.cli.check", "zotmark.cli.serve", "zotmark.cli.setup", "zotmark.cli.bibtex",
+    "zotmark.core.identifiers", "zotmark.core.actions", "zotmark.core.item",
+    "zotmark.state.commit", "platformdirs", "zotmark.cli.check", "zotmark.cli.serve",
+    "zotmark.cli.setup", "zotmark.cli.bibtex",
 )  # fmt: skip
 """Packages and modules a no-op sync has no use for (nor any of their modules): its line goes
 to a pipe here, and rich styles only what goes to a terminal; it reads no entry, so it needs
-no identifier's patterns; it plans nothing, so it needs no action, and commits no change to
-the state (it records how the run went); its config names its state directory and it shows
-no help, so it needs no platform's default directory; it runs one command, whose module alone
-it imports."""
+no identifier's patterns, and no item; it plans nothing, so it needs no action, and commits
+no change to the state (it records how the run went); its config names its state directory
+and it shows no help, so it needs no platform's default directory; it runs one command, whose
+module alone it imports."""
 
 
 def _within(loaded: set[str], names: tuple[str, ...]) -> set[str]:
@@ -147,7 +148,6 @@ DATACLASSES_OF_A_NO_OP = {
     "zotmark.config_sections.StateSettings",
     "zotmark.config_sections.DaemonSettings",
     "zotmark.config_sections.ListSettings",
-    "zotmark.core.model.Item",
     "zotmark.state.model.PendingCreate",
     "zotmark.state.model.RunStatus",
     "zotmark.state.model.SyncMark",

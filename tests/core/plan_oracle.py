@@ -16,7 +16,8 @@ from tests.core.plan_simulation import Row, World
 
 from zotmark.core.actions import CreateItem
 from zotmark.core.identifiers import identify, normalize_title
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import Plan, Policy
 
 READ = "read"

@@ -26,7 +26,8 @@ from zotmark.core.actions import (
     ZoteroAction,
 )
 from zotmark.core.identifiers import identify
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot
 

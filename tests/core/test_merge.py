@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from zotmark.core.actions import SetBox, UpdateItem
 from zotmark.core.identifiers import identify
+from zotmark.core.item import Item
 from zotmark.core.merge import MISSING, PairMerge, merge_field, merge_pair
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import ConflictPolicy, Policy
 
 KEY = "ABCD2345"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from zotmark.core.identifiers import identify
-from zotmark.core.model import Ident, Item
+from zotmark.core.item import Item
+from zotmark.core.model import Ident
 from zotmark.core.pairing import IdentIndex
 
 

@@ -21,7 +21,8 @@ from zotmark.core.actions import (
 )
 from zotmark.core.creates import pending_key
 from zotmark.core.identifiers import identify
-from zotmark.core.model import BaseRecord, Entry, Item, Refusal
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
 

@@ -30,7 +30,8 @@ from tests.core.plan_oracle import (
 from tests.core.plan_simulation import Row, World
 
 from zotmark.core.identifiers import identify
-from zotmark.core.model import Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import Entry
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import plan
 

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 from tests.core.test_planner_machine import COLL, START, PlannerMachine
 
-from zotmark.core.model import BaseRecord, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import plan
 from zotmark.core.replan import Planned, replan

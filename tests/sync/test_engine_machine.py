@@ -63,7 +63,7 @@ from tests.system.sync_world import (
 )
 
 from zotmark.core.identifiers import identify
-from zotmark.core.model import Item
+from zotmark.core.item import Item
 from zotmark.core.plan import Policy
 from zotmark.core.port import Snapshot
 from zotmark.state import MemoryStateStore

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zotmark.core.identifiers import identify
-from zotmark.core.model import Item
+from zotmark.core.item import Item
 from zotmark.sync.kept import members_after
 
 COLL = "COLL2345"

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
 from zotmark.core.identifiers import identify
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import Plan
 from zotmark.core.port import Outcome, Snapshot
 from zotmark.errors import StateError

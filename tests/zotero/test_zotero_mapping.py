@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zotmark.core.identifiers import identify
-from zotmark.core.model import Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import Entry
 from zotmark.core.port import Change
 from zotmark.schema import item_types, title_field, type_fields, valid_field
 from zotmark.zotero.mapping import is_regular_item, item_from_json, item_patch, new_item_data

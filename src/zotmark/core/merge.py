@@ -17,7 +17,8 @@ from urllib.parse import unquote
 
 from zotmark.core.actions import Conflict, FileAction, SetBox, SetTitle, UpdateItem
 from zotmark.core.identifiers import normalize_title
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import ConflictPolicy, Policy
 
 T = TypeVar("T")

@@ -1,9 +1,10 @@
 """The values zotmark reasons about, the ident of a paper, and Zotero item keys.
 
-Pure: no I/O. An :class:`Entry` is one paper as the reading list states it, an :class:`Item`
-one Zotero item, a :class:`BaseRecord` the last values both agreed on; an :class:`Ident` is what
-identifies a paper across the list and Zotero (arXiv id, DOI, OpenReview id, normalised URL,
-normalised title), which :func:`zotmark.core.identifiers.identify` builds. A run that plans
+Pure: no I/O. An :class:`Entry` is one paper as the reading list states it (one Zotero item
+is an :class:`~zotmark.core.item.Item`), a :class:`BaseRecord` the last values both agreed on;
+an :class:`Ident` is what identifies a paper across the list and Zotero (arXiv id, DOI,
+OpenReview id, normalised URL, normalised title), which
+:func:`zotmark.core.identifiers.identify` builds. A run that plans
 nothing (a no-op sync) uses these values without the identifiers' patterns (issue 16).
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -85,29 +85,6 @@ class Entry(NamedTuple):
     section: tuple[str, ...] = ()
     anchor: str | None = None
     struck: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One Zotero item as zotmark sees it (mapped from the item JSON by ``zotero.mapping``).
-
-    ``tags`` are the item's tag names, ``auto_tags`` those of them of type 1 (automatic tags a
-    write must keep as such); ``collections`` the keys of the collections it is in;
-    ``deleted`` is true while it sits in the trash. ``version`` is the item's object version.
-    Everything a write to the item needs (``zotero.mapping.item_patch``) is here: no JSON of
-    the item is kept beside it.
-    """
-
-    key: str
-    version: int
-    item_type: str
-    title: str
-    url: str | None
-    ident: Ident
-    tags: frozenset[str] = frozenset()
-    collections: frozenset[str] = frozenset()
-    deleted: bool = False
-    auto_tags: frozenset[str] = frozenset()
 
 
 class BaseRecord(NamedTuple):

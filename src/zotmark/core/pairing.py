@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from zotmark.core.identifiers import normalize_title
-from zotmark.core.model import BaseRecord, Entry, Ident, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry, Ident
 
 C = TypeVar("C")
 

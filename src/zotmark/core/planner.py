@@ -27,8 +27,9 @@ from zotmark.core.actions import (
 )
 from zotmark.core.creates import CreateKeys, PendingKey, paper, papers_after
 from zotmark.core.guards import guard_findings, hold_refused
+from zotmark.core.item import Item
 from zotmark.core.merge import make_record, merge_pair, same_title
-from zotmark.core.model import BaseRecord, Entry, Item, Refusal
+from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
 from zotmark.core.plan import Plan, Policy
 

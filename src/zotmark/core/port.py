@@ -1,7 +1,7 @@
 """The Zotero port: what the sync engine needs from a Zotero library, in core values.
 
 Glossary (after vdirsyncer's ``storage/base.py``): an ITEM is a regular, top-level Zotero item
-as :class:`~zotmark.core.model.Item` (notes, attachments, annotations and child items are never
+as :class:`~zotmark.core.item.Item` (notes, attachments, annotations and child items are never
 part of a snapshot); its KEY is its 8-character object key, chosen by the client for a new
 item; its VERSION is its object version, and the LIBRARY VERSION the version of the whole
 library after its last change. Every write is conditional on the library version the
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from zotmark.core.model import Item
+from zotmark.core.item import Item
 
 
 @dataclass(frozen=True, slots=True)

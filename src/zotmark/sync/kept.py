@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from zotmark.core.model import Item
+from zotmark.core.item import Item
 from zotmark.core.plan import Plan
 from zotmark.core.port import Snapshot
 from zotmark.core.replan import Planned

@@ -16,7 +16,8 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
-from zotmark.core.model import BaseRecord, Ident, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Ident
 from zotmark.core.plan import Plan
 from zotmark.core.port import Snapshot
 from zotmark.errors import StateError

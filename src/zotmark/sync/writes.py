@@ -18,7 +18,8 @@ from typing import Any
 from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
-from zotmark.core.model import Item, Refusal
+from zotmark.core.item import Item
+from zotmark.core.model import Refusal
 from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
 from zotmark.state.commit import RunCommit

@@ -21,7 +21,7 @@ from zotmark.zotero.writes import MAX_WRITE_OBJECTS, batches
 
 if TYPE_CHECKING:  # the port's values and the mapping are imported where a read or a write
     # uses them: a no-op sync only asks for the library's version (issue 16, start-up cost)
-    from zotmark.core.model import Item
+    from zotmark.core.item import Item
     from zotmark.core.port import (
         Applied,
         Change,

@@ -3,7 +3,7 @@
 Pure: no I/O. Item JSON is what the Web API returns (``{"key", "version", "data": {…}}``) or
 its bare ``data`` dict; both are accepted everywhere. Patches are dicts with ``key`` and
 ``version`` plus only the properties they change, built from the typed
-:class:`~zotmark.core.model.Item` of a snapshot and a :class:`~zotmark.core.port.Change`.
+:class:`~zotmark.core.item.Item` of a snapshot and a :class:`~zotmark.core.port.Change`.
 Arrays in a patch (``tags``, ``collections``) replace the item's array wholesale, so they
 always carry the user's other values. :func:`is_regular_item` is the one test of which items a
 reading list can hold.
@@ -17,7 +17,8 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from zotmark.core.identifiers import identify
-from zotmark.core.model import Entry, Ident, Item
+from zotmark.core.item import Item
+from zotmark.core.model import Entry, Ident
 from zotmark.core.port import Change
 from zotmark.errors import ZoteroError
 from zotmark.schema import title_field, valid_field

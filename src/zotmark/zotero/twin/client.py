@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from zotmark.core.model import Item
+from zotmark.core.item import Item
 from zotmark.core.port import Change, NewItem, Write
 from zotmark.zotero.mapping import item_patch
 from zotmark.zotero.writes import MAX_WRITE_OBJECTS

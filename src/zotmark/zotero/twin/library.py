@@ -43,7 +43,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from zotmark.core.model import Item, is_item_key, new_item_key
+from zotmark.core.item import Item
+from zotmark.core.model import is_item_key, new_item_key
 from zotmark.core.port import Applied, NewItem, Outcome, Refresh, Snapshot, TextSink, Writes
 from zotmark.errors import NotFoundError, PreconditionFailed, ZoteroError
 from zotmark.zotero.mapping import is_regular_item, item_from_json, item_text
