@@ -22,7 +22,7 @@ Loc = tuple[str | int, ...]
 SHOWN_PROBLEMS = 3
 """Problems the paragraph spells out; the rest are counted."""
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = r"[A-Za-z0-9_-]+"  # (compiled on first use: a config without problems needs none)
 
 
 def key_path(loc: Loc) -> str:
@@ -32,7 +32,7 @@ def key_path(loc: Loc) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            name = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
+            name = part if re.fullmatch(_BARE_KEY, part) else json.dumps(part, ensure_ascii=False)
             text += f".{name}" if text else name
     return text or "the top level"
 
