@@ -148,7 +148,6 @@ DATACLASSES_OF_A_NO_OP = {
     "zotmark.config_sections.StateSettings",
     "zotmark.config_sections.DaemonSettings",
     "zotmark.config_sections.ListSettings",
-    "zotmark.state.model.PendingCreate",
     "zotmark.state.model.RunStatus",
     "zotmark.state.model.SyncMark",
 }

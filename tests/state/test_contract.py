@@ -12,12 +12,11 @@ from zotmark.errors import StateError
 from zotmark.state import (
     ListHead,
     ListState,
-    PendingCreate,
     RunStatus,
     StateStore,
     SyncMark,
 )
-from zotmark.state.commit import RunCommit
+from zotmark.state.commit import PendingCreate, RunCommit
 
 LIST = "reading-list"
 OK = RunStatus("2026-01-01T10:00:00+00:00", "2026-01-01T10:00:02+00:00", True, None, "2 created")

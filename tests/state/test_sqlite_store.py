@@ -14,12 +14,11 @@ from tests.state.state_helpers import record
 from zotmark.errors import StateError
 from zotmark.state import (
     BaseRecord,
-    PendingCreate,
     RunStatus,
     SqliteStateStore,
     SyncMark,
 )
-from zotmark.state.commit import RunCommit
+from zotmark.state.commit import PendingCreate, RunCommit
 from zotmark.state.schema import SCHEMA_VERSION
 
 # The v1 schema exactly as zotmark 0.1 wrote it, with one row per table: a frozen fixture,
@@ -224,7 +223,8 @@ def test_pending_creates_survive_a_killed_process(tmp_path: Path) -> None:
         f"""
         import os
         from pathlib import Path
-        from zotmark.state import PendingCreate, SqliteStateStore
+        from zotmark.state import SqliteStateStore
+        from zotmark.state.commit import PendingCreate
         store = SqliteStateStore.in_dir(Path({str(tmp_path)!r}))
         store.add_pending("papers", [PendingCreate("CCCC4444", "doi:10.1/x", "T")])
         os._exit(0)

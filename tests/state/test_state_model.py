@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.state.state_helpers import record
 
-from zotmark.state import PendingCreate, RunStatus
-from zotmark.state.commit import RunCommit
+from zotmark.state import RunStatus
+from zotmark.state.commit import PendingCreate, RunCommit
 
 
 def test_a_record_upsert_under_another_key_is_refused() -> None:

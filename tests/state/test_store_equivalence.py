@@ -13,11 +13,10 @@ from tests.state.state_helpers import ExplodingFlags, record
 from zotmark.state import (
     BaseRecord,
     MemoryStateStore,
-    PendingCreate,
     RunStatus,
     SqliteStateStore,
 )
-from zotmark.state.commit import RunCommit
+from zotmark.state.commit import PendingCreate, RunCommit
 
 LISTS = ("one", "two")
 names = st.sampled_from(LISTS)

@@ -8,7 +8,6 @@ from zotmark.state.model import (
     BaseRecord,
     ListHead,
     ListState,
-    PendingCreate,
     RunStatus,
     SyncMark,
 )
@@ -23,7 +22,6 @@ __all__ = [
     "ListHead",
     "ListState",
     "MemoryStateStore",
-    "PendingCreate",
     "RunStatus",
     "SqliteStateStore",
     "StateLock",

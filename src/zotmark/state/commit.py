@@ -1,10 +1,12 @@
-"""What one successful run changes in one list's state: a :class:`RunCommit`, which a store
-applies in one transaction (:meth:`~zotmark.state.store.StateStore.commit_run`).
+"""What a run changes in one list's state: the creates it records as pending before it sends
+them (:class:`PendingCreate`), and everything one successful run changes (:class:`RunCommit`),
+which a store applies in one transaction (:meth:`~zotmark.state.store.StateStore.commit_run`).
 
 Apart from the state's values (:mod:`zotmark.state.model`): a run that finds nothing changed
-commits nothing, and defining this dataclass cost such a run ~6M instructions (issue 16). Its
-constructor checks what every store relies on (keys match their values, no key both upserted
-and deleted) and raises ``ValueError`` otherwise, a programming error.
+records no create and commits nothing, and defining these dataclasses cost such a run ~9M
+instructions (issue 16). Their constructors check what every store relies on (well-typed
+texts, keys that match their values, no key both upserted and deleted) and raise
+``ValueError`` otherwise, a programming error.
 """
 
 from __future__ import annotations
@@ -24,9 +26,35 @@ from zotmark.state.model import (
     frozen_mapping,
 )
 
-__all__ = ["RunCommit"]
+__all__ = ["PendingCreate", "RunCommit"]
 
 _V = TypeVar("_V")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCreate:
+    """An item create recorded *before* it is sent to Zotero.
+
+    ``item_key`` is the client-chosen key the create is sent with, ``ident_key`` the entry's
+    primary identifier (``Ident.primary``), ``title`` its normalised title. What is sent is
+    not kept: a create retried is made again from the list's entry. A pending row stays until
+    a run resolves it, so a crash or a lost response is followed by a retry with the same key
+    (answered 412 by Zotero) rather than a duplicate.
+    """
+
+    item_key: str
+    ident_key: str
+    title: str
+
+    @property
+    def paper(self) -> tuple[str, str]:
+        """What the create is remembered by: the entry's primary identifier and normalised
+        title (``core.planner.pending_key``)."""
+        return self.ident_key, self.title
+
+    def __post_init__(self) -> None:
+        for what in ("item_key", "ident_key", "title"):
+            check_text(getattr(self, what), f"{what} of a pending create")
 
 
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:

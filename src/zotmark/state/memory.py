@@ -17,14 +17,13 @@ from zotmark.errors import StateError
 from zotmark.state.model import (
     ListHead,
     ListState,
-    PendingCreate,
     RunStatus,
     check_list_name,
     check_text,
 )
 
-if TYPE_CHECKING:  # (a run that changes nothing commits nothing: a no-op imports no RunCommit)
-    from zotmark.state.commit import RunCommit
+if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
+    from zotmark.state.commit import PendingCreate, RunCommit
 
 __all__ = ["MemoryStateStore"]
 
@@ -65,6 +64,12 @@ class MemoryStateStore:
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent (replacing pending ones with the same key)."""
+        from zotmark.state.commit import PendingCreate  # (its module is not for a no-op run)
+
+        creates = list(creates)
+        for create in creates:
+            if not isinstance(create, PendingCreate):
+                raise ValueError(f"expected a PendingCreate, got {create!r}")
         self._update(list_name, lambda old: old.with_pending(creates))
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:

@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from zotmark.core.model import BaseRecord, Refusal
 
-if TYPE_CHECKING:  # a run that changes nothing commits nothing: a no-op imports no RunCommit
-    from zotmark.state.commit import RunCommit
+if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
+    from zotmark.state.commit import PendingCreate, RunCommit
 
 __all__ = [
     "MAX_VERSION",
     "BaseRecord",
     "ListHead",
     "ListState",
-    "PendingCreate",
     "Refusal",
     "RunStatus",
     "SyncMark",
@@ -135,32 +134,6 @@ def checked_flags(record: BaseRecord) -> dict[str, bool]:
 
 
 @dataclass(frozen=True, slots=True)
-class PendingCreate:
-    """An item create recorded *before* it is sent to Zotero.
-
-    ``item_key`` is the client-chosen key the create is sent with, ``ident_key`` the entry's
-    primary identifier (``Ident.primary``), ``title`` its normalised title. What is sent is
-    not kept: a create retried is made again from the list's entry. A pending row stays until
-    a run resolves it, so a crash or a lost response is followed by a retry with the same key
-    (answered 412 by Zotero) rather than a duplicate.
-    """
-
-    item_key: str
-    ident_key: str
-    title: str
-
-    @property
-    def paper(self) -> tuple[str, str]:
-        """What the create is remembered by: the entry's primary identifier and normalised
-        title (``core.planner.pending_key``)."""
-        return self.ident_key, self.title
-
-    def __post_init__(self) -> None:
-        for what in ("item_key", "ident_key", "title"):
-            check_text(getattr(self, what), f"{what} of a pending create")
-
-
-@dataclass(frozen=True, slots=True)
 class RunStatus:
     """How one run went. Times are ISO 8601 strings; ``next_poll`` is when the daemon polls next."""
 
@@ -254,11 +227,10 @@ class ListState(NamedTuple):
         return ListHead(self.library_version, self.mark, self.refused, self.generation)
 
     def with_pending(self, creates: Iterable[PendingCreate]) -> ListState:
-        """This state with ``creates`` pending (replacing pending ones with the same key)."""
+        """This state with ``creates`` pending (replacing pending ones with the same key; a
+        store checks that each is a :class:`~zotmark.state.commit.PendingCreate`)."""
         pending = dict(self.pending)
         for create in creates:
-            if not isinstance(create, PendingCreate):
-                raise ValueError(f"expected a PendingCreate, got {create!r}")
             pending[create.item_key] = create
         return self._replace(pending=frozen_mapping(pending), generation=self.generation + 1)
 

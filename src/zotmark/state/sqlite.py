@@ -25,7 +25,6 @@ from zotmark.state.model import (
     BaseRecord,
     ListHead,
     ListState,
-    PendingCreate,
     RunStatus,
     check_list_name,
     check_text,
@@ -42,8 +41,8 @@ from zotmark.state.sqlite_rows import (
     read_texts,
 )
 
-if TYPE_CHECKING:  # (a run that changes nothing commits nothing: a no-op imports no RunCommit)
-    from zotmark.state.commit import RunCommit
+if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
+    from zotmark.state.commit import PendingCreate, RunCommit
 
 __all__ = ["STATE_FILENAME", "SqliteStateStore"]
 
@@ -250,6 +249,8 @@ def _ensure_list(db: sqlite3.Connection, list_name: str) -> None:
 
 
 def _pending_row(list_name: str, create: PendingCreate) -> tuple[str, ...]:
+    from zotmark.state.commit import PendingCreate  # (its module is not for a no-op run)
+
     if not isinstance(create, PendingCreate):
         raise ValueError(f"expected a PendingCreate, got {create!r}")
     return (list_name, create.item_key, create.ident_key, create.title)

@@ -16,7 +16,6 @@ from typing import Any
 from zotmark.state.model import (
     BaseRecord,
     ListState,
-    PendingCreate,
     Refusal,
     RunStatus,
     SyncMark,
@@ -114,6 +113,8 @@ def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListS
     row = list_row(db, name)
     if row is None:
         return ListState(name=name)
+    from zotmark.state.commit import PendingCreate  # (its module is not for a no-op run)
+
     rows = _typed(
         db.execute(
             "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from zotmark.state.model import ListHead, ListState, PendingCreate, RunStatus
+from zotmark.state.model import ListHead, ListState, RunStatus
 
-if TYPE_CHECKING:  # (a run that changes nothing commits nothing: a no-op imports no RunCommit)
-    from zotmark.state.commit import RunCommit
+if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
+    from zotmark.state.commit import PendingCreate, RunCommit
 
 __all__ = ["StateStore"]
 

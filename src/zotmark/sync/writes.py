@@ -22,8 +22,7 @@ from zotmark.core.item import Item
 from zotmark.core.model import Refusal
 from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
-from zotmark.state.commit import RunCommit
-from zotmark.state.model import PendingCreate
+from zotmark.state.commit import PendingCreate, RunCommit
 from zotmark.state.store import StateStore
 from zotmark.zotero.mapping import new_item_data
 from zotmark.zotero.writes import MAX_WRITE_OBJECTS
