@@ -1,10 +1,21 @@
-"""What a run does with the item texts its writes return (``sync.writes.StoredTexts``)."""
+"""From a plan to the port's writes (``sync.writes``): the new items, the pending-create rows,
+and what a run does with the item texts its writes return (``StoredTexts``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from zotmark.core.actions import CreateItem
+from zotmark.core.identifiers import identify
+from zotmark.core.merge import make_record
+from zotmark.core.model import Entry
 from zotmark.state.commit import RunCommit
 from zotmark.state.memory import MemoryStateStore
-from zotmark.sync.writes import TEXT_GROUP, StoredTexts
+from zotmark.sync.writes import TEXT_GROUP, StoredTexts, new_items, pending_create
+
+URL = "https://arxiv.org/abs/2105.00001"
+ENTRY = Entry(line=3, title="A paper", url=URL, ident=identify("A paper", URL))
+CREATE = CreateItem("ABCD2345", ENTRY, frozenset())
 
 
 class CountingStore(MemoryStateStore):
@@ -39,3 +50,26 @@ def test_flush_stores_the_texts_of_a_group_not_yet_full() -> None:
     assert store.commits == 0
     sink.flush()
     assert store.load("list").mirror == _texts(0, 50)
+
+
+def test_a_new_item_names_its_entrys_ident() -> None:
+    [new] = new_items([CREATE], "COLL2345")
+    assert new.key == "ABCD2345" and new.ident is ENTRY.ident
+
+
+def test_a_new_item_enriched_by_the_hook_still_names_its_entrys_ident() -> None:
+    def hook(creates: list[tuple[CreateItem, dict[str, Any]]]) -> list[dict[str, Any]]:
+        return [{**data, "title": "The paper, in full"} for _, data in creates]
+
+    [new] = new_items([CREATE], "COLL2345", hook)
+    assert new.data["title"] == "The paper, in full" and new.ident is ENTRY.ident
+
+
+def test_a_pending_create_holds_the_ident_key_of_its_planned_row() -> None:
+    row = make_record(ENTRY, CREATE.key, ENTRY.title, False, {}, 0)
+    pending = pending_create(CREATE, row)
+    assert pending.ident_key == "arxiv:2105.00001" and pending.ident_key is row.ident_key
+
+
+def test_a_pending_create_without_a_planned_row_holds_its_entrys_ident_key() -> None:
+    assert pending_create(CREATE).ident_key == "arxiv:2105.00001"

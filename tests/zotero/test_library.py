@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -61,6 +62,24 @@ def test_a_create_is_sent_under_the_key_of_its_write(
     applied = library.apply(Snapshot(sandbox.library_version()), [NewItem("ABCD2345", write.data)])
     assert [outcome.key for outcome in applied.outcomes] == ["ABCD2345"]
     assert applied.outcomes[0].ok and set(applied.snapshot.items) == {"ABCD2345"}
+
+
+def test_a_created_item_holds_the_ident_its_write_names(
+    library: ZoteroLibrary, sandbox: Sandbox
+) -> None:
+    [write] = _new(sandbox.add_collection("L"), 1)
+    ident = identify("Paper 0", "https://arxiv.org/abs/2105.00000")
+    applied = library.apply(Snapshot(sandbox.library_version()), [replace(write, ident=ident)])
+    assert applied.snapshot.items[write.key].ident is ident
+
+
+def test_a_created_item_whose_ident_differs_from_its_writes_keeps_its_own(
+    library: ZoteroLibrary, sandbox: Sandbox
+) -> None:
+    [write] = _new(sandbox.add_collection("L"), 1)
+    other = identify("Another paper", "https://arxiv.org/abs/2105.99999")
+    applied = library.apply(Snapshot(sandbox.library_version()), [replace(write, ident=other)])
+    assert applied.snapshot.items[write.key].ident.arxiv == "2105.00000"
 
 
 def test_a_snapshot_holds_only_regular_top_level_items(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from zotmark.core.item import Item
+from zotmark.core.model import Ident
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +62,14 @@ class Refresh:
 class NewItem:
     """Create an item under the client-chosen ``key`` with ``data``: the item's fields as the
     Web API spells them (``itemType``, the title field, ``url``, ``creators``, ``tags``,
-    ``collections``, …; built by ``zotero.mapping.new_item_data`` and enrichment)."""
+    ``collections``, …; built by ``zotero.mapping.new_item_data`` and enrichment).
+    ``ident``, when given, is the ident of the entry the item is made for: the item the
+    library then holds has this one when its own is equal (an entry and its new item hold
+    one ident and its strings, not two: 200 B an entry of a first sync's peak)."""
 
     key: str
     data: Mapping[str, Any]
+    ident: Ident | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -319,7 +319,8 @@ class ListRunner:
 
         writes = PlannedWrites(the_plan, snapshot, collection, self.new_item)
         if writes.creates:
-            pending = [pending_create(create) for create in writes.creates]
+            rows = the_plan.records
+            pending = [pending_create(create, rows.get(create.key)) for create in writes.creates]
             self.store.add_pending(self.state_key, pending)
             state = state.with_pending(pending)
         texts = StoredTexts(self.store, self.state_key)

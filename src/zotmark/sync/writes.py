@@ -19,7 +19,7 @@ from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
 from zotmark.core.item import Item
-from zotmark.core.model import Refusal
+from zotmark.core.model import BaseRecord, Refusal
 from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
 from zotmark.state.commit import PendingCreate, RunCommit
@@ -39,13 +39,16 @@ def new_items(
     creates: Sequence[CreateItem], collection: str, hook: NewItemHook | None = None
 ) -> list[NewItem]:
     """The items ``creates`` make, in ``collection`` with the plan's status tags (``hook`` may
-    add metadata, e.g. enrichment)."""
+    add metadata, e.g. enrichment), each with its entry's ident."""
     out = [
         (new, new_item_data(new.entry, key=new.key, collection=collection, tags=new.tags))
         for new in creates
     ]
     datas = hook(out) if hook is not None and out else [data for _, data in out]
-    return [NewItem(str(data["key"]), data) for data in datas]
+    return [
+        NewItem(str(data["key"]), data, new.entry.ident)
+        for (new, _), data in zip(out, datas, strict=True)
+    ]
 
 
 class PlannedWrites:
@@ -151,9 +154,13 @@ class Written:
         return cls(landed, failed, created, updated)
 
 
-def pending_create(create: CreateItem) -> PendingCreate:
-    """The pending-create row recorded before ``create`` is sent."""
+def pending_create(create: CreateItem, row: BaseRecord | None = None) -> PendingCreate:
+    """The pending-create row recorded before ``create`` is sent. Its ident key is the plan's
+    ``row`` of the pair's when they are equal (one string held for both, not two: 70 B an
+    entry of a first sync's peak)."""
     ident_key, title = pending_key(create.entry)
+    if row is not None and row.ident_key == ident_key:
+        ident_key = row.ident_key
     return PendingCreate(create.key, ident_key, title)
 
 

@@ -22,6 +22,7 @@ from zotmark.zotero.writes import MAX_WRITE_OBJECTS, batches
 if TYPE_CHECKING:  # the port's values and the mapping are imported where a read or a write
     # uses them: a no-op sync only asks for the library's version (issue 16, start-up cost)
     from zotmark.core.item import Item
+    from zotmark.core.model import Ident
     from zotmark.core.port import (
         Applied,
         Change,
@@ -194,12 +195,12 @@ class ZoteroLibrary:
             if isinstance(write, NewItem):
                 creates.append(write)
                 if len(creates) == MAX_WRITE_OBJECTS:
-                    sending.send(self._client.create_items, [_sent(new) for new in creates])
+                    sending.send_creates(self._client.create_items, creates)
                     creates = []
             else:
                 self._patch(write, sending.items, sending.outcomes, patches)
         if creates:
-            sending.send(self._client.create_items, [_sent(new) for new in creates])
+            sending.send_creates(self._client.create_items, creates)
         for batch in batches(patches):
             sending.send(self._client.update_items, batch)
         ordered = [sending.outcomes[key] for key in keys]
@@ -245,11 +246,6 @@ class ZoteroLibrary:
             self._progress(what, done, total)
 
 
-def _sent(new: NewItem) -> Mapping[str, Any]:
-    """What is sent for one create: its data under its write's key."""
-    return {**new.data, "key": new.key}
-
-
 class _Sending:
     """One :meth:`ZoteroLibrary.apply` under way: the items and the library version its
     batches have left, each write's outcome, and where the texts and progress go."""
@@ -261,8 +257,20 @@ class _Sending:
         self.sink: TextSink = self.texts.update
         self.progress: Progress | None = None
 
-    def send(self, send: Callable[..., WriteReport], batch: list[Mapping[str, Any]]) -> None:
-        """Send one batch conditional on the version the last left; its outcomes and texts."""
+    def send_creates(self, send: Callable[..., WriteReport], creates: Sequence[NewItem]) -> None:
+        """Send one batch of creates, each its data under its key (see :meth:`send`); the
+        items made hold the idents the creates name, where equal to their own."""
+        idents = {new.ident: new.ident for new in creates if new.ident is not None}
+        self.send(send, [{**new.data, "key": new.key} for new in creates], idents)
+
+    def send(
+        self,
+        send: Callable[..., WriteReport],
+        batch: list[Mapping[str, Any]],
+        idents: Mapping[Ident, Ident] | None = None,
+    ) -> None:
+        """Send one batch conditional on the version the last left; its outcomes and texts
+        (an item written holds the equal ident of ``idents``, if any)."""
         from zotmark.core.port import Outcome
         from zotmark.zotero.mapping import item_from_json, item_text
 
@@ -274,7 +282,7 @@ class _Sending:
             written = report.objects.get(key)
             failure = report.failed.get(key)
             if written is not None:
-                self.items[key] = item_from_json(written)
+                self.items[key] = item_from_json(written, idents)
                 landed[key] = item_text(written)
                 self.outcomes[key] = Outcome(key, self.items[key])
             elif failure is not None:
