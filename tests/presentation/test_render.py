@@ -5,7 +5,7 @@ from __future__ import annotations
 from zotmark.core.model import Refusal
 from zotmark.core.plan import Plan
 from zotmark.presentation.render import refusal_lines, refused_error
-from zotmark.sync.engine import RunReport
+from zotmark.sync.report import RunReport
 
 
 def _report(**fields: object) -> RunReport:

@@ -68,7 +68,8 @@ from zotmark.core.plan import Policy
 from zotmark.core.port import Snapshot
 from zotmark.state import MemoryStateStore
 from zotmark.sync.document import ListDocument
-from zotmark.sync.engine import ListRunner, RunReport
+from zotmark.sync.engine import ListRunner
+from zotmark.sync.report import RunReport
 from zotmark.zotero.twin import TwinLibrary
 
 COLLECTION = "Reading List"

@@ -15,7 +15,8 @@ from zotmark.core.plan import Policy
 from zotmark.sandbox import Sandbox
 from zotmark.state import MemoryStateStore
 from zotmark.sync.document import ListDocument
-from zotmark.sync.engine import ListRunner, RunReport
+from zotmark.sync.engine import ListRunner
+from zotmark.sync.report import RunReport
 from zotmark.zotero.client import ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
 

@@ -83,7 +83,8 @@ from zotmark.errors import GuardError, NetworkError, ZoteroError
 from zotmark.sandbox import Sandbox
 from zotmark.state import STATE_FILENAME, SqliteStateStore
 from zotmark.sync.document import ListDocument
-from zotmark.sync.engine import ListRunner, RunReport
+from zotmark.sync.engine import ListRunner
+from zotmark.sync.report import RunReport
 from zotmark.zotero.client import RetryPolicy, ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
 

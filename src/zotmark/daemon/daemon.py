@@ -57,8 +57,8 @@ from zotmark.presentation.logs import kv
 from zotmark.presentation.render import refusal_lines
 from zotmark.state import DaemonLock
 from zotmark.state.commit import RunCommit
-from zotmark.sync.engine import RunReport
 from zotmark.sync.places import state_dir
+from zotmark.sync.report import RunReport
 from zotmark.sync.session import ClientFactory, Session, default_client, open_session
 
 __all__ = ["Daemon"]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # (types only: `zotmark status` loads no engine, issue 16)
     from zotmark.core.actions import FileAction, UpdateItem, ZoteroAction
     from zotmark.core.plan import Plan
     from zotmark.state.model import ListState
-    from zotmark.sync.engine import RunReport
+    from zotmark.sync.report import RunReport
 
 TITLE_CHARS = 60
 """How much of a title a line shows."""

@@ -29,7 +29,7 @@ from zotmark.config import Config, load_config
 from zotmark.markdown.parser import DEFAULT_FLAGS, parse
 from zotmark.presentation.render import plan_lines, report_json
 from zotmark.sandbox import Sandbox, start_sandbox
-from zotmark.sync.engine import RunReport
+from zotmark.sync.report import RunReport
 from zotmark.sync.session import open_session
 from zotmark.zotero.client import ZoteroClient
 from zotmark.zotero.transport import TlsOnDemandTransport

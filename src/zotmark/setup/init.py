@@ -32,7 +32,7 @@ from zotmark.presentation.render import plan_lines
 from zotmark.setup.asking import Asker
 from zotmark.setup.init_files import ConfigChoices, config_text, create_list, write_private
 from zotmark.setup.stream_probe import probe_stream, stream_url_of
-from zotmark.sync.engine import RunReport
+from zotmark.sync.report import RunReport
 from zotmark.sync.session import open_session
 from zotmark.zotero.client import DEFAULT_BASE_URL, ZoteroClient
 from zotmark.zotero.results import CollectionInfo, KeyInfo

@@ -2,8 +2,10 @@
 
 - :mod:`~zotmark.sync.engine`: one run of one list (:class:`~zotmark.sync.engine.ListRunner`):
   read both sides, plan (``core.planner``), carry out the plan, record what landed.
-- :mod:`~zotmark.sync.status`: the run's working status, where each outcome is recorded as it
-  lands, and the snapshot of the library the state keeps.
+- :mod:`~zotmark.sync.report`: what one run planned and did
+  (:class:`~zotmark.sync.report.RunReport`).
+- :mod:`~zotmark.sync.status`: the run's working status, where the outcomes are recorded as
+  they land, and the snapshot of the library the state keeps.
 - :mod:`~zotmark.sync.writes`: from a plan to the Zotero port's writes, and from their
   outcomes to refusals.
 - :mod:`~zotmark.sync.document`: the list file as a run sees it.

@@ -16,7 +16,7 @@ import secrets
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from zotmark.core.model import BaseRecord, Entry, Refusal, new_item_key
 from zotmark.core.plan import Plan, Policy
@@ -31,6 +31,7 @@ from zotmark.errors import (
 )
 from zotmark.state.model import ListHead, ListState, RunStatus, SyncMark
 from zotmark.state.store import StateStore
+from zotmark.sync.report import RunReport
 
 if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op run returns first
     from zotmark.core.port import Applied, Library, Snapshot
@@ -40,45 +41,6 @@ if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op ru
     from zotmark.sync.writes import NewItemHook, Written
 
 ATTEMPTS = 4
-
-
-class RunReport(NamedTuple):
-    """What one run planned and did (for ``--json``, the log and ``zotmark status``)."""
-
-    list_name: str
-    plan: Plan
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    failed: Mapping[str, str] | None = None
-    file_changed: bool = False
-    requests: int = 0
-    library_version: int = 0
-    attempts: int = 1
-    refused: tuple[Refusal, ...] = ()
-
-    @property
-    def summary(self) -> str:
-        """One line for logs and the status."""
-        if self.dry_run:
-            files = len(self.plan.file)
-            return (
-                f"dry run: {len(self.plan.zotero)} Zotero and {files} file "
-                f"{'change' if files == 1 else 'changes'}"
-            )
-        unwritten = ""
-        if self.refused or self.failed:
-            unwritten = f", {len(self.refused) + len(self.failed or {})} refused"
-        return (
-            f"{self.created} created, {self.updated} updated in Zotero{unwritten}; "
-            f"file {'changed' if self.file_changed else 'unchanged'}; "
-            f"{self.requests} request{'' if self.requests == 1 else 's'}"
-        )
-
-    @property
-    def complete(self) -> bool:
-        """Whether every change the run planned reached Zotero (nothing refused or failed)."""
-        return not (self.refused or self.failed)
 
 
 class ListRunner:

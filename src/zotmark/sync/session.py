@@ -19,9 +19,10 @@ from zotmark.state.lock import StateLock
 from zotmark.state.sqlite import SqliteStateStore
 from zotmark.sync import library_ids
 from zotmark.sync.document import BeforeWrite, ListDocument
-from zotmark.sync.engine import ListRunner, RunReport
+from zotmark.sync.engine import ListRunner
 from zotmark.sync.metadata import new_item_hook
 from zotmark.sync.places import ENRICH_CACHE, list_key, state_dir
+from zotmark.sync.report import RunReport
 
 if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
     from pathlib import Path
