@@ -3,8 +3,9 @@
 The engine wires the pure planner to the Zotero port (:class:`~zotmark.core.port.Library`), the
 list file (:class:`~zotmark.sync.document.ListDocument`) and the state store. Zotero writes go
 first (creates recorded as pending before they are sent), then one atomic, fingerprint-checked
-patch of the file, then one state transaction. Each outcome is recorded into the run's working
-status as it lands (:class:`~zotmark.sync.status.WorkingStatus`). When Zotero moved under us
+patch of the file, then one state transaction. The outcomes are recorded into the run's working
+status (:class:`~zotmark.sync.status.WorkingStatus`): the Zotero writes' once the file's patch
+landed or met a file the user saved mid-run, then the patch's. When Zotero moved under us
 (412) or the user saved the file mid-run, the run starts over from fresh snapshots (a few times
 at most), so no edit on either side is lost.
 """
@@ -135,11 +136,17 @@ class ListRunner:
             written = Written.of(the_plan, snapshot, applied)
             snapshot = applied.snapshot
             del applied  # (as ``refreshed``)
-            status.zotero_landed(the_plan, written.landed, self.policy.read_tag)
             refused.update(refusals(the_plan, written.failed))
             try:
-                changed = self.document.apply(the_plan.file, skip_keys=set(written.failed))
+                changed: bool | None = self.document.apply(
+                    the_plan.file, skip_keys=set(written.failed)
+                )
             except FileChangedError:
+                changed = None
+            # (recorded once the file is written: a first sync's rows of its creates were 133 B
+            # an entry of its peak, held through the file's patch)
+            status.zotero_landed(the_plan, written.landed, self.policy.read_tag)
+            if changed is None:
                 # the user saved mid-run: plan again from the new text, on a base that knows
                 # what this attempt already wrote to Zotero, so that their edit wins
                 continue
