@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 
-from zotmark.core.actions import SetAnchor
+from zotmark.core.actions import SetAnchor, SetBox
 from zotmark.markdown.parser import parse
 from zotmark.sync.document import SPAN, ListDocument, with_boxes
 
@@ -90,3 +90,37 @@ def test_a_kept_document_reads_the_text_it_wrote_without_parsing_it_again(
     document.apply([SetAnchor(first.line, "ABCD2345")])
     monkeypatch.setattr("zotmark.markdown.parser.parse", None)  # a parse would fail
     assert document.read()[0].anchor == "ABCD2345"
+
+
+def test_a_patch_of_another_length_lets_the_document_read_go_before_the_text_is_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(ORIGINAL, "utf-8")
+    held: list[bool] = []
+    document = ListDocument(path, FLAGS, before_write=lambda _, __: held.append(_holds(document)))
+    first = document.read()[0]
+    assert document.apply([SetAnchor(first.line, "ABCD2345")])
+    assert held == [False]
+    assert "<!-- zotero:ABCD2345 -->" in path.read_text("utf-8")
+
+
+def test_a_patch_that_flips_a_box_keeps_the_document_read_to_follow_it_unparsed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(ORIGINAL, "utf-8")
+    held: list[bool] = []
+    document = ListDocument(path, FLAGS, before_write=lambda _, __: held.append(_holds(document)))
+    first = document.read()[0]
+    assert document.apply([SetBox(first.line, not first.read)])
+    assert held == [True]
+    assert document.document.entries[0].entry.read is not first.read
+
+
+def _holds(document: ListDocument) -> bool:
+    """Whether ``document`` still holds a parsed document."""
+    try:
+        return document.document is not None
+    except RuntimeError:
+        return False

@@ -55,9 +55,16 @@ def apply(text: str, edits: Iterable[Edit]) -> str:
     edits, offsets outside the text, or an ``expect`` the text does not hold. Each edit is let
     go once applied (given a generator, the edits are held only by this function).
     """
+    return "".join(runs(text, edits))
+
+
+def runs(text: str, edits: Iterable[Edit]) -> list[str]:
+    """:func:`apply`'s new text in the runs it is made of, not yet joined: a caller may let
+    ``text`` go before it joins them (a first sync's parsed list is let go so: 360 B an entry
+    of its peak)."""
     pending = sorted(edits, key=_span)  # (a stable sort: equal spans keep their order)
     pending.reverse()  # taken from the end, in offset order
-    runs: list[str] = []  # the new text, a run of edits at a time
+    made: list[str] = []  # the new text, a run of edits at a time
     parts: list[str] = []
     pos = 0
     while pending:
@@ -69,12 +76,11 @@ def apply(text: str, edits: Iterable[Edit]) -> str:
         parts += (text[pos : edit.start], edit.text)
         pos = edit.end
         if len(parts) >= 2 * RUN:
-            runs.append("".join(parts))
+            made.append("".join(parts))
             parts.clear()
     parts.append(text[pos:])
-    runs.append("".join(parts))
-    del parts
-    return "".join(runs)
+    made.append("".join(parts))
+    return made
 
 
 def _box(document: Document, offset: int, value: bool) -> tuple[Edit, ...]:

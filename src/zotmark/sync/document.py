@@ -12,7 +12,7 @@ and flag boxes is that document with those entries' states changed (:func:`with_
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,28 +111,40 @@ class ListDocument:
 
         Anchors for ``skip_keys`` (items Zotero refused to create) are not written.
         """
-        from zotmark.core.actions import InsertEntry, SetAnchor
         from zotmark.markdown import patch
         from zotmark.markdown.parser import parse
 
+        document: Document | None
+        runs = patch.runs(self.document.text, self._patch(self.document, actions, skip_keys))
         document = self.document
-        edits = (
-            edit
-            for action in actions
-            if not (isinstance(action, SetAnchor | InsertEntry) and action.key in skip_keys)
-            for edit in self._edits(document, action)
-        )  # (made as the patch sorts them, and let go as each is applied: see patch.RUN)
-        new_text = patch.apply(document.text, edits)
-        if new_text == document.text:
+        if sum(map(len, runs)) != len(document.text):
+            # no document with boxes flipped (see with_boxes): the one read is let go before
+            # the new text is joined, not held beside it (360 B an entry of a first sync's peak)
+            self._document = self._style_of = document = None
+        new_text = "".join(runs)
+        del runs
+        if document is not None and new_text == document.text:
             return False
         if self.before_write is not None:
             self.before_write(self.path, new_text)
         self._fingerprint = ListFile.write(self.path, new_text, self._fingerprint)
-        self._document = with_boxes(document, new_text)  # when None, read() parses the text
+        # (when None, read() parses the text)
+        self._document = with_boxes(document, new_text) if document is not None else None
         del document  # not kept beside the new document while it is parsed
         if self._document is None and self.kept:
             self._document = parse(new_text, self.flags)
         return True
+
+    def _patch(
+        self, document: Document, actions: Sequence[FileAction], skip_keys: Collection[str]
+    ) -> Iterator[patch.Edit]:
+        """The edits of ``actions``, but the anchors of ``skip_keys``: made as the patch sorts
+        them, and let go as each is applied (see ``patch.RUN``)."""
+        from zotmark.core.actions import InsertEntry, SetAnchor
+
+        for action in actions:
+            if not (isinstance(action, SetAnchor | InsertEntry) and action.key in skip_keys):
+                yield from self._edits(document, action)
 
     def _edits(self, document: Document, action: FileAction) -> Sequence[patch.Edit]:
         from zotmark.core.actions import (
