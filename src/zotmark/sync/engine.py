@@ -130,7 +130,7 @@ class ListRunner:
             if dry_run:
                 return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
             try:
-                state, applied = self._write_zotero(state, snapshot, the_plan, collection or "")
+                applied = self._write_zotero(snapshot, the_plan, collection or "")
             except PreconditionFailed:
                 continue  # a concurrent writer: re-read and re-plan
             written = Written.of(the_plan, snapshot, applied)
@@ -276,14 +276,13 @@ class ListRunner:
                 "'fail'. Nothing was changed; settle them in the file or in Zotero."
             )
 
-    def _write_zotero(
-        self, state: ListState, snapshot: Snapshot, the_plan: Plan, collection: str
-    ) -> tuple[ListState, Applied]:
-        """Record the plan's creates as pending (in the store and in ``state``), then send
-        every write, each create's JSON made (and enriched) as its batch goes
-        (:class:`~zotmark.sync.writes.PlannedWrites`) and the items' texts stored as they land
-        (not all held at once: at a first sync they were 13 % of its peak); the state with
-        them pending, and what became of the writes."""
+    def _write_zotero(self, snapshot: Snapshot, the_plan: Plan, collection: str) -> Applied:
+        """Record the plan's creates as pending in the store (the run's state learns them when
+        the run is recorded, :meth:`_record`: a first sync's rows held through its writes were
+        77 B an entry of its peak), then send every write, each create's JSON made (and
+        enriched) as its batch goes (:class:`~zotmark.sync.writes.PlannedWrites`) and the
+        items' texts stored as they land (not all held at once: at a first sync they were
+        13 % of its peak); what became of the writes."""
         from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_create
 
         writes = PlannedWrites(the_plan, snapshot, collection, self.new_item)
@@ -291,10 +290,10 @@ class ListRunner:
             rows = the_plan.records
             pending = [pending_create(create, rows.get(create.key)) for create in writes.creates]
             self.store.add_pending(self.state_key, pending)
-            state = state.with_pending(pending)
+            del pending
         texts = StoredTexts(self.store, self.state_key)
         try:
-            return state, self.library.apply(snapshot, writes, texts=texts)
+            return self.library.apply(snapshot, writes, texts=texts)
         finally:
             texts.flush()  # (the batches that landed before a failure too)
 
@@ -311,9 +310,10 @@ class ListRunner:
         attempts: int,
         first_request: int,
     ) -> RunReport:
+        from zotmark.core.actions import CreateItem
         from zotmark.state.commit import RunCommit
         from zotmark.sync.kept import Kept, members_after
-        from zotmark.sync.writes import reason, refusals
+        from zotmark.sync.writes import pending_create, reason, refusals
 
         the_plan = planning.plan
         held = {refusal.item_key: refusal for refusal in the_plan.held}
@@ -324,8 +324,9 @@ class ListRunner:
             self._requests(first_request), snapshot.version, attempts,
             tuple(sorted(refused.values(), key=lambda r: r.line)),
         )  # fmt: skip
+        creates = [action for action in the_plan.zotero if isinstance(action, CreateItem)]
         resolved = {
-            k for k in state.pending
+            k for k in state.pending.keys() | {create.key for create in creates}
             if k in snapshot.items
             or ((k not in the_plan.records or k in written.failed) and k not in refused)
         }  # fmt: skip
@@ -348,6 +349,11 @@ class ListRunner:
         if self.keep and collection is not None:
             sent = written.landed.keys() | written.failed.keys()
             members = members_after(planning.members, snapshot.items, collection, sent)
+            if creates:  # as the store has it: every create was added pending before it went
+                rows = the_plan.records
+                state = state.with_pending(
+                    pending_create(c, rows.get(c.key)) for c in creates if c.key not in resolved
+                )
             state = state.after(commit)  # (no texts: the run's commit carries none)
             self._kept = Kept(state, snapshot, collection, members, planning.planned)
         return report
