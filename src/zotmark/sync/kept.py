@@ -38,10 +38,11 @@ class Kept:
 
 class Planning(NamedTuple):
     """What one attempt of a run planned: the ``plan``, what it leaves for the list's next
-    plan (``planned``), and the collection's ``members`` it was made with."""
+    plan (``planned``; ``None`` for a runner that does not keep, whose next run plans every
+    pair), and the collection's ``members`` it was made with."""
 
     plan: Plan
-    planned: Planned
+    planned: Planned | None
     members: frozenset[str]
 
 
