@@ -73,6 +73,15 @@ def test_a_created_item_holds_the_ident_its_write_names(
     assert applied.snapshot.items[write.key].ident is ident
 
 
+def test_a_created_item_holds_the_key_string_its_write_was_sent_with(
+    library: ZoteroLibrary, sandbox: Sandbox
+) -> None:
+    [write] = _new(sandbox.add_collection("L"), 1)
+    key = "".join(["ABCD", "2345"])  # a string of its own, no interned one
+    applied = library.apply(Snapshot(sandbox.library_version()), [NewItem(key, write.data)])
+    assert applied.snapshot.items[key].key is key
+
+
 def test_a_created_item_whose_ident_differs_from_its_writes_keeps_its_own(
     library: ZoteroLibrary, sandbox: Sandbox
 ) -> None:

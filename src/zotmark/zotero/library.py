@@ -282,7 +282,7 @@ class _Sending:
             written = report.objects.get(key)
             failure = report.failed.get(key)
             if written is not None:
-                self.items[key] = item_from_json(written, idents)
+                self.items[key] = item_from_json(written, idents, key=key)
                 landed[key] = item_text(written)
                 self.outcomes[key] = Outcome(key, self.items[key])
             elif failure is not None:

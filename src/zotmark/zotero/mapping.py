@@ -60,7 +60,9 @@ def is_regular_item(obj: JsonObject) -> bool:
     return data.get("itemType") not in NON_REGULAR_TYPES and not data.get("parentItem")
 
 
-def item_from_json(obj: JsonObject, idents: Mapping[Ident, Ident] | None = None) -> Item:
+def item_from_json(
+    obj: JsonObject, idents: Mapping[Ident, Ident] | None = None, *, key: str | None = None
+) -> Item:
     """The :class:`Item` of an API item object (envelope or bare data).
 
     The title comes from the type's title-like field (``title``, ``caseName``, …); the ident
@@ -71,7 +73,10 @@ def item_from_json(obj: JsonObject, idents: Mapping[Ident, Ident] | None = None)
     less of what it holds), and 50,000 items one string of each type. Its ident is the equal
     one in ``idents`` when there is one (the list's entries' idents: an item and the entry
     it stands for then hold one ident and its strings, not two: 10 MB of what a daemon holds
-    at 50,000 entries).
+    at 50,000 entries). ``key``, when given, is the item's key as the caller holds it (the key
+    a write was sent with): the item holds that string, neither the answer's nor an interned
+    copy (a first sync's 10,000 new keys need no place in the interned table, whose growth
+    was 190 B an entry of its peak).
     """
     data = _data(obj)
     item_type = sys.intern(str(data.get("itemType", "")))
@@ -83,7 +88,7 @@ def item_from_json(obj: JsonObject, idents: Mapping[Ident, Ident] | None = None)
     tags = data.get("tags", ())
     ident = identify(title, url, text)
     return Item(
-        key=sys.intern(str(key_version["key"])),
+        key=key if key is not None else sys.intern(str(key_version["key"])),
         version=int(key_version["version"] or 0),
         item_type=item_type,
         title=title,
