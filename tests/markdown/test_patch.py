@@ -45,6 +45,10 @@ def test_apply_keeps_the_order_of_insertions_at_one_offset() -> None:
     assert apply("ab", [Edit(1, 1, "1"), Edit(1, 1, "2"), Edit(1, 2, "B")]) == "a12B"
 
 
+def test_apply_puts_an_insertion_before_a_replacement_at_its_offset_whatever_their_order() -> None:
+    assert apply("ab", [Edit(1, 2, "B"), Edit(1, 1, "1"), Edit(0, 1, "A")]) == "A1B"
+
+
 def test_apply_takes_edits_from_a_generator_across_runs_of_edits() -> None:
     text = "ab" * (3 * patch.RUN)
     edits = (Edit(at, at + 1, "A") for at in reversed(range(0, len(text), 2)))
