@@ -38,8 +38,9 @@ class Kept:
 
 class Planning(NamedTuple):
     """What one attempt of a run planned: the ``plan``, what it leaves for the list's next
-    plan (``planned``; ``None`` for a runner that does not keep, whose next run plans every
-    pair), and the collection's ``members`` it was made with."""
+    plan (``planned``), and the collection's ``members`` it was made with. For a runner that
+    does not keep, whose next run plans every pair, ``planned`` is ``None`` and the plan has
+    no ``unsettled`` keys (only a next plan reads them)."""
 
     plan: Plan
     planned: Planned | None
