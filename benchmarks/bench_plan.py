@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_parse import _forget, median_ms, reading_list
 from zotmark.core.actions import UpdateItem
-from zotmark.core.model import BaseRecord, Entry, Item
+from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
 from zotmark.markdown.parser import parse
