@@ -8,7 +8,11 @@ Measures, for a generated N-entry list:
   far it raised the process's resident memory above what it was before, per entry (the peak
   RSS, ``VmHWM``, less the RSS before: what the run cost the machine, allocator included);
   with ``--memory``, the peak of Python's allocations during it instead (``tracemalloc``,
-  which slows the run and adds its own memory to the RSS) per entry (target ≤ 2 KB);
+  which slows the run and adds its own memory to the RSS) per entry (target ≤ 2 KB), and what
+  an entry adds to it: the peak less that of a 100-entry first sync, per entry more. (Both
+  after a first sync of another 100 entries, untraced, has loaded the modules a first sync
+  needs: the ~2.8 MB of code they hold is paid once, whatever the list's length, and would
+  count 280 B per entry at 10,000 entries and 56 at 50,000);
 - a no-op sync as a whole ``zotmark sync`` process: requests (≤ 1), wall time (≤ 1 s) and the
   process's CPU time; and the CPU time of the run itself in this process;
 - one box flipped: requests (≤ 2) and the run's CPU time, for a fresh runner (what
@@ -53,10 +57,11 @@ from zotmark.zotero.library import ZoteroLibrary
 ORIGINAL = Path(__file__).parents[1] / "tests" / "fixtures" / "original-reading-list.md"
 
 
-def generate(n: int) -> str:
-    """A list of n entries in the original list's style, half with arXiv links."""
+def generate(n: int, first: int = 0) -> str:
+    """A list of n entries in the original list's style, half with arXiv links: papers
+    number ``first`` to ``first + n - 1`` (no two numbers share a title or a link)."""
     lines = []
-    for i in range(n):
+    for i in range(first, first + n):
         if i % 2:
             link = f"https://arxiv.org/abs/{2001 + i % 12:04d}.{10000 + i:05d}"
         else:
@@ -79,6 +84,10 @@ class RemoteSandbox:
         with urllib.request.urlopen(request) as answer:
             body = answer.read()
         return json.loads(body) if body else {}
+
+    def empty(self) -> None:
+        """Empty the library (the user and the key stay)."""
+        self._call("POST", "/_sandbox/reset")
 
     def reset_stats(self) -> None:
         self._call("POST", "/_sandbox/stats/reset")
@@ -110,13 +119,18 @@ def sandbox_process(latency_ms: float) -> Iterator[RemoteSandbox]:
 
 
 def runner(
-    path: Path, client: ZoteroClient, store: SqliteStateStore, *, keep: bool = False
+    path: Path,
+    client: ZoteroClient,
+    store: SqliteStateStore,
+    *,
+    keep: bool = False,
+    name: str = "bench",
 ) -> ListRunner:
-    """A runner of the list (with ``keep``, the daemon's: it keeps what it read)."""
+    """A runner of the list ``name`` into a collection of that name (with ``keep``, the
+    daemon's: it keeps what it read)."""
     document = ListDocument(path, {"Relevant?": "relevant"}, kept=keep)
-    return ListRunner(
-        "bench", Policy(collection="Bench"), ZoteroLibrary(client), store, document, keep=keep
-    )
+    policy = Policy(collection=name.capitalize())
+    return ListRunner(name, policy, ZoteroLibrary(client), store, document, keep=keep)
 
 
 def flip(path: Path, number: int) -> None:
@@ -142,6 +156,28 @@ def traced_run(sandbox: RemoteSandbox, run: ListRunner) -> tuple[int, float, flo
         return requests, wall, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+SMALL = 100
+"""Entries of the lists whose first syncs come before the measured one, with ``--memory``."""
+
+
+def traced_small_syncs(
+    workdir: Path, sandbox: RemoteSandbox, client: ZoteroClient, store: SqliteStateStore, n: int
+) -> float:
+    """The peak of Python's allocations (bytes) in the first sync of a :data:`SMALL`-entry
+    list, after that of another, untraced: the modules any first sync loads (the parser, the
+    planner, the HTTP connection's) are then loaded, and what remains in the peak is a run's
+    fixed part and its ``SMALL`` entries. Their lists, collections and state are their own;
+    the library is emptied after them, so the measured list's first sync meets the empty
+    library it would (and reads no page of their items)."""
+    peaks = []
+    for number, name in enumerate(("warm-up", "small")):
+        path = workdir / f"{name}.md"
+        path.write_text(generate(SMALL, first=n + number * SMALL))
+        peaks.append(traced_run(sandbox, runner(path, client, store, name=name))[2])
+    sandbox.empty()
+    return peaks[-1]
 
 
 def rss_kb(field: str = "VmRSS") -> int:
@@ -213,6 +249,8 @@ def main() -> None:
         path.write_text(generate(n))
         store = SqliteStateStore.in_dir(workdir / "state")
         with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
+            if args.memory:
+                marginal = traced_small_syncs(workdir, sandbox, client, store, n)
             measure = traced_run if args.memory else timed_run
             before = rss_kb()
             first = measure(sandbox, runner(path, client, store))
@@ -233,7 +271,13 @@ def main() -> None:
         naive = naive_baseline(sandbox, naive_n)
     budget = math.ceil(n / 50) + 3
     print(f"entries: {n}, sandbox latency {latency:.0f} ms")
-    memory = f", peak {first[2] / n:.0f} B of allocations per entry" if args.memory else ""
+    memory = ""
+    if args.memory:
+        per_entry = (first[2] - marginal) / (n - SMALL)
+        memory = (
+            f", peak {first[2] / n:.0f} B of allocations per entry ({per_entry:.0f} B per "
+            f"entry above a {SMALL}-entry first sync's peak of {marginal / 1e6:.2f} MB)"
+        )
     memory += f", peak RSS {rss_growth / n:.0f} B per entry above the RSS before"
     memory += " (with tracemalloc's own)" if args.memory else ""
     print(f"first sync:     {first[0]} requests (target <= {budget}), {first[1]:.1f} s{memory}")
