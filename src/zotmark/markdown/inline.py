@@ -58,6 +58,7 @@ _BARE_TRAILING = ".,;:!?'\"*_~"
 EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
 _TITLE_JUNK = " \t-–—:;,|/·•"
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() holds
+_MARKUP = re.compile(r"[\\`*_~<\[]")  # where an escape, code, emphasis, comment or link starts
 
 Span = tuple[int, int]
 
@@ -125,6 +126,8 @@ def plain(text: str, lone_star: bool | None = None) -> str:
     """``text`` (inline Markdown) as plain text: links become their text, images vanish,
     delimiters go, escapes are resolved and whitespace collapses. A single ``*`` run is
     literal text; ``lone_star`` overrides that count when ``text`` is part of a longer text."""
+    if "://" not in text and _MARKUP.search(text) is None:  # no markup, nor a bare URL: plain
+        return " ".join(text.split())  # (most titles: 12.7k -> 7.0k instructions for 33 chars)
     mask = mask_code(mask_escapes(text))
     if lone_star is None:
         lone_star = "*" in mask and len(_STARS.findall(mask)) == 1
