@@ -263,12 +263,16 @@ class _Scanner:
         line = item.string
         content = line[item.end() :]
         fields = extract(content, draft.continuation)
-        if not fields.title and fields.url is None and fields.anchor is None:
+        (
+            title, url, struck, anchor, key_at, anchor_offset, inner_start, inner_end,
+            outer_start, outer_end, title_form, link_label, link_wrapped, issues,
+        ) = fields  # (one unpacking, not a lookup of each field by its name)  # fmt: skip
+        if not title and url is None and anchor is None:
             self.entry_warnings.append(
                 ParseWarning(number, "empty-entry", "a task item without text")
             )
             return
-        if fields.issues:
+        if issues:
             self.entry_warnings.extend(_field_warnings(number, fields))
         text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
         flags, shared, eol = draft.flags, self.shared.setdefault, self.lines.endings[draft.line]
@@ -284,14 +288,14 @@ class _Scanner:
         )
         entry = Entry(
             number,
-            fields.title,
-            fields.url,
-            identify(fields.title, fields.url, text),
+            title,
+            url,
+            identify(title, url, text),
             item[4] != " ",  # read
             states,  # flags
             draft.section,
-            fields.anchor,
-            fields.struck,
+            anchor,
+            struck,
         )
         self.entries[draft.index] = ListEntry(
             entry,
@@ -305,15 +309,15 @@ class _Scanner:
             shared(item[2], item[2]),  # marker
             shared(eol, eol),
             draft.child_indent,
-            fields.key_at,
-            fields.anchor_at,  # anchor_offset
-            fields.inner_start,
-            fields.inner_end,
-            fields.outer_start,
-            fields.outer_end,
-            fields.title_form,
-            fields.link_label,
-            fields.link_wrapped,
+            key_at,
+            anchor_offset,
+            inner_start,
+            inner_end,
+            outer_start,
+            outer_end,
+            title_form,
+            link_label,
+            link_wrapped,
         )
 
 
