@@ -189,7 +189,7 @@ class _Builder:
         tags = self.policy.flag_tags if self.flag_boxes else ()
         flags = {tag: tag in item.tags for tag in tags}
         heading = self.policy.new_items_heading
-        self._act(item.key, InsertEntry(item.key, item.title, item.url, read, flags, heading))
+        self._edit(item.key, InsertEntry(item.key, item.title, item.url, read, flags, heading))
         record = BaseRecord(
             item.key, item.ident.primary or "", item.title, item.url, read, flags,
             item.version, item.title,
@@ -228,7 +228,7 @@ class _Builder:
             self._anchor(entry, key)
             self._row(key, record._replace(flags=entry.flags))
             return
-        self._act(key, StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line))
+        self._edit(key, StrikeEntry(entry.line) if rule == "strike" else RemoveEntry(entry.line))
         self._forget(key)
 
     def _merge(
@@ -239,7 +239,7 @@ class _Builder:
         key = item.key
         merged = merge_pair(entry, item, record, self.policy, adopted)
         for action in merged.file:
-            self._act(key, action)
+            self._edit(key, action)
         if merged.update is not None:
             self._act(key, merged.update)
         if merged.conflicts:
@@ -252,14 +252,18 @@ class _Builder:
     def _anchor(self, entry: Entry, key: str) -> None:
         """Write the item ``key`` into the entry's line, unless it holds it or anchors are off."""
         if self.policy.anchors and entry.anchor != key:
-            self._act(key, SetAnchor(entry.line, key))
+            self._edit(key, SetAnchor(entry.line, key))
 
-    def _act(self, key: str, action: ZoteroAction | FileAction) -> None:
-        """Plan ``action`` for the pair ``key`` (which is then not settled)."""
-        if isinstance(action, ZoteroAction):
-            self.zotero_actions.append(action)
-        else:
-            self.file_actions.append(action)
+    def _act(self, key: str, action: ZoteroAction) -> None:
+        """Plan the Zotero action ``action`` for the pair ``key`` (which is then not settled)."""
+        self.zotero_actions.append(action)
+        self.unsettled.add(key)
+
+    def _edit(self, key: str, action: FileAction) -> None:
+        """Plan the file action ``action`` for the pair ``key`` (which is then not settled).
+        (Each caller knows which side its action is for: no ``isinstance`` of a union per
+        action, two per entry of a first sync.)"""
+        self.file_actions.append(action)
         self.unsettled.add(key)
 
     def _forget(self, key: str) -> None:
