@@ -36,16 +36,23 @@ class Ident(NamedTuple):
     title: str = ""
 
     # Each identifier's kind is its field's name, and the field order the order of strength.
-    # (Fields are read by enumerate, not zip with their names: zip's strict= keyword alone
-    # cost a third of ``primary``, which a plan asks for several times per entry.)
+    # (``strongest`` and ``primary`` unpack the fields and test them in that order: a plan asks
+    # for ``primary`` once or twice per entry, and a parse for ``strongest`` once; a loop over
+    # the fields with their names made each ~1,000 instructions dearer, 2,800 against 1,900.)
 
     def strongest(self) -> tuple[str, str] | None:
         """The kind and value of the strongest identifier: the first of ``arxiv``, ``doi``,
         ``openreview``, ``url`` and ``title`` that is known (``None`` for an empty ident)."""
-        for k, value in enumerate(self):
-            if value:
-                return self._fields[k], value
-        return None
+        arxiv, doi, openreview, url, title = self
+        if arxiv:
+            return "arxiv", arxiv
+        if doi:
+            return "doi", doi
+        if openreview:
+            return "openreview", openreview
+        if url:
+            return "url", url
+        return ("title", title) if title else None
 
     def match_keys(self) -> tuple[str, ...]:
         """The match keys, strongest first.
@@ -58,10 +65,16 @@ class Ident(NamedTuple):
     def primary(self) -> str | None:
         """The strongest identifier as a key string (the first of :meth:`match_keys`), or
         ``None`` for an empty ident."""
-        for k, value in enumerate(self):
-            if value:
-                return f"{self._fields[k]}:{value}"
-        return None
+        arxiv, doi, openreview, url, title = self
+        if arxiv:
+            return f"arxiv:{arxiv}"
+        if doi:
+            return f"doi:{doi}"
+        if openreview:
+            return f"openreview:{openreview}"
+        if url:
+            return f"url:{url}"
+        return f"title:{title}" if title else None
 
 
 class Entry(NamedTuple):
