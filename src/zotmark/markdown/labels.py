@@ -19,13 +19,19 @@ _GENERIC_TEXT = (
     "implementation huggingface hf model models weights tweet twitter medium"
 )
 _GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")  # a word: letters and digits (no underscore)
 
 
 def is_generic(label: str) -> bool:
     """Whether a link text names no paper: ``Link``, ``PDF``, ``[pdf]``, ``arXiv:2401.13660``,
     ``Code_official``, an emoji, a number (every word generic or a number, or no letter)."""
-    if not any(char.isalpha() for char in label):
+    if not any(map(str.isalpha, label)):
         return True
-    words = _NON_WORD.sub(" ", label).casefold().split()
-    return all(word in _GENERIC_WORDS or word.isdigit() for word in words)
+    # Words never span a space: they are read between spaces, and a piece of letters alone is a
+    # word as it is, told without a regex; the first word neither generic nor a number ends the
+    # reading (a title of 33 characters: 29.8k -> 8.5k instructions; "Link": 11.1k -> 4.6k).
+    for piece in label.split():
+        for word in (piece,) if piece.isalpha() else _WORD.findall(piece):
+            if word.casefold() not in _GENERIC_WORDS and not word.isdigit():
+                return False
+    return True
