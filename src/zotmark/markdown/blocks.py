@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zotmark.markdown.escape import mask_escapes
-from zotmark.markdown.inline import mask_code
+from zotmark.markdown.escape import mask_code, mask_escapes
 
 _EOL = re.compile(r"(\r\n|\r|\n)")
 # indent, marker, spaces after the marker, box character (only for a task item)

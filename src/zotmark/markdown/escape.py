@@ -4,7 +4,8 @@ Titles and URLs that come from Zotero are written into the user's file. Escaping
 they can never start or end a line, open a comment, emphasis, a link, a code span or a
 strikethrough, nor look like a bare URL: :func:`escape_text` and :func:`escape_url` are the
 only way such text enters a document, and :func:`unescape` (used by the parser) is their
-inverse. :func:`mask_escapes` hides backslash escapes from the parser's inline regexes.
+inverse. :func:`mask_escapes` hides backslash escapes from the parser's inline regexes, and
+:func:`mask_code` the contents of code spans (:func:`blank` blanks any span of a mask).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNWRITABLE = re.compile("[\ud800-\udfff\x00-\x08\x0e-\x1b\x7f-\x9f]")
 """Lone surrogates and the control characters that are not whitespace: no list may hold them
 (a NUL makes the file binary, an ESC drives the terminal that shows it)."""
+_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")  # a code span: its run, its contents
 _URL_UNSAFE = re.compile(r"[\s()<>\\`\x00-\x1f\x7f]")
 
 
@@ -50,6 +52,11 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
+def blank(mask: str, start: int, end: int, filler: str = "\x00") -> str:
+    """``mask`` with ``mask[start:end]`` replaced by as many ``filler`` characters."""
+    return mask[:start] + filler * (end - start) + mask[end:]
+
+
 def mask_escapes(text: str) -> str:
     """``text`` with each backslash escape replaced by two NUL characters.
 
@@ -57,3 +64,11 @@ def mask_escapes(text: str) -> str:
     escaped character can then never match an inline delimiter.
     """
     return _ESCAPE.sub("\x00\x00", text) if "\\" in text else text
+
+
+def mask_code(mask: str) -> str:
+    """``mask`` with the contents of code spans blanked (they hold no markup)."""
+    if "`" in mask:
+        for code in _CODE.finditer(mask):
+            mask = blank(mask, *code.span(2))
+    return mask

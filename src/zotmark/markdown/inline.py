@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from zotmark.markdown.escape import mask_escapes, unescape
+from zotmark.markdown.escape import blank, mask_code, mask_escapes, unescape
 from zotmark.markdown.labels import is_generic
 
 _TEXT = r"(?:[^\[\]]++|\[(?:[^\[\]]++|\[[^\[\]]*+\])*+\])*+"
@@ -38,7 +38,6 @@ LINK = re.compile(
 _LABEL: dict[str | None, str] = {"dest": "text", "alt": "alt"}  # the group of a link's text
 ANCHOR = re.compile(r"<!--[ \t]*zotero:(?P<key>[A-Z0-9]{8})[ \t]*-->")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 # "**" opens and closes only where CommonMark says it may (flanking). The text between is
 # taken a run of other characters or one delimiter character at a time: a closing "**" can
 # only start after one of those, so no other position is tried.
@@ -93,10 +92,6 @@ class Inline(NamedTuple):
     issues: tuple[str, ...]
 
 
-def _blank(mask: str, start: int, end: int, filler: str = "\x00") -> str:
-    return mask[:start] + filler * (end - start) + mask[end:]
-
-
 _CUT = "\x01"  # fills comments and the anchor in a mask: a bare URL ends where they start
 
 
@@ -112,14 +107,6 @@ def _unmark(text: str, mask: str, start: int, end: int, lone_star: bool) -> str:
         mark = _MARKS.search(mask, mark.end(), end)
     parts.append(unescape(text[pos:end]))
     return "".join(parts)
-
-
-def mask_code(mask: str) -> str:
-    """``mask`` with the contents of code spans blanked (they hold no markup)."""
-    if "`" in mask:
-        for code in _CODE.finditer(mask):
-            mask = _blank(mask, *code.span(2))
-    return mask
 
 
 def plain(text: str, lone_star: bool | None = None) -> str:
@@ -196,12 +183,12 @@ def _scan(text: str) -> _Scan:
         while at >= 0 and (anchor := ANCHOR.match(mask, at)) is None:
             at = mask.rfind("<!--", 0, at)
         if anchor is not None:
-            mask = _blank(mask, *anchor.span(), _CUT)
+            mask = blank(mask, *anchor.span(), _CUT)
             hidden.append(anchor.span())
         for comment in _COMMENT.finditer(mask) if "<!--" in mask else ():
             if not comment.group().endswith("-->"):
                 open_comment = comment.start()
-            mask = _blank(mask, *comment.span(), _CUT)
+            mask = blank(mask, *comment.span(), _CUT)
             hidden.append(comment.span())
     return _Scan(text, mask, _links(mask), hidden, anchor, open_comment)
 
@@ -266,7 +253,7 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
     for link in scan.links:  # link targets and bare URLs never hold emphasis
         label = _LABEL.get(link.lastgroup)
         start = link.end(label) if label is not None else link.start()
-        emphasis = _blank(emphasis, start, _end(scan.text, link))
+        emphasis = blank(emphasis, start, _end(scan.text, link))
     bold: re.Match[str] | None = None  # (searched one by one: the first is mostly the title)
     while bold := _BOLD.search(emphasis, 0 if bold is None else bold.end()):
         if _inside_link_text(scan, bold.start()):
