@@ -254,16 +254,21 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         label = _LABEL.get(link.lastgroup)
         start = link.end(label) if label is not None else link.start()
         emphasis = blank(emphasis, start, _end(scan.text, link))
+    # (a span that starts before the first link is in no link's text; one that ends before it
+    # holds no link: most titles)
+    first_link = scan.links[0].start() if scan.links else len(scan.text)
     bold: re.Match[str] | None = None  # (searched one by one: the first is mostly the title)
     while bold := _BOLD.search(emphasis, 0 if bold is None else bold.end()):
-        if _inside_link_text(scan, bold.start()):
+        at = bold.start()
+        if at >= first_link and _inside_link_text(scan, at):
             continue
-        inner = bold.span("a" if bold["a"] is not None else "b")
+        inner = bold.span(bold.lastgroup or "a")  # (the group that matched: "a" **…**, "b" __…__)
         title = plain(scan.text[inner[0] : inner[1]])
-        opens = title.strip() and scan.mask[: bold.start()].strip() in ("", "~~")
+        opens = title.strip() and scan.mask[:at].strip() in ("", "~~")
         if not opens and not _ALNUM.search(title):  # (most titles open their entry: no search)
             continue
-        if any(inner[0] <= link.start() < inner[1] for link in scan.links) and is_generic(title):
+        within = inner[1] > first_link and any(inner[0] <= k.start() < inner[1] for k in scan.links)
+        if within and is_generic(title):
             continue  # **[[Paper](url)]** is a link, not a title
         return title, inner, bold.span()
     return None
