@@ -36,7 +36,7 @@ class _Draft:
     among the document's entries."""
 
     __slots__ = (
-        "at", "child_indent", "continuation", "flag_boxes", "flags", "index", "item", "line",
+        "at", "child_indent", "continuation", "flag_offsets", "flags", "index", "item", "line",
         "section",
     )  # fmt: skip
 
@@ -49,7 +49,7 @@ class _Draft:
         self.section = section
         self.index = index
         self.flags: dict[str, bool] | None = None  # tag → box state, the first box of a tag only
-        self.flag_boxes: dict[str, int] | None = None  # tag → offset of its box character
+        self.flag_offsets: dict[str, int] | None = None  # tag → its box from the line's end
         self.continuation: str | None = None
         self.child_indent: str | None = None
 
@@ -247,11 +247,11 @@ class _Scanner:
                 ParseWarning(i + 1, "stray-flag", f"flag {label!r} is under no entry")
             )
             return
-        if parent.flags is None or parent.flag_boxes is None:
-            parent.flags, parent.flag_boxes = {}, {}
+        if parent.flags is None or parent.flag_offsets is None:
+            parent.flags, parent.flag_offsets = {}, {}
         if tag not in parent.flags:
             parent.flags[tag] = self.text[box] != " "
-            parent.flag_boxes[tag] = box
+            parent.flag_offsets[tag] = box - parent.at - len(parent.item.string)
         if tag not in self.flag_labels:
             self.flag_labels[tag] = content.strip()
 
@@ -279,8 +279,7 @@ class _Scanner:
         states = (
             self.flag_states.setdefault(tuple(flags.items()), flags) if flags else self.no_flags
         )
-        line_end, boxes = at + len(line), draft.flag_boxes
-        offsets = {tag: box - line_end for tag, box in boxes.items()} if boxes else None
+        offsets = draft.flag_offsets
         flag_offsets = (
             self.flag_offsets.setdefault(tuple(offsets.items()), offsets)
             if offsets
