@@ -292,12 +292,12 @@ def normalize_title(title: str) -> str:
     text = unicodedata.normalize("NFKC", title)
     if _MARKUP_CHAR.search(text):
         text = unicodedata.normalize("NFKC", _strip_markup(text))
-    text = unicodedata.normalize("NFKC", text.casefold())
-    if text.isascii():
-        text = text.encode().translate(_PLAIN_ASCII, _PLAIN_ASCII_DROPPED).decode()
+    if text.isascii():  # (NFKC leaves ASCII text as it is, and casefold keeps it ASCII)
+        text = text.casefold().encode().translate(_PLAIN_ASCII, _PLAIN_ASCII_DROPPED).decode()
     else:
-        text = text.translate(_PLAIN_CHARS)
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+        text = unicodedata.normalize("NFKC", text.casefold()).translate(_PLAIN_CHARS)
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 # --- the ident of an entry ----------------------------------------------------------------------
