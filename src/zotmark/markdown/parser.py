@@ -32,20 +32,27 @@ def flag_key(label: str) -> str:
 
 class _Draft:
     """An entry while its block is still being read: ``item`` is the ``blocks.ITEM`` match of
-    its task item on line ``line`` (which starts at offset ``at``); ``index`` is its place
-    among the document's entries."""
+    its task item on line ``line`` (which starts at offset ``at``), ``content`` the line after
+    the item's box; ``index`` is its place among the document's entries."""
 
     __slots__ = (
-        "at", "child_indent", "continuation", "flag_offsets", "flags", "index", "item", "line",
-        "section",
+        "at", "child_indent", "content", "continuation", "flag_offsets", "flags", "index",
+        "item", "line", "section",
     )  # fmt: skip
 
     def __init__(
-        self, line: int, at: int, item: re.Match[str], section: tuple[str, ...], index: int
+        self,
+        line: int,
+        at: int,
+        item: re.Match[str],
+        content: str,
+        section: tuple[str, ...],
+        index: int,
     ) -> None:
         self.line = line
         self.at = at
         self.item = item
+        self.content = content
         self.section = section
         self.index = index
         self.flags: dict[str, bool] | None = None  # tag → box state, the first box of a tag only
@@ -232,7 +239,7 @@ class _Scanner:
             content = item.string[item.end() :]
             tag = self.flag_tags.get(flag_key(content))
             if tag is None:
-                draft = _Draft(i, at, item, self.section, len(self.entries))
+                draft = _Draft(i, at, item, content, self.section, len(self.entries))
                 self.entries.append(None)
             else:
                 self._flag(i, tag, content, parent, at + item.start(4))
@@ -259,9 +266,8 @@ class _Scanner:
         """Read the entry a draft describes (its block ends with the last non-blank line so
         far): its fields and ident from its line, its positions from the scan; or warn that
         its task item has neither title, link nor anchor, and so is no entry."""
-        item, at, number = draft.item, draft.at, draft.line + 1
+        item, at, number, content = draft.item, draft.at, draft.line + 1, draft.content
         line = item.string
-        content = line[item.end() :]
         fields = extract(content, draft.continuation)
         (
             title, url, struck, anchor, key_at, anchor_offset, inner_start, inner_end,
