@@ -183,8 +183,9 @@ def _scan(text: str) -> _Scan:
         while at >= 0 and (anchor := ANCHOR.match(mask, at)) is None:
             at = mask.rfind("<!--", 0, at)
         if anchor is not None:
-            mask = blank(mask, *anchor.span(), _CUT)
-            hidden.append(anchor.span())
+            start, end = anchor.span()
+            mask = blank(mask, start, end, _CUT)
+            hidden.append((start, end))
         for comment in _COMMENT.finditer(mask) if "<!--" in mask else ():
             if not comment.group().endswith("-->"):
                 open_comment = comment.start()
