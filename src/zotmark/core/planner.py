@@ -85,9 +85,9 @@ def plan(
     if pairing is None:
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
-    keys = claimed.keys() | base.keys() | zotero.collection if moved is None else set(moved)
+    keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
     build = _Builder(policy, zotero, base, claimed, flag_boxes=flag_boxes, refused=refused or {})
-    for index in sorted(claimed[key] for key in keys & claimed.keys()):
+    for index in sorted(claimed[key] for key in _within(claimed.keys(), keys)):
         key = pairing.paired[index]
         build.pair(entries[index], key, base.get(key))
     for index, twin in sorted(pairing.duplicates.items()):
@@ -104,9 +104,9 @@ def plan(
             build.create(entry, create_keys.for_entry(entry))
     # (the items that edited entries took instead of theirs are claimed too)
     held = (claimed, build.taken)
-    for key in sorted((keys & base.keys()).difference(*held)):
+    for key in sorted(set(_within(base.keys(), keys)).difference(*held)):
         build.markdown_removed(base[key])
-    for key in sorted((keys & zotero.collection).difference(base, *held)):
+    for key in sorted(set(_within(zotero.collection, keys)).difference(base, *held)):
         item = zotero.live(key)
         if item is not None:
             build.zotero_added(item)
@@ -302,6 +302,11 @@ class _Builder:
             replaces=dict(self.replaces),
             unsettled=frozenset(self.unsettled),
         )
+
+
+def _within(candidates: Collection[str], keys: set[str] | None) -> Collection[str]:
+    """The ``candidates`` among ``keys`` (``None``: all of them)."""
+    return candidates if keys is None else keys.intersection(candidates)
 
 
 def _repeat_note(entry: Entry, original: Entry, what: str) -> str:
