@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zotmark.markdown.escape import mask_code, mask_escapes
 
 _EOL = re.compile(r"(\r\n|\r|\n)")
+_ENDINGS = {"\r\n": "\r\n", "\r": "\r", "\n": "\n"}
 # indent, marker, spaces after the marker, box character (only for a task item)
 ITEM = re.compile(r"([ \t]*)([-*+]|[0-9]{1,9}[.)])(?:([ \t]+)(?:\[([ xX])\](?=[ \t]|$))?|$)")
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -34,10 +35,11 @@ class Lines:
 
 
 def split_lines(text: str) -> Lines:
-    """``text`` cut into lines at every ``\\r\\n``, ``\\r`` and ``\\n``."""
+    """``text`` cut into lines at every ``\\r\\n``, ``\\r`` and ``\\n`` (each ending one of
+    three shared strings)."""
     if "\r" in text:
         parts = _EOL.split(text)
-        contents, endings = parts[0::2], [*parts[1::2], ""]
+        contents, endings = parts[0::2], [_ENDINGS[eol] for eol in parts[1::2]] + [""]
     else:
         contents = text.split("\n")
         endings = ["\n"] * (len(contents) - 1) + [""]

@@ -72,9 +72,9 @@ class _Scanner:
     """The state of one pass over the lines (one instance per :func:`parse` call).
 
     Values many entries hold alike (flag states, flag boxes' offsets from the entry line's end,
-    indentation, markers, line endings) are kept once per parse in ``shared``,
-    ``flag_states`` and ``flag_offsets``, so that a document holds one object for each, not
-    one per entry.
+    indentation, markers) are kept once per parse in ``shared``, ``flag_states`` and
+    ``flag_offsets``, so that a document holds one object for each, not one per entry (and
+    :func:`~zotmark.markdown.blocks.split_lines` gives every line one of three endings).
     """
 
     def __init__(self, text: str, flags: Mapping[str, str]) -> None:
@@ -281,7 +281,7 @@ class _Scanner:
         if issues:
             self.entry_warnings.extend(_field_warnings(number, fields))
         text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
-        flags, shared, eol = draft.flags, self.shared.setdefault, self.lines.endings[draft.line]
+        flags, shared, indent, marker = draft.flags, self.shared.setdefault, item[1], item[2]
         states = (
             self.flag_states.setdefault(tuple(flags.items()), flags) if flags else self.no_flags
         )
@@ -310,9 +310,9 @@ class _Scanner:
             self.last_end - at,  # block_length
             self.last_nonblank - draft.line,  # block_lines
             flag_offsets,
-            shared(item[1], item[1]),  # indent
-            shared(item[2], item[2]),  # marker
-            shared(eol, eol),
+            shared(indent, indent),
+            shared(marker, marker),
+            self.lines.endings[draft.line],  # eol (split_lines shares the three endings)
             draft.child_indent,
             key_at,
             anchor_offset,
