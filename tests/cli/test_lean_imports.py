@@ -89,14 +89,15 @@ UNUSED_BY_A_NO_OP = (
     "bibtexparser", "rich", "zotmark.setup", "zotmark.daemon", "zotmark.sandbox",
     "zotmark.core.identifiers", "zotmark.core.actions", "zotmark.core.item",
     "zotmark.state.commit", "platformdirs", "zotmark.cli.check", "zotmark.cli.serve",
-    "zotmark.cli.setup", "zotmark.cli.bibtex",
+    "zotmark.cli.setup", "zotmark.cli.bibtex", "shlex",
 )  # fmt: skip
 """Packages and modules a no-op sync has no use for (nor any of their modules): its line goes
 to a pipe here, and rich styles only what goes to a terminal; it reads no entry, so it needs
 no identifier's patterns, and no item; it plans nothing, so it needs no action, and commits
 no change to the state (it records how the run went); its config names its state directory
 and it shows no help, so it needs no platform's default directory; it runs one command, whose
-module alone it imports."""
+module alone it imports; it reads the list as UTF-8, so it quotes no path in the advice to
+convert it (``shlex``)."""
 
 
 def _within(loaded: set[str], names: tuple[str, ...]) -> set[str]:

@@ -10,7 +10,6 @@ nothing (a no-op sync) uses these values without the identifiers' patterns (issu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
@@ -141,7 +140,6 @@ class Refusal(NamedTuple):
 # --- Zotero item keys ---------------------------------------------------------------------------
 
 ITEM_KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
-_ITEM_KEY = re.compile(f"[{ITEM_KEY_ALPHABET}]{{8}}")
 
 
 _KEY_BASE = len(ITEM_KEY_ALPHABET)
@@ -161,4 +159,4 @@ def new_item_key(randbelow: Callable[[int], int]) -> str:
 
 def is_item_key(s: str) -> bool:
     """Whether ``s`` is a well-formed Zotero object key (8 characters of the key alphabet)."""
-    return _ITEM_KEY.fullmatch(s) is not None
+    return len(s) == 8 and not s.strip(ITEM_KEY_ALPHABET)

@@ -15,7 +15,6 @@ by default; a one-line conversion to UTF-8 costs the user less than that machine
 from __future__ import annotations
 
 import codecs
-import shlex
 from pathlib import Path
 
 from zotmark.errors import ListFileError
@@ -94,5 +93,7 @@ def _where(data: bytes, offset: int) -> str:
 
 def _iconv(source: str, path: Path) -> str:
     """A shell command that converts ``path`` from ``source`` to UTF-8 in place."""
+    import shlex  # (only for this advice; its import compiles a pattern, ~1M instructions)
+
     quoted, converted = shlex.quote(str(path)), shlex.quote(f"{path}.utf8")
     return f"`iconv -f {source} -t UTF-8 {quoted} > {converted} && mv {converted} {quoted}`"
