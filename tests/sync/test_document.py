@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 
 from zotmark.core.actions import SetAnchor, SetBox
+from zotmark.core.model import Entry
 from zotmark.markdown.parser import parse
 from zotmark.sync.document import SPAN, ListDocument, with_boxes
 
@@ -95,27 +97,35 @@ def test_a_kept_document_reads_the_text_it_wrote_without_parsing_it_again(
 def test_a_patch_of_another_length_lets_the_document_read_go_before_the_text_is_written(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "list.md"
-    path.write_text(ORIGINAL, "utf-8")
-    held: list[bool] = []
-    document = ListDocument(path, FLAGS, before_write=lambda _, __: held.append(_holds(document)))
-    first = document.read()[0]
-    assert document.apply([SetAnchor(first.line, "ABCD2345")])
+    held, document, _ = _held_when_written(
+        tmp_path, lambda first: SetAnchor(first.line, "ABCD2345")
+    )
     assert held == [False]
-    assert "<!-- zotero:ABCD2345 -->" in path.read_text("utf-8")
+    assert "<!-- zotero:ABCD2345 -->" in document.path.read_text("utf-8")
 
 
 def test_a_patch_that_flips_a_box_keeps_the_document_read_to_follow_it_unparsed(
     tmp_path: Path,
 ) -> None:
+    held, document, first = _held_when_written(
+        tmp_path, lambda first: SetBox(first.line, not first.read)
+    )
+    assert held == [True]
+    assert document.document.entries[0].entry.read is not first.read
+
+
+def _held_when_written(
+    tmp_path: Path, change: Callable[[Entry], SetAnchor | SetBox]
+) -> tuple[list[bool], ListDocument, Entry]:
+    """Whether the document still held its parse when it wrote the original list with
+    ``change`` of its first entry applied (it wrote once); the document; that entry."""
     path = tmp_path / "list.md"
     path.write_text(ORIGINAL, "utf-8")
     held: list[bool] = []
     document = ListDocument(path, FLAGS, before_write=lambda _, __: held.append(_holds(document)))
     first = document.read()[0]
-    assert document.apply([SetBox(first.line, not first.read)])
-    assert held == [True]
-    assert document.document.entries[0].entry.read is not first.read
+    assert document.apply([change(first)])
+    return held, document, first
 
 
 def _holds(document: ListDocument) -> bool:
