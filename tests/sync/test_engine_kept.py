@@ -31,9 +31,12 @@ from hypothesis.stateful import (
 
 from zotmark.core.plan import Plan, Policy
 from zotmark.errors import ZotmarkError
+from zotmark.sandbox import Sandbox
 from zotmark.state import ListState, MemoryStateStore
 from zotmark.sync.document import ListDocument
 from zotmark.sync.engine import ListRunner
+from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 from zotmark.zotero.twin import TwinLibrary
 
 FLAGS = {"Relevant?": "relevant"}
@@ -313,3 +316,25 @@ def test_a_kept_runner_that_holds_nothing_reports_a_settled_list_with_a_refusal_
     assert report.plan == Plan()
     assert [(r.item_key, r.title) for r in report.refused] == [(key, f"{PAPERS[0][0]}{SUFFIX}")]
     assert store.load("list", texts=False).generation == settled.generation
+
+
+def test_a_kept_runner_holds_one_string_for_a_created_key_in_the_list_the_item_and_the_row(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.md"
+    path.write_text("".join(_block(*paper) for paper in PAPERS[:3]))
+    document = ListDocument(path, FLAGS, kept=True)
+    with ZoteroClient("user", sandbox.user_id, sandbox.api_key, sandbox.url) as client:
+        library = ZoteroLibrary(client)
+        runner = ListRunner(
+            "list", Policy("Reading List"), library, MemoryStateStore(), document, keep=True
+        )
+        assert runner.run().created == 3
+    kept = runner._kept
+    assert kept is not None
+    anchors = [listed.entry.anchor for listed in document.document.entries]
+    assert len(anchors) == 3
+    for key in anchors:
+        assert key is not None
+        assert kept.snapshot.items[key].key is key
+        assert kept.state.records[key].item_key is key

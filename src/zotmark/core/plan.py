@@ -54,7 +54,9 @@ class Plan(NamedTuple):
     moved only once the write to the new item lands. ``unsettled`` are the keys of the pairs
     the plan is about (every key of its actions, conflicts, rows, forgotten rows and refusals
     held): every other pair was settled, and stays settled while neither its entry, nor its
-    item, nor its base row moves, so the next plan may leave it out (``core.replan``).
+    item, nor its base row moves, so the next plan may leave it out (``core.replan``). Only
+    a runner that keeps reads them: the plan in the report of one that does not has them
+    empty (``sync.engine``).
     """
 
     zotero: tuple[ZoteroAction, ...] = ()

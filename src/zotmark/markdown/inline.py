@@ -257,7 +257,7 @@ def _bold_title(scan: _Scan) -> tuple[str, Span, Span] | None:
         emphasis = blank(emphasis, start, _end(scan.text, link))
     # (a span that starts before the first link is in no link's text; one that ends before it
     # holds no link: most titles)
-    first_link = scan.links[0].start() if scan.links else len(scan.text)
+    first_link = scan.links[0].start() if scan.links else len(scan.text)  # (links in order)
     bold: re.Match[str] | None = None  # (searched one by one: the first is mostly the title)
     while bold := _BOLD.search(emphasis, 0 if bold is None else bold.end()):
         at = bold.start()

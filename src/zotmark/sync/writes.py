@@ -28,7 +28,8 @@ from zotmark.zotero.mapping import new_item_data
 from zotmark.zotero.writes import MAX_WRITE_OBJECTS
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
-"""Given every create of a run with its item JSON, returns the JSON to send (e.g. enriched)."""
+"""Given the creates of a batch with their item JSON, returns the JSON to send (e.g. enriched):
+one item for each create, in their order (``new_items`` refuses another count)."""
 
 TRANSIENT = frozenset({412, 428, 429})
 """Per-object failure codes that say nothing about the object itself (a stale version, a

@@ -74,9 +74,9 @@ def item_from_json(
     one in ``idents`` when there is one (the list's entries' idents: an item and the entry
     it stands for then hold one ident and its strings, not two: 10 MB of what a daemon holds
     at 50,000 entries). ``key``, when given, is the item's key as the caller holds it (the key
-    a write was sent with): the item holds that string, neither the answer's nor an interned
-    copy (a first sync's 10,000 new keys need no place in the interned table, whose growth
-    was 190 B an entry of its peak).
+    a write was sent with): the item holds that string, not the answer's, and interns nothing
+    (the engine interns the keys it makes when its runner keeps: a first sync's 10,000 new
+    keys in the interned table were 190 B an entry of its peak).
     """
     data = _data(obj)
     item_type = sys.intern(str(data.get("itemType", "")))
