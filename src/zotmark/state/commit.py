@@ -57,6 +57,17 @@ class PendingCreate:
             check_text(getattr(self, what), f"{what} of a pending create")
 
 
+def checked_pending(creates: Iterable[object]) -> list[PendingCreate]:
+    """``creates`` as a list of the :class:`PendingCreate` they are, as a store records them;
+    ``ValueError`` naming the first that is not one."""
+    checked: list[PendingCreate] = []
+    for create in creates:
+        if not isinstance(create, PendingCreate):
+            raise ValueError(f"expected a PendingCreate, got {create!r}")
+        checked.append(create)
+    return checked
+
+
 def _check_keyed(values: Mapping[str, _V], key_of: str, what: str) -> None:
     for key, value in values.items():
         if getattr(value, key_of) != key:

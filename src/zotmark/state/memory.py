@@ -64,13 +64,10 @@ class MemoryStateStore:
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent (replacing pending ones with the same key)."""
-        from zotmark.state.commit import PendingCreate  # (its module is not for a no-op run)
+        from zotmark.state.commit import checked_pending  # (not a module for a no-op run)
 
-        creates = list(creates)
-        for create in creates:
-            if not isinstance(create, PendingCreate):
-                raise ValueError(f"expected a PendingCreate, got {create!r}")
-        self._update(list_name, lambda old: old.with_pending(creates))
+        checked = checked_pending(creates)
+        self._update(list_name, lambda old: old.with_pending(checked))
 
     def commit_run(self, list_name: str, commit: RunCommit) -> None:
         """Apply a run's changes all at once, or not at all."""

@@ -146,10 +146,12 @@ class SqliteStateStore:
 
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent, committed before returning."""
+        from zotmark.state.commit import checked_pending  # (not a module for a no-op run)
+
         check_list_name(list_name)
         with self._transaction() as db:
             _ensure_list(db, list_name)
-            rows = [_pending_row(list_name, create) for create in creates]
+            rows = [_pending_row(list_name, create) for create in checked_pending(creates)]
             db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", _by_key(rows))
             _next_generation(db, list_name)
 
@@ -249,10 +251,6 @@ def _ensure_list(db: sqlite3.Connection, list_name: str) -> None:
 
 
 def _pending_row(list_name: str, create: PendingCreate) -> tuple[str, ...]:
-    from zotmark.state.commit import PendingCreate  # (its module is not for a no-op run)
-
-    if not isinstance(create, PendingCreate):
-        raise ValueError(f"expected a PendingCreate, got {create!r}")
     return (list_name, create.item_key, create.ident_key, create.title)
 
 
