@@ -9,9 +9,10 @@ from zotmark.core.actions import CreateItem
 from zotmark.core.identifiers import identify
 from zotmark.core.merge import make_record
 from zotmark.core.model import Entry
+from zotmark.core.plan import Plan
 from zotmark.state.commit import RunCommit
 from zotmark.state.memory import MemoryStateStore
-from zotmark.sync.writes import TEXT_GROUP, StoredTexts, new_items, pending_create
+from zotmark.sync.writes import TEXT_GROUP, StoredTexts, new_items, pending_creates
 
 URL = "https://arxiv.org/abs/2105.00001"
 ENTRY = Entry(line=3, title="A paper", url=URL, ident=identify("A paper", URL))
@@ -67,9 +68,10 @@ def test_a_new_item_enriched_by_the_hook_still_names_its_entrys_ident() -> None:
 
 def test_a_pending_create_holds_the_ident_key_of_its_planned_row() -> None:
     row = make_record(ENTRY, CREATE.key, ENTRY.title, False, {}, 0)
-    pending = pending_create(CREATE, row)
+    [pending] = pending_creates(Plan(records={CREATE.key: row}), [CREATE])
     assert pending.ident_key == "arxiv:2105.00001" and pending.ident_key is row.ident_key
 
 
 def test_a_pending_create_without_a_planned_row_holds_its_entrys_ident_key() -> None:
-    assert pending_create(CREATE).ident_key == "arxiv:2105.00001"
+    [pending] = pending_creates(Plan(), [CREATE])
+    assert pending.ident_key == "arxiv:2105.00001"

@@ -295,14 +295,11 @@ class ListRunner:
         enriched) as its batch goes (:class:`~zotmark.sync.writes.PlannedWrites`) and the
         items' texts stored as they land (not all held at once: at a first sync they were
         13 % of its peak); what became of the writes."""
-        from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_create
+        from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_creates
 
         writes = PlannedWrites(the_plan, snapshot, collection, self.new_item)
         if writes.creates:
-            rows = the_plan.records
-            pending = [pending_create(create, rows.get(create.key)) for create in writes.creates]
-            self.store.add_pending(self.state_key, pending)
-            del pending
+            self.store.add_pending(self.state_key, pending_creates(the_plan, writes.creates))
         texts = StoredTexts(self.store, self.state_key)
         try:
             return self.library.apply(snapshot, writes, texts=texts)
@@ -325,7 +322,7 @@ class ListRunner:
         from zotmark.core.actions import CreateItem
         from zotmark.state.commit import RunCommit
         from zotmark.sync.kept import Kept, members_after
-        from zotmark.sync.writes import pending_create, reason, refusals
+        from zotmark.sync.writes import pending_creates, reason, refusals
 
         the_plan = planning.plan
         held = {refusal.item_key: refusal for refusal in the_plan.held}
@@ -362,10 +359,8 @@ class ListRunner:
             sent = written.landed.keys() | written.failed.keys()
             members = members_after(planning.members, snapshot.items, collection, sent)
             if creates:  # as the store has it: every create was added pending before it went
-                rows = the_plan.records
-                state = state.with_pending(
-                    pending_create(c, rows.get(c.key)) for c in creates if c.key not in resolved
-                )
+                unresolved = (create for create in creates if create.key not in resolved)
+                state = state.with_pending(pending_creates(the_plan, unresolved))
             state = state.after(commit)  # (no texts: the run's commit carries none)
             assert planning.planned is not None  # (a kept runner's planning leaves it)
             self._kept = Kept(state, snapshot, collection, members, planning.planned)

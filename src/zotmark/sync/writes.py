@@ -4,14 +4,14 @@ The planner's Zotero actions become :class:`~zotmark.core.port.NewItem` (its JSO
 :func:`~zotmark.zotero.mapping.new_item_data` with the plan's status tags, then given to the
 new-item hook, e.g. enrichment) and one :class:`~zotmark.core.port.Change` per item (the
 actions on one item composed in plan order), each create first recorded as pending
-(:func:`pending_create`). What became of the writes (:class:`Written`): outcomes that failed
+(:func:`pending_creates`). What became of the writes (:class:`Written`): outcomes that failed
 become refusals to hold, or transient failures to retry. The texts of the items written are
 stored as the writes land, a group at a time (:class:`StoredTexts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
 from zotmark.core.item import Item
-from zotmark.core.model import BaseRecord, Refusal
+from zotmark.core.model import Refusal
 from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
 from zotmark.state.commit import PendingCreate, RunCommit
@@ -155,14 +155,18 @@ class Written:
         return cls(landed, failed, created, updated)
 
 
-def pending_create(create: CreateItem, row: BaseRecord | None = None) -> PendingCreate:
-    """The pending-create row recorded before ``create`` is sent. Its ident key is the plan's
-    ``row`` of the pair's when they are equal (one string held for both, not two: 70 B an
-    entry of a first sync's peak)."""
-    ident_key, title = pending_key(create.entry)
-    if row is not None and row.ident_key == ident_key:
-        ident_key = row.ident_key
-    return PendingCreate(create.key, ident_key, title)
+def pending_creates(plan: Plan, creates: Iterable[CreateItem]) -> list[PendingCreate]:
+    """The pending-create rows recorded before ``creates`` (of ``plan``) are sent. A row's
+    ident key is that of the plan's base row for the pair when they are equal (one string
+    held for both, not two: 70 B an entry of a first sync's peak)."""
+    pending = []
+    for create in creates:
+        ident_key, title = pending_key(create.entry)
+        row = plan.records.get(create.key)
+        if row is not None and row.ident_key == ident_key:
+            ident_key = row.ident_key
+        pending.append(PendingCreate(create.key, ident_key, title))
+    return pending
 
 
 TEXT_GROUP = 500
