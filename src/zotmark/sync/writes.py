@@ -25,7 +25,7 @@ from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
 from zotmark.state.commit import PendingCreate, RunCommit
 from zotmark.state.store import StateStore
 from zotmark.zotero.mapping import new_item_data
-from zotmark.zotero.writes import MAX_WRITE_OBJECTS
+from zotmark.zotero.writes import batches
 
 NewItemHook = Callable[[list[tuple[CreateItem, dict[str, Any]]]], list[dict[str, Any]]]
 """Given the creates of a batch with their item JSON, returns the JSON to send (e.g. enriched):
@@ -55,7 +55,7 @@ def new_items(
 class PlannedWrites:
     """A plan's writes for :meth:`~zotmark.core.port.Library.apply`: its creates, then one
     change per existing item (:func:`changes`). A create's JSON is made (and given to the
-    hook) a batch of :data:`~zotmark.zotero.writes.MAX_WRITE_OBJECTS` at a time, as the
+    hook) a batch at a time (:func:`~zotmark.zotero.writes.batches`), as the
     library reads the batch to send it: the JSON of a first sync's 10,000 creates made at once
     was 540 B an entry of its peak."""
 
@@ -71,9 +71,8 @@ class PlannedWrites:
 
     def __iter__(self) -> Iterator[Write]:
         """The writes in order, the creates made a batch at a time as they are read."""
-        creates, batch = self.creates, MAX_WRITE_OBJECTS
-        for start in range(0, len(creates), batch):
-            yield from new_items(creates[start : start + batch], self._collection, self._hook)
+        for batch in batches(self.creates):
+            yield from new_items(batch, self._collection, self._hook)
         yield from self._changes
 
 
