@@ -64,6 +64,13 @@ MEANINGS: dict[str, dict[str, str]] = {
         "new_items_heading": "Append items added in Zotero under this heading (created when "
         "missing); empty: at the end.",
         "enrich": "Fetch metadata from arXiv / Crossref for new items.",
+        "published": "What a preprint found published (arXiv / Crossref name its journal DOI) "
+        "does to Zotero: `update` turns its item into the published version (the arXiv id "
+        "kept), `relate` adds the published version as a related item outside the "
+        "collection, `ignore` only records it for `zotmark status`. Needs `enrich`.",
+        "published_check_days": "Re-check the list's arXiv preprints for a published version "
+        "this often (one arXiv request per 50 papers, after a run); `0`: only when items "
+        "are created.",
         "max_delete_fraction": "Stop a run that would delete more than this share of the "
         "entries (exit 4; `--force-delete` overrides). A run may always delete two entries, "
         "and a list with fewer than three synced entries is not guarded.",

@@ -116,6 +116,7 @@ class DaemonSettings:
 Conflict = Literal["markdown-wins", "zotero-wins", "fail"]
 OnMarkdownDelete = Literal["remove-from-collection", "trash", "keep"]
 OnZoteroDelete = Literal["strike", "remove", "keep"]
+Published = Literal["ignore", "update", "relate"]
 
 
 class LibraryRef(NamedTuple):
@@ -162,6 +163,8 @@ class ListSettings:
     on_zotero_delete: OnZoteroDelete = setting("strike")
     new_items_heading: str = setting("")
     enrich: bool = setting(True)
+    published: Published = setting("ignore")
+    published_check_days: float = setting(30.0, at_least=0)
     max_delete_fraction: float = setting(0.25, at_least=0, at_most=1)
 
     def __post_init__(self) -> None:

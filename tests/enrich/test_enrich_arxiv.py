@@ -8,7 +8,7 @@ import pytest
 from tests.enrich.recorded_api import API, recorded_arxiv_body
 
 from zotmark.enrich import arxiv
-from zotmark.enrich.model import Creator
+from zotmark.enrich.model import Creator, Metadata
 from zotmark.errors import EnrichError
 from zotmark.schema import type_fields
 
@@ -119,14 +119,24 @@ def test_a_preprint_gets_repository_archive_id_arxiv_doi_and_url() -> None:
     assert set(metadata.fields) <= type_fields("preprint").fields
 
 
-def test_a_paper_with_a_published_doi_becomes_an_article_keeping_its_arxiv_id_in_extra() -> None:
+def test_a_paper_with_a_published_doi_stays_a_preprint_naming_its_published_version() -> None:
     record = arxiv.parse_feed((API / "zoia__arxiv_response.xml").read_bytes())["1601.00001"]
     metadata = arxiv.to_metadata(record, "arxiv:1601.00001")
-    assert metadata.item_type == "journalArticle"
-    assert metadata.fields["DOI"] == "10.1063/1.4944470"
-    assert metadata.extra == ("arXiv: 1601.00001",)
-    assert "archiveID" not in metadata.fields and "repository" not in metadata.fields
-    assert set(metadata.fields) <= type_fields("journalArticle").fields
+    assert (metadata.item_type, metadata.fields["archiveID"]) == ("preprint", "arXiv:1601.00001")
+    assert metadata.published == Metadata(
+        ident_key="doi:10.1063/1.4944470",
+        item_type="journalArticle",
+        fields={"DOI": "10.1063/1.4944470"},
+        extra=("arXiv journal reference: J. Chem. Phys. 144, 124107 (2016)",),
+        source="arxiv",
+    )
+
+
+def test_a_journal_ref_without_a_doi_names_no_published_version() -> None:
+    body = recorded_arxiv_body("arxiv.py__id_astro-ph_0601001_s0_m100_3150dca9dc76.json")
+    record = arxiv.parse_feed(body)["astro-ph/0601001"]
+    assert record.journal_ref == "ActaAstron.56:1-50,2006"
+    assert arxiv.to_metadata(record, "arxiv:astro-ph/0601001").published is None
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ def test_idents_without_arxiv_id_or_doi_are_left_out() -> None:
     assert fetch.urls == []
 
 
-def test_a_published_doi_is_completed_from_crossref() -> None:
+def test_a_published_version_is_completed_from_crossref() -> None:
     crossref_answer = json.dumps(
         {
             "message": {
@@ -126,21 +126,21 @@ def test_a_published_doi_is_completed_from_crossref() -> None:
     ).encode()
     fetch = RecordedFetch({("doi", frozenset({"10.1063/1.4944470"})): crossref_answer})
     result = make(fetch, FakeTime()).enrich([Ident(arxiv="1601.00001")])["arxiv:1601.00001"]
-    assert isinstance(result, Metadata)
-    assert (result.item_type, result.source) == ("journalArticle", "arxiv+crossref")
-    assert result.fields["publicationTitle"] == "The Journal of Chemical Physics"
-    assert result.fields["DOI"] == "10.1063/1.4944470"
-    assert result.fields["date"] == "2016-03-24"
-    assert result.fields["abstractNote"].startswith("We extend the Landauer")
-    assert result.extra == ("arXiv: 1601.00001",)
+    assert isinstance(result, Metadata) and result.published is not None
+    assert (result.item_type, result.fields["archiveID"]) == ("preprint", "arXiv:1601.00001")
+    published = result.published
+    assert (published.item_type, published.source) == ("journalArticle", "crossref")
+    assert published.fields["publicationTitle"] == "The Journal of Chemical Physics"
+    assert published.fields["DOI"] == "10.1063/1.4944470"
+    assert published.fields["date"] == "2016-03-24"
 
 
-def test_a_failed_crossref_lookup_keeps_the_arxiv_metadata_with_a_note() -> None:
+def test_a_failed_crossref_lookup_keeps_the_published_doi_with_a_note() -> None:
     fetch = RecordedFetch(unknown=lambda url: EnrichError("api.crossref.org could not be reached."))
     result = make(fetch, FakeTime()).enrich([Ident(arxiv="1601.00001")])["arxiv:1601.00001"]
-    assert isinstance(result, Metadata)
-    assert result.item_type == "journalArticle"
-    assert result.fields["DOI"] == "10.1063/1.4944470"
+    assert isinstance(result, Metadata) and result.published is not None
+    assert result.item_type == "preprint"
+    assert result.published.fields == {"DOI": "10.1063/1.4944470"}
     assert result.notes == ("Crossref: api.crossref.org could not be reached.",)
 
 

@@ -19,6 +19,8 @@ from zotmark.errors import EnrichError
 API_URL = "https://export.arxiv.org/api/query"
 BATCH_SIZE = 50
 MIN_INTERVAL = 3.0  # seconds between requests, per arXiv's API terms of use
+JOURNAL_REF = "arXiv journal reference: "
+"""How a published version's Extra line holds arXiv's ``journal_ref`` (the venue in words)."""
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -109,32 +111,35 @@ def _record(entry: ElementTree.Element, entry_id: str) -> ArxivRecord | None:
 def to_metadata(record: ArxivRecord, ident_key: str) -> Metadata:
     """``record`` as a Zotero ``preprint`` (repository arXiv, the arXiv DOI and URL).
 
-    A record with a published DOI becomes a ``journalArticle`` with that DOI and keeps the
-    arXiv id as an ``arXiv: ID`` Extra line; Crossref may refine the type and venue later.
+    A record with a published DOI (``arxiv:doi``) carries that version as ``published``: a
+    ``journalArticle`` known by its DOI alone (Crossref completes it, see the enricher), its
+    ``arxiv:journal_ref`` as an Extra line: the venue in words where Crossref has none.
     """
     fields = {
         "title": record.title,
         "date": record.date,
         "abstractNote": record.abstract,
         "url": f"https://arxiv.org/abs/{record.arxiv_id}",
+        "repository": "arXiv",
+        "archiveID": f"arXiv:{record.arxiv_id}",
+        "DOI": f"10.48550/arXiv.{record.arxiv_id}",
     }
-    if record.doi is None:
-        fields |= {
-            "repository": "arXiv",
-            "archiveID": f"arXiv:{record.arxiv_id}",
-            "DOI": f"10.48550/arXiv.{record.arxiv_id}",
-        }
-        item_type, extra = "preprint", tuple[str, ...]()
-    else:
-        fields["DOI"] = record.doi
-        item_type, extra = "journalArticle", (f"arXiv: {record.arxiv_id}",)
+    published = None
+    if record.doi is not None:
+        published = Metadata(
+            ident_key=f"doi:{record.doi}",
+            item_type="journalArticle",
+            fields={"DOI": record.doi},
+            source="arxiv",
+            extra=(f"{JOURNAL_REF}{record.journal_ref}",) if record.journal_ref else (),
+        )
     return Metadata(
         ident_key=ident_key,
-        item_type=item_type,
+        item_type="preprint",
         fields={k: v for k, v in fields.items() if v},
         creators=record.creators,
-        extra=extra,
         source="arxiv",
+        published=published,
     )
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the stored value's shape or the mapping changes: old files become misses
+FORMAT = 2  # bump when the stored value's shape or the mapping changes: old files become misses
+# (2: a preprint's published version kept apart from the preprint, issue 17)
 
 
 class JsonCache:

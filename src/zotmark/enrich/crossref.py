@@ -4,6 +4,8 @@ Pure: builds URLs and parses bytes; fetching and rate limiting are the enricher'
 follows Crossref's work types (``journal-article``, ``proceedings-article``, ``book-chapter``,
 ``posted-content``, …) to Zotero item types, and puts each value under the field name the
 chosen item type uses (``proceedingsTitle``, ``bookTitle``, ``publicationTitle``, ``repository``).
+A preprint's record (``posted-content``) that names its published version (``relation`` →
+``is-preprint-of``) carries that version's DOI as ``published``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from zotmark.core.identifiers import publisher_doi
 from zotmark.enrich.model import Creator, Metadata
 from zotmark.errors import EnrichError
 from zotmark.schema import type_fields
@@ -71,7 +74,20 @@ def parse_work(body: bytes, ident_key: str) -> Metadata:
         fields=_fields(message, item_type),
         creators=_creators(message, item_type),
         source="crossref",
+        published=_published_version(message),
     )
+
+
+def _published_version(message: Mapping[str, Any]) -> Metadata | None:
+    """The published version a preprint's record names (``relation`` → ``is-preprint-of``,
+    the first one given by DOI), known by its DOI alone; ``None`` when it names none."""
+    relation = message.get("relation")
+    targets = relation.get("is-preprint-of") if isinstance(relation, dict) else None
+    for target in targets if isinstance(targets, list) else ():
+        doi = publisher_doi(str(target.get("id") or "")) if isinstance(target, dict) else None
+        if doi and target.get("id-type") == "doi":
+            return Metadata(f"doi:{doi}", "journalArticle", {"DOI": doi}, source="crossref")
+    return None
 
 
 def _fields(message: Mapping[str, Any], item_type: str) -> dict[str, str]:

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from zotmark.core.model import Ident
@@ -30,7 +29,7 @@ from zotmark.enrich.apply import apply_metadata
 from zotmark.enrich.cache import JsonCache
 from zotmark.enrich.http import urllib_fetch
 from zotmark.enrich.lookups import Lookups, shortfall
-from zotmark.enrich.model import NETWORK, UNKNOWN, Failure, Metadata, Result, from_json, to_json
+from zotmark.enrich.model import NETWORK, UNKNOWN, Failure, Result, from_json, to_json
 from zotmark.errors import EnrichError, EnrichNotFound, EnrichStatusError, EnrichUnreachable
 
 log = logging.getLogger("zotmark.enrich")
@@ -98,16 +97,17 @@ class Enricher:
         (the ``results`` of :meth:`look_up`)."""
         return dict(self.look_up(idents).results)
 
-    def look_up(self, idents: Iterable[Ident]) -> Lookups:
+    def look_up(self, idents: Iterable[Ident], *, max_age: float | None = None) -> Lookups:
         """Metadata or a failure for every ident with an arXiv id or a DOI (idents with
         neither are left out), and when the failed ones are asked again. Cached answers are
-        used while fresh (see the module docstring); new answers are cached. Logs the
-        failures (see the module docstring)."""
+        used while fresh (see the module docstring) and, with ``max_age``, no older than
+        that many seconds (a re-check asks again what it last asked that long ago); new
+        answers are cached. Logs the failures (see the module docstring)."""
         keys = list(dict.fromkeys(k for i in idents if (k := ident_key(i)) is not None))
         results: dict[str, Result] = {}
         stored: dict[str, float] = {}
         for key in keys:
-            if (cached := self._cached(key)) is not None:
+            if (cached := self._cached(key, max_age)) is not None:
                 results[key], stored[key] = cached
         missing = [k for k in keys if k not in results]
         down: Outages = {}
@@ -115,7 +115,7 @@ class Enricher:
             [k.removeprefix("arxiv:") for k in missing if k.startswith("arxiv:")], down
         )
         for key in (k for k in missing if k.startswith("doi:")):
-            fresh[key] = self._doi(key.removeprefix("doi:"), down)
+            fresh[key] = self._published(self._doi(key.removeprefix("doi:"), down), down)
         now = self._clock()
         for key, result in fresh.items():
             self._store(key, result)
@@ -151,20 +151,21 @@ class Enricher:
                 )
         return results
 
-    def _published(self, preprint: Metadata, down: Outages) -> Metadata:
-        """``preprint`` completed from Crossref when arXiv names a published DOI; when
-        Crossref cannot be asked now, the arXiv metadata with a note (so it is retried)."""
-        if preprint.item_type == "preprint":
+    def _published(self, preprint: Result, down: Outages) -> Result:
+        """``preprint`` with its published version (known by DOI only) completed from
+        Crossref; when Crossref cannot be asked now, as it was with a note (so the look-up
+        is retried). A failure, or metadata naming no published version, is returned as is."""
+        if isinstance(preprint, Failure) or preprint.published is None:
             return preprint
-        doi = preprint.fields["DOI"]
-        cached = self._cached(f"doi:{doi}")
-        found = cached[0] if cached is not None else self._doi(doi, down)
+        key = preprint.published.ident_key
+        cached = self._cached(key)
+        found = cached[0] if cached is not None else self._doi(key.removeprefix("doi:"), down)
         if cached is None:
-            self._store(f"doi:{doi}", found)
+            self._store(key, found)
         if isinstance(found, Failure):  # a note (and a short cache) only if asking again may help
             notes = (*preprint.notes, found.reason) if found.retry else preprint.notes
             return replace(preprint, notes=notes)
-        return merge_published(preprint, found)
+        return replace(preprint, published=replace(found, published=None))
 
     def _doi(self, doi: str, down: Outages) -> Result:
         """Crossref's metadata for ``doi`` (one request), or the failure."""
@@ -195,8 +196,9 @@ class Enricher:
             down[service] = error.message
         raise error
 
-    def _cached(self, key: str) -> tuple[Result, float] | None:
-        """The fresh cached result for ``key`` and when it was stored, or ``None``."""
+    def _cached(self, key: str, max_age: float | None = None) -> tuple[Result, float] | None:
+        """The fresh cached result for ``key`` (stored at most ``max_age`` seconds ago, when
+        given) and when it was stored, or ``None``."""
         found = self._cache.get(key) if self._cache else None
         if found is None:
             return None
@@ -205,9 +207,8 @@ class Enricher:
             result = from_json(raw)
         except (KeyError, TypeError, ValueError):
             return None
-        return (
-            (result, stored_at) if 0 <= self._clock() - stored_at < self._ttl_of(result) else None
-        )
+        ttl = self._ttl_of(result) if max_age is None else min(self._ttl_of(result), max_age)
+        return (result, stored_at) if 0 <= self._clock() - stored_at < ttl else None
 
     def _ttl_of(self, result: Result) -> float:
         """How long ``result`` stays fresh in the cache (see the module docstring)."""
@@ -219,22 +220,6 @@ class Enricher:
         """Cache ``result`` (it stays fresh for :meth:`_ttl_of` it)."""
         if self._cache is not None:
             self._cache.put(key, to_json(result), self._clock())
-
-
-def merge_published(preprint: Metadata, published: Metadata) -> Metadata:
-    """The published version's metadata (Crossref) under the preprint's ident key, keeping
-    the arXiv abstract and authors where Crossref has none, and the ``arXiv: ID`` Extra line."""
-    fields: dict[str, Any] = dict(published.fields)
-    if "abstractNote" not in fields and "abstractNote" in preprint.fields:
-        fields["abstractNote"] = preprint.fields["abstractNote"]
-    return Metadata(
-        ident_key=preprint.ident_key,
-        item_type=published.item_type,
-        fields=fields,
-        creators=published.creators or preprint.creators,
-        extra=preprint.extra,
-        source="arxiv+crossref",
-    )
 
 
 def _failure(key: str, service: str, exc: EnrichError) -> Failure:

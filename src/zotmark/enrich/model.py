@@ -46,7 +46,9 @@ class Metadata:
     ``fields`` are non-empty Zotero fields of ``item_type``; ``extra`` lines go into the item's
     Extra field (``arXiv: 1601.00001`` when a preprint turned into a published article);
     ``source`` names where it came from (``arxiv``, ``crossref`` or ``arxiv+crossref``);
-    ``notes`` say what could not be added (e.g. the journal's Crossref record failed).
+    ``notes`` say what could not be added (e.g. the journal's Crossref record failed);
+    ``published``: the published version of a preprint (arXiv's ``arxiv:doi``, Crossref's
+    ``is-preprint-of``), as Crossref describes it, or only its DOI when Crossref could not.
     """
 
     ident_key: str
@@ -56,6 +58,7 @@ class Metadata:
     extra: tuple[str, ...] = ()
     source: str = ""
     notes: tuple[str, ...] = field(default=())
+    published: Metadata | None = None
 
 
 NETWORK = "network"
@@ -94,7 +97,7 @@ def to_json(result: Result) -> dict[str, Any]:
             "ident": result.ident_key,
             "kind": result.kind,
         }
-    return {
+    document = {
         "ident": result.ident_key,
         "itemType": result.item_type,
         "fields": dict(result.fields),
@@ -103,6 +106,9 @@ def to_json(result: Result) -> dict[str, Any]:
         "source": result.source,
         "notes": list(result.notes),
     }
+    if result.published is not None:
+        document["published"] = to_json(result.published)
+    return document
 
 
 def from_json(raw: Mapping[str, Any]) -> Result:
@@ -122,4 +128,12 @@ def from_json(raw: Mapping[str, Any]) -> Result:
         extra=tuple(str(line) for line in raw["extra"]),
         source=str(raw["source"]),
         notes=tuple(str(note) for note in raw["notes"]),
+        published=_metadata(from_json(raw["published"])) if "published" in raw else None,
     )
+
+
+def _metadata(result: Result) -> Metadata:
+    """``result`` if it is metadata; ``TypeError`` for a failure (where metadata must be)."""
+    if isinstance(result, Failure):
+        raise TypeError("a published version is metadata, not a failure")
+    return result

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
 ENRICH_CACHE = "enrich-cache"
 """The arXiv/Crossref cache's directory in the state directory."""
+PUBLISHED = "published"
+"""A list's meta key of its preprints found published (JSON, :mod:`zotmark.sync.publications`)."""
+PUBLISHED_NEXT = "published.next"
+"""A list's meta key of when its preprints are next re-checked (seconds since the epoch)."""
+PUBLISHED_TODO = "published.todo"
+"""A list's meta key of how many of its publications no policy was applied to yet."""
 
 STATE_FILES = (
     "state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm", LOCK_FILENAME, DAEMONS_DIRNAME,

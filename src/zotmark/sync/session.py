@@ -8,6 +8,7 @@ list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
@@ -21,13 +22,20 @@ from zotmark.sync import library_ids
 from zotmark.sync.document import BeforeWrite, ListDocument
 from zotmark.sync.engine import ListRunner
 from zotmark.sync.metadata import new_item_hook
-from zotmark.sync.places import ENRICH_CACHE, list_key, state_dir
+from zotmark.sync.places import (
+    ENRICH_CACHE,
+    PUBLISHED_NEXT,
+    PUBLISHED_TODO,
+    list_key,
+    state_dir,
+)
 from zotmark.sync.report import RunReport
 
 if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or BibTeX needs none
     from pathlib import Path
 
     from zotmark.enrich import Enricher
+    from zotmark.enrich.published import Publication
     from zotmark.state.store import StateStore
     from zotmark.sync.progress import ProgressHook
     from zotmark.sync.writes import NewItemHook
@@ -75,6 +83,8 @@ class Session:
     take turns), waited for up to ``lock_wait`` seconds; ``on_wait`` is told when a run
     waits, with the other process's pid. With ``keep`` (the daemon's session) each list's
     runner is made once and kept, with what it knows of its list (see ``ListRunner.keep``).
+    ``enricher`` (made when first needed) follows a list's preprints to their published
+    versions after its run, when due (see :meth:`follow`); ``clock`` says when that is.
     """
 
     def __init__(
@@ -89,8 +99,11 @@ class Session:
         lock_wait: float = 60.0,
         on_wait: Callable[[str | None], None] | None = None,
         keep: bool = False,
+        enricher: Callable[[], Enricher] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.config, self.store, self.clients = config, store, clients
+        self.enricher, self.clock = enricher, clock
         self.before_write, self.new_item, self.progress = before_write, new_item, progress
         self.run_lock, self.lock_wait, self.on_wait, self.keep = run_lock, lock_wait, on_wait, keep
         self._runners: dict[tuple[str, bool], ListRunner] = {}
@@ -157,12 +170,32 @@ class Session:
         for settings in self.config.select(name):
             with self._turn():
                 report = self.runner(settings, force_delete=force_delete).run(dry_run=dry_run)
+                if settings.enrich and not dry_run:
+                    self.follow(settings)
                 if settings.bibtex is not None and not dry_run:
                     from zotmark.sync.bibliography import export_list
 
                     export_list(self.store, self.key(settings), settings)
             reports.append(report)
         return reports
+
+    def follow(self, settings: ListSettings) -> None:
+        """Follow the list's preprints to their published versions
+        (:func:`~zotmark.sync.publications.follow`) when a re-check is due or its policy has
+        publications to apply; otherwise read two meta values and import nothing."""
+        key = self.key(settings)
+        meta = self.store.meta(key, [PUBLISHED_NEXT, PUBLISHED_TODO])
+        recheck = settings.published_check_days > 0
+        due = recheck and float(meta.get(PUBLISHED_NEXT) or 0) <= self.clock()
+        todo = settings.published != "ignore" and meta.get(PUBLISHED_TODO, "0") != "0"
+        if self.enricher is None or not (due or todo):
+            return
+        from zotmark.sync.publications import Follow, follow
+
+        library = self.config.library(settings)
+        client = self.client_for(settings)
+        follow(Follow(settings, self.store, key, client, library.library_type, self.enricher,
+                      self.clock))  # fmt: skip
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
@@ -188,8 +221,17 @@ def production_hooks(
 
     def for_list(settings: ListSettings) -> NewItemHook:
         key = list_key(config, settings, store)
+
+        def found(publications: list[Publication]) -> None:
+            from zotmark.sync.publications import record
+
+            record(store, key, publications)
+
         return new_item_hook(
-            enricher if settings.enrich else None, lambda keys: store.meta(key, keys)
+            enricher if settings.enrich else None,
+            lambda keys: store.meta(key, keys),
+            found,
+            update=settings.published == "update",
         )
 
     return for_list
@@ -218,7 +260,9 @@ def open_session(
         try:
             hooks = production_hooks(config, store, enricher)
             run_lock = StateLock(directory) if lock else None
-            yield Session(config, store, clients, new_item=hooks, run_lock=run_lock)
+            yield Session(
+                config, store, clients, new_item=hooks, run_lock=run_lock, enricher=enricher
+            )
         finally:
             _remember_user_ids(config, clients, directory)
 
