@@ -130,3 +130,42 @@ def test_strip_jats_keeps_paragraphs_and_drops_the_abstract_heading() -> None:
         "<jats:title>Abstract</jats:title><jats:p>One\n  two.</jats:p><jats:p>Three &lt;4.</jats:p>"
     )
     assert crossref.strip_jats(text) == "One two.\n\nThree <4."
+
+
+BIORXIV = {
+    "type": "posted-content",
+    "relation": {
+        "is-preprint-of": [{"id-type": "doi", "id": "10.1038/S41586-021-03819-2",
+                            "asserted-by": "subject"}],
+        "has-review": [{"id-type": "doi", "id": "10.1/review", "asserted-by": "object"}],
+    },
+}  # fmt: skip
+
+
+def test_a_preprint_naming_its_published_version_carries_that_doi() -> None:
+    metadata = crossref.parse_work(work(**BIORXIV), "doi:10.1/x")
+    assert metadata.item_type == "preprint"
+    assert metadata.published == Metadata(
+        "doi:10.1038/s41586-021-03819-2", "journalArticle",
+        {"DOI": "10.1038/s41586-021-03819-2"}, source="crossref",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        {},
+        {"has-preprint": [{"id-type": "doi", "id": "10.1101/2020.1"}]},
+        {"is-preprint-of": [{"id-type": "uri", "id": "https://example.org/paper"}]},
+        {"is-preprint-of": "10.1038/x"},
+    ],
+    ids=["none", "has-preprint", "not-a-doi", "malformed"],
+)
+def test_a_record_naming_no_published_doi_has_no_published_version(
+    relation: dict[str, object],
+) -> None:
+    assert crossref.parse_work(work(relation=relation), "doi:10.1/x").published is None
+
+
+def test_the_recorded_works_name_no_published_version() -> None:
+    assert all(recorded(n).published is None for n in range(1, 6))

@@ -318,3 +318,33 @@ def test_a_call_without_failures_logs_nothing(caplog: pytest.LogCaptureFixture) 
     lookups = make(RecordedFetch(), FakeTime()).look_up([Ident(arxiv="1605.08386")])
     assert lookups.summary() is None and lookups.retry_at is None
     assert [r for r in caplog.records if r.name == "zotmark.enrich"] == []
+
+
+def test_a_crossref_preprint_s_published_version_is_completed_from_crossref() -> None:
+    preprint = {
+        "DOI": "10.1101/2020.01.01.1",
+        "type": "posted-content",
+        "title": ["P"],
+        "relation": {"is-preprint-of": [{"id-type": "doi", "id": "10.1038/x"}]},
+    }
+    article = {"DOI": "10.1038/x", "type": "journal-article", "title": ["P"],
+               "container-title": ["Nature"], "volume": "596"}  # fmt: skip
+    fetch = RecordedFetch({
+        ("doi", frozenset({"10.1101/2020.01.01.1"})): json.dumps({"message": preprint}).encode(),
+        ("doi", frozenset({"10.1038/x"})): json.dumps({"message": article}).encode(),
+    })  # fmt: skip
+    result = make(fetch, FakeTime()).enrich([Ident(doi="10.1101/2020.01.01.1")])
+    found = result["doi:10.1101/2020.01.01.1"]
+    assert isinstance(found, Metadata) and found.published is not None
+    assert (found.item_type, found.published.fields["publicationTitle"]) == ("preprint", "Nature")
+
+
+def test_a_look_up_with_a_max_age_asks_again_for_an_older_cached_answer(tmp_path: Path) -> None:
+    fetch, time = RecordedFetch(), FakeTime()
+    enricher = make(fetch, time, tmp_path)
+    enricher.look_up([Ident(arxiv="1605.08386")])
+    time.now += 2 * 86400
+    enricher.look_up([Ident(arxiv="1605.08386")], max_age=3 * 86400)
+    assert len(fetch.urls) == 1
+    enricher.look_up([Ident(arxiv="1605.08386")], max_age=86400)
+    assert len(fetch.urls) == 2

@@ -56,3 +56,9 @@ def test_a_failure_keeps_its_kind_through_the_cache() -> None:
 def test_a_final_failure_cached_before_kinds_existed_is_unknown() -> None:
     old = {"failure": "arXiv has no paper 2201.00001.", "retry": False, "ident": "arxiv:2201.00001"}
     assert from_json(old) == Failure("arxiv:2201.00001", old["failure"], False, "unknown")
+
+
+def test_metadata_with_a_published_version_round_trips_through_json() -> None:
+    published = Metadata("doi:10.1/j", "journalArticle", {"DOI": "10.1/j"}, extra=("x: y",))
+    preprint = Metadata("arxiv:2101.00001", "preprint", {"title": "T"}, published=published)
+    assert from_json(to_json(preprint)) == preprint

@@ -168,3 +168,18 @@ def test_this_machine_names_host_boot_and_pid_namespace() -> None:
     assert machine.host
     if Path("/proc/self/ns/pid").exists():
         assert machine.pidns.startswith("pid:[")
+
+
+def test_each_preprint_found_published_is_a_line_saying_what_was_done() -> None:
+    found = [
+        {"preprint": "arxiv:2105.07581", "item": "ABCD2345", "doi": "10.1609/aaai.v36i2.20103",
+         "venue": "AAAI", "done": "relate", "related": "WXYZ6789"},
+        {"preprint": "doi:10.1101/2020.01.01.1", "item": "BCDE3456", "doi": "10.1038/x",
+         "venue": "", "done": "", "related": ""},
+    ]  # fmt: skip
+    lines = status_lines(_state(published=found), NOW)
+    assert lines[-2:] == [
+        "  published: arXiv 2105.07581 → DOI 10.1609/aaai.v36i2.20103 (AAAI), "
+        "related item WXYZ6789",
+        "  published: DOI 10.1101/2020.01.01.1 → DOI 10.1038/x",
+    ]

@@ -17,6 +17,7 @@ from tests.helpers import FakeTime
 from zotmark.config import load_config
 from zotmark.enrich import Enricher
 from zotmark.enrich.published import decode
+from zotmark.presentation.render import status_json
 from zotmark.sandbox import Sandbox
 from zotmark.sync.places import PUBLISHED
 from zotmark.sync.publications import DAY, Follow, follow
@@ -259,3 +260,16 @@ def test_ignore_leaves_zotero_alone_and_records_the_publication(world_for: Any) 
         "arxiv:2105.07581", DOI, VENUE, "",
     )  # fmt: skip
     assert world.file.read_text(encoding="utf-8") == LIST
+
+
+def test_status_lists_the_preprint_found_published_from_the_state(world_for: Any) -> None:
+    world = world_for("update")
+    world.sync()
+    with world.session() as session:
+        settings = session.config.lists[0]
+        state = status_json(settings, session.store.load(session.key(settings)))
+    item = world.item_of("2105.07581")["key"]
+    assert state["published"] == [
+        {"preprint": "arxiv:2105.07581", "item": item, "doi": DOI, "venue": VENUE,
+         "done": "update", "related": ""},
+    ]  # fmt: skip

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from zotmark.errors import RefusedError
 from zotmark.printable import printable
+from zotmark.sync.places import PUBLISHED
 
 if TYPE_CHECKING:  # (types only: `zotmark status` loads no engine, issue 16)
     from zotmark.config import ListSettings
@@ -193,7 +194,29 @@ def status_json(settings: ListSettings, state: ListState) -> dict[str, Any]:
         "daemon": {
             k.removeprefix("daemon."): v for k, v in state.meta.items() if k.startswith("daemon.")
         },
+        "published": published_json(state.meta.get(PUBLISHED)),
     }
+
+
+def published_json(text: str | None) -> list[dict[str, str]]:
+    """The list's preprints found published (the state's record, ``None`` for none), in
+    preprint order: the preprint, its item, the published DOI and venue, and what the policy
+    did (``done``: ``update``, ``relate`` or "" for nothing yet; ``related``: the related item)."""
+    if not text:
+        return []
+    from zotmark.enrich.published import decode
+
+    return [
+        {
+            "preprint": p.preprint,
+            "item": p.item_key,
+            "doi": p.doi,
+            "venue": p.venue,
+            "done": p.done,
+            "related": p.related_key,
+        }
+        for _, p in sorted(decode(text).items())
+    ]
 
 
 def counted(count: int, one: str, many: str | None = None) -> str:
@@ -262,10 +285,24 @@ def status_lines(state: dict[str, Any], now: datetime) -> list[str]:
             f"  refused: line {refusal['line']} “{short(refusal['title'])}”: "
             f"{printable(refusal['message'])}"
         )
+    for found in state.get("published", ()):
+        lines.append(f"  {published_line(found)}")
     if state["daemon"]:
         success = (state.get("last_success") or {}).get("finished_at")
         lines.append(f"  daemon: {daemon_line(state['daemon'], now, last_success=success)}")
     return lines
+
+
+def published_line(found: dict[str, str]) -> str:
+    """One preprint found published, in words: ``published: arXiv 2105.07581 → DOI
+    10.1609/… (venue), item updated``."""
+    kind, _, ident = found["preprint"].partition(":")
+    preprint = f"arXiv {ident}" if kind == "arxiv" else f"DOI {ident}"
+    venue = f" ({printable(found['venue'])})" if found["venue"] else ""
+    done = {"update": ", item updated", "relate": f", related item {found['related']}"}
+    return (
+        f"published: {preprint} → DOI {printable(found['doi'])}{venue}{done.get(found['done'], '')}"
+    )
 
 
 def daemon_line(daemon: dict[str, Any], now: datetime, *, last_success: str | None = None) -> str:

@@ -56,9 +56,15 @@ DAY = 86400.0
 
 
 def record(store: StateStore, key: str, publications: Iterable[Publication]) -> None:
-    """Add publications found to list ``key``'s record (those it has are kept as they are)."""
+    """Add publications found to list ``key``'s record: those it has for the same item are
+    kept as they are (with what was done), one for another item (the entry's paper was added
+    again) is replaced."""
     known = decode(store.meta(key, [META]).get(META))
-    new = {p.preprint: p for p in publications if p.preprint not in known}
+    new = {
+        p.preprint: p
+        for p in publications
+        if p.preprint not in known or known[p.preprint].item_key != p.item_key
+    }
     if new:
         _save(store, key, known | new)
 
@@ -98,10 +104,17 @@ def follow(run: Follow) -> dict[str, Publication]:
         publications |= _recheck(run, publications, interval)
         _save(run.store, run.key, publications, **{NEXT: repr(now + interval)})
     todo = [p for p in publications.values() if not p.done]
-    if todo and run.settings.published == "update":
-        publications |= _update(run, todo)
-    elif todo and run.settings.published == "relate":
-        publications |= _relate(run, publications, todo)
+    if not todo or run.settings.published == "ignore":
+        return publications
+    if run.settings.published == "relate":
+        todo = [p if p.related_key else replace(p, related_key=new_item_key(run.randbelow))
+                for p in todo]  # fmt: skip
+        publications |= {p.preprint: p for p in todo}
+        _save(run.store, run.key, publications)  # the keys, before any create is sent
+    apply = _update if run.settings.published == "update" else _relate
+    for batch in batches(todo):
+        publications |= apply(run, batch)
+    _save(run.store, run.key, publications)
     return publications
 
 
@@ -129,66 +142,49 @@ def _recheck(
     return new
 
 
-def _update(run: Follow, todo: list[Publication]) -> dict[str, Publication]:
-    """``update``: each preprint's item rewritten as its published version; the ones done."""
-    done: dict[str, Publication] = {}
-    by_item = {p.item_key: p for p in todo}
-    for batch in batches(list(by_item)):
-        items = {str(i["key"]): i for i in run.client.fetch_items(batch) if not _gone(i)}
-        patches = [
-            _full_patch(item["data"], updated_item(item["data"], by_item[key]))
-            for key, item in items.items()
-        ]
-        written = run.client.update_items(patches) if patches else None
-        for key in items:
-            if written is not None and key not in written.failed:
-                done[by_item[key].preprint] = replace(by_item[key], done="update")
-    _save(run.store, run.key, _merged(run, done))
-    return done
+def _preprints(run: Follow, batch: list[Publication]) -> dict[str, dict[str, Any]]:
+    """The ``data`` of the batch's preprint items that still exist out of the trash, by key
+    (one request)."""
+    items = run.client.fetch_items([p.item_key for p in batch])
+    return {str(i["key"]): i["data"] for i in items if not i["data"].get("deleted")}
 
 
-def _relate(
-    run: Follow, publications: Mapping[str, Publication], todo: list[Publication]
-) -> dict[str, Publication]:
-    """``relate``: the published versions' items, under keys recorded first, and the
-    relation of each preprint's item to its published version's; the ones done."""
-    keyed = {p.preprint: p if p.related_key else replace(p, related_key=new_item_key(run.randbelow))
-             for p in todo}  # fmt: skip
-    _save(run.store, run.key, {**publications, **keyed})  # the keys, before any create is sent
-    library_id = run.client.library_id
-    done: dict[str, Publication] = {}
-    for batch in batches(list(keyed.values())):
-        preprints = {str(i["key"]): i["data"] for i in run.client.fetch_items(
-            [p.item_key for p in batch]) if not _gone(i)}  # fmt: skip
-        batch = [p for p in batch if p.item_key in preprints]
-        uri = {p.item_key: item_uri(run.library_type, library_id, p.item_key) for p in batch}
-        creates = [published_item(p, p.related_key, uri[p.item_key]) for p in batch]
-        made = run.client.create_items(creates) if creates else None
-        landed = [p for p in batch if made is not None and p.related_key not in made.failed]
-        patches = []
-        for p in landed:
-            relation = with_relation(
-                preprints[p.item_key], item_uri(run.library_type, library_id, p.related_key)
-            )
-            if relation is not None:
-                patches.append({"key": p.item_key, "version": _version(preprints[p.item_key]),
-                                **relation})  # fmt: skip
-        written = run.client.update_items(patches) if patches else None
-        for p in landed:
-            if written is None or p.item_key not in written.failed:
-                done[p.preprint] = replace(p, done="relate")
-    _save(run.store, run.key, {**publications, **keyed, **done})
-    return {**keyed, **done}
+def _update(run: Follow, batch: list[Publication]) -> dict[str, Publication]:
+    """``update`` of one batch: each preprint's item rewritten as its published version
+    (two requests); the publications done."""
+    preprints = _preprints(run, batch)
+    mine = [p for p in batch if p.item_key in preprints]
+    patches = [_patch(preprints[p.item_key], updated_item(preprints[p.item_key], p)) for p in mine]
+    if not patches:
+        return {}
+    written = run.client.update_items(patches)
+    return {p.preprint: replace(p, done="update") for p in mine if p.item_key not in written.failed}
 
 
-def _merged(run: Follow, done: Mapping[str, Publication]) -> dict[str, Publication]:
-    """The list's recorded publications with ``done`` replacing theirs."""
-    return decode(run.store.meta(run.key, [META]).get(META)) | dict(done)
+def _relate(run: Follow, batch: list[Publication]) -> dict[str, Publication]:
+    """``relate`` of one batch (their ``related_key`` recorded): the published versions'
+    items created, each preprint's item related to its published version's (three
+    requests); the publications done."""
+    preprints = _preprints(run, batch)
+    mine = [p for p in batch if p.item_key in preprints]
+    if not mine:
+        return {}
 
+    def uri(key: str) -> str:
+        return item_uri(run.library_type, run.client.library_id, key)
 
-def _gone(item: Mapping[str, Any]) -> bool:
-    """Whether an item read back is in the trash (a policy leaves it alone)."""
-    return bool(item.get("data", {}).get("deleted"))
+    made = run.client.create_items(
+        [published_item(p, p.related_key, uri(p.item_key)) for p in mine]
+    )
+    landed = [p for p in mine if p.related_key not in made.failed]
+    patches = []
+    for p in landed:
+        preprint = preprints[p.item_key]
+        if (relation := with_relation(preprint, uri(p.related_key))) is not None:
+            patches.append({"key": p.item_key, "version": _version(preprint), **relation})
+    written = run.client.update_items(patches) if patches else None
+    failed = written.failed if written is not None else {}
+    return {p.preprint: replace(p, done="relate") for p in landed if p.item_key not in failed}
 
 
 def _version(data: Mapping[str, Any]) -> int:
@@ -196,7 +192,7 @@ def _version(data: Mapping[str, Any]) -> int:
     return int(data.get("version") or 0)
 
 
-def _full_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def _patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """The patch turning ``old`` into ``new``: the properties that changed. Fields of the old
     type the new one lacks are not named: Zotero drops them with the type change (naming one
     for the new type, even empty, is refused)."""
