@@ -273,3 +273,62 @@ def test_status_lists_the_preprint_found_published_from_the_state(world_for: Any
         {"preprint": "arxiv:2105.07581", "item": item, "doi": DOI, "venue": VENUE,
          "done": "update", "related": ""},
     ]  # fmt: skip
+
+
+def test_a_recheck_asks_arxiv_once_for_every_preprint_not_known_published(
+    world_for: Any,
+) -> None:
+    world = world_for("update")
+    world.sync()
+    assert dict(world.services.requests) == {"arxiv": 1, "crossref": 1}
+    world.time.now += 31 * DAY
+    world.sync()
+    assert dict(world.services.requests) == {"arxiv": 2, "crossref": 1}
+
+
+BIORXIV_DOI = "10.1101/2021.05.17.444444"
+BIORXIV = {
+    "DOI": BIORXIV_DOI,
+    "type": "posted-content",
+    "title": ["Robust learners, the preprint"],
+    "relation": {"is-preprint-of": [{"id-type": "doi", "id": DOI, "asserted-by": "subject"}]},
+}
+
+
+def test_an_updated_doi_preprint_is_still_found_by_its_link_when_the_state_is_lost(
+    world_for: Any,
+) -> None:
+    world = world_for("update")
+    world.services.works[BIORXIV_DOI] = BIORXIV
+    text = f"- [ ] **Robust learners** ([Link](https://doi.org/{BIORXIV_DOI}))\n"
+    world.file.write_text(text, encoding="utf-8")
+    world.sync()
+    [item] = world.collection_items().values()
+    assert (item["itemType"], item["DOI"]) == ("conferencePaper", DOI)
+    for path in (world.tmp_path / "state").glob("state.sqlite3*"):
+        path.unlink()
+    world.sync()
+    assert len(world.sandbox.items()) == 1
+    assert world.file.read_text(encoding="utf-8") == text
+
+
+def test_a_recheck_cycle_asks_for_fifty_preprints_per_run_until_all_were_asked(
+    world_for: Any,
+) -> None:
+    world = world_for("ignore")
+    papers = [Paper(f"2101.{n:05d}", f"Paper {n}") for n in range(1, 121)]
+    world.services.papers.update({p.arxiv_id: p for p in papers})
+    world.file.write_text(
+        "".join(f"- [ ] **{p.title}** (https://arxiv.org/abs/{p.arxiv_id})\n" for p in papers)
+    )
+    world.sync()  # enriches them (3 requests) and starts a cycle, answered from the cache
+    for _ in range(3):
+        world.sync()
+    assert world.services.requests["arxiv"] == 3
+    world.time.now += 31 * DAY
+    asked = []
+    for _ in range(4):
+        before = world.services.requests["arxiv"]
+        world.sync()
+        asked.append(world.services.requests["arxiv"] - before)
+    assert asked == [1, 1, 1, 0]

@@ -7,8 +7,9 @@ run (with ``enrich`` on; the session calls it only when it is due, from two smal
 It
 
 1. re-checks the list's arXiv preprints not known published when ``published_check_days``
-   have passed since the last check (``places.PUBLISHED_NEXT``): one arXiv request per 50 ids,
-   3 s apart, and one Crossref request per published version found;
+   have passed since the last cycle of checks (``places.PUBLISHED_NEXT``): 50 of them per
+   run (one arXiv request, and one Crossref request per published version found), the next
+   50 at the next run, until all were asked;
 2. applies the list's ``published`` policy to the publications not yet done: ``update``
    rewrites the preprint's item (:func:`~zotmark.enrich.published.updated_item`);
    ``relate`` creates the published version's item in the library (not in the collection) under
@@ -53,6 +54,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("zotmark.published")
 DAY = 86400.0
+RECHECKED = 50
+"""How many preprints one run re-checks at most: one arXiv request (``id_list`` of 50), so a
+re-check never makes a run wait more than one request (and arXiv's 3 s spacing) longer."""
+CURSOR = "published.cursor"
+"""The state meta key of where a re-check cycle under way goes on (its position among the
+list's arXiv preprints not known published, in ident order)."""
 
 
 def record(store: StateStore, key: str, publications: Iterable[Publication]) -> None:
@@ -97,12 +104,14 @@ class Follow:
 def follow(run: Follow) -> dict[str, Publication]:
     """Re-check when due, then apply the policy (see the module docstring); the list's
     publications afterwards, by preprint ident key."""
-    meta = run.store.meta(run.key, [META, NEXT])
+    meta = run.store.meta(run.key, [META, NEXT, CURSOR])
     publications = decode(meta.get(META))
     now, interval = run.clock(), run.settings.published_check_days * DAY
     if interval > 0 and float(meta.get(NEXT) or 0) <= now:
-        publications |= _recheck(run, publications, interval)
-        _save(run.store, run.key, publications, **{NEXT: repr(now + interval)})
+        found_now, cursor = _recheck(run, publications, interval, int(meta.get(CURSOR) or 0))
+        publications |= found_now
+        when = now if cursor else now + interval  # a cycle under way goes on at the next run
+        _save(run.store, run.key, publications, **{NEXT: repr(when), CURSOR: str(cursor)})
     todo = [p for p in publications.values() if not p.done]
     if not todo or run.settings.published == "ignore":
         return publications
@@ -119,18 +128,23 @@ def follow(run: Follow) -> dict[str, Publication]:
 
 
 def _recheck(
-    run: Follow, known: Mapping[str, Publication], interval: float
-) -> dict[str, Publication]:
-    """The publications found among the list's arXiv preprints not known published (their
-    answers asked again when older than ``interval``)."""
+    run: Follow, known: Mapping[str, Publication], interval: float, cursor: int
+) -> tuple[dict[str, Publication], int]:
+    """The publications found among the next :data:`RECHECKED` of the list's arXiv preprints
+    not known published, from ``cursor`` on in ident order (their answers asked again when
+    older than ``interval``: one arXiv request), and where the next run goes on (0: the
+    cycle is complete)."""
     records = run.store.load(run.key, texts=False).records.values()
     papers = {r.ident_key: r.item_key for r in records if r.ident_key.startswith("arxiv:")}
-    asked = [Ident(arxiv=k.removeprefix("arxiv:")) for k in papers if k not in known]
+    unknown = sorted(k for k in papers if k not in known)
+    asked = unknown[cursor : cursor + RECHECKED]
+    following = cursor + RECHECKED if cursor + RECHECKED < len(unknown) else 0
     if not asked:
-        return {}
+        return {}, following
     from zotmark.enrich import Metadata
 
-    results = run.enricher().look_up(asked, max_age=interval).results
+    idents = [Ident(arxiv=k.removeprefix("arxiv:")) for k in asked]
+    results = run.enricher().look_up(idents, max_age=interval).results
     new = {
         key: publication
         for key, result in results.items()
@@ -139,7 +153,7 @@ def _recheck(
     }
     if new:
         log.info("%d preprint(s) found published", len(new))
-    return new
+    return new, following
 
 
 def _preprints(run: Follow, batch: list[Publication]) -> dict[str, dict[str, Any]]:
