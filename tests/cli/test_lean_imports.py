@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -43,14 +44,15 @@ def test_commands_without_a_config_import_neither_the_config_nor_http(argv: list
     assert "httpx2" not in loaded
 
 
-def _config(sandbox: Sandbox, tmp_path: Path) -> Path:
+def _config(sandbox: Sandbox, tmp_path: Path, *, enrich: bool = False) -> Path:
     """A config syncing a copy of the original list with a collection of ``sandbox``."""
     shutil.copy(FIXTURE, tmp_path / "list.md")
     config = tmp_path / "zotmark.toml"
     config.write_text(
         f'[zotero]\nlibrary_id = "{sandbox.user_id}"\nbase_url = "{sandbox.url}"\n'
         f'stream_url = ""\n[state]\ndir = "{tmp_path / "state"}"\n[[lists]]\nname = "l"\n'
-        'file = "list.md"\ncollection = "Lean"\nenrich = false\n'
+        'file = "list.md"\ncollection = "Lean"\n'
+        f"enrich = {str(enrich).lower()}\n"
     )
     config.chmod(0o600)
     return config
@@ -69,6 +71,28 @@ def test_a_no_op_sync_imports_no_enrichment_bibtex_or_pyzotero_and_status_no_htt
     assert unwanted & loaded == set()
     status = _modules_after(["status", "-q", "--config", str(config)])
     assert "zotmark.state.sqlite" in status and "httpx2" not in status  # no network: no client
+
+
+def test_a_no_op_sync_that_enriches_imports_no_enrichment_and_asks_zotero_once(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """With ``enrich`` on, a run with nothing to do reads when its preprints are next
+    re-checked from the state, and that is all: no look-up, no enrichment module (arXiv and
+    Crossref go through a proxy on a closed port: the first run's look-ups fail at once)."""
+    config = _config(sandbox, tmp_path, enrich=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    env = {"ZOTERO_API_KEY": sandbox.api_key, "HTTPS_PROXY": nowhere, "https_proxy": nowhere,
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}  # fmt: skip
+    argv = ["sync", "-q", "--config", str(config)]
+    assert "zotmark.enrich" in _modules_after(argv, env)  # creates the items, looks them up
+    _modules_after(argv, env)  # settles the library version of its own writes
+    before = sandbox.request_count
+    loaded = _modules_after(argv, env)
+    assert "zotmark.sync.engine" in loaded  # the run did happen
+    assert {"zotmark.enrich", "zotmark.sync.publications"} & loaded == set()
+    assert sandbox.request_count - before == 1
 
 
 PLANNING = {
