@@ -2,9 +2,10 @@
 
 :class:`Services` holds the papers arXiv knows (an Atom entry each, with ``arxiv:doi`` and
 ``arxiv:journal_ref`` when given) and the works Crossref knows (``/works/{doi}`` messages);
-:func:`serving` runs them on 127.0.0.1 and yields the ``fetch`` an
-:class:`~zotmark.enrich.Enricher` uses: the production fetch (urllib, real HTTP) with the two
-services' hosts pointed at the local server. Every request is counted by service.
+:func:`serving` runs them on 127.0.0.1 and yields where (:class:`Served`: the base URL, and
+the ``fetch`` an :class:`~zotmark.enrich.Enricher` uses: the production fetch, urllib and real
+HTTP, with the two services' hosts pointed at the local server). Every request is counted by
+service.
 """
 
 from __future__ import annotations
@@ -73,9 +74,17 @@ class Services:
         return 200, json.dumps({"status": "ok", "message": work}).encode()
 
 
+@dataclass(frozen=True)
+class Served:
+    """Fake services being served: their ``base`` URL and the ``fetch`` that asks them."""
+
+    base: str
+    fetch: Callable[[str], bytes]
+
+
 @contextmanager
-def serving(services: Services) -> Iterator[Callable[[str], bytes]]:
-    """Serve ``services`` on the loopback interface; yields the fetch that asks them."""
+def serving(services: Services) -> Iterator[Served]:
+    """Serve ``services`` on the loopback interface (see :class:`Served`)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -96,4 +105,4 @@ def serving(services: Services) -> Iterator[Callable[[str], bytes]]:
                 url = url.replace(real, base)
             return urllib_fetch(url)
 
-        yield fetch
+        yield Served(base, fetch)

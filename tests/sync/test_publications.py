@@ -99,10 +99,10 @@ class World:
 def world_for(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("ZOTERO_API_KEY", sandbox.api_key)
     made = services()
-    with serving(made) as fetch:
+    with serving(made) as served:
 
         def make(policy: str) -> World:
-            world = World(tmp_path, sandbox, policy, fetch)
+            world = World(tmp_path, sandbox, policy, served.fetch)
             world.services = made  # type: ignore[attr-defined]
             return world
 
