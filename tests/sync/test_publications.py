@@ -17,6 +17,7 @@ from tests.helpers import FakeTime
 from zotmark.config import load_config
 from zotmark.enrich import Enricher
 from zotmark.enrich.published import decode
+from zotmark.errors import NetworkError
 from zotmark.presentation.render import status_json
 from zotmark.sandbox import Sandbox
 from zotmark.sync.places import PUBLISHED
@@ -332,3 +333,52 @@ def test_a_recheck_cycle_asks_for_fifty_preprints_per_run_until_all_were_asked(
         world.sync()
         asked.append(world.services.requests["arxiv"] - before)
     assert asked == [1, 1, 1, 0]
+
+
+def _recorded(world: World) -> Any:
+    with world.session() as session:
+        key = session.key(session.config.lists[0])
+        [found] = decode(session.store.meta(key, [PUBLISHED]).get(PUBLISHED)).values()
+    return found
+
+
+def test_a_deleted_preprint_is_left_alone_and_not_asked_about_again(world_for: Any) -> None:
+    world = world_for("ignore")
+    world.sync()
+    world.sandbox.delete_item(world.item_of("2105.07581")["key"])
+    world.set_policy("relate")
+    world.sync()
+    assert _recorded(world).done == "gone"
+    assert not [d for d in world.sandbox.items().values() if d.get("DOI") == DOI]
+    world.sync()
+    before = world.sandbox.request_count
+    world.sync()
+    assert world.sandbox.request_count - before == 1
+
+
+class Unreachable:
+    """A client that forwards everything but reads of items, which fail as a network does."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def fetch_items(self, keys: Any) -> Any:
+        raise NetworkError("Zotero could not be reached.")
+
+
+def test_a_zotero_error_while_following_is_a_warning_and_is_retried_next_run(
+    world_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = world_for("ignore")
+    world.sync()
+    world.set_policy("update")
+    with world.session() as session:
+        session.clients = {k: Unreachable(c) for k, c in session.clients.items()}
+        session.sync(None)
+    assert "published: Zotero could not be reached." in caplog.text
+    assert _recorded(world).done == ""
+    world.sync()
+    assert (_recorded(world).done, world.item_of("2105.07581")["DOI"]) == ("update", DOI)

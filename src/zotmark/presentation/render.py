@@ -299,7 +299,12 @@ def published_line(found: dict[str, str]) -> str:
     kind, _, ident = found["preprint"].partition(":")
     preprint = f"arXiv {ident}" if kind == "arxiv" else f"DOI {ident}"
     venue = f" ({printable(found['venue'])})" if found["venue"] else ""
-    done = {"update": ", item updated", "relate": f", related item {found['related']}"}
+    done = {
+        "update": ", item updated",
+        "relate": f", related item {found['related']}",
+        "refused": ", Zotero refused the change",
+        "gone": ", its item was deleted",
+    }
     return (
         f"published: {preprint} → DOI {printable(found['doi'])}{venue}{done.get(found['done'], '')}"
     )

@@ -17,8 +17,10 @@ It
    same item (a create that already landed answers "already exists"), then relates the two
    items both ways; ``ignore`` writes nothing.
 
-What fails (a refused write, an item gone) is left for the next run; nothing here raises
-for Zotero's answers on one item. The Markdown file is never touched.
+A publication's ``done`` says what became of it: ``update``/``relate`` (done), ``refused``
+(Zotero refused the write: logged, not sent again), ``gone`` (the preprint's item was deleted
+or trashed: left alone); an item changed meanwhile (412) is read and written again at the next
+run. The Markdown file is never touched.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from zotmark.enrich import Enricher
     from zotmark.state.store import StateStore
     from zotmark.zotero.client import ZoteroClient
+    from zotmark.zotero.results import WriteFailure
 
 log = logging.getLogger("zotmark.published")
 DAY = 86400.0
@@ -163,26 +166,40 @@ def _preprints(run: Follow, batch: list[Publication]) -> dict[str, dict[str, Any
     return {str(i["key"]): i["data"] for i in items if not i["data"].get("deleted")}
 
 
+def _outcome(p: Publication, policy: str, failed: Mapping[str, WriteFailure]) -> Publication:
+    """``p`` after its write: done by ``policy``, or ``refused`` (logged; not sent again)
+    when Zotero refused it, or as it was when the item changed meanwhile (412: the next run
+    reads it again)."""
+    failure = failed.get(p.item_key) or failed.get(p.related_key)
+    if failure is None:
+        return replace(p, done=policy)
+    if failure.code == 412:
+        return p
+    log.warning("published: Zotero refused to %s item %s: %s", policy, p.item_key, failure.message)
+    return replace(p, done="refused")
+
+
 def _update(run: Follow, batch: list[Publication]) -> dict[str, Publication]:
     """``update`` of one batch: each preprint's item rewritten as its published version
-    (two requests); the publications done."""
+    (two requests); the batch's publications afterwards (``gone``: the item was deleted or
+    trashed; it is left alone)."""
     preprints = _preprints(run, batch)
     mine = [p for p in batch if p.item_key in preprints]
     patches = [_patch(preprints[p.item_key], updated_item(preprints[p.item_key], p)) for p in mine]
-    if not patches:
-        return {}
-    written = run.client.update_items(patches)
-    return {p.preprint: replace(p, done="update") for p in mine if p.item_key not in written.failed}
+    failed = run.client.update_items(patches).failed if patches else {}
+    gone = {p.preprint: replace(p, done="gone") for p in batch if p.item_key not in preprints}
+    return gone | {p.preprint: _outcome(p, "update", failed) for p in mine}
 
 
 def _relate(run: Follow, batch: list[Publication]) -> dict[str, Publication]:
     """``relate`` of one batch (their ``related_key`` recorded): the published versions'
     items created, each preprint's item related to its published version's (three
-    requests); the publications done."""
+    requests); the batch's publications afterwards (see :func:`_update`)."""
     preprints = _preprints(run, batch)
     mine = [p for p in batch if p.item_key in preprints]
+    gone = {p.preprint: replace(p, done="gone") for p in batch if p.item_key not in preprints}
     if not mine:
-        return {}
+        return gone
 
     def uri(key: str) -> str:
         return item_uri(run.library_type, run.client.library_id, key)
@@ -196,9 +213,8 @@ def _relate(run: Follow, batch: list[Publication]) -> dict[str, Publication]:
         preprint = preprints[p.item_key]
         if (relation := with_relation(preprint, uri(p.related_key))) is not None:
             patches.append({"key": p.item_key, "version": _version(preprint), **relation})
-    written = run.client.update_items(patches) if patches else None
-    failed = written.failed if written is not None else {}
-    return {p.preprint: replace(p, done="relate") for p in landed if p.item_key not in failed}
+    failed = {**made.failed, **(run.client.update_items(patches).failed if patches else {})}
+    return gone | {p.preprint: _outcome(p, "relate", failed) for p in mine}
 
 
 def _version(data: Mapping[str, Any]) -> int:

@@ -8,6 +8,7 @@ list's own ``library_type``/``library_id``), and :meth:`Session.sync` runs each 
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -40,6 +41,8 @@ if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or 
     from zotmark.sync.progress import ProgressHook
     from zotmark.sync.writes import NewItemHook
     from zotmark.zotero.client import ZoteroClient
+
+log = logging.getLogger("zotmark.published")
 
 ClientFactory = Callable[[Config], "ZoteroClient"]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
@@ -182,7 +185,8 @@ class Session:
     def follow(self, settings: ListSettings) -> None:
         """Follow the list's preprints to their published versions
         (:func:`~zotmark.sync.publications.follow`) when a re-check is due or its policy has
-        publications to apply; otherwise read two meta values and import nothing."""
+        publications to apply; otherwise read two meta values and import nothing. A Zotero
+        error on the way is a warning (the list's run succeeded; it is tried again next run)."""
         key = self.key(settings)
         meta = self.store.meta(key, [PUBLISHED_NEXT, PUBLISHED_TODO])
         recheck = settings.published_check_days > 0
@@ -193,9 +197,12 @@ class Session:
         from zotmark.sync.publications import Follow, follow
 
         library = self.config.library(settings)
-        client = self.client_for(settings)
-        follow(Follow(settings, self.store, key, client, library.library_type, self.enricher,
-                      self.clock))  # fmt: skip
+        run = Follow(settings, self.store, key, self.client_for(settings), library.library_type,
+                     self.enricher, self.clock)  # fmt: skip
+        try:
+            follow(run)
+        except ZotmarkError as error:  # the list's run succeeded; this is retried next time
+            log.warning("published: %s (tried again at the next run)", error)
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
