@@ -54,20 +54,23 @@ class Paper:
 
 @dataclass
 class Services:
-    """What the fake arXiv knows (papers by id) and the fake Crossref (messages by DOI)."""
+    """What the fake arXiv knows (papers by id) and the fake Crossref (messages by DOI);
+    while ``down``, both answer 503."""
 
     papers: dict[str, Paper] = field(default_factory=dict)
     works: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
+    down: bool = False
 
     def answer(self, path: str, query: str) -> tuple[int, bytes]:
         """The status and body answering a GET of ``path?query``."""
+        self.requests["arxiv" if path == "/api/query" else "crossref"] += 1
+        if self.down:
+            return 503, b"Service Unavailable"
         if path == "/api/query":
-            self.requests["arxiv"] += 1
             ids = parse_qs(query)["id_list"][0].split(",")
             entries = "".join(self.papers[i].entry() for i in ids if i in self.papers)
             return 200, f"{ATOM_HEAD}{entries}</feed>\n".encode()
-        self.requests["crossref"] += 1
         work = self.works.get(unquote(path.removeprefix("/works/")).lower())
         if work is None:
             return 404, b"Resource not found."

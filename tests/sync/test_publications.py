@@ -382,3 +382,23 @@ def test_a_zotero_error_while_following_is_a_warning_and_is_retried_next_run(
     assert _recorded(world).done == ""
     world.sync()
     assert (_recorded(world).done, world.item_of("2105.07581")["DOI"]) == ("update", DOI)
+
+
+def test_a_recheck_that_failed_asks_for_the_same_preprints_after_the_retry_time(
+    world_for: Any,
+) -> None:
+    world = world_for("update")
+    world.services.papers["2105.07581"] = ROBUST  # not published yet
+    world.sync()
+    world.time.now += 31 * DAY
+    world.services.down = True
+    world.sync()
+    world.services.down = False
+    asked = world.services.requests["arxiv"]
+    world.sync()
+    assert world.services.requests["arxiv"] == asked  # before the retry time: not asked
+    world.services.papers["2105.07581"] = PUBLISHED_ROBUST
+    world.time.now += 2 * 3600
+    world.sync()
+    assert world.services.requests["arxiv"] == asked + 1
+    assert world.item_of("2105.07581")["DOI"] == DOI

@@ -97,12 +97,15 @@ class Enricher:
         (the ``results`` of :meth:`look_up`)."""
         return dict(self.look_up(idents).results)
 
-    def look_up(self, idents: Iterable[Ident], *, max_age: float | None = None) -> Lookups:
+    def look_up(
+        self, idents: Iterable[Ident], *, max_age: float | None = None, quiet: bool = False
+    ) -> Lookups:
         """Metadata or a failure for every ident with an arXiv id or a DOI (idents with
         neither are left out), and when the failed ones are asked again. Cached answers are
         used while fresh (see the module docstring) and, with ``max_age``, no older than
         that many seconds (a re-check asks again what it last asked that long ago); new
-        answers are cached. Logs the failures (see the module docstring)."""
+        answers are cached. Logs the failures (see the module docstring), unless ``quiet``
+        (a look-up in the background, whose caller retries the failures and says so)."""
         keys = list(dict.fromkeys(k for i in idents if (k := ident_key(i)) is not None))
         results: dict[str, Result] = {}
         stored: dict[str, float] = {}
@@ -121,7 +124,8 @@ class Enricher:
             self._store(key, result)
             stored[key] = now
         lookups = Lookups(results | fresh, self._retry_at(results | fresh, stored))
-        _log(lookups)
+        if not quiet:
+            _log(lookups)
         return lookups
 
     def _retry_at(self, results: dict[str, Result], stored: dict[str, float]) -> float | None:

@@ -73,10 +73,12 @@ def new_item_hook(
                 if key is not None and isinstance(result, Metadata):
                     out[index] = made.apply(out[index], result)
                     publication = publication_of(key, str(out[index]["key"]), result)
-                    if publication is not None and update:
+                    if publication is None:
+                        continue
+                    if update:
                         out[index] = updated_item(out[index], publication)
                         publication = replace(publication, done="update")
-                    publications += [publication] if publication is not None else []
+                    publications.append(publication)
             if publications and found is not None:
                 found(publications)
         return out

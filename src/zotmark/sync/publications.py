@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from zotmark.zotero.results import WriteFailure
 
 log = logging.getLogger("zotmark.published")
-DAY = 86400.0
+HOUR, DAY = 3600.0, 86400.0
 RECHECKED = 50
 """How many preprints one run re-checks at most: one arXiv request (``id_list`` of 50), so a
 re-check never makes a run wait more than one request (and arXiv's 3 s spacing) longer."""
@@ -111,9 +111,8 @@ def follow(run: Follow) -> dict[str, Publication]:
     publications = decode(meta.get(META))
     now, interval = run.clock(), run.settings.published_check_days * DAY
     if interval > 0 and float(meta.get(NEXT) or 0) <= now:
-        found_now, cursor = _recheck(run, publications, interval, int(meta.get(CURSOR) or 0))
+        found_now, cursor, when = _recheck(run, publications, interval, int(meta.get(CURSOR) or 0))
         publications |= found_now
-        when = now if cursor else now + interval  # a cycle under way goes on at the next run
         _save(run.store, run.key, publications, **{NEXT: repr(when), CURSOR: str(cursor)})
     todo = [p for p in publications.values() if not p.done]
     if not todo or run.settings.published == "ignore":
@@ -132,31 +131,37 @@ def follow(run: Follow) -> dict[str, Publication]:
 
 def _recheck(
     run: Follow, known: Mapping[str, Publication], interval: float, cursor: int
-) -> tuple[dict[str, Publication], int]:
+) -> tuple[dict[str, Publication], int, float]:
     """The publications found among the next :data:`RECHECKED` of the list's arXiv preprints
     not known published, from ``cursor`` on in ident order (their answers asked again when
-    older than ``interval``: one arXiv request), and where the next run goes on (0: the
-    cycle is complete)."""
+    older than ``interval``: one arXiv request), where the cycle goes on (0: it is complete)
+    and when: at the next run while it is under way, after ``interval`` once complete, and
+    when the enricher retries them if a look-up failed (the same batch, asked again)."""
+    now = run.clock()
     records = run.store.load(run.key, texts=False).records.values()
     papers = {r.ident_key: r.item_key for r in records if r.ident_key.startswith("arxiv:")}
     unknown = sorted(k for k in papers if k not in known)
     asked = unknown[cursor : cursor + RECHECKED]
     following = cursor + RECHECKED if cursor + RECHECKED < len(unknown) else 0
     if not asked:
-        return {}, following
+        return {}, 0, now + interval
     from zotmark.enrich import Metadata
 
     idents = [Ident(arxiv=k.removeprefix("arxiv:")) for k in asked]
-    results = run.enricher().look_up(idents, max_age=interval).results
+    lookups = run.enricher().look_up(idents, max_age=interval, quiet=True)
     new = {
         key: publication
-        for key, result in results.items()
+        for key, result in lookups.results.items()
         if isinstance(result, Metadata)
         and (publication := found(key, papers[key], result)) is not None
     }
     if new:
         log.info("%d preprint(s) found published", len(new))
-    return new, following
+    if lookups.failed:
+        retry = lookups.retry_at or now + HOUR
+        log.debug("published: re-check of %d preprints: %s", len(asked), lookups.summary())
+        return new, cursor, retry
+    return new, following, now if following else now + interval
 
 
 def _preprints(run: Follow, batch: list[Publication]) -> dict[str, dict[str, Any]]:
