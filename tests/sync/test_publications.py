@@ -53,11 +53,14 @@ def services(*, published: bool = True) -> Services:
 
 
 class World:
-    """A list file, its config and state in ``tmp_path``, the sandbox, the fake services and
-    one fake time for the session and the enricher."""
+    """A list file, its config and state in ``tmp_path``, the sandbox, the fake services (and
+    the fetch that asks them) and one fake time for the session and the enricher."""
 
-    def __init__(self, tmp_path: Path, sandbox: Sandbox, policy: str, fetch: Any) -> None:
-        self.tmp_path, self.sandbox, self.fetch, self.time = tmp_path, sandbox, fetch, FakeTime()
+    def __init__(
+        self, tmp_path: Path, sandbox: Sandbox, policy: str, services: Services, fetch: Any
+    ) -> None:
+        self.tmp_path, self.sandbox, self.time = tmp_path, sandbox, FakeTime()
+        self.services, self.fetch = services, fetch
         self.file = tmp_path / "list.md"
         self.file.write_text(LIST, encoding="utf-8")
         self.config_path = tmp_path / "zotmark.toml"
@@ -103,9 +106,7 @@ def world_for(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch)
     with serving(made) as served:
 
         def make(policy: str) -> World:
-            world = World(tmp_path, sandbox, policy, served.fetch)
-            world.services = made  # type: ignore[attr-defined]
-            return world
+            return World(tmp_path, sandbox, policy, made, served.fetch)
 
         yield make
 
