@@ -66,12 +66,12 @@ class World:
         self.config_path = tmp_path / "zotmark.toml"
         self.set_policy(policy)
 
-    def set_policy(self, policy: str) -> None:
+    def set_policy(self, policy: str, *, library: str = "") -> None:
         self.config_path.write_text(
             f'[zotero]\nlibrary_id = "{self.sandbox.user_id}"\nbase_url = "{self.sandbox.url}"\n'
             f'stream_url = ""\n[state]\ndir = "state"\n[[lists]]\nname = "papers"\n'
             f'file = "list.md"\ncollection = "Papers"\nanchors = false\n'
-            f'published = "{policy}"\n'
+            f'published = "{policy}"\n{library}'
         )
         self.config_path.chmod(0o600)
 
@@ -403,3 +403,18 @@ def test_a_recheck_that_failed_asks_for_the_same_preprints_after_the_retry_time(
     world.sync()
     assert world.services.requests["arxiv"] == asked + 1
     assert world.item_of("2105.07581")["DOI"] == DOI
+
+
+def test_relate_in_a_group_library_names_the_group_s_items(world_for: Any) -> None:
+    world = world_for("relate")
+    group = world.sandbox.group_id
+    world.set_policy("relate", library=f'library_type = "group"\nlibrary_id = {group}\n')
+    world.sync()
+    items = world.sandbox.items("group")
+    [published] = [d for d in items.values() if d.get("DOI") == DOI]
+    [preprint] = [d for d in items.values() if "2105.07581" in d.get("url", "")]
+    assert published["relations"]["dc:relation"] in (
+        f"http://zotero.org/groups/{group}/items/{preprint['key']}",
+        [f"http://zotero.org/groups/{group}/items/{preprint['key']}"],
+    )
+    assert world.sandbox.items() == {}
