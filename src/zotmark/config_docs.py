@@ -54,7 +54,15 @@ MEANINGS: dict[str, dict[str, str]] = {
         "for a shared lab list).",
         "library_id": "That library's number (required for a group).",
         "bibtex": "A `.bib` file written after every run that changed something.",
-        "read_tag": "The tag that mirrors an entry's own box.",
+        "read_tag": "The tag of a paper read: an entry's box `[x]` (status_store `tags`).",
+        "in_progress_tag": "The tag of a paper in progress: `[/]` (status_store `tags`).",
+        "cancelled_tag": "The tag of a paper not to be read: `[-]` (status_store `tags`).",
+        "status_store": "Where Zotero keeps an entry's reading state: `tags` (one of the three "
+        "tags above; none for `[ ]`) or `reading-list-plugin` (the Zotero Reading List "
+        "plugin's `Read_Status` line in the item's Extra field).",
+        "plugin_statuses": "The Reading List plugin's status names and the box of the state "
+        "each is (`[ ]`, `[/]`, `[x]`, `[-]`); the first name of a state is the one written. "
+        "A status not listed leaves the box alone.",
         "flags": "Nested boxes by label and the tag each mirrors.",
         "anchors": "Write `<!-- zotero:KEY -->` at the end of entry lines (robust matching).",
         "conflict": "Who wins when a field changed on both sides; `fail` stops the run (exit 3).",

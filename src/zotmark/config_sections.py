@@ -117,6 +117,18 @@ Conflict = Literal["markdown-wins", "zotero-wins", "fail"]
 OnMarkdownDelete = Literal["remove-from-collection", "trash", "keep"]
 OnZoteroDelete = Literal["strike", "remove", "keep"]
 Published = Literal["ignore", "update", "relate"]
+StatusStore = Literal["tags", "reading-list-plugin"]
+
+PLUGIN_STATUSES = {
+    "To Read": "[ ]",
+    "New": "[ ]",
+    "In Progress": "[/]",
+    "Read": "[x]",
+    "Not Reading": "[-]",
+}
+"""The Zotero Reading List plugin's statuses and the box of the state each is (the first name
+of a state is the one zotmark writes)."""
+_BOXES = ("[ ]", "[/]", "[x]", "[-]")
 
 
 class LibraryRef(NamedTuple):
@@ -130,6 +142,19 @@ def _name_from_file(table: Mapping[str, Any]) -> str | None:
     """A list's default name: its file's name without extension."""
     file = table.get("file")
     return Path(file).stem if isinstance(file, str) else None
+
+
+def _statuses_complete(statuses: dict[str, str]) -> dict[str, str]:
+    for name, box in statuses.items():
+        if not name.strip() or box not in _BOXES:
+            raise ValueError(
+                f"plugin_statuses maps a status name to a box, one of {', '.join(_BOXES)}; "
+                f"got {name!r} = {box!r}"
+            )
+    missing = [box for box in _BOXES if box not in statuses.values()]
+    if missing:
+        raise ValueError(f"plugin_statuses names no status for {', '.join(missing)}")
+    return statuses
 
 
 def _flags_not_empty(flags: dict[str, str]) -> dict[str, str]:
@@ -154,6 +179,12 @@ class ListSettings:
     library_id: str = setting("", pattern=r"[0-9]*", hint=LIBRARY_ID_HINT, integer_as_text=True)
     bibtex: Path | None = setting(None, empty_is_default=True)
     read_tag: str = setting("read", min_length=1)
+    in_progress_tag: str = setting("reading", min_length=1)
+    cancelled_tag: str = setting("not-reading", min_length=1)
+    status_store: StatusStore = setting("tags")
+    plugin_statuses: dict[str, str] = setting(
+        factory=lambda: dict(PLUGIN_STATUSES), then=_statuses_complete
+    )
     flags: dict[str, str] = setting(
         factory=lambda: {"Relevant?": "relevant"}, then=_flags_not_empty
     )
@@ -170,8 +201,14 @@ class ListSettings:
     def __post_init__(self) -> None:
         if self.library_type == "group" and not self.library_id:
             raise ValueError(GROUP_NEEDS_AN_ID)
-        if self.read_tag in self.flags.values():
-            raise ValueError(f"the tag {self.read_tag!r} is both read_tag and a flag's tag")
+        status_tags = (self.read_tag, self.in_progress_tag, self.cancelled_tag)
+        if len(set(status_tags)) < 3:
+            raise ValueError("read_tag, in_progress_tag and cancelled_tag must be three tags")
+        for key, tag in zip(
+            ("read_tag", "in_progress_tag", "cancelled_tag"), status_tags, strict=True
+        ):
+            if tag in self.flags.values():
+                raise ValueError(f"the tag {tag!r} is both {key} and a flag's tag")
 
     @property
     def collection_key(self) -> str | None:

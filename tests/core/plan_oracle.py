@@ -21,6 +21,16 @@ from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import Plan, Policy
 
 READ = "read"
+STATUS_TAGS = {READ: "x", "not-reading": "-", "reading": "/"}
+"""The status tags of the default policy and their states, in the order they take precedence."""
+MARKERS = (" ", "/", "x", "X", "-", ">")
+"""The markers users type into an entry's box: the four states, ``X``, one zotmark does not know."""
+_KNOWN = {" ": " ", "/": "/", "x": "x", "X": "x", "-": "-"}
+
+
+def item_state(item: Item) -> str:
+    """The reading state an item's tags say (the first status tag it carries; none: to do)."""
+    return next((state for tag, state in STATUS_TAGS.items() if tag in item.tags), " ")
 
 
 def same_paper(a: Entry | Item, title: str, url: str | None) -> bool:
@@ -88,17 +98,19 @@ class Expect:
     why: str
     uid: int | None = None
     key: str | None = None
-    boxes: dict[str | None, bool] = field(default_factory=dict)  # None = the read box
+    boxes: dict[str | None, bool | str] = field(default_factory=dict)  # None: the state
     title: str | None = None  # normalised
 
 
-def box(values: Entry | Item | BaseRecord, flag: str | None) -> bool | None:
-    """The read box (``flag is None``) or a flag box as an entry, item or record states it
-    (``None``: the entry or record has no such box)."""
-    if isinstance(values, Item):
-        return (flag or READ) in values.tags
+def box(values: Entry | Item | BaseRecord, flag: str | None) -> bool | str | None:
+    """The reading state (``flag is None``) or a flag box as an entry, item or record states
+    it (``None``: the entry or record has no such box, or the entry's marker is unknown)."""
     if flag is None:
-        return values.read
+        if isinstance(values, Item):
+            return item_state(values)
+        return _KNOWN.get(values.state)
+    if isinstance(values, Item):
+        return flag in values.tags
     return values.flags.get(flag)
 
 
@@ -158,7 +170,7 @@ def _forecast_unpaired(
         elif twins:
             result.may_go.add(key)
         elif _item_moved(item, record):
-            boxes: dict[str | None, bool] = {None: READ in item.tags}
+            boxes: dict[str | None, bool | str] = {None: item_state(item)}
             boxes.update({flag: flag in item.tags for flag in record.flags})
             why = "edited in Zotero, removed from the file"
             result.expected.append(Expect(why, None, key, boxes))
@@ -173,13 +185,18 @@ def _pair_expectation(
     edited on both sides take the winner's). An edited entry whose item left the collection
     brings it back (the edit wins over the delete)."""
     item = world.library.get(record.item_key)
-    boxes: dict[str | None, bool] = {}
+    boxes: dict[str | None, bool | str] = {}
     edited = False
     for flag in (None, *[f for f in entry.flags if f in record.flags]):
         mine, base = box(entry, flag), box(record, flag)
         theirs = box(item, flag) if item is not None else None
+        if mine is None:  # a marker zotmark does not know: left alone, no state expected
+            continue
         if mine != base:
-            boxes[flag], edited = bool(mine), True
+            # a state moved apart on both sides (a box has two values: never) is a conflict
+            apart = theirs is not None and theirs not in (base, mine)
+            zotero_wins = apart and policy.conflict == "zotero-wins"
+            boxes[flag], edited = theirs if zotero_wins else mine, True
         elif theirs is not None:
             boxes[flag] = theirs
     title = None
@@ -198,7 +215,7 @@ def _pair_expectation(
 
 
 def _item_moved(item: Item, record: BaseRecord) -> bool:
-    if (READ in item.tags) != record.read:
+    if item_state(item) != record.state:
         return True
     if any((flag in item.tags) != on for flag, on in record.flags.items()):
         return True
@@ -243,7 +260,8 @@ def check_both_sides_agree(world: World, policy: Policy) -> dict[int, str]:
             assert policy.on_zotero_delete == "keep", f"entry's item is not live: {entry}"
             continue
         for flag in (None, *entry.flags):
-            assert box(item, flag) == box(entry, flag), f"{flag or READ}: {entry} vs {item}"
+            if box(entry, flag) is not None:  # (a marker zotmark does not know is left alone)
+                assert box(item, flag) == box(entry, flag), f"{flag or 'state'}: {entry} vs {item}"
     paired = {r.item_key for r in pairs.values()}
     for key in world.live_keys():
         kept = policy.on_markdown_delete == "keep" and key in world.base
@@ -278,7 +296,7 @@ def _expected_pair(world: World, pairs: dict[int, str], expect: Expect) -> tuple
 
 def _states(record: BaseRecord, entry: Entry) -> bool:
     """Whether ``record`` states ``entry``: identifier, title and boxes."""
-    same = record.ident_key == entry.ident.primary and record.read == entry.read
+    same = record.ident_key == entry.ident.primary and _KNOWN.get(entry.state) in (None, record.state)
     same_title = normalize_title(record.title) == entry.ident.title
     return same and same_title and dict(record.flags) == dict(entry.flags)
 
@@ -304,8 +322,8 @@ def check_forecast(world: World, pairs: dict[int, str], told: Forecast, policy: 
         item = world.live(key)
         assert item is not None, f"item not live: {expect}, {row.entry}"
         for flag, value in expect.boxes.items():
-            assert box(row.entry, flag) == value, f"file lost {flag or READ}: {expect}"
-            assert box(item, flag) == value, f"Zotero lost {flag or READ}: {expect}"
+            assert box(row.entry, flag) == value, f"file lost {flag or 'state'}: {expect}"
+            assert box(item, flag) == value, f"Zotero lost {flag or 'state'}: {expect}"
         if expect.title is not None:
             assert row.entry.ident.title == expect.title, f"file title lost: {expect}"
             assert normalize_title(item.title) == expect.title, f"item title lost: {expect}"

@@ -189,7 +189,7 @@ def _inserted(action: InsertEntry, policy: Policy) -> Entry:
         action.title,
         action.url,
         identify(action.title, action.url),
-        action.read,
+        action.state,
         dict(action.flags),
         (action.heading,) if action.heading else (),
         action.key if policy.anchors else None,
@@ -198,11 +198,12 @@ def _inserted(action: InsertEntry, policy: Policy) -> Entry:
 
 def _patched(entry: Entry, action: FileAction) -> Entry:
     if isinstance(action, SetBox):
-        if action.flag is None:
-            return entry._replace(read=action.checked)
+        if action.flag is None:  # (as the patch writes it: a box saying ``X`` stays ``X``)
+            same = action.marker == "x" and entry.state == "X"
+            return entry if same else entry._replace(state=action.marker)
         if action.flag not in entry.flags:
             raise SimulationError(f"{action}: the entry has no such flag box")
-        return entry._replace(flags={**entry.flags, action.flag: action.checked})
+        return entry._replace(flags={**entry.flags, action.flag: action.marker != " "})
     if isinstance(action, SetAnchor):
         return entry._replace(anchor=action.key)
     if isinstance(action, SetTitle):

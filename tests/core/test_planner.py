@@ -35,13 +35,13 @@ def entry(
     url: str | None = None,
     *,
     line: int = 1,
-    read: bool = False,
+    state: str = " ",
     relevant: bool | None = False,
     anchor: str | None = None,
 ) -> Entry:
     flags = {} if relevant is None else {"relevant": relevant}
     ident = identify(title, url)
-    return Entry(line, title, url, ident, read, flags, (), anchor)
+    return Entry(line, title, url, ident, state, flags, (), anchor)
 
 
 def item(
@@ -66,7 +66,7 @@ def snapshot(*items: Item) -> ZoteroSnapshot:
 
 def record(e: Entry, key: str, *, version: int = 5, **changes: object) -> BaseRecord:
     base = BaseRecord(
-        key, e.ident.primary or "", e.title, e.url, e.read, dict(e.flags), version, e.title
+        key, e.ident.primary or "", e.title, e.url, e.state, dict(e.flags), version, e.title
     )
     return base._replace(**changes)  # type: ignore[arg-type]
 
@@ -98,11 +98,11 @@ BASE = {"ABCD2345": record(PAPER, "ABCD2345")}
 
 
 def test_new_entry_creates_an_item_and_anchors_the_line() -> None:
-    new = PAPER._replace(anchor=None, read=True)
+    new = PAPER._replace(anchor=None, state="x")
     result = run([new], snapshot())
     assert result.zotero == (CreateItem("NEW00001", new, frozenset({"read"})),)
     assert result.file == (SetAnchor(1, "NEW00001"),)
-    assert result.records["NEW00001"].read is True
+    assert result.records["NEW00001"].state == "x"
 
 
 def test_new_entry_reuses_the_key_of_its_pending_create() -> None:
@@ -143,12 +143,12 @@ def test_shared_arxiv_id_pairs_each_entry_with_its_own_titled_item() -> None:
 
 def test_tag_added_in_zotero_ticks_the_box_and_nothing_else() -> None:
     result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), BASE)
-    assert result.file == (SetBox(1, True),)
+    assert result.file == (SetBox(1, "x"),)
     assert result.zotero == ()
 
 
 def test_box_ticked_in_the_file_adds_the_tag() -> None:
-    result = run([PAPER._replace(read=True)], snapshot(SYNCED), BASE)
+    result = run([PAPER._replace(state="x")], snapshot(SYNCED), BASE)
     assert result.zotero == (UpdateItem("ABCD2345", add_tags=frozenset({"read"})),)
     assert result.file == ()
 
@@ -162,16 +162,16 @@ def test_flag_unticked_in_the_file_removes_only_that_tag() -> None:
 
 def test_box_ticked_in_file_and_flag_tagged_in_zotero_both_survive() -> None:
     tagged = replace(SYNCED, tags=frozenset({"relevant"}))
-    result = run([PAPER._replace(read=True)], snapshot(tagged), BASE)
+    result = run([PAPER._replace(state="x")], snapshot(tagged), BASE)
     assert result.zotero == (UpdateItem("ABCD2345", add_tags=frozenset({"read"})),)
-    assert result.file == (SetBox(1, True, "relevant"),)
+    assert result.file == (SetBox(1, "x", "relevant"),)
     assert result.records["ABCD2345"].flags == {"relevant": True}
 
 
 def test_same_change_on_both_sides_only_records_it() -> None:
-    result = run([PAPER._replace(read=True)], snapshot(replace(SYNCED, tags={"read"})), BASE)
+    result = run([PAPER._replace(state="x")], snapshot(replace(SYNCED, tags={"read"})), BASE)
     assert result.changes_nothing
-    assert result.records["ABCD2345"].read is True
+    assert result.records["ABCD2345"].state == "x"
 
 
 def test_difference_without_base_follows_markdown_wins() -> None:
@@ -183,14 +183,14 @@ def test_difference_without_base_follows_markdown_wins() -> None:
 def test_difference_without_base_follows_zotero_wins() -> None:
     policy = POLICY._replace(conflict="zotero-wins")
     result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), policy=policy)
-    assert result.file == (SetBox(1, True),)
+    assert result.file == (SetBox(1, "x"),)
     assert result.zotero == ()
 
 
 def test_difference_without_base_under_fail_is_an_unresolved_conflict() -> None:
     policy = POLICY._replace(conflict="fail")
     result = run([PAPER], snapshot(replace(SYNCED, tags=frozenset({"read"}))), policy=policy)
-    assert [(c.field, c.winner) for c in result.conflicts] == [("read", None)]
+    assert [(c.field, c.winner) for c in result.conflicts] == [("state", None)]
 
 
 def test_retitle_in_the_file_is_pushed_to_zotero() -> None:
@@ -250,12 +250,12 @@ def test_item_trashed_removes_the_entry_under_remove_policy() -> None:
 
 def test_item_removed_but_entry_edited_is_brought_back() -> None:
     outside = replace(SYNCED, collections=frozenset())
-    result = run([PAPER._replace(read=True)], snapshot(outside), BASE)
-    assert AdoptItem("ABCD2345", PAPER._replace(read=True)) in result.zotero
+    result = run([PAPER._replace(state="x")], snapshot(outside), BASE)
+    assert AdoptItem("ABCD2345", PAPER._replace(state="x")) in result.zotero
 
 
 def test_entry_whose_item_is_gone_for_good_and_was_edited_is_created_again() -> None:
-    result = run([PAPER._replace(read=True)], snapshot(), BASE)
+    result = run([PAPER._replace(state="x")], snapshot(), BASE)
     assert [type(a) for a in result.zotero] == [CreateItem]
 
 
@@ -263,7 +263,7 @@ def test_new_item_in_collection_is_appended_with_its_flags() -> None:
     new = item("NEWK2345", "Attention Is All You Need", tags={"relevant"})
     result = run([PAPER], snapshot(SYNCED, new), BASE)
     assert result.file == (
-        InsertEntry("NEWK2345", "Attention Is All You Need", None, False, {"relevant": True}),
+        InsertEntry("NEWK2345", "Attention Is All You Need", None, " ", {"relevant": True}),
     )
 
 
@@ -300,7 +300,7 @@ def test_the_same_paper_listed_twice_creates_one_item() -> None:
 
 
 def test_the_same_paper_added_again_after_it_was_synced_is_left_out() -> None:
-    again = PAPER._replace(line=9, anchor=None, read=True)
+    again = PAPER._replace(line=9, anchor=None, state="x")
     result = run([PAPER, again], snapshot(SYNCED), BASE)
     assert result.changes_nothing
     assert result.notes[0].startswith("line 9 repeats the paper of line 1")
@@ -328,7 +328,7 @@ def _many(n: int) -> tuple[list[Entry], ZoteroSnapshot, dict[str, BaseRecord]]:
 def test_entry_ticked_while_its_item_left_the_collection_keeps_the_tick_under_zotero_wins() -> None:
     outside = replace(SYNCED, collections=frozenset())
     policy = POLICY._replace(conflict="zotero-wins")
-    result = run([PAPER._replace(read=True)], snapshot(outside), BASE, policy=policy)
+    result = run([PAPER._replace(state="x")], snapshot(outside), BASE, policy=policy)
     assert UpdateItem("ABCD2345", add_tags=frozenset({"read"})) in result.zotero
     assert result.file == ()
     assert result.conflicts == ()
@@ -349,7 +349,7 @@ def test_zotero_retitle_of_a_title_only_entry_records_the_new_title_as_its_ident
 
 
 def test_identical_entries_without_anchors_keep_their_own_items() -> None:
-    unread, read = entry(PAPER.title, ARXIV), entry(PAPER.title, ARXIV, line=3, read=True)
+    unread, read = entry(PAPER.title, ARXIV), entry(PAPER.title, ARXIV, line=3, state="x")
     items = (item("AAAA2345", PAPER.title, ARXIV), item("BBBB2345", PAPER.title, ARXIV))
     items = (items[0], replace(items[1], tags=frozenset({"read"})))
     base = {"AAAA2345": record(unread, "AAAA2345"), "BBBB2345": record(read, "BBBB2345")}

@@ -19,7 +19,8 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 from tests.core.plan_oracle import (
-    READ,
+    MARKERS,
+    STATUS_TAGS,
     check_both_sides_agree,
     check_forecast,
     check_no_duplicate_create,
@@ -56,11 +57,12 @@ PAPERS = (
 )
 FLAG_BOXES: tuple[dict[str, bool], ...] = ({}, {FLAG: False}, {FLAG: True})
 START = st.lists(
-    st.tuples(st.sampled_from(PAPERS), st.booleans(), st.sampled_from(FLAG_BOXES)),
+    st.tuples(st.sampled_from(PAPERS), st.sampled_from(MARKERS), st.sampled_from(FLAG_BOXES)),
     max_size=4,
     unique_by=lambda paper: paper[0],
 )
-"""The entries a list starts with: a few papers, each read or not, with or without a flag."""
+"""The entries a list starts with: a few papers, each in a reading state (or with a marker
+zotmark does not know), with or without a flag."""
 
 
 # --- the machine ----------------------------------------------------------------------------
@@ -92,8 +94,8 @@ class PlannerMachine(RuleBasedStateMachine):
         self.policy = self.policy._replace(
             anchors=anchors, on_markdown_delete=on_md, on_zotero_delete=on_zot
         )
-        for (title, url), read, boxes in start:
-            self.world.add_row(Entry(0, title, url, identify(title, url), read, dict(boxes)))
+        for (title, url), marker, boxes in start:
+            self.world.add_row(Entry(0, title, url, identify(title, url), marker, dict(boxes)))
         self._run(self.policy)
 
     # -- edits in the file -------------------------------------------------------------------
@@ -108,11 +110,11 @@ class PlannerMachine(RuleBasedStateMachine):
         return self.world.live(item.key) is not None
 
     @precondition(lambda self: self._addable())
-    @rule(data=st.data(), read=st.booleans(), boxes=st.sampled_from(FLAG_BOXES))
-    def add_entry(self, data: st.DataObject, read: bool, boxes: dict[str, bool]) -> None:
+    @rule(data=st.data(), marker=st.sampled_from(MARKERS), boxes=st.sampled_from(FLAG_BOXES))
+    def add_entry(self, data: st.DataObject, marker: str, boxes: dict[str, bool]) -> None:
         """The user adds a paper to the list (maybe one the library already has)."""
         title, url = data.draw(st.sampled_from(self._addable()), label="paper")
-        self.world.add_row(Entry(0, title, url, identify(title, url), read, dict(boxes)))
+        self.world.add_row(Entry(0, title, url, identify(title, url), marker, dict(boxes)))
 
     @precondition(lambda self: self.world.rows)
     @rule(data=st.data())
@@ -135,11 +137,12 @@ class PlannerMachine(RuleBasedStateMachine):
         self.world.replace_row(row.uid, changed)
 
     @precondition(lambda self: self.world.active_rows())
-    @rule(data=st.data())
-    def toggle_read(self, data: st.DataObject) -> None:
-        """The user ticks or unticks an entry's own box."""
+    @rule(data=st.data(), marker=st.sampled_from(MARKERS))
+    def mark_entry(self, data: st.DataObject, marker: str) -> None:
+        """The user types a marker into an entry's own box (a state, or one zotmark does not
+        know)."""
         row = self._pick_entry(data)
-        self.world.replace_row(row.uid, row.entry._replace(read=not row.entry.read))
+        self.world.replace_row(row.uid, row.entry._replace(state=marker))
 
     @precondition(lambda self: any(FLAG in r.entry.flags for r in self.world.active_rows()))
     @rule(data=st.data())
@@ -159,7 +162,7 @@ class PlannerMachine(RuleBasedStateMachine):
     @rule(
         data=st.data(),
         in_collection=st.booleans(),
-        tags=st.frozensets(st.sampled_from([READ, FLAG, "mine"])),
+        tags=st.frozensets(st.sampled_from([*STATUS_TAGS, FLAG, "mine"])),
     )
     def zotero_new_item(self, data: st.DataObject, in_collection: bool, tags: Any) -> None:
         """The user creates an item in Zotero, in the collection or elsewhere in the library."""
@@ -188,9 +191,10 @@ class PlannerMachine(RuleBasedStateMachine):
         self.world.write_item(replace(item, deleted=True) if trash else removed)
 
     @precondition(lambda self: self.world.live_keys())
-    @rule(data=st.data(), tag=st.sampled_from([READ, FLAG]))
+    @rule(data=st.data(), tag=st.sampled_from([*STATUS_TAGS, FLAG]))
     def zotero_toggle_tag(self, data: st.DataObject, tag: str) -> None:
-        """The user adds or removes the read or relevant tag."""
+        """The user adds or removes a status tag (read, reading, not-reading: an item may
+        carry several) or the relevant tag."""
         item = self._pick_item(data, live=True)
         self.world.write_item(replace(item, tags=item.tags ^ {tag}))
 

@@ -53,7 +53,7 @@ def synced(entries: list[Entry], policy: Policy = POLICY) -> Planned:
 
 def test_a_ticked_box_is_planned_on_the_last_pairing() -> None:
     last = synced([A, B])
-    result, planned = again(last, (), [A, B._replace(read=True)], snapshot(*ITEMS))
+    result, planned = again(last, (), [A, B._replace(state="x")], snapshot(*ITEMS))
     assert result.zotero == (UpdateItem("BBBB2345", add_tags=frozenset({"read"})),)
     assert planned.pairing is last.pairing and planned.unsettled == {"BBBB2345"}
 
@@ -61,11 +61,11 @@ def test_a_ticked_box_is_planned_on_the_last_pairing() -> None:
 def test_an_item_said_to_move_is_planned() -> None:
     tagged = replace(ITEMS[0], tags=frozenset({"read"}), version=6)
     result, _ = again(synced([A, B]), {"AAAA2345"}, [A, B], snapshot(tagged, ITEMS[1]))
-    assert result.file == (SetBox(1, True),)
+    assert result.file == (SetBox(1, "x"),)
 
 
 def test_a_pair_the_last_plan_left_unsettled_is_planned_again() -> None:
-    ticked = [A._replace(read=True), B]
+    ticked = [A._replace(state="x"), B]
     _, last = replan(None, (), ticked, snapshot(*ITEMS), BASE, POLICY, new_key=lambda: "")
     assert last.unsettled == {"AAAA2345"}  # its update failed: nothing moved since
     result, _ = again(last, (), ticked, snapshot(*ITEMS))

@@ -35,6 +35,8 @@ def test_json_report_of_the_original_list(capsys: pytest.CaptureFixture[str]) ->
             "title": first["ident"]["title"],
         },
         "read": False,
+        "state": "to do",
+        "marker": " ",
         "flags": {"relevant": False},
         "section": [],
         "anchor": None,

@@ -66,7 +66,7 @@ def test_original_list_other_links_are_plain_urls(original: Document) -> None:
 
 
 def test_original_list_nothing_is_read(original: Document) -> None:
-    assert not any(e.entry.read for e in original.entries)
+    assert {e.entry.state for e in original.entries} == {" "}
 
 
 def test_original_list_only_the_tab_indented_flag_is_ticked(original: Document) -> None:
@@ -97,12 +97,19 @@ def test_every_list_marker_starts_an_entry(marker: str) -> None:
     assert titles(parse(f"{marker} [ ] **Paper**\n")) == ["Paper"]
 
 
-@pytest.mark.parametrize("box, read", [("[ ]", False), ("[x]", True), ("[X]", True)])
-def test_box_states(box: str, read: bool) -> None:
-    assert parse(f"- {box} Paper").entries[0].entry.read is read
+@pytest.mark.parametrize("marker", [" ", "x", "X", "/", "-", ">", "?", "y"])
+def test_an_entrys_state_is_the_marker_in_its_box_as_written(marker: str) -> None:
+    assert parse(f"- [{marker}] Paper").entries[0].entry.state == marker
 
 
-@pytest.mark.parametrize("line", ["- [] Paper", "- [x]Paper", "[ ] Paper", "-[ ] Paper", "- [y] P"])
+@pytest.mark.parametrize("marker", [">", "?", "!", "y"])
+def test_a_marker_zotmark_does_not_know_is_a_warning_with_its_line_and_marker(marker: str) -> None:
+    document = parse(f"- [ ] [A](https://a.org)\n- [{marker}] [B](https://b.org)\n")
+    assert kinds(document) == [(2, "unknown-state")]
+    assert f"[{marker}]" in document.warnings[0].message
+
+
+@pytest.mark.parametrize("line", ["- [] Paper", "- [x]Paper", "[ ] Paper", "-[ ] Paper", "- [[] P"])
 def test_not_task_items(line: str) -> None:
     assert parse(line).entries == ()
 
@@ -220,7 +227,7 @@ def test_bom_crlf_and_tabs() -> None:
     first, second = parse(text).entries
     assert (first.entry.title, first.entry.flags, first.eol) == ("A", {"relevant": True}, "\r\n")
     assert text[first.box] == " " and text[first.start] == "-"
-    assert (second.entry.title, second.entry.read, second.end) == ("B", True, len(text))
+    assert (second.entry.title, second.entry.state, second.end) == ("B", "x", len(text))
 
 
 @pytest.mark.parametrize("number", ["３.", "٣)", "१."])

@@ -27,9 +27,9 @@ def entry_at(document: Document, index: st.DataObject) -> ListEntry:
     return document.entries[index.draw(st.integers(0, len(document.entries) - 1))]
 
 
-def summary(document: Document) -> list[tuple[str, str | None, bool, dict[str, bool]]]:
+def summary(document: Document) -> list[tuple[str, str | None, str, dict[str, bool]]]:
     return [
-        (e.entry.title, e.entry.url, e.entry.read, dict(e.entry.flags)) for e in document.entries
+        (e.entry.title, e.entry.url, e.entry.state, dict(e.entry.flags)) for e in document.entries
     ]
 
 
@@ -71,21 +71,41 @@ def test_apply_refuses_an_edit_whose_expected_text_is_gone() -> None:
 def test_flipping_a_box_changes_one_byte_of_the_original_list() -> None:
     document = parse(ORIGINAL)
     listed = document.entries[14]  # Vision Transfomers are Robust Learners
-    new = apply(ORIGINAL, [*patch.set_read(document, listed, True)])
+    new = apply(ORIGINAL, [*patch.set_state(document, listed, "x")])
     new = apply(new, patch.set_flag(parse(new), parse(new).entries[14], "relevant", False))
     diff = [
         i for i, (a, b) in enumerate(zip(ORIGINAL.encode(), new.encode(), strict=True)) if a != b
     ]
     assert len(diff) == 2
-    assert (parse(new).entries[14].entry.read, parse(new).entries[14].entry.flags) == (
-        True,
+    assert (parse(new).entries[14].entry.state, parse(new).entries[14].entry.flags) == (
+        "x",
         {"relevant": False},
     )
 
 
-def test_setting_a_box_to_its_state_is_no_edit() -> None:
-    document = parse("- [X] A")
-    assert patch.set_read(document, document.entries[0], True) == ()
+@pytest.mark.parametrize("marker, state", [("X", "x"), ("x", "x"), ("/", "/"), ("-", "-")])
+def test_setting_a_box_to_its_state_is_no_edit(marker: str, state: str) -> None:
+    document = parse(f"- [{marker}] A")
+    assert patch.set_state(document, document.entries[0], state) == ()
+
+
+@pytest.mark.parametrize("state", ["/", "-", "x", " "])
+def test_a_state_is_written_as_its_one_marker_character(state: str) -> None:
+    document = parse("- [>] A\n")
+    assert apply(document.text, patch.set_state(document, document.entries[0], state)) == (
+        f"- [{state}] A\n"
+    )
+
+
+def test_a_flag_box_with_another_marker_counts_as_ticked() -> None:
+    """A flag box saying ``[/]`` is ticked (as the parser reads it): ticking it is no edit,
+    clearing it writes a space."""
+    document = parse("- [ ] A\n  - [/] Relevant?\n")
+    listed = document.entries[0]
+    assert listed.entry.flags == {"relevant": True}
+    assert patch.set_flag(document, listed, "relevant", True) == ()
+    cleared = apply(document.text, patch.set_flag(document, listed, "relevant", False))
+    assert cleared == "- [ ] A\n  - [ ] Relevant?\n"
 
 
 def test_a_missing_flag_box_is_an_error_and_can_be_added() -> None:
@@ -102,12 +122,13 @@ def test_a_box_flip_changes_exactly_one_byte(text: str, data: st.DataObject) -> 
     document = parse(text)
     assume(document.entries)
     listed = entry_at(document, data)
-    new = apply(text, patch.set_read(document, listed, not listed.entry.read))
+    other = "x" if listed.entry.state == " " else " "
+    new = apply(text, patch.set_state(document, listed, other))
     old_bytes, new_bytes = (t.encode("utf-8", "surrogatepass") for t in (text, new))
     assert len(old_bytes) == len(new_bytes)
     assert sum(a != b for a, b in zip(old_bytes, new_bytes, strict=True)) == 1
     flipped = parse(new).find(listed.entry.line)
-    assert flipped is not None and flipped.entry.read is not listed.entry.read
+    assert flipped is not None and flipped.entry.state == other
 
 
 # --- anchors -------------------------------------------------------------------------------------
@@ -287,21 +308,21 @@ styles = st.builds(
 )
 
 
-@given(documents, titles, urls, st.booleans(), st.booleans(), styles)
+@given(documents, titles, urls, st.sampled_from(" /x-"), st.booleans(), styles)
 def test_inserted_entries_parse_back_whatever_the_title(
-    text: str, title: str, url: str | None, read: bool, relevant: bool, style: Style
+    text: str, title: str, url: str | None, state: str, relevant: bool, style: Style
 ) -> None:
     assume(title.strip())  # (punctuation alone is a title too)
     document = parse(text)
     assume(not document.open_at_end)
-    new_entry = NewEntry(title, url, read, {"relevant": relevant}, anchor="ABCD2345")
+    new_entry = NewEntry(title, url, state, {"relevant": relevant}, anchor="ABCD2345")
     new = apply(text, [patch.insert(document, new_entry, style=style)])
     reparsed = parse(new)
     inserted = [e.entry for e in reparsed.entries if e.entry.anchor == "ABCD2345"]
     expected_title = " ".join(UNWRITABLE.sub("\ufffd", title).split())
     expected_url = escape_url(url) if url else None
-    assert [(e.title, e.url, e.read) for e in inserted][-1:] == [
-        (expected_title, expected_url, read)
+    assert [(e.title, e.url, e.state) for e in inserted][-1:] == [
+        (expected_title, expected_url, state)
     ]
     assert dict(inserted[-1].flags) == ({"relevant": relevant} if style.flag_items else {})
     assert summary(reparsed)[: len(document.entries)] == summary(document)

@@ -53,7 +53,7 @@ def check_positions(document: Document) -> None:
     text, previous_line = document.text, -1
     for listed in document.entries:
         entry = listed.entry
-        assert text[listed.box] in " xX" and (text[listed.box] != " ") == entry.read
+        assert text[listed.box] == entry.state
         for tag, offset in listed.flag_boxes.items():
             assert (text[offset] != " ") == entry.flags[tag]
         assert listed.start <= listed.box < listed.line_end <= listed.end <= len(text)

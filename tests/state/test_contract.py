@@ -35,7 +35,7 @@ def test_a_list_never_written_loads_empty(store: StateStore) -> None:
 def test_records_round_trip_with_every_field(store: StateStore) -> None:
     """Records come back equal, including a missing URL, no flags and several flags."""
     records = {
-        "AAAA2222": record("AAAA2222", read=True, item_version=2**40, item_title="Canonical"),
+        "AAAA2222": record("AAAA2222", state="x", item_version=2**40, item_title="Canonical"),
         "BBBB3333": record("BBBB3333", url=None, flags={}),
         "CCCC4444": record(
             "CCCC4444", title="Ünïcode ✓ \"quoted\" 'x'", flags={"a": False, "b": True}
@@ -52,9 +52,9 @@ def test_record_upsert_replaces_and_delete_removes(store: StateStore) -> None:
     store.commit_run(LIST, RunCommit(record_upserts={"A": record("A"), "B": record("B")}))
     store.commit_run(
         LIST,
-        RunCommit(record_upserts={"A": record("A", read=True)}, record_deletes={"B", "ZZZZ"}),
+        RunCommit(record_upserts={"A": record("A", state="x")}, record_deletes={"B", "ZZZZ"}),
     )
-    assert dict(store.load(LIST).records) == {"A": record("A", read=True)}
+    assert dict(store.load(LIST).records) == {"A": record("A", state="x")}
 
 
 def test_library_version_none_keeps_the_stored_one(store: StateStore) -> None:

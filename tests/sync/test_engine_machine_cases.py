@@ -68,7 +68,7 @@ def test_a_pair_matched_without_a_base_keeps_the_item_title_while_neither_side_r
     machine.remove_entry(entry("Attention"))
     machine.lose_state()
     machine.zotero_retitle(item(FIRST))
-    machine.add_entry(paper=ATTENTION, read=False, relevant=False)
+    machine.add_entry(paper=ATTENTION, state=" ", relevant=False)
     machine.run()
     machine.run()
 
@@ -81,7 +81,7 @@ def test_an_entry_newly_paired_with_an_item_keeps_a_title_zotero_refuses_unwritt
     machine.lose_state()
     machine.remove_entry(entry("Attention"))
     machine.remove_entry(entry("Vision"))
-    machine.add_entry(paper=ATTENTION, read=False, relevant=False)
+    machine.add_entry(paper=ATTENTION, state=" ", relevant=False)
     machine.retitle_entry(entry("Attention"), how="oversize")
     machine.run()
     machine.run()
@@ -94,7 +94,7 @@ def test_an_entry_listed_again_with_a_title_zotero_refuses_leaves_its_item_unanc
     pairs them, the retitle is refused and reported, and the entry takes no anchor while it
     stands (the item stays in the collection)."""
     machine.remove_entry(entry("Attention"))
-    machine.add_entry(paper=ATTENTION, read=False, relevant=False)
+    machine.add_entry(paper=ATTENTION, state=" ", relevant=False)
     machine.retitle_entry(entry("Attention"), how="oversize")
     machine.run()
     machine.run()

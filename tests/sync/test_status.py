@@ -96,12 +96,12 @@ def test_a_landed_create_records_the_planned_row_at_the_created_version() -> Non
 
 def test_a_landed_update_records_exactly_the_fields_it_wrote() -> None:
     base = _row("AAAA2222")
-    planned = _row("AAAA2222", read=True, title="New", flags={"relevant": True}, item_version=5)
+    planned = _row("AAAA2222", state="x", title="New", flags={"relevant": True}, item_version=5)
     status = WorkingStatus({"AAAA2222": base})
     update = UpdateItem("AAAA2222", add_tags=frozenset({"read"}))
     plan = Plan(zotero=(update,), records={"AAAA2222": planned})
     status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 5)}, "read")
-    assert status.records["AAAA2222"] == base._replace(read=True)
+    assert status.records["AAAA2222"] == base._replace(state="x")
 
 
 def test_a_refused_write_keeps_the_old_row_even_once_the_file_landed() -> None:
@@ -109,7 +109,7 @@ def test_a_refused_write_keeps_the_old_row_even_once_the_file_landed() -> None:
     status = WorkingStatus({"AAAA2222": base})
     plan = Plan(
         zotero=(UpdateItem("AAAA2222", add_tags=frozenset({"read"})),),
-        records={"AAAA2222": base._replace(read=True)},
+        records={"AAAA2222": base._replace(state="x")},
     )
     refused = {"AAAA2222": Outcome("AAAA2222", code=413, message="too long")}
     status.zotero_landed(plan, {}, "read")
@@ -158,10 +158,10 @@ def test_a_landed_write_is_among_the_rows_to_write_before_the_file_lands() -> No
     status = WorkingStatus({"AAAA2222": base})
     plan = Plan(
         zotero=(UpdateItem("AAAA2222", add_tags=frozenset({"read"})),),
-        records={"AAAA2222": base._replace(read=True)},
+        records={"AAAA2222": base._replace(state="x")},
     )
     status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 1)}, "read")
-    assert status.changes() == ({"AAAA2222": base._replace(read=True)}, frozenset())
+    assert status.changes() == ({"AAAA2222": base._replace(state="x")}, frozenset())
 
 
 def test_the_status_reads_the_stored_rows_until_one_changes() -> None:

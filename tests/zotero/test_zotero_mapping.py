@@ -142,7 +142,7 @@ def test_other_entries_become_webpages(url: str | None) -> None:
 
 
 ENTRIES = [
-    _entry("Vision Transfomers are Robust Learners", "https://arxiv.org/abs/2105.07581", read=True),
+    _entry("Vision Transfomers are Robust Learners", "https://arxiv.org/abs/2105.07581", state="x"),
     _entry("Old style", "https://arxiv.org/abs/hep-th/9901001v2", relevant=True),
     _entry("A DOI paper", "https://dx.doi.org/10.1145/3292500.3330701"),
     _entry("An OpenReview paper", "https://openreview.net/forum?id=YicbFdNTTy"),

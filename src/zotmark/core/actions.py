@@ -21,11 +21,14 @@ from zotmark.core.model import Entry
 
 @dataclass(frozen=True, slots=True)
 class CreateItem:
-    """Create a new item with the client-chosen ``key`` for ``entry``, in the collection."""
+    """Create a new item with the client-chosen ``key`` for ``entry``, in the collection, with
+    ``tags`` (and ``status``, a Reading List plugin status name, when the list keeps its
+    states there: ``core.states``)."""
 
     key: str
     entry: Entry
     tags: frozenset[str]
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +41,15 @@ class AdoptItem:
 
 @dataclass(frozen=True, slots=True)
 class UpdateItem:
-    """Change an item: add and remove tags, optionally set its title or URL."""
+    """Change an item: add and remove tags, optionally set its title or URL, or its Reading
+    List plugin status (``status``, a status name: ``core.states``)."""
 
     key: str
     add_tags: frozenset[str] = frozenset()
     remove_tags: frozenset[str] = frozenset()
     title: str | None = None
     url: str | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +68,15 @@ def fingerprint(action: CreateItem | UpdateItem) -> str:
     the same write would be sent again (a refused one is held back until this changes).
     A create's entry counts by its title, URL and tags, not by its line."""
     if isinstance(action, CreateItem):
-        parts = ("create", action.entry.title, action.entry.url or "", *sorted(action.tags))
+        status = () if action.status is None else (f"status:{action.status}",)
+        entry = action.entry
+        parts = ("create", entry.title, entry.url or "", *sorted(action.tags), *status)
     else:
         tags = [f"+{t}" for t in sorted(action.add_tags)] + [
             f"-{t}" for t in sorted(action.remove_tags)
         ]
-        parts = ("update", action.title or "", action.url or "", *tags)
+        status = () if action.status is None else (f"status:{action.status}",)
+        parts = ("update", action.title or "", action.url or "", *tags, *status)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -77,10 +85,11 @@ def fingerprint(action: CreateItem | UpdateItem) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SetBox:
-    """Set the entry's own box (``flag is None``) or one of its flag boxes."""
+    """Write ``marker`` into the entry's own box (``flag is None``: a reading state of
+    ``core.states``) or into one of its flag boxes (``"x"`` ticked, ``" "`` cleared)."""
 
     line: int
-    checked: bool
+    marker: str
     flag: str | None = None
 
 
@@ -107,7 +116,7 @@ class InsertEntry:
     key: str
     title: str
     url: str | None
-    read: bool
+    state: str
     flags: Mapping[str, bool]
     heading: str = ""
 

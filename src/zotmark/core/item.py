@@ -19,7 +19,9 @@ class Item:
 
     ``tags`` are the item's tag names, ``auto_tags`` those of them of type 1 (automatic tags a
     write must keep as such); ``collections`` the keys of the collections it is in;
-    ``deleted`` is true while it sits in the trash. ``version`` is the item's object version.
+    ``deleted`` is true while it sits in the trash; ``extra`` is its ``extra`` field (the
+    Reading List plugin keeps its status there: :mod:`zotmark.core.states`). ``version`` is
+    the item's object version.
     Everything a write to the item needs (``zotero.mapping.item_patch``) is here: no JSON of
     the item is kept beside it.
     """
@@ -34,3 +36,4 @@ class Item:
     collections: frozenset[str] = frozenset()
     deleted: bool = False
     auto_tags: frozenset[str] = frozenset()
+    extra: str = ""

@@ -3,9 +3,12 @@
 Pure. :func:`merge_field` merges one field: a field that changed on one side only takes that
 side's value; a field that changed on both sides to the same value is simply recorded; a field
 that changed on both sides to different values (or differs with no base at all) is a conflict,
-settled by the policy. :func:`merge_pair` merges a whole pair field by field (the read box,
-each flag box, the title, the URL), so a box ticked in the file and a tag added in Zotero both
-survive; a pair whose entry, item and base agree merges to no action and its base row.
+settled by the policy. :func:`merge_pair` merges a whole pair field by field (the reading
+state, each flag box, the title, the URL), so a box ticked in the file and a tag added in
+Zotero both survive; a pair whose entry, item and base agree merges to no action and its base
+row. The reading state is one field of four values (:mod:`zotmark.core.states`); a state
+either side states in a way zotmark does not know (a box's marker, a plugin status) is not
+merged: the box and the item are left alone and the base row keeps its state.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from zotmark.core.identifiers import normalize_title
 from zotmark.core.item import Item
 from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import ConflictPolicy, Policy
+from zotmark.core.states import item_state, known, plugin_name, state_tag, status_tags
 
 T = TypeVar("T")
 Winner = Literal["markdown", "zotero"]
@@ -93,16 +97,16 @@ def merge_pair(
     if record is not None and not adopted and _settled(entry, item, record, policy):
         return PairMerge(record)
     merge = _PairMerger(entry, item, record, policy)
-    read = merge.box(None)
+    state = merge.state()
     flags = {tag: merge.box(tag) for tag in policy.flag_tags if tag in entry.flags}
     title, item_title = merge.title()
     merge.url()
     version = 0 if adopted else item.version
-    row = make_record(entry, item.key, title, read, flags, version, item_title)
+    row = make_record(entry, item.key, title, state, flags, version, item_title)
     update = None
     if merge.changed:
         add, remove = frozenset(merge.add), frozenset(merge.remove - merge.add)
-        update = UpdateItem(item.key, add, remove, merge.new_title, merge.new_url)
+        update = UpdateItem(item.key, add, remove, merge.new_title, merge.new_url, merge.status)
     return PairMerge(row, tuple(merge.file), update, tuple(merge.conflicts))
 
 
@@ -115,11 +119,11 @@ def _settled(entry: Entry, item: Item, record: BaseRecord, policy: Policy) -> bo
     if (
         entry.title != record.title
         or entry.url != record.url
-        or entry.read != record.read
+        or known(entry.state) != record.state
         or item.version != record.item_version
         or item.title != record.item_title
         or item.key != record.item_key
-        or (policy.read_tag in item.tags) != entry.read
+        or item_state(item, policy) != record.state
         or entry.flags != record.flags
     ):
         return False
@@ -140,25 +144,46 @@ class _PairMerger:
         self.remove: set[str] = set()
         self.new_title: str | None = None
         self.new_url: str | None = None
+        self.status: str | None = None  # the plugin status written
         self.changed = False  # whether the item is written
 
-    def box(self, flag: str | None) -> bool:
-        """The merged state of the read box (``flag`` ``None``) or of a flag box."""
-        entry, item, record = self.entry, self.item, self.record
-        tag = self.policy.read_tag if flag is None else flag
-        mine = entry.read if flag is None else entry.flags[flag]
-        theirs = tag in item.tags
-        base: bool | _Missing = MISSING
-        if record is not None:
-            base = record.read if flag is None else record.flags.get(flag, MISSING)
-        merged = merge_field(base, mine, theirs, self.policy.conflict)
+    def state(self) -> str:
+        """The merged reading state. A state unknown on either side is not merged: the base
+        row's state stands (without one, the known side's, else to do)."""
+        entry, item, record, policy = self.entry, self.item, self.record, self.policy
+        mine, theirs = known(entry.state), item_state(item, policy)
+        if mine is None or theirs is None:
+            return record.state if record is not None else (mine or theirs or " ")
+        base = MISSING if record is None else record.state
+        merged = merge_field(base, mine, theirs, policy.conflict)
         if merged.conflict:
-            self._conflict(tag, mine, theirs, merged)
+            self._conflict("state", f"[{mine}]", f"[{theirs}]", merged)
         value = merged.value
         if value != mine:
-            self.file.append(SetBox(entry.line, value, flag))
+            self.file.append(SetBox(entry.line, value))
         if value != theirs:
-            (self.add if value else self.remove).add(tag)
+            self.changed = True
+            if policy.status_store == "tags":
+                tag = state_tag(value, policy)
+                self.add.update((tag,) if tag else ())
+                self.remove.update(t for t in status_tags(policy) if t != tag and t in item.tags)
+            else:
+                self.status = plugin_name(value, policy)
+        return value
+
+    def box(self, flag: str) -> bool:
+        """The merged state of the flag box of tag ``flag``."""
+        entry, item, record = self.entry, self.item, self.record
+        mine, theirs = entry.flags[flag], flag in item.tags
+        base: bool | _Missing = MISSING if record is None else record.flags.get(flag, MISSING)
+        merged = merge_field(base, mine, theirs, self.policy.conflict)
+        if merged.conflict:
+            self._conflict(flag, mine, theirs, merged)
+        value = merged.value
+        if value != mine:
+            self.file.append(SetBox(entry.line, "x" if value else " ", flag))
+        if value != theirs:
+            (self.add if value else self.remove).add(flag)
             self.changed = True
         return value
 
@@ -215,16 +240,16 @@ def make_record(
     entry: Entry,
     key: str,
     title: str,
-    read: bool,
+    state: str,
     flags: Mapping[str, bool],
     version: int,
     item_title: str | None = None,
 ) -> BaseRecord:
     """The base row of ``entry`` paired with item ``key`` once both agree on ``title`` (the
-    item on ``item_title``, by default the same), ``read`` and ``flags``. The row holds
+    item on ``item_title``, by default the same), the reading ``state`` and ``flags``. The row holds
     ``flags`` itself, not a copy: read-only by contract, as the row's and an entry's are."""
     return BaseRecord(
-        key, ident_key(entry, title), title, entry.url, read, flags, version,
+        key, ident_key(entry, title), title, entry.url, state, flags, version,
         item_title if item_title is not None else title,
     )  # fmt: skip
 

@@ -79,7 +79,9 @@ class Ident(NamedTuple):
 class Entry(NamedTuple):
     """One paper as the reading list states it.
 
-    ``line`` is the 1-based line of the entry's own task box. ``flags`` maps a flag's *tag name*
+    ``line`` is the 1-based line of the entry's own task box; ``state`` the marker in it, as
+    written (``" "``, ``"/"``, ``"x"``, ``"X"``, ``"-"`` or one zotmark does not know: see
+    :mod:`zotmark.core.states`). ``flags`` maps a flag's *tag name*
     (e.g. ``relevant``) to its box state; a flag the entry has no box for is absent.
     ``section`` is the heading path above the entry. ``anchor`` is the Zotero item key from a
     ``<!-- zotero:KEY -->`` comment on the entry line. ``struck`` is true for an entry whose
@@ -92,7 +94,7 @@ class Entry(NamedTuple):
     title: str
     url: str | None
     ident: Ident
-    read: bool = False
+    state: str = " "
     flags: Mapping[str, bool] = NO_FLAGS
     section: tuple[str, ...] = ()
     anchor: str | None = None
@@ -103,18 +105,19 @@ class BaseRecord(NamedTuple):
     """The last values both sides agreed on for one entry/item pair (a row of the sync state).
 
     ``title`` is the entry's title as the file had it; ``item_title`` the item's title as Zotero
-    had it (they differ once enrichment supplied the canonical title). ``flags`` maps flag tag
-    names to their agreed state, as in :class:`Entry`. ``item_version`` is the item's version
-    after the last run that touched it.
+    had it (they differ once enrichment supplied the canonical title). ``state`` is the agreed
+    reading state (a marker of :mod:`zotmark.core.states`, ``"x"`` for done). ``flags`` maps
+    flag tag names to their agreed state, as in :class:`Entry`. ``item_version`` is the item's
+    version after the last run that touched it.
 
-    An immutable value, equal by its fields (``flags`` is read-only by contract).
+        An immutable value, equal by its fields (``flags`` is read-only by contract).
     """
 
     item_key: str
     ident_key: str
     title: str
     url: str | None
-    read: bool
+    state: str
     flags: Mapping[str, bool] = NO_FLAGS
     item_version: int = 0
     item_title: str = ""

@@ -18,6 +18,7 @@ from typing import TypeVar
 from zotmark.core.identifiers import normalize_title
 from zotmark.core.item import Item
 from zotmark.core.model import BaseRecord, Entry, Ident
+from zotmark.core.states import known
 
 C = TypeVar("C")
 
@@ -204,8 +205,9 @@ def _pair_by_base(
 
 
 def _states(record: BaseRecord, entry: Entry) -> bool:
-    """Whether the base row states the entry exactly: its title as written and its boxes."""
-    same_boxes = record.read == entry.read and dict(record.flags) == dict(entry.flags)
+    """Whether the base row states the entry exactly: its title as written and its boxes (a
+    box zotmark does not know contradicts no state: the row keeps its own)."""
+    same_boxes = known(entry.state) in (None, record.state) and dict(record.flags) == dict(entry.flags)
     return same_boxes and record.title == entry.title
 
 

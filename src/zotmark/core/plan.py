@@ -20,16 +20,25 @@ if TYPE_CHECKING:
 ConflictPolicy = Literal["markdown-wins", "zotero-wins", "fail"]
 MarkdownDeletePolicy = Literal["remove-from-collection", "trash", "keep"]
 ZoteroDeletePolicy = Literal["strike", "remove", "keep"]
+StatusStore = Literal["tags", "reading-list-plugin"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 """The maps a plan omits: one shared read-only empty mapping."""
 
 
 class Policy(NamedTuple):
-    """How one list syncs: tag names, conflict and deletion policies, the mass-delete guard."""
+    """How one list syncs: tag names, where Zotero keeps reading states (``status_store``,
+    its tags and plugin status names: :mod:`zotmark.core.states`), conflict and deletion
+    policies, the mass-delete guard."""
 
     collection: str
     read_tag: str = "read"
+    in_progress_tag: str = "reading"
+    cancelled_tag: str = "not-reading"
+    status_store: StatusStore = "tags"
+    plugin_statuses: tuple[tuple[str, str], ...] = (
+        ("To Read", " "), ("New", " "), ("In Progress", "/"), ("Read", "x"), ("Not Reading", "-"),
+    )  # fmt: skip
     flag_tags: tuple[str, ...] = ("relevant",)
     conflict: ConflictPolicy = "markdown-wins"
     on_markdown_delete: MarkdownDeletePolicy = "remove-from-collection"

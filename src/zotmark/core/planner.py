@@ -32,6 +32,7 @@ from zotmark.core.merge import make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
 from zotmark.core.plan import Plan, Policy
+from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
@@ -163,11 +164,15 @@ class _Builder:
 
     def create(self, entry: Entry, key: str) -> None:
         """A new entry with no item anywhere: create one."""
-        tags = _status_tags(entry.read, entry.flags, self.policy)
-        self._act(key, CreateItem(key, entry, tags))
+        policy, state = self.policy, known(entry.state) or TODO
+        tags = _status_tags(state, entry.flags, policy)
+        status = None
+        if policy.status_store != "tags" and state != TODO:
+            status = plugin_name(state, policy)
+        self._act(key, CreateItem(key, entry, tags, status))
         self.lines[key] = entry.line
         self._anchor(entry, key)
-        self._row(key, make_record(entry, key, entry.title, entry.read, entry.flags, 0))
+        self._row(key, make_record(entry, key, entry.title, state, entry.flags, 0))
 
     def markdown_removed(self, record: BaseRecord) -> None:
         """A synced entry is gone from the file: apply ``on_markdown_delete`` (edits win)."""
@@ -185,13 +190,13 @@ class _Builder:
 
     def zotero_added(self, item: Item) -> None:
         """An item in the collection that the file does not have: append an entry for it."""
-        read = self.policy.read_tag in item.tags
+        state = item_state(item, self.policy) or TODO
         tags = self.policy.flag_tags if self.flag_boxes else ()
         flags = {tag: tag in item.tags for tag in tags}
         heading = self.policy.new_items_heading
-        self._edit(item.key, InsertEntry(item.key, item.title, item.url, read, flags, heading))
+        self._edit(item.key, InsertEntry(item.key, item.title, item.url, state, flags, heading))
         record = BaseRecord(
-            item.key, item.ident.primary or "", item.title, item.url, read, flags,
+            item.key, item.ident.primary or "", item.title, item.url, state, flags,
             item.version, item.title,
         )  # fmt: skip
         self._row(item.key, record)
@@ -238,6 +243,8 @@ class _Builder:
         to the item, and the row the pair agrees on recorded."""
         key = item.key
         merged = merge_pair(entry, item, record, self.policy, adopted)
+        if self.policy.status_store != "tags" and item_state(item, self.policy) is None:
+            self.notes.append(_unknown_status_note(entry, item))
         for action in merged.file:
             self._edit(key, action)
         if merged.update is not None:
@@ -320,9 +327,19 @@ def _repeat_note(entry: Entry, original: Entry, what: str) -> str:
 _NO_TAGS: frozenset[str] = frozenset()
 
 
-def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> frozenset[str]:
-    """The status tags of an entry's boxes (one shared empty set for the many with none)."""
-    tags = [policy.read_tag] if read else []
+def _unknown_status_note(entry: Entry, item: Item) -> str:
+    """Why the reading state of ``entry`` is left alone: its item's plugin status is unknown."""
+    return (
+        f"line {entry.line}: the item's reading status {plugin_status(item.extra)!r} is not "
+        "one zotmark knows (plugin_statuses): its box is left alone"
+    )
+
+
+def _status_tags(state: str, flags: Mapping[str, bool], policy: Policy) -> frozenset[str]:
+    """The tags of an entry's boxes: its reading state's when the policy keeps states in tags
+    (none for to do), and its flags' (one shared empty set for the many with none)."""
+    tag = state_tag(state, policy) if policy.status_store == "tags" else None
+    tags = [tag] if tag else []
     for tag, on in flags.items():
         if on and tag in policy.flag_tags:
             tags.append(tag)
@@ -332,12 +349,14 @@ def _status_tags(read: bool, flags: Mapping[str, bool], policy: Policy) -> froze
 def _entry_changed(entry: Entry, record: BaseRecord) -> bool:
     """True when the entry differs from the base in anything the user can edit."""
     flags_moved = any(record.flags.get(tag, on) != on for tag, on in entry.flags.items())
-    return entry.read != record.read or flags_moved or not same_title(entry.title, record.title)
+    moved = known(entry.state) not in (None, record.state)
+    return moved or flags_moved or not same_title(entry.title, record.title)
 
 
 def _item_changed(item: Item, record: BaseRecord, policy: Policy) -> bool:
-    """True when the item differs from the base in a status tag or its title."""
-    if (policy.read_tag in item.tags) != record.read:
+    """True when the item differs from the base in its reading state, a flag's tag or its
+    title."""
+    if item_state(item, policy) not in (None, record.state):
         return True
     if any((tag in item.tags) != on for tag, on in record.flags.items()):
         return True

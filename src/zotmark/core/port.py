@@ -75,8 +75,9 @@ class NewItem:
 @dataclass(frozen=True, slots=True)
 class Change:
     """Change the item ``key``: tags added and removed (by name; every other tag is kept as it
-    is), its title (into its type's own title field) or URL set, a collection joined or left,
-    the trash entered or left (``trashed``). ``None`` and empty sets change nothing."""
+    is), its title (into its type's own title field), URL or ``extra`` field set, a collection
+    joined or left, the trash entered or left (``trashed``). ``None`` and empty sets change
+    nothing."""
 
     key: str
     add_tags: frozenset[str] = frozenset()
@@ -86,6 +87,7 @@ class Change:
     add_collection: str | None = None
     remove_collection: str | None = None
     trashed: bool | None = None
+    extra: str | None = None
 
     def then(self, later: Change) -> Change:
         """This change followed by ``later``, to the same item (``later``'s values win where
@@ -100,6 +102,7 @@ class Change:
             add_collection=later.add_collection or self.add_collection,
             remove_collection=later.remove_collection or self.remove_collection,
             trashed=later.trashed if later.trashed is not None else self.trashed,
+            extra=later.extra if later.extra is not None else self.extra,
         )
 
 

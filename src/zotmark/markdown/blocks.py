@@ -14,8 +14,11 @@ from zotmark.markdown.escape import mask_code, mask_escapes
 
 _EOL = re.compile(r"(\r\n|\r|\n)")
 _ENDINGS = {"\r\n": "\r\n", "\r": "\r", "\n": "\n"}
-# indent, marker, spaces after the marker, box character (only for a task item)
-ITEM = re.compile(r"([ \t]*)([-*+]|[0-9]{1,9}[.)])(?:([ \t]+)(?:\[([ xX])\](?=[ \t]|$))?|$)")
+# indent, marker, spaces after the marker, box character (only for a task item): a space or
+# any one character but white space and brackets (``core.states`` says which states it knows)
+ITEM = re.compile(r"([ \t]*)([-*+]|[0-9]{1,9}[.)])(?:([ \t]+)(?:\[( |[^\s\[\]])\](?=[ \t]|$))?|$)")
+BOX_MARKER = re.compile(r" |[^\s\[\]]")
+"""A character that may stand in a task box (as :data:`ITEM` reads it)."""
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
 _THEMATIC = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")

@@ -13,17 +13,18 @@ from zotmark.markdown.style import Style
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to write: ``flags`` maps tag names to box states; ``anchor`` an item key."""
+    """An entry to write: ``state`` is the marker of its box (a reading state of
+    ``core.states``), ``flags`` maps tag names to box states; ``anchor`` an item key."""
 
     title: str
     url: str | None = None
-    read: bool = False
+    state: str = " "
     flags: Mapping[str, bool] = field(default_factory=dict)
     anchor: str | None = None
 
 
-def _box(state: bool) -> str:
-    return "[x]" if state else "[ ]"
+def _box(ticked: bool) -> str:
+    return "[x]" if ticked else "[ ]"
 
 
 def _body(title: str, url: str | None, style: Style) -> str:
@@ -58,7 +59,7 @@ def entry_block(new: NewEntry, style: Style, flag_labels: Mapping[str, str]) -> 
     if new.anchor is not None and not is_item_key(new.anchor):
         raise ValueError(f"not a Zotero item key: {new.anchor!r}")
     anchor = f" <!-- zotero:{new.anchor} -->" if new.anchor else ""
-    lines = [f"{style.marker} {_box(new.read)} {body}{anchor}"]
+    lines = [f"{style.marker} [{new.state}] {body}{anchor}"]
     if style.flag_items:
         marker = style.marker if style.marker in "-*+" else "-"
         for tag, label in flag_labels.items():

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from zotmark.core.identifiers import identify
 from zotmark.core.model import Entry
+from zotmark.core.states import known
 from zotmark.markdown import blocks
 from zotmark.markdown.checks import cross_warnings
 from zotmark.markdown.document import Document, ListEntry, ParseWarning, Section
@@ -280,6 +281,10 @@ class _Scanner:
             return
         if issues:
             self.entry_warnings.extend(_field_warnings(number, fields))
+        if known(item[4]) is None:
+            self.entry_warnings.append(
+                ParseWarning(number, "unknown-state", _UNKNOWN_STATE.format(marker=item[4]))
+            )
         text = content if draft.continuation is None else f"{content}\n{draft.continuation}"
         flags, shared, indent, marker = draft.flags, self.shared.setdefault, item[1], item[2]
         states = (
@@ -296,7 +301,7 @@ class _Scanner:
             title,
             url,
             identify(title, url, text),
-            item[4] != " ",  # read
+            item[4],  # state (its marker)
             states,  # flags
             draft.section,
             anchor,
@@ -331,6 +336,12 @@ _MESSAGES = {
     "empty-link": "empty link: {title!r} has no URL",
     "no-link": "no link: {title!r} has no URL",
 }
+
+
+_UNKNOWN_STATE = (
+    "box [{marker}]: a reading state zotmark does not know (it syncs [ ], [/], [x] and [-]); "
+    "the box is left alone"
+)
 
 
 def _field_warnings(line: int, fields: Inline) -> list[ParseWarning]:

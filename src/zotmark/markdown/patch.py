@@ -87,16 +87,19 @@ def runs(text: str, edits: Iterable[Edit]) -> list[str]:
     return made
 
 
-def _box(document: Document, offset: int, value: bool) -> tuple[Edit, ...]:
-    current = document.text[offset]
-    if (current != " ") == value:
+def _box(document: Document, offset: int, marker: str, same: bool) -> tuple[Edit, ...]:
+    """Write ``marker`` into the box at ``offset``, unless the box already says the same."""
+    if same:
         return ()
-    return (Edit(offset, offset + 1, "x" if value else " ", expect=current),)
+    return (Edit(offset, offset + 1, marker, expect=document.text[offset]),)
 
 
-def set_read(document: Document, listed: ListEntry, value: bool) -> tuple[Edit, ...]:
-    """Tick or clear the entry's own box (no edit when it already says ``value``)."""
-    return _box(document, listed.box, value)
+def set_state(document: Document, listed: ListEntry, state: str) -> tuple[Edit, ...]:
+    """Write the reading ``state`` (a marker of ``core.states``) into the entry's own box: one
+    character; no edit when the box already states it (``[X]`` stays for done)."""
+    current = document.text[listed.box]
+    same = current == state or (state == "x" and current == "X")
+    return _box(document, listed.box, state, same)
 
 
 def set_flag(document: Document, listed: ListEntry, tag: str, value: bool) -> tuple[Edit, ...]:
@@ -104,7 +107,8 @@ def set_flag(document: Document, listed: ListEntry, tag: str, value: bool) -> tu
     (see :func:`add_flag`)."""
     if tag not in listed.flag_boxes:
         raise PatchError(f"the entry on line {listed.entry.line} has no box for flag {tag!r}")
-    return _box(document, listed.flag_boxes[tag], value)
+    offset = listed.flag_boxes[tag]  # (a flag box holding any marker but a space is ticked)
+    return _box(document, offset, "x" if value else " ", (document.text[offset] != " ") == value)
 
 
 def set_anchor(document: Document, listed: ListEntry, key: str) -> Edit:

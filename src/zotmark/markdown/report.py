@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zotmark.core.model import Entry
+from zotmark.core.states import DONE, NAMES, known
 from zotmark.markdown.document import Document
 from zotmark.printable import printable
 
@@ -27,7 +28,9 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
             "url": printable(ident.url) if ident.url is not None else None,
             "title": printable(ident.title),
         },
-        "read": entry.read,
+        "read": known(entry.state) == DONE,
+        "state": NAMES.get(known(entry.state) or "", None),
+        "marker": entry.state,
         "flags": dict(entry.flags),
         "section": [printable(part) for part in entry.section],
         "anchor": entry.anchor,
@@ -62,12 +65,12 @@ _COLUMNS: dict[str, dict[str, Any]] = {
     "title": {"style": "bold", "ratio": 5, "overflow": "fold"},
     "url": {"style": "cyan", "ratio": 3, "overflow": "fold"},
     "identifiers": {"no_wrap": True},
-    "read": {"no_wrap": True, "justify": "center"},
+    "state": {"no_wrap": True, "justify": "center"},
     "flags": {"no_wrap": True},
     "section": {"ratio": 2, "overflow": "fold"},
     "anchor": {"no_wrap": True},
 }
-_ALWAYS = ("line", "title", "url", "read")
+_ALWAYS = ("line", "title", "url", "state")
 
 
 def _row(entry: Entry) -> dict[str, Text]:
@@ -76,7 +79,7 @@ def _row(entry: Entry) -> dict[str, Text]:
         "title": Text(printable(entry.title), style="strike" if entry.struck else ""),
         "url": Text(printable(entry.url or "")),
         "identifiers": Text(_identifiers(entry)),
-        "read": Text("☑" if entry.read else "☐"),
+        "state": Text(f"[{entry.state}]"),
         "flags": Text(_flags(entry)),
         "section": Text(printable(" › ".join(entry.section))),
         "anchor": Text(entry.anchor or ""),
@@ -113,8 +116,13 @@ def check_summary(file: str, document: Document) -> RenderableType:
     and how to see the table (``zotmark check -v``)."""
     entries = [listed.entry for listed in document.entries]
     identified = sum(1 for e in entries if e.ident.arxiv or e.ident.doi or e.ident.openreview)
+    states = [known(e.state) for e in entries]
     facts = [
-        _counted(sum(1 for e in entries if e.read), "entry", "entries") + " ticked as read",
+        ", ".join(
+            _counted(states.count(state), "entry", "entries") + f" {name}"
+            for state, name in NAMES.items()
+            if states.count(state) or state == DONE
+        ),
         f"{identified:,} with an arXiv id, DOI or OpenReview id",
         f"{sum(1 for e in entries if e.url):,} with a link",
         f"{sum(1 for e in entries if e.anchor):,} anchored to a Zotero item",

@@ -38,6 +38,7 @@ def zotero_line(action: ZoteroAction, *, new_keys: bool = True) -> str:
 
     if isinstance(action, CreateItem):
         tags = f" tagged {', '.join(sorted(action.tags))}" if action.tags else ""
+        tags += f" status “{printable(action.status)}”" if action.status else ""
         key = f"{action.key} " if new_keys else ""
         return f"create {key}“{short(action.entry.title)}”{tags}"
     if isinstance(action, AdoptItem):
@@ -54,6 +55,8 @@ def _update_line(action: UpdateItem) -> str:
         parts.append(f"title “{short(action.title)}”")
     if action.url is not None:
         parts.append(f"url {printable(action.url)}")
+    if action.status is not None:
+        parts.append(f"status “{printable(action.status)}”")
     return f"update {action.key}: {' '.join(parts)}"
 
 
@@ -70,8 +73,13 @@ def file_line(action: FileAction, new: frozenset[str] = frozenset()) -> str:
     )
 
     if isinstance(action, SetBox):
-        box = "read box" if action.flag is None else f"“{action.flag}” box"
-        return f"line {action.line}: {'tick' if action.checked else 'untick'} the {box}"
+        if action.flag is None:
+            from zotmark.core.states import NAMES
+
+            name = NAMES[action.marker]
+            return f"line {action.line}: mark the box [{action.marker}] ({name})"
+        verb = "untick" if action.marker == " " else "tick"
+        return f"line {action.line}: {verb} the “{action.flag}” box"
     if isinstance(action, SetAnchor):
         target = "its new item" if action.key in new else action.key
         return f"line {action.line}: anchor to {target}"

@@ -100,7 +100,7 @@ def freeze_record(record: BaseRecord) -> BaseRecord:
     flags = shared_flags(checked_flags(record))
     title, item_title = record.title, record.item_title
     item_title = title if item_title == title else item_title
-    return record._replace(read=bool(record.read), flags=flags, item_title=item_title)
+    return record._replace(flags=flags, item_title=item_title)
 
 
 _SHARED_FLAGS: dict[tuple[tuple[str, bool], ...], Mapping[str, bool]] = {}

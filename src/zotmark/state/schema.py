@@ -120,7 +120,23 @@ _V5: tuple[str, ...] = (
     "ALTER TABLE pending_v5 RENAME TO pending",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+# v6: a record keeps the reading state both sides agreed on (the marker of its box: ' ' to do,
+# '/' in progress, 'x' done, '-' cancelled) instead of a read flag: 1 is done, 0 to do. The
+# table is made again with the column (DROP COLUMN needs SQLite 3.35).
+_V6: tuple[str, ...] = (
+    """CREATE TABLE records_v6 (
+        list TEXT NOT NULL, item_key TEXT NOT NULL, ident_key TEXT NOT NULL,
+        title TEXT NOT NULL, url TEXT, state TEXT NOT NULL, flags TEXT NOT NULL,
+        item_version INTEGER NOT NULL, item_title TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (list, item_key)
+    ) WITHOUT ROWID""",
+    """INSERT INTO records_v6 SELECT list, item_key, ident_key, title, url,
+        CASE WHEN read THEN 'x' ELSE ' ' END, flags, item_version, item_title FROM records""",
+    "DROP TABLE records",
+    "ALTER TABLE records_v6 RENAME TO records",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Ordered migrations; ``MIGRATIONS[n - 1]`` upgrades schema ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -262,7 +262,7 @@ def _record_row(list_name: str, record: BaseRecord) -> tuple[object, ...]:
         record.ident_key,
         record.title,
         record.url,
-        int(bool(record.read)),
+        record.state,
         flags,
         record.item_version,
         record.item_title,
@@ -282,7 +282,7 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
         )
     _delete_keys(db, "records", name, commit.record_deletes)
     db.executemany(
-        "INSERT OR REPLACE INTO records (list, item_key, ident_key, title, url, read, flags,"
+        "INSERT OR REPLACE INTO records (list, item_key, ident_key, title, url, state, flags,"
         " item_version, item_title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         _by_key([_record_row(name, record) for record in commit.record_upserts.values()]),
     )

@@ -26,7 +26,7 @@ __all__ = ["Damaged", "list_row", "mark_of", "read_list", "read_refusals", "read
 
 _Types = tuple[type | tuple[type, ...], ...]
 _TEXT, _MAYBE_TEXT, _INT = str, (str, type(None)), int
-_RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _INT, _TEXT, _INT, _TEXT)
+_RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _TEXT, _TEXT, _INT, _TEXT)
 _PENDING = (_TEXT, _TEXT, _TEXT)
 _PAIR = (_TEXT, _TEXT)
 _REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
@@ -86,7 +86,7 @@ def _record(
     ident_key: str,
     title: str,
     url: str | None,
-    read: int,
+    state: str,
     flags: str,
     item_version: int,
     item_title: str,
@@ -101,7 +101,7 @@ def _record(
         ident_key=ident_key,
         title=title,
         url=url and sys.intern(url),
-        read=bool(read),
+        state=state,
         flags=_flags(flags),
         item_version=item_version,
         item_title=title if item_title == title else item_title,
@@ -117,7 +117,7 @@ def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListS
 
     rows = _typed(
         db.execute(
-            "SELECT item_key, ident_key, title, url, read, flags, item_version, item_title"
+            "SELECT item_key, ident_key, title, url, state, flags, item_version, item_title"
             " FROM records WHERE list = ?",
             (name,),
         ),
@@ -125,6 +125,10 @@ def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListS
         "records",
     )
     records = {record.item_key: record for record in itertools.starmap(_record, rows)}
+    from zotmark.core.states import STATES  # (a no-op run reads no record)
+
+    if any(record.state not in STATES for record in records.values()):
+        raise Damaged("a record's reading state is not one zotmark writes")
     pending = {
         key: PendingCreate(key, ident_key, title)
         for key, ident_key, title in _typed(

@@ -100,7 +100,7 @@ def import_into_list(
         url = _url_of(entry)
         flags = dict.fromkeys(settings.flags.values(), False)
         edits.append(
-            patch.insert(document, NewEntry(entry.title, url, False, flags), flags=settings.flags)
+            patch.insert(document, NewEntry(entry.title, url, " ", flags), flags=settings.flags)
         )
         meta[imported_key(identify(entry.title, url).primary)] = json.dumps(entry.item_data)
         known |= keys

@@ -160,7 +160,7 @@ class ListDocument:
 
         if isinstance(action, InsertEntry):
             anchor = action.key if self.anchors else None
-            new = NewEntry(action.title, action.url, action.read, action.flags, anchor)
+            new = NewEntry(action.title, action.url, action.state, action.flags, anchor)
             heading = action.heading or None
             return (patch.insert(document, new, heading=heading, flags=self.flags),)
         listed = _at_line(document, action.line)
@@ -168,8 +168,8 @@ class ListDocument:
             return ()
         if isinstance(action, SetBox):
             if action.flag is None:
-                return patch.set_read(document, listed, action.checked)
-            return patch.set_flag(document, listed, action.flag, action.checked)
+                return patch.set_state(document, listed, action.marker)
+            return patch.set_flag(document, listed, action.flag, action.marker != " ")
         if isinstance(action, SetAnchor):
             return (patch.set_anchor(document, listed, action.key),)
         if isinstance(action, SetTitle):
@@ -180,17 +180,15 @@ class ListDocument:
         return (patch.remove(document, listed),)
 
 
-BOX_STATES = {" ": False, "x": True, "X": True}
-"""What a task box's character says (as the parser reads it)."""
-
 SPAN = 4096
 """The length of the spans in which two texts are compared (:func:`_differing`)."""
 
 
 def with_boxes(document: Document, text: str) -> Document | None:
     """``document`` as ``text`` states it when ``text`` differs from the document's text only
-    in the characters of entries' own boxes and first flag boxes, each still a box character
-    (ticked or cleared boxes); else ``None`` (the text must be parsed). Equal to
+    in the characters of entries' own boxes and first flag boxes, each still a box marker
+    (boxes ticked, cleared or given another known state: a marker the parser warns of, or
+    warned of, needs a parse); else ``None`` (the text must be parsed). Equal to
     ``parse(text)`` by contract (``tests/sync/test_document.py`` checks it). Only the entries
     near the spans where the texts differ are looked at, and only those spans are compared
     once the boxes are set: the cost is the texts' comparison and the boxes changed, not the
@@ -204,15 +202,21 @@ def with_boxes(document: Document, text: str) -> Document | None:
     for start, end in spans:
         first = max(bisect.bisect_right(entries, start, key=_start) - 1, 0)
         near.update(range(first, bisect.bisect_left(entries, end, key=_start)))
-    states: dict[int, bool] = {}  # offset of a changed box → its new state
+    from zotmark.core.states import known
+    from zotmark.markdown.blocks import BOX_MARKER
+
+    states: dict[int, str] = {}  # offset of a changed box → its new marker
     for index in near:
         listed = entries[index]
         for offset in (listed.box, *listed.flag_boxes.values()):
             char = text[offset]
             if char != old[offset]:
-                if char not in BOX_STATES:
+                own = offset == listed.box
+                if own and (known(char) is None or known(old[offset]) is None):
                     return None
-                states[offset] = BOX_STATES[char]
+                if not BOX_MARKER.fullmatch(char):
+                    return None
+                states[offset] = char
     if not states or any(_span_differs(old, text, span, states) for span in spans):
         return None  # (the texts differ elsewhere too)
     for index in near:
@@ -253,11 +257,15 @@ def _span_differs(old: str, new: str, span: tuple[int, int], boxes: Collection[i
     return patch.apply(old[start:end], edits) != new[start:end]
 
 
-def _with_states(listed: ListEntry, states: Mapping[int, bool]) -> ListEntry:
-    """``listed`` with the box states of ``states`` (by offset) that are its own."""
+def _with_states(listed: ListEntry, states: Mapping[int, str]) -> ListEntry:
+    """``listed`` with the box markers of ``states`` (by offset) that are its own (a flag
+    box holding any marker but a space is ticked, as the parser reads it)."""
     entry = listed.entry
-    read = states.get(listed.box, entry.read)
-    flags = {tag: states.get(at, entry.flags[tag]) for tag, at in listed.flag_boxes.items()}
-    if read == entry.read and flags == entry.flags:
+    state = states.get(listed.box, entry.state)
+    flags = {
+        tag: states[at] != " " if at in states else entry.flags[tag]
+        for tag, at in listed.flag_boxes.items()
+    }
+    if state == entry.state and flags == entry.flags:
         return listed
-    return listed._replace(entry=entry._replace(read=read, flags={**entry.flags, **flags}))
+    return listed._replace(entry=entry._replace(state=state, flags={**entry.flags, **flags}))

@@ -145,7 +145,7 @@ class ListRunner:
                 changed = None
             # (recorded once the file is written: a first sync's rows of its creates were 133 B
             # an entry of its peak, held through the file's patch)
-            status.zotero_landed(the_plan, written.landed, self.policy.read_tag)
+            status.zotero_landed(the_plan, written.landed, self.policy)
             if changed is None:
                 # the user saved mid-run: plan again from the new text, on a base that knows
                 # what this attempt already wrote to Zotero, so that their edit wins
@@ -295,9 +295,11 @@ class ListRunner:
         enriched) as its batch goes (:class:`~zotmark.sync.writes.PlannedWrites`) and the
         items' texts stored as they land (not all held at once: at a first sync they were
         13 % of its peak); what became of the writes."""
+        from zotmark.core.states import plugin_stamp
         from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_creates
 
-        writes = PlannedWrites(the_plan, snapshot, collection, self.new_item)
+        stamp = plugin_stamp(self.now())
+        writes = PlannedWrites(the_plan, snapshot, collection, self.new_item, stamp)
         if writes.creates:
             self.store.add_pending(self.state_key, pending_creates(the_plan, writes.creates))
         texts = StoredTexts(self.store, self.state_key)

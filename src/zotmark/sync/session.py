@@ -54,6 +54,10 @@ def policy_for(settings: ListSettings, *, force_delete: bool = False) -> Policy:
     return Policy(
         collection=settings.collection,
         read_tag=settings.read_tag,
+        in_progress_tag=settings.in_progress_tag,
+        cancelled_tag=settings.cancelled_tag,
+        status_store=settings.status_store,
+        plugin_statuses=tuple((name, box[1]) for name, box in settings.plugin_statuses.items()),
         flag_tags=tuple(settings.flags.values()),
         conflict=settings.conflict,
         on_markdown_delete=settings.on_markdown_delete,

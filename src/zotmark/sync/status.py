@@ -18,8 +18,9 @@ from typing import Any
 from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
 from zotmark.core.item import Item
 from zotmark.core.model import BaseRecord, Ident
-from zotmark.core.plan import Plan
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.port import Snapshot
+from zotmark.core.states import status_tags
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT
 from zotmark.zotero.mapping import is_regular_item, item_from_json
@@ -56,7 +57,7 @@ class WorkingStatus:
         self._set[key] = row
         self._records = None
 
-    def zotero_landed(self, plan: Plan, landed: Mapping[str, Item], read_tag: str) -> None:
+    def zotero_landed(self, plan: Plan, landed: Mapping[str, Item], policy: Policy) -> None:
         """Record the plan's Zotero writes that landed (``landed``: the item each left, by
         key): a created item's pair takes its planned row at the item's version and title; an
         update sets exactly the fields it wrote; a removal drops the row. Refused and failed
@@ -71,7 +72,7 @@ class WorkingStatus:
             elif isinstance(action, CreateItem) and planned is not None:
                 self._put(action.key, settled(planned, item))
             elif isinstance(action, UpdateItem) and planned and row is not None:
-                self._put(action.key, _pushed(row, planned, action, read_tag))
+                self._put(action.key, _pushed(row, planned, action, policy))
 
     def file_landed(self, plan: Plan, snapshot: Snapshot, unwritten: Collection[str]) -> None:
         """Record the plan once its file patch landed: every pair takes its planned row at its
@@ -112,11 +113,15 @@ def settled(record: BaseRecord, item: Item | None) -> BaseRecord:
     return record._replace(item_version=item.version, item_title=item.title)
 
 
-def _pushed(base: BaseRecord, planned: BaseRecord, update: UpdateItem, read_tag: str) -> BaseRecord:
-    """``base`` with the fields ``update`` wrote to Zotero taken from the planned record."""
+def _pushed(
+    base: BaseRecord, planned: BaseRecord, update: UpdateItem, policy: Policy
+) -> BaseRecord:
+    """``base`` with the fields ``update`` wrote to Zotero taken from the planned record (the
+    reading state when it wrote a status tag or a plugin status)."""
     tags = update.add_tags | update.remove_tags
     flags = {**base.flags, **{t: on for t, on in planned.flags.items() if t in tags}}
-    record = base._replace(flags=flags, read=planned.read if read_tag in tags else base.read)
+    pushed = update.status is not None or not tags.isdisjoint(status_tags(policy))
+    record = base._replace(flags=flags, state=planned.state if pushed else base.state)
     if update.title is not None:
         record = record._replace(
             title=planned.title, item_title=planned.item_title, ident_key=planned.ident_key

@@ -22,6 +22,7 @@ from zotmark.core.item import Item
 from zotmark.core.model import Refusal
 from zotmark.core.plan import Plan
 from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
+from zotmark.core.states import with_plugin_status
 from zotmark.state.commit import PendingCreate, RunCommit
 from zotmark.state.store import StateStore
 from zotmark.zotero.mapping import new_item_data
@@ -37,14 +38,21 @@ missing precondition, a rate limit): retried on the next run, never held as refu
 
 
 def new_items(
-    creates: Sequence[CreateItem], collection: str, hook: NewItemHook | None = None
+    creates: Sequence[CreateItem],
+    collection: str,
+    hook: NewItemHook | None = None,
+    stamp: str = "",
 ) -> list[NewItem]:
-    """The items ``creates`` make, in ``collection`` with the plan's status tags (``hook`` may
-    add metadata, e.g. enrichment), each with its entry's ident."""
+    """The items ``creates`` make, in ``collection`` with the plan's status tags or plugin
+    status (dated ``stamp``: :func:`~zotmark.core.states.plugin_stamp`; ``hook`` may add
+    metadata, e.g. enrichment), each with its entry's ident."""
     out = [
-        (new, new_item_data(new.entry, key=new.key, collection=collection, tags=new.tags))
+        (new, new_item_data(
+            new.entry, key=new.key, collection=collection, tags=new.tags,
+            extra="" if new.status is None else with_plugin_status("", new.status, stamp),
+        ))
         for new in creates
-    ]
+    ]  # fmt: skip
     datas = hook(out) if hook is not None and out else [data for _, data in out]
     return [
         NewItem(str(data["key"]), data, new.entry.ident)
@@ -57,14 +65,19 @@ class PlannedWrites:
     change per existing item (:func:`changes`). A create's JSON is made (and given to the
     hook) a batch at a time (:func:`~zotmark.zotero.writes.batches`), as the
     library reads the batch to send it: the JSON of a first sync's 10,000 creates made at once
-    was 540 B an entry of its peak."""
+    was 540 B an entry of its peak. A reading status written is dated ``stamp``."""
 
     def __init__(
-        self, plan: Plan, snapshot: Snapshot, collection: str, hook: NewItemHook | None = None
+        self,
+        plan: Plan,
+        snapshot: Snapshot,
+        collection: str,
+        hook: NewItemHook | None = None,
+        stamp: str = "",
     ) -> None:
         self.creates = [action for action in plan.zotero if isinstance(action, CreateItem)]
-        self._changes = changes(plan, snapshot, collection)
-        self._collection, self._hook = collection, hook
+        self._changes = changes(plan, snapshot, collection, stamp)
+        self._collection, self._hook, self._stamp = collection, hook, stamp
 
     def __len__(self) -> int:
         return len(self.creates) + len(self._changes)
@@ -72,18 +85,22 @@ class PlannedWrites:
     def __iter__(self) -> Iterator[Write]:
         """The writes in order, the creates made a batch at a time as they are read."""
         for batch in batches(self.creates):
-            yield from new_items(batch, self._collection, self._hook)
+            yield from new_items(batch, self._collection, self._hook, self._stamp)
         yield from self._changes
 
 
-def changes(plan: Plan, snapshot: Snapshot, collection: str) -> list[Change]:
+def changes(plan: Plan, snapshot: Snapshot, collection: str, stamp: str = "") -> list[Change]:
     """One change per existing item the plan writes to (items the snapshot lacks are left
-    out: nothing can be written to them)."""
+    out: nothing can be written to them); a plugin status is written dated ``stamp``, into
+    the item's ``extra`` as the snapshot holds it."""
     by_key: dict[str, Change] = {}
     for action in plan.zotero:
         if isinstance(action, CreateItem) or action.key not in snapshot.items:
             continue
         change = _change(action, collection)
+        if isinstance(action, UpdateItem) and action.status is not None:
+            extra = with_plugin_status(snapshot.items[action.key].extra, action.status, stamp)
+            change = change.then(Change(action.key, extra=extra))
         earlier = by_key.get(action.key)
         by_key[action.key] = earlier.then(change) if earlier is not None else change
     return list(by_key.values())

@@ -98,6 +98,7 @@ def item_from_json(
         collections=_shared(frozenset(str(c) for c in data.get("collections", ()))),
         deleted=bool(data.get("deleted")),
         auto_tags=_shared(frozenset(str(t["tag"]) for t in tags if t.get("type") == 1)),
+        extra=str(data.get("extra") or ""),
     )
 
 
@@ -144,6 +145,7 @@ def new_item_data(
     key: str,
     collection: str,
     tags: Collection[str],
+    extra: str = "",
 ) -> dict[str, Any]:
     """The JSON of a new item for ``entry``, to create with the client-chosen ``key`` and
     ``"version": 0`` (so a retried create cannot duplicate it) in ``collection``.
@@ -151,14 +153,16 @@ def new_item_data(
     ``preprint`` (repository ``arXiv``, ``archiveID`` ``arXiv:ID``, the arXiv DOI) for an
     arXiv id, ``journalArticle`` for a DOI, ``webpage`` otherwise. The entry's own URL is kept
     (canonical URL when it has none); the title is the entry's; ``tags`` are the status tags
-    the plan gives it (``CreateItem.tags``). Every field is valid for its type in the packaged
-    schema.
+    the plan gives it (``CreateItem.tags``), ``extra`` its ``extra`` field (a reading status:
+    ``core.states``). Every field is valid for its type in the packaged schema.
     """
     fields = _type_fields(entry.ident, entry.url)
     title = entry.title or entry.url or ""
     data: dict[str, Any] = {"key": key, "version": 0, "itemType": fields.pop("itemType")}
     data["title"] = title
     data.update(fields)
+    if extra:
+        data["extra"] = extra
     for name in data.keys() - {"key", "version", "itemType"}:
         if not valid_field(data["itemType"], name):  # a bug here, never bad input
             raise ZoteroError(f"'{name}' is not a valid field for type '{data['itemType']}'.")
@@ -190,6 +194,8 @@ def item_patch(item: Item, change: Change) -> dict[str, Any]:
         patch[title_field(item.item_type)] = change.title
     if change.url is not None and (valid_field(item.item_type, "url") or not item.item_type):
         patch["url"] = change.url
+    if change.extra is not None and change.extra != item.extra:
+        patch["extra"] = change.extra
     joined = item.collections - {change.remove_collection}
     if change.add_collection is not None:
         joined |= {change.add_collection}
