@@ -276,6 +276,11 @@ def test_bad_values_in_sections_are_named(tmp_path: Path, text: str, expected: s
         ('flags = { "Relevant?" = "read" }', "the tag 'read' is both read_tag and a flag's tag"),
         ('flags = { "Relevant?" = "" }', "flag labels and tags must not be empty"),
         ('read_tag = ""', 'lists[0].read_tag = "": it should have at least 1 character'),
+        ('in_progress_tag = "read"', "read_tag, in_progress_tag and cancelled_tag must be three"),
+        ('flags = { "Relevant?" = "reading" }', "'reading' is both in_progress_tag and a flag's"),
+        ('status_store = "extra"', '"tags" or "reading-list-plugin"'),
+        ('plugin_statuses = { "Read" = "done" }', "maps a status name to a box"),
+        ('plugin_statuses = { "Read" = "[x]" }', "names no status for [ ], [/], [-]"),
     ],
 )
 def test_bad_values_in_a_list_are_named(tmp_path: Path, line: str, expected: str) -> None:

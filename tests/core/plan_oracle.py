@@ -296,7 +296,10 @@ def _expected_pair(world: World, pairs: dict[int, str], expect: Expect) -> tuple
 
 def _states(record: BaseRecord, entry: Entry) -> bool:
     """Whether ``record`` states ``entry``: identifier, title and boxes."""
-    same = record.ident_key == entry.ident.primary and _KNOWN.get(entry.state) in (None, record.state)
+    same = record.ident_key == entry.ident.primary and _KNOWN.get(entry.state) in (
+        None,
+        record.state,
+    )
     same_title = normalize_title(record.title) == entry.ident.title
     return same and same_title and dict(record.flags) == dict(entry.flags)
 

@@ -64,7 +64,7 @@ def record(key: str, **changes: object) -> BaseRecord:
         "ident_key": f"arxiv:2105.{key}",
         "title": f"Paper {key}",
         "url": f"https://arxiv.org/abs/2105.{key}",
-        "read": False,
+        "state": " ",
         "flags": {"relevant": True},
         "item_version": 7,
     }

@@ -96,14 +96,20 @@ def test_many_rows_in_random_key_order_round_trip(store: StateStore) -> None:
     assert dict(state.pending) == {key: pending(key) for key in keys[1::2]}
 
 
-def test_truthy_read_and_flag_values_are_stored_as_booleans(store: StateStore) -> None:
-    """A record's ``read`` and flag values are kept as ``bool`` whatever truthy value came."""
-    odd = record("A", read=2, flags={"relevant": 1, "other": 0})
+def test_truthy_flag_values_are_stored_as_booleans(store: StateStore) -> None:
+    """A record's flag values are kept as ``bool`` whatever truthy value came."""
+    odd = record("A", flags={"relevant": 1, "other": 0})
     store.commit_run(LIST, RunCommit(record_upserts={"A": odd}))
     stored = store.load(LIST).records["A"]
-    assert stored.read is True
     assert dict(stored.flags) == {"relevant": True, "other": False}
     assert all(type(value) is bool for value in stored.flags.values())
+
+
+@pytest.mark.parametrize("state", [" ", "/", "x", "-"])
+def test_a_records_reading_state_round_trips(store: StateStore, state: str) -> None:
+    """Each of the four reading states a record keeps comes back as it went in."""
+    store.commit_run(LIST, RunCommit(record_upserts={"A": record("A", state=state)}))
+    assert store.load(LIST).records["A"].state == state
 
 
 def test_resolved_pending_creates_are_removed_with_the_run(store: StateStore) -> None:

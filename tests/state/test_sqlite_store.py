@@ -86,7 +86,7 @@ def test_a_v1_database_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
         ident_key="arxiv:2105.07581",
         title="Vision Transformers are Robust Learners",
         url="https://arxiv.org/abs/2105.07581",
-        read=True,
+        state="x",
         item_version=40,
         item_title="Vision Transformers are Robust Learners",
     )
@@ -98,6 +98,58 @@ def test_a_v1_database_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
     connection.close()
+
+
+V5_RECORDS = """DROP TABLE records;
+CREATE TABLE records (
+    list TEXT NOT NULL, item_key TEXT NOT NULL, ident_key TEXT NOT NULL,
+    title TEXT NOT NULL, url TEXT, read INTEGER NOT NULL, flags TEXT NOT NULL,
+    item_version INTEGER NOT NULL, item_title TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (list, item_key)) WITHOUT ROWID;
+"""
+"""The records table of schema 5 (empty): a read flag where schema 6 keeps a reading state."""
+
+
+def test_a_v5_databases_read_flags_become_reading_states(tmp_path: Path) -> None:
+    """Schema 6 keeps a reading state per record: a row read (1) becomes done ``x``, a row
+    unread (0) to do, every other column as it was."""
+    path = tmp_path / "state.sqlite3"
+    make_database(path, V1_DATABASE)
+    with SqliteStateStore(path) as store:  # (opened at v1: migrated to the current version)
+        store.load("papers")
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        V5_RECORDS
+        + """INSERT INTO records VALUES ('papers', 'AAAA2222', 'arxiv:1', 'Read', NULL, 1, '{}', 4, 'R');
+        INSERT INTO records VALUES ('papers', 'BBBB3333', 'arxiv:2', 'Unread', NULL, 0,
+            '{"relevant": true}', 5, 'U');
+        UPDATE schema_version SET version = 5;"""
+    )
+    connection.commit()
+    connection.close()
+    with SqliteStateStore(path) as store:
+        records = store.load("papers").records
+    assert records == {
+        "AAAA2222": BaseRecord("AAAA2222", "arxiv:1", "Read", None, "x", {}, 4, "R"),
+        "BBBB3333": BaseRecord(
+            "BBBB3333", "arxiv:2", "Unread", None, " ", {"relevant": True}, 5, "U"
+        ),
+    }
+
+
+def test_a_record_whose_reading_state_is_no_marker_zotmark_writes_is_damage(
+    tmp_path: Path,
+) -> None:
+    """A state that is none of the four markers is reported as a damaged state file."""
+    path = tmp_path / "state.sqlite3"
+    with SqliteStateStore(path) as store:
+        store.commit_run("papers", RunCommit(record_upserts={"A": record("A")}))
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE records SET state = 'y'")
+    connection.commit()
+    connection.close()
+    with SqliteStateStore(path) as store, pytest.raises(StateError, match="reading state"):
+        store.load("papers")
 
 
 # A v3 state as zotmark wrote it before the list's row had typed columns: where the last run
@@ -118,9 +170,9 @@ def test_a_v3_database_moves_its_mark_from_meta_into_the_lists_row(tmp_path: Pat
     make_database(path, V1_DATABASE)
     with SqliteStateStore(path) as store:  # migrates to the current version ...
         store.load("papers")
-    connection = sqlite3.connect(path)  # ... whose v4 part is undone, to write a v3 file
+    connection = sqlite3.connect(path)  # ... whose v4 and v6 parts are undone: a v3 file
     connection.executescript(
-        "DROP TABLE lists; CREATE TABLE lists (name TEXT PRIMARY KEY, library_version INTEGER"
+        V5_RECORDS + "DROP TABLE lists; CREATE TABLE lists (name TEXT PRIMARY KEY, library_version INTEGER"
         " NOT NULL DEFAULT 0) WITHOUT ROWID; INSERT INTO lists VALUES ('papers', 41);" + V3_MARK
     )
     connection.close()

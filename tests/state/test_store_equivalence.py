@@ -32,7 +32,7 @@ def records(draw: st.DrawFn, key: str) -> BaseRecord:
         ident_key=draw(texts),
         title=draw(texts),
         url=draw(st.none() | texts),
-        read=draw(st.booleans()),
+        state=draw(st.sampled_from(" /x-")),
         flags=draw(st.dictionaries(texts, st.booleans(), max_size=3)),
         item_version=draw(versions),
         item_title=draw(texts),

@@ -28,11 +28,9 @@ def _recorded(seq: int) -> dict[str, Any]:
     return exchange
 
 
-def _entry(
-    title: str, url: str | None, *, read: bool = False, relevant: bool | None = None
-) -> Entry:
+def _entry(title: str, url: str | None, *, state: str = " ", relevant: bool | None = None) -> Entry:
     flags = {} if relevant is None else {"relevant": relevant}
-    return Entry(line=1, title=title, url=url, ident=identify(title, url), read=read, flags=flags)
+    return Entry(line=1, title=title, url=url, ident=identify(title, url), state=state, flags=flags)
 
 
 def _item(key: str, title: str, url: str | None = None, text: str = "") -> Item:
