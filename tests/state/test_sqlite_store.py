@@ -172,7 +172,8 @@ def test_a_v3_database_moves_its_mark_from_meta_into_the_lists_row(tmp_path: Pat
         store.load("papers")
     connection = sqlite3.connect(path)  # ... whose v4 and v6 parts are undone: a v3 file
     connection.executescript(
-        V5_RECORDS + "DROP TABLE lists; CREATE TABLE lists (name TEXT PRIMARY KEY, library_version INTEGER"
+        V5_RECORDS
+        + "DROP TABLE lists; CREATE TABLE lists (name TEXT PRIMARY KEY, library_version INTEGER"
         " NOT NULL DEFAULT 0) WITHOUT ROWID; INSERT INTO lists VALUES ('papers', 41);" + V3_MARK
     )
     connection.close()

@@ -4,15 +4,17 @@ A hypothesis state machine after vdirsyncer's sync tests (``../shared/notes/aest
 the real :class:`~zotmark.sync.engine.ListRunner` with a :class:`TwinLibrary`, a
 :class:`MemoryStateStore` and the list file in a temp dir, no HTTP. The user edits the list
 (adds a paper, maybe one the library holds, maybe with a title Zotero refuses; removes,
-retitles, ticks the read or the ``Relevant?`` box); another client edits the library (adds an
-item to the collection, toggles the read or flag tag, retitles, takes out of the collection,
+retitles, types a reading state's marker into an entry's box (``[ ]``, ``[/]``, ``[x]``,
+``[X]``, ``[-]``) or flips its ``Relevant?`` box); another client edits the library (adds an
+item to the collection, toggles a status tag (read, reading, not-reading: an item may carry
+several) or the flag tag, retitles, takes out of the collection,
 trashes, deletes for good); faults refuse the next write of an item or move the library
 between refresh and apply (412, re-plan); the file is saved while a run is in flight; the
 state is lost; zotmark is killed once its Zotero writes landed, before the file write, and
 started again. After each run (a run with a failed write is checked but for its pairs):
 
 * every live entry is anchored to one live item of the collection and vice versa, and the
-  pair agrees (read box ⇔ read tag, ``Relevant?`` ⇔ flag tag, title ⇔ item title), but for
+  pair agrees (the box's state ⇔ the status tags, ``Relevant?`` ⇔ flag tag, title ⇔ item title), but for
   refused entries (title over 65,535 UTF-8 bytes), which are reported with their line and
   title, keep no anchor when refused at creation or when first paired, and have nothing
   synced; an entry newly paired with an item of its paper keeps such a title unwritten (a new
@@ -44,6 +46,7 @@ from __future__ import annotations
 import random
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,6 +56,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from tests.system.sync_world import (
     HEADER,
     PAPERS,
+    STATUS_TAGS,
     ListText,
     Paper,
     Row,
@@ -85,9 +89,22 @@ class Pair(NamedTuple):
     """The values of one entry/item pair both sides last agreed on (``relevant`` is None for an
     entry without the box)."""
 
-    read: bool
+    read: str  # the reading state
     relevant: bool | None
     title: str
+
+
+NEXT = {" ": "/", "/": "x", "x": "-", "-": " "}
+"""A state other than each: what a box edited without a drawn marker becomes."""
+MARKERS = st.sampled_from([" ", "/", "x", "X", "-"])
+"""The markers a user types into a box (``X``: done, left as typed)."""
+STATUS = list(STATUS_TAGS)
+
+
+def _state(tags: Iterable[str]) -> str:
+    """The reading state an item's tags say (the first status tag it carries; none: to do)."""
+    names = set(tags)
+    return next((state for tag, state in STATUS_TAGS.items() if tag in names), " ")
 
 
 def _refusals(report: RunReport) -> list[tuple[str, int, int]]:
@@ -114,8 +131,9 @@ class EngineMachine(RuleBasedStateMachine):
         # the titles Zotero refuses that entries hold, never written: each entry was paired
         # with its item for the first time, and a new pair keeps both titles (by item key)
         self.unwritten: dict[str, str] = {}
-        self.late_file: dict[str, bool] = {}  # read boxes ticked while a run was in flight
-        self.late_zotero: dict[str, bool] = {}  # read tags set between refresh and apply
+        self.late_file: dict[str, str] = {}  # states typed while a run was in flight
+        self.early_file: dict[str, str] = {}  # the states those boxes held before
+        self.late_zotero: dict[str, str] = {}  # states set (tags) between refresh and apply
         self.midrun_armed = False
         self.kill_armed = False
         self.restarted = False  # a run restarted after a kill is in flight
@@ -156,14 +174,14 @@ class EngineMachine(RuleBasedStateMachine):
 
     @initialize(
         start=st.lists(
-            st.tuples(st.sampled_from(PAPERS), st.booleans(), st.booleans()),
+            st.tuples(st.sampled_from(PAPERS), MARKERS, st.booleans()),
             min_size=1,
             max_size=4,
             unique_by=lambda paper: paper[0].pid,
         ),
         boxes=st.booleans(),
     )
-    def first_sync(self, start: list[tuple[Paper, bool, bool]], boxes: bool) -> None:
+    def first_sync(self, start: list[tuple[Paper, str, bool]], boxes: bool) -> None:
         """A list in one style (with ``Relevant?`` boxes or without) and its first run."""
         self.boxes = boxes
         blocks = (block(p, r, f if boxes else None) for p, r, f in start)
@@ -171,14 +189,14 @@ class EngineMachine(RuleBasedStateMachine):
         self.collection = self.twin.app_add_collection(COLLECTION)
         self.run()
 
-    @rule(paper=st.sampled_from(PAPERS), read=st.booleans(), relevant=st.booleans())
-    def add_entry(self, paper: Paper, read: bool, relevant: bool) -> None:
+    @rule(paper=st.sampled_from(PAPERS), state=MARKERS, relevant=st.booleans())
+    def add_entry(self, paper: Paper, state: str, relevant: bool) -> None:
         """The user lists a paper in the list's style (maybe one the library holds; maybe with
         a title Zotero refuses); not one the list holds already."""
         text = self.text()
         if any(row.pid == paper.pid for row in text.rows):
             return
-        text.append(block(paper, read, relevant if self.boxes else None))
+        text.append(block(paper, state, relevant if self.boxes else None))
         self.write(text)
 
     @precondition(lambda self: self.text().rows)
@@ -198,22 +216,23 @@ class EngineMachine(RuleBasedStateMachine):
         self.write(text)
 
     @precondition(lambda self: self.text().active())
-    @rule(data=st.data(), flag=st.booleans())
-    def tick(self, data: st.DataObject, flag: bool) -> None:
-        """The read box of an entry, or its ``Relevant?`` box when it has one, flipped."""
-        self._flip(data.draw(st.sampled_from(self.text().active()), label="entry"), flag)
+    @rule(data=st.data(), flag=st.booleans(), marker=MARKERS)
+    def tick(self, data: st.DataObject, flag: bool, marker: str) -> None:
+        """A state's marker typed into the box of an entry, or its ``Relevant?`` box when it
+        has one flipped."""
+        self._flip(data.draw(st.sampled_from(self.text().active()), label="entry"), flag, marker)
 
-    def _flip(self, row: Row, flag: bool) -> None:
+    def _flip(self, row: Row, flag: bool, marker: str = "") -> None:
         text = self.text()
         if flag and row.relevant is not None:
-            text.set_box(row.end - 1, not row.relevant)
+            text.set_box(row.end - 1, " " if row.relevant else "x")
         else:
-            text.set_box(row.start, not row.read)
+            text.set_box(row.start, marker or NEXT[row.read])
         self.write(text)
 
     # -- another client edits the library ----------------------------------------------------
 
-    @rule(paper=st.sampled_from(SANE), tags=st.sets(st.sampled_from(["read", "relevant"])))
+    @rule(paper=st.sampled_from(SANE), tags=st.sets(st.sampled_from([*STATUS, "relevant"])))
     def zotero_add(self, paper: Paper, tags: set[str]) -> None:
         """An item for a paper neither side holds yet (two items of a paper is the user's
         duplicate, not the engine's)."""
@@ -227,7 +246,7 @@ class EngineMachine(RuleBasedStateMachine):
         return data.draw(st.sampled_from(sorted(self.live())), label="item")
 
     @precondition(lambda self: self.live())
-    @rule(data=st.data(), tag=st.sampled_from(["read", "relevant"]))
+    @rule(data=st.data(), tag=st.sampled_from([*STATUS, "relevant"]))
     def zotero_tag(self, data: st.DataObject, tag: str) -> None:
         key = self._pick(data)
         tags = set(self.live()[key].tags) ^ {tag}
@@ -284,10 +303,9 @@ class EngineMachine(RuleBasedStateMachine):
         def flip() -> None:
             item = self.live().get(key)
             if item is not None:
-                read = "read" not in item.tags
                 tags = set(item.tags) ^ {"read"}
                 self.twin.app_edit(key, {"tags": [{"tag": t} for t in sorted(tags)]})
-                self.late_zotero[key] = read
+                self.late_zotero[key] = _state(tags)
                 self.flips += 1
 
         self.twin.before_next_apply(flip)
@@ -310,9 +328,10 @@ class EngineMachine(RuleBasedStateMachine):
             return
         self.midrun_armed = False
         text, row = self.text(), rows[0]
-        text.set_box(row.start, not row.read)
+        text.set_box(row.start, NEXT[row.read])
         self.write(text)
-        self.late_file[row.key or ""] = not row.read
+        self.late_file[row.key or ""] = NEXT[row.read]
+        self.early_file[row.key or ""] = row.read
 
     @rule()
     def kill_before_file_write(self) -> None:
@@ -341,7 +360,7 @@ class EngineMachine(RuleBasedStateMachine):
         return {
             row.key: (
                 Pair(row.read, row.relevant, row.title),
-                Pair("read" in item.tags, "relevant" in item.tags, item.title),
+                Pair(_state(item.tags), "relevant" in item.tags, item.title),
             )
             for row in self.text().active()
             if row.key and (item := live.get(row.key)) is not None
@@ -357,7 +376,7 @@ class EngineMachine(RuleBasedStateMachine):
             now = live.get(key)
             if now is None or {key, _pid(now)} & listed:
                 continue
-            if (now.title, "read" in now.tags) != (item.title, item.read):
+            if (now.title, _state(now.tags)) != (item.title, item.read):
                 continue
             if entry.relevant is None or ("relevant" in now.tags) == entry.relevant:
                 removed.add(key)
@@ -464,6 +483,7 @@ class EngineMachine(RuleBasedStateMachine):
                 assert entry.title == item.title, (key, entry, item)
         self.agreed = agreed
         self.late_file.clear()
+        self.early_file.clear()
         self.late_zotero.clear()
         self.late_unseen = False
 
@@ -496,6 +516,12 @@ class EngineMachine(RuleBasedStateMachine):
                 if (entry.title, item.title) == (base.title, base_item.title)
                 else merged.title
             )
+        early = self.early_file.get(key)
+        if early is not None and key in self.agreed and early not in (base.read, item.read):
+            # the box edited before the run, apart from Zotero: the run wrote it to the item
+            # (markdown-wins) before the edit made while it ran, which is then the file's
+            # edit against that
+            merged = merged._replace(read=self.late_file[key])
         if late is not None and self.late_unseen:
             merged = merged._replace(read=late)
         return merged, kept

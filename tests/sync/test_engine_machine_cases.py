@@ -43,7 +43,7 @@ def item(key: str) -> Picks:
 def machine() -> Iterator[EngineMachine]:
     """The machine after its first sync of two papers' entries, without ``Relevant?`` boxes."""
     state = EngineMachine()
-    state.first_sync(start=[(ATTENTION, False, False), (VISION, False, False)], boxes=False)
+    state.first_sync(start=[(ATTENTION, " ", False), (VISION, " ", False)], boxes=False)
     yield state
     state.teardown()
 

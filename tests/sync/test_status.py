@@ -14,7 +14,7 @@ from zotmark.core.actions import CreateItem, RemoveItem, UpdateItem
 from zotmark.core.identifiers import identify
 from zotmark.core.item import Item
 from zotmark.core.model import BaseRecord, Entry
-from zotmark.core.plan import Plan
+from zotmark.core.plan import Plan, Policy
 from zotmark.core.port import Outcome, Snapshot
 from zotmark.errors import StateError
 from zotmark.state.schema import RECOVERY_HINT
@@ -77,7 +77,7 @@ ENTRY = Entry(1, "T", None, identify("T", None))
 
 
 def _row(key: str, **fields: Any) -> BaseRecord:
-    values: dict[str, Any] = {"ident_key": "title:t", "title": "T", "url": None, "read": False}
+    values: dict[str, Any] = {"ident_key": "title:t", "title": "T", "url": None, "state": " "}
     values |= {"flags": {"relevant": False}, "item_version": 1, "item_title": "T"}
     return BaseRecord(key, **{**values, **fields})
 
@@ -90,7 +90,7 @@ def test_a_landed_create_records_the_planned_row_at_the_created_version() -> Non
     status = WorkingStatus({})
     plan = Plan(zotero=(CreateItem("NEW22222", ENTRY, frozenset()),),
                 records={"NEW22222": _row("NEW22222", item_version=0)})  # fmt: skip
-    status.zotero_landed(plan, {"NEW22222": _item("NEW22222", 7)}, "read")
+    status.zotero_landed(plan, {"NEW22222": _item("NEW22222", 7)}, Policy("C"))
     assert status.records["NEW22222"] == _row("NEW22222", item_version=7)
 
 
@@ -100,7 +100,7 @@ def test_a_landed_update_records_exactly_the_fields_it_wrote() -> None:
     status = WorkingStatus({"AAAA2222": base})
     update = UpdateItem("AAAA2222", add_tags=frozenset({"read"}))
     plan = Plan(zotero=(update,), records={"AAAA2222": planned})
-    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 5)}, "read")
+    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 5)}, Policy("C"))
     assert status.records["AAAA2222"] == base._replace(state="x")
 
 
@@ -112,7 +112,7 @@ def test_a_refused_write_keeps_the_old_row_even_once_the_file_landed() -> None:
         records={"AAAA2222": base._replace(state="x")},
     )
     refused = {"AAAA2222": Outcome("AAAA2222", code=413, message="too long")}
-    status.zotero_landed(plan, {}, "read")
+    status.zotero_landed(plan, {}, Policy("C"))
     status.file_landed(plan, Snapshot(9, {"AAAA2222": _item("AAAA2222", 1)}), refused)
     assert status.records == {"AAAA2222": base}
     assert status.changes() == ({}, frozenset())
@@ -121,7 +121,7 @@ def test_a_refused_write_keeps_the_old_row_even_once_the_file_landed() -> None:
 def test_a_landed_removal_drops_the_row() -> None:
     status = WorkingStatus({"AAAA2222": _row("AAAA2222")})
     plan = Plan(zotero=(RemoveItem("AAAA2222"),), forget=("AAAA2222",))
-    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 2)}, "read")
+    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 2)}, Policy("C"))
     assert status.changes() == ({}, frozenset({"AAAA2222"}))
 
 
@@ -160,7 +160,7 @@ def test_a_landed_write_is_among_the_rows_to_write_before_the_file_lands() -> No
         zotero=(UpdateItem("AAAA2222", add_tags=frozenset({"read"})),),
         records={"AAAA2222": base._replace(state="x")},
     )
-    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 1)}, "read")
+    status.zotero_landed(plan, {"AAAA2222": _item("AAAA2222", 1)}, Policy("C"))
     assert status.changes() == ({"AAAA2222": base._replace(state="x")}, frozenset())
 
 

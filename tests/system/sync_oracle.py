@@ -37,7 +37,7 @@ class Agreed:
     key: str
     file_title: str
     item_title: str
-    read: bool
+    read: str  # the reading state
     relevant: bool | None  # None: the entry has no Relevant? box
 
 
@@ -51,7 +51,7 @@ class Expect:
 
     present: bool
     why: str
-    read: bool | None = None
+    read: str | None = None  # the reading state
     relevant: bool | None = None
     titles: tuple[str | None, str | None] = (None, None)
     trashed: bool = False
@@ -68,8 +68,9 @@ class Expect:
 _MISSING = object()
 
 
-def merge(base: object, mine: bool, theirs: bool, conflict: Conflict) -> bool:
-    """The three-way merge of one box (``_MISSING`` base: the state was lost or is new)."""
+def merge(base: object, mine: str, theirs: str, conflict: Conflict) -> str:
+    """The three-way merge of the reading state (``_MISSING`` base: the state was lost or is
+    new)."""
     if mine == theirs:
         return mine
     if base is not _MISSING:
@@ -182,7 +183,7 @@ def _pair(agreed: Agreed | None, row: Row, item: Held, conflict: Conflict, why: 
     return expect
 
 
-def _moved(agreed: Agreed, read: bool, relevant: bool | None, title: str, file: bool) -> set[str]:
+def _moved(agreed: Agreed, read: str, relevant: bool | None, title: str, file: bool) -> set[str]:
     """The fields one side changed since the agreement (a box with no agreed value, or none
     at all, has not moved: there is nothing to move from)."""
     moved = set()

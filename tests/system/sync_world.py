@@ -155,15 +155,21 @@ def retitled(title: str, how: str | bool) -> str:
 
 HEADER = "# Reading list\n\nPapers I mean to read, with a box for the good ones.\n\n"
 ENTRY = re.compile(
-    r"^- \[(?P<box>[ xX])\] (?P<strike>~~)?\*\*(?P<title>[^*]+)\*\*(?(strike)~~) "
+    r"^- \[(?P<box>[ xX/-])\] (?P<strike>~~)?\*\*(?P<title>[^*]+)\*\*(?(strike)~~) "
     r"\(\[Link\]\((?P<url>[^()\s]+)\)\)(?: <!-- zotero:(?P<key>[A-Z0-9]{8}) -->)?$"
 )
 FLAG = re.compile(r"^    - \[(?P<box>[ xX])\] Relevant\?$")
 
 
-def block(paper: Paper, read: bool, relevant: bool | None, title: str = "") -> str:
-    """An entry block in the original list's style (with a ``Relevant?`` box unless None)."""
-    text = f"- [{'x' if read else ' '}] **{title or paper.title}** ([Link]({paper.url}))\n"
+STATUS_TAGS = {"read": "x", "not-reading": "-", "reading": "/"}
+"""The status tags of the default policy and the reading states they say, in the order they
+take precedence (an item may carry several)."""
+
+
+def block(paper: Paper, read: str, relevant: bool | None, title: str = "") -> str:
+    """An entry block in the original list's style, its own box holding the marker ``read``
+    (with a ``Relevant?`` box unless None)."""
+    text = f"- [{read}] **{title or paper.title}** ([Link]({paper.url}))\n"
     if relevant is not None:
         text += f"    - [{'x' if relevant else ' '}] Relevant?\n"
     return text
@@ -175,7 +181,7 @@ class Row:
 
     start: int
     end: int
-    read: bool
+    read: str  # the reading state of its own box ("X" read as "x", done)
     struck: bool
     title: str
     url: str
@@ -237,10 +243,10 @@ class ListText:
     def text(self) -> str:
         return "\n".join(self.lines)
 
-    def set_box(self, line: int, checked: bool) -> None:
+    def set_box(self, line: int, marker: str) -> None:
         old = self.lines[line]
         at = old.index("[") + 1
-        self.lines[line] = old[:at] + ("x" if checked else " ") + old[at + 1 :]
+        self.lines[line] = old[:at] + marker + old[at + 1 :]
 
     def set_title(self, row: Row, title: str) -> None:
         self.lines[row.start] = self.lines[row.start].replace(f"**{row.title}**", f"**{title}**")
@@ -258,7 +264,7 @@ def _row(number: int, match: re.Match[str]) -> Row:
     return Row(
         number,
         number + 1,
-        match["box"] != " ",
+        match["box"].replace("X", "x"),
         bool(match["strike"]),
         match["title"],
         match["url"],
@@ -290,8 +296,9 @@ class Held:
         printer.text(repr(self))
 
     @property
-    def read(self) -> bool:
-        return "read" in self.tags
+    def read(self) -> str:
+        """The reading state its tags say (the first status tag it carries; none: to do)."""
+        return next((state for tag, state in STATUS_TAGS.items() if tag in self.tags), " ")
 
     @property
     def relevant(self) -> bool:
@@ -344,7 +351,7 @@ class Sides:
         """The library's items by paper."""
         return library(self.sandbox, self.collection)
 
-    def add_entry(self, paper: Paper, read: bool, relevant: bool | None) -> None:
+    def add_entry(self, paper: Paper, read: str, relevant: bool | None) -> None:
         text = self.text()
         text.append(block(paper, read, relevant))
         self.save(text)
@@ -363,12 +370,17 @@ class Sides:
         self.save(text)
         return None if how in ("cosmetic", True) else normalize_title(title)
 
-    def flip_box(self, pid: str, name: str) -> bool:
-        """Tick or untick the entry's own box (``read``) or its ``relevant`` box."""
+    def flip_box(self, pid: str, name: str, marker: str = "x") -> bool | str:
+        """Write ``marker`` into the entry's own box (``read``; the state it says is returned),
+        or tick or untick its ``relevant`` box."""
         text = self.text()
         row = text.active_by_pid()[pid]
-        value = not (row.read if name == "read" else row.relevant)
-        text.set_box(row.start if name == "read" else row.end - 1, value)
+        if name == "read":
+            text.set_box(row.start, marker)
+            self.save(text)
+            return marker.replace("X", "x")
+        value = not row.relevant
+        text.set_box(row.end - 1, "x" if value else " ")
         self.save(text)
         return value
 
@@ -392,11 +404,17 @@ class Sides:
             collections = [c for c in self._collections(key) if c != self.collection]
             self.sandbox.update_item(key, {"collections": collections})
 
-    def toggle_tag(self, key: str, tag: str) -> bool:
+    def toggle_tag(self, key: str, tag: str) -> bool | str:
+        """Add or remove ``tag``: whether it is on now, or for a status tag the reading state
+        the item's tags say now."""
         tags = self.sandbox.items()[key].get("tags", [])
         kept = [t for t in tags if t["tag"] != tag]
         on = len(kept) == len(tags)
-        self.sandbox.update_item(key, {"tags": [*kept, {"tag": tag}] if on else kept})
+        now = [*kept, {"tag": tag}] if on else kept
+        self.sandbox.update_item(key, {"tags": now})
+        if tag in STATUS_TAGS:
+            names = {t["tag"] for t in now}
+            return next((s for t, s in STATUS_TAGS.items() if t in names), " ")
         return on
 
     def retitle_item(self, key: str, cosmetic: bool) -> str | None:

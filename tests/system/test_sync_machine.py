@@ -92,6 +92,12 @@ LIST = "reading-list"
 COLLECTION = "Reading List"
 FLAGS = {"Relevant?": "relevant"}
 BOXES = st.sampled_from([None, False, True])
+STATES = st.sampled_from([" ", "/", "x", "-"])
+"""The reading states an entry starts in."""
+MARKERS = st.sampled_from([" ", "/", "x", "X", "-"])
+"""The markers a user types into a box (``X``: done, left as typed)."""
+STATUS = ["read", "reading", "not-reading"]
+"""The status tags of the default policy."""
 OWN_TITLED = [paper for paper in PAPERS if dict(paper.fields).get("itemType") in OWN_TITLE]
 
 
@@ -121,7 +127,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     @initialize(
         start=st.lists(
-            st.tuples(st.sampled_from(PAPERS), st.booleans(), BOXES),
+            st.tuples(st.sampled_from(PAPERS), STATES, BOXES),
             min_size=1,
             max_size=4,
             unique_by=lambda paper: paper[0].pid,
@@ -168,8 +174,8 @@ class SyncMachine(RuleBasedStateMachine):
         return [paper for paper in PAPERS if paper.pid not in rows]
 
     @precondition(lambda self: self._addable())
-    @rule(data=st.data(), read=st.booleans(), relevant=BOXES)
-    def add_entry(self, data: st.DataObject, read: bool, relevant: bool | None) -> None:
+    @rule(data=st.data(), read=MARKERS, relevant=BOXES)
+    def add_entry(self, data: st.DataObject, read: str, relevant: bool | None) -> None:
         """The user adds a paper (maybe one the library has, in the trash or elsewhere)."""
         paper = data.draw(st.sampled_from(self._addable()), label="paper")
         self.sides.add_entry(paper, read, relevant)
@@ -210,13 +216,14 @@ class SyncMachine(RuleBasedStateMachine):
         self._touched(row.pid)
 
     @precondition(lambda self: self.sides.rows())
-    @rule(data=st.data(), box=st.sampled_from(["read", "relevant"]))
-    def tick(self, data: st.DataObject, box: str) -> None:
-        """The user ticks or unticks an entry's own box or its Relevant? box."""
+    @rule(data=st.data(), box=st.sampled_from(["read", "relevant"]), marker=MARKERS)
+    def tick(self, data: st.DataObject, box: str, marker: str) -> None:
+        """The user types a state's marker into an entry's own box, or ticks or unticks its
+        Relevant? box."""
         if not any(r.relevant is not None for r in self.sides.rows().values()):
             box = "read"
         pid = self._pick_row(data, boxed=box == "relevant").pid
-        self.sides.flip_box(pid, box)
+        self.sides.flip_box(pid, box, marker)
         self._touched(pid)
 
     # -- edits in Zotero ---------------------------------------------------------------------------
@@ -229,7 +236,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(
         data=st.data(),
         in_collection=st.booleans(),
-        tags=st.sets(st.sampled_from(["read", "relevant", "mine"])),
+        tags=st.sets(st.sampled_from([*STATUS, "relevant", "mine"])),
     )
     def zotero_add_item(self, data: st.DataObject, in_collection: bool, tags: set[str]) -> None:
         """The user adds a paper in Zotero, to the collection or elsewhere in the library."""
@@ -269,9 +276,10 @@ class SyncMachine(RuleBasedStateMachine):
         self._touched(item.pid)
 
     @precondition(lambda self: self._any_item(live=True))
-    @rule(data=st.data(), tag=st.sampled_from(["read", "relevant"]))
+    @rule(data=st.data(), tag=st.sampled_from([*STATUS, "relevant"]))
     def zotero_toggle_tag(self, data: st.DataObject, tag: str) -> None:
-        """The user adds or removes the read or relevant tag (a coloured-tag keystroke)."""
+        """The user adds or removes a status tag (an item may carry several) or the relevant
+        tag (a coloured-tag keystroke)."""
         item = self._pick_item(data, live=True)
         self.sides.toggle_tag(item.key, tag)
         self._touched(item.pid)
@@ -448,8 +456,9 @@ class SyncMachine(RuleBasedStateMachine):
                     meddle, self.sides.retitle_item(item.key, cosmetic)
                 )
                 return meddle
-            tag = data.draw(st.sampled_from(["read", "relevant"]), label="tag")
-            meddle = Meddle("zotero", item.pid, tag, None, lambda: None)
+            tag = data.draw(st.sampled_from([*STATUS, "relevant"]), label="tag")
+            field = "read" if tag in STATUS else tag  # (a status tag moves the reading state)
+            meddle = Meddle("zotero", item.pid, field, None, lambda: None)
             meddle.apply = lambda: self._meddled(meddle, self.sides.toggle_tag(item.key, tag))
             return meddle
         return self._draw_file_meddle(data)
@@ -467,7 +476,7 @@ class SyncMachine(RuleBasedStateMachine):
         kind = data.draw(st.sampled_from(kinds), label="file edit")
         if kind == "add":
             paper = data.draw(st.sampled_from(new), label="paper")
-            read, relevant = data.draw(st.booleans()), data.draw(BOXES)
+            read, relevant = data.draw(STATES), data.draw(BOXES)
             meddle = Meddle("file", paper.pid, "add", (read, relevant), lambda: None)
             meddle.apply = lambda: self._meddled(
                 meddle, self.sides.add_entry(paper, read, relevant)
@@ -479,7 +488,8 @@ class SyncMachine(RuleBasedStateMachine):
             cosmetic = data.draw(st.booleans(), label="cosmetic")
             meddle.apply = lambda: self._meddled(meddle, self.sides.retitle_entry(pid, cosmetic))
         else:
-            meddle.apply = lambda: self._meddled(meddle, self.sides.flip_box(pid, kind))
+            marker = data.draw(MARKERS, label="marker")
+            meddle.apply = lambda: self._meddled(meddle, self.sides.flip_box(pid, kind, marker))
         return meddle
 
     def _meddled(self, meddle: Meddle, value: Any) -> None:
