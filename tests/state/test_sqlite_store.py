@@ -120,7 +120,8 @@ def test_a_v5_databases_read_flags_become_reading_states(tmp_path: Path) -> None
     connection = sqlite3.connect(path)
     connection.executescript(
         V5_RECORDS
-        + """INSERT INTO records VALUES ('papers', 'AAAA2222', 'arxiv:1', 'Read', NULL, 1, '{}', 4, 'R');
+        + """INSERT INTO records VALUES ('papers', 'AAAA2222', 'arxiv:1', 'Read', NULL, 1,
+            '{}', 4, 'R');
         INSERT INTO records VALUES ('papers', 'BBBB3333', 'arxiv:2', 'Unread', NULL, 0,
             '{"relevant": true}', 5, 'U');
         UPDATE schema_version SET version = 5;"""

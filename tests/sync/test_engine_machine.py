@@ -14,11 +14,11 @@ state is lost; zotmark is killed once its Zotero writes landed, before the file 
 started again. After each run (a run with a failed write is checked but for its pairs):
 
 * every live entry is anchored to one live item of the collection and vice versa, and the
-  pair agrees (the box's state ⇔ the status tags, ``Relevant?`` ⇔ flag tag, title ⇔ item title), but for
-  refused entries (title over 65,535 UTF-8 bytes), which are reported with their line and
-  title, keep no anchor when refused at creation or when first paired, and have nothing
-  synced; an entry newly paired with an item of its paper keeps such a title unwritten (a new
-  pair keeps both titles), so it is not refused until it is retitled;
+  pair agrees (the box's state ⇔ the status tags, ``Relevant?`` ⇔ flag tag, title ⇔ item
+  title), but for refused entries (title over 65,535 UTF-8 bytes), which are reported with
+  their line and title, keep no anchor when refused at creation or when first paired, and
+  have nothing synced; an entry newly paired with an item of its paper keeps such a title
+  unwritten (a new pair keeps both titles), so it is not refused until it is retitled;
 * no paper has two live items in the collection; no entry and no item disappears (an item
   gone from the collection strikes its entry; the engine never deletes an item for good);
 * a value edited on one side since the last run survives, both-sided edits follow

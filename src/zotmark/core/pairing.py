@@ -207,8 +207,8 @@ def _pair_by_base(
 def _states(record: BaseRecord, entry: Entry) -> bool:
     """Whether the base row states the entry exactly: its title as written and its boxes (a
     box zotmark does not know contradicts no state: the row keeps its own)."""
-    same_boxes = known(entry.state) in (None, record.state) and dict(record.flags) == dict(entry.flags)
-    return same_boxes and record.title == entry.title
+    same_state = known(entry.state) in (None, record.state)
+    return same_state and dict(record.flags) == dict(entry.flags) and record.title == entry.title
 
 
 def _pair_by_index(
