@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from zotmark.core.actions import SetBox, UpdateItem
 from zotmark.core.model import Refusal
 from zotmark.core.plan import Plan
-from zotmark.presentation.render import refusal_lines, refused_error
+from zotmark.presentation.render import file_line, refusal_lines, refused_error, zotero_line
 from zotmark.sync.report import RunReport
 
 
@@ -36,3 +37,13 @@ def test_a_transient_failure_is_not_called_a_refusal() -> None:
     assert error is not None
     assert error.message.startswith("1 change was not written; everything else is in sync.")
     assert "refused" not in error.message
+
+
+def test_a_state_written_into_a_box_is_shown_with_its_marker_and_name() -> None:
+    assert file_line(SetBox(12, "/")) == "line 12: mark the box [/] (in progress)"
+    assert file_line(SetBox(12, " ", "relevant")) == "line 12: untick the “relevant” box"
+
+
+def test_a_plugin_status_written_to_an_item_is_shown_by_its_name() -> None:
+    update = UpdateItem("ABCD2345", status="Not Reading")
+    assert zotero_line(update) == "update ABCD2345: status “Not Reading”"
