@@ -102,7 +102,7 @@ def test_check_sums_up_a_long_list_with_its_warnings(
     out = capsys.readouterr().out
     assert len(out.splitlines()) <= 6, out
     assert "2,001 entries, 1 warning" in out
-    assert "667 entries ticked as read" in out
+    assert "1,334 entries to do, 667 entries done" in out
     assert "no-link" in out  # every warning is shown
     assert "--verbose" in out
 
