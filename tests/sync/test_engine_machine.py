@@ -523,7 +523,9 @@ class EngineMachine(RuleBasedStateMachine):
             # edit against that
             merged = merged._replace(read=self.late_file[key])
         if late is not None and self.late_unseen:
-            merged = merged._replace(read=late)
+            # the run after the one that missed it sees Zotero's edit; a box edited while that
+            # run was in flight is the file's later edit, and wins (markdown-wins)
+            merged = merged._replace(read=self.late_file.get(key, late))
         return merged, kept
 
 
