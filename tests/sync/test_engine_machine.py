@@ -133,6 +133,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.unwritten: dict[str, str] = {}
         self.late_file: dict[str, str] = {}  # states typed while a run was in flight
         self.early_file: dict[str, str] = {}  # the states those boxes held before
+        self.refusing: set[str] = set()  # items whose next write is refused (this run's)
         self.late_zotero: dict[str, str] = {}  # states set (tags) between refresh and apply
         self.midrun_armed = False
         self.kill_armed = False
@@ -284,6 +285,7 @@ class EngineMachine(RuleBasedStateMachine):
         row = data.draw(st.sampled_from(self.keyed_rows()), label="entry")
         self._flip(row, flag=False)
         self.twin.refuse_next(row.key or "", 429, "Too many requests")
+        self.refusing.add(row.key or "")
 
     @precondition(lambda self: self.keyed_rows())
     @rule(data=st.data(), flag=st.booleans())
@@ -416,6 +418,7 @@ class EngineMachine(RuleBasedStateMachine):
         kept = (removed & self.live().keys()) - self.late_zotero.keys() - failed
         assert not kept, f"entries removed, items left unedited, still in the collection: {kept}"
         self.check(report, before, {r.pid for r in rows}, keys)
+        self.refusing.clear()
         if failed:
             return  # the next run retries the failed writes: it is no idle run
         requests = self.twin.requests
@@ -517,10 +520,13 @@ class EngineMachine(RuleBasedStateMachine):
                 else merged.title
             )
         early = self.early_file.get(key)
-        if early is not None and key in self.agreed and early not in (base.read, item.read):
+        moved_apart = (
+            early is not None and key in self.agreed and early not in (base.read, item.read)
+        )
+        if moved_apart and key not in self.refusing:
             # the box edited before the run, apart from Zotero: the run wrote it to the item
-            # (markdown-wins) before the edit made while it ran, which is then the file's
-            # edit against that
+            # (markdown-wins; unless the write was refused, which leaves the base as it was)
+            # before the edit made while it ran, which is then the file's edit against that
             merged = merged._replace(read=self.late_file[key])
         if late is not None and self.late_unseen:
             # the run after the one that missed it sees Zotero's edit; a box edited while that
