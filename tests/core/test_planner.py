@@ -466,3 +466,50 @@ def test_a_repeat_never_takes_another_item_of_its_identifier() -> None:
     result = run([skeleton, again], snapshot(*items), base, policy=POLICY._replace(anchors=False))
     assert result.zotero == (RemoveItem("VISU2345"),)  # its entry left the list; no retitle
     assert result.notes[0].startswith("line 3 repeats the paper of line 1")
+
+
+# -- twins: items of one paper two clients made (core.twins) ---------------------------------
+
+
+def _added(i: Item, when: str) -> Item:
+    return replace(i, date_added=when)
+
+
+EARLIER = _added(item("EARL2345", PAPER.title, ARXIV), "2026-01-01T00:00:00Z")
+LATER = _added(SYNCED, "2026-01-02T00:00:00Z")
+
+
+def test_a_twin_no_entry_holds_is_trashed_not_listed() -> None:
+    held = PAPER._replace(anchor="EARL2345")
+    result = run([held], snapshot(EARLIER, LATER), {"EARL2345": record(held, "EARL2345")})
+    assert result.zotero == (RemoveItem("ABCD2345", trash=True, twin_of="EARL2345"),)
+    assert result.file == ()
+
+
+def test_an_entry_holding_a_twin_moves_to_the_earlier_item_with_its_boxes() -> None:
+    ticked = PAPER._replace(read=True)
+    result = run([ticked], snapshot(EARLIER, LATER), BASE)
+    assert set(result.zotero) == {
+        RemoveItem("ABCD2345", trash=True, twin_of="EARL2345"),
+        UpdateItem("EARL2345", add_tags=frozenset({"read"})),
+    }
+    assert result.file == (SetAnchor(1, "EARL2345"),)
+    assert set(result.records) == {"EARL2345"} and result.records["EARL2345"].read
+    assert result.forget == ("ABCD2345",) and result.replaces == {"EARL2345": "ABCD2345"}
+
+
+def test_an_entry_whose_twin_is_in_the_trash_moves_to_the_earlier_item_unstruck() -> None:
+    trashed = replace(LATER, deleted=True)
+    result = run([PAPER], snapshot(EARLIER, trashed), BASE)
+    assert result.zotero == () and result.file == (SetAnchor(1, "EARL2345"),)
+    assert set(result.records) == {"EARL2345"}
+
+
+def test_twins_trashed_count_for_no_deletion_in_the_guard() -> None:
+    papers = [entry(f"Paper {n}", f"https://example.org/{n}", line=n) for n in range(1, 5)]
+    items = [item(f"KEY{n}2345", p.title, p.url) for n, p in enumerate(papers)]
+    anchored = [p._replace(anchor=i.key) for p, i in zip(papers, items, strict=True)]
+    twins = [replace(i, key=f"TWN{n}2345", date_added="2027") for n, i in enumerate(items)]
+    base = {i.key: record(e, i.key) for e, i in zip(anchored, items, strict=True)}
+    result = run(anchored, snapshot(*items, *twins), base)
+    assert not result.guards and len(result.zotero) == 4

@@ -54,10 +54,13 @@ class UpdateItem:
 
 @dataclass(frozen=True, slots=True)
 class RemoveItem:
-    """Take an item out of the collection, or move it to the trash (``trash=True``)."""
+    """Take an item out of the collection, or move it to the trash (``trash=True``).
+    ``twin_of`` names the item a twin is trashed for (:mod:`zotmark.core.twins`): no entry
+    is deleted by it."""
 
     key: str
     trash: bool = False
+    twin_of: str | None = None
 
 
 ZoteroAction = CreateItem | AdoptItem | UpdateItem | RemoveItem

@@ -45,9 +45,9 @@ def guard_findings(
         found.append(GuardFinding(f"the list has no entries, but {base_size} were synced"))
     if not collection_live and policy.on_zotero_delete != "keep":
         found.append(GuardFinding(f"the collection is empty, but {base_size} items were synced"))
-    deleting = sum(isinstance(a, RemoveItem) for a in zotero_actions) + sum(
-        isinstance(a, StrikeEntry | RemoveEntry) for a in file_actions
-    )
+    # (a twin trashed for the item it merged into deletes no entry)
+    removing = sum(isinstance(a, RemoveItem) and a.twin_of is None for a in zotero_actions)
+    deleting = removing + sum(isinstance(a, StrikeEntry | RemoveEntry) for a in file_actions)
     limit = max(policy.max_delete_fraction * base_size, 2)
     if deleting > limit and not found:
         found.append(

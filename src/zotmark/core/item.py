@@ -22,6 +22,9 @@ class Item:
     ``deleted`` is true while it sits in the trash; ``extra`` is its ``extra`` field (the
     Reading List plugin keeps its status there: :mod:`zotmark.core.states`). ``version`` is
     the item's object version.
+    ``date_added`` is its ``dateAdded`` as the server gives it (``YYYY-MM-DDThh:mm:ssZ``: the
+    texts sort as the times do; empty when unknown): with the key, it orders an item's twins
+    (:mod:`zotmark.core.twins`).
     Everything a write to the item needs (``zotero.mapping.item_patch``) is here: no JSON of
     the item is kept beside it.
     """
@@ -37,3 +40,4 @@ class Item:
     deleted: bool = False
     auto_tags: frozenset[str] = frozenset()
     extra: str = ""
+    date_added: str = ""

@@ -5,7 +5,9 @@ the last-synced base and returns a :class:`~zotmark.core.plan.Plan`. It never ra
 data: conflicts and guard findings are values in the plan. Entries are paired with items by
 :mod:`zotmark.core.pairing`; each pair whose item is live merges field by field
 (:func:`zotmark.core.merge.merge_pair`); the other rows of the table are here; the guards and
-the refused writes held back are :mod:`zotmark.core.guards`.
+the refused writes held back are :mod:`zotmark.core.guards`. A twin (an item of a paper that
+another client made too, :mod:`zotmark.core.twins`) never becomes an entry: it is trashed, and
+an entry that holds it moves to the item it merges into.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
+from zotmark.core.twins import NO_TWINS, Twins, find_twins
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
@@ -87,7 +90,12 @@ def plan(
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
-    build = _Builder(policy, zotero, base, claimed, flag_boxes=flag_boxes, refused=refused or {})
+    twins = find_twins(zotero.library, zotero.collection)
+    if keys is not None:
+        keys |= twins.related(keys)
+    build = _Builder(
+        policy, zotero, base, claimed, twins, flag_boxes=flag_boxes, refused=refused or {}
+    )
     for index in sorted(claimed[key] for key in _within(claimed.keys(), keys)):
         key = pairing.paired[index]
         build.pair(entries[index], key, base.get(key))
@@ -109,7 +117,11 @@ def plan(
         build.markdown_removed(base[key])
     for key in sorted(set(_within(zotero.collection, keys)).difference(base, *held)):
         item = zotero.live(key)
-        if item is not None:
+        if item is None:
+            continue
+        if key in twins.survivor:
+            build.trash_twin(key)
+        else:
             build.zotero_added(item)
     return build.finish(pairing.active)
 
@@ -126,6 +138,7 @@ class _Builder:
     zotero: ZoteroSnapshot
     base: Mapping[str, BaseRecord]
     claimed: Mapping[str, int]
+    twins: Twins = NO_TWINS
     flag_boxes: bool = True
     refused: Mapping[str, Refusal] = field(default_factory=dict)
     zotero_actions: list[ZoteroAction] = field(default_factory=list)
@@ -153,7 +166,13 @@ class _Builder:
     # -- the rows of the decision table ---------------------------------------------------
 
     def pair(self, entry: Entry, key: str, record: BaseRecord | None) -> None:
-        """An entry paired with an item key: merge, or handle the item leaving the collection."""
+        """An entry paired with an item key: merge, or handle the item leaving the collection;
+        an entry that holds a twin moves to the item it merges into, unless another entry
+        holds that one."""
+        survivor = self.twins.survivor.get(key)
+        if survivor is not None and not self.claims(survivor):
+            self._join(entry, key, survivor)
+            return
         item = self.zotero.live(key)
         if item is not None:
             self._merge(entry, item, record)
@@ -188,6 +207,10 @@ class _Builder:
             self._forget(key)
         # (kept: the pair is settled, its base row stands)
 
+    def trash_twin(self, key: str) -> None:
+        """A twin no entry holds, live in the collection: into the trash (recoverable)."""
+        self._act(key, RemoveItem(key, trash=True, twin_of=self.twins.survivor[key]))
+
     def zotero_added(self, item: Item) -> None:
         """An item in the collection that the file does not have: append an entry for it."""
         state = item_state(item, self.policy) or TODO
@@ -217,6 +240,19 @@ class _Builder:
             self.replaces[found] = key
         self._act(found, AdoptItem(found, entry))
         self._merge(entry, self.zotero.library[found], record, adopted=True)
+
+    def _join(self, entry: Entry, key: str, survivor: str) -> None:
+        """The entry holding the twin ``key`` moves to the item ``survivor``: its boxes and
+        title merge with that item as a pair without a base (the file's wins under
+        ``markdown-wins``, so an edit pushed to the twin only is not lost), its line is
+        anchored to it, its row moves to it, and the twin goes to the trash (unless there
+        already: another client merged it)."""
+        self.taken.add(survivor)
+        self._forget(key)
+        self.replaces[survivor] = key
+        if self.zotero.live(key) is not None:
+            self._act(key, RemoveItem(key, trash=True, twin_of=survivor))
+        self._merge(entry, self.zotero.library[survivor], None)
 
     def _same_paper(self, entry: Entry) -> str | None:
         """The key of a library item of the entry's paper that no entry holds, if any."""

@@ -99,6 +99,7 @@ def item_from_json(
         deleted=bool(data.get("deleted")),
         auto_tags=_shared(frozenset(str(t["tag"]) for t in tags if t.get("type") == 1)),
         extra=str(data.get("extra") or ""),
+        date_added=str(data.get("dateAdded") or ""),
     )
 
 

@@ -30,8 +30,9 @@ on demand: :meth:`~TwinLibrary.refuse_next`, :meth:`~TwinLibrary.before_next_app
 
 ``requests`` counts the requests ``ZoteroLibrary`` sends for the same calls (each method says
 how many), so engine tests can assert request floors without HTTP; the contract suite checks
-the counts. Dates (``dateAdded``/``dateModified``), creators' rules and relations are not
-modelled.
+the counts. A new item's ``dateAdded`` is the injectable ``clock``'s time in the server's form,
+unless sent (a Zotero app uploads an item made offline with its own); ``dateModified``, creators'
+rules and relations are not modelled.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import json
 import random
 import threading
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from zotmark.core.item import Item
@@ -82,12 +84,16 @@ def _locked(
 class TwinLibrary:
     """One in-memory Zotero user library (``library_id``), empty at version 0.
 
-    ``seed`` makes the keys of items and collections it creates reproducible. Every method
-    holds the library's (re-entrant) lock: threads may share it.
+    ``seed`` makes the keys of items and collections it creates reproducible; ``clock`` gives
+    the time a new item is added at (default: now, in UTC). Every method holds the library's
+    (re-entrant) lock: threads may share it.
     """
 
-    def __init__(self, *, library_id: int = 1, seed: int = 0) -> None:
+    def __init__(
+        self, *, library_id: int = 1, seed: int = 0, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self._library_id = library_id
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._random = random.Random(seed)
         self._version = 0
         self._items: dict[str, dict[str, Any]] = {}
@@ -272,6 +278,9 @@ class TwinLibrary:
         name = f"{self._library_id}/{key}"
         check_item(upload, existing, collections=self._collections, item_name=name)
         data = merged(existing, upload)
+        # (the date an item was added never changes; a new one sent without it is added now)
+        added = (existing or data).get("dateAdded")
+        data["dateAdded"] = added or self._clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self._version += 1
         if existing is None or changes_item(existing, upload, data):
             self._items[key] = {**data, "version": self._version}

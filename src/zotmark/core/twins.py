@@ -1,0 +1,84 @@
+"""Twins: items of one paper that two clients each made, having seen none.
+
+Pure. A lab shares one collection: one member's zotmark creates an item for a paper the list
+gained while another member's Zotero app (offline, or the Connector) makes one too, and the
+collection holds two items of the paper. (Two zotmark clients cannot make twins this way: each
+write is conditional on the library version the client read, so the later one re-reads and
+pairs with the item the earlier one made.)
+
+Every client decides the same from Zotero's data alone: of the live items of a paper in the
+collection, the one added first (the smallest ``(dateAdded, key)``: :func:`added_order`)
+survives; each later one is a *twin* of it, and so is an item of the paper that sits in the
+trash and was added after it (a twin another client already merged). Two items are of one
+paper when their strongest identifiers (:attr:`~zotmark.core.model.Ident.primary`) and their
+normalised titles agree: one arXiv id under two titles may be two papers behind one link, as a
+list may hold them (:mod:`zotmark.core.pairing`), and is never merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from zotmark.core.item import Item
+
+__all__ = ["NO_TWINS", "Twins", "added_order", "find_twins"]
+
+
+def added_order(item: Item) -> tuple[str, str]:
+    """The order of an item among its twins: when it was added, then its key (ties broken
+    the same by every client)."""
+    return item.date_added, item.key
+
+
+@dataclass(frozen=True, slots=True)
+class Twins:
+    """The twins of a collection: ``survivor`` maps each twin's key to the key of the item it
+    merges into (live, in the collection); ``groups`` maps the key of every item of a paper
+    that has twins to the keys of all that paper's items (survivor, twins, and items of it
+    trashed before the survivor was added)."""
+
+    survivor: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def related(self, keys: Collection[str]) -> set[str]:
+        """The keys of every item of a paper with twins that one of ``keys`` is an item of:
+        a pair is not settled while another item of its paper moved."""
+        found: set[str] = set()
+        for key in keys:
+            found |= self.groups.get(key, frozenset())
+        return found
+
+
+NO_TWINS = Twins()
+
+
+def find_twins(library: Mapping[str, Item], collection: Collection[str]) -> Twins:
+    """The twins among the items of ``collection`` (keys of ``library``, trashed items
+    included)."""
+    papers: dict[tuple[str, str], list[Item]] = {}
+    shared: list[list[Item]] = []
+    for key in collection:
+        item = library.get(key)
+        primary = item.ident.primary if item is not None else None
+        if item is None or primary is None:
+            continue
+        items = papers.setdefault((primary, item.ident.title), [])
+        items.append(item)
+        if len(items) == 2:
+            shared.append(items)
+    if not shared:
+        return NO_TWINS
+    survivor: dict[str, str] = {}
+    groups: dict[str, frozenset[str]] = {}
+    for items in shared:
+        live = [item for item in items if not item.deleted]
+        if not live:
+            continue
+        first = added_order(min(live, key=added_order))
+        twins = [item.key for item in items if added_order(item) > first]
+        if twins:
+            keys = frozenset(item.key for item in items)
+            groups.update(dict.fromkeys(keys, keys))
+            survivor.update(dict.fromkeys(twins, first[1]))
+    return Twins(survivor, groups)

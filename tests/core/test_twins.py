@@ -1,0 +1,65 @@
+"""Which items of a collection are twins, and which item each merges into."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from zotmark.core.identifiers import identify
+from zotmark.core.item import Item
+from zotmark.core.twins import find_twins
+
+COLL = "COLL2345"
+ARXIV = "https://arxiv.org/abs/2105.07581"
+TITLE = "Vision Transformers are Robust Learners"
+
+
+def item(key: str, added: str, *, title: str = TITLE, deleted: bool = False) -> Item:
+    ident = identify(title, ARXIV)
+    return Item(
+        key, 5, "preprint", title, ARXIV, ident, collections=frozenset({COLL}),
+        deleted=deleted, date_added=added,
+    )  # fmt: skip
+
+
+def twins_of(*items: Item) -> dict[str, str]:
+    return dict(find_twins({i.key: i for i in items}, [i.key for i in items]).survivor)
+
+
+def test_the_item_added_first_survives_its_twins() -> None:
+    first = item("ZZZZ2345", "2026-01-01T00:00:00Z")
+    later = item("AAAA2345", "2026-01-02T00:00:00Z")
+    assert twins_of(later, first) == {"AAAA2345": "ZZZZ2345"}
+
+
+def test_twins_added_at_one_time_are_ordered_by_key() -> None:
+    at = "2026-01-01T00:00:00Z"
+    assert twins_of(item("ZZZZ2345", at), item("AAAA2345", at)) == {"ZZZZ2345": "AAAA2345"}
+
+
+def test_a_twin_in_the_trash_added_later_still_merges_into_the_survivor() -> None:
+    merged = item("AAAA2345", "2026-01-02T00:00:00Z", deleted=True)
+    assert twins_of(merged, item("ZZZZ2345", "2026-01-01T00:00:00Z")) == {"AAAA2345": "ZZZZ2345"}
+
+
+def test_an_item_trashed_before_the_live_one_was_added_is_no_twin() -> None:
+    trashed = item("AAAA2345", "2026-01-01T00:00:00Z", deleted=True)
+    assert twins_of(trashed, item("ZZZZ2345", "2026-01-02T00:00:00Z")) == {}
+
+
+def test_one_identifier_under_two_titles_is_two_papers() -> None:
+    other = item("ZZZZ2345", "2026-01-02T00:00:00Z", title="Another Paper Behind The Link")
+    assert twins_of(item("AAAA2345", "2026-01-01T00:00:00Z"), other) == {}
+
+
+def test_items_outside_the_collection_are_no_twins() -> None:
+    first = item("AAAA2345", "2026-01-01T00:00:00Z")
+    outside = replace(item("ZZZZ2345", "2026-01-02T00:00:00Z"), collections=frozenset())
+    library = {i.key: i for i in (first, outside)}
+    assert find_twins(library, [first.key]).survivor == {}
+
+
+def test_every_item_of_a_paper_with_twins_is_related_to_the_others() -> None:
+    items = [item("AAAA2345", "2026-01-01T00:00:00Z"), item("ZZZZ2345", "2026-01-02T00:00:00Z")]
+    found = find_twins({i.key: i for i in items}, [i.key for i in items])
+    assert found.related(["ZZZZ2345"]) == {"AAAA2345", "ZZZZ2345"}
+    assert found.related(["OTHR2345"]) == set()
