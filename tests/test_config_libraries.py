@@ -59,3 +59,13 @@ def test_for_library_points_zotero_at_the_library_and_keeps_the_file_and_key(
     assert (moved.zotero.library_type, moved.zotero.library_id) == ("group", "100")
     assert moved.path == config.path
     assert moved.api_key().reveal() == "k" * 24
+
+
+def test_the_readme_lab_config_puts_the_list_in_the_group(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Lab: a shared list") :]
+    block = section[section.index("```toml\n") + 8 : section.index("```\n", 10)]
+    path = tmp_path / "zotmark.toml"
+    path.write_text("\n".join(line.strip() for line in block.splitlines()) + "\n")
+    config = load_config(path, environ={})
+    assert config.library(config.lists[0]) == LibraryRef("group", "123456")
