@@ -90,7 +90,7 @@ def plan(
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
-    twins = find_twins(zotero.library, zotero.collection)
+    twins = _twins(zotero, claimed)
     if keys is not None:
         keys |= twins.related(keys)
     build = _Builder(
@@ -345,6 +345,16 @@ class _Builder:
             replaces=dict(self.replaces),
             unsettled=frozenset(self.unsettled),
         )
+
+
+def _twins(zotero: ZoteroSnapshot, claimed: Mapping[str, int]) -> Twins:
+    """The collection's twins, looked for only when a live item of it is held by no entry:
+    only then can a twin change anything (an entry moves only to an item no entry holds), and
+    a synced list has none (looking cost a plan of 10,000 synced entries 10 ms CPU, ~25 %)."""
+    unheld = zotero.collection.difference(claimed)
+    if not any(zotero.live(key) is not None for key in unheld):
+        return NO_TWINS
+    return find_twins(zotero.library, zotero.collection)
 
 
 def _within(candidates: Collection[str], keys: set[str] | None) -> Collection[str]:
