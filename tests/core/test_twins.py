@@ -21,8 +21,9 @@ def item(key: str, added: str, *, title: str = TITLE, deleted: bool = False) -> 
     )  # fmt: skip
 
 
-def twins_of(*items: Item) -> dict[str, str]:
-    return dict(find_twins({i.key: i for i in items}, [i.key for i in items]).survivor)
+def twins_of(*items: Item, ambiguous: frozenset[str] = frozenset()) -> dict[str, str]:
+    library = {i.key: i for i in items}
+    return dict(find_twins(library, list(library), lambda: ambiguous).survivor)
 
 
 def test_the_item_added_first_survives_its_twins() -> None:
@@ -46,6 +47,18 @@ def test_an_item_trashed_before_the_live_one_was_added_is_no_twin() -> None:
     assert twins_of(trashed, item("ZZZZ2345", "2026-01-02T00:00:00Z")) == {}
 
 
+def test_a_twin_in_the_trash_merges_into_a_survivor_retitled_since() -> None:
+    merged = item("AAAA2345", "2026-01-02T00:00:00Z", deleted=True)
+    retitled = item("ZZZZ2345", "2026-01-01T00:00:00Z", title=f"{TITLE}: Revisited")
+    assert twins_of(merged, retitled) == {"AAAA2345": "ZZZZ2345"}
+
+
+def test_a_twin_in_the_trash_keeps_its_title_where_the_list_has_two_for_its_link() -> None:
+    merged = item("AAAA2345", "2026-01-02T00:00:00Z", deleted=True)
+    other = item("ZZZZ2345", "2026-01-01T00:00:00Z", title="Another Paper Behind The Link")
+    assert twins_of(merged, other, ambiguous=frozenset({"arxiv:2105.07581"})) == {}
+
+
 def test_one_identifier_under_two_titles_is_two_papers() -> None:
     other = item("ZZZZ2345", "2026-01-02T00:00:00Z", title="Another Paper Behind The Link")
     assert twins_of(item("AAAA2345", "2026-01-01T00:00:00Z"), other) == {}
@@ -55,11 +68,11 @@ def test_items_outside_the_collection_are_no_twins() -> None:
     first = item("AAAA2345", "2026-01-01T00:00:00Z")
     outside = replace(item("ZZZZ2345", "2026-01-02T00:00:00Z"), collections=frozenset())
     library = {i.key: i for i in (first, outside)}
-    assert find_twins(library, [first.key]).survivor == {}
+    assert find_twins(library, [first.key], frozenset).survivor == {}
 
 
 def test_every_item_of_a_paper_with_twins_is_related_to_the_others() -> None:
     items = [item("AAAA2345", "2026-01-01T00:00:00Z"), item("ZZZZ2345", "2026-01-02T00:00:00Z")]
-    found = find_twins({i.key: i for i in items}, [i.key for i in items])
+    found = find_twins({i.key: i for i in items}, [i.key for i in items], frozenset)
     assert found.related(["ZZZZ2345"]) == {"AAAA2345", "ZZZZ2345"}
     assert found.related(["OTHR2345"]) == set()

@@ -132,3 +132,20 @@ def test_two_clients_adding_a_paper_at_once_make_one_item(
     assert bob.run().attempts == 2
     (key,) = items(twin)
     assert alice.lines() == bob.lines() == [f"{LINE} <!-- zotero:{key} -->"]
+
+
+def test_an_entry_moves_to_the_survivor_another_client_retitled_since_the_merge(
+    twin: TwinLibrary, tmp_path: Path
+) -> None:
+    """(Found by the lab machine: the entry was struck when the survivor's title no longer
+    matched its trashed twin's.)"""
+    alice = Client(twin, tmp_path / "alice.md", f"# List\n\n{LINE}\n")
+    alice.run()
+    bob = Client(twin, tmp_path / "bob.md", alice.path.read_text())
+    bob.run()
+    earlier = app_add(twin, "2026-01-01T00:00:00Z")
+    alice.run()  # alice's entry moves to the earlier item, hers goes to the trash
+    alice.path.write_text(alice.path.read_text().replace("Need]", "Need: Revisited]"))
+    alice.run()
+    bob.run()
+    assert bob.lines() == [f"{LINE} <!-- zotero:{earlier} -->"]  # (a new pair keeps its title)

@@ -15,8 +15,10 @@ through, so it holds no edit of its own). After everyone syncs until quiet (at m
 ``ROUNDS`` rounds of one run each):
 
 * every list holds the same active entries: the same items, with the same boxes; each anchored
-  to a live item of the collection, and every live item of the collection is in every list;
-* the collection holds no twins: no two live items of one identifier and title;
+  to a live item of the collection, and every live item of the collection is in every list,
+  once;
+* the collection holds no twins: no two live items of one identifier and title (two titles
+  behind one identifier may be two papers: a list may hold both, ``core.twins``);
 * no entry is struck, and no paper gone from a list, that no one deleted (removed an entry of,
   or took its item out of the collection or trashed it in the app).
 """
@@ -284,11 +286,12 @@ class LabMachine(RuleBasedStateMachine):
         lists = []
         for member in self.members:
             text = member.text()
-            rows = text.active_by_pid()
-            assert {r.key for r in rows.values()} == live.keys(), (member.path.name, rows, live)
-            lists.append({(r.key, r.read, r.relevant) for r in rows.values()})
-            kept = self.added - self.deleted
-            assert kept <= rows.keys(), f"lost from {member.path.name}: {kept - rows.keys()}"
+            rows = text.active()
+            keys = sorted(r.key or "" for r in rows)
+            assert keys == sorted(live), (member.path.name, rows, live)
+            lists.append({(r.key, r.read, r.relevant) for r in rows})
+            lost = self.added - self.deleted - {r.pid for r in rows}
+            assert not lost, f"lost from {member.path.name}: {lost}"
             struck = {r.pid for r in text.rows if r.struck} - self.deleted
             assert not struck, f"struck in {member.path.name}, deleted by no one: {struck}"
         assert all(entries == lists[0] for entries in lists), lists

@@ -32,7 +32,7 @@ from zotmark.core.guards import guard_findings, hold_refused
 from zotmark.core.item import Item
 from zotmark.core.merge import make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Refusal
-from zotmark.core.pairing import IdentIndex, Pairing, pair_entries
+from zotmark.core.pairing import IdentIndex, Pairing, ambiguous_idents, pair_entries
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
 from zotmark.core.twins import NO_TWINS, Twins, find_twins
@@ -90,7 +90,7 @@ def plan(
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
-    twins = _twins(zotero, claimed)
+    twins = _twins(zotero, claimed, entries)
     if keys is not None:
         keys |= twins.related(keys)
     build = _Builder(
@@ -347,14 +347,14 @@ class _Builder:
         )
 
 
-def _twins(zotero: ZoteroSnapshot, claimed: Mapping[str, int]) -> Twins:
+def _twins(zotero: ZoteroSnapshot, claimed: Mapping[str, int], entries: Sequence[Entry]) -> Twins:
     """The collection's twins, looked for only when a live item of it is held by no entry:
     only then can a twin change anything (an entry moves only to an item no entry holds), and
     a synced list has none (looking cost a plan of 10,000 synced entries 10 ms CPU, ~25 %)."""
     unheld = zotero.collection.difference(claimed)
     if not any(zotero.live(key) is not None for key in unheld):
         return NO_TWINS
-    return find_twins(zotero.library, zotero.collection)
+    return find_twins(zotero.library, zotero.collection, lambda: ambiguous_idents(entries))
 
 
 def _within(candidates: Collection[str], keys: set[str] | None) -> Collection[str]:

@@ -9,15 +9,18 @@ pairs with the item the earlier one made.)
 Every client decides the same from Zotero's data alone: of the live items of a paper in the
 collection, the one added first (the smallest ``(dateAdded, key)``: :func:`added_order`)
 survives; each later one is a *twin* of it, and so is an item of the paper that sits in the
-trash and was added after it (a twin another client already merged). Two items are of one
-paper when their strongest identifiers (:attr:`~zotmark.core.model.Ident.primary`) and their
-normalised titles agree: one arXiv id under two titles may be two papers behind one link, as a
-list may hold them (:mod:`zotmark.core.pairing`), and is never merged.
+trash and was added after it (a twin another client already merged). A live twin has the
+survivor's strongest identifier (:attr:`~zotmark.core.model.Ident.primary`) and its normalised
+title: one arXiv id under two titles may be two papers behind one link, as a list may hold
+them (:mod:`zotmark.core.pairing`), and a live item is never trashed for another paper. A
+twin in the trash needs the identifier only (the survivor may have been retitled since the
+merge), as pairing does, unless the list holds the identifier under two titles: its entry
+then moves to the survivor rather than being struck.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from zotmark.core.item import Item
@@ -53,32 +56,53 @@ class Twins:
 NO_TWINS = Twins()
 
 
-def find_twins(library: Mapping[str, Item], collection: Collection[str]) -> Twins:
+def find_twins(
+    library: Mapping[str, Item],
+    collection: Collection[str],
+    ambiguous: Callable[[], Collection[str]],
+) -> Twins:
     """The twins among the items of ``collection`` (keys of ``library``, trashed items
-    included)."""
-    papers: dict[tuple[str, str], list[Item]] = {}
+    included). ``ambiguous`` gives the identifiers the list uses for differently titled
+    entries (asked only when two items share an identifier: rarely)."""
+    by_primary: dict[str, list[Item]] = {}
     shared: list[list[Item]] = []
     for key in collection:
         item = library.get(key)
         primary = item.ident.primary if item is not None else None
         if item is None or primary is None:
             continue
-        items = papers.setdefault((primary, item.ident.title), [])
+        items = by_primary.setdefault(primary, [])
         items.append(item)
         if len(items) == 2:
             shared.append(items)
     if not shared:
         return NO_TWINS
+    titled = set(ambiguous())
     survivor: dict[str, str] = {}
     groups: dict[str, frozenset[str]] = {}
     for items in shared:
-        live = [item for item in items if not item.deleted]
-        if not live:
-            continue
-        first = added_order(min(live, key=added_order))
-        twins = [item.key for item in items if added_order(item) > first]
-        if twins:
+        found = _twins_of_one_identifier(items, (items[0].ident.primary or "") in titled)
+        if found:
             keys = frozenset(item.key for item in items)
             groups.update(dict.fromkeys(keys, keys))
-            survivor.update(dict.fromkeys(twins, first[1]))
+            survivor.update(found)
     return Twins(survivor, groups)
+
+
+def _twins_of_one_identifier(items: list[Item], titled: bool) -> dict[str, str]:
+    """The twins among items of one identifier, each mapped to its survivor: a live item
+    added after a live one of the same title; a trashed one added after the first live one
+    (of the same title when ``titled``)."""
+    first: dict[str, Item] = {}  # the first live item of each title
+    for item in sorted((item for item in items if not item.deleted), key=added_order):
+        first.setdefault(item.ident.title, item)
+    if not first:
+        return {}
+    earliest = min(first.values(), key=added_order)
+    found: dict[str, str] = {}
+    for item in items:
+        same = first.get(item.ident.title)
+        to = same if not item.deleted or titled else earliest
+        if to is not None and added_order(item) > added_order(to):
+            found[item.key] = to.key
+    return found
