@@ -149,7 +149,19 @@ def forecast(world: World, policy: Policy) -> Forecast:
         elif world.live(record.item_key) is None:
             result.vanishing.add(uid)
     _forecast_unpaired(world, pairs, [r for r in rows if r.uid not in pairs], result)
+    result.may_go |= _twins(world)
     return result
+
+
+def _twins(world: World) -> set[str]:
+    """Live items of the collection that another one of the same identifier and title, added
+    before them (or at once, with a smaller key), makes twins: they may go to the trash."""
+    live = [world.library[key] for key in world.live_keys()]
+    first: dict[tuple[str | None, str], tuple[str, str]] = {}
+    for item in live:
+        paper, added = (item.ident.primary, item.ident.title), (item.date_added, item.key)
+        first[paper] = min(first.get(paper, added), added)
+    return {i.key for i in live if first[i.ident.primary, i.ident.title] < (i.date_added, i.key)}
 
 
 def _forecast_unpaired(
