@@ -149,3 +149,22 @@ def test_an_entry_moves_to_the_survivor_another_client_retitled_since_the_merge(
     alice.run()
     bob.run()
     assert bob.lines() == [f"{LINE} <!-- zotero:{earlier} -->"]  # (a new pair keeps its title)
+
+
+def test_a_line_holding_a_twin_of_an_item_another_line_holds_repeats_it_unstruck(
+    twin: TwinLibrary, tmp_path: Path
+) -> None:
+    """(Found by the lab machine: a member's zotmark merged away an item of a paper, retitled
+    to the title of another item of it, that a second member listed on a line of its own
+    beside that item's; the second member's line was struck.)"""
+    alice = Client(twin, tmp_path / "alice.md", f"# List\n\n{LINE}\n")
+    alice.run()
+    (first,) = items(twin)
+    other = app_add(twin, "2026-01-03T00:00:00Z")
+    twin.app_edit(other, {"title": "Attention Is All You Need: Revisited"})
+    alice.run()  # another title, another paper: listed on a line of its own
+    twin.app_edit(other, {"title": "Attention Is All You Need"})
+    twin.app_edit(other, {"deleted": 1})  # another member's zotmark merged it into the first
+    report = alice.run()
+    assert [line.endswith(f"<!-- zotero:{first} -->") for line in alice.lines()] == [True, True]
+    assert any("delete one of the two lines" in note for note in report.plan.notes)

@@ -15,10 +15,13 @@ through, so it holds no edit of its own). After everyone syncs until quiet (at m
 ``ROUNDS`` rounds of one run each):
 
 * every list holds the same active entries: the same items, with the same boxes; each anchored
-  to a live item of the collection, and every live item of the collection is in every list,
-  once;
-* the collection holds no twins: no two live items of one identifier and title (two titles
-  behind one identifier may be two papers: a list may hold both, ``core.twins``);
+  to a live item of the collection, and every live item of the collection is in every list
+  (a line that held a twin of an item another line of its list holds repeats that line's
+  anchor: it is left out of the sync, and the user is told to delete one of the two);
+* the collection holds no twins (no two live items of one identifier and title; two titles
+  behind one identifier may be two papers, ``core.twins``), but where every list holds each of
+  them on a line of its own: two listed items that a retitle made alike, the lists' own
+  repeat, left alone;
 * no entry is struck, and no paper gone from a list, that no one deleted (removed an entry of,
   or took its item out of the collection or trashed it in the app).
 """
@@ -282,14 +285,16 @@ class LabMachine(RuleBasedStateMachine):
     def check(self) -> None:
         live = self.live()
         pairs = Counter((_pid(i), normalize_title(i.title)) for i in live.values())
-        assert all(n == 1 for n in pairs.values()), f"twins left: {pairs}"
+        twins = {k for k, i in live.items() if pairs[_pid(i), normalize_title(i.title)] > 1}
         lists = []
         for member in self.members:
             text = member.text()
             rows = text.active()
-            keys = sorted(r.key or "" for r in rows)
-            assert keys == sorted(live), (member.path.name, rows, live)
-            lists.append({(r.key, r.read, r.relevant) for r in rows})
+            assert {r.key for r in rows} == live.keys(), (member.path.name, rows, live)
+            synced = {r.key: r for r in reversed(rows)}  # (the first row of a key is synced)
+            alone = [r for r in rows if r.key in twins and [x.key for x in rows].count(r.key) > 1]
+            assert not alone, f"twins left, not each on a line of its own: {alone}"
+            lists.append({(r.key, r.read, r.relevant) for r in synced.values()})
             lost = self.added - self.deleted - {r.pid for r in rows}
             assert not lost, f"lost from {member.path.name}: {lost}"
             struck = {r.pid for r in text.rows if r.struck} - self.deleted

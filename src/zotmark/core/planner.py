@@ -35,7 +35,7 @@ from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, ambiguous_idents, pair_entries
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
-from zotmark.core.twins import NO_TWINS, Twins, find_twins
+from zotmark.core.twins import NO_TWINS, Twins, twins_in_play
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
@@ -90,7 +90,9 @@ def plan(
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
-    twins = _twins(zotero, claimed, entries)
+    twins = twins_in_play(
+        zotero.library, zotero.collection, claimed, lambda: ambiguous_idents(entries)
+    )
     if keys is not None:
         keys |= twins.related(keys)
     build = _Builder(
@@ -167,10 +169,9 @@ class _Builder:
 
     def pair(self, entry: Entry, key: str, record: BaseRecord | None) -> None:
         """An entry paired with an item key: merge, or handle the item leaving the collection;
-        an entry that holds a twin moves to the item it merges into, unless another entry
-        holds that one."""
+        an entry that holds a twin moves to the item it merges into."""
         survivor = self.twins.survivor.get(key)
-        if survivor is not None and not self.claims(survivor):
+        if survivor is not None:
             self._join(entry, key, survivor)
             return
         item = self.zotero.live(key)
@@ -246,12 +247,21 @@ class _Builder:
         title merge with that item as a pair without a base (the file's wins under
         ``markdown-wins``, so an edit pushed to the twin only is not lost), its line is
         anchored to it, its row moves to it, and the twin goes to the trash (unless there
-        already: another client merged it)."""
-        self.taken.add(survivor)
-        self._forget(key)
-        self.replaces[survivor] = key
+        already: another client merged it). When another entry of the list holds that item, the
+        entry is anchored to it all the same: it repeats that entry's anchor, and is left out of
+        the sync, with a note, until the user deletes one of the two."""
         if self.zotero.live(key) is not None:
             self._act(key, RemoveItem(key, trash=True, twin_of=survivor))
+        self._forget(key)
+        if self.claims(survivor):  # another entry holds it: this one now repeats that one
+            self._edit(key, SetAnchor(entry.line, survivor))
+            self.notes.append(
+                f"line {entry.line} held a twin of an item another line holds ({survivor}): "
+                "anchored to it, left out of the sync (delete one of the two lines)"
+            )
+            return
+        self.taken.add(survivor)
+        self.replaces[survivor] = key
         self._merge(entry, self.zotero.library[survivor], None)
 
     def _same_paper(self, entry: Entry) -> str | None:
@@ -345,16 +355,6 @@ class _Builder:
             replaces=dict(self.replaces),
             unsettled=frozenset(self.unsettled),
         )
-
-
-def _twins(zotero: ZoteroSnapshot, claimed: Mapping[str, int], entries: Sequence[Entry]) -> Twins:
-    """The collection's twins, looked for only when a live item of it is held by no entry:
-    only then can a twin change anything (an entry moves only to an item no entry holds), and
-    a synced list has none (looking cost a plan of 10,000 synced entries 10 ms CPU, ~25 %)."""
-    unheld = zotero.collection.difference(claimed)
-    if not any(zotero.live(key) is not None for key in unheld):
-        return NO_TWINS
-    return find_twins(zotero.library, zotero.collection, lambda: ambiguous_idents(entries))
 
 
 def _within(candidates: Collection[str], keys: set[str] | None) -> Collection[str]:
