@@ -16,8 +16,8 @@ through, so it holds no edit of its own). After everyone syncs until quiet (at m
 
 * every list holds the same active entries: the same items, with the same boxes; each anchored
   to a live item of the collection, and every live item of the collection is in every list
-  (a line that held a twin of an item another line of its list holds repeats that line's
-  anchor: it is left out of the sync, and the user is told to delete one of the two);
+  (but a line holding a twin of an item another line of its list holds: it is left out of
+  the sync, and the user is told to delete one of the two);
 * the collection holds no twins (no two live items of one identifier and title; two titles
   behind one identifier may be two papers, ``core.twins``), but where every list holds each of
   them on a line of its own: two listed items that a retitle made alike, the lists' own
@@ -28,6 +28,7 @@ through, so it holds no edit of its own). After everyone syncs until quiet (at m
 
 from __future__ import annotations
 
+import itertools
 import random
 import shutil
 import tempfile
@@ -64,6 +65,7 @@ SANE = [paper for paper in PAPERS if not oversized(paper.title)]
 MEMBERS = 3
 ROUNDS = 6
 MEMBER = st.integers(0, MEMBERS - 1)
+COMMITS = itertools.count(1)  # (commit names: any new number, in any example)
 
 
 def _pid(item: Item) -> str:
@@ -71,14 +73,16 @@ def _pid(item: Item) -> str:
 
 
 class Member:
-    """One member's copy of the list, their state, and the texts their file has had (what a
-    fast-forward may start from)."""
+    """One member's copy of the list, their state, and its history as git would keep it: a
+    new commit for each change of the file (``commit``), and every commit it descends from
+    (what a fast-forward may start from; a text reached again is another commit)."""
 
     def __init__(self, folder: Path, name: str, twin: TwinLibrary) -> None:
         self.path = folder / f"{name}.md"
         self.path.write_text(HEADER)
         self.store = MemoryStateStore()
-        self.history = {HEADER}
+        self.commit = 0  # the lab's first commit, every member's at the start
+        self.history = {0}
         self.runner = ListRunner(
             name, Policy(collection=COLLECTION, force_delete=True), twin, self.store,
             ListDocument(self.path, FLAGS), randbelow=random.Random(name).randrange,
@@ -89,13 +93,18 @@ class Member:
 
     def write(self, text: ListText) -> None:
         self.path.write_text(text.text())
-        self.history.add(text.text())
+        self._committed()
+
+    def _committed(self) -> None:
+        self.commit = next(COMMITS)
+        self.history.add(self.commit)
 
     def sync(self) -> bool:
         """One run; whether it changed anything on either side."""
         report = self.runner.run()
         assert not report.failed and not report.plan.guards, report
-        self.history.add(self.path.read_text())
+        if report.file_changed:
+            self._committed()
         return not report.plan.changes_nothing
 
 
@@ -120,11 +129,16 @@ class LabMachine(RuleBasedStateMachine):
 
     # -- what is there -------------------------------------------------------------------------
 
+    def items(self) -> dict[str, Item]:
+        """Every item of the library (no request counted)."""
+        return dict(self.twin.refresh(Snapshot(0, {})).snapshot.items)
+
     def live(self) -> dict[str, Item]:
-        """The live items of the collection (no request counted)."""
-        items = self.twin.refresh(Snapshot(0, {})).snapshot.items
+        """The live items of the collection."""
         return {
-            k: i for k, i in items.items() if self.collection in i.collections and not i.deleted
+            k: i
+            for k, i in self.items().items()
+            if self.collection in i.collections and not i.deleted
         }
 
     def _row(self, data: st.DataObject, member: int) -> Row | None:
@@ -140,7 +154,6 @@ class LabMachine(RuleBasedStateMachine):
         text = HEADER + "".join(block(p, False, False) for p in papers)
         for member in self.members:
             member.path.write_text(text)
-            member.history.add(text)
         self.added |= {paper.pid for paper in papers}
 
     @rule(member=MEMBER, paper=st.sampled_from(SANE), read=st.booleans())
@@ -201,11 +214,12 @@ class LabMachine(RuleBasedStateMachine):
 
     @rule(to=MEMBER, source=MEMBER)
     def pull(self, to: int, source: int) -> None:
-        """A member takes another's file as theirs (a fast-forward: their file is one the
-        other's went through, so it holds no edit of their own)."""
+        """A member takes another's file as theirs (a fast-forward: the other's descends from
+        their last commit, so it holds no change of their own)."""
         taker, giver = self.members[to], self.members[source]
-        if to != source and taker.path.read_text() in giver.history:
+        if to != source and taker.commit in giver.history:
             taker.path.write_text(giver.path.read_text())
+            taker.commit = giver.commit
             taker.history |= giver.history
 
     # -- a member in the Zotero app --------------------------------------------------------------
@@ -290,6 +304,12 @@ class LabMachine(RuleBasedStateMachine):
         for member in self.members:
             text = member.text()
             rows = text.active()
+            # (a line holding a twin of an item another of its lines holds is left out)
+            out = [r for r in rows if r.key not in live]
+            trashed = {k for k, i in self.items().items() if i.deleted}
+            listed = {r.pid for r in rows if r.key in live}
+            assert all(r.key in trashed and r.pid in listed for r in out), (member.path.name, out)
+            rows = [r for r in rows if r.key in live]
             assert {r.key for r in rows} == live.keys(), (member.path.name, rows, live)
             synced = {r.key: r for r in reversed(rows)}  # (the first row of a key is synced)
             alone = [r for r in rows if r.key in twins and [x.key for x in rows].count(r.key) > 1]

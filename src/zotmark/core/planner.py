@@ -247,17 +247,17 @@ class _Builder:
         title merge with that item as a pair without a base (the file's wins under
         ``markdown-wins``, so an edit pushed to the twin only is not lost), its line is
         anchored to it, its row moves to it, and the twin goes to the trash (unless there
-        already: another client merged it). When another entry of the list holds that item, the
-        entry is anchored to it all the same: it repeats that entry's anchor, and is left out of
-        the sync, with a note, until the user deletes one of the two."""
+        already: another client merged it). When another entry of the list holds that item,
+        the entry keeps its anchor and is left out of the sync, with a note, until the user
+        deletes one of the two lines (the next plan decides the same)."""
         if self.zotero.live(key) is not None:
             self._act(key, RemoveItem(key, trash=True, twin_of=survivor))
-        self._forget(key)
-        if self.claims(survivor):  # another entry holds it: this one now repeats that one
-            self._edit(key, SetAnchor(entry.line, survivor))
+        if key in self.base:
+            self._forget(key)
+        if self.claims(survivor):
             self.notes.append(
-                f"line {entry.line} held a twin of an item another line holds ({survivor}): "
-                "anchored to it, left out of the sync (delete one of the two lines)"
+                f"line {entry.line} holds a twin of the item another line holds ({survivor}): "
+                "left out of the sync (delete one of the two lines)"
             )
             return
         self.taken.add(survivor)
