@@ -487,14 +487,14 @@ def test_a_twin_no_entry_holds_is_trashed_not_listed() -> None:
 
 
 def test_an_entry_holding_a_twin_moves_to_the_earlier_item_with_its_boxes() -> None:
-    ticked = PAPER._replace(read=True)
+    ticked = PAPER._replace(state="x")
     result = run([ticked], snapshot(EARLIER, LATER), BASE)
     assert set(result.zotero) == {
         RemoveItem("ABCD2345", trash=True, twin_of="EARL2345"),
         UpdateItem("EARL2345", add_tags=frozenset({"read"})),
     }
     assert result.file == (SetAnchor(1, "EARL2345"),)
-    assert set(result.records) == {"EARL2345"} and result.records["EARL2345"].read
+    assert set(result.records) == {"EARL2345"} and result.records["EARL2345"].state == "x"
     assert result.forget == ("ABCD2345",) and result.replaces == {"EARL2345": "ABCD2345"}
 
 

@@ -42,6 +42,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from tests.system.sync_world import (
     HEADER,
     PAPERS,
+    STATUS_TAGS,
     ListText,
     Paper,
     Row,
@@ -66,6 +67,13 @@ MEMBERS = 3
 ROUNDS = 6
 MEMBER = st.integers(0, MEMBERS - 1)
 COMMITS = itertools.count(1)  # (commit names: any new number, in any example)
+MARKERS = st.sampled_from([" ", "/", "x", "-"])
+"""The reading states a member types into a box."""
+
+
+def _state(item: Item) -> str:
+    """The reading state an item's tags say (the first status tag it carries; none: to do)."""
+    return next((state for tag, state in STATUS_TAGS.items() if tag in item.tags), " ")
 
 
 def _pid(item: Item) -> str:
@@ -151,43 +159,43 @@ class LabMachine(RuleBasedStateMachine):
     def start(self, data: st.DataObject) -> None:
         """The lab starts from one list in git: every member has the same file."""
         papers = data.draw(st.lists(st.sampled_from(SANE), max_size=3, unique=True), "papers")
-        text = HEADER + "".join(block(p, False, False) for p in papers)
+        text = HEADER + "".join(block(p, " ", False) for p in papers)
         for member in self.members:
             member.path.write_text(text)
         self.added |= {paper.pid for paper in papers}
 
-    @rule(member=MEMBER, paper=st.sampled_from(SANE), read=st.booleans())
-    def add_entry(self, member: int, paper: Paper, read: bool) -> None:
+    @rule(member=MEMBER, paper=st.sampled_from(SANE), read=MARKERS)
+    def add_entry(self, member: int, paper: Paper, read: str) -> None:
         """A member lists a paper their list has no line of."""
         self._add(member, paper, read)
 
     @rule(
-        first=MEMBER, second=MEMBER, paper=st.sampled_from(SANE), read=st.booleans(),
+        first=MEMBER, second=MEMBER, paper=st.sampled_from(SANE), read=MARKERS, other=MARKERS
     )  # fmt: skip
-    def add_on_two(self, first: int, second: int, paper: Paper, read: bool) -> None:
+    def add_on_two(self, first: int, second: int, paper: Paper, read: str, other: str) -> None:
         """Two members list the same paper before either syncs."""
         self._add(first, paper, read)
-        self._add(second, paper, not read)
+        self._add(second, paper, other)
 
-    def _add(self, member: int, paper: Paper, read: bool) -> None:
+    def _add(self, member: int, paper: Paper, read: str) -> None:
         text = self.members[member].text()
         if any(row.pid == paper.pid for row in text.rows):
             return
-        text.append(block(paper, read, not read))
+        text.append(block(paper, read, read == "x"))
         self.members[member].write(text)
         self.added.add(paper.pid)
 
-    @rule(member=MEMBER, data=st.data(), flag=st.booleans())
-    def tick(self, member: int, data: st.DataObject, flag: bool) -> None:
-        """A member flips an entry's read box, or its ``Relevant?`` box."""
+    @rule(member=MEMBER, data=st.data(), flag=st.booleans(), marker=MARKERS)
+    def tick(self, member: int, data: st.DataObject, flag: bool, marker: str) -> None:
+        """A member types a state into an entry's box, or flips its ``Relevant?`` box."""
         row = self._row(data, member)
         if row is None:
             return
         text = self.members[member].text()
         if flag and row.relevant is not None:
-            text.set_box(row.end - 1, not row.relevant)
+            text.set_box(row.end - 1, " " if row.relevant else "x")
         else:
-            text.set_box(row.start, not row.read)
+            text.set_box(row.start, marker)
         self.members[member].write(text)
 
     @rule(member=MEMBER, data=st.data())
@@ -224,14 +232,18 @@ class LabMachine(RuleBasedStateMachine):
 
     # -- a member in the Zotero app --------------------------------------------------------------
 
-    @rule(paper=st.sampled_from(SANE), read=st.booleans(), offline=st.booleans())
-    def app_add(self, paper: Paper, read: bool, offline: bool) -> None:
+    @rule(
+        paper=st.sampled_from(SANE),
+        status=st.sampled_from(["", *STATUS_TAGS]),
+        offline=st.booleans(),
+    )
+    def app_add(self, paper: Paper, status: str, offline: bool) -> None:
         """A member adds an item of a paper to the collection in the app, under the title its
         live item or an entry has (so a twin of it, when the lists hold it); ``offline``: made
         a day ago, uploaded now (it was added before the lists' item)."""
         titles = [i.title for i in self.live().values() if _pid(i) == paper.pid]
         titles += [r.title for m in self.members for r in m.text().active() if r.pid == paper.pid]
-        data = {**paper.item([self.collection], {"read"} if read else set())}
+        data = {**paper.item([self.collection], {status} - {""})}
         data[title_field(data)] = titles[0] if titles else paper.title
         if offline:
             data["dateAdded"] = (self.now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -239,11 +251,17 @@ class LabMachine(RuleBasedStateMachine):
         self.added.add(paper.pid)
 
     @precondition(lambda self: self.live())
-    @rule(data=st.data(), tag=st.sampled_from(["read", "relevant"]))
+    @rule(data=st.data(), tag=st.sampled_from(["", *STATUS_TAGS, "relevant"]))
     def app_tag(self, data: st.DataObject, tag: str) -> None:
+        """A member sets an item's reading state in the app (one status tag, or none), or
+        toggles its ``relevant`` tag."""
         live = self.live()
         key = data.draw(st.sampled_from(sorted(live)), label="item")
-        tags = set(live[key].tags) ^ {tag}
+        tags = set(live[key].tags)
+        if tag == "relevant":
+            tags ^= {tag}
+        else:
+            tags = (tags - set(STATUS_TAGS)) | ({tag} - {""})
         self.twin.app_edit(key, {"tags": [{"tag": t} for t in sorted(tags)]})
 
     @precondition(lambda self: self.live())
@@ -322,7 +340,7 @@ class LabMachine(RuleBasedStateMachine):
         assert all(entries == lists[0] for entries in lists), lists
         for key, read, relevant in lists[0]:
             assert (read, relevant) == (
-                "read" in live[key or ""].tags,
+                _state(live[key or ""]),
                 "relevant" in live[key or ""].tags,
             )
 

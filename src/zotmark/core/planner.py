@@ -5,9 +5,7 @@ the last-synced base and returns a :class:`~zotmark.core.plan.Plan`. It never ra
 data: conflicts and guard findings are values in the plan. Entries are paired with items by
 :mod:`zotmark.core.pairing`; each pair whose item is live merges field by field
 (:func:`zotmark.core.merge.merge_pair`); the other rows of the table are here; the guards and
-the refused writes held back are :mod:`zotmark.core.guards`. A twin (an item of a paper that
-another client made too, :mod:`zotmark.core.twins`) never becomes an entry: it is trashed, and
-an entry that holds it moves to the item it merges into.
+the refused writes held back are :mod:`zotmark.core.guards`; twins are :mod:`zotmark.core.twins`.
 """
 
 from __future__ import annotations
@@ -90,9 +88,8 @@ def plan(
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
-    twins = twins_in_play(
-        zotero.library, zotero.collection, claimed, lambda: ambiguous_idents(entries)
-    )
+    ambiguous = lambda: ambiguous_idents(entries)  # noqa: E731 (asked only with twins)
+    twins = twins_in_play(zotero.library, zotero.collection, claimed, ambiguous)
     if keys is not None:
         keys |= twins.related(keys)
     build = _Builder(
@@ -119,11 +116,9 @@ def plan(
         build.markdown_removed(base[key])
     for key in sorted(set(_within(zotero.collection, keys)).difference(base, *held)):
         item = zotero.live(key)
-        if item is None:
-            continue
-        if key in twins.survivor:
+        if item is not None and key in twins.survivor:
             build.trash_twin(key)
-        else:
+        elif item is not None:
             build.zotero_added(item)
     return build.finish(pairing.active)
 
@@ -243,13 +238,9 @@ class _Builder:
         self._merge(entry, self.zotero.library[found], record, adopted=True)
 
     def _join(self, entry: Entry, key: str, survivor: str) -> None:
-        """The entry holding the twin ``key`` moves to the item ``survivor``: its boxes and
-        title merge with that item as a pair without a base (the file's wins under
-        ``markdown-wins``, so an edit pushed to the twin only is not lost), its line is
-        anchored to it, its row moves to it, and the twin goes to the trash (unless there
-        already: another client merged it). When another entry of the list holds that item,
-        the entry keeps its anchor and is left out of the sync, with a note, until the user
-        deletes one of the two lines (the next plan decides the same)."""
+        """The entry holding the twin ``key`` moves to ``survivor`` (:mod:`zotmark.core.twins`
+        says how), and the twin goes to the trash unless there already; when another entry
+        holds ``survivor``, the entry is left out of the sync with a note."""
         if self.zotero.live(key) is not None:
             self._act(key, RemoveItem(key, trash=True, twin_of=survivor))
         if key in self.base:

@@ -16,6 +16,13 @@ them (:mod:`zotmark.core.pairing`), and a live item is never trashed for another
 twin in the trash needs the identifier only (the survivor may have been retitled since the
 merge), as pairing does, unless the list holds the identifier under two titles: its entry
 then moves to the survivor rather than being struck.
+
+The planner never lists a twin: a twin no entry holds goes to the trash; an entry holding one
+moves to its survivor, its boxes and title merged with it as a pair without a base (the file's
+win under ``markdown-wins``, so an edit pushed to the twin only is not lost), its line anchored
+to it and its row moved to it, while the twin goes to the trash (unless there already: another
+client merged it). An entry whose survivor another entry of its list holds keeps its anchor
+and is left out of the sync, with a note, until the user deletes one of the two lines.
 """
 
 from __future__ import annotations
