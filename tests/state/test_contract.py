@@ -10,6 +10,7 @@ from tests.state.state_helpers import ExplodingFlags, Flavour, record
 from zotmark.core.model import Refusal
 from zotmark.errors import StateError
 from zotmark.state import (
+    CiteKey,
     ListHead,
     ListState,
     RunStatus,
@@ -147,9 +148,22 @@ def test_the_mirror_texts_are_read_in_key_order_batch_after_batch(store: StateSt
 
 def test_citekeys_are_pinned_replaced_and_unpinned(store: StateStore) -> None:
     """``pin_citekeys`` upserts keys and a ``None`` value unpins."""
-    store.pin_citekeys(LIST, {"A": "vaswani2017attention", "B": "dosovitskiy2021image"})
-    store.pin_citekeys(LIST, {"A": "vaswani2017attentiona", "B": None})
-    assert dict(store.load(LIST).citekeys) == {"A": "vaswani2017attentiona"}
+    store.pin_citekeys(
+        LIST, {"A": CiteKey("vaswani2017attention"), "B": CiteKey("dosovitskiy2021image")}
+    )
+    made = CiteKey("vaswani2017attentiona", exported=False, provisional=True, written="x")
+    store.pin_citekeys(LIST, {"A": made, "B": None})
+    assert dict(store.load(LIST).citekeys) == {"A": made}
+
+
+def test_a_commit_sets_citation_keys(store: StateStore) -> None:
+    """A run's commit upserts the citation keys it gives items, beside the pinned ones."""
+    store.pin_citekeys(LIST, {"A": CiteKey("a2020"), "B": CiteKey("b2020")})
+    store.commit_run(LIST, RunCommit(citekeys={"B": CiteKey("b2021", False, False, "b2021")}))
+    assert dict(store.load(LIST).citekeys) == {
+        "A": CiteKey("a2020"),
+        "B": CiteKey("b2021", False, False, "b2021"),
+    }
 
 
 def test_meta_is_set_and_deleted_by_commits(store: StateStore) -> None:
@@ -197,15 +211,16 @@ def test_the_head_is_the_library_version_mark_and_refusals_of_the_state(
 
 def test_the_generation_moves_on_with_what_a_run_plans_from_only(store: StateStore) -> None:
     """Pending creates and commits of records, versions, marks… move the generation on; a
-    commit of meta and status alone (the daemon's heartbeat) or of items' texts, a status,
-    citekeys do not."""
+    commit of meta and status alone (the daemon's heartbeat) or of items' texts, a status do
+    not; citation keys set by ``pin_citekeys`` do (a run plans their writes)."""
     store.add_pending(LIST, [pending("P1")])
     store.commit_run(LIST, RunCommit(library_version=3))
     store.commit_run(LIST, RunCommit(meta={"daemon.pid": "1"}, status=OK))
     store.commit_run(LIST, RunCommit(mirror_upserts={"A": "{}"}, mirror_deletes={"B"}))
     store.record_status(LIST, FAILED)
-    store.pin_citekeys(LIST, {"P1": "key"})
     assert store.head(LIST).generation == store.load(LIST).generation == 2
+    store.pin_citekeys(LIST, {"P1": CiteKey("key")})
+    assert store.head(LIST).generation == store.load(LIST).generation == 3
 
 
 def test_a_successful_commit_sets_last_run_and_last_success(store: StateStore) -> None:
@@ -263,7 +278,7 @@ def test_everything_survives_reopening(flavour: Flavour) -> None:
     """Every kind of value written is there after the store is reopened."""
     store = flavour.open()
     store.add_pending(LIST, [pending("P1")])
-    store.pin_citekeys(LIST, {"A": "key2024"})
+    store.pin_citekeys(LIST, {"A": CiteKey("key2024", written="key2024")})
     store.commit_run(
         LIST,
         RunCommit(
@@ -285,7 +300,7 @@ def test_everything_survives_reopening(flavour: Flavour) -> None:
 def test_lists_are_isolated_from_each_other(store: StateStore) -> None:
     """Writes to one list are invisible in another, even with the same item keys."""
     store.add_pending("one", [pending("K")])
-    store.pin_citekeys("one", {"K": "k"})
+    store.pin_citekeys("one", {"K": CiteKey("k")})
     store.commit_run(
         "one",
         RunCommit(library_version=3, record_upserts={"K": record("K")}, mirror_upserts={"K": "{}"}),

@@ -13,6 +13,7 @@ from tests.state.state_helpers import record
 
 from zotmark.errors import StateError
 from zotmark.state import (
+    CiteKey,
     BaseRecord,
     RunStatus,
     SqliteStateStore,
@@ -120,6 +121,7 @@ def test_a_v5_databases_read_flags_become_reading_states(tmp_path: Path) -> None
     connection = sqlite3.connect(path)
     connection.executescript(
         V5_RECORDS
+        + V6_CITEKEYS
         + """INSERT INTO records VALUES ('papers', 'AAAA2222', 'arxiv:1', 'Read', NULL, 1,
             '{}', 4, 'R');
         INSERT INTO records VALUES ('papers', 'BBBB3333', 'arxiv:2', 'Unread', NULL, 0,
@@ -171,11 +173,13 @@ def test_a_v3_database_moves_its_mark_from_meta_into_the_lists_row(tmp_path: Pat
     make_database(path, V1_DATABASE)
     with SqliteStateStore(path) as store:  # migrates to the current version ...
         store.load("papers")
-    connection = sqlite3.connect(path)  # ... whose v4 and v6 parts are undone: a v3 file
+    connection = sqlite3.connect(path)  # ... whose v4, v6 and v7 parts are undone: a v3 file
     connection.executescript(
         V5_RECORDS
         + "DROP TABLE lists; CREATE TABLE lists (name TEXT PRIMARY KEY, library_version INTEGER"
-        " NOT NULL DEFAULT 0) WITHOUT ROWID; INSERT INTO lists VALUES ('papers', 41);" + V3_MARK
+        " NOT NULL DEFAULT 0) WITHOUT ROWID; INSERT INTO lists VALUES ('papers', 41);"
+        + V6_CITEKEYS
+        + V3_MARK
     )
     connection.close()
     with SqliteStateStore(path) as store:
@@ -185,16 +189,43 @@ def test_a_v3_database_moves_its_mark_from_meta_into_the_lists_row(tmp_path: Pat
     assert state.library_version == 41
 
 
+V6_CITEKEYS = """
+DROP TABLE citekeys;
+CREATE TABLE citekeys (
+    list TEXT NOT NULL, item_key TEXT NOT NULL, citekey TEXT NOT NULL,
+    PRIMARY KEY (list, item_key)
+) WITHOUT ROWID;
+"""
+
+
+def test_the_keys_a_v6_database_pinned_become_exported_keys(tmp_path: Path) -> None:
+    """Before v7 a key was kept only once exported: each is an exported key, never written
+    into Zotero by zotmark."""
+    path = tmp_path / "state.sqlite3"
+    make_database(path, V1_DATABASE)
+    with SqliteStateStore(path) as store:
+        store.load("papers")
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        V6_CITEKEYS + "INSERT INTO citekeys VALUES ('papers', 'AAAA2222', 'shao2021robust');"
+        "UPDATE schema_version SET version = 6;"
+    )
+    connection.close()
+    with SqliteStateStore(path) as store:
+        state = store.load("papers")
+    assert dict(state.citekeys) == {"AAAA2222": CiteKey("shao2021robust", exported=True)}
+
+
 def test_a_migrated_v1_database_accepts_new_values(tmp_path: Path) -> None:
     """After migrating, the tables added since v1 are written and read back."""
     path = tmp_path / "state.sqlite3"
     make_database(path, V1_DATABASE)
     with SqliteStateStore(path) as store:
         store.commit_run("papers", RunCommit(mirror_upserts={"AAAA2222": "{}"}, meta={"k": "v"}))
-        store.pin_citekeys("papers", {"AAAA2222": "shao2021robust"})
+        store.pin_citekeys("papers", {"AAAA2222": CiteKey("shao2021robust")})
         state = store.load("papers")
     assert (dict(state.mirror), dict(state.meta)) == ({"AAAA2222": "{}"}, {"k": "v"})
-    assert dict(state.citekeys) == {"AAAA2222": "shao2021robust"}
+    assert dict(state.citekeys) == {"AAAA2222": CiteKey("shao2021robust")}
 
 
 def test_the_records_table_stores_every_field_of_base_record(tmp_path: Path) -> None:

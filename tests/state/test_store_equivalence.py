@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from tests.state.state_helpers import ExplodingFlags, record
 
 from zotmark.state import (
+    CiteKey,
     BaseRecord,
     MemoryStateStore,
     RunStatus,
@@ -46,6 +47,7 @@ def upserts(draw: st.DrawFn) -> dict[str, BaseRecord]:
 
 
 pendings = st.builds(PendingCreate, keys, texts, texts)
+citekeys = st.builds(CiteKey, texts, st.booleans(), st.booleans(), st.none() | texts)
 statuses = st.builds(
     RunStatus, texts, texts, st.booleans(), st.none() | texts, texts, st.none() | texts
 )
@@ -64,6 +66,7 @@ def commits(draw: st.DrawFn) -> RunCommit:
         mirror_deletes=draw(st.frozensets(keys, max_size=3)) - mirror_in.keys(),
         meta=draw(st.dictionaries(st.sampled_from("abc"), st.none() | texts, max_size=3)),
         status=draw(st.none() | statuses),
+        citekeys=draw(st.dictionaries(keys, citekeys, max_size=2)),
     )
 
 
@@ -107,8 +110,8 @@ class StoresAgree(RuleBasedStateMachine):
             else:
                 raise AssertionError(f"{store!r} committed a failing run")
 
-    @rule(name=names, pins=st.dictionaries(keys, st.none() | texts, max_size=3))
-    def pin_citekeys(self, name: str, pins: dict[str, str | None]) -> None:
+    @rule(name=names, pins=st.dictionaries(keys, st.none() | citekeys, max_size=3))
+    def pin_citekeys(self, name: str, pins: dict[str, CiteKey | None]) -> None:
         self.memory.pin_citekeys(name, pins)
         self.sqlite.pin_citekeys(name, pins)
 

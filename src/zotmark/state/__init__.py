@@ -6,6 +6,7 @@ from zotmark.state.lock import LOCK_FILENAME, DaemonLock, StateLock
 from zotmark.state.memory import MemoryStateStore
 from zotmark.state.model import (
     BaseRecord,
+    CiteKey,
     ListHead,
     ListState,
     RunStatus,
@@ -18,6 +19,7 @@ __all__ = [
     "LOCK_FILENAME",
     "STATE_FILENAME",
     "BaseRecord",
+    "CiteKey",
     "DaemonLock",
     "ListHead",
     "ListState",

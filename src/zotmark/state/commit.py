@@ -17,11 +17,13 @@ from typing import TypeVar
 
 from zotmark.core.model import BaseRecord, Refusal
 from zotmark.state.model import (
+    CiteKey,
     RunStatus,
     SyncMark,
     check_refusal,
     check_text,
     check_version,
+    checked_citekeys,
     empty_mapping,
     frozen_mapping,
 )
@@ -94,7 +96,8 @@ class RunCommit:
     values; deletes of absent keys are no-ops. ``refused``, when given, replaces the list's
     standing refusals (``None`` keeps them). ``resolved_pending`` removes pending creates
     (confirmed or abandoned). ``meta`` sets keys, a ``None`` value deletes one. ``mark``,
-    when given, replaces the list's :class:`SyncMark`. ``status``,
+    when given, replaces the list's :class:`SyncMark`. ``citekeys`` upserts the citation keys
+    of items (:class:`~zotmark.state.model.CiteKey`, by item key). ``status``,
     when given, becomes ``last_run`` (and ``last_success`` if ``status.ok``). The mappings are
     copied on construction, so later changes to the caller's dicts have no effect.
     """
@@ -109,6 +112,7 @@ class RunCommit:
     status: RunStatus | None = None
     refused: Mapping[str, Refusal] | None = None
     mark: SyncMark | None = None
+    citekeys: Mapping[str, CiteKey] = field(default_factory=empty_mapping)
 
     def __post_init__(self) -> None:
         if self.library_version is not None:
@@ -117,6 +121,9 @@ class RunCommit:
         set_(self, "record_upserts", frozen_mapping(self.record_upserts))
         set_(self, "mirror_upserts", frozen_mapping(self.mirror_upserts))
         set_(self, "meta", frozen_mapping(self.meta))
+        if None in self.citekeys.values():
+            raise ValueError("a run's commit sets citation keys, it never unpins one")
+        set_(self, "citekeys", frozen_mapping(checked_citekeys(self.citekeys)))
         for name in ("record_deletes", "resolved_pending", "mirror_deletes"):
             set_(self, name, frozenset(getattr(self, name)))
         _check_keyed(self.record_upserts, "item_key", "record_upserts")
@@ -140,4 +147,5 @@ class RunCommit:
         return bool(
             self.library_version is not None or self.record_upserts or self.record_deletes
             or self.resolved_pending or self.refused is not None or self.mark is not None
+            or self.citekeys
         )  # fmt: skip

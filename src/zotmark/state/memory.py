@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from zotmark.errors import StateError
 from zotmark.state.model import (
+    CiteKey,
     ListHead,
     ListState,
     RunStatus,
     check_list_name,
-    check_text,
+    checked_citekeys,
 )
 
 if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
@@ -73,8 +74,9 @@ class MemoryStateStore:
         """Apply a run's changes all at once, or not at all."""
         self._update(list_name, lambda old: old.after(commit))
 
-    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
-        """Pin (or with ``None`` unpin) BibTeX keys by item key."""
+    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, CiteKey | None]) -> None:
+        """Set (or with ``None`` forget) the citation keys of items, by item key; the list's
+        generation moves on (a run plans with them)."""
         self._update(list_name, lambda old: _with_citekeys(old, citekeys))
 
     def rename_list(self, old: str, new: str) -> bool:
@@ -124,13 +126,11 @@ def _frozen(values: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(values)
 
 
-def _with_citekeys(old: ListState, citekeys: Mapping[str, str | None]) -> ListState:
+def _with_citekeys(old: ListState, citekeys: Mapping[str, CiteKey | None]) -> ListState:
     pinned = dict(old.citekeys)
-    for item_key, citekey in citekeys.items():
-        check_text(item_key, "an item key of citekeys")
-        check_text(citekey, f"the citekey of {item_key}", optional=True)
+    for item_key, citekey in checked_citekeys(citekeys).items():
         if citekey is None:
             pinned.pop(item_key, None)
         else:
             pinned[item_key] = citekey
-    return old._replace(citekeys=_frozen(pinned))
+    return old._replace(citekeys=_frozen(pinned), generation=old.generation + 1)

@@ -162,6 +162,42 @@ _EMPTY: Mapping[str, Any] = empty_mapping()
 """The maps a :class:`ListHead` or :class:`ListState` omits: one shared read-only empty mapping."""
 
 
+class CiteKey(NamedTuple):
+    """A list's citation key of one item. ``key`` is the key zotmark gives the item;
+    ``exported``: it went into a ``.bib`` file (pinned for good: only ``export-bib --rekey``
+    changes it); ``provisional``: it was made from an item with neither creators nor a date
+    (replaced when they arrive, unless exported); ``written``: the key zotmark last wrote into
+    (or found in) the item's ``citationKey`` field, ``None`` before any. A ``citationKey``
+    other than ``written`` was set by someone else (a user, Better BibTeX) and always wins;
+    zotmark writes ``key`` into the field while the two differ. (A tuple: a store checks
+    its values, :func:`checked_citekeys`.)"""
+
+    key: str
+    exported: bool = True
+    provisional: bool = False
+    written: str | None = None
+
+
+def checked_citekeys(citekeys: Mapping[str, CiteKey | None]) -> dict[str, CiteKey | None]:
+    """``citekeys`` (by item key; ``None`` unpins) once each is checked to be a
+    :class:`CiteKey` of well-typed values (``ValueError`` otherwise)."""
+    for item_key, citekey in citekeys.items():
+        check_text(item_key, "an item key of citekeys")
+        if citekey is None:
+            continue
+        if not isinstance(citekey, CiteKey):
+            raise ValueError(f"expected a CiteKey for {item_key}, got {citekey!r}")
+        check_text(citekey.key, f"the citekey of {item_key}")
+        check_text(citekey.written, f"the key written for {item_key}", optional=True)
+    return {key: _bools(value) for key, value in citekeys.items()}
+
+
+def _bools(citekey: CiteKey | None) -> CiteKey | None:
+    if citekey is None:
+        return None
+    return citekey._replace(exported=bool(citekey.exported), provisional=bool(citekey.provisional))
+
+
 @dataclass(frozen=True, slots=True)
 class SyncMark:
     """Where a list's last completed run left it: the collection by ``collection`` name (as
@@ -195,7 +231,7 @@ class ListState(NamedTuple):
     ``library_version`` is 0 for a list never synced. ``records`` are the bases keyed by item
     key; ``pending`` the creates not yet confirmed; ``mirror`` the last known item ``data``
     JSON of every regular library item seen (it carries the item's ``version``); ``citekeys``
-    the pinned BibTeX keys; ``last_run`` the latest run, ``last_success`` the latest run with
+    the citation keys zotmark gave items (:class:`CiteKey`), by item key; ``last_run`` the latest run, ``last_success`` the latest run with
     ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
     stand, by item key; ``mark`` where the last completed run left the list (``None`` before
     one did). ``generation`` counts the changes to what a run plans from (every commit that
@@ -213,7 +249,7 @@ class ListState(NamedTuple):
     records: Mapping[str, BaseRecord] = _EMPTY
     pending: Mapping[str, PendingCreate] = _EMPTY
     mirror: Mapping[str, str] = _EMPTY
-    citekeys: Mapping[str, str] = _EMPTY
+    citekeys: Mapping[str, CiteKey] = _EMPTY
     last_run: RunStatus | None = None
     last_success: RunStatus | None = None
     meta: Mapping[str, str] = _EMPTY
@@ -246,6 +282,9 @@ class ListState(NamedTuple):
         for key in commit.mirror_deletes:
             mirror.pop(key, None)
         mirror.update(commit.mirror_upserts)
+        citekeys = self.citekeys
+        if commit.citekeys:
+            citekeys = MappingProxyType({**citekeys, **commit.citekeys})
         meta = dict(self.meta)
         for key, value in commit.meta.items():
             if value is None:
@@ -258,6 +297,7 @@ class ListState(NamedTuple):
             records=MappingProxyType(records),
             pending=MappingProxyType(pending),
             mirror=MappingProxyType(mirror),
+            citekeys=citekeys,
             meta=MappingProxyType(meta),
             refused=(
                 self.refused if commit.refused is None else frozen_mapping(dict(commit.refused))

@@ -136,7 +136,16 @@ _V6: tuple[str, ...] = (
     "ALTER TABLE records_v6 RENAME TO records",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# v7: a citation key is zotmark's before it is exported: whether it went into a .bib (every
+# key pinned before v7 did), whether it was made before the item had creators or a date, and
+# what zotmark last wrote into the item's citationKey field (a different value is the user's).
+_V7: tuple[str, ...] = (
+    "ALTER TABLE citekeys ADD COLUMN exported INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE citekeys ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE citekeys ADD COLUMN written TEXT",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Ordered migrations; ``MIGRATIONS[n - 1]`` upgrades schema ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, TypeVar
 from zotmark.errors import StateError
 from zotmark.state.model import (
     BaseRecord,
+    CiteKey,
     ListHead,
     ListState,
     RunStatus,
     check_list_name,
-    check_text,
+    checked_citekeys,
     checked_flags,
 )
 from zotmark.state.schema import RECOVERY_HINT, open_database
@@ -162,24 +163,16 @@ class SqliteStateStore:
             _ensure_list(db, list_name)
             _apply_commit(db, list_name, commit)
 
-    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
-        """Pin (or with ``None`` unpin) BibTeX keys by item key."""
+    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, CiteKey | None]) -> None:
+        """Set (or with ``None`` forget) citation keys by item key, in one transaction."""
         check_list_name(list_name)
+        checked = checked_citekeys(citekeys)
         with self._transaction() as db:
             _ensure_list(db, list_name)
-            for item_key, citekey in citekeys.items():
-                check_text(item_key, "an item key of citekeys")
-                check_text(citekey, f"the citekey of {item_key}", optional=True)
-                if citekey is None:
-                    db.execute(
-                        "DELETE FROM citekeys WHERE list = ? AND item_key = ?",
-                        (list_name, item_key),
-                    )
-                else:
-                    db.execute(
-                        "INSERT OR REPLACE INTO citekeys VALUES (?, ?, ?)",
-                        (list_name, item_key, citekey),
-                    )
+            gone = [key for key, citekey in checked.items() if citekey is None]
+            _delete_keys(db, "citekeys", list_name, gone)
+            _write_citekeys(db, list_name, {k: v for k, v in checked.items() if v is not None})
+            _next_generation(db, list_name)
 
     def rename_list(self, old: str, new: str) -> bool:
         """Move every row of ``old`` to ``new`` in one transaction when ``new`` has none."""
@@ -303,6 +296,7 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
             "UPDATE lists SET collection = ?, collection_key = ?, settled = ? WHERE name = ?",
             (mark.collection, mark.collection_key, mark.settled, name),
         )
+    _write_citekeys(db, name, commit.citekeys)
     if commit.status is not None:
         _write_status(db, name, commit.status)
     if commit.refused is not None:
@@ -311,6 +305,19 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
             "INSERT INTO refused VALUES (?, ?, ?, ?, ?, ?)",
             _by_key([(name, *refusal) for refusal in commit.refused.values()]),
         )
+
+
+def _write_citekeys(db: sqlite3.Connection, name: str, citekeys: Mapping[str, CiteKey]) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO citekeys (list, item_key, citekey, exported, provisional,"
+        " written) VALUES (?, ?, ?, ?, ?, ?)",
+        _by_key(
+            [
+                (name, item_key, c.key, int(c.exported), int(c.provisional), c.written)
+                for item_key, c in citekeys.items()
+            ]
+        ),
+    )
 
 
 def _delete_keys(db: sqlite3.Connection, table: str, name: str, keys: Iterable[str]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from zotmark.state.model import (
     BaseRecord,
+    CiteKey,
     ListState,
     Refusal,
     RunStatus,
@@ -30,6 +31,7 @@ _RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _TEXT, _TEXT, _INT, _TEXT)
 _PENDING = (_TEXT, _TEXT, _TEXT)
 _PAIR = (_TEXT, _TEXT)
 _REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
+_CITEKEY = (_TEXT, _TEXT, _INT, _INT, _MAYBE_TEXT)
 _STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
 
 
@@ -146,15 +148,26 @@ def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListS
         mirror=_pairs(db, "mirror", "SELECT item_key, data FROM mirror WHERE list = ?", name)
         if texts
         else MappingProxyType({}),
-        citekeys=_pairs(
-            db, "citekeys", "SELECT item_key, citekey FROM citekeys WHERE list = ?", name
-        ),
+        citekeys=read_citekeys(db, name),
         last_run=statuses.get("last"),
         last_success=statuses.get("success"),
         meta=_pairs(db, "meta", "SELECT key, value FROM meta WHERE list = ?", name),
         refused=read_refusals(db, name),
         mark=mark_of(row),
         generation=row[4],
+    )
+
+
+def read_citekeys(db: sqlite3.Connection, name: str) -> Mapping[str, CiteKey]:
+    rows = db.execute(
+        "SELECT item_key, citekey, exported, provisional, written FROM citekeys WHERE list = ?",
+        (name,),
+    ).fetchall()
+    return MappingProxyType(
+        {
+            row[0]: CiteKey(row[1], bool(row[2]), bool(row[3]), row[4])
+            for row in _typed(rows, _CITEKEY, "citekeys")
+        }
     )
 
 

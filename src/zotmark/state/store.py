@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from zotmark.state.model import ListHead, ListState, RunStatus
+from zotmark.state.model import CiteKey, ListHead, ListState, RunStatus
 
 if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
     from zotmark.state.commit import PendingCreate, RunCommit
@@ -67,8 +67,9 @@ class StateStore(Protocol):
         """Apply everything a successful run changed in one transaction (see :class:`RunCommit`)."""
         ...
 
-    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, str | None]) -> None:
-        """Pin BibTeX keys by item key; a ``None`` value unpins that item's key."""
+    def pin_citekeys(self, list_name: str, citekeys: Mapping[str, CiteKey | None]) -> None:
+        """Set the citation keys of items (:class:`~zotmark.state.model.CiteKey`) by item
+        key; a ``None`` value forgets that item's. The list's generation moves on."""
         ...
 
     def rename_list(self, old: str, new: str) -> bool:
