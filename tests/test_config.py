@@ -281,6 +281,11 @@ def test_bad_values_in_sections_are_named(tmp_path: Path, text: str, expected: s
         ('status_store = "extra"', '"tags" or "reading-list-plugin"'),
         ('plugin_statuses = { "Read" = "done" }', "maps a status name to a box"),
         ('plugin_statuses = { "Read" = "[x]" }', "names no status for [ ], [/], [-]"),
+        (
+            'citekey_formula = "auth + editor"',
+            "lists[0].citekey_formula = \"auth + editor\": unknown function 'editor' (known: ",
+        ),
+        ("citekey_formula = \"auth + 'a b'\"", "holds a character a BibTeX key cannot hold"),
     ],
 )
 def test_bad_values_in_a_list_are_named(tmp_path: Path, line: str, expected: str) -> None:

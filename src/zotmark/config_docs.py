@@ -54,6 +54,9 @@ MEANINGS: dict[str, dict[str, str]] = {
         "for a shared lab list).",
         "library_id": "That library's number (required for a group).",
         "bibtex": "A `.bib` file written after every run that changed something.",
+        "citekey_formula": "How citation keys are made (a Better BibTeX subset: `auth`, "
+        "`authors`, `authEtAl`, `year`, `title`, `shorttitle(n,m)`, `veryshorttitle`, "
+        "`'text'`, `.lower`/`.upper`/`.ascii`/`.default(x)`, `+`); see \"Citation keys\".",
         "read_tag": "The tag of a paper read: an entry's box `[x]` (status_store `tags`).",
         "in_progress_tag": "The tag of a paper in progress: `[/]` (status_store `tags`).",
         "cancelled_tag": "The tag of a paper not to be read: `[-]` (status_store `tags`).",

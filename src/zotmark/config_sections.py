@@ -164,6 +164,24 @@ def _flags_not_empty(flags: dict[str, str]) -> dict[str, str]:
     return flags
 
 
+CITEKEY_FORMULA = "auth.lower.default('anon') + year + veryshorttitle.lower"
+"""The default citation key formula (``bibtex.formula.DEFAULT_FORMULA``: kept equal by a test;
+written out here so that reading a config imports no formula code)."""
+
+
+def _readable_formula(formula: str) -> str:
+    """Refuse a citation key formula zotmark cannot read, saying what is wrong with it."""
+    if formula == CITEKEY_FORMULA:
+        return formula
+    from zotmark.bibtex.formula import FormulaError, parse
+
+    try:
+        parse(formula)
+    except FormulaError as error:
+        raise ValueError(f"{error} (see README, \"Citation keys\")") from None
+    return formula
+
+
 @dataclass(frozen=True, slots=True)
 class ListSettings:
     """One ``[[lists]]`` table: a Markdown file, its collection and its sync policies.
@@ -178,6 +196,7 @@ class ListSettings:
     library_type: LibraryType | None = setting(None)
     library_id: str = setting("", pattern=r"[0-9]*", hint=LIBRARY_ID_HINT, integer_as_text=True)
     bibtex: Path | None = setting(None, empty_is_default=True)
+    citekey_formula: str = setting(CITEKEY_FORMULA, min_length=1, then=_readable_formula)
     read_tag: str = setting("read", min_length=1)
     in_progress_tag: str = setting("reading", min_length=1)
     cancelled_tag: str = setting("not-reading", min_length=1)
