@@ -178,7 +178,7 @@ def _readable_formula(formula: str) -> str:
     try:
         parse(formula)
     except FormulaError as error:
-        raise ValueError(f"{error} (see README, \"Citation keys\")") from None
+        raise ValueError(f'{error} (see README, "Citation keys")') from None
     return formula
 
 

@@ -24,6 +24,10 @@ from zotmark.bibtex.latex import decode
 from zotmark.bibtex.names import parse_names
 from zotmark.bibtex.scanner import scan
 from zotmark.enrich import Creator
+from zotmark.markdown.parser import parse as parse_list
+from zotmark.zotero.mapping import new_item_data
+
+ORIGINAL = Path(__file__).parents[1] / "fixtures" / "original-reading-list.md"
 
 
 def exported(items: list[dict[str, Any]]) -> str:
@@ -254,3 +258,51 @@ def test_biber_validates_every_zotero_item_type_with_every_field(tmp_path: Path)
     path = tmp_path / "types.bib"
     path.write_text(exported(items), encoding="utf-8")
     assert run_biber(path) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("archive_id", "year", "month"),
+    [
+        ("arXiv:1906.00435", "2019", "June"),
+        ("arXiv:2105.07581v2", "2021", "May"),
+        ("arXiv:hep-th/9901001", "1999", "January"),
+        ("arXiv:math.GT/0309136", "2003", "September"),
+    ],
+)
+def test_a_preprint_without_a_date_is_dated_by_its_arxiv_id(
+    archive_id: str, year: str, month: str
+) -> None:
+    item = {"key": "PRE12345", "itemType": "preprint", "title": "T", "archiveID": archive_id}
+    entry = fields_of(exported([item]))["anont"]
+    assert (entry["year"], entry["month"]) == (year, month)
+
+
+def test_the_items_own_date_wins_over_its_arxiv_id() -> None:
+    item = {"key": "PRE12345", "itemType": "preprint", "title": "T", "date": "2020"}
+    entry = fields_of(exported([{**item, "archiveID": "arXiv:1906.00435"}]))["anon2020t"]
+    assert entry["year"] == "2020" and "month" not in entry
+
+
+def offline_export_of_the_original_list() -> str:
+    """The .bib of the original list's items as zotmark creates them without enrichment."""
+    text = ORIGINAL.read_text(encoding="utf-8")
+    entries = [e.entry for e in parse_list(text, {"Relevant?": "relevant"}).entries]
+    items = [
+        new_item_data(e, key=f"ITEM{i:04d}", collection="C", tags=()) for i, e in enumerate(entries)
+    ]
+    return exported(items)
+
+
+@pytest.mark.skipif(
+    shutil.which("biber") is None, reason="biber is not installed (apt-get install biber)"
+)
+def test_biber_finds_no_fault_in_an_offline_export_of_the_original_lists_arxiv_papers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "offline.bib"
+    text = offline_export_of_the_original_list()
+    path.write_text(text, encoding="utf-8")
+    arxiv = [e.key for e in scan(text).entries if "eprint" in e.fields]
+    code, warnings = run_biber(path)
+    assert code == 0 and len(arxiv) == 13
+    assert [w for w in warnings if any(f"'{key}'" in w for key in arxiv)] == []

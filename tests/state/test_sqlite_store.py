@@ -13,8 +13,8 @@ from tests.state.state_helpers import record
 
 from zotmark.errors import StateError
 from zotmark.state import (
-    CiteKey,
     BaseRecord,
+    CiteKey,
     RunStatus,
     SqliteStateStore,
     SyncMark,

@@ -11,8 +11,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from tests.state.state_helpers import ExplodingFlags, record
 
 from zotmark.state import (
-    CiteKey,
     BaseRecord,
+    CiteKey,
     MemoryStateStore,
     RunStatus,
     SqliteStateStore,

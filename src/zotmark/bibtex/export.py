@@ -139,7 +139,7 @@ def entry_fields(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every field the item can give, in output order, as ``(name, BibTeX value)``; values
     are braced and escaped (``month`` is a bare macro); empty values are ``""``."""
     creators = [Creator.from_zotero(c) for c in data.get("creators") or () if isinstance(c, dict)]
-    year, month = _year_month(_base_text(data, "date"))
+    year, month = _year_month(_base_text(data, "date")) or _arxiv_year_month(_arxiv_of(data))
     fields = [
         ("title", _braced(protect_case(_base_text(data, "title")))),
         ("author", _braced(format_names(c for c in creators if c.creator_type == "author"))),
@@ -187,15 +187,35 @@ def _verbatim(value: str) -> str:
     return "".join(_VERBATIM_UNSAFE.get(char, char) for char in value)
 
 
-def _year_month(date: str) -> tuple[str, str]:
-    """The four-digit year and the month macro (``jun``) of a Zotero date ("" if unknown)."""
+def _year_month(date: str) -> tuple[str, str] | None:
+    """The four-digit year and the month macro (``jun``, "" if unknown) of a Zotero date;
+    ``None`` when it holds no year."""
     year = _YEAR.search(date)
+    if year is None:
+        return None
     iso = _ISO_MONTH.match(date)
     number = int(iso.group(1)) if iso else 0
     if not number:
         number = next((i for i, m in enumerate(MONTHS, 1) if m[:3].lower() in date.lower()), 0)
-    month = MONTHS[number - 1][:3].lower() if 1 <= number <= 12 else ""
-    return (year.group(1) if year else ""), (month if year else "")
+    return year.group(1), _month_macro(number)
+
+
+def _month_macro(number: int) -> str:
+    """``jan`` … ``dec`` for 1 … 12, "" for anything else."""
+    return MONTHS[number - 1][:3].lower() if 1 <= number <= 12 else ""
+
+
+def _arxiv_year_month(found: str | None) -> tuple[str, str]:
+    """The year and month an arXiv id was given in (``1906.00435`` → 2019, ``jun``;
+    ``hep-th/9901001`` → 1999, ``jan``): the date of a preprint that has none of its own.
+    ("", "") without an id. Old-style ids run from 1991 to 2007, new-style ones from 2007."""
+    digits = re.search(r"(?:^|/)(\d{2})(\d{2})", found or "")
+    if digits is None:
+        return "", ""
+    yy, month = int(digits.group(1)), int(digits.group(2))
+    if not 1 <= month <= 12:
+        return "", ""
+    return str((1900 if yy >= 91 else 2000) + yy), _month_macro(month)
 
 
 def _pages(pages: str) -> str:
@@ -216,14 +236,19 @@ def _repository(data: Mapping[str, Any]) -> str:
 
 
 def _eprint(data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``eprint`` and ``archiveprefix`` for an item with an arXiv id (``archiveID``, or an
-    ``arXiv:`` line in ``extra``); none otherwise."""
+    """``eprint`` and ``archiveprefix`` for an item with an arXiv id; none otherwise."""
+    found = _arxiv_of(data)
+    return [("eprint", _braced(found)), ("archiveprefix", "{arXiv}")] if found else []
+
+
+def _arxiv_of(data: Mapping[str, Any]) -> str | None:
+    """The item's arXiv id (its ``archiveID``, or an ``arXiv:`` line in ``extra``)."""
     archive_id = _text(data, "archiveID")
     found = arxiv_id(archive_id) if archive_id.lower().startswith("arxiv:") else None
     for line in _text(data, "extra").splitlines():
         if found is None and line.strip().lower().startswith("arxiv:"):
             found = arxiv_id(line.strip())
-    return [("eprint", _braced(found)), ("archiveprefix", "{arXiv}")] if found else []
+    return found
 
 
 def _free_extra(extra: str) -> str:

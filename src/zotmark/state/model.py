@@ -231,13 +231,13 @@ class ListState(NamedTuple):
     ``library_version`` is 0 for a list never synced. ``records`` are the bases keyed by item
     key; ``pending`` the creates not yet confirmed; ``mirror`` the last known item ``data``
     JSON of every regular library item seen (it carries the item's ``version``); ``citekeys``
-    the citation keys zotmark gave items (:class:`CiteKey`), by item key; ``last_run`` the latest run, ``last_success`` the latest run with
-    ``ok``; ``meta`` free key→value pairs; ``refused`` the writes Zotero refused that still
-    stand, by item key; ``mark`` where the last completed run left the list (``None`` before
-    one did). ``generation`` counts the changes to what a run plans from (every commit that
-    changes more than ``meta``, the status and ``mirror``, every :meth:`with_pending`): a
-    process that keeps a list's state between runs may use it while the generation is the
-    same.
+    the citation keys zotmark gave items (:class:`CiteKey`), by item key; ``last_run`` the
+    latest run, ``last_success`` the latest run with ``ok``; ``meta`` free key→value pairs;
+    ``refused`` the writes Zotero refused that still stand, by item key; ``mark`` where the
+    last completed run left the list (``None`` before one did). ``generation`` counts the
+    changes to what a run plans from (every commit that changes more than ``meta``, the
+    status and ``mirror``, every :meth:`with_pending`): a process that keeps a list's state
+    between runs may use it while the generation is the same.
 
     :meth:`with_pending` and :meth:`after` are the state after a store's ``add_pending`` and
     ``commit_run``: the one definition of what those do, which the in-memory store applies
