@@ -57,6 +57,8 @@ MEANINGS: dict[str, dict[str, str]] = {
         "citekey_formula": "How citation keys are made (a Better BibTeX subset: `auth`, "
         "`authors`, `authEtAl`, `year`, `title`, `shorttitle(n,m)`, `veryshorttitle`, "
         "`'text'`, `.lower`/`.upper`/`.ascii`/`.default(x)`, `+`); see \"Citation keys\".",
+        "citekeys_in_zotero": "Write each item's key into its Citation Key field in Zotero "
+        "(a key set there by you or Better BibTeX always wins and is never overwritten).",
         "read_tag": "The tag of a paper read: an entry's box `[x]` (status_store `tags`).",
         "in_progress_tag": "The tag of a paper in progress: `[/]` (status_store `tags`).",
         "cancelled_tag": "The tag of a paper not to be read: `[-]` (status_store `tags`).",

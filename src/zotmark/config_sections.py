@@ -197,6 +197,7 @@ class ListSettings:
     library_id: str = setting("", pattern=r"[0-9]*", hint=LIBRARY_ID_HINT, integer_as_text=True)
     bibtex: Path | None = setting(None, empty_is_default=True)
     citekey_formula: str = setting(CITEKEY_FORMULA, min_length=1, then=_readable_formula)
+    citekeys_in_zotero: bool = setting(True)
     read_tag: str = setting("read", min_length=1)
     in_progress_tag: str = setting("reading", min_length=1)
     cancelled_tag: str = setting("not-reading", min_length=1)

@@ -211,12 +211,14 @@ def test_the_head_is_the_library_version_mark_and_refusals_of_the_state(
 
 def test_the_generation_moves_on_with_what_a_run_plans_from_only(store: StateStore) -> None:
     """Pending creates and commits of records, versions, marks… move the generation on; a
-    commit of meta and status alone (the daemon's heartbeat) or of items' texts, a status do
-    not; citation keys set by ``pin_citekeys`` do (a run plans their writes)."""
+    commit of meta and status alone (the daemon's heartbeat) or of items' texts (with their
+    citation keys), a status do not; citation keys set by ``pin_citekeys`` do (a run plans
+    their writes)."""
     store.add_pending(LIST, [pending("P1")])
     store.commit_run(LIST, RunCommit(library_version=3))
     store.commit_run(LIST, RunCommit(meta={"daemon.pid": "1"}, status=OK))
     store.commit_run(LIST, RunCommit(mirror_upserts={"A": "{}"}, mirror_deletes={"B"}))
+    store.commit_run(LIST, RunCommit(mirror_upserts={"A": "{}"}, citekeys={"A": CiteKey("a")}))
     store.record_status(LIST, FAILED)
     assert store.head(LIST).generation == store.load(LIST).generation == 2
     store.pin_citekeys(LIST, {"P1": CiteKey("key")})

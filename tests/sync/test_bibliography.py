@@ -11,7 +11,7 @@ from tests.conftest import FIXTURES
 from zotmark.config import ListSettings
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
-from zotmark.state import MemoryStateStore, SyncMark
+from zotmark.state import CiteKey, MemoryStateStore, SyncMark
 from zotmark.state.commit import RunCommit
 from zotmark.sync.bibliography import export_list, import_into_list
 from zotmark.sync.metadata import IMPORTED_PREFIX
@@ -63,7 +63,7 @@ def test_export_writes_the_mirrored_collection_and_pins_its_keys(tmp_path: Path)
             mirror_upserts={"ABCD2345": json.dumps(data)}, mark=SyncMark("Reading List", "COLL2345")
         ),
     )
-    report = export_list(store, "list", settings, tmp_path / "out.bib")
+    report = export_list(store, "list", settings, tmp_path / "out.bib").report
     assert report.keys == {"ABCD2345": "vaswani2017attention"}
-    assert store.load("list").citekeys == {"ABCD2345": "vaswani2017attention"}
+    assert store.load("list").citekeys == {"ABCD2345": CiteKey("vaswani2017attention")}
     assert "{vaswani2017attention," in (tmp_path / "out.bib").read_text()

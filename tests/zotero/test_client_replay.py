@@ -371,9 +371,11 @@ def run_session(server: RecordedServer, home: Path, steps: tuple[Step, ...] = ST
 
 def _no_enrichment(config: Path) -> None:
     """No arXiv/Crossref look-ups: the recorded run had no network besides the proxy (its
-    created items carry no creators or dates), and this test must not have any either."""
+    created items carry no creators or dates), and this test must not have any either. No
+    citation keys written into Zotero either: the recording predates them (issue 17)."""
     text = config.read_text("utf-8")
-    config.write_text(text.replace("[[lists]]\n", "[[lists]]\nenrich = false\n"), "utf-8")
+    lines = "[[lists]]\nenrich = false\ncitekeys_in_zotero = false\n"
+    config.write_text(text.replace("[[lists]]\n", lines), "utf-8")
 
 
 def test_zotmark_sends_the_recorded_requests(recorded: RecordedServer, home: Path) -> None:

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from zotmark.bibtex.export import export_bibtex, is_exported
+from zotmark.bibtex.formula import Formula
 from zotmark.bibtex.importer import ImportResult, KeyField, decode_bib, import_bib
-from zotmark.bibtex.keys import assign_keys
+from zotmark.bibtex.keys import DEFAULT, assign_keys
 from zotmark.errors import BibtexError
 
 
@@ -33,26 +34,36 @@ class ExportReport:
 
 
 def export_bib_file(
-    items: Iterable[Mapping[str, Any]], pinned: Mapping[str, str], path: Path
+    items: Iterable[Mapping[str, Any]],
+    pinned: Mapping[str, str],
+    path: Path,
+    formula: Formula = DEFAULT,
+    written: Mapping[str, str | None] | None = None,
 ) -> ExportReport:
     """Write the BibTeX of ``items`` (Zotero ``data`` dicts) to ``path`` if it changed.
 
-    ``pinned`` are the keys recorded by earlier exports (item key -> citation key); they
-    never change. Raises :class:`BibtexError` when the file cannot be written.
+    ``pinned`` are the keys the state holds (item key -> citation key), kept; an item
+    without one gets ``formula``'s; ``written`` the keys zotmark wrote into items'
+    ``citationKey`` fields (see :func:`~zotmark.bibtex.keys.assign_keys`). Raises
+    :class:`BibtexError` when the file cannot be written.
     """
     exported = [data for data in items if is_exported(data)]
-    keys = assign_keys(exported, pinned)
+    keys = assign_keys(exported, pinned, formula, written)
     changed = write_if_changed(path, export_bibtex(exported, keys))
     return ExportReport(keys=keys, entries=len(exported), changed=changed)
 
 
 def export_bib_text(
-    items: Iterable[Mapping[str, Any]], pinned: Mapping[str, str], out: TextIO
+    items: Iterable[Mapping[str, Any]],
+    pinned: Mapping[str, str],
+    out: TextIO,
+    formula: Formula = DEFAULT,
+    written: Mapping[str, str | None] | None = None,
 ) -> ExportReport:
     """Write the BibTeX of ``items`` to the stream ``out`` (``export-bib -o -``); the keys
     are those :func:`export_bib_file` gives."""
     exported = [data for data in items if is_exported(data)]
-    keys = assign_keys(exported, pinned)
+    keys = assign_keys(exported, pinned, formula, written)
     out.write(export_bibtex(exported, keys))
     out.flush()
     return ExportReport(keys=keys, entries=len(exported), changed=True)

@@ -25,10 +25,16 @@ def export_bib(
     output: str | None = typer.Option(
         None, "-o", "--output", metavar="FILE", help="Write here (- for stdout)."
     ),
+    rekey: bool = typer.Option(
+        False,
+        "--rekey",
+        help="Make every key again by the formula (not those set in Zotero); says which changed.",
+    ),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
-    """Write the BibTeX of a list's collection (as of the last sync); keys never change."""
+    """Write the BibTeX of a list's collection (as of the last sync); exported keys never
+    change unless --rekey."""
     set_output(quiet, verbose)
     from pathlib import Path
 
@@ -40,7 +46,12 @@ def export_bib(
     target = Path(output) if output and not to_stdout else None
     with state_store(loaded) as (store, key):
         stdout = sys.stdout if to_stdout else None
-        report = export_list(store, key(settings), settings, target, stdout=stdout)
+        done = export_list(store, key(settings), settings, target, stdout=stdout, rekey=rekey)
+    report = done.report
+    for old, new in done.rekeyed:
+        echo(f"key {old} -> {new}", err=to_stdout)
+    if rekey and not done.rekeyed:
+        echo("no key changed", err=to_stdout)
     if OUTPUT.quiet:
         return
     entries = f"{report.entries} {'entry' if report.entries == 1 else 'entries'}"

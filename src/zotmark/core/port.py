@@ -88,6 +88,7 @@ class Change:
     remove_collection: str | None = None
     trashed: bool | None = None
     extra: str | None = None
+    citation_key: str | None = None
 
     def then(self, later: Change) -> Change:
         """This change followed by ``later``, to the same item (``later``'s values win where
@@ -103,6 +104,7 @@ class Change:
             remove_collection=later.remove_collection or self.remove_collection,
             trashed=later.trashed if later.trashed is not None else self.trashed,
             extra=later.extra if later.extra is not None else self.extra,
+            citation_key=later.citation_key or self.citation_key,
         )
 
 

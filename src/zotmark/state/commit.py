@@ -142,10 +142,10 @@ class RunCommit:
     @property
     def changes_sync(self) -> bool:
         """Whether the commit changes what a run plans from (more than meta, the status and
-        the items' texts, which a run that keeps its snapshot does not read): such a commit
-        moves the list's generation on."""
+        the items' texts, which a run that keeps its snapshot does not read, and citation
+        keys, which only a run's own commits carry and its final commit gives a runner that
+        keeps its state): such a commit moves the list's generation on."""
         return bool(
             self.library_version is not None or self.record_upserts or self.record_deletes
             or self.resolved_pending or self.refused is not None or self.mark is not None
-            or self.citekeys
         )  # fmt: skip

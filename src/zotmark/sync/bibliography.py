@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from zotmark.bibtex.files import ExportReport, export_bib_file, export_bib_text, read_bib_file
+from zotmark.bibtex.formula import parse as parse_formula
 from zotmark.bibtex.importer import BibEntry
+from zotmark.bibtex.keys import explicit_key
 from zotmark.bibtex.scanner import Problem
 from zotmark.config import ListSettings
 from zotmark.core.identifiers import identify
@@ -22,7 +24,7 @@ from zotmark.markdown import patch
 from zotmark.markdown.compose import NewEntry
 from zotmark.markdown.files import ListFile
 from zotmark.markdown.parser import parse
-from zotmark.state import ListState, StateStore
+from zotmark.state import CiteKey, ListState, StateStore, SyncMark
 from zotmark.state.commit import RunCommit
 from zotmark.sync.metadata import imported_key
 from zotmark.sync.status import stored_data
@@ -41,6 +43,15 @@ def collection_items(state: ListState) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ListExport:
+    """What exporting a list did: the export itself, and the keys ``--rekey`` changed
+    (``(old, new)`` pairs, by new key)."""
+
+    report: ExportReport
+    rekeyed: tuple[tuple[str, str], ...] = ()
+
+
 def export_list(
     store: StateStore,
     key: str,
@@ -48,9 +59,14 @@ def export_list(
     path: Path | None = None,
     *,
     stdout: TextIO | None = None,
-) -> ExportReport:
+    rekey: bool = False,
+) -> ListExport:
     """Write the BibTeX of the list (whose state ``store`` keeps under ``key``) to ``path``
-    (default: the configured file), or to ``stdout`` when given, and pin its keys."""
+    (default: the configured file), or to ``stdout`` when given, and pin its keys: each is
+    kept from then on. With ``rekey``, every key not set by someone else (in the item's
+    ``citationKey`` field or a ``Citation Key:`` line) is made again by the list's formula.
+    The keys to write into Zotero's ``citationKey`` fields go with the next sync (a key
+    someone else set there is never overwritten)."""
     target = path or settings.bibtex
     if target is None and stdout is None:
         raise BibtexError(
@@ -59,15 +75,37 @@ def export_list(
     state = store.load(key)
     if state.mark is None or not state.mark.collection_key:
         raise BibtexError(f"list {settings.name!r} was never synced; run `zotmark sync` first.")
+    items = collection_items(state)
+    rows = state.citekeys
+    gone = {str(data["key"]) for data in items} if rekey else set()
+    pinned = {k: row.key for k, row in rows.items() if k not in gone}
+    written = {k: row.written for k, row in rows.items()}
+    formula = parse_formula(settings.citekey_formula)
     if stdout is not None:
-        report = export_bib_text(collection_items(state), state.citekeys, stdout)
+        report = export_bib_text(items, pinned, stdout, formula, written)
     else:
         assert target is not None
-        report = export_bib_file(collection_items(state), state.citekeys, target)
-    new_pins = {k: v for k, v in report.keys.items() if state.citekeys.get(k) != v}
-    if new_pins:
-        store.pin_citekeys(key, new_pins)
-    return report
+        report = export_bib_file(items, pinned, target, formula, written)
+    explicit = {str(d["key"]) for d in items if explicit_key(d, written.get(str(d["key"])))}
+    pins = {
+        k: _exported(rows.get(k), citekey, explicit=k in explicit)
+        for k, citekey in report.keys.items()
+    }
+    pins = {k: pin for k, pin in pins.items() if rows.get(k) != pin}
+    if pins:
+        store.pin_citekeys(key, pins)
+    if settings.citekeys_in_zotero and any(p.written != p.key for p in pins.values()):
+        mark = state.mark  # the next run is not skipped: it writes the keys into Zotero
+        store.commit_run(key, RunCommit(mark=SyncMark(mark.collection, mark.collection_key)))
+    rekeyed = sorted((rows[k].key, pin.key) for k, pin in pins.items() if k in rows and rekey)
+    return ListExport(report, tuple((old, new) for old, new in rekeyed if old != new))
+
+
+def _exported(row: CiteKey | None, citekey: str, *, explicit: bool) -> CiteKey:
+    """The state's row of an item exported under ``citekey``: pinned for good. A key
+    someone else set counts as written (zotmark never writes over it)."""
+    written = citekey if explicit else (row.written if row is not None else None)
+    return CiteKey(citekey, exported=True, provisional=False, written=written)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,12 +30,13 @@ from zotmark.errors import (
     ZoteroError,
     ZotmarkError,
 )
-from zotmark.state.model import ListHead, ListState, RunStatus, SyncMark
+from zotmark.state.model import CiteKey, ListHead, ListState, RunStatus, SyncMark
 from zotmark.state.store import StateStore
 from zotmark.sync.report import RunReport
 
 if TYPE_CHECKING:  # the planning side is imported where a run plans: a no-op run returns first
     from zotmark.core.port import Applied, Library, Snapshot
+    from zotmark.sync.citekeys import RunKeys
     from zotmark.sync.document import ListDocument
     from zotmark.sync.kept import Kept, Planning
     from zotmark.sync.status import WorkingStatus
@@ -52,7 +53,9 @@ class ListRunner:
     snapshot (typed items) are kept between runs and used again while the state's generation
     says no one else changed it, instead of being read and parsed again, and a run plans only
     the pairs that moved since (:mod:`zotmark.sync.kept`). Such a runner's first run reads and
-    plans even when nothing changed, so that its first change costs no more than the next."""
+    plans even when nothing changed, so that its first change costs no more than the next.
+    Items get citation keys by ``citekey_formula`` (the default formula when empty), written
+    into their ``citationKey`` fields (:mod:`zotmark.sync.citekeys`; ``None``: none is)."""
 
     def __init__(
         self,
@@ -66,10 +69,12 @@ class ListRunner:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         state_key: str = "",
         keep: bool = False,
+        citekey_formula: str | None = "",
     ) -> None:
         self.name, self.policy, self.library, self.store = name, policy, library, store
         self.document, self.new_item, self.randbelow, self.now = document, new_item, randbelow, now
         self.state_key, self.keep = state_key or name, keep
+        self.citekey_formula = citekey_formula
         self._kept: Kept | None = None
 
     def run(self, *, dry_run: bool = False) -> RunReport:
@@ -98,6 +103,7 @@ class ListRunner:
                 return self._unchanged(head, dry_run, first_request, started)
             checked = True  # the client keeps the answer: refresh sends nothing more for it
         # (what a run that plans uses, imported once it does: issue 16, a no-op's start-up)
+        from zotmark.sync.citekeys import RunKeys
         from zotmark.sync.status import WorkingStatus
         from zotmark.sync.writes import Written, refusals
 
@@ -105,6 +111,9 @@ class ListRunner:
         state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load(entries)
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
+        formula, keys = self.citekey_formula, None
+        if formula is not None:
+            keys = RunKeys(state.citekeys, formula, keep=self.keep)
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
             refreshed = self.library.refresh(snapshot, changed=checked)
@@ -114,6 +123,8 @@ class ListRunner:
             moved = refreshed.texts.keys() | refreshed.gone
             if not dry_run:
                 self._store_texts(refreshed.texts, refreshed.gone)
+                if keys is not None:
+                    keys.read(refreshed.texts, collection or "")
             del refreshed  # its texts are stored: not held through the run (30 MB at 50,000)
             if attempt > 1:
                 entries = self.document.read()
@@ -130,7 +141,7 @@ class ListRunner:
             if dry_run:
                 return RunReport(self.name, the_plan, True, requests=self._requests(first_request))
             try:
-                applied = self._write_zotero(snapshot, the_plan, collection or "")
+                applied = self._write_zotero(snapshot, the_plan, collection or "", keys)
             except PreconditionFailed:
                 continue  # a concurrent writer: re-read and re-plan
             written = Written.of(the_plan, snapshot, applied)
@@ -153,7 +164,7 @@ class ListRunner:
             status.file_landed(the_plan, snapshot, written.failed)
             return self._record(
                 state, planning, written, status, snapshot, changed, collection, started,
-                attempt, first_request,
+                attempt, first_request, keys.rest() if keys is not None else {},
             )  # fmt: skip
         raise ZoteroError(
             "The library or the file kept changing while zotmark synced it; run it again."
@@ -288,7 +299,9 @@ class ListRunner:
                 "'fail'. Nothing was changed; settle them in the file or in Zotero."
             )
 
-    def _write_zotero(self, snapshot: Snapshot, the_plan: Plan, collection: str) -> Applied:
+    def _write_zotero(
+        self, snapshot: Snapshot, the_plan: Plan, collection: str, keys: RunKeys | None
+    ) -> Applied:
         """Record the plan's creates as pending in the store (the run's state learns them when
         the run is recorded, :meth:`_record`: a first sync's rows held through its writes were
         77 B an entry of its peak), then send every write, each create's JSON made (and
@@ -299,10 +312,10 @@ class ListRunner:
         from zotmark.sync.writes import PlannedWrites, StoredTexts, pending_creates
 
         stamp = plugin_stamp(self.now())
-        writes = PlannedWrites(the_plan, snapshot, collection, self.new_item, stamp)
+        writes = PlannedWrites(the_plan, snapshot, collection, self.new_item, stamp, keys)
         if writes.creates:
             self.store.add_pending(self.state_key, pending_creates(the_plan, writes.creates))
-        texts = StoredTexts(self.store, self.state_key)
+        texts = StoredTexts(self.store, self.state_key, keys)
         try:
             return self.library.apply(snapshot, writes, texts=texts)
         finally:
@@ -320,6 +333,7 @@ class ListRunner:
         started: str,
         attempts: int,
         first_request: int,
+        citekeys: Mapping[str, CiteKey],
     ) -> RunReport:
         from zotmark.core.actions import CreateItem
         from zotmark.state.commit import RunCommit
@@ -355,6 +369,7 @@ class ListRunner:
             ),
             status=self._status(started, report),
             refused=refused,
+            citekeys=citekeys,
         )
         self.store.commit_run(self.state_key, commit)
         if self.keep and collection is not None:

@@ -166,6 +166,7 @@ class Session:
             new_item=self.new_item(settings),
             state_key=self.key(settings),
             keep=self.keep,
+            citekey_formula=settings.citekey_formula if settings.citekeys_in_zotero else None,
         )
 
     def sync(

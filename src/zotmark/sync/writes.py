@@ -25,6 +25,7 @@ from zotmark.core.port import Applied, Change, NewItem, Outcome, Snapshot, Write
 from zotmark.core.states import with_plugin_status
 from zotmark.state.commit import PendingCreate, RunCommit
 from zotmark.state.store import StateStore
+from zotmark.sync.citekeys import RunKeys, with_keys
 from zotmark.zotero.mapping import new_item_data
 from zotmark.zotero.writes import batches
 
@@ -42,10 +43,12 @@ def new_items(
     collection: str,
     hook: NewItemHook | None = None,
     stamp: str = "",
+    keys: RunKeys | None = None,
 ) -> list[NewItem]:
     """The items ``creates`` make, in ``collection`` with the plan's status tags or plugin
     status (dated ``stamp``: :func:`~zotmark.core.states.plugin_stamp`; ``hook`` may add
-    metadata, e.g. enrichment), each with its entry's ident."""
+    metadata, e.g. enrichment), each with its entry's ident and, with ``keys``, the citation
+    key made from what the item then holds."""
     out = [
         (new, new_item_data(
             new.entry, key=new.key, collection=collection, tags=new.tags,
@@ -54,6 +57,9 @@ def new_items(
         for new in creates
     ]  # fmt: skip
     datas = hook(out) if hook is not None and out else [data for _, data in out]
+    if keys is not None:
+        for data in datas:
+            keys.for_create(data)
     return [
         NewItem(str(data["key"]), data, new.entry.ident)
         for (new, _), data in zip(out, datas, strict=True)
@@ -65,7 +71,9 @@ class PlannedWrites:
     change per existing item (:func:`changes`). A create's JSON is made (and given to the
     hook) a batch at a time (:func:`~zotmark.zotero.writes.batches`), as the
     library reads the batch to send it: the JSON of a first sync's 10,000 creates made at once
-    was 540 B an entry of its peak. A reading status written is dated ``stamp``."""
+    was 540 B an entry of its peak. A reading status written is dated ``stamp``. With
+    ``keys``, each create carries its citation key and the changes the citation keys to write
+    (:mod:`zotmark.sync.citekeys`)."""
 
     def __init__(
         self,
@@ -74,10 +82,13 @@ class PlannedWrites:
         collection: str,
         hook: NewItemHook | None = None,
         stamp: str = "",
+        keys: RunKeys | None = None,
     ) -> None:
         self.creates = [action for action in plan.zotero if isinstance(action, CreateItem)]
         self._changes = changes(plan, snapshot, collection, stamp)
-        self._collection, self._hook, self._stamp = collection, hook, stamp
+        if keys is not None:
+            self._changes = with_keys(self._changes, keys.writes(snapshot, collection))
+        self._collection, self._hook, self._stamp, self._keys = collection, hook, stamp, keys
 
     def __len__(self) -> int:
         return len(self.creates) + len(self._changes)
@@ -85,7 +96,7 @@ class PlannedWrites:
     def __iter__(self) -> Iterator[Write]:
         """The writes in order, the creates made a batch at a time as they are read."""
         for batch in batches(self.creates):
-            yield from new_items(batch, self._collection, self._hook, self._stamp)
+            yield from new_items(batch, self._collection, self._hook, self._stamp, self._keys)
         yield from self._changes
 
 
@@ -196,10 +207,11 @@ class StoredTexts:
     the list's state in groups of :data:`TEXT_GROUP`, and what is left at :meth:`flush`.
     A first sync then holds no more than a group of its thousands of texts at once, and
     makes no transaction per batch of 50 (each a synchronous write to disk: 200 of them made
-    a 10,000-entry first sync ~2 s slower, 10 of them ~0.3 s)."""
+    a 10,000-entry first sync ~2 s slower, 10 of them ~0.3 s). With ``keys``, the citation
+    keys of the items written go into the state with their texts (:meth:`RunKeys.landed`)."""
 
-    def __init__(self, store: StateStore, list_key: str) -> None:
-        self._store, self._key = store, list_key
+    def __init__(self, store: StateStore, list_key: str, keys: RunKeys | None = None) -> None:
+        self._store, self._key, self._keys = store, list_key, keys
         self._held: dict[str, str] = {}
 
     def __call__(self, texts: Mapping[str, str]) -> None:
@@ -211,5 +223,7 @@ class StoredTexts:
         """Store the texts held (each carries its item's version: a text newer than the
         state's library version is only read again, never wrong)."""
         if self._held:
-            self._store.commit_run(self._key, RunCommit(mirror_upserts=self._held))
+            citekeys = self._keys.landed(self._held) if self._keys is not None else {}
+            commit = RunCommit(mirror_upserts=self._held, citekeys=citekeys)
+            self._store.commit_run(self._key, commit)
             self._held = {}

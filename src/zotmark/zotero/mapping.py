@@ -179,8 +179,9 @@ def item_patch(item: Item, change: Change) -> dict[str, Any]:
     Arrays replace the item's wholesale, so they carry the user's other values: every other
     tag of the item as it is (an automatic tag, type 1, stays one), its other collections. The
     title goes into the type's own title field (``caseName`` for a case, …); a URL is left out
-    for a type without a ``url`` field. ``add_tags`` and ``remove_tags`` must not overlap
-    (``ValueError``).
+    for a type without a ``url`` field; a citation key always goes (the item does not say
+    which it holds) unless its type has no ``citationKey`` field. ``add_tags`` and
+    ``remove_tags`` must not overlap (``ValueError``).
     """
     if change.add_tags & change.remove_tags:
         raise ValueError(
@@ -204,6 +205,8 @@ def item_patch(item: Item, change: Change) -> dict[str, Any]:
         patch["collections"] = sorted(joined)
     if change.trashed is not None and item.deleted != change.trashed:
         patch["deleted"] = 1 if change.trashed else 0
+    if change.citation_key is not None and valid_field(item.item_type, "citationKey"):
+        patch["citationKey"] = change.citation_key
     return patch
 
 

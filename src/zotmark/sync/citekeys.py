@@ -1,0 +1,129 @@
+"""A run's citation keys: what each item's ``citationKey`` field holds, so that the Zotero app,
+Better BibTeX and the exported ``.bib`` agree.
+
+The state keeps a :class:`~zotmark.state.model.CiteKey` per item the list gave a key. A run
+(:class:`RunKeys`) gives one, by the list's formula, to every item it creates (in the create's
+own data: no request more) and to every item it reads that has none; it replaces a
+provisional key (made while the item had neither creators nor a date) once the item has
+either, unless that key was exported. A key someone else set in ``citationKey`` (a user,
+Better BibTeX: any value but the one zotmark wrote) always wins and is never overwritten.
+Keys to write to existing items ride on the changes the run sends anyway, or go as changes
+of their own, batched with the others (50 items a request).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from zotmark.bibtex.formula import DEFAULT_FORMULA, parse
+from zotmark.bibtex.keys import first_free, has_metadata, native_key
+from zotmark.core.port import Change, Snapshot
+from zotmark.state.model import CiteKey
+
+
+class RunKeys:
+    """The citation keys of one run of a list: ``rows`` are the state's, ``formula`` the
+    list's (the default when empty). What the run decides is held until its writes land
+    (:meth:`landed`) or the run is recorded (:meth:`rest`). With ``keep`` (a runner that
+    keeps its state), :meth:`rest` gives the rows :meth:`landed` gave too."""
+
+    def __init__(self, rows: Mapping[str, CiteKey], formula: str = "", *, keep: bool = False):
+        self._formula = parse(formula or DEFAULT_FORMULA)
+        self._rows = rows
+        self._taken = {row.key.casefold() for row in rows.values()}
+        self._made: dict[str, CiteKey] = {}
+        self._stored: dict[str, CiteKey] | None = {} if keep else None
+
+    def row(self, item_key: str) -> CiteKey | None:
+        """The item's key as this run has it (``None`` if it has none)."""
+        return self._made.get(item_key) or self._rows.get(item_key)
+
+    def read(self, texts: Mapping[str, str], collection: str) -> None:
+        """Take note of the items read this run (their JSON ``texts``, by key): those of
+        ``collection`` without a key get one, those whose provisional key can now be made
+        properly get a new one, those whose field lost zotmark's key get it written again."""
+        for item_key, text in texts.items():
+            if collection not in text:  # (most of a library's items are in no list's collection)
+                continue
+            data = json.loads(text)
+            if collection in data.get("collections", ()) and not data.get("deleted"):
+                self._saw(item_key, data)
+
+    def _saw(self, item_key: str, data: Mapping[str, Any]) -> None:
+        row, native = self.row(item_key), native_key(data)
+        if native and (row is None or native != row.written):
+            if row is not None and row.written != row.key:  # someone else's key wins:
+                self._made[item_key] = row._replace(written=row.key)  # zotmark's is not sent
+            return
+        if row is None:
+            self._made[item_key] = self._give(item_key, data, written=None)
+        elif row.provisional and not row.exported and has_metadata(data):
+            self._taken.discard(row.key.casefold())
+            self._made[item_key] = self._give(item_key, data, written=native or None)
+        elif not native and row.written == row.key:  # cleared in Zotero: written again
+            self._made[item_key] = row._replace(written=None)
+
+    def for_create(self, data: dict[str, Any]) -> None:
+        """Put the key of the new item ``data`` (made by the formula from what ``data`` holds,
+        or the one an earlier attempt gave it) into its ``citationKey`` field."""
+        item_key = str(data["key"])
+        row = self.row(item_key)
+        if row is None:
+            row = self._made[item_key] = self._give(item_key, data, written=None)
+        data["citationKey"] = row.key
+
+    def writes(self, snapshot: Snapshot, collection: str) -> dict[str, str]:
+        """The keys to write into existing items of ``collection`` (every row whose key is
+        not what zotmark last wrote, of an item in the collection and not in the trash)."""
+        rows = {**self._rows, **self._made} if self._made else self._rows
+        out = {}
+        for item_key, row in rows.items():
+            if row.written == row.key:
+                continue
+            item = snapshot.items.get(item_key)
+            if item is not None and collection in item.collections and not item.deleted:
+                out[item_key] = row.key
+        return out
+
+    def landed(self, item_keys: Iterable[str]) -> dict[str, CiteKey]:
+        """The rows of the items whose writes landed (their keys now in Zotero), to store;
+        forgotten here."""
+        out = {}
+        for item_key in item_keys:
+            row = self._made.pop(item_key, None) or self._rows.get(item_key)
+            if row is not None and row.written != row.key:
+                out[item_key] = row._replace(written=row.key)
+        if self._stored is not None:
+            self._stored.update(out)
+        return out
+
+    def rest(self) -> dict[str, CiteKey]:
+        """The rows decided but not yet stored (writes that did not land are tried again by
+        the next run, :meth:`writes`), with ``keep`` those stored too."""
+        out, self._made = self._made, {}
+        return {**self._stored, **out} if self._stored else out
+
+    def _give(self, item_key: str, data: Mapping[str, Any], written: str | None) -> CiteKey:
+        """A new key for the item: the formula's, made distinct from every key the list
+        holds (case-insensitively) by the first free suffix ``a``, ``b``, …"""
+        key = first_free(self._formula.key(data), self._taken)
+        self._taken.add(key.casefold())
+        return CiteKey(key, exported=False, provisional=not has_metadata(data), written=written)
+
+
+def with_keys(changes: list[Change], keys: Mapping[str, str]) -> list[Change]:
+    """``changes`` carrying the citation keys ``keys`` of their items, and a change of its own
+    for each other item of ``keys``."""
+    if not keys:
+        return changes
+    out = [
+        change.then(Change(change.key, citation_key=keys[change.key]))
+        if change.key in keys
+        else change
+        for change in changes
+    ]
+    changed = {change.key for change in changes}
+    out += [Change(key, citation_key=value) for key, value in keys.items() if key not in changed]
+    return out
