@@ -88,8 +88,9 @@ def export_list(
         report = export_bib_file(items, pinned, target, formula, written)
     explicit = {str(d["key"]) for d in items if explicit_key(d, written.get(str(d["key"])))}
     pins = {
-        k: _exported(rows.get(k), citekey, explicit=k in explicit)
+        k: _exported(rows.get(k), citekey)
         for k, citekey in report.keys.items()
+        if k not in explicit  # (a key someone else set is theirs: zotmark keeps its own)
     }
     pins = {k: pin for k, pin in pins.items() if rows.get(k) != pin}
     if pins:
@@ -101,10 +102,10 @@ def export_list(
     return ListExport(report, tuple((old, new) for old, new in rekeyed if old != new))
 
 
-def _exported(row: CiteKey | None, citekey: str, *, explicit: bool) -> CiteKey:
-    """The state's row of an item exported under ``citekey``: pinned for good. A key
-    someone else set counts as written (zotmark never writes over it)."""
-    written = citekey if explicit else (row.written if row is not None else None)
+def _exported(row: CiteKey | None, citekey: str) -> CiteKey:
+    """The state's row of an item exported under ``citekey`` (its own key): pinned for good,
+    to be written into Zotero unless it is there already."""
+    written = row.written if row is not None else None
     return CiteKey(citekey, exported=True, provisional=False, written=written)
 
 
