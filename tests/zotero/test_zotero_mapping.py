@@ -273,3 +273,12 @@ def test_items_with_equal_tag_and_collection_sets_share_one_set_each() -> None:
         for k in ("ABCD2345", "EFGH2345")
     )  # fmt: skip
     assert first.tags is second.tags and first.collections is second.collections
+
+
+def test_item_patch_sets_the_citation_key_field() -> None:
+    change = Change("ABCD2345", citation_key="vaswani2017attention")
+    assert item_patch(ITEM, change) == {
+        "key": "ABCD2345",
+        "version": 7,
+        "citationKey": "vaswani2017attention",
+    }

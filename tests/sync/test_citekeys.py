@@ -1,0 +1,137 @@
+"""A run's citation keys (``RunKeys``): given at creation, read, replaced, written, stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zotmark.core.item import Item
+from zotmark.core.model import Ident
+from zotmark.core.port import Change, Snapshot
+from zotmark.state import CiteKey
+from zotmark.sync.citekeys import RunKeys, with_keys
+
+COLLECTION = "COLL2345"
+AUTHOR = [{"creatorType": "author", "firstName": "A.", "lastName": "Vaswani"}]
+
+
+def data(key: str = "ITEM2345", **more: Any) -> dict[str, Any]:
+    return {"key": key, "title": "Attention Is All You Need", "collections": [COLLECTION], **more}
+
+
+def text(key: str = "ITEM2345", **more: Any) -> dict[str, str]:
+    return {key: json.dumps(data(key, **more))}
+
+
+def snapshot(*keys: str) -> Snapshot:
+    items = {
+        k: Item(k, 1, "preprint", "T", None, Ident(title="t"), collections=frozenset({COLLECTION}))
+        for k in keys
+    }
+    return Snapshot(1, items)
+
+
+def test_a_create_carries_the_key_its_formula_makes_from_what_it_holds() -> None:
+    keys = RunKeys({})
+    made = data(creators=AUTHOR, date="2017")
+    keys.for_create(made)
+    assert made["citationKey"] == "vaswani2017attention"
+    assert keys.landed(["ITEM2345"]) == {
+        "ITEM2345": CiteKey("vaswani2017attention", False, False, "vaswani2017attention")
+    }
+
+
+def test_a_create_without_creators_or_date_gets_a_provisional_key() -> None:
+    keys = RunKeys({})
+    made = data()
+    keys.for_create(made)
+    assert made["citationKey"] == "anonattention"
+    assert keys.landed(["ITEM2345"])["ITEM2345"].provisional
+
+
+def test_a_new_key_never_takes_one_the_list_holds_in_any_case() -> None:
+    keys = RunKeys({"OTHER234": CiteKey("AnonAttention")})
+    made = data()
+    keys.for_create(made)
+    assert made["citationKey"] == "anonattentiona"
+
+
+def test_a_create_sent_again_keeps_the_key_it_was_given() -> None:
+    keys = RunKeys({"ITEM2345": CiteKey("anonattention", False, True, None)})
+    made = data(creators=AUTHOR, date="2017")
+    keys.for_create(made)
+    assert made["citationKey"] == "anonattention"
+
+
+def test_an_item_read_without_a_key_gets_one_to_write() -> None:
+    keys = RunKeys({})
+    keys.read(text(creators=AUTHOR, date="2017"), COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "vaswani2017attention"}
+
+
+def test_an_item_of_another_collection_gets_no_key() -> None:
+    keys = RunKeys({})
+    keys.read(text(collections=["OTHER234"]), COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {}
+    assert keys.rest() == {}
+
+
+def test_a_key_someone_else_set_is_never_written_over() -> None:
+    rows = {"ITEM2345": CiteKey("anonattention", False, True, "anonattention")}
+    keys = RunKeys(rows)
+    keys.read(text(citationKey="vaswani17", creators=AUTHOR, date="2017"), COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {}
+    assert keys.rest() == {}
+
+
+def test_a_provisional_key_is_made_again_once_the_item_has_creators() -> None:
+    rows = {"ITEM2345": CiteKey("anonattention", False, True, "anonattention")}
+    keys = RunKeys(rows)
+    keys.read(text(citationKey="anonattention", creators=AUTHOR, date="2017"), COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "vaswani2017attention"}
+
+
+def test_an_exported_provisional_key_stays() -> None:
+    rows = {"ITEM2345": CiteKey("anonattention", True, True, "anonattention")}
+    keys = RunKeys(rows)
+    keys.read(text(citationKey="anonattention", creators=AUTHOR, date="2017"), COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {}
+
+
+def test_a_key_cleared_in_zotero_is_written_again() -> None:
+    rows = {"ITEM2345": CiteKey("vaswani2017attention", True, False, "vaswani2017attention")}
+    keys = RunKeys(rows)
+    keys.read(text(citationKey="", creators=AUTHOR), COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "vaswani2017attention"}
+
+
+def test_a_key_not_yet_written_is_written_when_its_item_is_in_the_collection() -> None:
+    rows = {
+        "ITEM2345": CiteKey("newkey", True, False, "oldkey"),
+        "GONE2345": CiteKey("other", True, False, None),
+    }
+    assert RunKeys(rows).writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "newkey"}
+
+
+def test_a_write_that_did_not_land_is_stored_to_be_tried_again() -> None:
+    keys = RunKeys({})
+    keys.read(text(creators=AUTHOR, date="2017"), COLLECTION)
+    assert keys.landed([]) == {}
+    assert keys.rest() == {"ITEM2345": CiteKey("vaswani2017attention", False, False, None)}
+
+
+def test_a_runner_that_keeps_its_state_gets_the_landed_rows_too() -> None:
+    keys = RunKeys({}, keep=True)
+    made = data()
+    keys.for_create(made)
+    landed = keys.landed(["ITEM2345"])
+    assert keys.rest() == landed
+
+
+def test_a_key_rides_on_the_change_the_run_sends_anyway() -> None:
+    changes = [Change("ITEM2345", add_tags=frozenset({"read"}))]
+    out = with_keys(changes, {"ITEM2345": "k1", "OTHER234": "k2"})
+    assert out == [
+        Change("ITEM2345", add_tags=frozenset({"read"}), citation_key="k1"),
+        Change("OTHER234", citation_key="k2"),
+    ]
