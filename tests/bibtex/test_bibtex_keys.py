@@ -218,3 +218,10 @@ def test_assigned_keys_are_distinct_and_keep_every_pinned_key(
     assert all(keys[k] == v for k, v in pinned.items() if k in keys)
     others = {v.casefold() for k, v in pinned.items() if k not in keys}
     assert not others & {k.casefold() for k in keys.values()}
+
+
+def test_papers_wishing_one_key_get_the_suffixes_in_order_past_z() -> None:
+    items = [item(f"K{i:04d}") for i in range(30)]
+    keys = assign_keys(items, {"PINNED": "vaswani2017attentionc"})
+    suffixes = [keys[f"K{i:04d}"].removeprefix("vaswani2017attention") for i in range(30)]
+    assert suffixes == ["", "a", "b", *"defghijklmnopqrstuvwxyz", "aa", "ab", "ac", "ad"]

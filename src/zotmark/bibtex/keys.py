@@ -12,9 +12,9 @@ date) that was never exported (see :mod:`zotmark.sync.citekeys`).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Collection, Iterable, Mapping
-from itertools import count
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
 from typing import Any
 
 from zotmark.bibtex.formula import DEFAULT_FORMULA, KEY_UNSAFE, Formula, fold, parse
@@ -53,13 +53,26 @@ def has_metadata(data: Mapping[str, Any]) -> bool:
     return bool(data.get("creators")) or bool(str(data.get("date") or "").strip())
 
 
-def first_free(base: str, taken: Collection[str]) -> str:
-    """``base`` or its first suffixed form (``a`` … ``z``, ``aa`` …) whose case-folded
-    form is not in ``taken``."""
-    for suffix in _suffixes():
-        if (base + suffix).casefold() not in taken:
-            return base + suffix
-    raise AssertionError("unreachable: the suffixes never run out")
+def first_free(
+    base: str,
+    taken: Collection[str],
+    start: MutableMapping[str, int],
+    free: Callable[[str], bool] = lambda folded: True,
+) -> str:
+    """``base`` or its first suffixed form (``a`` … ``z``, ``aa`` …) whose case-folded form
+    is not in ``taken`` and is ``free``. ``start`` holds, per base, how many of its first
+    forms are known to be in ``taken`` (which only grows): the search begins there, so that
+    n papers wishing one key cost n steps, not n²/2 (10,000 new papers all wishing
+    ``anongenerated`` took a first sync from 11 to 539 s, ``benchmarks/bench_sync.py``)."""
+    index = start.get(base, 0)
+    while (base + _suffix(index)).casefold() in taken:
+        index += 1
+    start[base] = index
+    while True:
+        key = base + _suffix(index)
+        if key.casefold() not in taken and free(key.casefold()):
+            return key
+        index += 1
 
 
 def assign_keys(
@@ -90,34 +103,27 @@ def assign_keys(
         else:
             wishes[item_key] = (2, generate_key(data, formula))
     assigned: set[str] = set()
+    start: dict[str, int] = {}
     result: dict[str, str] = {}
     for item_key in sorted(wishes, key=lambda k: (wishes[k][0], k)):
-        result[item_key] = _claim(wishes[item_key][1], item_key, owner, assigned)
+        mine = functools.partial(_mine, owner=owner, item_key=item_key)
+        result[item_key] = key = first_free(wishes[item_key][1], assigned, start, mine)
+        assigned.add(key.casefold())
     return result
 
 
-def _claim(base: str, item_key: str, owner: Mapping[str, str], assigned: set[str]) -> str:
-    """``base`` or its first suffixed form that is neither assigned nor pinned to another
-    item; marks it assigned."""
-    for suffix in _suffixes():
-        folded = (base + suffix).casefold()
-        if folded not in assigned and owner.get(folded, item_key) == item_key:
-            assigned.add(folded)
-            return base + suffix
-    raise AssertionError("unreachable: the suffixes never run out")
+def _mine(folded: str, *, owner: Mapping[str, str], item_key: str) -> bool:
+    """Whether the (case-folded) key is pinned to no item but ``item_key``."""
+    return owner.get(folded, item_key) == item_key
 
 
-def _suffixes() -> Iterable[str]:
-    """``""``, then ``a`` … ``z``, ``aa`` … ``zz``, ``aaa`` …"""
-    yield ""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    for width in count(1):
-        for number in range(26**width):
-            digits = []
-            for _ in range(width):
-                number, rest = divmod(number, 26)
-                digits.append(letters[rest])
-            yield "".join(reversed(digits))
+def _suffix(index: int) -> str:
+    """The ``index``-th suffix: ``""``, then ``a`` … ``z``, ``aa`` … ``zz``, ``aaa`` …"""
+    letters = []
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters.append(chr(ord("a") + rest))
+    return "".join(reversed(letters))
 
 
 def ascii_fold(text: str) -> str:

@@ -34,6 +34,7 @@ class RunKeys:
         self._rows = rows
         self._taken = {row.key.casefold() for row in rows.values()}
         self._made: dict[str, CiteKey] = {}
+        self._start: dict[str, int] = {}  # (see first_free)
         self._stored: dict[str, CiteKey] | None = {} if keep else None
 
     def row(self, item_key: str) -> CiteKey | None:
@@ -108,7 +109,7 @@ class RunKeys:
     def _give(self, item_key: str, data: Mapping[str, Any], written: str | None) -> CiteKey:
         """A new key for the item: the formula's, made distinct from every key the list
         holds (case-insensitively) by the first free suffix ``a``, ``b``, …"""
-        key = first_free(self._formula.key(data), self._taken)
+        key = first_free(self._formula.key(data), self._taken, self._start)
         self._taken.add(key.casefold())
         return CiteKey(key, exported=False, provisional=not has_metadata(data), written=written)
 
