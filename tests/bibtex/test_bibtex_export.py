@@ -18,8 +18,8 @@ from tests.bibtex.bib_samples import (
     tricky_items,
 )
 
-from zotmark.bibtex import assign_keys, export_bibtex
-from zotmark.bibtex.export import HEADER, format_entry
+from zotmark.bibtex.export import HEADER, export_bibtex, format_entry
+from zotmark.bibtex.keys import assign_keys
 from zotmark.bibtex.latex import decode
 from zotmark.bibtex.names import parse_names
 from zotmark.bibtex.scanner import scan

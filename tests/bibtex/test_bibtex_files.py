@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.bibtex.bib_samples import enriched_items
 
-from zotmark.bibtex import export_bib_file, read_bib_file, write_if_changed
+from zotmark.bibtex.files import export_bib_file, read_bib_file, write_if_changed
 from zotmark.errors import BibtexError
 
 

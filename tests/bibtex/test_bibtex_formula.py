@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from zotmark.bibtex import read_bib_file
+from zotmark.bibtex.files import read_bib_file
 from zotmark.bibtex.formula import DEFAULT_FORMULA, FormulaError, parse
 from zotmark.bibtex.keys import generate_key
 from zotmark.config_sections import CITEKEY_FORMULA

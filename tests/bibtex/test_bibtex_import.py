@@ -9,8 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.bibtex.bib_samples import BIB, TRICKY_TITLE, enriched_items, tricky_items
 
-from zotmark.bibtex import BibEntry, Problem, assign_keys, export_bibtex, import_bib, read_bib_file
-from zotmark.bibtex.importer import decode_bib
+from zotmark.bibtex.export import export_bibtex
+from zotmark.bibtex.files import read_bib_file
+from zotmark.bibtex.importer import BibEntry, decode_bib, import_bib
+from zotmark.bibtex.keys import assign_keys
+from zotmark.bibtex.scanner import Problem
 from zotmark.core.model import Ident
 from zotmark.errors import BibtexError
 from zotmark.schema import type_fields

@@ -1,29 +1,15 @@
 """BibTeX export and import with stable citation keys.
 
-Export: :func:`assign_keys` (explicit, pinned, generated keys; distinct and deterministic),
-:func:`export_bibtex` (the text), :func:`write_if_changed` (atomic), or all three at once with
-:func:`export_bib_file`. Import: :func:`import_bib` (text -> entries and problems by line), or
-:func:`read_bib_file` for a path (any encoding, never an error for bad content).
+Export: :func:`~zotmark.bibtex.keys.assign_keys` (explicit, pinned, generated keys; distinct
+and deterministic; the formula in :mod:`zotmark.bibtex.formula`),
+:func:`~zotmark.bibtex.export.export_bibtex` (the text),
+:func:`~zotmark.bibtex.files.write_if_changed` (atomic), or all three at once with
+:func:`~zotmark.bibtex.files.export_bib_file`. Import:
+:func:`~zotmark.bibtex.importer.import_bib` (text -> entries and problems by line), or
+:func:`~zotmark.bibtex.files.read_bib_file` for a path (any encoding, never an error for bad
+content).
+
+The package imports none of its modules: a sync run that gives citation keys imports
+``keys`` and ``formula`` alone, not the export and import machinery (30 ms of a run's
+start-up, ``python -X importtime``).
 """
-
-from zotmark.bibtex.export import export_bibtex
-from zotmark.bibtex.files import ExportReport, export_bib_file, read_bib_file, write_if_changed
-from zotmark.bibtex.importer import BibEntry, ImportResult, decode_bib, import_bib
-from zotmark.bibtex.keys import assign_keys, explicit_key, generate_key
-from zotmark.bibtex.scanner import Problem
-
-__all__ = [
-    "BibEntry",
-    "ExportReport",
-    "ImportResult",
-    "Problem",
-    "assign_keys",
-    "decode_bib",
-    "explicit_key",
-    "export_bib_file",
-    "export_bibtex",
-    "generate_key",
-    "import_bib",
-    "read_bib_file",
-    "write_if_changed",
-]
