@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import FIXTURES
 
@@ -67,3 +69,51 @@ def test_export_writes_the_mirrored_collection_and_pins_its_keys(tmp_path: Path)
     assert report.keys == {"ABCD2345": "vaswani2017attention"}
     assert store.load("list").citekeys == {"ABCD2345": CiteKey("vaswani2017attention")}
     assert "{vaswani2017attention," in (tmp_path / "out.bib").read_text()
+
+
+def _mirrored(store: MemoryStateStore, *datas: dict[str, Any]) -> None:
+    texts = {d["key"]: json.dumps({"collections": ["COLL2345"], "itemType": "preprint", **d})
+             for d in datas}  # fmt: skip
+    mark = SyncMark("Reading List", "COLL2345", "settled")
+    store.commit_run("list", RunCommit(mirror_upserts=texts, mark=mark))
+
+
+def test_export_pins_the_keys_zotmark_gave_and_keeps_what_it_wrote(tmp_path: Path) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    _mirrored(store, {"key": "ABCD2345", "title": "Audio", "citationKey": "anonaudio"})
+    store.pin_citekeys("list", {"ABCD2345": CiteKey("anonaudio", False, True, "anonaudio")})
+    export_list(store, "list", settings, tmp_path / "out.bib")
+    state = store.load("list")
+    assert state.citekeys == {"ABCD2345": CiteKey("anonaudio", True, False, "anonaudio")}
+    assert state.mark is not None and state.mark.settled == "settled"
+
+
+def test_export_leaves_a_key_someone_else_set_out_of_the_state(tmp_path: Path) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    _mirrored(store, {"key": "ABCD2345", "title": "Audio", "citationKey": "mine2020"})
+    done = export_list(store, "list", settings, tmp_path / "out.bib")
+    assert done.report.keys == {"ABCD2345": "mine2020"}
+    assert store.load("list").citekeys == {}
+
+
+def test_export_of_an_item_zotmark_never_keyed_unsettles_the_list_to_write_its_key(
+    tmp_path: Path,
+) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    _mirrored(store, {"key": "ABCD2345", "title": "Audio"})
+    export_list(store, "list", settings, tmp_path / "out.bib")
+    state = store.load("list")
+    assert state.citekeys == {"ABCD2345": CiteKey("anonaudio", True, False, None)}
+    assert state.mark is not None and state.mark.settled is None
+
+
+def test_rekey_makes_the_keys_again_and_names_the_changes(tmp_path: Path) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    _mirrored(store, {"key": "ABCD2345", "title": "Audio", "citationKey": "anonaudio"})
+    store.pin_citekeys("list", {"ABCD2345": CiteKey("anonaudio", True, False, "anonaudio")})
+    rekeyed = dataclasses.replace(settings, citekey_formula="'paper-' + title")
+    done = export_list(store, "list", rekeyed, tmp_path / "out.bib", rekey=True)
+    assert done.rekeyed == (("anonaudio", "paper-Audio"),)
+    assert store.load("list").citekeys == {
+        "ABCD2345": CiteKey("paper-Audio", True, False, "anonaudio")
+    }
