@@ -135,3 +135,13 @@ def test_a_key_rides_on_the_change_the_run_sends_anyway() -> None:
         Change("ITEM2345", add_tags=frozenset({"read"}), citation_key="k1"),
         Change("OTHER234", citation_key="k2"),
     ]
+
+
+def test_a_create_keeps_the_key_an_imported_bib_entry_gave_it() -> None:
+    keys = RunKeys({}, "auth.lower + '17'")
+    imported = data(citationKey="vaswani17", creators=AUTHOR)
+    keys.for_create(imported)
+    other = data("OTHER234", creators=AUTHOR)
+    keys.for_create(other)
+    assert (imported["citationKey"], other["citationKey"]) == ("vaswani17", "vaswani17a")
+    assert set(keys.rest()) == {"OTHER234"}

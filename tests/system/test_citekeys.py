@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from tests.bibtex.bib_samples import run_biber
+from tests.conftest import FIXTURES
 from tests.system.daemon_process import original_list_config, run_zotmark
 
 from zotmark.bibtex.scanner import scan
@@ -130,3 +131,15 @@ def test_an_offline_export_of_the_original_list_passes_biber_for_every_arxiv_pap
     code, warnings = run_biber(path)
     assert code == 0 and len(arxiv) == 13
     assert [w for w in warnings if any(f"'{key}'" in w for key in arxiv)] == []
+
+
+def test_papers_imported_from_a_bib_keep_its_keys_in_zotero_and_in_the_export(
+    config: Path, sandbox: Sandbox
+) -> None:
+    bib = FIXTURES / "bib" / "Panreta-zotero-library__My_Library.bib"
+    imported = {e.key for e in scan(bib.read_text()).entries}
+    zotmark(config, sandbox, "import-bib", str(bib))
+    zotmark(config, sandbox, "sync")
+    in_zotero = set(zotero_keys(sandbox))
+    assert len(imported & in_zotero) == 9
+    assert in_zotero <= set(bib_keys(config.parent / "list.bib"))

@@ -55,6 +55,8 @@ class RunKeys:
     def _saw(self, item_key: str, data: Mapping[str, Any]) -> None:
         row, native = self.row(item_key), native_key(data)
         if native and (row is None or native != row.written):
+            if self._taken is not None:  # (a set made later holds the rows' keys alone)
+                self._taken.add(native.casefold())
             if row is not None and row.written != row.key:  # someone else's key wins:
                 self._made[item_key] = row._replace(written=row.key)  # zotmark's is not sent
             return
@@ -68,9 +70,13 @@ class RunKeys:
 
     def for_create(self, data: dict[str, Any]) -> None:
         """Put the key of the new item ``data`` (made by the formula from what ``data`` holds,
-        or the one an earlier attempt gave it) into its ``citationKey`` field."""
-        item_key = str(data["key"])
+        or the one an earlier attempt gave it) into its ``citationKey`` field; a key ``data``
+        already holds (an imported ``.bib`` entry's) is kept, as someone else's."""
+        item_key, native = str(data["key"]), native_key(data)
         row = self.row(item_key)
+        if native and row is None:
+            self._taken_keys().add(native.casefold())
+            return
         if row is None:
             row = self._made[item_key] = self._give(item_key, data, written=None)
         data["citationKey"] = row.key
