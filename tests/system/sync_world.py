@@ -286,6 +286,7 @@ class Held:
     live: bool
     deleted: bool
     field: str = "title"  # the field its title is in
+    citation_key: str = ""
 
     def __repr__(self) -> str:
         where = f"live={self.live}, deleted={self.deleted}"
@@ -322,7 +323,8 @@ def library(sandbox: Sandbox, collection: str) -> dict[str, Held]:
         deleted = bool(data.get("deleted"))
         live = collection in data.get("collections", []) and not deleted
         tags = frozenset(t["tag"] for t in data.get("tags", []))
-        held = Held(key, pid, title, tags, live, deleted, field)
+        citation_key = str(data.get("citationKey") or "")
+        held = Held(key, pid, title, tags, live, deleted, field, citation_key)
         assert pid not in found, f"duplicate items for {pid}: {found[pid]} and {held}"
         found[pid] = held
     return found
