@@ -46,7 +46,7 @@ def collection_items(state: ListState) -> list[dict[str, Any]]:
 @dataclass(frozen=True, slots=True)
 class ListExport:
     """What exporting a list did: the export itself, and the keys ``--rekey`` changed
-    (``(old, new)`` pairs, by new key)."""
+    (``(old, new)`` pairs, in order of the old keys)."""
 
     report: ExportReport
     rekeyed: tuple[tuple[str, str], ...] = ()
