@@ -8,7 +8,8 @@ from typing import Any
 from zotmark.core.item import Item
 from zotmark.core.model import Ident
 from zotmark.core.port import Change, Snapshot
-from zotmark.state import CiteKey
+from zotmark.state import CiteKey, MemoryStateStore
+from zotmark.state.commit import RunCommit
 from zotmark.sync.citekeys import RunKeys, with_keys
 
 COLLECTION = "COLL2345"
@@ -32,7 +33,7 @@ def snapshot(*keys: str) -> Snapshot:
 
 
 def test_a_create_carries_the_key_its_formula_makes_from_what_it_holds() -> None:
-    keys = RunKeys({})
+    keys = RunKeys({}, collection=COLLECTION)
     made = data(creators=AUTHOR, date="2017")
     keys.for_create(made)
     assert made["citationKey"] == "vaswani2017attention"
@@ -42,7 +43,7 @@ def test_a_create_carries_the_key_its_formula_makes_from_what_it_holds() -> None
 
 
 def test_a_create_without_creators_or_date_gets_a_provisional_key() -> None:
-    keys = RunKeys({})
+    keys = RunKeys({}, collection=COLLECTION)
     made = data()
     keys.for_create(made)
     assert made["citationKey"] == "anonattention"
@@ -50,59 +51,59 @@ def test_a_create_without_creators_or_date_gets_a_provisional_key() -> None:
 
 
 def test_a_new_key_never_takes_one_the_list_holds_in_any_case() -> None:
-    keys = RunKeys({"OTHER234": CiteKey("AnonAttention")})
+    keys = RunKeys({"OTHER234": CiteKey("AnonAttention")}, collection=COLLECTION)
     made = data()
     keys.for_create(made)
     assert made["citationKey"] == "anonattentiona"
 
 
 def test_a_create_sent_again_keeps_the_key_it_was_given() -> None:
-    keys = RunKeys({"ITEM2345": CiteKey("anonattention", False, True, None)})
+    keys = RunKeys({"ITEM2345": CiteKey("anonattention", False, True, None)}, collection=COLLECTION)
     made = data(creators=AUTHOR, date="2017")
     keys.for_create(made)
     assert made["citationKey"] == "anonattention"
 
 
 def test_an_item_read_without_a_key_gets_one_to_write() -> None:
-    keys = RunKeys({})
-    keys.read(text(creators=AUTHOR, date="2017"), COLLECTION)
-    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "vaswani2017attention"}
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.read(text(creators=AUTHOR, date="2017"))
+    assert keys.writes(snapshot("ITEM2345")) == {"ITEM2345": "vaswani2017attention"}
 
 
 def test_an_item_of_another_collection_gets_no_key() -> None:
-    keys = RunKeys({})
-    keys.read(text(collections=["OTHER234"]), COLLECTION)
-    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {}
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.read(text(collections=["OTHER234"]))
+    assert keys.writes(snapshot("ITEM2345")) == {}
     assert keys.rest() == {}
 
 
 def test_a_key_someone_else_set_is_never_written_over() -> None:
     rows = {"ITEM2345": CiteKey("anonattention", False, True, "anonattention")}
-    keys = RunKeys(rows)
-    keys.read(text(citationKey="vaswani17", creators=AUTHOR, date="2017"), COLLECTION)
-    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text(citationKey="vaswani17", creators=AUTHOR, date="2017"))
+    assert keys.writes(snapshot("ITEM2345")) == {}
     assert keys.rest() == {}
 
 
 def test_a_provisional_key_is_made_again_once_the_item_has_creators() -> None:
     rows = {"ITEM2345": CiteKey("anonattention", False, True, "anonattention")}
-    keys = RunKeys(rows)
-    keys.read(text(citationKey="anonattention", creators=AUTHOR, date="2017"), COLLECTION)
-    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "vaswani2017attention"}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text(citationKey="anonattention", creators=AUTHOR, date="2017"))
+    assert keys.writes(snapshot("ITEM2345")) == {"ITEM2345": "vaswani2017attention"}
 
 
 def test_an_exported_provisional_key_stays() -> None:
     rows = {"ITEM2345": CiteKey("anonattention", True, True, "anonattention")}
-    keys = RunKeys(rows)
-    keys.read(text(citationKey="anonattention", creators=AUTHOR, date="2017"), COLLECTION)
-    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text(citationKey="anonattention", creators=AUTHOR, date="2017"))
+    assert keys.writes(snapshot("ITEM2345")) == {}
 
 
 def test_a_key_cleared_in_zotero_is_written_again() -> None:
     rows = {"ITEM2345": CiteKey("vaswani2017attention", True, False, "vaswani2017attention")}
-    keys = RunKeys(rows)
-    keys.read(text(citationKey="", creators=AUTHOR), COLLECTION)
-    assert keys.writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "vaswani2017attention"}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text(citationKey="", creators=AUTHOR))
+    assert keys.writes(snapshot("ITEM2345")) == {"ITEM2345": "vaswani2017attention"}
 
 
 def test_a_key_not_yet_written_is_written_when_its_item_is_in_the_collection() -> None:
@@ -110,18 +111,20 @@ def test_a_key_not_yet_written_is_written_when_its_item_is_in_the_collection() -
         "ITEM2345": CiteKey("newkey", True, False, "oldkey"),
         "GONE2345": CiteKey("other", True, False, None),
     }
-    assert RunKeys(rows).writes(snapshot("ITEM2345"), COLLECTION) == {"ITEM2345": "newkey"}
+    assert RunKeys(rows, collection=COLLECTION).writes(snapshot("ITEM2345")) == {
+        "ITEM2345": "newkey"
+    }
 
 
 def test_a_write_that_did_not_land_is_stored_to_be_tried_again() -> None:
-    keys = RunKeys({})
-    keys.read(text(creators=AUTHOR, date="2017"), COLLECTION)
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.read(text(creators=AUTHOR, date="2017"))
     assert keys.landed([]) == {}
     assert keys.rest() == {"ITEM2345": CiteKey("vaswani2017attention", False, False, None)}
 
 
 def test_a_runner_that_keeps_its_state_gets_the_landed_rows_too() -> None:
-    keys = RunKeys({}, keep=True)
+    keys = RunKeys({}, collection=COLLECTION, keep=True)
     made = data()
     keys.for_create(made)
     landed = keys.landed(["ITEM2345"])
@@ -138,10 +141,23 @@ def test_a_key_rides_on_the_change_the_run_sends_anyway() -> None:
 
 
 def test_a_create_keeps_the_key_an_imported_bib_entry_gave_it() -> None:
-    keys = RunKeys({}, "auth.lower + '17'")
+    keys = RunKeys({}, "auth.lower + '17'", collection=COLLECTION)
     imported = data(citationKey="vaswani17", creators=AUTHOR)
     keys.for_create(imported)
     other = data("OTHER234", creators=AUTHOR)
     keys.for_create(other)
     assert (imported["citationKey"], other["citationKey"]) == ("vaswani17", "vaswani17a")
     assert set(keys.rest()) == {"OTHER234"}
+
+
+def test_items_a_stopped_run_read_are_looked_at_by_the_next() -> None:
+    store = MemoryStateStore()
+    texts = {**text("OLD23456", version=3), **text("NEW23456", version=9)}
+    store.commit_run("list", RunCommit(mirror_upserts=texts))
+    keys = RunKeys({}, collection=COLLECTION)
+    items = {
+        k: Item(k, v, "preprint", "T", None, Ident(title="t"))
+        for k, v in [("OLD23456", 3), ("NEW23456", 9)]
+    }
+    keys.read_unread(store, "list", Snapshot(9, items), version=5)
+    assert set(keys.rest()) == {"NEW23456"}

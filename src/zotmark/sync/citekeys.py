@@ -21,16 +21,25 @@ from zotmark.bibtex.formula import DEFAULT_FORMULA, parse
 from zotmark.bibtex.keys import first_free, has_metadata, native_key
 from zotmark.core.port import Change, Snapshot
 from zotmark.state.model import CiteKey
+from zotmark.state.store import StateStore
 
 
 class RunKeys:
     """The citation keys of one run of a list: ``rows`` are the state's, ``formula`` the
-    list's (the default when empty). What the run decides is held until its writes land
+    list's (the default when empty), ``collection`` the key of the list's collection. What
+    the run decides is held until its writes land
     (:meth:`landed`) or the run is recorded (:meth:`rest`). With ``keep`` (a runner that
     keeps its state), :meth:`rest` gives the rows :meth:`landed` gave too."""
 
-    def __init__(self, rows: Mapping[str, CiteKey], formula: str = "", *, keep: bool = False):
-        self._formula = parse(formula or DEFAULT_FORMULA)
+    def __init__(
+        self,
+        rows: Mapping[str, CiteKey],
+        formula: str = "",
+        *,
+        collection: str = "",
+        keep: bool = False,
+    ) -> None:
+        self._formula, self._collection = parse(formula or DEFAULT_FORMULA), collection
         self._rows = rows
         self._taken: set[str] | None = None  # (made when a key is first given: most runs give none)
         self._made: dict[str, CiteKey] = {}
@@ -41,10 +50,11 @@ class RunKeys:
         """The item's key as this run has it (``None`` if it has none)."""
         return self._made.get(item_key) or self._rows.get(item_key)
 
-    def read(self, texts: Mapping[str, str], collection: str) -> None:
+    def read(self, texts: Mapping[str, str]) -> None:
         """Take note of the items read this run (their JSON ``texts``, by key): those of
-        ``collection`` without a key get one, those whose provisional key can now be made
+        the collection without a key get one, those whose provisional key can now be made
         properly get a new one, those whose field lost zotmark's key get it written again."""
+        collection = self._collection
         for item_key, text in texts.items():
             if collection not in text:  # (most of a library's items are in no list's collection)
                 continue
@@ -81,9 +91,20 @@ class RunKeys:
             row = self._made[item_key] = self._give(item_key, data, written=None)
         data["citationKey"] = row.key
 
-    def writes(self, snapshot: Snapshot, collection: str) -> dict[str, str]:
-        """The keys to write into existing items of ``collection`` (every row whose key is
+    def read_unread(
+        self, store: StateStore, list_key: str, snapshot: Snapshot, version: int
+    ) -> None:
+        """:meth:`read` the texts the state holds of items newer than its library
+        ``version``: read by a run that stopped before it was recorded (a guard, a crash),
+        they are not read again by the next. (None after a recorded run: nothing is read.)"""
+        newer = {key for key, item in snapshot.items.items() if item.version > version}
+        if newer:
+            self.read({key: text for key, text in store.mirror_texts(list_key) if key in newer})
+
+    def writes(self, snapshot: Snapshot) -> dict[str, str]:
+        """The keys to write into existing items of the collection (every row whose key is
         not what zotmark last wrote, of an item in the collection and not in the trash)."""
+        collection = self._collection
         rows = {**self._rows, **self._made} if self._made else self._rows
         out = {}
         for item_key, row in rows.items():
@@ -127,6 +148,16 @@ class RunKeys:
         key = first_free(self._formula.key(data), taken, self._start)
         taken.add(key.casefold())
         return CiteKey(key, exported=False, provisional=not has_metadata(data), written=written)
+
+
+def run_keys(
+    formula: str | None, rows: Mapping[str, CiteKey], collection: str, *, keep: bool
+) -> RunKeys | None:
+    """A run's :class:`RunKeys`, or ``None`` when the list writes no key into Zotero
+    (``formula`` ``None``)."""
+    if formula is None:
+        return None
+    return RunKeys(rows, formula, collection=collection, keep=keep)
 
 
 def with_keys(changes: list[Change], keys: Mapping[str, str]) -> list[Change]:

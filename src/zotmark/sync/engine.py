@@ -103,7 +103,7 @@ class ListRunner:
                 return self._unchanged(head, dry_run, first_request, started)
             checked = True  # the client keeps the answer: refresh sends nothing more for it
         # (what a run that plans uses, imported once it does: issue 16, a no-op's start-up)
-        from zotmark.sync.citekeys import RunKeys
+        from zotmark.sync.citekeys import run_keys
         from zotmark.sync.status import WorkingStatus
         from zotmark.sync.writes import Written, refusals
 
@@ -111,9 +111,9 @@ class ListRunner:
         state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load(entries)
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
-        formula, keys = self.citekey_formula, None
-        if formula is not None:
-            keys = RunKeys(state.citekeys, formula, keep=self.keep)
+        keys = run_keys(self.citekey_formula, state.citekeys, collection or "", keep=self.keep)
+        if keys is not None and kept is None and not dry_run:  # (texts of an aborted run)
+            keys.read_unread(self.store, self.state_key, snapshot, state.library_version)
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
             refreshed = self.library.refresh(snapshot, changed=checked)
@@ -124,7 +124,7 @@ class ListRunner:
             if not dry_run:
                 self._store_texts(refreshed.texts, refreshed.gone)
                 if keys is not None:
-                    keys.read(refreshed.texts, collection or "")
+                    keys.read(refreshed.texts)
             del refreshed  # its texts are stored: not held through the run (30 MB at 50,000)
             if attempt > 1:
                 entries = self.document.read()
