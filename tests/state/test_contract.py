@@ -385,3 +385,9 @@ def test_snapshot_mappings_are_read_only_proxies(store: StateStore) -> None:
     state = store.load(LIST)
     for mapping in (state.records, state.pending, state.mirror, state.citekeys, state.meta):
         assert isinstance(mapping, MappingProxyType)
+
+
+def test_texts_of_reads_the_texts_of_the_keys_asked_for(store: StateStore) -> None:
+    """``texts_of`` is the mirror narrowed to the keys asked for (absent ones left out)."""
+    store.commit_run(LIST, RunCommit(mirror_upserts={"A": '{"a": 1}', "B": '{"b": 2}'}))
+    assert store.texts_of(LIST, ["A", "C"]) == {"A": '{"a": 1}'}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -154,10 +155,18 @@ def test_items_a_stopped_run_read_are_looked_at_by_the_next() -> None:
     store = MemoryStateStore()
     texts = {**text("OLD23456", version=3), **text("NEW23456", version=9)}
     store.commit_run("list", RunCommit(mirror_upserts=texts))
-    keys = RunKeys({}, collection=COLLECTION)
-    items = {
-        k: Item(k, v, "preprint", "T", None, Ident(title="t"))
-        for k, v in [("OLD23456", 3), ("NEW23456", 9)]
-    }
-    keys.read_unread(store, "list", Snapshot(9, items), version=5)
+    keys = RunKeys({}, collection=COLLECTION, texts=functools.partial(store.texts_of, "list"))
+    versions = [("OLD23456", 3), ("NEW23456", 9)]
+    items = {k: Item(k, v, "preprint", "T", None, Ident(title="t")) for k, v in versions}
+    keys.read_unread(Snapshot(9, items), version=5)
     assert set(keys.rest()) == {"NEW23456"}
+
+
+def test_an_item_the_run_adds_to_the_collection_gets_a_key_to_write() -> None:
+    store = MemoryStateStore()
+    outside = text("OUT23456", collections=["OTHER234"], creators=AUTHOR, date="2017")
+    store.commit_run("list", RunCommit(mirror_upserts=outside))
+    keys = RunKeys({}, collection=COLLECTION, texts=functools.partial(store.texts_of, "list"))
+    keys.joining(["OUT23456"])
+    item = Item("OUT23456", 1, "preprint", "T", None, Ident(title="t"))
+    assert keys.writes(Snapshot(1, {"OUT23456": item})) == {"OUT23456": "vaswani2017attention"}

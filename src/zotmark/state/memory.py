@@ -57,6 +57,11 @@ class MemoryStateStore:
         meta = self._get(list_name).meta
         return {key: meta[key] for key in keys if key in meta}
 
+    def texts_of(self, list_name: str, keys: Iterable[str]) -> Mapping[str, str]:
+        """Return the stored snapshot's item texts of those of ``keys`` it has."""
+        mirror = self._get(list_name).mirror
+        return {key: mirror[key] for key in keys if key in mirror}
+
     def _get(self, list_name: str) -> ListState:
         check_list_name(list_name)
         with self._lock:

@@ -40,6 +40,7 @@ from zotmark.state.sqlite_rows import (
     read_meta,
     read_refusals,
     read_texts,
+    read_texts_of,
 )
 
 if TYPE_CHECKING:  # (see the module: a run that changes nothing does not import it)
@@ -135,6 +136,12 @@ class SqliteStateStore:
         check_list_name(list_name)
         with self._transaction("BEGIN") as db:
             return read_meta(db, list_name, keys)
+
+    def texts_of(self, list_name: str, keys: Iterable[str]) -> Mapping[str, str]:
+        """Read the item texts of ``keys``, one indexed look-up each, in one read transaction."""
+        check_list_name(list_name)
+        with self._transaction("BEGIN") as db:
+            return read_texts_of(db, list_name, keys)
 
     def head(self, list_name: str) -> ListHead:
         """Read the list's row and its refusals, nothing else."""

@@ -195,6 +195,13 @@ def read_meta(db: sqlite3.Connection, name: str, keys: Iterable[str]) -> Mapping
     return dict(_typed(rows, _PAIR, "meta"))
 
 
+def read_texts_of(db: sqlite3.Connection, name: str, keys: Iterable[str]) -> Mapping[str, str]:
+    """The list's item texts of those of ``keys`` it holds (by the table's primary key)."""
+    query = "SELECT item_key, data FROM mirror WHERE list = ? AND item_key = ?"
+    rows = (row for key in keys for row in db.execute(query, (name, key)))
+    return dict(_typed(rows, _PAIR, "mirror"))
+
+
 def _pairs(db: sqlite3.Connection, table: str, query: str, name: str) -> Mapping[str, str]:
     return MappingProxyType(dict(_typed(db.execute(query, (name,)).fetchall(), _PAIR, table)))
 

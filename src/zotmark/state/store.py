@@ -56,6 +56,11 @@ class StateStore(Protocol):
         new-item hook needs for a batch of creates, without the list's 50,000 records."""
         ...
 
+    def texts_of(self, list_name: str, keys: Iterable[str]) -> Mapping[str, str]:
+        """Return the item texts the list's mirror holds for those of ``keys`` it has
+        (``load(list_name).mirror`` narrowed to ``keys``), reading nothing else."""
+        ...
+
     def add_pending(self, list_name: str, creates: Iterable[PendingCreate]) -> None:
         """Record creates about to be sent, durably, in their own transaction.
 

@@ -13,14 +13,15 @@ of their own, batched with the others (50 items a request).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from zotmark.bibtex.formula import DEFAULT_FORMULA, parse
 from zotmark.bibtex.keys import first_free, has_metadata, native_key
 from zotmark.core.port import Change, Snapshot
-from zotmark.state.model import CiteKey
+from zotmark.state.model import CiteKey, ListState
 from zotmark.state.store import StateStore
 
 
@@ -29,7 +30,8 @@ class RunKeys:
     list's (the default when empty), ``collection`` the key of the list's collection. What
     the run decides is held until its writes land
     (:meth:`landed`) or the run is recorded (:meth:`rest`). With ``keep`` (a runner that
-    keeps its state), :meth:`rest` gives the rows :meth:`landed` gave too."""
+    keeps its state), :meth:`rest` gives the rows :meth:`landed` gave too. ``texts`` reads
+    the state's texts of the items it is given, by key."""
 
     def __init__(
         self,
@@ -38,8 +40,11 @@ class RunKeys:
         *,
         collection: str = "",
         keep: bool = False,
+        texts: Callable[[Iterable[str]], Mapping[str, str]] = lambda keys: {},
     ) -> None:
         self._formula, self._collection = parse(formula or DEFAULT_FORMULA), collection
+        self._texts = texts
+        self._joining: set[str] = set()
         self._rows = rows
         self._taken: set[str] | None = None  # (made when a key is first given: most runs give none)
         self._made: dict[str, CiteKey] = {}
@@ -91,15 +96,21 @@ class RunKeys:
             row = self._made[item_key] = self._give(item_key, data, written=None)
         data["citationKey"] = row.key
 
-    def read_unread(
-        self, store: StateStore, list_key: str, snapshot: Snapshot, version: int
-    ) -> None:
+    def read_unread(self, snapshot: Snapshot, version: int) -> None:
         """:meth:`read` the texts the state holds of items newer than its library
         ``version``: read by a run that stopped before it was recorded (a guard, a crash),
         they are not read again by the next. (None after a recorded run: nothing is read.)"""
-        newer = {key for key, item in snapshot.items.items() if item.version > version}
+        newer = [key for key, item in snapshot.items.items() if item.version > version]
         if newer:
-            self.read({key: text for key, text in store.mirror_texts(list_key) if key in newer})
+            self.read(self._texts(newer))
+
+    def joining(self, item_keys: Iterable[str]) -> None:
+        """Take note of the items the run adds to the collection (a paper of the list found
+        in the library): each gets a key as an item of the collection read this run does."""
+        for item_key, text in self._texts(list(item_keys)).items():
+            data = json.loads(text)
+            self._joining.add(item_key)
+            self._saw(item_key, data)
 
     def writes(self, snapshot: Snapshot) -> dict[str, str]:
         """The keys to write into existing items of the collection (every row whose key is
@@ -111,7 +122,9 @@ class RunKeys:
             if row.written == row.key:
                 continue
             item = snapshot.items.get(item_key)
-            if item is not None and collection in item.collections and not item.deleted:
+            if item is None or (item.deleted and item_key not in self._joining):
+                continue
+            if collection in item.collections or item_key in self._joining:
                 out[item_key] = row.key
         return out
 
@@ -151,13 +164,19 @@ class RunKeys:
 
 
 def run_keys(
-    formula: str | None, rows: Mapping[str, CiteKey], collection: str, *, keep: bool
+    formula: str | None,
+    state: ListState,
+    collection: str,
+    store: StateStore,
+    *,
+    keep: bool,
 ) -> RunKeys | None:
-    """A run's :class:`RunKeys`, or ``None`` when the list writes no key into Zotero
-    (``formula`` ``None``)."""
+    """A run's :class:`RunKeys` for the list whose ``state`` ``store`` keeps (under its
+    name), or ``None`` when the list writes no key into Zotero (``formula`` ``None``)."""
     if formula is None:
         return None
-    return RunKeys(rows, formula, collection=collection, keep=keep)
+    texts = functools.partial(store.texts_of, state.name)
+    return RunKeys(state.citekeys, formula, collection=collection, keep=keep, texts=texts)
 
 
 def with_keys(changes: list[Change], keys: Mapping[str, str]) -> list[Change]:

@@ -111,9 +111,9 @@ class ListRunner:
         state, snapshot = (kept.state, kept.snapshot) if kept is not None else self._load(entries)
         collection = self._collection(state, create=not dry_run)
         status = WorkingStatus(state.records)
-        keys = run_keys(self.citekey_formula, state.citekeys, collection or "", keep=self.keep)
+        keys = run_keys(self.citekey_formula, state, collection or "", self.store, keep=self.keep)
         if keys is not None and kept is None and not dry_run:  # (texts of an aborted run)
-            keys.read_unread(self.store, self.state_key, snapshot, state.library_version)
+            keys.read_unread(snapshot, state.library_version)
         refused = dict(state.refused)  # with what this run's earlier attempts had refused
         for attempt in range(1, ATTEMPTS + 1):
             refreshed = self.library.refresh(snapshot, changed=checked)

@@ -87,6 +87,7 @@ class PlannedWrites:
         self.creates = [action for action in plan.zotero if isinstance(action, CreateItem)]
         self._changes = changes(plan, snapshot, collection, stamp)
         if keys is not None:
+            keys.joining(a.key for a in plan.zotero if isinstance(a, AdoptItem))
             self._changes = with_keys(self._changes, keys.writes(snapshot))
         self._collection, self._hook, self._stamp, self._keys = collection, hook, stamp, keys
 
