@@ -170,3 +170,9 @@ def test_an_item_the_run_adds_to_the_collection_gets_a_key_to_write() -> None:
     keys.joining(["OUT23456"])
     item = Item("OUT23456", 1, "preprint", "T", None, Ident(title="t"))
     assert keys.writes(Snapshot(1, {"OUT23456": item})) == {"OUT23456": "vaswani2017attention"}
+
+
+def test_a_new_key_never_takes_one_someone_else_set_on_an_item_read_before() -> None:
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.read({**text("THEIRS23", citationKey="anon"), **text("NEW23456", title="")})
+    assert keys.rest()["NEW23456"].key == "anona"

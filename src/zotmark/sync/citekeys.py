@@ -45,6 +45,7 @@ class RunKeys:
         self._formula, self._collection = parse(formula or DEFAULT_FORMULA), collection
         self._texts = texts
         self._joining: set[str] = set()
+        self._others: set[str] = set()  # keys someone else set, met this run
         self._rows = rows
         self._taken: set[str] | None = None  # (made when a key is first given: most runs give none)
         self._made: dict[str, CiteKey] = {}
@@ -70,7 +71,8 @@ class RunKeys:
     def _saw(self, item_key: str, data: Mapping[str, Any]) -> None:
         row, native = self.row(item_key), native_key(data)
         if native and (row is None or native != row.written):
-            if self._taken is not None:  # (a set made later holds the rows' keys alone)
+            self._others.add(native.casefold())
+            if self._taken is not None:
                 self._taken.add(native.casefold())
             if row is not None and row.written != row.key:  # someone else's key wins:
                 self._made[item_key] = row._replace(written=row.key)  # zotmark's is not sent
@@ -90,6 +92,7 @@ class RunKeys:
         item_key, native = str(data["key"]), native_key(data)
         row = self.row(item_key)
         if native and row is None:
+            self._others.add(native.casefold())
             self._taken_keys().add(native.casefold())
             return
         if row is None:
@@ -151,7 +154,7 @@ class RunKeys:
         took a kept runner's box flip at 10,000 entries from 7 to 13 ms of CPU, against 9 and
         10 ms made on first use; ``benchmarks/bench_sync.py``, load ~4.5)."""
         if self._taken is None:
-            self._taken = {row.key.casefold() for row in self._rows.values()}
+            self._taken = {row.key.casefold() for row in self._rows.values()} | self._others
         return self._taken
 
     def _give(self, item_key: str, data: Mapping[str, Any], written: str | None) -> CiteKey:
