@@ -176,3 +176,9 @@ def test_a_new_key_never_takes_one_someone_else_set_on_an_item_read_before() -> 
     keys = RunKeys({}, collection=COLLECTION)
     keys.read({**text("THEIRS23", citationKey="anon"), **text("NEW23456", title="")})
     assert keys.rest()["NEW23456"].key == "anona"
+
+
+def test_the_key_of_an_item_whose_write_stands_refused_waits_for_that_write() -> None:
+    rows = {"ITEM2345": CiteKey("newkey", True, False, None)}
+    keys = RunKeys(rows, collection=COLLECTION)
+    assert keys.writes(snapshot("ITEM2345"), held={"ITEM2345"}) == {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from zotmark.bibtex.formula import DEFAULT_FORMULA, parse
@@ -51,6 +51,11 @@ class RunKeys:
         self._made: dict[str, CiteKey] = {}
         self._start: dict[str, int] = {}  # (see first_free)
         self._stored: dict[str, CiteKey] | None = {} if keep else None
+
+    def renew(self, rows: Mapping[str, CiteKey]) -> None:
+        """Go on from the state's ``rows`` as they are now (an attempt of the run begun
+        again: they hold the rows its landed writes stored, :meth:`landed`)."""
+        self._rows = rows
 
     def row(self, item_key: str) -> CiteKey | None:
         """The item's key as this run has it (``None`` if it has none)."""
@@ -115,14 +120,16 @@ class RunKeys:
             self._joining.add(item_key)
             self._saw(item_key, data)
 
-    def writes(self, snapshot: Snapshot) -> dict[str, str]:
+    def writes(self, snapshot: Snapshot, held: Collection[str] = ()) -> dict[str, str]:
         """The keys to write into existing items of the collection (every row whose key is
-        not what zotmark last wrote, of an item in the collection and not in the trash)."""
+        not what zotmark last wrote, of an item in the collection and not in the trash), but
+        for the items in ``held`` (a write of them Zotero refused stands: the key goes with
+        the write that settles it)."""
         collection = self._collection
         rows = {**self._rows, **self._made} if self._made else self._rows
         out = {}
         for item_key, row in rows.items():
-            if row.written == row.key:
+            if row.written == row.key or item_key in held:
                 continue
             item = snapshot.items.get(item_key)
             if item is None or (item.deleted and item_key not in self._joining):

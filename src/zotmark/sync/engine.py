@@ -133,6 +133,8 @@ class ListRunner:
                 fresh = self.store.load(self.state_key, texts=False)
                 state = state._replace(pending=fresh.pending, generation=fresh.generation)
                 kept = None  # (this run wrote since: every pair is planned)
+                if keys is not None:  # (with the keys its landed writes stored)
+                    keys.renew(fresh.citekeys)
             planning = self._plan(
                 kept, moved, state, status.records, snapshot, collection or "", entries, refused
             )

@@ -88,7 +88,8 @@ class PlannedWrites:
         self._changes = changes(plan, snapshot, collection, stamp)
         if keys is not None:
             keys.joining(a.key for a in plan.zotero if isinstance(a, AdoptItem))
-            self._changes = with_keys(self._changes, keys.writes(snapshot))
+            held = {refusal.item_key for refusal in plan.held}
+            self._changes = with_keys(self._changes, keys.writes(snapshot, held))
         self._collection, self._hook, self._stamp, self._keys = collection, hook, stamp, keys
 
     def __len__(self) -> int:
