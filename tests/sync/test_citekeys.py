@@ -148,7 +148,7 @@ def test_a_create_keeps_the_key_an_imported_bib_entry_gave_it() -> None:
     other = data("OTHER234", creators=AUTHOR)
     keys.for_create(other)
     assert (imported["citationKey"], other["citationKey"]) == ("vaswani17", "vaswani17a")
-    assert set(keys.rest()) == {"OTHER234"}
+    assert keys.rest()["ITEM2345"] == CiteKey("vaswani17", False, False, None, theirs=True)
 
 
 def test_items_a_stopped_run_read_are_looked_at_by_the_next() -> None:
@@ -182,3 +182,14 @@ def test_the_key_of_an_item_whose_write_stands_refused_waits_for_that_write() ->
     rows = {"ITEM2345": CiteKey("newkey", True, False, None)}
     keys = RunKeys(rows, collection=COLLECTION)
     assert keys.writes(snapshot("ITEM2345"), held={"ITEM2345"}) == {}
+
+
+def test_a_key_someone_else_set_is_kept_so_that_no_later_run_gives_it_again() -> None:
+    first = RunKeys({}, collection=COLLECTION)
+    first.read(text("THEIRS23", citationKey="anon"))
+    rows = first.rest()
+    assert rows == {"THEIRS23": CiteKey("anon", False, False, None, theirs=True)}
+    later = RunKeys(rows, collection=COLLECTION)
+    later.read(text("NEW23456", title=""))
+    assert later.rest()["NEW23456"].key == "anona"
+    assert later.writes(snapshot("THEIRS23", "NEW23456")) == {"NEW23456": "anona"}

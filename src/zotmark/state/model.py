@@ -169,13 +169,15 @@ class CiteKey(NamedTuple):
     (replaced when they arrive, unless exported); ``written``: the key zotmark last wrote into
     (or found in) the item's ``citationKey`` field, ``None`` before any. A ``citationKey``
     other than ``written`` was set by someone else (a user, Better BibTeX) and always wins;
-    zotmark writes ``key`` into the field while the two differ. (A tuple: a store checks
-    its values, :func:`checked_citekeys`.)"""
+    zotmark writes ``key`` into the field while the two differ. ``theirs``: ``key`` is a key
+    someone else set there (kept so that no key zotmark makes takes it; never written).
+    (A tuple: a store checks its values, :func:`checked_citekeys`.)"""
 
     key: str
     exported: bool = True
     provisional: bool = False
     written: str | None = None
+    theirs: bool = False
 
 
 def checked_citekeys(citekeys: Mapping[str, CiteKey | None]) -> dict[str, CiteKey | None]:
@@ -195,7 +197,11 @@ def checked_citekeys(citekeys: Mapping[str, CiteKey | None]) -> dict[str, CiteKe
 def _bools(citekey: CiteKey | None) -> CiteKey | None:
     if citekey is None:
         return None
-    return citekey._replace(exported=bool(citekey.exported), provisional=bool(citekey.provisional))
+    return citekey._replace(
+        exported=bool(citekey.exported),
+        provisional=bool(citekey.provisional),
+        theirs=bool(citekey.theirs),
+    )
 
 
 @dataclass(frozen=True, slots=True)

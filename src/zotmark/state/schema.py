@@ -138,11 +138,13 @@ _V6: tuple[str, ...] = (
 
 # v7: a citation key is zotmark's before it is exported: whether it went into a .bib (every
 # key pinned before v7 did), whether it was made before the item had creators or a date, and
-# what zotmark last wrote into the item's citationKey field (a different value is the user's).
+# what zotmark last wrote into the item's citationKey field (a different value is the user's),
+# and whether the key is one someone else set (kept so that zotmark's keys stay clear of it).
 _V7: tuple[str, ...] = (
     "ALTER TABLE citekeys ADD COLUMN exported INTEGER NOT NULL DEFAULT 1",
     "ALTER TABLE citekeys ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE citekeys ADD COLUMN written TEXT",
+    "ALTER TABLE citekeys ADD COLUMN theirs INTEGER NOT NULL DEFAULT 0",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)

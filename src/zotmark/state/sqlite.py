@@ -317,11 +317,11 @@ def _apply_commit(db: sqlite3.Connection, name: str, commit: RunCommit) -> None:
 def _write_citekeys(db: sqlite3.Connection, name: str, citekeys: Mapping[str, CiteKey]) -> None:
     db.executemany(
         "INSERT OR REPLACE INTO citekeys (list, item_key, citekey, exported, provisional,"
-        " written) VALUES (?, ?, ?, ?, ?, ?)",
+        " written, theirs) VALUES (?, ?, ?, ?, ?, ?, ?)",
         _by_key(
             [
-                (name, item_key, c.key, int(c.exported), int(c.provisional), c.written)
-                for item_key, c in citekeys.items()
+                (name, k, c.key, int(c.exported), int(c.provisional), c.written, int(c.theirs))
+                for k, c in citekeys.items()
             ]
         ),
     )

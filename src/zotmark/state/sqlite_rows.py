@@ -31,7 +31,7 @@ _RECORD = (_TEXT, _TEXT, _TEXT, _MAYBE_TEXT, _TEXT, _TEXT, _INT, _TEXT)
 _PENDING = (_TEXT, _TEXT, _TEXT)
 _PAIR = (_TEXT, _TEXT)
 _REFUSAL = (_TEXT, _TEXT, _INT, _TEXT, _TEXT)
-_CITEKEY = (_TEXT, _TEXT, _INT, _INT, _MAYBE_TEXT)
+_CITEKEY = (_TEXT, _TEXT, _INT, _INT, _MAYBE_TEXT, _INT)
 _STATUS = (_TEXT, _TEXT, _TEXT, _INT, _MAYBE_TEXT, _TEXT, _MAYBE_TEXT)
 
 
@@ -160,12 +160,13 @@ def read_list(db: sqlite3.Connection, name: str, *, texts: bool = True) -> ListS
 
 def read_citekeys(db: sqlite3.Connection, name: str) -> Mapping[str, CiteKey]:
     rows = db.execute(
-        "SELECT item_key, citekey, exported, provisional, written FROM citekeys WHERE list = ?",
+        "SELECT item_key, citekey, exported, provisional, written, theirs FROM citekeys"
+        " WHERE list = ?",
         (name,),
     ).fetchall()
     return MappingProxyType(
         {
-            row[0]: CiteKey(row[1], bool(row[2]), bool(row[3]), row[4])
+            row[0]: CiteKey(row[1], bool(row[2]), bool(row[3]), row[4], bool(row[5]))
             for row in _typed(rows, _CITEKEY, "citekeys")
         }
     )

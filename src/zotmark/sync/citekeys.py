@@ -45,7 +45,6 @@ class RunKeys:
         self._formula, self._collection = parse(formula or DEFAULT_FORMULA), collection
         self._texts = texts
         self._joining: set[str] = set()
-        self._others: set[str] = set()  # keys someone else set, met this run
         self._rows = rows
         self._taken: set[str] | None = None  # (made when a key is first given: most runs give none)
         self._made: dict[str, CiteKey] = {}
@@ -75,12 +74,12 @@ class RunKeys:
 
     def _saw(self, item_key: str, data: Mapping[str, Any]) -> None:
         row, native = self.row(item_key), native_key(data)
+        if row is not None and row.theirs:
+            if native == row.key:
+                return
+            row = None  # (someone else's key changed or went: as an item without one)
         if native and (row is None or native != row.written):
-            self._others.add(native.casefold())
-            if self._taken is not None:
-                self._taken.add(native.casefold())
-            if row is not None and row.written != row.key:  # someone else's key wins:
-                self._made[item_key] = row._replace(written=row.key)  # zotmark's is not sent
+            self._theirs(item_key, native, row)
             return
         if row is None:
             self._made[item_key] = self._give(item_key, data, written=None)
@@ -90,15 +89,23 @@ class RunKeys:
         elif not native and row.written == row.key:  # cleared in Zotero: written again
             self._made[item_key] = row._replace(written=None)
 
+    def _theirs(self, item_key: str, native: str, row: CiteKey | None) -> None:
+        """The item holds a key someone else set: it wins, zotmark writes none; kept (on an
+        item zotmark gave none) so that no key zotmark makes takes it."""
+        self._taken_keys().add(native.casefold())
+        if row is None:
+            self._made[item_key] = CiteKey(native, exported=False, written=None, theirs=True)
+        elif row.written != row.key:  # zotmark's own is not sent
+            self._made[item_key] = row._replace(written=row.key)
+
     def for_create(self, data: dict[str, Any]) -> None:
         """Put the key of the new item ``data`` (made by the formula from what ``data`` holds,
         or the one an earlier attempt gave it) into its ``citationKey`` field; a key ``data``
         already holds (an imported ``.bib`` entry's) is kept, as someone else's."""
         item_key, native = str(data["key"]), native_key(data)
         row = self.row(item_key)
-        if native and row is None:
-            self._others.add(native.casefold())
-            self._taken_keys().add(native.casefold())
+        if native and (row is None or row.theirs):
+            self._theirs(item_key, native, None)
             return
         if row is None:
             row = self._made[item_key] = self._give(item_key, data, written=None)
@@ -129,7 +136,7 @@ class RunKeys:
         rows = {**self._rows, **self._made} if self._made else self._rows
         out = {}
         for item_key, row in rows.items():
-            if row.written == row.key or item_key in held:
+            if row.written == row.key or row.theirs or item_key in held:
                 continue
             item = snapshot.items.get(item_key)
             if item is None or (item.deleted and item_key not in self._joining):
@@ -144,7 +151,9 @@ class RunKeys:
         out = {}
         for item_key in item_keys:
             row = self._made.pop(item_key, None) or self._rows.get(item_key)
-            if row is not None and row.written != row.key:
+            if row is not None and row.theirs:
+                out[item_key] = row
+            elif row is not None and row.written != row.key:
                 out[item_key] = row._replace(written=row.key)
         if self._stored is not None:
             self._stored.update(out)
@@ -161,7 +170,7 @@ class RunKeys:
         took a kept runner's box flip at 10,000 entries from 7 to 13 ms of CPU, against 9 and
         10 ms made on first use; ``benchmarks/bench_sync.py``, load ~4.5)."""
         if self._taken is None:
-            self._taken = {row.key.casefold() for row in self._rows.values()} | self._others
+            self._taken = {row.key.casefold() for row in self._rows.values()}
         return self._taken
 
     def _give(self, item_key: str, data: Mapping[str, Any], written: str | None) -> CiteKey:
