@@ -513,3 +513,15 @@ def test_twins_trashed_count_for_no_deletion_in_the_guard() -> None:
     base = {i.key: record(e, i.key) for e, i in zip(anchored, items, strict=True)}
     result = run(anchored, snapshot(*items, *twins), base)
     assert not result.guards and len(result.zotero) == 4
+
+
+def test_an_item_in_the_trash_is_no_twin_of_another_paper_the_base_holds_under_its_link() -> None:
+    link = "https://arxiv.org/abs/2004.09476"
+    skeleton = entry("Skeleton-Based Audio-Visual Learning", link, anchor="SKEL2345")
+    visual = entry("Visual and Audio-Based Emotion Recognition", link, anchor="VISU2345")
+    first = _added(item("VISU2345", visual.title, link), "2026-01-01T00:00:00Z")
+    later = _added(item("SKEL2345", skeleton.title, link, deleted=True), "2026-01-02T00:00:00Z")
+    base = {"VISU2345": record(visual, "VISU2345"), "SKEL2345": record(skeleton, "SKEL2345")}
+    result = run([skeleton], snapshot(first, later), base)  # the Visual line was removed
+    assert result.replaces == {} and result.file == (StrikeEntry(1),)
+    assert result.zotero == (RemoveItem("VISU2345"),)

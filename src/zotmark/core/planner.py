@@ -33,7 +33,7 @@ from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, ambiguous_idents, pair_entries
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
-from zotmark.core.twins import NO_TWINS, Twins, twins_in_play
+from zotmark.core.twins import NO_TWINS, Twins, titled_apart, twins_in_play
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
@@ -88,7 +88,7 @@ def plan(
         pairing = pair_entries(entries, base, zotero.collection, zotero.library)
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
-    ambiguous = lambda: ambiguous_idents(entries)  # noqa: E731 (asked only with twins)
+    ambiguous = lambda: ambiguous_idents(entries) | titled_apart(base.values())  # noqa: E731
     twins = twins_in_play(zotero.library, zotero.collection, claimed, ambiguous)
     if keys is not None:
         keys |= twins.related(keys)

@@ -14,8 +14,9 @@ survivor's strongest identifier (:attr:`~zotmark.core.model.Ident.primary`) and 
 title: one arXiv id under two titles may be two papers behind one link, as a list may hold
 them (:mod:`zotmark.core.pairing`), and a live item is never trashed for another paper. A
 twin in the trash needs the identifier only (the survivor may have been retitled since the
-merge), as pairing does, unless the list holds the identifier under two titles: its entry
-then moves to the survivor rather than being struck.
+merge), as pairing does, unless the list holds the identifier under two titles, or its base
+rows do (:func:`titled_apart`: two papers behind one link, one of them since removed from
+the list): its entry then moves to the survivor rather than being struck.
 
 The planner never lists a twin: a twin no entry holds goes to the trash; an entry holding one
 moves to its survivor, its boxes and title merged with it as a pair without a base (the file's
@@ -27,12 +28,24 @@ and is left out of the sync, with a note, until the user deletes one of the two 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from zotmark.core.identifiers import normalize_title
 from zotmark.core.item import Item
+from zotmark.core.model import BaseRecord
 
-__all__ = ["NO_TWINS", "Twins", "added_order", "find_twins", "twins_in_play"]
+__all__ = ["NO_TWINS", "Twins", "added_order", "find_twins", "titled_apart", "twins_in_play"]
+
+
+def titled_apart(records: Iterable[BaseRecord]) -> set[str]:
+    """The primary identifiers that base rows hold under two or more titles: the list synced
+    two papers behind one link, so an item of one of them in the trash is no twin of the
+    other's item (an entry of it that was since removed from the list still says so)."""
+    titles: dict[str, set[str]] = {}
+    for record in records:
+        titles.setdefault(record.ident_key, set()).add(normalize_title(record.title))
+    return {ident for ident, seen in titles.items() if len(seen) > 1}
 
 
 def added_order(item: Item) -> tuple[str, str]:
