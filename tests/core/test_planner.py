@@ -525,3 +525,19 @@ def test_an_item_in_the_trash_is_no_twin_of_another_paper_the_base_holds_under_i
     result = run([skeleton], snapshot(first, later), base)  # the Visual line was removed
     assert result.replaces == {} and result.file == (StrikeEntry(1),)
     assert result.zotero == (RemoveItem("VISU2345"),)
+
+
+def test_an_entry_moving_to_its_survivor_keeps_the_state_set_on_its_twin_in_zotero() -> None:
+    read = replace(LATER, tags=frozenset({"read"}))
+    result = run([PAPER], snapshot(EARLIER, read), BASE)
+    assert UpdateItem("EARL2345", add_tags=frozenset({"read"})) in result.zotero
+    assert SetBox(1, "x") in result.file and result.records["EARL2345"].state == "x"
+
+
+def test_an_entry_moving_to_its_survivor_pushes_its_retitle_under_zotero_wins() -> None:
+    retitled = PAPER._replace(title=f"{PAPER.title}: Revisited")
+    result = run(
+        [retitled], snapshot(EARLIER, LATER), BASE, POLICY._replace(conflict="zotero-wins")
+    )
+    assert UpdateItem("EARL2345", title=retitled.title) in result.zotero
+    assert not result.conflicts and result.records["EARL2345"].item_title == retitled.title

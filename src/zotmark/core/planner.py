@@ -28,12 +28,12 @@ from zotmark.core.actions import (
 from zotmark.core.creates import CreateKeys, PendingKey, paper, papers_after
 from zotmark.core.guards import guard_findings, hold_refused
 from zotmark.core.item import Item
-from zotmark.core.merge import make_record, merge_pair, same_title
+from zotmark.core.merge import PairMerge, make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Refusal
 from zotmark.core.pairing import IdentIndex, Pairing, ambiguous_idents, pair_entries
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
-from zotmark.core.twins import NO_TWINS, Twins, titled_apart, twins_in_play
+from zotmark.core.twins import NO_TWINS, Twins, held_note, merge_moved, titled_apart, twins_in_play
 
 __all__ = ["Plan", "ZoteroSnapshot", "plan"]
 
@@ -167,7 +167,7 @@ class _Builder:
         an entry that holds a twin moves to the item it merges into."""
         survivor = self.twins.survivor.get(key)
         if survivor is not None:
-            self._join(entry, key, survivor)
+            self._join(entry, key, survivor, record)
             return
         item = self.zotero.live(key)
         if item is not None:
@@ -237,7 +237,7 @@ class _Builder:
         self._act(found, AdoptItem(found, entry))
         self._merge(entry, self.zotero.library[found], record, adopted=True)
 
-    def _join(self, entry: Entry, key: str, survivor: str) -> None:
+    def _join(self, entry: Entry, key: str, survivor: str, record: BaseRecord | None) -> None:
         """The entry holding the twin ``key`` moves to ``survivor`` (:mod:`zotmark.core.twins`
         says how), and the twin goes to the trash unless there already; when another entry
         holds ``survivor``, the entry is left out of the sync with a note."""
@@ -246,14 +246,12 @@ class _Builder:
         if key in self.base:
             self._forget(key)
         if self.claims(survivor):
-            self.notes.append(
-                f"line {entry.line} holds a twin of the item another line holds ({survivor}): "
-                "left out of the sync (delete one of the two lines)"
-            )
+            self.notes.append(held_note(entry.line, survivor))
             return
         self.taken.add(survivor)
         self.replaces[survivor] = key
-        self._merge(entry, self.zotero.library[survivor], None)
+        twin, item = self.zotero.library.get(key), self.zotero.library[survivor]
+        self._take(entry, item, merge_moved(entry, twin, item, record, self.policy))
 
     def _same_paper(self, entry: Entry) -> str | None:
         """The key of a library item of the entry's paper that no entry holds, if any."""
@@ -276,10 +274,12 @@ class _Builder:
     def _merge(
         self, entry: Entry, item: Item, record: BaseRecord | None, adopted: bool = False
     ) -> None:
-        """A pair whose item is live: its fields merged (:func:`merge_pair`), the line anchored
-        to the item, and the row the pair agrees on recorded."""
+        """A pair whose item is live: its fields merged (:func:`merge_pair`) and taken."""
+        self._take(entry, item, merge_pair(entry, item, record, self.policy, adopted))
+
+    def _take(self, entry: Entry, item: Item, merged: PairMerge) -> None:
+        """A live pair's ``merged``: its changes planned, the line anchored, the row recorded."""
         key = item.key
-        merged = merge_pair(entry, item, record, self.policy, adopted)
         if self.policy.status_store != "tags" and item_state(item, self.policy) is None:
             self.notes.append(_unknown_status_note(entry, item))
         for action in merged.file:

@@ -19,11 +19,12 @@ rows do (:func:`titled_apart`: two papers behind one link, one of them since rem
 the list): its entry then moves to the survivor rather than being struck.
 
 The planner never lists a twin: a twin no entry holds goes to the trash; an entry holding one
-moves to its survivor, its boxes and title merged with it as a pair without a base (the file's
-win under ``markdown-wins``, so an edit pushed to the twin only is not lost), its line anchored
-to it and its row moved to it, while the twin goes to the trash (unless there already: another
-client merged it). An entry whose survivor another entry of its list holds keeps its anchor
-and is left out of the sync, with a note, until the user deletes one of the two lines.
+moves to its survivor (:func:`merge_moved`: merged with the twin against their row, then
+carried onto the survivor, so no edit made to the line or to the twin since is lost), its line
+anchored to it and its row moved to it, while the twin goes to the trash (unless there
+already: another client merged it). An entry whose survivor another entry of its list holds
+keeps its anchor and is left out of the sync, with a note, until the user deletes one of the
+two lines.
 """
 
 from __future__ import annotations
@@ -31,11 +32,23 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from zotmark.core.identifiers import normalize_title
+from zotmark.core.identifiers import identify, normalize_title
 from zotmark.core.item import Item
-from zotmark.core.model import BaseRecord
+from zotmark.core.merge import PairMerge, merge_pair
+from zotmark.core.model import BaseRecord, Entry
+from zotmark.core.plan import Policy
+from zotmark.core.states import item_state, known
 
-__all__ = ["NO_TWINS", "Twins", "added_order", "find_twins", "titled_apart", "twins_in_play"]
+__all__ = [
+    "NO_TWINS",
+    "Twins",
+    "added_order",
+    "find_twins",
+    "held_note",
+    "merge_moved",
+    "titled_apart",
+    "twins_in_play",
+]
 
 
 def titled_apart(records: Iterable[BaseRecord]) -> set[str]:
@@ -148,3 +161,43 @@ def _twins_of_one_identifier(items: list[Item], titled: bool) -> dict[str, str]:
         if to is not None and added_order(item) > added_order(to):
             found[item.key] = to.key
     return found
+
+
+def merge_moved(
+    entry: Entry, twin: Item | None, survivor: Item, record: BaseRecord | None, policy: Policy
+) -> PairMerge:
+    """The merge of ``entry``, which holds ``twin``, with ``survivor``. With a base row
+    ``record`` of the entry and its twin, the entry merges with its twin against it first (the
+    normal pair merge: an edit made on either side since the last run wins over the other's
+    unchanged value, and only a field both changed apart is a conflict, settled by the
+    policy); the result is then carried onto the survivor, whose own values are no edit the
+    list saw (another client's item of the paper): the merged boxes, a title either side
+    retitled since the row, and a link edited in the file go to it. Without a row the entry
+    merges with the survivor as a new pair. The file's changes are the first step's; the twin
+    is never written (it goes to the trash)."""
+    if record is None or twin is None:
+        return merge_pair(entry, survivor, None, policy)
+    first = merge_pair(entry, twin, record, policy)
+    row = first.record
+    state = entry.state if known(entry.state) is None else row.state
+    ident = entry.ident if row.title == entry.title else identify(row.title, entry.url)
+    flags = {**entry.flags, **row.flags}
+    moved = entry._replace(state=state, flags=flags, title=row.title, ident=ident)
+    # the survivor as it is, with the row's file title and link: only the line moved since
+    found = row._replace(
+        item_key=survivor.key, title=record.title, url=record.url,
+        state=item_state(survivor, policy) or row.state,
+        flags={tag: tag in survivor.tags for tag in row.flags},
+        item_version=survivor.version, item_title=survivor.title,
+    )  # fmt: skip
+    then = merge_pair(moved, survivor, found, policy)  # (it changes nothing in the line)
+    return then._replace(file=first.file, conflicts=first.conflicts + then.conflicts)
+
+
+def held_note(line: int, survivor: str) -> str:
+    """Why the entry on ``line``, holding a twin of ``survivor``, is left out of the sync:
+    another line holds ``survivor``."""
+    return (
+        f"line {line} holds a twin of the item another line holds ({survivor}): "
+        "left out of the sync (delete one of the two lines)"
+    )
