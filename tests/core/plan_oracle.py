@@ -149,19 +149,25 @@ def forecast(world: World, policy: Policy) -> Forecast:
         elif world.live(record.item_key) is None:
             result.vanishing.add(uid)
     _forecast_unpaired(world, pairs, [r for r in rows if r.uid not in pairs], result)
-    result.may_go |= _twins(world)
+    twins, survivors = _twins(world)
+    result.may_go |= twins | survivors
+    result.gone -= survivors
     return result
 
 
-def _twins(world: World) -> set[str]:
+def _twins(world: World) -> tuple[set[str], set[str]]:
     """Live items of the collection that another one of the same identifier and title, added
-    before them (or at once, with a smaller key), makes twins: they may go to the trash."""
+    before them (or at once, with a smaller key), makes twins: they may go to the trash; and
+    the items that make them twins, their survivors: one whose own entry was removed stays
+    when an entry of its twin moves to it, and goes otherwise."""
     live = [world.library[key] for key in world.live_keys()]
     first: dict[tuple[str | None, str], tuple[str, str]] = {}
     for item in live:
         paper, added = (item.ident.primary, item.ident.title), (item.date_added, item.key)
         first[paper] = min(first.get(paper, added), added)
-    return {i.key for i in live if first[i.ident.primary, i.ident.title] < (i.date_added, i.key)}
+    twins = {i.key for i in live if first[i.ident.primary, i.ident.title] < (i.date_added, i.key)}
+    papers = {(world.library[key].ident.primary, world.library[key].ident.title) for key in twins}
+    return twins, {first[paper][1] for paper in papers}
 
 
 def _forecast_unpaired(

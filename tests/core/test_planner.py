@@ -541,3 +541,11 @@ def test_an_entry_moving_to_its_survivor_pushes_its_retitle_under_zotero_wins() 
     )
     assert UpdateItem("EARL2345", title=retitled.title) in result.zotero
     assert not result.conflicts and result.records["EARL2345"].item_title == retitled.title
+
+
+def test_a_survivor_whose_line_was_removed_stays_for_the_line_holding_its_twin() -> None:
+    held = PAPER._replace(anchor="ABCD2345")
+    base = {"EARL2345": record(PAPER, "EARL2345"), "ABCD2345": record(held, "ABCD2345")}
+    result = run([held], snapshot(EARLIER, LATER), base)  # EARL2345's own line was removed
+    assert result.zotero == (RemoveItem("ABCD2345", trash=True, twin_of="EARL2345"),)
+    assert result.file == (SetAnchor(1, "EARL2345"),) and "EARL2345" in result.records
