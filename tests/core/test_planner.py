@@ -549,3 +549,14 @@ def test_a_survivor_whose_line_was_removed_stays_for_the_line_holding_its_twin()
     result = run([held], snapshot(EARLIER, LATER), base)  # EARL2345's own line was removed
     assert result.zotero == (RemoveItem("ABCD2345", trash=True, twin_of="EARL2345"),)
     assert result.file == (SetAnchor(1, "EARL2345"),) and "EARL2345" in result.records
+
+
+def test_two_lines_holding_look_alike_live_items_are_left_alone_when_another_item_goes() -> None:
+    first, second = PAPER._replace(anchor="EARL2345"), PAPER._replace(line=2)
+    other = entry("A Blog Post", "https://example.org/post", line=3, anchor="BLOG2345")
+    gone = item("BLOG2345", other.title, other.url, deleted=True)
+    held = [first, second, other]
+    base = {e.anchor or "": record(e, e.anchor or "") for e in held}
+    result = run(held, snapshot(EARLIER, LATER, gone), base)
+    assert not any(isinstance(a, RemoveItem) and a.twin_of for a in result.zotero)
+    assert result.replaces == {} and not any("twin" in note for note in result.notes)

@@ -106,9 +106,15 @@ def twins_in_play(
         key not in collection or key not in library or library[key].deleted for key in claimed
     )
     unheld = (library.get(key) for key in collection if key not in claimed)
-    if held_gone or any(item is not None and not item.deleted for item in unheld):
-        return find_twins(library, collection, ambiguous)
-    return NO_TWINS
+    if not held_gone and not any(item is not None and not item.deleted for item in unheld):
+        return NO_TWINS
+    found = find_twins(library, collection, ambiguous)
+    survivor = {
+        key: to
+        for key, to in found.survivor.items()
+        if key not in claimed or to not in claimed or library[key].deleted
+    }  # (a live twin and its survivor both held: the list's own repeat, whenever looked for)
+    return found if len(survivor) == len(found.survivor) else Twins(survivor, found.groups)
 
 
 def find_twins(
