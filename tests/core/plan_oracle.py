@@ -45,8 +45,9 @@ def same_paper(a: Entry | Item, title: str, url: str | None) -> bool:
 def pair_rows(world: World, rows: list[Row], strict: bool) -> dict[int, BaseRecord]:
     """Rows (by uid) → their base record, claimed only where unambiguous.
 
-    By anchor first; then by identifier: the record with the same identifier and title (or the
-    only record with that identifier when one row has it). ``strict`` (after a run) also
+    By anchor first; then, for a row not anchored to an item of the library, by identifier: the
+    record with the same identifier and title (or the only record with that identifier when
+    one row has it). ``strict`` (after a run) also
     requires the record to state the entry's boxes, so equal-looking rows cannot swap.
     """
     found: dict[int, BaseRecord] = {}
@@ -57,8 +58,8 @@ def pair_rows(world: World, rows: list[Row], strict: bool) -> dict[int, BaseReco
             found[row.uid] = world.base[anchor]
             used.add(anchor)
     for row in rows:
-        if row.uid in found:
-            continue
+        if row.uid in found or row.entry.anchor in world.library:
+            continue  # (anchored to an item whose row was not recorded: the planner holds it)
         record = _record_for(world, rows, row, used, strict)
         if record is not None:
             found[row.uid] = record

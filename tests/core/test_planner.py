@@ -560,3 +560,14 @@ def test_two_lines_holding_look_alike_live_items_are_left_alone_when_another_ite
     result = run(held, snapshot(EARLIER, LATER, gone), base)
     assert not any(isinstance(a, RemoveItem) and a.twin_of for a in result.zotero)
     assert result.replaces == {} and not any("twin" in note for note in result.notes)
+
+
+def test_a_line_anchored_to_an_item_without_a_row_stays_off_another_row_of_its_link() -> None:
+    link = "https://arxiv.org/abs/2004.09476"
+    removed = entry("Skeleton-Based Audio-Visual Learning", link, anchor="SKEL2345")
+    created = entry("Visual and Audio-Based Emotion Recognition", link, anchor="VISU2345")
+    items = [item("SKEL2345", removed.title, link), item("VISU2345", created.title, link)]
+    base = {"SKEL2345": record(removed, "SKEL2345")}  # (the create's row was not recorded)
+    result = run([created], snapshot(*items), base)
+    assert result.zotero == (RemoveItem("SKEL2345"),) and result.file == ()
+    assert set(result.records) == {"VISU2345"} and result.forget == ("SKEL2345",)
