@@ -192,3 +192,32 @@ def test_a_key_someone_else_set_is_kept_so_that_no_later_run_gives_it_again() ->
     later = RunKeys(rows, collection=COLLECTION)
     later.read(text("NEW23456", title=""))
     assert later.writes(snapshot("THEIRS23", "NEW23456")) == {"NEW23456": "anona"}
+
+
+def test_a_key_given_this_run_gives_way_to_the_same_key_set_on_an_item_read_after_it() -> None:
+    read = {**text("NEW23456", title=""), **text("THEIRS23", citationKey="anon")}
+    store = MemoryStateStore()
+    store.commit_run("list", RunCommit(mirror_upserts=read))  # (a run stores what it reads first)
+    keys = RunKeys({}, collection=COLLECTION, texts=functools.partial(store.texts_of, "list"))
+    keys.read(read)
+    assert keys.writes(snapshot("THEIRS23", "NEW23456")) == {"NEW23456": "anona"}
+
+
+def test_zotmarks_key_gives_way_to_the_same_key_on_an_item_joining_the_collection() -> None:
+    store = MemoryStateStore()
+    mine = text("MINE2345", citationKey="anon", title="")
+    store.commit_run("list", RunCommit(mirror_upserts=mine))
+    rows = {"MINE2345": CiteKey("anon", False, False, "anon")}
+    texts = functools.partial(store.texts_of, "list")
+    keys = RunKeys(rows, collection=COLLECTION, texts=texts)
+    keys.read(text("JOIN2345", citationKey="Anon", title=""))
+    assert keys.writes(snapshot("MINE2345", "JOIN2345")) == {"MINE2345": "anona"}
+    assert keys.rest()["MINE2345"] == CiteKey("anona", False, True, "anon")
+
+
+def test_an_exported_key_keeps_its_item_when_another_joins_with_it() -> None:
+    rows = {"MINE2345": CiteKey("anon", True, False, "anon")}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text("JOIN2345", citationKey="anon", title=""))
+    assert keys.writes(snapshot("MINE2345", "JOIN2345")) == {}
+    assert set(keys.rest()) == {"JOIN2345"}

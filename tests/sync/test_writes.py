@@ -12,6 +12,7 @@ from zotmark.core.model import Entry
 from zotmark.core.plan import Plan
 from zotmark.state.commit import RunCommit
 from zotmark.state.memory import MemoryStateStore
+from zotmark.sync.citekeys import RunKeys
 from zotmark.sync.writes import TEXT_GROUP, StoredTexts, new_items, pending_creates
 
 URL = "https://arxiv.org/abs/2105.00001"
@@ -75,3 +76,12 @@ def test_a_pending_create_holds_the_ident_key_of_its_planned_row() -> None:
 def test_a_pending_create_without_a_planned_row_holds_its_entrys_ident_key() -> None:
     [pending] = pending_creates(Plan(), [CREATE])
     assert pending.ident_key == "arxiv:2105.00001"
+
+
+def test_a_new_item_gets_no_key_a_new_item_after_it_in_its_batch_holds_already() -> None:
+    def hook(creates: list[tuple[CreateItem, dict[str, Any]]]) -> list[dict[str, Any]]:
+        return [{**creates[0][1], "title": ""}, {**creates[1][1], "citationKey": "anon"}]
+
+    second = CreateItem("EFGH2345", ENTRY, frozenset())
+    made = new_items([CREATE, second], "COLL2345", hook, keys=RunKeys({}, collection="COLL2345"))
+    assert [new.data["citationKey"] for new in made] == ["anona", "anon"]

@@ -46,7 +46,7 @@ class RunKeys:
         self._texts = texts
         self._joining: set[str] = set()
         self._rows = rows
-        self._taken: set[str] | None = None  # (made when a key is first given: most runs give none)
+        self._taken: dict[str, str] | None = None  # (made when first needed: most runs need none)
         self._made: dict[str, CiteKey] = {}
         self._start: dict[str, int] = {}  # (see first_free)
         self._stored: dict[str, CiteKey] | None = {} if keep else None
@@ -84,19 +84,35 @@ class RunKeys:
         if row is None:
             self._made[item_key] = self._give(item_key, data, written=None)
         elif row.provisional and not row.exported and has_metadata(data):
-            self._taken_keys().discard(row.key.casefold())
+            self._let_go(item_key, row.key)
             self._made[item_key] = self._give(item_key, data, written=native or None)
         elif not native and row.written == row.key:  # cleared in Zotero: written again
             self._made[item_key] = row._replace(written=None)
 
     def _theirs(self, item_key: str, native: str, row: CiteKey | None) -> None:
         """The item holds a key someone else set: it wins, zotmark writes none; kept (on an
-        item zotmark gave none) so that no key zotmark makes takes it."""
-        self._taken_keys().add(native.casefold())
+        item zotmark gave none) so that no key zotmark makes takes it. Another item holding
+        it as zotmark's own key gives it up (:meth:`_give_way`)."""
+        taken, folded = self._taken_keys(), native.casefold()
+        owner = taken.get(folded, item_key)
+        taken[folded] = item_key
+        if owner != item_key:
+            self._give_way(owner, native)
         if row is None:
             self._made[item_key] = CiteKey(native, exported=False, written=None, theirs=True)
         elif row.written != row.key:  # zotmark's own is not sent
             self._made[item_key] = row._replace(written=row.key)
+
+    def _give_way(self, item_key: str, native: str) -> None:
+        """The item's key is ``native``, which someone else set on another item: unless that
+        key is someone else's too or was exported (it stays: ``check`` and the export report
+        the clash), the item gets a new key, written in place of the old."""
+        row = self.row(item_key)
+        if row is None or row.theirs or row.exported or row.key.casefold() != native.casefold():
+            return
+        text = self._texts([item_key]).get(item_key)
+        if text is not None:  # (none: a create of this run, whose key went with it)
+            self._made[item_key] = self._give(item_key, json.loads(text), written=row.written)
 
     def for_create(self, data: dict[str, Any]) -> None:
         """Put the key of the new item ``data`` (made by the formula from what ``data`` holds,
@@ -165,20 +181,27 @@ class RunKeys:
         out, self._made = self._made, {}
         return {**self._stored, **out} if self._stored else out
 
-    def _taken_keys(self) -> set[str]:
-        """Every key the list holds, case-folded (made on first use: made by every run, it
-        took a kept runner's box flip at 10,000 entries from 7 to 13 ms of CPU, against 9 and
-        10 ms made on first use; ``benchmarks/bench_sync.py``, load ~4.5)."""
+    def _taken_keys(self) -> dict[str, str]:
+        """Every key the list holds, case-folded, with the item holding it (made on first
+        use: made by every run, it took a kept runner's box flip at 10,000 entries from 7 to
+        13 ms of CPU, against 9 and 10 ms made on first use; ``benchmarks/bench_sync.py``,
+        load ~4.5)."""
         if self._taken is None:
-            self._taken = {row.key.casefold() for row in self._rows.values()}
+            self._taken = {row.key.casefold(): k for k, row in self._rows.items()}
         return self._taken
+
+    def _let_go(self, item_key: str, key: str) -> None:
+        """The item no longer holds ``key``: another may be given it."""
+        taken, folded = self._taken_keys(), key.casefold()
+        if taken.get(folded) == item_key:
+            del taken[folded]
 
     def _give(self, item_key: str, data: Mapping[str, Any], written: str | None) -> CiteKey:
         """A new key for the item: the formula's, made distinct from every key the list
         holds (case-insensitively) by the first free suffix ``a``, ``b``, …"""
         taken = self._taken_keys()
-        key = first_free(self._formula.key(data), taken, self._start)
-        taken.add(key.casefold())
+        key = first_free(self._formula.key(data), taken.keys(), self._start)
+        taken[key.casefold()] = item_key
         return CiteKey(key, exported=False, provisional=not has_metadata(data), written=written)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from zotmark.bibtex.keys import native_key
 from zotmark.core.actions import AdoptItem, CreateItem, RemoveItem, UpdateItem
 from zotmark.core.actions import fingerprint as fingerprint_of
 from zotmark.core.creates import pending_key
@@ -48,7 +49,8 @@ def new_items(
     """The items ``creates`` make, in ``collection`` with the plan's status tags or plugin
     status (dated ``stamp``: :func:`~zotmark.core.states.plugin_stamp`; ``hook`` may add
     metadata, e.g. enrichment), each with its entry's ident and, with ``keys``, the citation
-    key made from what the item then holds."""
+    key made from what the item then holds (none a key another of them holds already: an
+    imported ``.bib`` entry's)."""
     out = [
         (new, new_item_data(
             new.entry, key=new.key, collection=collection, tags=new.tags,
@@ -57,8 +59,8 @@ def new_items(
         for new in creates
     ]  # fmt: skip
     datas = hook(out) if hook is not None and out else [data for _, data in out]
-    if keys is not None:
-        for data in datas:
+    if keys is not None:  # (those holding a key someone set first: no key given takes it)
+        for data in sorted(datas, key=lambda data: not native_key(data)):
             keys.for_create(data)
     return [
         NewItem(str(data["key"]), data, new.entry.ident)
