@@ -221,3 +221,24 @@ def test_an_exported_key_keeps_its_item_when_another_joins_with_it() -> None:
     keys.read(text("JOIN2345", citationKey="anon", title=""))
     assert keys.writes(snapshot("MINE2345", "JOIN2345")) == {}
     assert set(keys.rest()) == {"JOIN2345"}
+
+
+def test_a_replaced_provisional_key_is_not_given_again_while_zotero_holds_it() -> None:
+    rows = {"ITEM2345": CiteKey("anon", False, True, "anon")}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read({**text(citationKey="anon", creators=AUTHOR, title=""), **text("NEW23456", title="")})
+    assert keys.rest()["NEW23456"].key == "anona"
+
+
+def test_a_key_written_before_is_not_given_again_until_its_replacement_is_written() -> None:
+    rows = {"ITEM2345": CiteKey("vaswani2017attention", False, False, "anon")}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text("NEW23456", title=""))
+    assert keys.rest()["NEW23456"].key == "anona"
+
+
+def test_a_provisional_key_made_again_to_the_same_key_keeps_it() -> None:
+    rows = {"ITEM2345": CiteKey("attentionallyou", False, True, "attentionallyou")}
+    keys = RunKeys(rows, "shorttitle.lower", collection=COLLECTION)
+    keys.read(text(citationKey="attentionallyou", creators=AUTHOR))
+    assert keys.rest()["ITEM2345"].key == "attentionallyou"

@@ -84,8 +84,7 @@ class RunKeys:
         if row is None:
             self._made[item_key] = self._give(item_key, data, written=None)
         elif row.provisional and not row.exported and has_metadata(data):
-            self._let_go(item_key, row.key)
-            self._made[item_key] = self._give(item_key, data, written=native or None)
+            self._made[item_key] = self._give(item_key, data, native or None, own=row.key)
         elif not native and row.written == row.key:  # cleared in Zotero: written again
             self._made[item_key] = row._replace(written=None)
 
@@ -182,25 +181,26 @@ class RunKeys:
         return {**self._stored, **out} if self._stored else out
 
     def _taken_keys(self) -> dict[str, str]:
-        """Every key the list holds, case-folded, with the item holding it (made on first
+        """Every key the list holds, case-folded, with the item holding it: its key and the
+        key zotmark last wrote into it, held in Zotero until the new one lands (made on first
         use: made by every run, it took a kept runner's box flip at 10,000 entries from 7 to
         13 ms of CPU, against 9 and 10 ms made on first use; ``benchmarks/bench_sync.py``,
         load ~4.5)."""
         if self._taken is None:
-            self._taken = {row.key.casefold(): k for k, row in self._rows.items()}
+            rows = self._rows.items()
+            self._taken = {row.written.casefold(): k for k, row in rows if row.written}
+            self._taken.update((row.key.casefold(), k) for k, row in rows)
         return self._taken
 
-    def _let_go(self, item_key: str, key: str) -> None:
-        """The item no longer holds ``key``: another may be given it."""
-        taken, folded = self._taken_keys(), key.casefold()
-        if taken.get(folded) == item_key:
-            del taken[folded]
-
-    def _give(self, item_key: str, data: Mapping[str, Any], written: str | None) -> CiteKey:
+    def _give(
+        self, item_key: str, data: Mapping[str, Any], written: str | None, own: str = ""
+    ) -> CiteKey:
         """A new key for the item: the formula's, made distinct from every key the list
-        holds (case-insensitively) by the first free suffix ``a``, ``b``, …"""
+        holds (case-insensitively) but its ``own`` (the key it replaces, which stays taken)
+        by the first free suffix ``a``, ``b``, …"""
         taken = self._taken_keys()
-        key = first_free(self._formula.key(data), taken.keys(), self._start)
+        others = taken.keys() - {own.casefold()} if own else taken.keys()
+        key = first_free(self._formula.key(data), others, self._start)
         taken[key.casefold()] = item_key
         return CiteKey(key, exported=False, provisional=not has_metadata(data), written=written)
 
