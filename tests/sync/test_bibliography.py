@@ -117,3 +117,17 @@ def test_rekey_makes_the_keys_again_and_names_the_changes(tmp_path: Path) -> Non
     assert store.load("list").citekeys == {
         "ABCD2345": CiteKey("paper-Audio", True, False, "anonaudio")
     }
+
+
+def test_export_reports_a_key_set_in_zotero_that_another_items_exported_key_holds(
+    tmp_path: Path,
+) -> None:
+    settings, store = _settings(tmp_path), MemoryStateStore()
+    _mirrored(
+        store,
+        {"key": "ABCD2345", "title": "Audio", "citationKey": "anonaudio"},
+        {"key": "JOIN2345", "title": "Video", "citationKey": "anonaudio"},
+    )
+    store.pin_citekeys("list", {"ABCD2345": CiteKey("anonaudio", True, False, "anonaudio")})
+    done = export_list(store, "list", settings, tmp_path / "out.bib")
+    assert done.clashes == (("anonaudio", "anonaudioa"),)

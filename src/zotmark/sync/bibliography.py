@@ -45,11 +45,14 @@ def collection_items(state: ListState) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, slots=True)
 class ListExport:
-    """What exporting a list did: the export itself, and the keys ``--rekey`` changed
-    (``(old, new)`` pairs, in order of the old keys)."""
+    """What exporting a list did: the export itself, the keys ``--rekey`` changed
+    (``(old, new)`` pairs, in order of the old keys), and the keys someone else set in
+    Zotero that another item's exported key holds (``(theirs, exported as)`` pairs, sorted:
+    the exported key stays with its item, so the ``.bib`` and Zotero differ there)."""
 
     report: ExportReport
     rekeyed: tuple[tuple[str, str], ...] = ()
+    clashes: tuple[tuple[str, str], ...] = ()
 
 
 def export_list(
@@ -86,7 +89,11 @@ def export_list(
     else:
         assert target is not None
         report = export_bib_file(items, pinned, target, formula, written)
-    explicit = {str(d["key"]) for d in items if explicit_key(d, written.get(str(d["key"])))}
+    found = {str(d["key"]): explicit_key(d, written.get(str(d["key"]))) for d in items}
+    explicit = {k: key for k, key in found.items() if key is not None}
+    clashes = sorted(
+        (key, report.keys[k]) for k, key in explicit.items() if report.keys.get(k, key) != key
+    )
     pins = {
         k: _exported(rows.get(k), citekey)
         for k, citekey in report.keys.items()
@@ -99,7 +106,8 @@ def export_list(
         mark = state.mark  # the next run is not skipped: it writes the keys into Zotero
         store.commit_run(key, RunCommit(mark=SyncMark(mark.collection, mark.collection_key)))
     rekeyed = sorted((rows[k].key, pin.key) for k, pin in pins.items() if k in rows and rekey)
-    return ListExport(report, tuple((old, new) for old, new in rekeyed if old != new))
+    changed = tuple((old, new) for old, new in rekeyed if old != new)
+    return ListExport(report, changed, tuple(clashes))
 
 
 def _exported(row: CiteKey | None, citekey: str) -> CiteKey:
