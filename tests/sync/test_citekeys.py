@@ -242,3 +242,17 @@ def test_a_provisional_key_made_again_to_the_same_key_keeps_it() -> None:
     keys = RunKeys(rows, "shorttitle.lower", collection=COLLECTION)
     keys.read(text(citationKey="attentionallyou", creators=AUTHOR))
     assert keys.rest()["ITEM2345"].key == "attentionallyou"
+
+
+def test_a_key_whose_write_zotero_answered_unchanged_is_stored_as_written() -> None:
+    keys = RunKeys({"ITEM2345": CiteKey("anonattention", False, True, None)}, collection=COLLECTION)
+    assert keys.rest(landed=["ITEM2345"]) == {
+        "ITEM2345": CiteKey("anonattention", False, True, "anonattention")
+    }
+
+
+def test_a_key_whose_write_landed_with_its_text_is_not_stored_again_from_the_runs_end() -> None:
+    keys = RunKeys({"ITEM2345": CiteKey("old", False, False, None)}, collection=COLLECTION)
+    keys.read(text(citationKey="", creators=AUTHOR, date="2017"))
+    keys.landed(["ITEM2345"])
+    assert keys.rest(landed=["ITEM2345"]) == {}

@@ -18,9 +18,17 @@ import pytest
 from tests.bibtex.bib_samples import run_biber
 from tests.conftest import FIXTURES
 from tests.system.daemon_process import original_list_config, run_zotmark
+from tests.system.sync_harness import UnsettledStore
 
 from zotmark.bibtex.scanner import scan
+from zotmark.core.plan import Policy
 from zotmark.sandbox import Sandbox
+from zotmark.state.sqlite import SqliteStateStore
+from zotmark.sync.document import ListDocument
+from zotmark.sync.engine import ListRunner
+from zotmark.sync.report import RunReport
+from zotmark.zotero.client import ZoteroClient
+from zotmark.zotero.library import ZoteroLibrary
 
 pytestmark = pytest.mark.system
 
@@ -143,3 +151,31 @@ def test_papers_imported_from_a_bib_keep_its_keys_in_zotero_and_in_the_export(
     in_zotero = set(zotero_keys(sandbox))
     assert len(imported & in_zotero) == 9
     assert in_zotero <= set(bib_keys(config.parent / "list.bib"))
+
+
+def _run(sandbox: Sandbox, path: Path, store: Any) -> RunReport:
+    """One run of the list at ``path`` against the sandbox, its state in ``store``."""
+    with ZoteroClient(
+        "user", sandbox.user_id, sandbox.api_key, sandbox.url, sleep=lambda _: None
+    ) as client:
+        document = ListDocument(path, {})
+        policy = Policy(collection="Reading List")
+        return ListRunner("list", policy, ZoteroLibrary(client), store, document).run()
+
+
+def test_a_run_after_one_whose_key_write_zotero_answered_unchanged_writes_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path, store = tmp_path / "list.md", SqliteStateStore(tmp_path / "state.db")
+    paper = "- [ ] **Attention Is All You Need** ([Link](https://arxiv.org/abs/1706.03762))"
+    path.write_text(f"# List\n\n{paper}\n")
+    _run(sandbox, path, store)
+    [(key, row)] = store.load("list").citekeys.items()
+    # the write of the key landed but its answer was lost: the state holds it unwritten
+    store.pin_citekeys("list", {key: row._replace(written=None)})
+    unsettled = UnsettledStore(store)
+    _run(sandbox, path, unsettled)  # sends the key again: Zotero answers "unchanged"
+    version = sandbox.library_version()
+    _run(sandbox, path, unsettled)
+    store.close()
+    assert sandbox.library_version() == version

@@ -50,6 +50,7 @@ class RunKeys:
         self._made: dict[str, CiteKey] = {}
         self._start: dict[str, int] = {}  # (see first_free)
         self._stored: dict[str, CiteKey] | None = {} if keep else None
+        self._sunk: set[str] = set()  # (the items :meth:`landed` was told of)
 
     def renew(self, rows: Mapping[str, CiteKey]) -> None:
         """Go on from the state's ``rows`` as they are now (an attempt of the run begun
@@ -165,6 +166,7 @@ class RunKeys:
         forgotten here."""
         out = {}
         for item_key in item_keys:
+            self._sunk.add(item_key)
             row = self._made.pop(item_key, None) or self._rows.get(item_key)
             if row is not None and row.theirs:
                 out[item_key] = row
@@ -174,10 +176,14 @@ class RunKeys:
             self._stored.update(out)
         return out
 
-    def rest(self) -> dict[str, CiteKey]:
+    def rest(self, landed: Iterable[str] = ()) -> dict[str, CiteKey]:
         """The rows decided but not yet stored (writes that did not land are tried again by
-        the next run, :meth:`writes`), with ``keep`` those stored too."""
-        out, self._made = self._made, {}
+        the next run, :meth:`writes`), with ``keep`` those stored too. ``landed`` names the
+        items whose writes landed, those Zotero answered "unchanged" too: it holds the key
+        sent, but gave no text to store (:meth:`landed`). Taken for unwritten, their keys
+        were sent again by every run that planned, each moving the library's version."""
+        unchanged = self.landed([key for key in landed if key not in self._sunk])
+        out, self._made = {**unchanged, **self._made}, {}
         return {**self._stored, **out} if self._stored else out
 
     def _taken_keys(self) -> dict[str, str]:

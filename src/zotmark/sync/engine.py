@@ -166,7 +166,7 @@ class ListRunner:
             status.file_landed(the_plan, snapshot, written.failed)
             return self._record(
                 state, planning, written, status, snapshot, changed, collection, started,
-                attempt, first_request, keys.rest() if keys is not None else {},
+                attempt, first_request, keys.rest(written.landed) if keys is not None else {},
             )  # fmt: skip
         raise ZoteroError(
             "The library or the file kept changing while zotmark synced it; run it again."
