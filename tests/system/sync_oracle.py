@@ -483,10 +483,11 @@ def check_refused(
 def check_agree(rows: dict[str, Row], held: dict[str, Held], anchors: bool) -> None:
     """Invariant 1: every active entry goes with a live item of its paper (anchored to it,
     with anchors) showing its boxes as tags, and every live item of the collection has
-    exactly one entry and a citation key in Zotero."""
+    exactly one entry and a citation key of its own."""
     live = {h.pid for h in held.values() if h.live}
     assert set(rows) == live, f"entries of {sorted(rows)} vs items of {sorted(live)}"
-    assert all(held[pid].citation_key for pid in rows), "an item without a citation key"
+    keys = [held[pid].citation_key.casefold() for pid in rows]
+    assert all(keys) and len(set(keys)) == len(keys), f"citation keys: {sorted(keys)}"
     for pid, row in rows.items():
         item = held[pid]
         if anchors:
