@@ -6,7 +6,9 @@ The state keeps a :class:`~zotmark.state.model.CiteKey` per item the list gave a
 own data: no request more) and to every item it reads that has none; it replaces a
 provisional key (made while the item had neither creators nor a date) once the item has
 either, unless that key was exported. A key someone else set in ``citationKey`` (a user,
-Better BibTeX: any value but the one zotmark wrote) always wins and is never overwritten.
+Better BibTeX: any value but the one zotmark wrote) always wins and is never overwritten;
+no key zotmark gives is one another item of the list holds (case-insensitively), and its
+own key that another item turns out to hold as someone else's gives way (unless exported).
 Keys to write to existing items ride on the changes the run sends anyway, or go as changes
 of their own, batched with the others (50 items a request).
 """
@@ -105,8 +107,8 @@ class RunKeys:
 
     def _give_way(self, item_key: str, native: str) -> None:
         """The item's key is ``native``, which someone else set on another item: unless that
-        key is someone else's too or was exported (it stays: ``check`` and the export report
-        the clash), the item gets a new key, written in place of the old."""
+        key is someone else's too or was exported (it stays: ``export-bib`` reports the
+        clash), the item gets a new key, written in place of the old."""
         row = self.row(item_key)
         if row is None or row.theirs or row.exported or row.key.casefold() != native.casefold():
             return
@@ -205,7 +207,8 @@ class RunKeys:
         holds (case-insensitively) but its ``own`` (the key it replaces, which stays taken)
         by the first free suffix ``a``, ``b``, …"""
         taken = self._taken_keys()
-        others = taken.keys() - {own.casefold()} if own else taken.keys()
+        mine = own.casefold() if own and taken.get(own.casefold()) == item_key else None
+        others = taken.keys() - {mine} if mine else taken.keys()
         key = first_free(self._formula.key(data), others, self._start)
         taken[key.casefold()] = item_key
         return CiteKey(key, exported=False, provisional=not has_metadata(data), written=written)
