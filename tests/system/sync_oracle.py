@@ -329,7 +329,7 @@ class Oracle:
         must survive as made (it loses only to a conflicting edit the policy prefers)."""
         assert self.expect is not None
         pid, name, value = meddle.pid, meddle.field, meddle.value
-        if pid in self.weak or value is None:  # None: a cosmetic retitle, no edit at all
+        if pid in self.weak or value is None:  # None: no edit at all (see Sides)
             return False
         if name == "add":
             read, relevant = value

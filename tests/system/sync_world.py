@@ -333,7 +333,8 @@ def library(sandbox: Sandbox, collection: str) -> dict[str, Held]:
 class Sides:
     """The list file and the library as a user edits them: the file as text, the library
     through the sandbox's backdoor, as the Zotero app would. Edits of one paper's field
-    return its new value (a title normalised, ``None`` when only its case changed)."""
+    return its new value (a title normalised; ``None`` when nothing the sync reads
+    changed: only a title's case, or a box given the state it said already)."""
 
     def __init__(self, path: Path, sandbox: Sandbox, keys: random.Random) -> None:
         self.path, self.sandbox, self.keys = path, sandbox, keys
@@ -372,15 +373,17 @@ class Sides:
         self.save(text)
         return None if how in ("cosmetic", True) else normalize_title(title)
 
-    def flip_box(self, pid: str, name: str, marker: str = "x") -> bool | str:
-        """Write ``marker`` into the entry's own box (``read``; the state it says is returned),
-        or tick or untick its ``relevant`` box."""
+    def flip_box(self, pid: str, name: str, marker: str = "x") -> bool | str | None:
+        """Write ``marker`` into the entry's own box (``read``; the state it says is returned,
+        or ``None`` when it is the state the box said already: ``X`` over ``x``, or the same
+        marker again, is no edit at all), or tick or untick its ``relevant`` box."""
         text = self.text()
         row = text.active_by_pid()[pid]
         if name == "read":
             text.set_box(row.start, marker)
             self.save(text)
-            return marker.replace("X", "x")
+            state = marker.replace("X", "x")
+            return None if state == row.read else state
         value = not row.relevant
         text.set_box(row.end - 1, "x" if value else " ")
         self.save(text)
