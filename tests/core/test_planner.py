@@ -468,6 +468,25 @@ def test_a_repeat_never_takes_another_item_of_its_identifier() -> None:
     assert result.notes[0].startswith("line 3 repeats the paper of line 1")
 
 
+def test_a_repeat_never_adopts_a_library_item_of_its_paper() -> None:
+    """The list holds one paper twice; the first entry has its item in the collection and the
+    library has another item of the paper (same identifier and title) outside it: the repeat
+    is noted, not paired with that item and brought into the collection (a run after one that
+    released the item adopted it, so the run was not idempotent; found by the planner
+    machine's long profile)."""
+    url = "https://arxiv.org/abs/2004.09476"
+    visual = entry("Visual Emotion Recognition", url)
+    base = {"VISU2345": record(visual, "VISU2345")}
+    items = [
+        item("VISU2345", visual.title, url),
+        item("OUTS2345", visual.title, url, in_collection=False),
+    ]
+    again = visual._replace(line=3)
+    result = run([visual, again], snapshot(*items), base, policy=POLICY._replace(anchors=False))
+    assert result.zotero == ()
+    assert result.notes[0].startswith("line 3 repeats the paper of line 1")
+
+
 # -- twins: items of one paper two clients made (core.twins) ---------------------------------
 
 

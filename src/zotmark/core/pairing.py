@@ -138,10 +138,17 @@ def pair_entries(
     if rest:  # the indexes are only built when some entry is still unpaired (and not when
         # there are no items: a first sync into an empty library looks nothing up)
         in_collection = [library[key] for key in collection if key in library]
-        indexes = [IdentIndex(items) for items in (in_collection, library.values()) if items]
+        indexes = [
+            (IdentIndex(items), adopts)
+            for items, adopts in ((in_collection, False), (library.values(), True))
+            if items
+        ]
         for exact in (True, False):
-            for index in indexes:
-                rest = _pair_by_index(entries, rest, index, ambiguous, result, exact=exact)
+            for index, adopts in indexes:
+                listed = _listed_papers(entries, result) if adopts else None
+                rest = _pair_by_index(
+                    entries, rest, index, ambiguous, result, exact=exact, listed=listed
+                )
     result.new.extend(rest)
     result.by_identifiers = len(rest) < unpaired
     return result
@@ -219,13 +226,22 @@ def _pair_by_index(
     result: Pairing,
     *,
     exact: bool,
+    listed: set[tuple[str | None, str]] | None = None,
 ) -> list[int]:
     """Pair by the items sharing the entry's strongest identifier; with ``exact`` only an
     item whose title agrees too (so a paper's own item, even outside the collection, wins
-    over a collection item that merely shares its arXiv id)."""
+    over a collection item that merely shares its arXiv id). With ``listed`` (the papers,
+    as :func:`_paper`, that paired entries hold: the library pass, which adopts items from
+    outside the collection) an entry repeating one of them is left unpaired: the same paper
+    listed twice is one item, and adopting another item of it for the repeat would bring a
+    second one into the collection (a later run then notes the repeat only while that item
+    is out of reach)."""
     rest: list[int] = []
     for position in indices:
         entry = entries[position]
+        if listed is not None and _paper(entry) in listed:
+            rest.append(position)
+            continue
         candidates = [
             i
             for i in index.lookup(entry.ident)
@@ -236,7 +252,20 @@ def _pair_by_index(
             rest.append(position)
         else:
             result.pair(position, chosen.key)
+            if listed is not None:
+                listed.add(_paper(entry))
     return rest
+
+
+def _paper(entry: Entry) -> tuple[str | None, str]:
+    """The paper an entry lists, as far as identity goes: its strongest identifier and
+    normalised title."""
+    return entry.ident.primary, entry.ident.title
+
+
+def _listed_papers(entries: Sequence[Entry], result: Pairing) -> set[tuple[str | None, str]]:
+    """The papers (:func:`_paper`) the entries paired so far hold."""
+    return {_paper(entries[index]) for index in result.paired}
 
 
 def _base_title(record: BaseRecord) -> str:
