@@ -86,6 +86,20 @@ def test_a_key_set_in_zotero_wins_and_is_never_overwritten(config: Path, sandbox
     assert bib_key_of(config.parent / "list.bib", item["url"]) == "shao2021robust"
 
 
+def test_a_sync_warns_of_a_key_set_in_zotero_that_another_items_exported_key_holds(
+    config: Path, sandbox: Sandbox
+) -> None:
+    zotmark(config, sandbox, "sync")  # exports list.bib: every key is pinned
+    key, item = item_titled(sandbox, "Vision Transfomers")
+    taken = next(k for k in bib_keys(config.parent / "list.bib") if k != item["citationKey"])
+    sandbox.update_item(key, {"citationKey": taken})
+    done = zotmark(config, sandbox, "sync")
+    exported = bib_key_of(config.parent / "list.bib", item["url"])
+    assert exported != taken and exported.startswith(taken)  # theirs, made free by a suffix
+    said = f"key {taken} set in Zotero is another item's exported key: exported as {exported}\n"
+    assert said in done.stderr
+
+
 def test_a_provisional_key_is_replaced_once_metadata_arrives(
     tmp_path: Path, sandbox: Sandbox
 ) -> None:

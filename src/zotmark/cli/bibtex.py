@@ -50,11 +50,8 @@ def export_bib(
     report = done.report
     for old, new in done.rekeyed:
         echo(f"key {old} -> {new}", err=to_stdout)
-    for theirs, exported in done.clashes:
-        echo(
-            f"key {theirs} set in Zotero is another item's exported key: exported as {exported}",
-            err=True,
-        )
+    for line in done.clash_lines():
+        echo(line, err=True)
     if rekey and not done.rekeyed:
         echo("no key changed", err=to_stdout)
     if OUTPUT.quiet:

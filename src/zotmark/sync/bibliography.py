@@ -54,6 +54,13 @@ class ListExport:
     rekeyed: tuple[tuple[str, str], ...] = ()
     clashes: tuple[tuple[str, str], ...] = ()
 
+    def clash_lines(self) -> list[str]:
+        """Each clash in words, for ``export-bib`` and a sync's export to show alike."""
+        return [
+            f"key {theirs} set in Zotero is another item's exported key: exported as {exported}"
+            for theirs, exported in self.clashes
+        ]
+
 
 def export_list(
     store: StateStore,

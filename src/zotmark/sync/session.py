@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # imported where used: a run without enrichment, progress or 
     from zotmark.sync.writes import NewItemHook
     from zotmark.zotero.client import ZoteroClient
 
-log = logging.getLogger("zotmark.published")
+log = logging.getLogger("zotmark.session")
 
 ClientFactory = Callable[[Config], "ZoteroClient"]
 """Makes the client of the library ``[zotero]`` names (a list in another library gets a
@@ -183,7 +183,9 @@ class Session:
                 if settings.bibtex is not None and not dry_run:
                     from zotmark.sync.bibliography import export_list
 
-                    export_list(self.store, self.key(settings), settings)
+                    exported = export_list(self.store, self.key(settings), settings)
+                    for line in exported.clash_lines():  # each run, until someone fixes it
+                        log.warning("bibtex: %s", line)
             reports.append(report)
         return reports
 
