@@ -81,9 +81,10 @@ MEANINGS: dict[str, dict[str, str]] = {
         "does to Zotero: `update` turns its item into the published version (the arXiv id "
         "kept), `relate` adds the published version as a related item outside the "
         "collection, `ignore` only records it for `zotmark status`. Needs `enrich`.",
-        "published_check_days": "Re-check the list's arXiv preprints for a published version "
-        "this often (one arXiv request per 50 papers, after a run); `0`: only when items "
-        "are created.",
+        "published_check_days": "Re-check the list's preprints (arXiv papers, and DOI items "
+        "of type Preprint) for a published version this often (after a run: one arXiv request "
+        "per 50 papers, one Crossref request per DOI preprint, at most 10 a run); `0`: only "
+        "when items are created.",
         "max_delete_fraction": "Stop a run that would delete more than this share of the "
         "entries (exit 4; `--force-delete` overrides). A run may always delete two entries, "
         "and a list with fewer than three synced entries is not guarded.",

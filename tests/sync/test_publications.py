@@ -314,6 +314,49 @@ def test_an_updated_doi_preprint_is_still_found_by_its_link_when_the_state_is_lo
     assert world.file.read_text(encoding="utf-8") == text
 
 
+UNPUBLISHED_BIORXIV = {k: v for k, v in BIORXIV.items() if k != "relation"}
+JOURNAL_DOI = "10.1038/s41586-021-03819-2"
+JOURNAL = {"DOI": JOURNAL_DOI, "type": "journal-article", "title": ["A journal article"]}
+
+
+def test_a_doi_preprint_found_published_at_its_recheck_is_updated_and_an_article_not_asked(
+    world_for: Any,
+) -> None:
+    world = world_for("update")
+    world.services.works |= {BIORXIV_DOI: UNPUBLISHED_BIORXIV, JOURNAL_DOI: JOURNAL}
+    world.file.write_text(
+        f"- [ ] **Robust learners** ([Link](https://doi.org/{BIORXIV_DOI}))\n"
+        f"- [ ] **A journal article** ([Link](https://doi.org/{JOURNAL_DOI}))\n",
+        encoding="utf-8",
+    )
+    world.sync()
+    assert world.services.requests["crossref"] == 2
+    world.services.works[BIORXIV_DOI] = BIORXIV
+    world.time.now += 31 * DAY
+    world.sync()
+    assert world.services.requests["crossref"] == 2 + 2  # the preprint, its published version
+    [item] = [d for d in world.collection_items().values() if BIORXIV_DOI in d["url"]]
+    assert (item["itemType"], item["DOI"]) == ("conferencePaper", DOI)
+
+
+def test_a_recheck_asks_crossref_for_ten_doi_preprints_per_run(world_for: Any) -> None:
+    world = world_for("ignore")
+    dois = [f"10.1101/2021.01.{n:02d}.000000" for n in range(1, 13)]
+    works = {d: {"DOI": d, "type": "posted-content", "title": [f"Preprint {d}"]} for d in dois}
+    world.services.works |= works
+    world.file.write_text("".join(f"- [ ] **Preprint {d}** (https://doi.org/{d})\n" for d in dois))
+    for _ in range(3):  # creates them (12 requests); a cycle answered from the cache
+        world.sync()
+    assert world.services.requests["crossref"] == 12
+    world.time.now += 31 * DAY
+    asked = []
+    for _ in range(3):
+        before = world.services.requests["crossref"]
+        world.sync()
+        asked.append(world.services.requests["crossref"] - before)
+    assert asked == [10, 2, 0]
+
+
 def test_a_recheck_cycle_asks_for_fifty_preprints_per_run_until_all_were_asked(
     world_for: Any,
 ) -> None:

@@ -6,10 +6,11 @@ creates items (:func:`record`, the answer is at hand), and :func:`follow` runs a
 run (with ``enrich`` on; the session calls it only when it is due, from two small meta values).
 It
 
-1. re-checks the list's arXiv preprints not known published when ``published_check_days``
-   have passed since the last cycle of checks (``places.PUBLISHED_NEXT``): 50 of them per
-   run (one arXiv request, and one Crossref request per published version found), the next
-   50 at the next run, until all were asked;
+1. re-checks the list's preprints not known published (arXiv papers, and DOI papers whose
+   item is a preprint) when ``published_check_days`` have passed since the last cycle of
+   checks (``places.PUBLISHED_NEXT``): 50 of them per run (one arXiv request, one Crossref
+   request per DOI preprint and per published version found), the next 50 at the next run,
+   until all were asked;
 2. applies the list's ``published`` policy to the publications not yet done: ``update``
    rewrites the preprint's item (:func:`~zotmark.enrich.published.updated_item`);
    ``relate`` creates the published version's item in the library (not in the collection) under
@@ -46,6 +47,7 @@ from zotmark.state.commit import RunCommit
 from zotmark.sync.places import PUBLISHED as META
 from zotmark.sync.places import PUBLISHED_NEXT as NEXT
 from zotmark.sync.places import PUBLISHED_TODO as TODO
+from zotmark.sync.status import stored_data
 from zotmark.zotero.writes import batches
 
 if TYPE_CHECKING:
@@ -59,10 +61,13 @@ log = logging.getLogger("zotmark.published")
 HOUR, DAY = 3600.0, 86400.0
 RECHECKED = 50
 """How many preprints one run re-checks at most: one arXiv request (``id_list`` of 50), so a
-re-check never makes a run wait more than one request (and arXiv's 3 s spacing) longer."""
+re-check never makes a run wait more than one arXiv request (and arXiv's 3 s spacing) longer."""
+RECHECKED_DOIS = 10
+"""How many of them may be DOI preprints: one Crossref request each, 0.2 s apart, so about two
+seconds more at most."""
 CURSOR = "published.cursor"
 """The state meta key of where a re-check cycle under way goes on (its position among the
-list's arXiv preprints not known published, in ident order)."""
+list's arXiv and DOI papers not known published, in ident order)."""
 
 
 def record(store: StateStore, key: str, publications: Iterable[Publication]) -> None:
@@ -132,22 +137,22 @@ def follow(run: Follow) -> dict[str, Publication]:
 def _recheck(
     run: Follow, known: Mapping[str, Publication], interval: float, cursor: int
 ) -> tuple[dict[str, Publication], int, float]:
-    """The publications found among the next :data:`RECHECKED` of the list's arXiv preprints
-    not known published, from ``cursor`` on in ident order (their answers asked again when
-    older than ``interval``: one arXiv request), where the cycle goes on (0: it is complete)
-    and when: at the next run while it is under way, after ``interval`` once complete, and
-    when the enricher retries them if a look-up failed (the same batch, asked again)."""
+    """The publications found among the next :data:`RECHECKED` of the list's preprints not
+    known published (:func:`_next_preprints`, from ``cursor`` on; their answers asked again
+    when older than ``interval``: one arXiv request, one Crossref request per DOI preprint),
+    where the cycle goes on (0: it is complete) and when: at the next run while it is under
+    way, after ``interval`` once complete, and when the enricher retries them if a look-up
+    failed (the same batch, asked again)."""
     now = run.clock()
-    records = run.store.load(run.key, texts=False).records.values()
-    papers = {r.ident_key: r.item_key for r in records if r.ident_key.startswith("arxiv:")}
-    unknown = sorted(k for k in papers if k not in known)
-    asked = unknown[cursor : cursor + RECHECKED]
-    following = cursor + RECHECKED if cursor + RECHECKED < len(unknown) else 0
-    if not asked:
+    papers, following = _next_preprints(run, known, cursor)
+    if not papers:
         return {}, 0, now + interval
     from zotmark.enrich import Metadata
 
-    idents = [Ident(arxiv=k.removeprefix("arxiv:")) for k in asked]
+    idents = [
+        Ident(arxiv=k.removeprefix("arxiv:")) if k.startswith("arxiv:") else Ident(doi=k[4:])
+        for k in papers
+    ]
     lookups = run.enricher().look_up(idents, max_age=interval, quiet=True)
     new = {
         key: publication
@@ -159,9 +164,50 @@ def _recheck(
         log.info("%d preprint(s) found published", len(new))
     if lookups.failed:
         retry = lookups.retry_at or now + HOUR
-        log.debug("published: re-check of %d preprints: %s", len(asked), lookups.summary())
+        log.debug("published: re-check of %d preprints: %s", len(papers), lookups.summary())
         return new, cursor, retry
     return new, following, now if following else now + interval
+
+
+def _next_preprints(
+    run: Follow, known: Mapping[str, Publication], cursor: int
+) -> tuple[dict[str, str], int]:
+    """The next :data:`RECHECKED` preprints (ident key → item key; :data:`RECHECKED_DOIS` of
+    them DOI papers at most) of the list not known published, from ``cursor`` on among its
+    arXiv and DOI papers in ident order, and the position after the last (0 when none is
+    left): every arXiv paper, and a DOI paper when its item is a ``preprint`` as the state's
+    mirror has it (bioRxiv, SSRN, …; a journal article's DOI is not asked about). Reads the
+    mirror texts of the DOI papers passed over, :data:`RECHECKED` at a time, so a whole cycle
+    reads each of them once."""
+    records = run.store.load(run.key, texts=False).records.values()
+    papers = {
+        r.ident_key: r.item_key
+        for r in records
+        if r.ident_key.startswith(("arxiv:", "doi:")) and r.ident_key not in known
+    }
+    order, position = sorted(papers), cursor
+    asked: dict[str, str] = {}
+
+    def full() -> bool:
+        dois = sum(key.startswith("doi:") for key in asked)
+        return len(asked) == RECHECKED or dois == RECHECKED_DOIS
+
+    while position < len(order) and not full():
+        window = order[position : position + RECHECKED]
+        preprints = _preprint_items(run, [papers[k] for k in window if k.startswith("doi:")])
+        for key in window:
+            position += 1
+            if key.startswith("arxiv:") or papers[key] in preprints:
+                asked[key] = papers[key]
+                if full():
+                    break
+    return asked, position if position < len(order) else 0
+
+
+def _preprint_items(run: Follow, item_keys: list[str]) -> set[str]:
+    """Those of ``item_keys`` whose item is a ``preprint``, per the state's mirror."""
+    texts = run.store.texts_of(run.key, item_keys) if item_keys else {}
+    return {key for key, data in stored_data(texts).items() if data.get("itemType") == "preprint"}
 
 
 def _preprints(run: Follow, batch: list[Publication]) -> dict[str, dict[str, Any]]:
