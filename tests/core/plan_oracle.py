@@ -47,8 +47,9 @@ def pair_rows(world: World, rows: list[Row], strict: bool) -> dict[int, BaseReco
 
     By anchor first; then, for a row not anchored to an item of the library, by identifier: the
     record with the same identifier and title (or the only record with that identifier when
-    one row has it). ``strict`` (after a run) also
-    requires the record to state the entry's boxes, so equal-looking rows cannot swap.
+    one row has it, unless the collection holds an item of the row's paper that no record
+    and no anchor names: the row lists that paper, not the record's). ``strict`` (after a run)
+    also requires the record to state the entry's boxes, so equal-looking rows cannot swap.
     """
     found: dict[int, BaseRecord] = {}
     used: set[str] = set()
@@ -83,9 +84,20 @@ def _record_for(
     twins = [r for r in rows if r.entry.ident.primary == entry.ident.primary]
     if len(titled) == 1 and sum(r.entry.ident.title == entry.ident.title for r in twins) == 1:
         return titled[0]
-    if len(same_ident) == 1 and len(twins) == 1:
+    if len(same_ident) == 1 and len(twins) == 1 and not _lists_a_new_item(world, rows, entry):
         return same_ident[0]
     return None
+
+
+def _lists_a_new_item(world: World, rows: list[Row], entry: Entry) -> bool:
+    """Whether a live item of the collection that neither a base record nor an entry's anchor
+    names states the entry's paper (identifier and title)."""
+    anchors = {r.entry.anchor for r in rows}
+    return any(
+        same_paper(world.library[key], entry.title, entry.url)
+        for key in world.live_keys()
+        if key not in world.base and key not in anchors
+    )
 
 
 # --- what a run must bring about ----------------------------------------------------------

@@ -32,3 +32,26 @@ def test_an_entry_paired_by_its_identifier_is_not_by_anchors() -> None:
 def test_an_entry_repeating_an_anchor_names_the_entry_holding_it() -> None:
     pairing = pair_entries([A, B, A._replace(line=3)], {}, ITEMS.collection, ITEMS.library)
     assert pairing.duplicates == {2: 0}
+
+
+# --- two papers behind one arXiv link (found by the planner machine, arXiv 2004.09476) -----
+
+LINK = "https://ar5iv.labs.arxiv.org/html/2004.09476"
+VISUAL = entry("Visual and Audio-Based Emotion Recognition", LINK)
+SKELETON = entry("Skeleton-Based Audio-Visual Learning", LINK)
+
+
+def test_an_entry_takes_the_unrecorded_collection_item_of_its_title_over_a_row_of_another() -> None:
+    """The row is the other paper's, whose entry left the list: not a retitle of this one."""
+    items = snapshot(item("SKEL2345", SKELETON.title, LINK), item("VISU2345", VISUAL.title, LINK))
+    base = {"SKEL2345": record(SKELETON, "SKEL2345")}
+    pairing = pair_entries([VISUAL], base, items.collection, items.library)
+    assert pairing.paired == {0: "VISU2345"}
+
+
+def test_a_retitled_entry_keeps_its_row_over_a_trashed_item_of_its_new_title() -> None:
+    trashed = item("VISU2345", VISUAL.title, LINK, deleted=True)
+    items = snapshot(item("SKEL2345", SKELETON.title, LINK), trashed)
+    base = {"SKEL2345": record(SKELETON, "SKEL2345")}
+    pairing = pair_entries([VISUAL], base, items.collection, items.library)
+    assert pairing.paired == {0: "SKEL2345"}

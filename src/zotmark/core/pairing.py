@@ -5,7 +5,11 @@ identifier, by an item with the same identifier and title (in the collection, th
 the library: a paper already in the library is adopted, never duplicated), then by an item with
 the same identifier alone (collection, then library). Where one identifier is shared by entries
 with different titles (two papers behind one arXiv link), a match on the identifier alone is
-not enough: the title must agree too. Each item pairs with one entry at most.
+not enough: the title must agree too. Nor is a base row of another title taken when the
+collection holds an item (out of the trash) of the entry's identifier and title that no base
+row records, one back in the collection or added there: the entry names that item's paper,
+not the row's (two papers behind one link, the row's own entry gone). Each item pairs with
+one entry at most.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from zotmark.core.identifiers import normalize_title
@@ -134,15 +139,10 @@ def pair_entries(
         result.new.extend(rest)  # pair the others with (a first sync): no identifier compared
         return result
     ambiguous = ambiguous_idents(entries)
-    rest = _pair_by_base(entries, rest, base, ambiguous, result)
-    if rest:  # the indexes are only built when some entry is still unpaired (and not when
-        # there are no items: a first sync into an empty library looks nothing up)
-        in_collection = [library[key] for key in collection if key in library]
-        indexes = [
-            (IdentIndex(items), adopts)
-            for items, adopts in ((in_collection, False), (library.values(), True))
-            if items
-        ]
+    items = _Items(collection, library)
+    rest = _pair_by_base(entries, rest, base, ambiguous, result, items)
+    if rest:  # (a first sync into an empty library looks nothing up)
+        indexes = ((items.in_collection, False), (items.in_library, True))
         for exact in (True, False):
             for index, adopts in indexes:
                 listed = _listed_papers(entries, result) if adopts else None
@@ -152,6 +152,24 @@ def pair_entries(
     result.new.extend(rest)
     result.by_identifiers = len(rest) < unpaired
     return result
+
+
+class _Items:
+    """The items an entry may pair with by its identifier, in the collection and in the whole
+    library: each index is built the first time an entry is looked up in it, so a run whose
+    entries all pair by their base rows builds none."""
+
+    def __init__(self, collection: Collection[str], library: Mapping[str, Item]) -> None:
+        self._collection = collection
+        self._library = library
+
+    @cached_property
+    def in_collection(self) -> IdentIndex:
+        return IdentIndex(self._library[key] for key in self._collection if key in self._library)
+
+    @cached_property
+    def in_library(self) -> IdentIndex:
+        return IdentIndex(self._library.values())
 
 
 def _pair_by_anchor(
@@ -183,10 +201,13 @@ def _pair_by_base(
     base: Mapping[str, BaseRecord],
     ambiguous: set[str],
     result: Pairing,
+    items: _Items,
 ) -> list[int]:
     """Pair by the base row of the entry's identifier. Rows that state the entry exactly (its
     title as written, and its boxes) are taken first, so look-alike entries without anchors
-    keep their own items from run to run instead of swapping them."""
+    keep their own items from run to run instead of swapping them. A row of another title is
+    left when the collection holds an unrecorded item of the entry's paper
+    (:func:`_names_unrecorded`): the item passes pair the entry with it."""
     if not base:  # (a first sync: nothing to look up)
         return list(indices)
     by_ident: dict[str, list[BaseRecord]] = defaultdict(list)
@@ -203,12 +224,28 @@ def _pair_by_base(
                 if r.item_key not in result.claimed and (not exact or _states(r, entry))
             ]
             chosen = _choose(entry, candidates, ambiguous, _base_title)
-            if chosen is None:
+            if chosen is None or (
+                not exact  # (a row stating the entry exactly has its title)
+                and _base_title(chosen) != entry.ident.title
+                and _names_unrecorded(entry, items.in_collection, base, result)
+            ):
                 rest.append(index)
             else:
                 result.pair(index, chosen.item_key)
         indices = rest
     return rest
+
+
+def _names_unrecorded(
+    entry: Entry, in_collection: IdentIndex, base: Mapping[str, BaseRecord], result: Pairing
+) -> bool:
+    """Whether the collection holds an item of the entry's identifier and title, out of the
+    trash, that no base row records and no entry holds yet."""
+    return any(
+        item.key not in base and item.key not in result.claimed and not item.deleted
+        and item.ident.title == entry.ident.title
+        for item in in_collection.lookup(entry.ident)
+    )  # fmt: skip
 
 
 def _states(record: BaseRecord, entry: Entry) -> bool:
