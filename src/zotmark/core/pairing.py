@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
+from zotmark.core.creates import Paper, paper
 from zotmark.core.identifiers import normalize_title
 from zotmark.core.item import Item
 from zotmark.core.model import BaseRecord, Entry, Ident
@@ -263,20 +264,20 @@ def _pair_by_index(
     result: Pairing,
     *,
     exact: bool,
-    listed: set[tuple[str | None, str]] | None = None,
+    listed: set[Paper] | None = None,
 ) -> list[int]:
     """Pair by the items sharing the entry's strongest identifier; with ``exact`` only an
     item whose title agrees too (so a paper's own item, even outside the collection, wins
     over a collection item that merely shares its arXiv id). With ``listed`` (the papers,
-    as :func:`_paper`, that paired entries hold: the library pass, which adopts items from
-    outside the collection) an entry repeating one of them is left unpaired: the same paper
-    listed twice is one item, and adopting another item of it for the repeat would bring a
-    second one into the collection (a later run then notes the repeat only while that item
-    is out of reach)."""
+    as :func:`~zotmark.core.creates.paper`, that paired entries hold: the library pass,
+    which adopts items from outside the collection) an entry repeating one of them is left
+    unpaired: the same paper listed twice is one item, and adopting another item of it for
+    the repeat would bring a second one into the collection (a later run then notes the
+    repeat only while that item is out of reach)."""
     rest: list[int] = []
     for position in indices:
         entry = entries[position]
-        if listed is not None and _paper(entry) in listed:
+        if listed is not None and paper(entry) in listed:
             rest.append(position)
             continue
         candidates = [
@@ -290,19 +291,13 @@ def _pair_by_index(
         else:
             result.pair(position, chosen.key)
             if listed is not None:
-                listed.add(_paper(entry))
+                listed.add(paper(entry))
     return rest
 
 
-def _paper(entry: Entry) -> tuple[str | None, str]:
-    """The paper an entry lists, as far as identity goes: its strongest identifier and
-    normalised title."""
-    return entry.ident.primary, entry.ident.title
-
-
-def _listed_papers(entries: Sequence[Entry], result: Pairing) -> set[tuple[str | None, str]]:
-    """The papers (:func:`_paper`) the entries paired so far hold."""
-    return {_paper(entries[index]) for index in result.paired}
+def _listed_papers(entries: Sequence[Entry], result: Pairing) -> set[Paper]:
+    """The papers (:func:`~zotmark.core.creates.paper`) the entries paired so far hold."""
+    return {paper(entries[index]) for index in result.paired}
 
 
 def _base_title(record: BaseRecord) -> str:
