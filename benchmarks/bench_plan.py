@@ -27,6 +27,7 @@ from zotmark.core.item import Item
 from zotmark.core.model import BaseRecord, Entry
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.planner import ZoteroSnapshot, plan
+from zotmark.core.states import state_tag
 from zotmark.markdown.parser import parse
 
 TARGET_MS = 300.0
@@ -36,7 +37,8 @@ POLICY = Policy(collection="Reading list")
 
 
 def _tags(entry: Entry) -> frozenset[str]:
-    return frozenset({"read"} if entry.read else set()) | {t for t, on in entry.flags.items() if on}
+    state = state_tag(entry.state, POLICY)
+    return frozenset({state} if state else set()) | {t for t, on in entry.flags.items() if on}
 
 
 def synced_sides(text: str) -> tuple[ZoteroSnapshot, dict[str, BaseRecord]]:
@@ -50,7 +52,7 @@ def synced_sides(text: str) -> tuple[ZoteroSnapshot, dict[str, BaseRecord]]:
             frozenset({COLLECTION}),
         )  # fmt: skip
         base[entry.anchor] = BaseRecord(
-            entry.anchor, entry.ident.primary or "", entry.title, entry.url, entry.read,
+            entry.anchor, entry.ident.primary or "", entry.title, entry.url, entry.state,
             dict(entry.flags), 7, entry.title,
         )  # fmt: skip
     return ZoteroSnapshot(library, frozenset(library)), base
