@@ -113,7 +113,9 @@ def _reload(path: Path) -> Store:
 
 
 @settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=max(settings.default.max_examples, 100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 5)), max_size=60), st.booleans())
 def test_a_killed_sandbox_reloads_to_its_last_complete_save(

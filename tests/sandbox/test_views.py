@@ -188,7 +188,7 @@ class World:
         return scope, anchor, params
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=max(settings.default.max_examples, 200), deadline=None)
 @given(
     st.data(),
     st.lists(

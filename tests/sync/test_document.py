@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 
@@ -32,7 +32,6 @@ def _set(text: str, changes: dict[int, str]) -> str:
     return "".join(chars)
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     st.dictionaries(st.sampled_from(LONG_BOXES), st.sampled_from(" xX/-"), min_size=1, max_size=6)
 )
@@ -47,7 +46,6 @@ def test_boxes_given_known_states_read_as_a_parse_of_the_new_text_reads(
         assert flipped == parse(text, FLAGS)
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(LONG_BOXES), st.sampled_from(" x/->?]\t"), min_size=1, max_size=6
