@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.clock import FakeTime
+from tests.helpers.clock import FakeTime, NoWallClock, Ticking
 from tests.helpers.servers import local_http_server
 from tests.helpers.waiting import wait_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 """The recorded inputs of the suite (``tests/fixtures``): lists, API answers, BibTeX."""
 
-__all__ = ["FIXTURES", "FakeTime", "local_http_server", "wait_for"]
+__all__ = ["FIXTURES", "FakeTime", "NoWallClock", "Ticking", "local_http_server", "wait_for"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
+from tests.helpers import NoWallClock, Ticking
 
 from zotmark.core.plan import Plan, Policy
 from zotmark.errors import ZotmarkError
@@ -38,6 +40,7 @@ from zotmark.sync.engine import ListRunner
 from zotmark.zotero.client import ZoteroClient
 from zotmark.zotero.library import ZoteroLibrary
 from zotmark.zotero.twin import TwinLibrary
+from zotmark.zotero.twin import library as twin_library
 
 FLAGS = {"Relevant?": "relevant"}
 PAPERS = (
@@ -63,7 +66,7 @@ class KeptRunnerMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp())
         self.path = self.dir / "list.md"
-        self.twin = TwinLibrary(seed=5)
+        self.twin = TwinLibrary(seed=5, clock=Ticking())
         self.keys = random.Random(1005)  # the runners' item keys (not the twin's: its seed is 5)
         self.store = MemoryStateStore()
         self.policy = Policy(collection="Reading List")
@@ -234,6 +237,23 @@ TestKeptRunner.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )  # fmt: skip
 TestKeptRunner.pytestmark = [pytest.mark.timeout(600)]
+
+
+def test_the_kept_runner_machine_never_reads_the_wall_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The machine's twin adds items at the machine's clock: a replay of an example (a twin
+    made in the app, merged into the item added first) adds them at the same times as its
+    first run, whether or not a second ticked in between."""
+    monkeypatch.setattr(twin_library, "datetime", NoWallClock)
+    monkeypatch.setattr(sys.modules[__name__], "event", lambda _: None)  # (outside a test run)
+    machine = KeptRunnerMachine()
+    try:
+        machine.first_sync(start=[PAPERS[0]], anchors=True, on_zotero_delete="strike")
+        machine.app_add(PAPERS[0], in_collection=True)
+        machine.sync(concurrent=False)
+    finally:
+        machine.teardown()
 
 
 def test_a_run_the_library_moved_under_plans_every_pair_again(tmp_path: Path) -> None:

@@ -50,9 +50,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+from tests.helpers import NoWallClock, Ticking
 from tests.system.sync_world import (
     HEADER,
     PAPERS,
@@ -76,6 +78,7 @@ from zotmark.sync.document import ListDocument
 from zotmark.sync.engine import ListRunner
 from zotmark.sync.report import RunReport
 from zotmark.zotero.twin import TwinLibrary
+from zotmark.zotero.twin import library as twin_library
 
 COLLECTION = "Reading List"
 FLAGS = {"Relevant?": "relevant"}
@@ -123,7 +126,7 @@ class EngineMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp())
         self.path = self.dir / "reading-list.md"
-        self.twin = TwinLibrary(seed=7)
+        self.twin = TwinLibrary(seed=7, clock=Ticking())
         self.store = MemoryStateStore()
         self.policy = Policy(collection=COLLECTION, force_delete=True)
         self.collection = ""
@@ -543,3 +546,17 @@ TestEngineMachine.settings = settings(
     stateful_step_count=30,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+def test_the_engine_machine_never_reads_the_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's twin adds items (the run's creates, the app's adds) at the machine's
+    clock: a replay of an example adds them at the same times as its first run (twins merge
+    into the item added first), whether or not a second ticked in between."""
+    monkeypatch.setattr(twin_library, "datetime", NoWallClock)
+    machine = EngineMachine()
+    try:
+        machine.first_sync(start=[(SANE_PAPERS[0], " ", False)], boxes=False)
+        machine.zotero_add(SANE_PAPERS[1], set())
+        machine.run()
+    finally:
+        machine.teardown()
