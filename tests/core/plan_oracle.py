@@ -176,9 +176,9 @@ def _twins(world: World) -> tuple[set[str], set[str]]:
     live = [world.library[key] for key in world.live_keys()]
     first: dict[tuple[str | None, str], tuple[str, str]] = {}
     for item in live:
-        paper, added = (item.ident.primary, item.ident.title), (item.date_added, item.key)
+        paper, added = (item.ident.primary, item.ident.title), (item.added, item.key)
         first[paper] = min(first.get(paper, added), added)
-    twins = {i.key for i in live if first[i.ident.primary, i.ident.title] < (i.date_added, i.key)}
+    twins = {i.key for i in live if first[i.ident.primary, i.ident.title] < (i.added, i.key)}
     papers = {(world.library[key].ident.primary, world.library[key].ident.title) for key in twins}
     return twins, {first[paper][1] for paper in papers}
 

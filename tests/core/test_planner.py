@@ -490,12 +490,12 @@ def test_a_repeat_never_adopts_a_library_item_of_its_paper() -> None:
 # -- twins: items of one paper two clients made (core.twins) ---------------------------------
 
 
-def _added(i: Item, when: str) -> Item:
-    return replace(i, date_added=when)
+def _added(i: Item, when: int) -> Item:
+    return replace(i, added=when)
 
 
-EARLIER = _added(item("EARL2345", PAPER.title, ARXIV), "2026-01-01T00:00:00Z")
-LATER = _added(SYNCED, "2026-01-02T00:00:00Z")
+EARLIER = _added(item("EARL2345", PAPER.title, ARXIV), 20260101000000)
+LATER = _added(SYNCED, 20260102000000)
 
 
 def test_a_twin_no_entry_holds_is_trashed_not_listed() -> None:
@@ -528,7 +528,7 @@ def test_twins_trashed_count_for_no_deletion_in_the_guard() -> None:
     papers = [entry(f"Paper {n}", f"https://example.org/{n}", line=n) for n in range(1, 5)]
     items = [item(f"KEY{n}2345", p.title, p.url) for n, p in enumerate(papers)]
     anchored = [p._replace(anchor=i.key) for p, i in zip(papers, items, strict=True)]
-    twins = [replace(i, key=f"TWN{n}2345", date_added="2027") for n, i in enumerate(items)]
+    twins = [replace(i, key=f"TWN{n}2345", added=20270101000000) for n, i in enumerate(items)]
     base = {i.key: record(e, i.key) for e, i in zip(anchored, items, strict=True)}
     result = run(anchored, snapshot(*items, *twins), base)
     assert not result.guards and len(result.zotero) == 4
@@ -538,8 +538,8 @@ def test_an_item_in_the_trash_is_no_twin_of_another_paper_the_base_holds_under_i
     link = "https://arxiv.org/abs/2004.09476"
     skeleton = entry("Skeleton-Based Audio-Visual Learning", link, anchor="SKEL2345")
     visual = entry("Visual and Audio-Based Emotion Recognition", link, anchor="VISU2345")
-    first = _added(item("VISU2345", visual.title, link), "2026-01-01T00:00:00Z")
-    later = _added(item("SKEL2345", skeleton.title, link, deleted=True), "2026-01-02T00:00:00Z")
+    first = _added(item("VISU2345", visual.title, link), 20260101000000)
+    later = _added(item("SKEL2345", skeleton.title, link, deleted=True), 20260102000000)
     base = {"VISU2345": record(visual, "VISU2345"), "SKEL2345": record(skeleton, "SKEL2345")}
     result = run([skeleton], snapshot(first, later), base)  # the Visual line was removed
     assert result.replaces == {} and result.file == (StrikeEntry(1),)

@@ -15,7 +15,13 @@ from zotmark.core.item import Item
 from zotmark.core.model import Entry
 from zotmark.core.port import Change
 from zotmark.schema import item_types, title_field, type_fields, valid_field
-from zotmark.zotero.mapping import is_regular_item, item_from_json, item_patch, new_item_data
+from zotmark.zotero.mapping import (
+    added_number,
+    is_regular_item,
+    item_from_json,
+    item_patch,
+    new_item_data,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -51,6 +57,30 @@ def test_recorded_preprint_maps_to_item_with_arxiv_ident() -> None:
     assert item.tags == {"to-read", "transformers"}
     assert item.collections == {"HQ6CUPGM"}
     assert not item.deleted
+
+
+def test_an_items_date_added_is_the_number_of_its_recorded_date_and_time() -> None:
+    obj = _recorded(4)["response"]["body"]["successful"]["0"]  # dateAdded 2026-11-24T19:33:12Z
+    assert item_from_json(obj).added == 20261124193312
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        ("2026-11-24T19:33:12Z", "2026-11-24T19:33:13Z"),
+        ("2026-11-24T23:59:59Z", "2026-11-25T00:00:00Z"),
+        ("2009-12-31T23:59:59Z", "2010-01-01T00:00:00Z"),
+    ],
+)
+def test_dates_added_order_as_the_times_do(earlier: str, later: str) -> None:
+    assert added_number(earlier) < added_number(later)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "2026-11-24", "2026-11-24 19:33:12", "２０２６-11-24T19:33:12Z"]
+)
+def test_a_date_added_in_no_api_form_is_unknown(text: str) -> None:
+    assert added_number(text) == 0
 
 
 def test_recorded_trashed_item_is_deleted() -> None:

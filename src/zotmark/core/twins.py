@@ -61,10 +61,10 @@ def titled_apart(records: Iterable[BaseRecord]) -> set[str]:
     return {ident for ident, seen in titles.items() if len(seen) > 1}
 
 
-def added_order(item: Item) -> tuple[str, str]:
+def added_order(item: Item) -> tuple[int, str]:
     """The order of an item among its twins: when it was added, then its key (ties broken
     the same by every client)."""
-    return item.date_added, item.key
+    return item.added, item.key
 
 
 @dataclass(frozen=True, slots=True)

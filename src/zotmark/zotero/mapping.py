@@ -99,8 +99,19 @@ def item_from_json(
         deleted=bool(data.get("deleted")),
         auto_tags=_shared(frozenset(str(t["tag"]) for t in tags if t.get("type") == 1)),
         extra=str(data.get("extra") or ""),
-        date_added=str(data.get("dateAdded") or ""),
+        added=added_number(str(data.get("dateAdded") or "")),
     )
+
+
+_DATE_MARKS = str.maketrans("", "", "-T:Z")
+
+
+def added_number(date_added: str) -> int:
+    """An item's ``dateAdded`` (``YYYY-MM-DDThh:mm:ssZ``, as the API gives it, in UTC) as
+    the number ``YYYYMMDDhhmmss``, which orders as the times do; 0 for any other text."""
+    digits = date_added.translate(_DATE_MARKS)
+    well_formed = len(date_added) == 20 and len(digits) == 14 and digits.isascii()
+    return int(digits) if well_formed and digits.isdigit() else 0
 
 
 _SETS: dict[frozenset[str], frozenset[str]] = {}
