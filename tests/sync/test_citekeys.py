@@ -256,3 +256,28 @@ def test_a_key_whose_write_landed_with_its_text_is_not_stored_again_from_the_run
     keys.read(text(citationKey="", creators=AUTHOR, date="2017"))
     keys.landed(["ITEM2345"])
     assert keys.rest(landed=["ITEM2345"]) == {}
+
+
+def test_a_created_items_key_landed_with_its_text_is_not_stored_again_from_the_runs_end() -> None:
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.for_create(data())
+    keys.landed(["ITEM2345"])
+    assert keys.rest(landed=["ITEM2345"]) == {}
+
+
+def test_a_key_given_after_the_attempts_keys_were_let_go_takes_none_of_its_landed_ones() -> None:
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.for_create(data())
+    stored = keys.landed(["ITEM2345"])
+    keys.given()
+    keys.renew(stored)  # (the attempt begun again: the state's rows hold the landed key)
+    keys.read(text("NEW23456"))
+    assert keys.rest()["NEW23456"].key == "anonattentiona"
+
+
+def test_a_key_given_after_the_attempts_keys_were_let_go_takes_none_not_yet_landed() -> None:
+    keys = RunKeys({}, collection=COLLECTION)
+    keys.for_create(data())
+    keys.given()
+    keys.read(text("NEW23456"))
+    assert keys.rest()["NEW23456"].key == "anonattentiona"

@@ -14,9 +14,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 from tests.bibtex.bib_samples import run_biber
 from tests.conftest import FIXTURES
+from tests.sync.test_engine_regressions import AfterWrite
 from tests.system.daemon_process import original_list_config, run_zotmark
 from tests.system.sync_harness import UnsettledStore
 
@@ -167,11 +169,14 @@ def test_papers_imported_from_a_bib_keep_its_keys_in_zotero_and_in_the_export(
     assert in_zotero <= set(bib_keys(config.parent / "list.bib"))
 
 
-def _run(sandbox: Sandbox, path: Path, store: Any) -> RunReport:
+def _run(
+    sandbox: Sandbox, path: Path, store: Any, transport: httpx2.BaseTransport | None = None
+) -> RunReport:
     """One run of the list at ``path`` against the sandbox, its state in ``store``."""
     with ZoteroClient(
-        "user", sandbox.user_id, sandbox.api_key, sandbox.url, sleep=lambda _: None
-    ) as client:
+        "user", sandbox.user_id, sandbox.api_key, sandbox.url, sleep=lambda _: None,
+        transport=transport,
+    ) as client:  # fmt: skip
         document = ListDocument(path, {})
         policy = Policy(collection="Reading List")
         return ListRunner("list", policy, ZoteroLibrary(client), store, document).run()
@@ -193,3 +198,25 @@ def test_a_run_after_one_whose_key_write_zotero_answered_unchanged_writes_nothin
     _run(sandbox, path, unsettled)
     store.close()
     assert sandbox.library_version() == version
+
+
+def test_an_attempt_begun_again_reads_an_item_it_created_with_the_key_zotmark_gave_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The list saved between the run's Zotero writes and its file write, and the item it
+    created edited in Zotero meanwhile: the attempt begun again reads that item as holding
+    zotmark's key (stored when its create landed), not a key someone else set."""
+    path, store = tmp_path / "list.md", SqliteStateStore(tmp_path / "state.db")
+    paper = "- [ ] **Attention Is All You Need** ([Link](https://arxiv.org/abs/1706.03762))"
+    path.write_text(f"# List\n\n{paper}\n")
+
+    def meanwhile() -> None:
+        [key] = sandbox.items()
+        sandbox.update_item(key, {"extra": "edited in the app"})
+        path.write_text(path.read_text() + "\n")
+
+    report = _run(sandbox, path, store, AfterWrite(meanwhile, nth=2))  # (1: the collection)
+    [row] = store.load("list").citekeys.values()
+    store.close()
+    assert report.attempts == 2
+    assert not row.theirs and row.written == row.key

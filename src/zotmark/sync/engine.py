@@ -123,9 +123,6 @@ class ListRunner:
             moved = refreshed.texts.keys() | refreshed.gone
             if not dry_run:
                 self._store_texts(refreshed.texts, refreshed.gone)
-                if keys is not None:
-                    keys.read(refreshed.texts)
-            del refreshed  # its texts are stored: not held through the run (30 MB at 50,000)
             if attempt > 1:
                 entries = self.document.read()
                 # the creates an earlier attempt recorded as pending go again under their
@@ -135,6 +132,9 @@ class ListRunner:
                 kept = None  # (this run wrote since: every pair is planned)
                 if keys is not None:  # (with the keys its landed writes stored)
                     keys.renew(fresh.citekeys)
+            if keys is not None and not dry_run:  # (after renew: as its landed writes left it)
+                keys.read(refreshed.texts)
+            del refreshed  # its texts are stored: not held through the run (30 MB at 50,000)
             planning = self._plan(
                 kept, moved, state, status.records, snapshot, collection or "", entries, refused
             )

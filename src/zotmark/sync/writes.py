@@ -98,9 +98,12 @@ class PlannedWrites:
         return len(self.creates) + len(self._changes)
 
     def __iter__(self) -> Iterator[Write]:
-        """The writes in order, the creates made a batch at a time as they are read."""
+        """The writes in order, the creates made a batch at a time as they are read (with
+        ``keys``, :meth:`RunKeys.given` once the last create has its key)."""
         for batch in batches(self.creates):
             yield from new_items(batch, self._collection, self._hook, self._stamp, self._keys)
+        if self._keys is not None:
+            self._keys.given()
         yield from self._changes
 
 
