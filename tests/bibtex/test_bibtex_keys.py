@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Any
 
@@ -9,7 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zotmark.bibtex.keys import ascii_fold, assign_keys, explicit_key, generate_key
+from zotmark.bibtex.keys import (
+    ascii_fold,
+    assign_keys,
+    explicit_key,
+    first_free,
+    free_to,
+    generate_key,
+)
 
 
 def item(
@@ -225,3 +233,21 @@ def test_papers_wishing_one_key_get_the_suffixes_in_order_past_z() -> None:
     keys = assign_keys(items, {"PINNED": "vaswani2017attentionc"})
     suffixes = [keys[f"K{i:04d}"].removeprefix("vaswani2017attention") for i in range(30)]
     assert suffixes == ["", "a", "b", *"defghijklmnopqrstuvwxyz", "aa", "ab", "ac", "ad"]
+
+
+def test_a_form_another_item_holds_is_never_free_but_one_the_caller_holds_is() -> None:
+    held = {"vaswani2017attention": "MINE2345", "vaswani2017attentiona": "OTHR2345"}
+    for caller, key in [("MINE2345", ""), ("OTHR2345", "a"), ("NEW23456", "b")]:
+        free = functools.partial(free_to, owner=held, item_key=caller)
+        assert first_free("vaswani2017attention", held, {}, free) == f"vaswani2017attention{key}"
+
+
+def test_the_search_remembers_only_bases_whose_first_forms_it_found_taken() -> None:
+    held = {"anon": "OTHR2345", "anona": "OTHR3456"}
+    start: dict[str, int] = {}
+    free = functools.partial(free_to, owner=held, item_key="NEW23456")
+    assert [first_free(base, held, start, free) for base in ("anon", "vaswani")] == [
+        "anonb",
+        "vaswani",
+    ]
+    assert start == {"anon": 2}

@@ -281,3 +281,10 @@ def test_a_key_given_after_the_attempts_keys_were_let_go_takes_none_not_yet_land
     keys.given()
     keys.read(text("NEW23456"))
     assert keys.rest()["NEW23456"].key == "anonattentiona"
+
+
+def test_a_key_someone_else_set_then_cleared_is_the_items_again_when_the_formula_makes_it() -> None:
+    rows = {"ITEM2345": CiteKey("vaswani2017attention", False, False, None, theirs=True)}
+    keys = RunKeys(rows, collection=COLLECTION)
+    keys.read(text(creators=AUTHOR, date="2017"))
+    assert keys.rest()["ITEM2345"] == CiteKey("vaswani2017attention", False, False, None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Container, Iterable, Mapping, MutableMapping
 from typing import Any
 
 from zotmark.bibtex.formula import DEFAULT_FORMULA, KEY_UNSAFE, Formula, fold, parse
@@ -55,24 +55,26 @@ def has_metadata(data: Mapping[str, Any]) -> bool:
 
 def first_free(
     base: str,
-    taken: Collection[str],
+    taken: Container[str],
     start: MutableMapping[str, int],
-    free: Callable[[str], bool] = lambda folded: True,
+    free: Callable[[str], bool],
 ) -> str:
     """``base`` or its first suffixed form (``a`` … ``z``, ``aa`` …) whose case-folded form
-    is not in ``taken`` and is ``free``. ``start`` holds, per base, how many of its first
-    forms are known to be in ``taken`` (which only grows): the search begins there, so that
-    n papers wishing one key cost n steps, not n²/2 (10,000 new papers all wishing
-    ``anongenerated`` took a first sync from 11 to 539 s, ``benchmarks/bench_sync.py``)."""
+    is ``free`` (to the caller: a form in ``taken`` is free only to whoever holds it).
+    ``start`` holds, per base, how many of its first forms are known to be in ``taken``
+    (which only grows; a base none of whose forms was found there has no entry): the search
+    begins there, so that n papers wishing one key cost n steps, not n²/2 (10,000 new papers
+    all wishing ``anongenerated`` took a first sync from 11 to 539 s,
+    ``benchmarks/bench_sync.py``). It stops at a form of the caller's own, which later
+    searches pass again."""
     index = start.get(base, 0)
-    while (base + _suffix(index)).casefold() in taken:
+    while (folded := (base + _suffix(index)).casefold()) in taken and not free(folded):
         index += 1
-    start[base] = index
-    while True:
-        key = base + _suffix(index)
-        if key.casefold() not in taken and free(key.casefold()):
-            return key
+    if index:
+        start[base] = index
+    while not free((base + _suffix(index)).casefold()):
         index += 1
+    return base + _suffix(index)
 
 
 def assign_keys(
@@ -106,15 +108,18 @@ def assign_keys(
     start: dict[str, int] = {}
     result: dict[str, str] = {}
     for item_key in sorted(wishes, key=lambda k: (wishes[k][0], k)):
-        mine = functools.partial(_mine, owner=owner, item_key=item_key)
+        mine = functools.partial(free_to, owner=owner, item_key=item_key, assigned=assigned)
         result[item_key] = key = first_free(wishes[item_key][1], assigned, start, mine)
         assigned.add(key.casefold())
     return result
 
 
-def _mine(folded: str, *, owner: Mapping[str, str], item_key: str) -> bool:
-    """Whether the (case-folded) key is pinned to no item but ``item_key``."""
-    return owner.get(folded, item_key) == item_key
+def free_to(
+    folded: str, *, owner: Mapping[str, str], item_key: str, assigned: Container[str] = ()
+) -> bool:
+    """Whether the (case-folded) key is held by no item but ``item_key`` (``owner`` maps the
+    keys held to their items) and is not one of ``assigned``."""
+    return folded not in assigned and owner.get(folded, item_key) == item_key
 
 
 def _suffix(index: int) -> str:
