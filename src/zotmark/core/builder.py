@@ -107,6 +107,13 @@ class PlanBuilder:
         else:
             self._zotero_removed(entry, record)
 
+    def adopt(self, entry: Entry, key: str, record: BaseRecord | None) -> None:
+        """A new entry that pairing deferred (it repeats a paper as written, none once the run
+        has written its titles): paired with the item ``key`` pairing found for it, as if
+        pairing had paired them, the item taken from the rows left without an entry."""
+        self.taken.add(key)
+        self.pair(entry, key, record)
+
     def create(self, entry: Entry, key: str) -> None:
         """A new entry with no item anywhere: create one."""
         policy, state = self.policy, known(entry.state) or TODO

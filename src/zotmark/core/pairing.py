@@ -10,6 +10,12 @@ collection holds an item (out of the trash) of the entry's identifier and title 
 row records, one back in the collection or added there: the entry names that item's paper,
 not the row's (two papers behind one link, the row's own entry gone). Each item pairs with
 one entry at most.
+
+An entry that repeats the paper (:func:`~zotmark.core.creates.paper`, as written) of an entry
+paired already takes no item that pairing it would bring into the collection (from outside
+it, or from the trash): whether it repeats a paper is judged by the planner, on the titles the
+run leaves, and pairing defers it (:attr:`Pairing.deferred`) with the item it found: the
+planner pairs it with that item when it repeats nothing, and leaves it out otherwise.
 """
 
 from __future__ import annotations
@@ -74,7 +80,10 @@ class Pairing:
     entry's index. ``claimed`` maps each item key paired to its entry's index (the inverse of
     ``paired``, kept with it by :meth:`pair`, so that lookups stay O(1) on long lists).
     ``by_identifiers`` is true when some entry was paired otherwise than by its anchor (by a
-    base row or an item of its identifier).
+    base row or an item of its identifier). ``deferred`` maps the index of a new entry that
+    repeats a paired entry's paper as written to the item, out of the collection or in the
+    trash, it would pair with (see module doc): the planner pairs them unless the entry
+    repeats a paper once the run has written its titles.
     """
 
     paired: dict[int, str] = field(default_factory=dict)
@@ -83,6 +92,7 @@ class Pairing:
     claimed: dict[str, int] = field(default_factory=dict)
     active: int = 0
     by_identifiers: bool = False
+    deferred: dict[int, str] = field(default_factory=dict)
 
     @property
     def by_anchors(self) -> bool:
@@ -102,6 +112,7 @@ class Pairing:
         made = Pairing(
             dict(self.paired), [i for i in self.new if i not in anchored],
             dict(self.duplicates), dict(self.claimed), self.active, self.by_identifiers,
+            {i: key for i, key in self.deferred.items() if i not in anchored},
         )  # fmt: skip
         for index, key in anchored.items():
             made.pair(index, key)
@@ -143,15 +154,12 @@ def pair_entries(
     items = _Items(collection, library)
     rest = _pair_by_base(entries, rest, base, ambiguous, result, items)
     if rest:  # (a first sync into an empty library looks nothing up)
-        indexes = ((items.in_collection, False), (items.in_library, True))
+        listed = {paper(entries[index]) for index in result.paired}
         for exact in (True, False):
-            for index, adopts in indexes:
-                listed = _listed_papers(entries, result) if adopts else None
-                rest = _pair_by_index(
-                    entries, rest, index, ambiguous, result, exact=exact, listed=listed
-                )
-    result.new.extend(rest)
-    result.by_identifiers = len(rest) < unpaired
+            for index in (items.in_collection, items.in_library):
+                rest = _pair_by_index(entries, rest, index, ambiguous, result, items, exact, listed)
+    result.new.extend(sorted([*rest, *result.deferred]))
+    result.by_identifiers = len(result.new) < unpaired
     return result
 
 
@@ -171,6 +179,11 @@ class _Items:
     @cached_property
     def in_library(self) -> IdentIndex:
         return IdentIndex(self._library.values())
+
+    def brought_in(self, item: Item) -> bool:
+        """Whether pairing an entry with ``item`` brings it into the collection: it is out of
+        the collection, or in the trash."""
+        return item.deleted or item.key not in self._collection
 
 
 def _pair_by_anchor(
@@ -262,24 +275,21 @@ def _pair_by_index(
     index: IdentIndex,
     ambiguous: set[str],
     result: Pairing,
-    *,
+    items: _Items,
     exact: bool,
-    listed: set[Paper] | None = None,
+    listed: set[Paper],
 ) -> list[int]:
     """Pair by the items sharing the entry's strongest identifier; with ``exact`` only an
     item whose title agrees too (so a paper's own item, even outside the collection, wins
-    over a collection item that merely shares its arXiv id). With ``listed`` (the papers,
-    as :func:`~zotmark.core.creates.paper`, that paired entries hold: the library pass,
-    which adopts items from outside the collection) an entry repeating one of them is left
-    unpaired: the same paper listed twice is one item, and adopting another item of it for
-    the repeat would bring a second one into the collection (a later run then notes the
-    repeat only while that item is out of reach)."""
+    over a collection item that merely shares its arXiv id). ``listed`` holds the papers (as
+    :func:`~zotmark.core.creates.paper`) that paired entries state; an entry repeating one of
+    them is deferred (see module doc) when its item is one pairing would bring into the
+    collection: the same paper listed twice is one item, and bringing another item of it in
+    for the repeat would make two (a later run then notes the repeat only while that item is
+    out of reach)."""
     rest: list[int] = []
     for position in indices:
         entry = entries[position]
-        if listed is not None and paper(entry) in listed:
-            rest.append(position)
-            continue
         candidates = [
             i
             for i in index.lookup(entry.ident)
@@ -288,16 +298,12 @@ def _pair_by_index(
         chosen = _choose(entry, candidates, ambiguous, lambda i: i.ident.title)
         if chosen is None:
             rest.append(position)
+        elif paper(entry) in listed and items.brought_in(chosen):
+            result.deferred[position] = chosen.key
         else:
             result.pair(position, chosen.key)
-            if listed is not None:
-                listed.add(paper(entry))
+            listed.add(paper(entry))
     return rest
-
-
-def _listed_papers(entries: Sequence[Entry], result: Pairing) -> set[Paper]:
-    """The papers (:func:`~zotmark.core.creates.paper`) the entries paired so far hold."""
-    return {paper(entries[index]) for index in result.paired}
 
 
 def _base_title(record: BaseRecord) -> str:

@@ -73,8 +73,10 @@ def plan(
             first = listed.setdefault(paper(entry), entry)
             if first is not entry:  # the same paper listed twice is one item
                 build.notes.append(_repeat_note(entry, first, "paper"))
-                continue
-            build.create(entry, create_keys.for_entry(entry))
+            elif (found := pairing.deferred.get(index)) is not None and not build.claims(found):
+                build.adopt(entry, found, base.get(found))  # (a repeat as written, not after)
+            else:
+                build.create(entry, create_keys.for_entry(entry))
     # (the items that edited entries took instead of theirs are claimed too)
     held = (claimed, build.taken)
     for key in sorted(set(_within(base.keys(), keys)).difference(*held)):
