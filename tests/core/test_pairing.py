@@ -55,3 +55,35 @@ def test_a_retitled_entry_keeps_its_row_over_a_trashed_item_of_its_new_title() -
     base = {"SKEL2345": record(SKELETON, "SKEL2345")}
     pairing = pair_entries([VISUAL], base, items.collection, items.library)
     assert pairing.paired == {0: "SKEL2345"}
+
+
+# --- a paper listed twice: pairing defers the repeat to the planner ------------------------
+
+
+def test_a_repeat_as_written_is_deferred_with_the_library_item_of_its_paper() -> None:
+    """Whether it repeats a paper is the planner's judgement, on the titles after the run:
+    pairing leaves the entry new and names the item outside the collection it found."""
+    items = snapshot(
+        item("VISU2345", VISUAL.title, LINK),
+        item("OUTS2345", VISUAL.title, LINK, in_collection=False),
+    )
+    again = VISUAL._replace(line=2)
+    pairing = pair_entries([VISUAL, again], {}, items.collection, items.library)
+    assert pairing.paired == {0: "VISU2345"}
+    assert pairing.new == [1] and pairing.deferred == {1: "OUTS2345"}
+
+
+def test_a_repeat_as_written_is_deferred_with_a_trashed_collection_item_of_its_paper() -> None:
+    trashed = item("TRSH2345", VISUAL.title, LINK, deleted=True)
+    items = snapshot(item("VISU2345", VISUAL.title, LINK), trashed)
+    base = {"VISU2345": record(VISUAL, "VISU2345")}
+    pairing = pair_entries([VISUAL, VISUAL._replace(line=2)], base, items.collection, items.library)
+    assert pairing.new == [1] and pairing.deferred == {1: "TRSH2345"}
+
+
+def test_a_repeat_as_written_pairs_with_a_live_collection_item_of_its_paper() -> None:
+    """An item live in the collection is brought in by nothing: the repeat takes it."""
+    items = snapshot(item("VISU2345", VISUAL.title, LINK), item("TWIN2345", VISUAL.title, LINK))
+    base = {"VISU2345": record(VISUAL, "VISU2345")}
+    pairing = pair_entries([VISUAL, VISUAL._replace(line=2)], base, items.collection, items.library)
+    assert pairing.paired == {0: "VISU2345", 1: "TWIN2345"} and pairing.deferred == {}

@@ -487,6 +487,36 @@ def test_a_repeat_never_adopts_a_library_item_of_its_paper() -> None:
     assert result.notes[0].startswith("line 3 repeats the paper of line 1")
 
 
+def test_a_repeat_never_restores_a_trashed_collection_item_of_its_paper() -> None:
+    """Without anchors, the list holds one paper twice, the first entry with its item; a
+    trashed item of the paper is still in the collection (the line that held it was struck):
+    the repeat is noted, not paired with it and brought back (the run after the one that
+    struck its line did; found by the planner machine's long profile)."""
+    visual = PAPER._replace(anchor=None)
+    trashed = item("TRSH2345", visual.title, ARXIV, deleted=True)
+    items = snapshot(item("NEWI2345", visual.title, ARXIV), trashed)
+    again = visual._replace(line=3)
+    base = {"NEWI2345": record(visual, "NEWI2345")}
+    result = run([visual, again], items, base, policy=POLICY._replace(anchors=False))
+    assert result.changes_nothing
+    assert result.notes[0].startswith("line 3 repeats the paper of line 1")
+
+
+def test_a_repeat_as_written_but_not_after_the_run_adopts_the_library_item_of_its_paper() -> None:
+    """The state was lost and the first entry's item retitled in Zotero, which wins: the
+    second entry, of the first's old title, repeats nothing once the run has retitled the
+    first; the library has an item of its paper outside the collection, which it adopts
+    rather than creating a duplicate (found by the planner machine's long profile)."""
+    retitled = replace(SYNCED, title=f"{SYNCED.title}: Revisited")
+    outside = item("OUTS2345", PAPER.title, ARXIV, in_collection=False)
+    again = PAPER._replace(line=3, anchor=None)
+    zotero_wins = POLICY._replace(conflict="zotero-wins")
+    result = run([PAPER, again], snapshot(retitled, outside), policy=zotero_wins)
+    assert SetTitle(1, retitled.title) in result.file
+    assert AdoptItem("OUTS2345", again) in result.zotero
+    assert not any(isinstance(a, CreateItem) for a in result.zotero) and result.notes == ()
+
+
 # -- twins: items of one paper two clients made (core.twins) ---------------------------------
 
 
