@@ -90,6 +90,15 @@ class World:
         with self.session() as session:
             session.sync(None)
 
+    def requests_per_sync(self, service: str, runs: int) -> list[int]:
+        """Sync ``runs`` times; the requests each run sent to ``service`` (arxiv/crossref)."""
+        asked = []
+        for _ in range(runs):
+            before = self.services.requests[service]
+            self.sync()
+            asked.append(self.services.requests[service] - before)
+        return asked
+
     def collection_items(self) -> dict[str, dict[str, Any]]:
         [collection] = self.sandbox.collections()
         return {k: d for k, d in self.sandbox.items().items() if collection in d["collections"]}
@@ -349,12 +358,7 @@ def test_a_recheck_asks_crossref_for_ten_doi_preprints_per_run(world_for: Any) -
         world.sync()
     assert world.services.requests["crossref"] == 12
     world.time.now += 31 * DAY
-    asked = []
-    for _ in range(3):
-        before = world.services.requests["crossref"]
-        world.sync()
-        asked.append(world.services.requests["crossref"] - before)
-    assert asked == [10, 2, 0]
+    assert world.requests_per_sync("crossref", 3) == [10, 2, 0]
 
 
 def test_a_recheck_cycle_asks_for_fifty_preprints_per_run_until_all_were_asked(
@@ -371,12 +375,7 @@ def test_a_recheck_cycle_asks_for_fifty_preprints_per_run_until_all_were_asked(
         world.sync()
     assert world.services.requests["arxiv"] == 3
     world.time.now += 31 * DAY
-    asked = []
-    for _ in range(4):
-        before = world.services.requests["arxiv"]
-        world.sync()
-        asked.append(world.services.requests["arxiv"] - before)
-    assert asked == [1, 1, 1, 0]
+    assert world.requests_per_sync("arxiv", 4) == [1, 1, 1, 0]
 
 
 def _recorded(world: World) -> Any:
