@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from zotmark.core.identifiers import identify
 from zotmark.core.item import Item
-from zotmark.core.twins import find_twins
+from zotmark.core.twins import find_twins, twins_in_play
 
 COLL = "COLL2345"
 ARXIV = "https://arxiv.org/abs/2105.07581"
@@ -76,3 +76,12 @@ def test_every_item_of_a_paper_with_twins_is_related_to_the_others() -> None:
     found = find_twins({i.key: i for i in items}, [i.key for i in items], frozenset)
     assert found.related(["ZZZZ2345"]) == {"AAAA2345", "ZZZZ2345"}
     assert found.related(["OTHR2345"]) == set()
+
+
+def test_a_held_live_item_is_no_twin_of_the_survivor_a_line_of_a_trashed_twin_moves_to() -> None:
+    survivor, listed = item("EARL2345", "2026-01-01"), item("LIVE2345", "2026-01-02")
+    merged = item("GONE2345", "2026-01-03", deleted=True)
+    library = {i.key: i for i in (survivor, listed, merged)}
+    claimed = {"GONE2345": 0, "LIVE2345": 1}  # (EARL2345's own line was removed)
+    twins = twins_in_play(library, list(library), claimed, lambda: ())
+    assert dict(twins.survivor) == {"GONE2345": "EARL2345"}

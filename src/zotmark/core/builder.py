@@ -177,14 +177,15 @@ class PlanBuilder:
     def _join(self, entry: Entry, key: str, survivor: str, record: BaseRecord | None) -> None:
         """The entry holding the twin ``key`` moves to ``survivor`` (:mod:`zotmark.core.twins`
         says how), and the twin goes to the trash unless there already; when another entry
-        holds ``survivor``, the entry is left out of the sync with a note."""
+        holds ``survivor``, the entry is left out of the sync with a note, its pair left as it
+        stands (a forgotten row would leave a line without an anchor with no pair at all)."""
+        if self.claims(survivor):
+            self.notes.append(held_note(entry.line, survivor))
+            return
         if self.zotero.live(key) is not None:
             self._act(key, RemoveItem(key, trash=True, twin_of=survivor))
         if key in self.base:
             self._forget(key)
-        if self.claims(survivor):
-            self.notes.append(held_note(entry.line, survivor))
-            return
         self.taken.add(survivor)
         self.replaces[survivor] = key
         twin, item = self.zotero.library.get(key), self.zotero.library[survivor]

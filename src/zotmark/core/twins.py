@@ -23,8 +23,9 @@ moves to its survivor (:func:`merge_moved`: merged with the twin against their r
 carried onto the survivor, so no edit made to the line or to the twin since is lost), its line
 anchored to it and its row moved to it, while the twin goes to the trash (unless there
 already: another client merged it). An entry whose survivor another entry of its list holds
-keeps its anchor and is left out of the sync, with a note, until the user deletes one of the
-two lines.
+is left out of the sync, with a note, until the user deletes one of the two lines: its pair
+stands as it is (its anchor, its base row, its twin where it is), so every run finds it
+held again.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def twins_in_play(
     change anything (an entry moves to an item no entry holds, or to one another entry holds
     once its own was merged into it), and a synced list has neither (looking cost a plan of
     10,000 synced entries 10.4 ms CPU, ~25 %). Two live items of a paper that two entries
-    hold are left alone: the list's own repeat (a retitle made them alike)."""
+    hold are left alone: the list's own repeat (a retitle made them alike); so is a live item
+    an entry holds whose survivor an entry holding a twin in the trash moves to (that entry
+    takes the survivor, whichever of the two lines comes first)."""
     held_gone = any(
         key not in collection or key not in library or library[key].deleted for key in claimed
     )
@@ -109,10 +112,11 @@ def twins_in_play(
     if not held_gone and not any(item is not None and not item.deleted for item in unheld):
         return NO_TWINS
     found = find_twins(library, collection, ambiguous)
+    moving = {to for key, to in found.survivor.items() if key in claimed and library[key].deleted}
     survivor = {
         key: to
         for key, to in found.survivor.items()
-        if key not in claimed or to not in claimed or library[key].deleted
+        if key not in claimed or library[key].deleted or (to not in claimed and to not in moving)
     }  # (a live twin and its survivor both held: the list's own repeat, whenever looked for)
     return found if len(survivor) == len(found.survivor) else Twins(survivor, found.groups)
 

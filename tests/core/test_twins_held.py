@@ -1,0 +1,22 @@
+"""A line left out of the sync because the survivor of its twin is on another line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.core.test_planner import ARXIV, PAPER, POLICY, entry, item, record, run, snapshot
+
+EARLIER = replace(item("EARL2345", PAPER.title, ARXIV), date_added="2026-01-01T00:00:00Z")
+TRASHED = replace(
+    item("ABCD2345", PAPER.title, ARXIV, deleted=True), date_added="2026-01-02T00:00:00Z"
+)
+UNANCHORED = POLICY._replace(anchors=False)
+
+
+def test_a_held_line_keeps_the_row_of_its_twin_so_the_next_run_finds_it_held_again() -> None:
+    first = entry(PAPER.title, ARXIV, line=1)
+    second = entry(PAPER.title, ARXIV, line=2, state="x")
+    base = {"EARL2345": record(first, "EARL2345"), "ABCD2345": record(second, "ABCD2345")}
+    result = run([first, second], snapshot(EARLIER, TRASHED), base, UNANCHORED)
+    assert result.forget == () and result.records == {} and result.zotero == ()
+    assert any("line 2 holds a twin" in note for note in result.notes)
