@@ -83,5 +83,5 @@ def test_a_held_live_item_is_no_twin_of_the_survivor_a_line_of_a_trashed_twin_mo
     merged = item("GONE2345", "2026-01-03", deleted=True)
     library = {i.key: i for i in (survivor, listed, merged)}
     claimed = {"GONE2345": 0, "LIVE2345": 1}  # (EARL2345's own line was removed)
-    twins = twins_in_play(library, list(library), claimed, lambda: ())
+    twins = twins_in_play(library, list(library), claimed, lambda: (), lambda key: TITLE)
     assert dict(twins.survivor) == {"GONE2345": "EARL2345"}

@@ -54,7 +54,8 @@ def plan(
     claimed = pairing.claimed
     keys = None if moved is None else set(moved)  # (None: every pair, no set of them made)
     ambiguous = lambda: ambiguous_idents(entries) | titled_apart(base.values())  # noqa: E731
-    twins = twins_in_play(zotero.library, zotero.collection, claimed, ambiguous)
+    title_of = lambda key: entries[claimed[key]].ident.title  # noqa: E731
+    twins = twins_in_play(zotero.library, zotero.collection, claimed, ambiguous, title_of)
     if keys is not None:
         keys |= twins.related(keys)
     build = PlanBuilder(

@@ -95,16 +95,21 @@ def twins_in_play(
     collection: Collection[str],
     claimed: Mapping[str, int],
     ambiguous: Callable[[], Collection[str]],
+    title_of: Callable[[str], str],
 ) -> Twins:
     """The twins a plan can act on (:func:`find_twins`; ``claimed`` maps the item keys the
-    list's entries hold to their entries), looked for only when a live item of the collection
+    list's entries hold to their entries, ``title_of`` gives the normalised title of the entry
+    holding a claimed key), looked for only when a live item of the collection
     is held by no entry or an entry holds an item that is not live: only then can a twin
     change anything (an entry moves to an item no entry holds, or to one another entry holds
     once its own was merged into it), and a synced list has neither (looking cost a plan of
     10,000 synced entries 10.4 ms CPU, ~25 %). Two live items of a paper that two entries
     hold are left alone: the list's own repeat (a retitle made them alike); so is a live item
     an entry holds whose survivor an entry holding a twin in the trash moves to (that entry
-    takes the survivor, whichever of the two lines comes first)."""
+    takes the survivor, whichever of the two lines comes first). A twin in the trash is no
+    twin of a survivor an entry of another title holds: the list's two papers behind one link,
+    the survivor's line retitling it (held, the entry would be a twin only until the run
+    pushed that title, and then an item of its own paper in the trash)."""
     held_gone = any(
         key not in collection or key not in library or library[key].deleted for key in claimed
     )
@@ -116,7 +121,9 @@ def twins_in_play(
     survivor = {
         key: to
         for key, to in found.survivor.items()
-        if key not in claimed or library[key].deleted or (to not in claimed and to not in moving)
+        if key not in claimed
+        or (to not in claimed and (library[key].deleted or to not in moving))
+        or (library[key].deleted and title_of(key) == title_of(to))
     }  # (a live twin and its survivor both held: the list's own repeat, whenever looked for)
     return found if len(survivor) == len(found.survivor) else Twins(survivor, found.groups)
 
