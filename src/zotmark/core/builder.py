@@ -189,7 +189,8 @@ class PlanBuilder:
         self.taken.add(survivor)
         self.replaces[survivor] = key
         twin, item = self.zotero.library.get(key), self.zotero.library[survivor]
-        self._take(entry, item, merge_moved(entry, twin, item, record, self.policy))
+        own = self.base.get(survivor)  # (its line was removed: no entry holds it)
+        self._take(entry, item, merge_moved(entry, twin, item, record, own, self.policy))
 
     def _same_paper(self, entry: Entry) -> str | None:
         """The key of a library item of the entry's paper that no entry holds, if any."""

@@ -30,9 +30,10 @@ held again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from zotmark.core.actions import FileAction
 from zotmark.core.identifiers import identify, normalize_title
 from zotmark.core.item import Item
 from zotmark.core.merge import PairMerge, merge_pair
@@ -181,17 +182,25 @@ def _twins_of_one_identifier(items: list[Item], titled: bool) -> dict[str, str]:
 
 
 def merge_moved(
-    entry: Entry, twin: Item | None, survivor: Item, record: BaseRecord | None, policy: Policy
+    entry: Entry,
+    twin: Item | None,
+    survivor: Item,
+    record: BaseRecord | None,
+    own: BaseRecord | None,
+    policy: Policy,
 ) -> PairMerge:
     """The merge of ``entry``, which holds ``twin``, with ``survivor``. With a base row
     ``record`` of the entry and its twin, the entry merges with its twin against it first (the
     normal pair merge: an edit made on either side since the last run wins over the other's
     unchanged value, and only a field both changed apart is a conflict, settled by the
-    policy); the result is then carried onto the survivor, whose own values are no edit the
-    list saw (another client's item of the paper): the merged boxes, a title either side
-    retitled since the row, and a link edited in the file go to it. Without a row the entry
-    merges with the survivor as a new pair. The file's changes are the first step's; the twin
-    is never written (it goes to the trash)."""
+    policy); the result is then carried onto the survivor. Without a row of its own (``own``:
+    the survivor's line was removed from the list since) the survivor's values are no edit
+    the list saw (another client's item of the paper): the merged boxes, a title either side
+    retitled since the row, and a link edited in the file go to it. With one, the survivor's
+    edits since its own row are edits, weighed against the line's as in any merge (an edit in
+    Zotero wins over a delete in the file, DESIGN §4): they reach the line. Without a row
+    ``record`` the entry merges with the survivor as a new pair. The twin is never written
+    (it goes to the trash)."""
     if record is None or twin is None:
         return merge_pair(entry, survivor, None, policy)
     first = merge_pair(entry, twin, record, policy)
@@ -200,15 +209,33 @@ def merge_moved(
     ident = entry.ident if row.title == entry.title else identify(row.title, entry.url)
     flags = {**entry.flags, **row.flags}
     moved = entry._replace(state=state, flags=flags, title=row.title, ident=ident)
-    # the survivor as it is, with the row's file title and link: only the line moved since
+    # with the row's file title and link (only the line moved since), and the survivor as it
+    # was at its own row, or as it is
     found = row._replace(
         item_key=survivor.key, title=record.title, url=record.url,
+        item_version=survivor.version, item_title=survivor.title,
         state=item_state(survivor, policy) or row.state,
         flags={tag: tag in survivor.tags for tag in row.flags},
-        item_version=survivor.version, item_title=survivor.title,
     )  # fmt: skip
-    then = merge_pair(moved, survivor, found, policy)  # (it changes nothing in the line)
-    return then._replace(file=first.file, conflicts=first.conflicts + then.conflicts)
+    if own is not None:
+        known_flags = {tag: own.flags.get(tag, on) for tag, on in found.flags.items()}
+        found = found._replace(state=own.state, flags=known_flags, item_title=own.item_title)
+    then = merge_pair(moved, survivor, found, policy)
+    return then._replace(
+        file=_then(first.file, then.file), conflicts=first.conflicts + then.conflicts
+    )
+
+
+def _then(first: Sequence[FileAction], then: Sequence[FileAction]) -> tuple[FileAction, ...]:
+    """The file actions of two merges of one line, the second made on the first's result:
+    the first's that the second does not set again, then the second's."""
+    later = {_field(action) for action in then}
+    return (*(a for a in first if _field(a) not in later), *then)
+
+
+def _field(action: FileAction) -> tuple[str, str | None]:
+    """The field of a line a file action sets: its kind, and a box's flag."""
+    return type(action).__name__, getattr(action, "flag", None)
 
 
 def held_note(line: int, survivor: str) -> str:
