@@ -113,6 +113,7 @@ class Expect:
     key: str | None = None
     boxes: dict[str | None, bool | str] = field(default_factory=dict)  # None: the state
     title: str | None = None  # normalised
+    standing: set[str | None] = field(default_factory=set)  # boxes neither side moved
 
 
 def box(values: Entry | Item | BaseRecord, flag: str | None) -> bool | str | None:
@@ -137,7 +138,9 @@ class Forecast:
     may be struck or removed. ``live`` and ``active``: the live items and active rows before.
     Where the oracle cannot tell which entry holds which record (no anchors, an identifier
     shared by rows it could not pair), ``may_go`` and ``may_vanish`` list the items and rows
-    that a correct planner may still take away.
+    that a correct planner may still take away. A row holding a live twin moves onto the
+    item the twin merges into: only the boxes edited on one side are expected of it (a box
+    neither side moved may take an edit made to that item).
     """
 
     expected: list[Expect] = field(default_factory=list)
@@ -165,6 +168,9 @@ def forecast(world: World, policy: Policy) -> Forecast:
     twins, survivors = _twins(world)
     result.may_go |= twins | survivors
     result.gone -= survivors
+    for expect in result.expected:  # a row of a twin moves onto its survivor: edits count
+        if expect.uid is not None and pairs[expect.uid].item_key in twins:
+            expect.boxes = {f: v for f, v in expect.boxes.items() if f not in expect.standing}
     return result
 
 
@@ -217,6 +223,7 @@ def _pair_expectation(
     brings it back (the edit wins over the delete)."""
     item = world.library.get(record.item_key)
     boxes: dict[str | None, bool | str] = {}
+    standing: set[str | None] = set()
     edited = False
     for flag in (None, *[f for f in entry.flags if f in record.flags]):
         mine, base = box(entry, flag), box(record, flag)
@@ -230,6 +237,7 @@ def _pair_expectation(
             boxes[flag], edited = theirs if zotero_wins else mine, True
         elif theirs is not None:
             boxes[flag] = theirs
+            standing.add(flag)
     title = None
     file_moved = normalize_title(entry.title) != normalize_title(record.title)
     item_title = normalize_title(item.title) if item is not None else None
@@ -242,7 +250,7 @@ def _pair_expectation(
     if world.live(record.item_key) is None and not edited:
         return None
     why = "edited in the file" if edited else "edited in Zotero"
-    return Expect(why, uid=uid, boxes=boxes, title=title)
+    return Expect(why, uid=uid, boxes=boxes, title=title, standing=standing)
 
 
 def _item_moved(item: Item, record: BaseRecord) -> bool:
