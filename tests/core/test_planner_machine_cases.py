@@ -234,3 +234,27 @@ def test_a_line_moving_onto_a_survivor_whose_line_was_removed_takes_its_zotero_e
     world.remove_row(first.uid)
     _sync(machine, "markdown-wins")
     assert world.library["N0000001"].tags == frozenset({"read"})
+
+
+def test_a_line_of_a_twin_trashed_in_zotero_is_left_out_while_its_survivor_has_a_line(
+    machine: PlannerMachine,
+) -> None:
+    """Without anchors: a second line of a listed paper took an item made of it in Zotero
+    (two lines, two items: the list's own repeat), and that item was then trashed in Zotero.
+    Its line is left out of the sync (its survivor is on the first line), neither struck nor
+    given another item, and the next run finds it so again."""
+    vision = PAPERS[1]
+    machine.configure(
+        anchors=False, on_md="remove-from-collection", on_zot="strike", start=[(vision, " ", {})]
+    )
+    world = machine.world
+    title, url = vision
+    made = Item(
+        "Z0000099", 0, "preprint", title, url, identify(title, url), frozenset(), frozenset({COLL})
+    )
+    world.write_item(made)
+    world.add_row(_line(vision))
+    _sync(machine, "markdown-wins")
+    world.write_item(replace(world.library["Z0000099"], deleted=True))
+    _sync(machine, "markdown-wins")
+    assert not any(row.entry.struck for row in world.rows)
