@@ -108,9 +108,11 @@ def twins_in_play(
     hold are left alone: the list's own repeat (a retitle made them alike); so is a live item
     an entry holds whose survivor an entry holding a twin in the trash moves to (that entry
     takes the survivor, whichever of the two lines comes first). A twin in the trash is no
-    twin of a survivor an entry of another title holds: the list's two papers behind one link,
-    the survivor's line retitling it (held, the entry would be a twin only until the run
-    pushed that title, and then an item of its own paper in the trash)."""
+    twin of a survivor whose entry gives it a title other than the twin's: the list's two
+    papers behind one link, the survivor's line retitling it (held, the entry would be a twin
+    only until the run pushed that title, and then an item of its own paper in the trash). A
+    twin retitled to the survivor's title before it went to the trash stays one (another
+    member's zotmark merged it), whatever its own entry's title."""
     held_gone = any(
         key not in collection or key not in library or library[key].deleted for key in claimed
     )
@@ -124,7 +126,7 @@ def twins_in_play(
         for key, to in found.survivor.items()
         if key not in claimed
         or (to not in claimed and (library[key].deleted or to not in moving))
-        or (library[key].deleted and title_of(key) == title_of(to))
+        or (library[key].deleted and library[key].ident.title == title_of(to))
     }  # (a live twin and its survivor both held: the list's own repeat, whenever looked for)
     return found if len(survivor) == len(found.survivor) else Twins(survivor, found.groups)
 
