@@ -324,9 +324,9 @@ def held_twin(world: World, key: str | None, pairs: Mapping[int, str]) -> bool:
         return False
     if world.collection not in item.collections:
         return False
-    added = (item.date_added, item.key)
+    added = (item.added, item.key)
     return any(
-        other.ident.primary == item.ident.primary and (other.date_added, other.key) < added
+        other.ident.primary == item.ident.primary and (other.added, other.key) < added
         for other in (world.live(k) for k in pairs.values() if k != key)
         if other is not None
     )

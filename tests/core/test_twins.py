@@ -79,8 +79,8 @@ def test_every_item_of_a_paper_with_twins_is_related_to_the_others() -> None:
 
 
 def test_a_held_live_item_is_no_twin_of_the_survivor_a_line_of_a_trashed_twin_moves_to() -> None:
-    survivor, listed = item("EARL2345", "2026-01-01"), item("LIVE2345", "2026-01-02")
-    merged = item("GONE2345", "2026-01-03", deleted=True)
+    survivor, listed = item("EARL2345", 20260101), item("LIVE2345", 20260102)
+    merged = item("GONE2345", 20260103, deleted=True)
     library = {i.key: i for i in (survivor, listed, merged)}
     claimed = {"GONE2345": 0, "LIVE2345": 1}  # (EARL2345's own line was removed)
     twins = twins_in_play(library, list(library), claimed, lambda: (), lambda key: TITLE)

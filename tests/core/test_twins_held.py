@@ -8,10 +8,8 @@ from tests.core.test_planner import ARXIV, PAPER, POLICY, entry, item, record, r
 
 from zotmark.core.actions import AdoptItem
 
-EARLIER = replace(item("EARL2345", PAPER.title, ARXIV), date_added="2026-01-01T00:00:00Z")
-TRASHED = replace(
-    item("ABCD2345", PAPER.title, ARXIV, deleted=True), date_added="2026-01-02T00:00:00Z"
-)
+EARLIER = replace(item("EARL2345", PAPER.title, ARXIV), added=20260101000000)
+TRASHED = replace(item("ABCD2345", PAPER.title, ARXIV, deleted=True), added=20260102000000)
 UNANCHORED = POLICY._replace(anchors=False)
 
 
