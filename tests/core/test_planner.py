@@ -373,6 +373,21 @@ def test_entry_kept_after_its_item_left_the_collection_records_only_its_own_boxe
     assert result.records["ABCD2345"].flags == {}
 
 
+def test_entry_edited_after_its_item_went_for_good_takes_no_item_of_another_linked_paper() -> None:
+    """Two papers behind one arXiv link were synced; the first's item was deleted for good
+    and its entry edited, the second's entry removed. The edit brings the first paper back as
+    a new item: the second paper's item, of the link but not of the title, is no item of it
+    (the entry took it, retitled to it, and kept it in the collection: pf1, replan machine)."""
+    url = "https://arxiv.org/abs/2004.09476"
+    visual = entry("Visual and Audio-Based Emotion Recognition", url, anchor="AAAA2345")
+    skeleton = entry("Skeleton-Based Audio-Visual Learning", url, line=2, anchor="BBBB2345")
+    base = {"AAAA2345": record(visual, "AAAA2345"), "BBBB2345": record(skeleton, "BBBB2345")}
+    other = item("BBBB2345", skeleton.title, url)
+    result = run([visual._replace(state="x")], snapshot(other), base)
+    assert [type(a) for a in result.zotero] == [CreateItem, RemoveItem]
+    assert not any(isinstance(a, SetTitle) for a in result.file)
+
+
 def test_new_entry_adopts_its_titled_library_item_over_a_collection_item_sharing_its_id() -> None:
     url = "https://ar5iv.labs.arxiv.org/html/2004.09476"
     visual = entry("Visual and Audio-Based Emotion Recognition", url)

@@ -258,3 +258,23 @@ def test_a_line_of_a_twin_trashed_in_zotero_is_left_out_while_its_survivor_has_a
     world.write_item(replace(world.library["Z0000099"], deleted=True))
     _sync(machine, "markdown-wins")
     assert not any(row.entry.struck for row in world.rows)
+
+
+def test_an_edited_line_whose_item_is_gone_for_good_leaves_the_other_paper_behind_its_link(
+    machine: PlannerMachine,
+) -> None:
+    """With anchors: two papers behind one arXiv link were synced; the first's item was
+    deleted for good (trashed, the trash emptied) and its line edited, the second's line
+    removed. The edited line gets an item of its own paper, keeping its title, and the second
+    paper's item leaves the collection, as its removed line says (the edited line took that
+    item and its title: pf1's replan machine, where the oracle found the item still live)."""
+    start: list[Any] = [(VISUAL, " ", {}), (SKELETON, " ", {})]
+    machine.configure(anchors=True, on_md="remove-from-collection", on_zot="strike", start=start)
+    world = machine.world
+    visual, skeleton = world.rows
+    del world.library[visual.entry.anchor or ""]
+    world.replace_row(visual.uid, visual.entry._replace(state="x"))
+    world.remove_row(skeleton.uid)
+    _sync(machine, "markdown-wins")
+    assert [row.entry.title for row in world.rows] == [VISUAL[0]]
+    assert skeleton.entry.anchor not in world.live_keys()

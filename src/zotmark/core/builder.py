@@ -9,7 +9,7 @@ the guards (:mod:`zotmark.core.guards`) on the result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from zotmark.core.actions import (
@@ -28,7 +28,7 @@ from zotmark.core.guards import guard_findings, hold_refused
 from zotmark.core.item import Item
 from zotmark.core.merge import PairMerge, make_record, merge_pair, same_title
 from zotmark.core.model import BaseRecord, Entry, Refusal
-from zotmark.core.pairing import IdentIndex
+from zotmark.core.pairing import IdentIndex, choose
 from zotmark.core.plan import Plan, Policy
 from zotmark.core.states import TODO, item_state, known, plugin_name, plugin_status, state_tag
 from zotmark.core.twins import NO_TWINS, Twins, held_note, merge_moved
@@ -59,7 +59,9 @@ class PlanBuilder:
 
     A pair is *settled* when its decision acts on nothing and its row is its base row: it
     then adds nothing to the plan (no row either). Every other pair's key goes into
-    ``unsettled`` as its decision is made (:meth:`_act`, :meth:`_row`)."""
+    ``unsettled`` as its decision is made (:meth:`_act`, :meth:`_row`). ``ambiguous`` gives
+    the identifiers of two papers behind one link (the planner's: the list's and its rows'),
+    of which an entry taking another item of its paper takes only one of its title."""
 
     policy: Policy
     zotero: ZoteroSnapshot
@@ -68,6 +70,7 @@ class PlanBuilder:
     twins: Twins = NO_TWINS
     flag_boxes: bool = True
     refused: Mapping[str, Refusal] = field(default_factory=dict)
+    ambiguous: Callable[[], Collection[str]] = frozenset
     zotero_actions: list[ZoteroAction] = field(default_factory=list)
     file_actions: list[FileAction] = field(default_factory=list)
     records: dict[str, BaseRecord] = field(default_factory=dict)
@@ -193,10 +196,15 @@ class PlanBuilder:
         self._take(entry, item, merge_moved(entry, twin, item, record, own, self.policy))
 
     def _same_paper(self, entry: Entry) -> str | None:
-        """The key of a library item of the entry's paper that no entry holds, if any."""
+        """The key of a library item of the entry's paper that no entry holds, if any: as
+        pairing takes one (:func:`~zotmark.core.pairing.choose`), the item of the entry's
+        identifier and title, else the first of its identifier, unless the identifier is
+        ``ambiguous`` (two papers behind one link, in the list or its rows): then only an item
+        of the entry's title is its paper, never the other paper's item."""
         free = [item for key, item in self.zotero.library.items() if not self.claims(key)]
         found = IdentIndex(free).lookup(entry.ident)
-        return found[0].key if found else None
+        chosen = choose(entry, found, self.ambiguous(), lambda item: item.ident.title)
+        return None if chosen is None else chosen.key
 
     def _zotero_removed(self, entry: Entry, record: BaseRecord) -> None:
         """An unedited entry whose item left the collection: apply ``on_zotero_delete``. A kept

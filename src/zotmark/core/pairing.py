@@ -237,7 +237,7 @@ def _pair_by_base(
                 for r in by_ident.get(entry.ident.primary or "", [])
                 if r.item_key not in result.claimed and (not exact or _states(r, entry))
             ]
-            chosen = _choose(entry, candidates, ambiguous, _base_title)
+            chosen = choose(entry, candidates, ambiguous, _base_title)
             if chosen is None or (
                 not exact  # (a row stating the entry exactly has its title)
                 and _base_title(chosen) != entry.ident.title
@@ -295,7 +295,7 @@ def _pair_by_index(
             for i in index.lookup(entry.ident)
             if i.key not in result.claimed and (not exact or i.ident.title == entry.ident.title)
         ]
-        chosen = _choose(entry, candidates, ambiguous, lambda i: i.ident.title)
+        chosen = choose(entry, candidates, ambiguous, lambda i: i.ident.title)
         if chosen is None:
             rest.append(position)
         elif paper(entry) in listed and items.brought_in(chosen):
@@ -310,14 +310,15 @@ def _base_title(record: BaseRecord) -> str:
     return normalize_title(record.title)
 
 
-def _choose(
+def choose(
     entry: Entry,
     candidates: list[C],
-    ambiguous: set[str],
+    ambiguous: Collection[str],
     title_of: Callable[[C], str],
 ) -> C | None:
     """The candidate whose normalised title equals the entry's, else the first one — unless the
-    entry's identifier is shared by differently titled entries, where the title must agree."""
+    entry's identifier is among ``ambiguous`` (shared by differently titled entries, or rows:
+    two papers behind one link), where the title must agree."""
     if not candidates:
         return None
     for candidate in candidates:

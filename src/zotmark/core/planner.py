@@ -59,7 +59,7 @@ def plan(
     if keys is not None:
         keys |= twins.related(keys)
     build = PlanBuilder(
-        policy, zotero, base, claimed, twins, flag_boxes=flag_boxes, refused=refused or {}
+        policy, zotero, base, claimed, twins, flag_boxes, refused or {}, ambiguous=ambiguous
     )
     for index in sorted(claimed[key] for key in _within(claimed.keys(), keys)):
         key = pairing.paired[index]
