@@ -159,7 +159,7 @@ def forecast(world: World, policy: Policy) -> Forecast:
     pairs = pair_rows(world, rows, strict=False)
     for uid, record in pairs.items():
         entry = world.row(uid).entry  # type: ignore[union-attr]
-        expect = _pair_expectation(world, uid, entry, record, policy)
+        expect = _pair_expectation(world, uid, entry, record, policy, pairs)
         if expect is not None:
             result.expected.append(expect)
         elif world.live(record.item_key) is None:
@@ -216,12 +216,20 @@ def _forecast_unpaired(
 
 
 def _pair_expectation(
-    world: World, uid: int, entry: Entry, record: BaseRecord, policy: Policy
+    world: World,
+    uid: int,
+    entry: Entry,
+    record: BaseRecord,
+    policy: Policy,
+    pairs: Mapping[int, BaseRecord],
 ) -> Expect | None:
     """A synced pair: each field edited on one side only takes that side's value (titles
     edited on both sides take the winner's). An edited entry whose item left the collection
-    brings it back (the edit wins over the delete)."""
-    item = world.library.get(record.item_key)
+    brings it back (the edit wins over the delete); one whose item was deleted for good takes
+    the library's item of its paper that nothing holds (:func:`_stand_in`) when there is one,
+    whose boxes are then Zotero's side (a box it states apart from the entry's edit is a
+    conflict, settled by the policy), else a new item."""
+    item = world.library.get(record.item_key) or _stand_in(world, entry, pairs)
     boxes: dict[str | None, bool | str] = {}
     standing: set[str | None] = set()
     edited = False
@@ -251,6 +259,25 @@ def _pair_expectation(
         return None
     why = "edited in the file" if edited else "edited in Zotero"
     return Expect(why, uid=uid, boxes=boxes, title=title, standing=standing)
+
+
+def _stand_in(world: World, entry: Entry, pairs: Mapping[int, BaseRecord]) -> Item | None:
+    """The library item an entry whose item was deleted for good takes instead of a new one
+    (a paper already in the library is never duplicated): one of the entry's identifier that
+    no row's anchor and no pair names, of the entry's title first (the smallest key among
+    equals); of another title only when the rows and records hold the identifier under one
+    title (else it is the other paper behind the link)."""
+    held = {r.entry.anchor for r in world.active_rows()} | {r.item_key for r in pairs.values()}
+    free = [
+        world.library[key] for key in sorted(world.library)
+        if key not in held and world.library[key].ident.primary == entry.ident.primary
+    ]  # fmt: skip
+    titled = [item for item in free if item.ident.title == entry.ident.title]
+    titles = {r.entry.ident.title for r in world.active_rows()
+              if r.entry.ident.primary == entry.ident.primary}  # fmt: skip
+    titles |= {normalize_title(r.title) for r in world.base.values()
+               if r.ident_key == entry.ident.primary}  # fmt: skip
+    return (titled or ([] if len(titles) > 1 else free) or [None])[0]
 
 
 def _item_moved(item: Item, record: BaseRecord) -> bool:

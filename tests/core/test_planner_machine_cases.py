@@ -278,3 +278,29 @@ def test_an_edited_line_whose_item_is_gone_for_good_leaves_the_other_paper_behin
     _sync(machine, "markdown-wins")
     assert [row.entry.title for row in world.rows] == [VISUAL[0]]
     assert skeleton.entry.anchor not in world.live_keys()
+
+
+def test_a_line_whose_item_is_gone_for_good_weighs_its_edit_against_the_item_it_takes(
+    machine: PlannerMachine,
+) -> None:
+    """With anchors: a line's item was deleted for good and the line's state edited, while
+    the user made another item of the paper outside the collection, in another state. The
+    line takes that item (never a duplicate), and the two states are a conflict the policy
+    settles: under zotero-wins the item's (the oracle took the line's edit as unopposed, as if
+    the line's own item, gone, were its only Zotero side: pf1's replan machine)."""
+    machine.configure(
+        anchors=True, on_md="remove-from-collection", on_zot="strike", start=[(VIT, "x", {})]
+    )
+    world = machine.world
+    (line,) = world.rows
+    del world.library[line.entry.anchor or ""]
+    world.replace_row(line.uid, line.entry._replace(state=" "))
+    title, url = VIT
+    made = Item(
+        "Z0000099", 0, "preprint", title, url, identify(title, url),
+        frozenset({"not-reading"}), frozenset({OTHER}),
+    )  # fmt: skip
+    world.write_item(made)
+    _sync(machine, "zotero-wins")
+    (line,) = world.rows
+    assert (line.entry.anchor, line.entry.state) == ("Z0000099", "-")
