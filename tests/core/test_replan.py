@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from itertools import count
 
-from tests.core.test_planner import POLICY, entry, item, record, snapshot
+from tests.core.test_planner import ARXIV, PAPER, POLICY, entry, item, record, snapshot
 
 from zotmark.core.actions import SetBox, UpdateItem
 from zotmark.core.model import BaseRecord, Entry
@@ -164,3 +164,15 @@ def test_a_new_entry_anchored_to_an_item_out_of_the_collection_brings_it_in() ->
     last, other = with_new(), item("CCCC2345", "Some other paper", in_collection=False)
     result, _ = again(last, (), [A, B, NEW._replace(anchor="CCCC2345")], snapshot(*ITEMS, other))
     assert [type(a).__name__ for a in result.zotero] == ["AdoptItem", "UpdateItem"]
+
+
+def test_a_held_line_is_planned_each_run_so_its_note_is_said_each_time() -> None:
+    earlier = replace(item("EARL2345", PAPER.title, ARXIV), added=20260101000000)
+    trashed = replace(item("ABCD2345", PAPER.title, ARXIV, deleted=True), added=20260102000000)
+    first = entry(PAPER.title, ARXIV, line=1, anchor="EARL2345")
+    second = entry(PAPER.title, ARXIV, line=2, anchor="ABCD2345")  # (its item, now a twin)
+    base = {"EARL2345": record(first, "EARL2345"), "ABCD2345": record(second, "ABCD2345")}
+    zotero = snapshot(earlier, trashed)
+    _, last = replan(None, (), [first, second], zotero, base, POLICY, new_key=lambda: "")
+    result, _ = again(last, (), [first, second], zotero, base)
+    assert any("line 2 holds a twin" in note for note in result.notes)

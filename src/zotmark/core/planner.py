@@ -56,8 +56,8 @@ def plan(
     ambiguous = lambda: ambiguous_idents(entries) | titled_apart(base.values())  # noqa: E731
     title_of = lambda key: entries[claimed[key]].ident.title  # noqa: E731
     twins = twins_in_play(zotero.library, zotero.collection, claimed, ambiguous, title_of)
-    if keys is not None:
-        keys |= twins.related(keys)
+    if keys is not None:  # (every line holding a twin is planned: a held one says so each run)
+        keys |= twins.related(keys) | twins.survivor.keys()
     build = PlanBuilder(
         policy, zotero, base, claimed, twins, flag_boxes, refused or {}, ambiguous=ambiguous
     )
