@@ -140,7 +140,8 @@ class Forecast:
     shared by rows it could not pair), ``may_go`` and ``may_vanish`` list the items and rows
     that a correct planner may still take away. A row holding a live twin moves onto the
     item the twin merges into: only the boxes edited on one side are expected of it (a box
-    neither side moved may take an edit made to that item).
+    neither side moved may take an edit made to that item), and of the survivor (a box its
+    item did not move may take an edit made to that row).
     """
 
     expected: list[Expect] = field(default_factory=list)
@@ -169,7 +170,9 @@ def forecast(world: World, policy: Policy) -> Forecast:
     result.may_go |= twins | survivors
     result.gone -= survivors
     for expect in result.expected:  # a row of a twin moves onto its survivor: edits count
-        if expect.uid is not None and pairs[expect.uid].item_key in twins:
+        if expect.key in survivors or (
+            expect.uid is not None and pairs[expect.uid].item_key in twins
+        ):
             expect.boxes = {f: v for f, v in expect.boxes.items() if f not in expect.standing}
     return result
 
@@ -209,8 +212,9 @@ def _forecast_unpaired(
         elif _item_moved(item, record):
             boxes: dict[str | None, bool | str] = {None: item_state(item)}
             boxes.update({flag: flag in item.tags for flag in record.flags})
+            standing = {flag for flag, value in boxes.items() if value == box(record, flag)}
             why = "edited in Zotero, removed from the file"
-            result.expected.append(Expect(why, None, key, boxes))
+            result.expected.append(Expect(why, None, key, boxes, standing=standing))
         else:
             result.gone.add(key)
 

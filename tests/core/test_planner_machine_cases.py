@@ -236,6 +236,31 @@ def test_a_line_moving_onto_a_survivor_whose_line_was_removed_takes_its_zotero_e
     assert world.library["N0000001"].tags == frozenset({"read"})
 
 
+def test_a_line_moving_onto_a_survivor_whose_line_was_removed_keeps_its_own_tick(
+    machine: PlannerMachine,
+) -> None:
+    """With anchors, under ``keep``: as above, but the first item is only retitled back in
+    Zotero, while the staying line is ticked Relevant. The staying line moves onto the first
+    item and keeps its tick (the survivor's box was unchanged: the line's edit wins)."""
+    skeleton = PAPERS[3]
+    start: list[Any] = [(skeleton, " ", {"relevant": False}), (PAPERS[0], " ", {})]
+    machine.configure(anchors=True, on_md="keep", on_zot="strike", start=start)
+    world = machine.world
+    first = world.rows[0]
+    title = f"{skeleton[0]}: Revisited"
+    world.replace_row(
+        first.uid, first.entry._replace(title=title, ident=identify(title, skeleton[1]))
+    )
+    world.add_row(_line(skeleton)._replace(flags={"relevant": False}))
+    _sync(machine, "markdown-wins")
+    staying = world.rows[-1]
+    world.replace_row(staying.uid, staying.entry._replace(flags={"relevant": True}))
+    world.write_item(replace(world.library["N0000001"], title=skeleton[0]))
+    world.remove_row(first.uid)
+    _sync(machine, "markdown-wins")
+    assert "relevant" in world.library["N0000001"].tags
+
+
 def test_a_line_of_a_twin_trashed_in_zotero_is_left_out_while_its_survivor_has_a_line(
     machine: PlannerMachine,
 ) -> None:
