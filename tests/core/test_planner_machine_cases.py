@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from tests.core import test_planner_machine
+from tests.core.plan_simulation import Row
 from tests.core.test_planner_machine import COLL, OTHER, PAPERS, PlannerMachine, _retitled
 
 from zotmark.core.identifiers import identify
@@ -211,6 +212,20 @@ def test_a_line_of_a_trashed_retitled_twin_is_held_at_once_not_on_the_next_run(
     _sync(machine, "markdown-wins")
 
 
+def _revisited_and_relisted(
+    machine: PlannerMachine, paper: tuple[str, str], flags: dict[str, bool]
+) -> Row:
+    """Retitle the first line to ``"<title>: Revisited"`` (another paper of its link), add a
+    line of ``paper`` with ``flags``, and sync: the first line's row, as it was before."""
+    world = machine.world
+    first = world.rows[0]
+    title = f"{paper[0]}: Revisited"
+    world.replace_row(first.uid, first.entry._replace(title=title, ident=identify(title, paper[1])))
+    world.add_row(_line(paper)._replace(flags=flags))
+    _sync(machine, "markdown-wins")
+    return first
+
+
 def test_a_line_moving_onto_a_survivor_whose_line_was_removed_takes_its_zotero_edit(
     machine: PlannerMachine,
 ) -> None:
@@ -222,13 +237,7 @@ def test_a_line_moving_onto_a_survivor_whose_line_was_removed_takes_its_zotero_e
     start: list[Any] = [(visual, " ", {}), (PAPERS[0], " ", {})]
     machine.configure(anchors=True, on_md="remove-from-collection", on_zot="strike", start=start)
     world = machine.world
-    first = world.rows[0]
-    title = f"{visual[0]}: Revisited"
-    world.replace_row(
-        first.uid, first.entry._replace(title=title, ident=identify(title, visual[1]))
-    )
-    world.add_row(_line(visual))
-    _sync(machine, "markdown-wins")
+    first = _revisited_and_relisted(machine, visual, {})
     item = world.library["N0000001"]
     world.write_item(replace(item, tags=item.tags | {"read"}, title=visual[0]))
     world.remove_row(first.uid)
@@ -246,13 +255,7 @@ def test_a_line_moving_onto_a_survivor_whose_line_was_removed_keeps_its_own_tick
     start: list[Any] = [(skeleton, " ", {"relevant": False}), (PAPERS[0], " ", {})]
     machine.configure(anchors=True, on_md="keep", on_zot="strike", start=start)
     world = machine.world
-    first = world.rows[0]
-    title = f"{skeleton[0]}: Revisited"
-    world.replace_row(
-        first.uid, first.entry._replace(title=title, ident=identify(title, skeleton[1]))
-    )
-    world.add_row(_line(skeleton)._replace(flags={"relevant": False}))
-    _sync(machine, "markdown-wins")
+    first = _revisited_and_relisted(machine, skeleton, {"relevant": False})
     staying = world.rows[-1]
     world.replace_row(staying.uid, staying.entry._replace(flags={"relevant": True}))
     world.write_item(replace(world.library["N0000001"], title=skeleton[0]))
